@@ -1,0 +1,28 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* Shared CLI state and helpers: global options, error printing, exit codes. */
+#pragma once
+
+#include <stdbool.h>
+
+#include "ringfence/error.h"
+
+#define EXIT_FOUND 1 /* the check found something */
+#define EXIT_USAGE 2
+
+struct global_opts {
+	int verbose;
+	bool quiet;
+	bool json;
+	bool pretty;
+};
+extern struct global_opts global;
+
+int cmd_profile(int argc, char **argv);
+int cmd_run(int argc, char **argv);
+
+/* "ringfence <cmd>: <problem>" + "Try 'ringfence <cmd> --help'." on stderr; returns EXIT_USAGE. */
+int usage_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Prints "ringfence: <message>" once. */
+void print_error(const struct rf_error *e, int r);
+/* fflush + ferror on stdout: a full disk must not exit 0. Returns the exit code to use. */
+int finish_stdout(int code);

@@ -1,0 +1,340 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* `ringfence profile show|lint|convert|diff`: parse flags, call lib/seccomp, print. */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "core/arch.h"
+#include "core/json-writer.h"
+#include "core/macro.h"
+#include "core/strv.h"
+#include "ringfence/caps.h"
+#include "ringfence/profile.h"
+
+#define PROFILE_HELP                                                                               \
+	"Usage: ringfence profile show    [--format oci|docker|spo] [--caps LIST] [--kernel X.Y]\n" \
+	"                                 [--arch ARCH] [-o FILE] PROFILE\n"                        \
+	"       ringfence profile lint    [--strict] [--json] PROFILE...\n"                         \
+	"       ringfence profile convert --to oci|docker|spo [--caps LIST] [--kernel X.Y]\n"       \
+	"                                 [--arch ARCH] [--name NAME] [--namespace NS]\n"           \
+	"                                 [-o FILE] PROFILE\n"                                      \
+	"       ringfence profile diff    [--json] OLD NEW\n"                                       \
+	"\n"                                                                                        \
+	"PROFILE is a file (OCI linux.seccomp object, a whole OCI config.json, Docker/moby JSON,\n" \
+	"or a Security Profiles Operator SeccompProfile YAML; detected from its content), '-' for\n" \
+	"stdin, or the built-in name 'runtime/default'.\n"                                          \
+	"\n"                                                                                        \
+	"show     prints the profile as a container runtime would apply it here: Docker\n"         \
+	"         conditions (archMap, includes/excludes of caps, arches, minKernel) resolved for\n" \
+	"         this machine, or for --caps/--arch/--kernel. --format docker keeps them.\n"      \
+	"lint     validates; exit 1 when errors are found (--strict: warnings too).\n"             \
+	"convert  writes the profile in another format (atomically with -o).\n"                    \
+	"diff     per-architecture differences after resolution: '+' rule added, '-' removed,\n"   \
+	"         '~' action, errno or argument conditions changed.\n"                             \
+	"\n"                                                                                        \
+	"--caps LIST  resolve against this bounding set (e.g. 'ALL' or 'CHOWN,SETUID');\n"           \
+	"             default: ringfence's own bounding set.\n"
+
+struct show_opts {
+	const char *format, *caps, *kernel, *arch, *output, *name, *ns;
+	bool strict;
+};
+
+enum { OPT_CAPS = 0x100, OPT_KERNEL, OPT_ARCH, OPT_STRICT, OPT_NAME, OPT_NS, OPT_TO };
+
+static int parse_sub_opts(const char *sub, int argc, char **argv, struct show_opts *o)
+{
+	static const struct option opts[] = {
+		{ "format", required_argument, NULL, 'f' },
+		{ "to", required_argument, NULL, OPT_TO },
+		{ "output", required_argument, NULL, 'o' },
+		{ "caps", required_argument, NULL, OPT_CAPS },
+		{ "kernel", required_argument, NULL, OPT_KERNEL },
+		{ "arch", required_argument, NULL, OPT_ARCH },
+		{ "strict", no_argument, NULL, OPT_STRICT },
+		{ "name", required_argument, NULL, OPT_NAME },
+		{ "namespace", required_argument, NULL, OPT_NS },
+		{ "json", no_argument, NULL, 'j' },
+		{ "pretty", no_argument, NULL, 'p' },
+		{ "help", no_argument, NULL, 'h' },
+		{},
+	};
+	int c;
+
+	while ((c = getopt_long(argc, argv, "f:o:jph", opts, NULL)) >= 0) {
+		switch (c) {
+		case 'f': case OPT_TO: o->format = optarg; break;
+		case 'o': o->output = optarg; break;
+		case OPT_CAPS: o->caps = optarg; break;
+		case OPT_KERNEL: o->kernel = optarg; break;
+		case OPT_ARCH: o->arch = optarg; break;
+		case OPT_STRICT: o->strict = true; break;
+		case OPT_NAME: o->name = optarg; break;
+		case OPT_NS: o->ns = optarg; break;
+		case 'j': global.json = true; break;
+		case 'p': global.json = global.pretty = true; break;
+		case 'h': fputs(PROFILE_HELP, stdout); return 0;
+		default: return usage_error("profile", "invalid option for '%s'", sub);
+		}
+	}
+	return -1;
+}
+
+static int make_env(const struct show_opts *o, struct rf_resolve_env *env, char ***caps_out)
+{
+	struct rf_error e = { 0 };
+	uint64_t set = 0;
+	int r;
+
+	if (o->caps)
+		r = rf_caps_parse_list(o->caps, &set, &e);
+	else
+		r = rf_caps_bounding(&set);
+	if (r >= 0)
+		r = rf_caps_to_names(set, caps_out);
+	if (r < 0) {
+		print_error(&e, r);
+		rf_error_clear(&e);
+		return EXIT_USAGE;
+	}
+	env->caps = (const char *const *)*caps_out;
+	if (o->kernel && rf_parse_kernel_version(o->kernel, &env->kernel_major,
+						 &env->kernel_minor) < 0)
+		return usage_error("profile", "--kernel '%s' is not a version like 5.10", o->kernel);
+	if (o->arch && !(env->native_arch = rf_arch_from_name(o->arch)))
+		return usage_error("profile", "unknown architecture '%s'", o->arch);
+	return 0;
+}
+
+static int load_or_print(const char *path, struct rf_profile **ret)
+{
+	struct rf_error e = { 0 };
+	int r = rf_profile_load(path, ret, &e);
+
+	if (r < 0)
+		print_error(&e, r);
+	rf_error_clear(&e);
+	return r;
+}
+
+/* show and convert: resolve unless writing Docker, then write. */
+static int show_or_convert(const char *sub, const struct show_opts *o, const char *path)
+{
+	_cleanup_(rf_profile_freep) struct rf_profile *p = NULL, *res = NULL;
+	_cleanup_strv_free_ char **caps = NULL;
+	struct rf_resolve_env env = { 0 };
+	enum rf_profile_format fmt = RF_FORMAT_OCI;
+	struct rf_error e = { 0 };
+	int r;
+
+	if (o->format && (fmt = rf_format_from_string(o->format)) == RF_FORMAT_UNKNOWN)
+		return usage_error("profile", "unknown format '%s' (oci, docker, spo)", o->format);
+	if (fmt == RF_FORMAT_OCI_CONFIG)
+		fmt = RF_FORMAT_OCI;
+	if ((r = make_env(o, &env, &caps)) != 0)
+		return r;
+	if (load_or_print(path, &p) < 0)
+		return EXIT_FOUND;
+	if (fmt != RF_FORMAT_DOCKER) {
+		r = rf_profile_resolve(p, &env, rf_profile_is_builtin_name(path), &res, &e);
+		if (r < 0)
+			goto fail;
+		res->format = p->format;
+	}
+	if (o->name)
+		free((res ?: p)->spo_name), (res ?: p)->spo_name = strdup(o->name);
+	if (o->ns)
+		free((res ?: p)->spo_namespace), (res ?: p)->spo_namespace = strdup(o->ns);
+	r = rf_profile_write_file(res ?: p, fmt, o->output ?: "-", &e);
+	if (r < 0)
+		goto fail;
+	return 0;
+fail:
+	print_error(&e, r);
+	rf_error_clear(&e);
+	return EXIT_FOUND;
+}
+
+static const char *const sev_names[] = { "error", "warning", "note" };
+
+static void lint_print_json(struct rf_json *j, const char *path, const struct rf_profile *p,
+			    const struct rf_lint *l, const struct rf_error *perr)
+{
+	rf_json_start_object(j);
+	rf_json_string_field(j, "file", path);
+	rf_json_string_field(j, "format", p ? rf_format_to_string(p->format) : NULL);
+	rf_json_uint_field(j, "errors", perr ? 1 : l->n_errors);
+	rf_json_uint_field(j, "warnings", l->n_warnings);
+	rf_json_name(j, "findings");
+	rf_json_start_array(j);
+	if (perr) {
+		rf_json_start_object(j);
+		rf_json_string_field(j, "severity", "error");
+		rf_json_uint_field(j, "line", perr->line);
+		rf_json_string_field(j, "code", "parse-error");
+		rf_json_string_field(j, "message", perr->message);
+		rf_json_end_object(j);
+	}
+	for (size_t i = 0; i < l->n; i++) {
+		rf_json_start_object(j);
+		rf_json_string_field(j, "severity", sev_names[l->items[i].severity]);
+		rf_json_uint_field(j, "line", l->items[i].line);
+		rf_json_string_field(j, "code", l->items[i].code);
+		rf_json_string_field(j, "message", l->items[i].message);
+		rf_json_end_object(j);
+	}
+	rf_json_end_array(j);
+	rf_json_end_object(j);
+}
+
+static void lint_print_text(const char *path, const struct rf_lint *l)
+{
+	for (size_t i = 0; i < l->n; i++) {
+		const struct rf_finding *f = &l->items[i];
+		if (f->line)
+			printf("%s:%u: %s: %s [%s]\n", path, f->line, sev_names[f->severity],
+			       f->message, f->code);
+		else
+			printf("%s: %s: %s [%s]\n", path, sev_names[f->severity], f->message,
+			       f->code);
+	}
+}
+
+static int do_lint(const struct show_opts *o, int n, char **paths)
+{
+	struct rf_json j;
+	bool failed = false;
+
+	rf_json_init(&j, stdout, global.pretty);
+	if (global.json) {
+		rf_json_start_object(&j);
+		rf_json_string_field(&j, "schema", "ringfence.lint/v1");
+		rf_json_name(&j, "files");
+		rf_json_start_array(&j);
+	}
+	for (int i = 0; i < n; i++) {
+		_cleanup_(rf_profile_freep) struct rf_profile *p = NULL;
+		struct rf_error e = { 0 };
+		struct rf_lint l = { 0 };
+		int r = rf_profile_load(paths[i], &p, &e);
+
+		/* A built-in is checked as applied here: names this libseccomp does not know are
+		 * dropped from it by design (they stay denied). */
+		if (r >= 0 && rf_profile_is_builtin_name(paths[i])) {
+			struct rf_profile *res = NULL;
+			r = rf_profile_resolve(p, NULL, true, &res, &e);
+			rf_profile_free(p);
+			p = res;
+		}
+		if (r >= 0)
+			rf_profile_lint(p, &l);
+		if (global.json)
+			lint_print_json(&j, paths[i], p, &l, r < 0 ? &e : NULL);
+		else if (r < 0)
+			printf("%s: error: %s [parse-error]\n", paths[i], e.message ?: strerror(-r));
+		else
+			lint_print_text(paths[i], &l);
+		failed |= r < 0 || l.n_errors > 0 || (o->strict && l.n_warnings > 0);
+		fflush(stdout);
+		if (!global.json && r >= 0 && !global.quiet)
+			fprintf(stderr, "%s: %zu error(s), %zu warning(s)\n", paths[i], l.n_errors,
+				l.n_warnings);
+		rf_lint_done(&l);
+		rf_error_clear(&e);
+	}
+	if (global.json) {
+		rf_json_end_array(&j);
+		rf_json_end_object(&j);
+		rf_json_finish(&j);
+	}
+	return failed ? EXIT_FOUND : 0;
+}
+
+static int do_diff(const char *a, const char *b)
+{
+	_cleanup_(rf_profile_freep) struct rf_profile *pa = NULL, *pb = NULL;
+	struct rf_diff d = { 0 };
+	struct rf_error e = { 0 };
+	struct rf_json j;
+	int r;
+
+	if (load_or_print(a, &pa) < 0 || load_or_print(b, &pb) < 0)
+		return EXIT_USAGE;
+	r = rf_profile_diff(pa, pb, &d, &e);
+	if (r < 0) {
+		print_error(&e, r);
+		rf_error_clear(&e);
+		return EXIT_USAGE;
+	}
+	if (global.json) {
+		rf_json_init(&j, stdout, global.pretty);
+		rf_json_start_object(&j);
+		rf_json_string_field(&j, "schema", "ringfence.profile-diff/v1");
+		rf_json_string_field(&j, "old", a);
+		rf_json_string_field(&j, "new", b);
+		rf_json_string_field(&j, "default_action_change", d.default_change);
+		rf_json_name(&j, "changes");
+		rf_json_start_array(&j);
+		for (size_t i = 0; i < d.n; i++) {
+			char k[2] = { d.items[i].kind, 0 };
+			rf_json_start_object(&j);
+			rf_json_string_field(&j, "arch", d.items[i].arch);
+			rf_json_string_field(&j, "syscall", d.items[i].name);
+			rf_json_string_field(&j, "change", k);
+			rf_json_string_field(&j, "detail", d.items[i].detail);
+			rf_json_end_object(&j);
+		}
+		rf_json_end_array(&j);
+		rf_json_end_object(&j);
+		rf_json_finish(&j);
+	} else {
+		if (d.default_change)
+			printf("defaultAction: %s\n", d.default_change);
+		for (size_t i = 0; i < d.n; i++)
+			printf("%s %c %s  %s\n", d.items[i].arch, d.items[i].kind, d.items[i].name,
+			       d.items[i].detail);
+	}
+	r = d.n || d.default_change ? EXIT_FOUND : 0;
+	rf_diff_done(&d);
+	return r;
+}
+
+int cmd_profile(int argc, char **argv)
+{
+	struct show_opts o = { 0 };
+	const char *sub;
+	int r;
+
+	if (argc < 2)
+		return usage_error("profile", "missing subcommand (show, lint, convert, diff)");
+	sub = argv[1];
+	if (streq(sub, "--help") || streq(sub, "-h") || streq(sub, "help")) {
+		fputs(PROFILE_HELP, stdout);
+		return 0;
+	}
+	r = parse_sub_opts(sub, argc - 1, argv + 1, &o);
+	if (r >= 0)
+		return r;
+	argc -= 1 + optind;
+	argv += 1 + optind;
+	if (streq(sub, "show") || streq(sub, "convert")) {
+		if (argc != 1)
+			return usage_error("profile", "%s takes exactly one PROFILE", sub);
+		if (streq(sub, "convert") && !o.format)
+			return usage_error("profile", "convert needs --to oci|docker|spo");
+		return show_or_convert(sub, &o, argv[0]);
+	}
+	if (streq(sub, "lint")) {
+		if (argc < 1)
+			return usage_error("profile", "lint needs at least one PROFILE");
+		return do_lint(&o, argc, argv);
+	}
+	if (streq(sub, "diff")) {
+		if (argc != 2)
+			return usage_error("profile", "diff takes OLD and NEW");
+		return do_diff(argv[0], argv[1]);
+	}
+	return usage_error("profile", "unknown subcommand '%s'", sub);
+}

@@ -1,0 +1,184 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* The one in-memory seccomp profile model, read from and written to OCI `linux.seccomp`
+ * (bare or inside config.json), Docker/moby JSON and Security Profiles Operator YAML. */
+#pragma once
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "ringfence/error.h"
+
+/* Hard limits on what a profile may contain: a real profile (moby's default) has ~20 blocks and
+ * ~450 names; these are two orders of magnitude above, and keep a hostile file from exhausting
+ * memory or making the filter compiler run for minutes. */
+#define RF_PROFILE_MAX_RULES 4096
+#define RF_PROFILE_MAX_NAMES 65536
+#define RF_PROFILE_MAX_ARGS 64 /* per rule; the kernel ABI has 6 argument slots */
+#define RF_PROFILE_MAX_BYTES (16u << 20)
+
+enum rf_action {
+	RF_ACT_INVALID = 0,
+	RF_ACT_KILL,            /* SCMP_ACT_KILL: kill the thread (legacy spelling) */
+	RF_ACT_KILL_THREAD,     /* SCMP_ACT_KILL_THREAD */
+	RF_ACT_KILL_PROCESS,    /* SCMP_ACT_KILL_PROCESS */
+	RF_ACT_TRAP,            /* SCMP_ACT_TRAP: SIGSYS */
+	RF_ACT_ERRNO,           /* SCMP_ACT_ERRNO: fail with errno_ret */
+	RF_ACT_TRACE,           /* SCMP_ACT_TRACE: notify a ptrace tracer */
+	RF_ACT_LOG,             /* SCMP_ACT_LOG: allow and log */
+	RF_ACT_ALLOW,           /* SCMP_ACT_ALLOW */
+	RF_ACT_NOTIFY,          /* SCMP_ACT_NOTIFY: user-space listener */
+};
+
+enum rf_cmp_op {
+	RF_CMP_INVALID = 0,
+	RF_CMP_NE,
+	RF_CMP_LT,
+	RF_CMP_LE,
+	RF_CMP_EQ,
+	RF_CMP_GE,
+	RF_CMP_GT,
+	RF_CMP_MASKED_EQ,
+};
+
+enum rf_profile_format {
+	RF_FORMAT_UNKNOWN = 0,
+	RF_FORMAT_OCI,        /* bare linux.seccomp object */
+	RF_FORMAT_OCI_CONFIG, /* a whole config.json; the profile is its linux.seccomp */
+	RF_FORMAT_DOCKER,     /* moby JSON: archMap, includes/excludes, comment */
+	RF_FORMAT_SPO,        /* security-profiles-operator.x-k8s.io/v1 SeccompProfile YAML */
+};
+
+struct rf_seccomp_arg {
+	unsigned index; /* 0..5 */
+	uint64_t value;
+	uint64_t value_two;
+	enum rf_cmp_op op;
+};
+
+/* Docker's conditional blocks: a rule applies only when these hold at resolve time. */
+struct rf_rule_cond {
+	char **caps;     /* "CAP_SYS_ADMIN"...; NULL-terminated, may be NULL */
+	char **arches;   /* Docker arch names ("amd64") or SCMP_ARCH_*; NULL-terminated */
+	char *min_kernel; /* "4.8", may be NULL */
+};
+
+struct rf_seccomp_rule {
+	char **names; /* NULL-terminated */
+	size_t n_names;
+	enum rf_action action;
+	bool has_errno_ret;
+	uint32_t errno_ret;
+	struct rf_seccomp_arg *args; /* lint flags more than 6 */
+	size_t n_args;
+	char *comment;
+	struct rf_rule_cond includes, excludes;
+	unsigned line; /* where the rule starts in the source, 0 if unknown */
+	unsigned *name_lines; /* per name, may be NULL */
+};
+
+struct rf_arch_map_entry {
+	char *arch;        /* SCMP_ARCH_X86_64 */
+	char **sub_arches; /* NULL-terminated */
+};
+
+struct rf_profile {
+	enum rf_profile_format format; /* where it was read from */
+	char *source;                  /* file name for messages, may be NULL */
+	char *spo_name;                /* SPO metadata.name / namespace, if any */
+	char *spo_namespace;
+
+	enum rf_action default_action;
+	bool has_default_errno_ret;
+	uint32_t default_errno_ret;
+	char **architectures; /* SCMP_ARCH_*; NULL-terminated, may be NULL */
+	struct rf_arch_map_entry *arch_map;
+	size_t n_arch_map;
+	char **flags; /* SECCOMP_FILTER_FLAG_*; NULL-terminated */
+	char *listener_path;
+	char *listener_metadata;
+
+	struct rf_seccomp_rule *rules;
+	size_t n_rules;
+	unsigned line_default_action;
+};
+
+struct rf_profile *rf_profile_new(void);
+struct rf_profile *rf_profile_free(struct rf_profile *p);
+static inline void rf_profile_freep(struct rf_profile **p)
+{
+	if (*p)
+		rf_profile_free(*p);
+}
+
+/* Parse a document (JSON or YAML); the format is detected from its shape. `source` names the
+ * input in error messages. Returns 0 or a negative errno with details in `reterr`. */
+int rf_profile_parse(const char *text, size_t len, const char *source, struct rf_profile **ret,
+		     struct rf_error *reterr);
+/* Load from a path ("-" is stdin) or a built-in name ("runtime/default"). */
+int rf_profile_load(const char *path, struct rf_profile **ret, struct rf_error *reterr);
+
+/* Write in a format. OCI output is the bare linux.seccomp object. Docker keeps conditions;
+ * writing a profile that still has conditions as OCI/SPO is an error (resolve it first). */
+int rf_profile_write(const struct rf_profile *p, enum rf_profile_format fmt, FILE *out,
+		     struct rf_error *reterr);
+int rf_profile_write_file(const struct rf_profile *p, enum rf_profile_format fmt, const char *path,
+			  struct rf_error *reterr);
+
+bool rf_profile_has_conditions(const struct rf_profile *p);
+
+/* Environment a Docker-style profile is resolved against. */
+struct rf_resolve_env {
+	uint32_t native_arch;      /* SCMP_ARCH_* token; 0 = this machine */
+	const char *const *caps;   /* bounding set, "CAP_*" names; NULL-terminated */
+	unsigned kernel_major, kernel_minor; /* 0,0 = this machine */
+};
+/* Turn conditions and archMap into a plain OCI profile for `env`; names unknown to the local
+ * libseccomp on every resolved arch are dropped when `drop_unknown` (built-in profiles). */
+int rf_profile_resolve(const struct rf_profile *p, const struct rf_resolve_env *env,
+		       bool drop_unknown, struct rf_profile **ret, struct rf_error *reterr);
+
+/* Built-in profiles: "runtime/default". Returns -ENOENT for other names. */
+int rf_profile_builtin(const char *name, struct rf_profile **ret, struct rf_error *reterr);
+bool rf_profile_is_builtin_name(const char *name);
+
+const char *rf_action_to_string(enum rf_action a);
+enum rf_action rf_action_from_string(const char *s);
+const char *rf_cmp_to_string(enum rf_cmp_op op);
+enum rf_cmp_op rf_cmp_from_string(const char *s);
+const char *rf_format_to_string(enum rf_profile_format f);
+enum rf_profile_format rf_format_from_string(const char *s);
+
+/* Validation (lint). Each finding has a severity, a location and a message. */
+enum rf_severity { RF_SEV_ERROR, RF_SEV_WARNING, RF_SEV_NOTE };
+struct rf_finding {
+	enum rf_severity severity;
+	unsigned line;
+	char *code;    /* stable id, e.g. "unknown-syscall" */
+	char *message;
+};
+struct rf_lint {
+	struct rf_finding *items;
+	size_t n;
+	size_t n_errors, n_warnings;
+};
+int rf_profile_lint(const struct rf_profile *p, struct rf_lint *ret);
+void rf_lint_done(struct rf_lint *l);
+
+/* Differences between two profiles (after resolution): per arch, names added/removed and
+ * names whose action, errno or argument conditions changed. */
+struct rf_diff_entry {
+	char *arch;
+	char *name;
+	char kind; /* '+', '-', '~' */
+	char *detail;
+};
+struct rf_diff {
+	struct rf_diff_entry *items;
+	size_t n;
+	char *default_change; /* NULL when the default action is the same */
+};
+int rf_profile_diff(const struct rf_profile *a, const struct rf_profile *b, struct rf_diff *ret,
+		    struct rf_error *reterr);
+void rf_diff_done(struct rf_diff *d);

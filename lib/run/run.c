@@ -1,0 +1,400 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* `ringfence run`: resolve the profile and capability set, then confine and exec. The order of
+ * the steps follows runc: with no_new_privs the filter is loaded last, just before execve;
+ * without it (possible only while we hold CAP_SYS_ADMIN) it is loaded first, before privileges
+ * are dropped, so the profile also governs those calls. */
+#include <fcntl.h>
+#include <linux/capability.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "core/arch.h"
+#include "core/macro.h"
+#include "core/strv.h"
+#include "ringfence/caps.h"
+#include "ringfence/filter.h"
+#include "ringfence/log.h"
+#include "ringfence/profile.h"
+#include "ringfence/run.h"
+#include "run-internal.h"
+
+extern char **environ;
+
+struct plan {
+	scmp_filter_ctx ctx;      /* NULL: unconfined */
+	struct sock_filter *prog; /* original verdicts, for the listener */
+	size_t prog_len;
+	bool listener;
+	bool nnp, filter_first, set_caps;
+	bool listener_complain; /* complain mode lets everything through */
+	uint64_t keep;
+	long uid, gid;
+	char *path; /* resolved executable */
+	const char *profile_name;
+};
+
+static void plan_done(struct plan *p)
+{
+	if (p->ctx)
+		seccomp_release(p->ctx);
+	free(p->prog);
+	free(p->path);
+}
+
+static int find_executable(const char *cmd, char **ret, int *ret_code, struct rf_error *reterr)
+{
+	const char *pathenv = getenv("PATH") ?: "/usr/local/bin:/usr/bin:/bin";
+	_cleanup_free_ char *copy = NULL;
+	bool denied = false;
+	char *save = NULL;
+
+	if (strchr(cmd, '/')) {
+		if (access(cmd, X_OK) == 0)
+			return (*ret = strdup(cmd)) ? 0 : -ENOMEM;
+		*ret_code = errno == ENOENT ? RF_EXIT_NOT_FOUND : RF_EXIT_CANNOT_EXEC;
+		return rf_error_set(reterr, -errno, "cannot run '%s': %s", cmd, strerror(errno));
+	}
+	copy = strdup(pathenv);
+	if (!copy)
+		return -ENOMEM;
+	for (char *dir = strtok_r(copy, ":", &save); dir; dir = strtok_r(NULL, ":", &save)) {
+		_cleanup_free_ char *p = NULL;
+		struct stat st;
+
+		if (asprintf(&p, "%s/%s", *dir ? dir : ".", cmd) < 0)
+			return -ENOMEM;
+		if (stat(p, &st) < 0 || !S_ISREG(st.st_mode))
+			continue;
+		if (access(p, X_OK) == 0) {
+			*ret = TAKE_PTR(p);
+			return 0;
+		}
+		denied = true;
+	}
+	*ret_code = denied ? RF_EXIT_CANNOT_EXEC : RF_EXIT_NOT_FOUND;
+	return rf_error_set(reterr, denied ? -EACCES : -ENOENT, "cannot run '%s': %s", cmd,
+			    denied ? "Permission denied" : "command not found");
+}
+
+static int plan_caps(const struct rf_run_opts *o, struct plan *pl, struct rf_error *reterr)
+{
+	uint64_t bound, drop = 0, add = 0;
+	int r;
+
+	r = rf_caps_bounding(&bound);
+	if (r < 0)
+		return rf_error_set(reterr, r, "cannot read the bounding set");
+	if ((o->cap_drop && (r = rf_caps_parse_list(o->cap_drop, &drop, reterr)) < 0) ||
+	    (o->cap_add && (r = rf_caps_parse_list(o->cap_add, &add, reterr)) < 0))
+		return r;
+	if (add & ~bound)
+		return rf_error_set(reterr, -EPERM,
+				    "--cap-add asks for capabilities ringfence does not hold itself "
+				    "(bounding set 0x%llx)",
+				    (unsigned long long)bound);
+	pl->keep = (bound & ~drop) | add;
+	pl->set_caps = o->cap_drop || o->cap_add || o->uid >= 0;
+	return 0;
+}
+
+static int plan_profile(const struct rf_run_opts *o, struct plan *pl, struct rf_error *reterr)
+{
+	_cleanup_(rf_profile_freep) struct rf_profile *raw = NULL, *res = NULL;
+	_cleanup_strv_free_ char **caps = NULL;
+	_cleanup_(rf_seccomp_releasep) scmp_filter_ctx orig = NULL;
+	enum rf_filter_mode mode = o->complain ? RF_FILTER_COMPLAIN
+				   : o->report ? RF_FILTER_ENFORCE_REPORT : RF_FILTER_ENFORCE;
+	struct rf_resolve_env env = { 0 };
+	int r;
+
+	pl->profile_name = o->seccomp ?: "unconfined";
+	if (!o->seccomp || streq(o->seccomp, "unconfined")) {
+		if (o->complain)
+			return rf_error_set(reterr, -EINVAL, "--complain needs a profile");
+		return 0;
+	}
+	r = rf_profile_load(o->seccomp, &raw, reterr);
+	if (r < 0)
+		return r;
+	/* Docker conditions are decided against the capabilities the command will really have. */
+	r = rf_caps_to_names(pl->keep, &caps);
+	if (r < 0)
+		return r;
+	env.caps = (const char *const *)caps;
+	r = rf_profile_resolve(raw, &env, rf_profile_is_builtin_name(o->seccomp), &res, reterr);
+	if (r < 0)
+		return r;
+	r = rf_filter_build(res, mode, &pl->ctx, reterr);
+	if (r < 0)
+		return r;
+	pl->listener = mode != RF_FILTER_ENFORCE;
+	r = rf_filter_build(res, RF_FILTER_ENFORCE, &orig, reterr);
+	if (r >= 0)
+		r = rf_filter_export(orig, &pl->prog, &pl->prog_len, reterr);
+	return r;
+}
+
+/* After the filter is in place the child waits here until the parent holds the listener; the
+ * read is either allowed by the profile or itself notified, and blocks in both cases. */
+static int park(int fd)
+{
+	char c;
+
+	if (fd < 0)
+		return 0;
+	while (read(fd, &c, 1) < 0)
+		if (errno != EINTR)
+			return -errno;
+	return 0;
+}
+
+static int load_filter(struct plan *pl, int park_fd, struct rf_error *reterr)
+{
+	int r = seccomp_load(pl->ctx);
+
+	if (r < 0)
+		return rf_error_set(reterr, r, "cannot load the seccomp filter: %s%s", strerror(-r),
+				    r == -EACCES ? " (needs no_new_privs or CAP_SYS_ADMIN)" : "");
+	r = park(park_fd);
+	if (r < 0)
+		return rf_error_set(reterr, r, "waiting for the listener: %s", strerror(-r));
+	return 0;
+}
+
+/* Everything between "profile decided" and execve, in runc's order. Returns only on failure. */
+static int confine_and_exec(struct plan *pl, char *const *argv, int park_fd, int *ret_code,
+			    struct rf_error *reterr)
+{
+	int r;
+
+	*ret_code = RF_EXIT_FAILED;
+	if (pl->ctx && pl->filter_first && (r = load_filter(pl, park_fd, reterr)) < 0)
+		return r;
+	if (pl->set_caps && (r = rf_caps_apply(pl->keep, pl->uid, pl->gid, reterr)) < 0)
+		return r;
+	if (pl->nnp && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
+		return rf_error_set(reterr, -errno, "cannot set no_new_privs: %s", strerror(errno));
+	if (pl->ctx && !pl->filter_first && (r = load_filter(pl, park_fd, reterr)) < 0)
+		return r;
+	execve(pl->path, argv, environ);
+	r = -errno;
+	*ret_code = r == -ENOENT ? RF_EXIT_NOT_FOUND : RF_EXIT_CANNOT_EXEC;
+	return rf_error_set(reterr, r, "cannot execute '%s': %s%s", pl->path, strerror(-r),
+			    pl->ctx && r == -EPERM ? " (does the profile allow execve?)" : "");
+}
+
+struct own_call {
+	const char *name;
+	uint64_t arg0;
+	bool when_caps, when_user;
+	const char *why;
+};
+
+/* Calls ringfence makes after the filter is in place. With no_new_privs that is only execve;
+ * loaded first (runc's order without no_new_privs) it also covers dropping privileges. */
+static const struct own_call own_calls[] = {
+	{ "execve", 0, false, false, "to start the command" },
+	{ "prctl", PR_CAPBSET_DROP, true, false, "to drop capabilities from the bounding set" },
+	{ "capget", 0, true, false, "to set the capability sets" },
+	{ "capset", 0, true, false, "to set the capability sets" },
+	{ "prctl", PR_CAP_AMBIENT, true, false, "to set ambient capabilities" },
+	{ "prctl", PR_SET_KEEPCAPS, false, true, "to keep capabilities across --user" },
+	{ "setgroups", 0, false, true, "to switch --user" },
+	{ "setresgid", 0, false, true, "to switch --user" },
+	{ "setresuid", 0, false, true, "to switch --user" },
+};
+
+/* Refuse up front, with a reason, a profile that would kill or fail ringfence's own calls
+ * between loading the filter and execve: otherwise the command dies mysteriously. */
+static int check_own_calls(const struct plan *pl, struct rf_error *reterr)
+{
+	for (size_t i = 0; pl->ctx && i < ELEMENTSOF(own_calls); i++) {
+		const struct own_call *c = &own_calls[i];
+		struct seccomp_data d = { .arch = rf_arch_native(), .args = { c->arg0 } };
+		uint32_t act;
+		int64_t v;
+
+		if (c->when_caps && !(pl->filter_first && pl->set_caps))
+			continue;
+		if (c->when_user && !(pl->filter_first && pl->uid >= 0))
+			continue;
+		d.nr = seccomp_syscall_resolve_name(c->name);
+		v = rf_bpf_sim_run(pl->prog, pl->prog_len, &d);
+		act = v < 0 ? SECCOMP_RET_KILL_PROCESS : (uint32_t)v & SECCOMP_RET_ACTION_FULL;
+		if (act == SECCOMP_RET_ALLOW || act == SECCOMP_RET_LOG || pl->listener_complain)
+			continue;
+		return rf_error_set(reterr, -EPERM,
+				    "the profile does not allow '%s', which ringfence must call %s "
+				    "after installing the filter%s",
+				    c->name, c->why,
+				    streq(c->name, "execve")
+					    ? ""
+					    : " (runc has the same need; allow it, or pass "
+					      "--no-new-privs so the filter is loaded last)");
+	}
+	return 0;
+}
+
+static int plan_build(const struct rf_run_opts *o, struct plan *pl, int *ret_code,
+		      struct rf_error *reterr)
+{
+	bool sysadmin;
+	int r;
+
+	pl->uid = o->uid;
+	pl->gid = o->gid;
+	r = plan_caps(o, pl, reterr);
+	if (r >= 0)
+		r = plan_profile(o, pl, reterr);
+	if (r < 0)
+		return r;
+	r = find_executable(o->argv[0], &pl->path, ret_code, reterr);
+	if (r < 0)
+		return r;
+	sysadmin = rf_caps_have_effective(CAP_SYS_ADMIN);
+	pl->nnp = o->no_new_privs || (pl->ctx && !sysadmin);
+	pl->filter_first = pl->ctx && !pl->nnp;
+	if (pl->ctx && !o->no_new_privs && !sysadmin && !o->quiet)
+		rf_log(RF_LOG_NOTICE,
+		       "setting no_new_privs: the kernel only lets a process without "
+		       "CAP_SYS_ADMIN install a seccomp filter under no_new_privs (setuid and "
+		       "file-capability programs will not gain privileges); pass "
+		       "--no-new-privs to make this explicit");
+	pl->listener_complain = o->complain;
+	return check_own_calls(pl, reterr);
+}
+
+static pid_t forward_to;
+
+static void forward_signal(int sig, siginfo_t *si, void *uc)
+{
+	/* Terminal signals already reached the child's process group; only relay kill(2)s. */
+	if (forward_to > 0 && si && si->si_code != SI_KERNEL)
+		(void)kill(forward_to, sig);
+}
+
+static void install_forwarding(pid_t child)
+{
+	static const int sigs[] = { SIGTERM, SIGHUP, SIGINT, SIGQUIT, SIGUSR1, SIGUSR2 };
+	struct sigaction sa = { .sa_sigaction = forward_signal, .sa_flags = SA_SIGINFO | SA_RESTART };
+
+	forward_to = child;
+	sigemptyset(&sa.sa_mask);
+	for (size_t i = 0; i < ELEMENTSOF(sigs); i++)
+		(void)sigaction(sigs[i], &sa, NULL);
+}
+
+struct child_error {
+	int code;    /* exit code the child used */
+	int err;     /* negative errno */
+	char msg[1024];
+};
+
+static void child_main(struct plan *pl, char *const *argv, int park_fd, int err_fd)
+{
+	struct rf_error e = { 0 };
+	struct child_error ce = { 0 };
+	int code;
+
+	ce.err = confine_and_exec(pl, argv, park_fd, &code, &e);
+	ce.code = code;
+	(void)snprintf(ce.msg, sizeof(ce.msg), "%s", e.message ?: "failed before exec");
+	(void)!write(err_fd, &ce, sizeof(ce));
+	_exit(code);
+}
+
+static int run_with_listener(const struct rf_run_opts *o, struct plan *pl, int *ret_status,
+			     struct rf_error *reterr)
+{
+	struct rf_report rep = { .mode = o->complain ? "complain" : "enforce",
+				 .profile = pl->profile_name };
+	_cleanup_close_ int pidfd = -EBADF, notify_fd = -EBADF;
+	int park[2], errp[2], r, status = 0;
+	char self[4096] = "";
+	struct child_error ce = { 0 };
+	ssize_t n;
+	pid_t pid;
+
+	if (pipe2(park, O_CLOEXEC) < 0 || pipe2(errp, O_CLOEXEC) < 0)
+		return rf_error_set(reterr, -errno, "pipe: %s", strerror(errno));
+	n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+	self[n > 0 ? n : 0] = '\0';
+	fflush(NULL);
+	pid = fork();
+	if (pid < 0)
+		return rf_error_set(reterr, -errno, "fork: %s", strerror(errno));
+	if (pid == 0) {
+		close(park[1]);
+		close(errp[0]);
+		child_main(pl, o->argv, park[0], errp[1]);
+	}
+	close(park[0]);
+	close(errp[1]);
+	install_forwarding(pid);
+	pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
+	r = pidfd < 0 ? rf_error_set(reterr, -errno, "pidfd_open: %s", strerror(errno))
+		      : rf_listener_grab(pidfd, pid, &notify_fd, reterr);
+	if (r >= 0) {
+		struct rf_listener l = { .notify_fd = notify_fd, .pidfd = pidfd, .pid = pid,
+					 .complain = o->complain, .prog = pl->prog,
+					 .prog_len = pl->prog_len, .self_exe = self,
+					 .park_fd = park[0],
+					 .report = &rep };
+		(void)!write(park[1], "g", 1);
+		r = rf_listener_run(&l, &status, reterr);
+	} else {
+		(void)kill(pid, SIGKILL);
+		while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+			;
+	}
+	close(park[1]);
+	n = read(errp[0], &ce, sizeof(ce));
+	close(errp[0]);
+	if (n == (ssize_t)sizeof(ce)) {
+		rf_error_clear(reterr);
+		r = rf_error_set(reterr, ce.err ?: -EIO, "%s", ce.msg);
+		status = W_EXITCODE(ce.code, 0);
+	} else {
+		rep.exited = true;
+		rep.wait_status = status;
+	}
+	if (o->report) {
+		int w = rf_report_write(&rep, o->report, r < 0 ? NULL : reterr);
+		if (r >= 0 && w < 0)
+			r = w;
+	}
+	rf_report_done(&rep);
+	*ret_status = status;
+	return r;
+}
+
+int rf_run(const struct rf_run_opts *o, int *ret_status, struct rf_error *reterr)
+{
+	struct plan pl = { 0 };
+	int code = RF_EXIT_FAILED, r;
+
+	*ret_status = W_EXITCODE(RF_EXIT_FAILED, 0);
+	if (!o || !o->argv || !o->argv[0])
+		return rf_error_set(reterr, -EINVAL, "no command given");
+	r = plan_build(o, &pl, &code, reterr);
+	if (r < 0) {
+		*ret_status = W_EXITCODE(code, 0);
+		plan_done(&pl);
+		return r;
+	}
+	if (pl.listener) {
+		r = run_with_listener(o, &pl, ret_status, reterr);
+		plan_done(&pl);
+		return r;
+	}
+	r = confine_and_exec(&pl, o->argv, -EBADF, &code, reterr);
+	*ret_status = W_EXITCODE(code, 0);
+	plan_done(&pl);
+	return r;
+}

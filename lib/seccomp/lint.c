@@ -1,0 +1,274 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* Profile validation: everything a runtime would reject, and everything it would accept but
+ * interpret differently from what the author probably meant, with the line to look at. */
+#include <seccomp.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/capability.h>
+
+#include "core/arch.h"
+#include "core/macro.h"
+#include "core/strv.h"
+#include "ringfence/profile.h"
+
+#define MAX_ERRNO 4095 /* the kernel treats larger values as a valid return, not an error */
+
+static void add(struct rf_lint *l, enum rf_severity sev, unsigned line, const char *code,
+		const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+
+static void add(struct rf_lint *l, enum rf_severity sev, unsigned line, const char *code,
+		const char *fmt, ...)
+{
+	struct rf_finding *n;
+	char *msg = NULL;
+	va_list ap;
+
+	va_start(ap, fmt);
+	if (vasprintf(&msg, fmt, ap) < 0)
+		msg = NULL;
+	va_end(ap);
+	n = reallocarray(l->items, l->n + 1, sizeof(*n));
+	if (!msg || !n) {
+		free(msg);
+		if (n)
+			l->items = n;
+		l->n_errors++; /* an unrecordable finding still fails the lint */
+		return;
+	}
+	l->items = n;
+	l->items[l->n++] = (struct rf_finding){ .severity = sev, .line = line,
+						.code = strdup(code), .message = msg };
+	if (sev == RF_SEV_ERROR)
+		l->n_errors++;
+	else if (sev == RF_SEV_WARNING)
+		l->n_warnings++;
+}
+
+static const char *first_arch_name(const struct rf_profile *p)
+{
+	if (p->architectures && p->architectures[0])
+		return p->architectures[0];
+	if (p->n_arch_map)
+		return p->arch_map[0].arch;
+	return rf_arch_oci_name(rf_arch_native()) ?: "native";
+}
+
+static void lint_errno(struct rf_lint *l, enum rf_action a, bool has, uint32_t e, unsigned line,
+		       const char *what)
+{
+	if (has && a != RF_ACT_ERRNO && a != RF_ACT_TRACE)
+		add(l, RF_SEV_ERROR, line, "errno-on-non-errno-action",
+		    "%s is set but the action is %s (only SCMP_ACT_ERRNO/SCMP_ACT_TRACE use it)",
+		    what, rf_action_to_string(a));
+	else if (has && a == RF_ACT_ERRNO && (e == 0 || e > MAX_ERRNO))
+		add(l, RF_SEV_ERROR, line, "bad-errno",
+		    "%s %u is not an errno (1..%d): the syscall would appear to succeed", what, e,
+		    MAX_ERRNO);
+}
+
+static void lint_cond(struct rf_lint *l, const struct rf_rule_cond *c, unsigned line)
+{
+	cap_value_t cv;
+	unsigned ma, mi;
+
+	STRV_FOREACH (cap, c->caps)
+		if (cap_from_name(*cap, &cv) < 0)
+			add(l, RF_SEV_ERROR, line, "unknown-capability", "unknown capability '%s'",
+			    *cap);
+	STRV_FOREACH (a, c->arches)
+		if (!rf_arch_from_name(*a))
+			add(l, RF_SEV_WARNING, line, "unknown-arch",
+			    "architecture '%s' is unknown to libseccomp here; the block never applies",
+			    *a);
+	if (c->min_kernel && rf_parse_kernel_version(c->min_kernel, &ma, &mi) < 0)
+		add(l, RF_SEV_ERROR, line, "bad-min-kernel", "minKernel '%s' is not a version",
+		    c->min_kernel);
+}
+
+static bool args_equal(const struct rf_seccomp_rule *a, const struct rf_seccomp_rule *b)
+{
+	if (a->n_args != b->n_args)
+		return false;
+	for (size_t i = 0; i < a->n_args; i++)
+		if (a->args[i].index != b->args[i].index || a->args[i].op != b->args[i].op ||
+		    a->args[i].value != b->args[i].value ||
+		    a->args[i].value_two != b->args[i].value_two)
+			return false;
+	return true;
+}
+
+static bool conds_equal(const struct rf_rule_cond *a, const struct rf_rule_cond *b)
+{
+	size_t na = strv_length(a->caps), nb = strv_length(b->caps);
+	size_t xa = strv_length(a->arches), xb = strv_length(b->arches);
+
+	if (na != nb || xa != xb || !!a->min_kernel != !!b->min_kernel)
+		return false;
+	for (size_t i = 0; i < na; i++)
+		if (!streq(a->caps[i], b->caps[i]))
+			return false;
+	for (size_t i = 0; i < xa; i++)
+		if (!streq(a->arches[i], b->arches[i]))
+			return false;
+	return !a->min_kernel || streq(a->min_kernel, b->min_kernel);
+}
+
+static uint32_t verdict(enum rf_action a, bool has, uint32_t e)
+{
+	return (uint32_t)a << 16 | (has ? e : (a == RF_ACT_ERRNO ? EPERM : 0));
+}
+
+/* Same name in two rules that would both apply (same conditions and arguments). */
+static void lint_conflicts(struct rf_lint *l, const struct rf_profile *p, size_t i)
+{
+	const struct rf_seccomp_rule *r = &p->rules[i];
+
+	for (size_t j = 0; j < i; j++) {
+		const struct rf_seccomp_rule *o = &p->rules[j];
+
+		if (!conds_equal(&r->includes, &o->includes) ||
+		    !conds_equal(&r->excludes, &o->excludes))
+			continue;
+		for (size_t k = 0; k < r->n_names; k++) {
+			if (!strv_contains(o->names, r->names[k]))
+				continue;
+			unsigned line = r->name_lines ? r->name_lines[k] : r->line;
+			bool same = verdict(r->action, r->has_errno_ret, r->errno_ret) ==
+				    verdict(o->action, o->has_errno_ret, o->errno_ret);
+			if (!args_equal(r, o) && !same)
+				add(l, RF_SEV_WARNING, line, "overlapping-rules",
+				    "'%s' also has a rule at line %u with other argument conditions "
+				    "and another action; where both match, libseccomp picks one "
+				    "verdict, check the combination",
+				    r->names[k], o->line);
+			else if (!args_equal(r, o))
+				continue; /* same action, other arguments: the usual way to OR */
+			else if (same)
+				add(l, RF_SEV_WARNING, line, "duplicate-rule",
+				    "'%s' is already listed with the same action at line %u",
+				    r->names[k], o->line);
+			else
+				add(l, RF_SEV_ERROR, line, "conflicting-rules",
+				    "'%s' has conflicting actions: %s here, %s at line %u", r->names[k],
+				    rf_action_to_string(r->action), rf_action_to_string(o->action),
+				    o->line);
+		}
+	}
+}
+
+static void lint_args(struct rf_lint *l, const struct rf_seccomp_rule *r)
+{
+	unsigned seen[64] = { 0 };
+
+	if (r->n_args > 6)
+		add(l, RF_SEV_ERROR, r->line, "too-many-args",
+		    "%zu argument conditions; a syscall has 6 arguments", r->n_args);
+	for (size_t i = 0; i < r->n_args; i++) {
+		const struct rf_seccomp_arg *a = &r->args[i];
+
+		if (a->index > 5) {
+			add(l, RF_SEV_ERROR, r->line, "bad-arg-index",
+			    "argument index %u is out of range 0..5", a->index);
+			continue;
+		}
+		if (seen[a->index]++ == 1)
+			add(l, RF_SEV_WARNING, r->line, "same-index-conditions",
+			    "several conditions on argument %u: runtimes (runc) OR them, one rule "
+			    "each, instead of ANDing them",
+			    a->index);
+		if (a->op == RF_CMP_MASKED_EQ && (a->value_two & ~a->value) != 0)
+			add(l, RF_SEV_WARNING, r->line, "masked-eq-never-matches",
+			    "SCMP_CMP_MASKED_EQ: valueTwo 0x%llx has bits outside the mask 0x%llx, "
+			    "so it can never match",
+			    (unsigned long long)a->value_two, (unsigned long long)a->value);
+		if (a->op != RF_CMP_MASKED_EQ && a->value_two != 0)
+			add(l, RF_SEV_NOTE, r->line, "unused-value-two",
+			    "valueTwo is only used by SCMP_CMP_MASKED_EQ");
+	}
+}
+
+static void lint_names(struct rf_lint *l, const struct rf_profile *p,
+		       const struct rf_seccomp_rule *r)
+{
+	if (r->n_names == 0)
+		add(l, RF_SEV_ERROR, r->line, "empty-names", "rule has an empty 'names' list");
+	for (size_t k = 0; k < r->n_names; k++) {
+		unsigned line = r->name_lines ? r->name_lines[k] : r->line;
+
+		if (seccomp_syscall_resolve_name(r->names[k]) == __NR_SCMP_ERROR)
+			add(l, RF_SEV_ERROR, line, "unknown-syscall",
+			    "syscall \"%s\" is unknown for %s (libseccomp %u.%u.%u)", r->names[k],
+			    first_arch_name(p), seccomp_version()->major, seccomp_version()->minor,
+			    seccomp_version()->micro);
+		for (size_t m = 0; m < k; m++)
+			if (streq(r->names[m], r->names[k]))
+				add(l, RF_SEV_WARNING, line, "duplicate-name",
+				    "'%s' is listed twice in this rule", r->names[k]);
+	}
+}
+
+static void lint_header(struct rf_lint *l, const struct rf_profile *p)
+{
+	unsigned line = p->line_default_action;
+
+	lint_errno(l, p->default_action, p->has_default_errno_ret, p->default_errno_ret, line,
+		   "defaultErrnoRet");
+	STRV_FOREACH (a, p->architectures)
+		if (!rf_arch_from_name(*a))
+			add(l, RF_SEV_ERROR, 0, "unknown-arch", "architecture '%s' is unknown", *a);
+	for (size_t i = 0; i < p->n_arch_map; i++) {
+		if (!rf_arch_from_name(p->arch_map[i].arch))
+			add(l, RF_SEV_WARNING, 0, "unknown-arch",
+			    "archMap architecture '%s' is unknown to libseccomp here",
+			    p->arch_map[i].arch);
+	}
+	STRV_FOREACH (f, p->flags)
+		if (!streq(*f, "SECCOMP_FILTER_FLAG_TSYNC") && !streq(*f, "SECCOMP_FILTER_FLAG_LOG") &&
+		    !streq(*f, "SECCOMP_FILTER_FLAG_SPEC_ALLOW") &&
+		    !streq(*f, "SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV"))
+			add(l, RF_SEV_ERROR, 0, "unknown-flag", "unknown seccomp flag '%s'", *f);
+	if (p->n_rules == 0 && p->default_action != RF_ACT_ALLOW && p->default_action != RF_ACT_LOG)
+		add(l, RF_SEV_WARNING, line, "denies-everything",
+		    "no rules and a denying default: not even execve is allowed");
+}
+
+int rf_profile_lint(const struct rf_profile *p, struct rf_lint *ret)
+{
+	struct rf_lint l = { 0 };
+	bool notify = p->default_action == RF_ACT_NOTIFY;
+
+	lint_header(&l, p);
+	for (size_t i = 0; i < p->n_rules; i++) {
+		const struct rf_seccomp_rule *r = &p->rules[i];
+
+		lint_errno(&l, r->action, r->has_errno_ret, r->errno_ret, r->line, "errnoRet");
+		lint_names(&l, p, r);
+		lint_args(&l, r);
+		lint_cond(&l, &r->includes, r->line);
+		lint_cond(&l, &r->excludes, r->line);
+		lint_conflicts(&l, p, i);
+		notify |= r->action == RF_ACT_NOTIFY;
+		if (verdict(r->action, r->has_errno_ret, r->errno_ret) ==
+		    verdict(p->default_action, p->has_default_errno_ret, p->default_errno_ret))
+			add(&l, RF_SEV_NOTE, r->line, "same-as-default",
+			    "rule action equals the default action; the rule has no effect");
+	}
+	if (notify && !p->listener_path)
+		add(&l, RF_SEV_WARNING, 0, "notify-without-listener",
+		    "SCMP_ACT_NOTIFY is used but listenerPath is not set");
+	*ret = l;
+	return 0;
+}
+
+void rf_lint_done(struct rf_lint *l)
+{
+	for (size_t i = 0; l && i < l->n; i++) {
+		free(l->items[i].code);
+		free(l->items[i].message);
+	}
+	if (l) {
+		free(l->items);
+		*l = (struct rf_lint){ 0 };
+	}
+}

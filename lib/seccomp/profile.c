@@ -1,0 +1,189 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* The profile model: allocation, freeing, and the string tables of actions, operators and
+ * formats shared by every reader and writer. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/macro.h"
+#include "core/strv.h"
+#include "profile-internal.h"
+
+static const char *const action_names[] = {
+	[RF_ACT_KILL] = "SCMP_ACT_KILL",
+	[RF_ACT_KILL_THREAD] = "SCMP_ACT_KILL_THREAD",
+	[RF_ACT_KILL_PROCESS] = "SCMP_ACT_KILL_PROCESS",
+	[RF_ACT_TRAP] = "SCMP_ACT_TRAP",
+	[RF_ACT_ERRNO] = "SCMP_ACT_ERRNO",
+	[RF_ACT_TRACE] = "SCMP_ACT_TRACE",
+	[RF_ACT_LOG] = "SCMP_ACT_LOG",
+	[RF_ACT_ALLOW] = "SCMP_ACT_ALLOW",
+	[RF_ACT_NOTIFY] = "SCMP_ACT_NOTIFY",
+};
+
+static const char *const cmp_names[] = {
+	[RF_CMP_NE] = "SCMP_CMP_NE", [RF_CMP_LT] = "SCMP_CMP_LT",
+	[RF_CMP_LE] = "SCMP_CMP_LE", [RF_CMP_EQ] = "SCMP_CMP_EQ",
+	[RF_CMP_GE] = "SCMP_CMP_GE", [RF_CMP_GT] = "SCMP_CMP_GT",
+	[RF_CMP_MASKED_EQ] = "SCMP_CMP_MASKED_EQ",
+};
+
+static const char *const format_names[] = {
+	[RF_FORMAT_OCI] = "oci",
+	[RF_FORMAT_OCI_CONFIG] = "oci-config",
+	[RF_FORMAT_DOCKER] = "docker",
+	[RF_FORMAT_SPO] = "spo",
+};
+
+const char *rf_action_to_string(enum rf_action a)
+{
+	if ((size_t)a < ELEMENTSOF(action_names) && action_names[a])
+		return action_names[a];
+	return "SCMP_ACT_INVALID";
+}
+
+enum rf_action rf_action_from_string(const char *s)
+{
+	for (size_t i = 0; s && i < ELEMENTSOF(action_names); i++)
+		if (action_names[i] && streq(action_names[i], s))
+			return (enum rf_action)i;
+	return RF_ACT_INVALID;
+}
+
+const char *rf_cmp_to_string(enum rf_cmp_op op)
+{
+	if ((size_t)op < ELEMENTSOF(cmp_names) && cmp_names[op])
+		return cmp_names[op];
+	return "SCMP_CMP_INVALID";
+}
+
+enum rf_cmp_op rf_cmp_from_string(const char *s)
+{
+	for (size_t i = 0; s && i < ELEMENTSOF(cmp_names); i++)
+		if (cmp_names[i] && streq(cmp_names[i], s))
+			return (enum rf_cmp_op)i;
+	return RF_CMP_INVALID;
+}
+
+const char *rf_format_to_string(enum rf_profile_format f)
+{
+	if ((size_t)f < ELEMENTSOF(format_names) && format_names[f])
+		return format_names[f];
+	return "unknown";
+}
+
+enum rf_profile_format rf_format_from_string(const char *s)
+{
+	for (size_t i = 0; s && i < ELEMENTSOF(format_names); i++)
+		if (format_names[i] && streq(format_names[i], s))
+			return (enum rf_profile_format)i;
+	return RF_FORMAT_UNKNOWN;
+}
+
+struct rf_profile *rf_profile_new(void)
+{
+	return calloc(1, sizeof(struct rf_profile));
+}
+
+static void cond_done(struct rf_rule_cond *c)
+{
+	strv_free(c->caps);
+	strv_free(c->arches);
+	free(c->min_kernel);
+	*c = (struct rf_rule_cond){ 0 };
+}
+
+void rf_seccomp_rule_done(struct rf_seccomp_rule *r)
+{
+	strv_free(r->names);
+	free(r->name_lines);
+	free(r->args);
+	free(r->comment);
+	cond_done(&r->includes);
+	cond_done(&r->excludes);
+	*r = (struct rf_seccomp_rule){ 0 };
+}
+
+struct rf_profile *rf_profile_free(struct rf_profile *p)
+{
+	if (!p)
+		return NULL;
+	free(p->source);
+	free(p->spo_name);
+	free(p->spo_namespace);
+	strv_free(p->architectures);
+	for (size_t i = 0; i < p->n_arch_map; i++) {
+		free(p->arch_map[i].arch);
+		strv_free(p->arch_map[i].sub_arches);
+	}
+	free(p->arch_map);
+	strv_free(p->flags);
+	free(p->listener_path);
+	free(p->listener_metadata);
+	for (size_t i = 0; p->rules && i < p->n_rules; i++)
+		rf_seccomp_rule_done(&p->rules[i]);
+	free(p->rules);
+	free(p);
+	return NULL;
+}
+
+bool rf_profile_has_conditions(const struct rf_profile *p)
+{
+	if (p->n_arch_map > 0)
+		return true;
+	for (size_t i = 0; i < p->n_rules; i++) {
+		const struct rf_seccomp_rule *r = &p->rules[i];
+		if (r->includes.caps || r->includes.arches || r->includes.min_kernel ||
+		    r->excludes.caps || r->excludes.arches || r->excludes.min_kernel)
+			return true;
+	}
+	return false;
+}
+
+/* Appends an empty rule and returns it, or NULL on OOM / limit. */
+struct rf_seccomp_rule *rf_profile_add_rule(struct rf_profile *p)
+{
+	struct rf_seccomp_rule *n;
+
+	if (p->n_rules >= RF_PROFILE_MAX_RULES)
+		return NULL;
+	n = reallocarray(p->rules, p->n_rules + 1, sizeof(*n));
+	if (!n)
+		return NULL;
+	p->rules = n;
+	n = &p->rules[p->n_rules++];
+	*n = (struct rf_seccomp_rule){ 0 };
+	return n;
+}
+
+int rf_seccomp_rule_copy(struct rf_seccomp_rule *dst, const struct rf_seccomp_rule *src)
+{
+	*dst = (struct rf_seccomp_rule){
+		.n_names = src->n_names,
+		.action = src->action,
+		.has_errno_ret = src->has_errno_ret,
+		.errno_ret = src->errno_ret,
+		.n_args = src->n_args,
+		.line = src->line,
+	};
+	dst->names = strv_copy(src->names);
+	if (src->names && !dst->names)
+		goto oom;
+	if (src->n_args) {
+		dst->args = calloc(src->n_args, sizeof(*dst->args));
+		if (!dst->args)
+			goto oom;
+		memcpy(dst->args, src->args, src->n_args * sizeof(*dst->args));
+	}
+	if (src->name_lines && src->n_names) {
+		dst->name_lines = calloc(src->n_names, sizeof(unsigned));
+		if (!dst->name_lines)
+			goto oom;
+		memcpy(dst->name_lines, src->name_lines, src->n_names * sizeof(unsigned));
+	}
+	if (src->comment && !(dst->comment = strdup(src->comment)))
+		goto oom;
+	return 0;
+oom:
+	rf_seccomp_rule_done(dst);
+	return -ENOMEM;
+}

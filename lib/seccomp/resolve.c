@@ -1,0 +1,218 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* Docker/moby semantics: turn archMap and includes/excludes (caps, arches, minKernel) into a
+ * plain OCI profile for one machine — the same decisions moby makes when it builds a container's
+ * linux.seccomp from its default profile. Also the built-in profiles and rf_profile_load(). */
+#include <seccomp.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "core/arch.h"
+#include "core/fileio.h"
+#include "core/macro.h"
+#include "core/strv.h"
+#include "profile-internal.h"
+
+/* Generated at build time from data/runtime-default.json (scripts/embed.py). */
+extern const char rf_data_runtime_default[];
+extern const unsigned long rf_data_runtime_default_len;
+
+static bool cap_in(const struct rf_resolve_env *env, const char *cap)
+{
+	for (const char *const *c = env->caps; c && *c; c++)
+		if (strcasecmp(*c, cap) == 0)
+			return true;
+	return false;
+}
+
+static bool arch_in(char *const *arches, uint32_t native)
+{
+	STRV_FOREACH (a, arches)
+		if (rf_arch_from_name(*a) == native)
+			return true;
+	return false;
+}
+
+static int kernel_at_least(const struct rf_resolve_env *env, const char *min, bool *ret,
+			   struct rf_error *reterr, unsigned line)
+{
+	unsigned ma, mi;
+
+	if (rf_parse_kernel_version(min, &ma, &mi) < 0)
+		return rf_error_set_at(reterr, -EINVAL, "profile", line,
+				       "minKernel '%s' is not a kernel version", min);
+	*ret = env->kernel_major > ma || (env->kernel_major == ma && env->kernel_minor >= mi);
+	return 0;
+}
+
+/* Moby's order: arches, then caps, then minKernel; excludes before includes. */
+static int rule_applies(const struct rf_seccomp_rule *r, const struct rf_resolve_env *env,
+			uint32_t native, struct rf_error *reterr)
+{
+	bool ok;
+	int k;
+
+	if (r->excludes.arches && arch_in(r->excludes.arches, native))
+		return 0;
+	if (r->includes.arches && r->includes.arches[0] && !arch_in(r->includes.arches, native))
+		return 0;
+	STRV_FOREACH (c, r->excludes.caps)
+		if (cap_in(env, *c))
+			return 0;
+	STRV_FOREACH (c, r->includes.caps)
+		if (!cap_in(env, *c))
+			return 0;
+	if (r->excludes.min_kernel) {
+		k = kernel_at_least(env, r->excludes.min_kernel, &ok, reterr, r->line);
+		if (k < 0 || ok)
+			return k;
+	}
+	if (r->includes.min_kernel) {
+		k = kernel_at_least(env, r->includes.min_kernel, &ok, reterr, r->line);
+		if (k < 0 || !ok)
+			return k;
+	}
+	return 1;
+}
+
+/* Known on at least one of the profile's arches (a negative pseudo-number counts: libseccomp
+ * knows the name and handles its absence on that arch). */
+static bool name_known(const char *name, char *const *arches, uint32_t native)
+{
+	if (seccomp_syscall_resolve_name_arch(native, name) != __NR_SCMP_ERROR)
+		return true;
+	STRV_FOREACH (a, arches) {
+		uint32_t t = rf_arch_from_name(*a);
+		if (t && seccomp_syscall_resolve_name_arch(t, name) != __NR_SCMP_ERROR)
+			return true;
+	}
+	return false;
+}
+
+static int resolve_arches(const struct rf_profile *p, uint32_t native, struct rf_profile *out)
+{
+	int r;
+
+	if (p->architectures) {
+		out->architectures = strv_copy(p->architectures);
+		return out->architectures ? 0 : -ENOMEM;
+	}
+	for (size_t i = 0; i < p->n_arch_map; i++) {
+		if (rf_arch_from_name(p->arch_map[i].arch) != native)
+			continue;
+		r = strv_extend(&out->architectures, p->arch_map[i].arch);
+		STRV_FOREACH (s, p->arch_map[i].sub_arches)
+			if (r >= 0)
+				r = strv_extend(&out->architectures, *s);
+		return r;
+	}
+	return 0;
+}
+
+static int copy_header(const struct rf_profile *p, struct rf_profile *out)
+{
+	out->format = RF_FORMAT_OCI;
+	out->default_action = p->default_action;
+	out->has_default_errno_ret = p->has_default_errno_ret;
+	out->default_errno_ret = p->default_errno_ret;
+	out->line_default_action = p->line_default_action;
+	if ((p->source && !(out->source = strdup(p->source))) ||
+	    (p->spo_name && !(out->spo_name = strdup(p->spo_name))) ||
+	    (p->spo_namespace && !(out->spo_namespace = strdup(p->spo_namespace))) ||
+	    (p->flags && !(out->flags = strv_copy(p->flags))) ||
+	    (p->listener_path && !(out->listener_path = strdup(p->listener_path))) ||
+	    (p->listener_metadata && !(out->listener_metadata = strdup(p->listener_metadata))))
+		return -ENOMEM;
+	return 0;
+}
+
+static int drop_unknown_names(struct rf_seccomp_rule *r, char *const *arches, uint32_t native)
+{
+	size_t w = 0;
+
+	for (size_t i = 0; i < r->n_names; i++) {
+		if (name_known(r->names[i], arches, native)) {
+			r->names[w] = r->names[i];
+			if (r->name_lines)
+				r->name_lines[w] = r->name_lines[i];
+			w++;
+			continue;
+		}
+		free(r->names[i]);
+	}
+	r->names[w] = NULL;
+	r->n_names = w;
+	return 0;
+}
+
+int rf_profile_resolve(const struct rf_profile *p, const struct rf_resolve_env *env_in,
+		       bool drop_unknown, struct rf_profile **ret, struct rf_error *reterr)
+{
+	_cleanup_(rf_profile_freep) struct rf_profile *out = rf_profile_new();
+	struct rf_resolve_env env = env_in ? *env_in : (struct rf_resolve_env){ 0 };
+	uint32_t native;
+	int r;
+
+	if (!out)
+		return -ENOMEM;
+	if (env.kernel_major == 0 && (r = rf_kernel_version(&env.kernel_major, &env.kernel_minor)) < 0)
+		return rf_error_set(reterr, r, "cannot read the kernel version");
+	native = env.native_arch ?: rf_arch_native();
+	r = copy_header(p, out);
+	if (r >= 0)
+		r = resolve_arches(p, native, out);
+	if (r < 0)
+		return r;
+	for (size_t i = 0; i < p->n_rules; i++) {
+		struct rf_seccomp_rule *dst;
+
+		r = rule_applies(&p->rules[i], &env, native, reterr);
+		if (r < 0)
+			return r;
+		if (r == 0)
+			continue;
+		dst = rf_profile_add_rule(out);
+		if (!dst)
+			return -ENOMEM;
+		r = rf_seccomp_rule_copy(dst, &p->rules[i]);
+		if (r < 0) {
+			out->n_rules--;
+			return r;
+		}
+		if (drop_unknown)
+			drop_unknown_names(dst, out->architectures, native);
+		if (dst->n_names == 0) {
+			rf_seccomp_rule_done(dst);
+			out->n_rules--;
+		}
+	}
+	*ret = TAKE_PTR(out);
+	return 0;
+}
+
+bool rf_profile_is_builtin_name(const char *name)
+{
+	return name && streq(name, "runtime/default");
+}
+
+int rf_profile_builtin(const char *name, struct rf_profile **ret, struct rf_error *reterr)
+{
+	if (!rf_profile_is_builtin_name(name))
+		return rf_error_set(reterr, -ENOENT, "no built-in profile named '%s'", name);
+	return rf_profile_parse(rf_data_runtime_default, rf_data_runtime_default_len,
+				"runtime/default", ret, reterr);
+}
+
+int rf_profile_load(const char *path, struct rf_profile **ret, struct rf_error *reterr)
+{
+	_cleanup_free_ char *text = NULL;
+	size_t len = 0;
+	int r;
+
+	if (rf_profile_is_builtin_name(path))
+		return rf_profile_builtin(path, ret, reterr);
+	r = rf_read_file(path, RF_PROFILE_MAX_BYTES, &text, &len, reterr);
+	if (r < 0)
+		return r;
+	return rf_profile_parse(text, len, streq(path, "-") ? "<stdin>" : path, ret, reterr);
+}

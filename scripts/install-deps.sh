@@ -1,0 +1,22 @@
+#!/bin/sh
+# Installs the Debian 12 packages ringfence needs to build, test and demo, when any is missing.
+# As root it uses apt-get; otherwise it lists what is missing and fails.
+set -eu
+pkgs="meson ninja-build pkg-config gcc libc6-dev clang libclang-rt-14-dev llvm
+libseccomp-dev libcap-dev libfyaml-dev libcriterion-dev
+seccomp runc busybox-static python3 sqlite3 strace"
+missing=
+for p in $pkgs; do
+	dpkg-query -W -f='${Status}\n' "$p" 2>/dev/null | grep -q '^install ok installed$' ||
+		missing="$missing $p"
+done
+[ -z "$missing" ] && exit 0
+if [ "$(id -u)" -ne 0 ]; then
+	echo "install-deps: missing Debian packages:$missing (run as root, or install them)" >&2
+	exit 1
+fi
+echo "install-deps: installing$missing" >&2
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq
+# shellcheck disable=SC2086
+apt-get install -y -qq --no-install-recommends $missing >/dev/null

@@ -1,0 +1,2 @@
+. "$RF_SRC/tests/integration/lib.sh"
+skip_all "not written yet"
