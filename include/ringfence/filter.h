@@ -28,6 +28,17 @@ int rf_filter_build(const struct rf_profile *p, enum rf_filter_mode mode, scmp_f
 int rf_filter_export(scmp_filter_ctx ctx, struct sock_filter **ret, size_t *ret_n,
 		     struct rf_error *reterr);
 
+/* The program to load: libseccomp's, preceded by runc's -ENOSYS stub when the default action
+ * denies (a syscall numbered above every syscall the profile names fails with ENOSYS, or, in
+ * the listener modes, is notified). Use the RF_FILTER_ENFORCE program for simulation. */
+int rf_filter_program(const struct rf_profile *p, scmp_filter_ctx ctx, enum rf_filter_mode mode,
+		      struct sock_filter **ret, size_t *ret_n, struct rf_error *reterr);
+
+/* Installs a program in the calling thread with seccomp(2) and the profile's flags; with
+ * `want_listener`, returns the user-notification fd in *ret_listener. No no_new_privs here. */
+int rf_filter_load(const struct sock_filter *prog, size_t n, const struct rf_profile *p,
+		   bool want_listener, int *ret_listener, struct rf_error *reterr);
+
 /* Runs a seccomp BPF program over seccomp_data in user space (the kernel's semantics for the
  * instructions libseccomp emits). Returns the SECCOMP_RET_* value, or a negative errno if the
  * program is malformed. */

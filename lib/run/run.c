@@ -27,8 +27,11 @@
 extern char **environ;
 
 struct plan {
-	scmp_filter_ctx ctx;      /* NULL: unconfined */
-	struct sock_filter *prog; /* original verdicts, for the listener */
+	bool confined;
+	struct rf_profile *profile; /* resolved; its flags are used at load time */
+	struct sock_filter *kernel_prog; /* what is loaded (listener modes: notify instead of deny) */
+	size_t kernel_len;
+	struct sock_filter *prog; /* the profile's own verdicts, for the listener and checks */
 	size_t prog_len;
 	bool listener;
 	bool nnp, filter_first, set_caps;
@@ -41,8 +44,8 @@ struct plan {
 
 static void plan_done(struct plan *p)
 {
-	if (p->ctx)
-		seccomp_release(p->ctx);
+	rf_profile_free(p->profile);
+	free(p->kernel_prog);
 	free(p->prog);
 	free(p->path);
 }
@@ -107,7 +110,7 @@ static int plan_profile(const struct rf_run_opts *o, struct plan *pl, struct rf_
 {
 	_cleanup_(rf_profile_freep) struct rf_profile *raw = NULL, *res = NULL;
 	_cleanup_strv_free_ char **caps = NULL;
-	_cleanup_(rf_seccomp_releasep) scmp_filter_ctx orig = NULL;
+	_cleanup_(rf_seccomp_releasep) scmp_filter_ctx orig = NULL, ctx = NULL;
 	enum rf_filter_mode mode = o->complain ? RF_FILTER_COMPLAIN
 				   : o->report ? RF_FILTER_ENFORCE_REPORT : RF_FILTER_ENFORCE;
 	struct rf_resolve_env env = { 0 };
@@ -130,14 +133,19 @@ static int plan_profile(const struct rf_run_opts *o, struct plan *pl, struct rf_
 	r = rf_profile_resolve(raw, &env, rf_profile_is_builtin_name(o->seccomp), &res, reterr);
 	if (r < 0)
 		return r;
-	r = rf_filter_build(res, mode, &pl->ctx, reterr);
+	r = rf_filter_build(res, mode, &ctx, reterr);
+	if (r >= 0)
+		r = rf_filter_program(res, ctx, mode, &pl->kernel_prog, &pl->kernel_len, reterr);
+	if (r >= 0)
+		r = rf_filter_build(res, RF_FILTER_ENFORCE, &orig, reterr);
+	if (r >= 0)
+		r = rf_filter_program(res, orig, RF_FILTER_ENFORCE, &pl->prog, &pl->prog_len, reterr);
 	if (r < 0)
 		return r;
 	pl->listener = mode != RF_FILTER_ENFORCE;
-	r = rf_filter_build(res, RF_FILTER_ENFORCE, &orig, reterr);
-	if (r >= 0)
-		r = rf_filter_export(orig, &pl->prog, &pl->prog_len, reterr);
-	return r;
+	pl->confined = true;
+	pl->profile = TAKE_PTR(res);
+	return 0;
 }
 
 /* After the filter is in place the child waits here until the parent holds the listener; the
@@ -156,11 +164,13 @@ static int park(int fd)
 
 static int load_filter(struct plan *pl, int park_fd, struct rf_error *reterr)
 {
-	int r = seccomp_load(pl->ctx);
+	int listener = -EBADF;
+	int r = rf_filter_load(pl->kernel_prog, pl->kernel_len, pl->profile, pl->listener,
+			       &listener, reterr);
 
 	if (r < 0)
-		return rf_error_set(reterr, r, "cannot load the seccomp filter: %s%s", strerror(-r),
-				    r == -EACCES ? " (needs no_new_privs or CAP_SYS_ADMIN)" : "");
+		return r;
+	/* The parent takes its own copy with pidfd_getfd; execve closes ours (O_CLOEXEC). */
 	r = park(park_fd);
 	if (r < 0)
 		return rf_error_set(reterr, r, "waiting for the listener: %s", strerror(-r));
@@ -174,19 +184,19 @@ static int confine_and_exec(struct plan *pl, char *const *argv, int park_fd, int
 	int r;
 
 	*ret_code = RF_EXIT_FAILED;
-	if (pl->ctx && pl->filter_first && (r = load_filter(pl, park_fd, reterr)) < 0)
+	if (pl->confined && pl->filter_first && (r = load_filter(pl, park_fd, reterr)) < 0)
 		return r;
 	if (pl->set_caps && (r = rf_caps_apply(pl->keep, pl->uid, pl->gid, reterr)) < 0)
 		return r;
 	if (pl->nnp && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
 		return rf_error_set(reterr, -errno, "cannot set no_new_privs: %s", strerror(errno));
-	if (pl->ctx && !pl->filter_first && (r = load_filter(pl, park_fd, reterr)) < 0)
+	if (pl->confined && !pl->filter_first && (r = load_filter(pl, park_fd, reterr)) < 0)
 		return r;
 	execve(pl->path, argv, environ);
 	r = -errno;
 	*ret_code = r == -ENOENT ? RF_EXIT_NOT_FOUND : RF_EXIT_CANNOT_EXEC;
 	return rf_error_set(reterr, r, "cannot execute '%s': %s%s", pl->path, strerror(-r),
-			    pl->ctx && r == -EPERM ? " (does the profile allow execve?)" : "");
+			    pl->confined && r == -EPERM ? " (does the profile allow execve?)" : "");
 }
 
 struct own_call {
@@ -214,7 +224,7 @@ static const struct own_call own_calls[] = {
  * between loading the filter and execve: otherwise the command dies mysteriously. */
 static int check_own_calls(const struct plan *pl, struct rf_error *reterr)
 {
-	for (size_t i = 0; pl->ctx && i < ELEMENTSOF(own_calls); i++) {
+	for (size_t i = 0; pl->confined && i < ELEMENTSOF(own_calls); i++) {
 		const struct own_call *c = &own_calls[i];
 		struct seccomp_data d = { .arch = rf_arch_native(), .args = { c->arg0 } };
 		uint32_t act;
@@ -258,9 +268,9 @@ static int plan_build(const struct rf_run_opts *o, struct plan *pl, int *ret_cod
 	if (r < 0)
 		return r;
 	sysadmin = rf_caps_have_effective(CAP_SYS_ADMIN);
-	pl->nnp = o->no_new_privs || (pl->ctx && !sysadmin);
-	pl->filter_first = pl->ctx && !pl->nnp;
-	if (pl->ctx && !o->no_new_privs && !sysadmin && !o->quiet)
+	pl->nnp = o->no_new_privs || (pl->confined && !sysadmin);
+	pl->filter_first = pl->confined && !pl->nnp;
+	if (pl->confined && !o->no_new_privs && !sysadmin && !o->quiet)
 		rf_log(RF_LOG_NOTICE,
 		       "setting no_new_privs: the kernel only lets a process without "
 		       "CAP_SYS_ADMIN install a seccomp filter under no_new_privs (setuid and "

@@ -4,6 +4,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/syscall.h>
+#include <linux/seccomp.h>
 
 #include "core/arch.h"
 #include "core/macro.h"
@@ -252,5 +254,37 @@ int rf_filter_export(scmp_filter_ctx ctx, struct sock_filter **ret, size_t *ret_
 		return rf_error_set(reterr, -EIO, "cannot read the exported filter");
 	*ret_n = (size_t)size / sizeof(struct sock_filter);
 	*ret = TAKE_PTR(prog);
+	return 0;
+}
+
+int rf_filter_load(const struct sock_filter *prog, size_t n, const struct rf_profile *p,
+		   bool want_listener, int *ret_listener, struct rf_error *reterr)
+{
+	struct sock_fprog fprog = { .len = (unsigned short)n, .filter = (struct sock_filter *)prog };
+	unsigned long flags = want_listener ? SECCOMP_FILTER_FLAG_NEW_LISTENER : 0;
+	long r;
+
+	STRV_FOREACH (f, p->flags) {
+		if (streq(*f, "SECCOMP_FILTER_FLAG_TSYNC"))
+			/* With a listener the kernel needs TSYNC_ESRCH to tell the two apart. */
+			flags |= SECCOMP_FILTER_FLAG_TSYNC |
+				 (want_listener ? SECCOMP_FILTER_FLAG_TSYNC_ESRCH : 0);
+		else if (streq(*f, "SECCOMP_FILTER_FLAG_LOG"))
+			flags |= SECCOMP_FILTER_FLAG_LOG;
+		else if (streq(*f, "SECCOMP_FILTER_FLAG_SPEC_ALLOW"))
+			flags |= SECCOMP_FILTER_FLAG_SPEC_ALLOW;
+		else
+			return rf_error_set(reterr, -EOPNOTSUPP, "seccomp flag '%s' is not supported",
+					    *f);
+	}
+	if (n == 0 || n > BPF_MAXINSNS)
+		return rf_error_set(reterr, -EINVAL, "filter has %zu instructions", n);
+	r = syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, flags, &fprog);
+	if (r < 0)
+		return rf_error_set(reterr, -errno, "cannot load the seccomp filter: %s%s",
+				    strerror(errno),
+				    errno == EACCES ? " (needs no_new_privs or CAP_SYS_ADMIN)" : "");
+	if (ret_listener)
+		*ret_listener = want_listener ? (int)r : -EBADF;
 	return 0;
 }

@@ -17,9 +17,9 @@
 #    exec fifo) and execve after it; the Go runtime may need futex, rt_sigreturn, nanosleep, ...
 #    Without write runc says only "cannot start an already running container".
 #  - runc answers ENOSYS, not defaultErrnoRet, for syscalls numbered above the highest one the
-#    profile names (libcontainer/seccomp/patchbpf), when the default action is an errno. The
-#    allow-list profiles name futex_waitv (449) so this never touches a probe name; 07-enosys-stub
-#    shows the difference on purpose and is a TODO until ringfence decides whether to copy it.
+#    profile names (libcontainer/seccomp/patchbpf), when the default action denies. ringfence
+#    run copies that stub (lib/seccomp/enosys.c); 07-enosys-stub checks it on purpose, the other
+#    allow-lists name futex_waitv (449) so the stub never touches their probe names.
 # shellcheck source-path=SCRIPTDIR source=lib.sh
 . "$(dirname "$0")/lib.sh"
 
@@ -155,7 +155,7 @@ run_case() {
 # Why a crosscheck profile is known to differ (empty: it must not).
 known_difference() {
 	case $1 in
-	07-enosys-stub) echo "runc answers ENOSYS above the profile's highest syscall" ;;
+	__none__) echo "example: the reason a case is known to differ" ;;
 	esac
 }
 
@@ -167,8 +167,15 @@ for f in "$profiles"/*.json; do
 	id=$(basename "$f" .json)
 	run_case "$id" "$f" "$f" full "$(known_difference "$id")"
 done
-# Built-in profiles need a bare OCI twin for runc; runtime/default's (moby semantics, caps
-# resolved for the container's set) is the ringfence owner's part. Then it is one line:
-# run_case runtime-default runtime/default "$tmpdir/runtime-default.oci.json" full ""
+# runtime/default: Docker's pipeline, where dockerd resolves the moby profile for the
+# container's capabilities and runc applies the plain OCI result. The runc twin is what
+# `ringfence profile show` resolves for the same capability set.
+"$RF_BIN" profile show runtime/default >"$tmpdir/rd-full.json" ||
+	framework_failure "profile show runtime/default failed"
+"$RF_BIN" profile show --caps AUDIT_WRITE,KILL,NET_BIND_SERVICE runtime/default \
+	>"$tmpdir/rd-default.json" || framework_failure "profile show runtime/default failed"
+run_case runtime-default-full-caps runtime/default "$tmpdir/rd-full.json" full ""
+run_case runtime-default-default-caps runtime/default "$tmpdir/rd-default.json" default "" \
+	--cap-drop ALL --cap-add AUDIT_WRITE,KILL,NET_BIND_SERVICE
 
 done_testing
