@@ -20,7 +20,7 @@
 	"       ringfence profile convert --to oci|docker|spo [--caps LIST] [--kernel X.Y]\n"       \
 	"                                 [--arch ARCH] [--name NAME] [--namespace NS]\n"           \
 	"                                 [-o FILE] PROFILE\n"                                      \
-	"       ringfence profile diff    [--json] OLD NEW\n"                                       \
+	"       ringfence profile diff    [--json] [--caps LIST] [--kernel X.Y] [--arch ARCH] OLD NEW\n"                                       \
 	"\n"                                                                                        \
 	"PROFILE is a file (OCI linux.seccomp object, a whole OCI config.json, Docker/moby JSON,\n" \
 	"or a Security Profiles Operator SeccompProfile YAML; detected from its content), '-' for\n" \
@@ -252,17 +252,21 @@ static int do_lint(const struct show_opts *o, int n, char **paths)
 	return failed ? EXIT_FOUND : 0;
 }
 
-static int do_diff(const char *a, const char *b)
+static int do_diff(const struct show_opts *o, const char *a, const char *b)
 {
 	_cleanup_(rf_profile_freep) struct rf_profile *pa = NULL, *pb = NULL;
+	_cleanup_strv_free_ char **caps = NULL;
+	struct rf_resolve_env env = { 0 };
 	struct rf_diff d = { 0 };
 	struct rf_error e = { 0 };
 	struct rf_json j;
 	int r;
 
+	if ((r = make_env(o, &env, &caps)) != 0)
+		return r;
 	if (load_or_print(a, &pa) < 0 || load_or_print(b, &pb) < 0)
 		return EXIT_USAGE;
-	r = rf_profile_diff(pa, pb, &d, &e);
+	r = rf_profile_diff(pa, pb, &env, &d, &e);
 	if (r < 0) {
 		print_error(&e, r);
 		rf_error_clear(&e);
@@ -334,7 +338,7 @@ int cmd_profile(int argc, char **argv)
 	if (streq(sub, "diff")) {
 		if (argc != 2)
 			return usage_error("profile", "diff takes OLD and NEW");
-		return do_diff(argv[0], argv[1]);
+		return do_diff(&o, argv[0], argv[1]);
 	}
 	return usage_error("profile", "unknown subcommand '%s'", sub);
 }

@@ -166,7 +166,8 @@ struct rf_lint {
 int rf_profile_lint(const struct rf_profile *p, struct rf_lint *ret);
 void rf_lint_done(struct rf_lint *l);
 
-/* Differences between two profiles (after resolution): per arch, names added/removed and
+/* Differences between two profiles (after resolution against `env`, NULL = this machine with no
+ * capabilities): per arch, names added/removed and
  * names whose action, errno or argument conditions changed. */
 struct rf_diff_entry {
 	char *arch;
@@ -179,6 +180,6 @@ struct rf_diff {
 	size_t n;
 	char *default_change; /* NULL when the default action is the same */
 };
-int rf_profile_diff(const struct rf_profile *a, const struct rf_profile *b, struct rf_diff *ret,
-		    struct rf_error *reterr);
+int rf_profile_diff(const struct rf_profile *a, const struct rf_profile *b,
+		    const struct rf_resolve_env *env, struct rf_diff *ret, struct rf_error *reterr);
 void rf_diff_done(struct rf_diff *d);

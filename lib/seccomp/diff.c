@@ -175,17 +175,17 @@ static char *describe_default(const struct rf_profile *p)
 	return s;
 }
 
-int rf_profile_diff(const struct rf_profile *a, const struct rf_profile *b, struct rf_diff *ret,
-		    struct rf_error *reterr)
+int rf_profile_diff(const struct rf_profile *a, const struct rf_profile *b,
+		    const struct rf_resolve_env *env, struct rf_diff *ret, struct rf_error *reterr)
 {
 	_cleanup_(rf_profile_freep) struct rf_profile *ra = NULL, *rb = NULL;
 	_cleanup_free_ char *defa = NULL, *defb = NULL;
 	struct rf_diff d = { 0 };
 	int r;
 
-	r = rf_profile_resolve(a, NULL, false, &ra, reterr);
+	r = rf_profile_resolve(a, env, false, &ra, reterr);
 	if (r >= 0)
-		r = rf_profile_resolve(b, NULL, false, &rb, reterr);
+		r = rf_profile_resolve(b, env, false, &rb, reterr);
 	if (r < 0)
 		return r;
 	r = diff_resolved(ra, rb, &d);
