@@ -199,6 +199,27 @@ static int confine_and_exec(struct plan *pl, char *const *argv, int park_fd, int
 			    pl->confined && r == -EPERM ? " (does the profile allow execve?)" : "");
 }
 
+/* A report that cannot be written would be lost after the run: refuse before it starts. */
+static int check_report_path(const char *path, struct rf_error *reterr)
+{
+	_cleanup_free_ char *dir = NULL;
+	const char *slash;
+	struct stat st;
+
+	if (!path || streq(path, "-"))
+		return 0;
+	slash = strrchr(path, '/');
+	dir = slash ? strndup(path, slash == path ? 1 : (size_t)(slash - path)) : strdup(".");
+	if (!dir)
+		return -ENOMEM;
+	if (stat(path, &st) == 0 && S_ISDIR(st.st_mode))
+		return rf_error_set(reterr, -EISDIR, "--report '%s' is a directory", path);
+	if (access(dir, W_OK) < 0)
+		return rf_error_set(reterr, -errno, "--report '%s': cannot write in '%s': %s", path,
+				    dir, strerror(errno));
+	return 0;
+}
+
 struct own_call {
 	const char *name;
 	uint64_t arg0;
@@ -265,6 +286,9 @@ static int plan_build(const struct rf_run_opts *o, struct plan *pl, int *ret_cod
 	if (r < 0)
 		return r;
 	r = find_executable(o->argv[0], &pl->path, ret_code, reterr);
+	if (r < 0)
+		return r;
+	r = check_report_path(o->report, reterr);
 	if (r < 0)
 		return r;
 	sysadmin = rf_caps_have_effective(CAP_SYS_ADMIN);

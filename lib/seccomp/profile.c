@@ -132,8 +132,9 @@ bool rf_profile_has_conditions(const struct rf_profile *p)
 		return true;
 	for (size_t i = 0; i < p->n_rules; i++) {
 		const struct rf_seccomp_rule *r = &p->rules[i];
-		if (r->includes.caps || r->includes.arches || r->includes.min_kernel ||
-		    r->excludes.caps || r->excludes.arches || r->excludes.min_kernel)
+		if (strv_length(r->includes.caps) || strv_length(r->includes.arches) ||
+		    r->includes.min_kernel || strv_length(r->excludes.caps) ||
+		    strv_length(r->excludes.arches) || r->excludes.min_kernel)
 			return true;
 	}
 	return false;
@@ -155,6 +156,7 @@ struct rf_seccomp_rule *rf_profile_add_rule(struct rf_profile *p)
 	return n;
 }
 
+/* Copies a rule without its Docker conditions (what resolution keeps). */
 int rf_seccomp_rule_copy(struct rf_seccomp_rule *dst, const struct rf_seccomp_rule *src)
 {
 	*dst = (struct rf_seccomp_rule){

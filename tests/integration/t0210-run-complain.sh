@@ -71,4 +71,8 @@ check_eq "$(field "$tmpdir/f.json" chroot count)" 3 "calls from children and thr
 check_eq "$?" 0 "ls runs in complain mode under runtime/default"
 check_eq "$(python3 -c 'import json,sys; print(len([e for e in json.load(open(sys.argv[1]))["denials"] if not e["pre_exec"]]))' "$tmpdir/rd-report.json")" 0 \
 	"ls makes no call runtime/default would deny"
+# A report that could not be written would be lost: refuse before running.
+"$rf" run --seccomp "$tmpdir/p.json" --report /nonexistent-dir/r.json -- touch "$tmpdir/ran" 2>/dev/null
+check_eq "$?" 125 "an unwritable --report path refuses to run (125)"
+[ -e "$tmpdir/ran" ] && fail "the command did not run" || pass "the command did not run"
 done_testing
