@@ -174,7 +174,7 @@ static void lint_print_json(struct rf_json *j, const char *path, const struct rf
 		rf_json_string_field(j, "severity", "error");
 		rf_json_uint_field(j, "line", perr->line);
 		rf_json_string_field(j, "code", "parse-error");
-		rf_json_string_field(j, "message", perr->message);
+		rf_json_string_field(j, "message", perr->detail ?: perr->message);
 		rf_json_end_object(j);
 	}
 	for (size_t i = 0; i < l->n; i++) {
@@ -232,8 +232,11 @@ static int do_lint(const struct show_opts *o, int n, char **paths)
 			rf_profile_lint(p, &l);
 		if (global.json)
 			lint_print_json(&j, paths[i], p, &l, r < 0 ? &e : NULL);
+		else if (r < 0 && e.file)
+			printf("%s:%u: error: %s [parse-error]\n", e.file, e.line, e.detail);
 		else if (r < 0)
-			printf("%s: error: %s [parse-error]\n", paths[i], e.message ?: strerror(-r));
+			printf("%s: error: %s [parse-error]\n", paths[i],
+			       e.detail ?: e.message ?: strerror(-r));
 		else
 			lint_print_text(paths[i], &l);
 		failed |= r < 0 || l.n_errors > 0 || (o->strict && l.n_warnings > 0);

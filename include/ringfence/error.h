@@ -8,6 +8,7 @@
 struct rf_error {
 	int code;      /* negative errno, 0 when unset */
 	char *message; /* owned; "file:line: what" for parse errors */
+	char *detail;  /* owned: the message without its "file:line: " prefix */
 	char *file;    /* owned, may be NULL */
 	unsigned line; /* 1-based, 0 when unknown */
 	unsigned column;

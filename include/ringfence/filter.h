@@ -24,6 +24,11 @@ enum rf_filter_mode {
 int rf_filter_build(const struct rf_profile *p, enum rf_filter_mode mode, scmp_filter_ctx *ret,
 		    struct rf_error *reterr);
 
+/* Same, with the warnings about ignored names only when `warn` (a second build of the same
+ * profile in another mode should not repeat them). */
+int rf_filter_build_ex(const struct rf_profile *p, enum rf_filter_mode mode, bool warn,
+		       scmp_filter_ctx *ret, struct rf_error *reterr);
+
 /* The classic-BPF program of a context (seccomp_export_bpf through a memfd). */
 int rf_filter_export(scmp_filter_ctx ctx, struct sock_filter **ret, size_t *ret_n,
 		     struct rf_error *reterr);

@@ -81,6 +81,7 @@ struct rf_seccomp_rule {
 struct rf_arch_map_entry {
 	char *arch;        /* SCMP_ARCH_X86_64 */
 	char **sub_arches; /* NULL-terminated */
+	unsigned line;
 };
 
 struct rf_profile {
@@ -95,7 +96,9 @@ struct rf_profile {
 	char **architectures; /* SCMP_ARCH_*; NULL-terminated, may be NULL */
 	struct rf_arch_map_entry *arch_map;
 	size_t n_arch_map;
+	unsigned *arch_lines; /* per architectures entry, may be NULL */
 	char **flags; /* SECCOMP_FILTER_FLAG_*; NULL-terminated */
+	unsigned *flag_lines; /* per flags entry, may be NULL */
 	char *listener_path;
 	char *listener_metadata;
 

@@ -5,17 +5,44 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "escape.h"
 #include "ringfence/error.h"
+
+char *rf_escape_controls(const char *s)
+{
+	size_t n = 0;
+	char *out, *o;
+
+	for (const unsigned char *p = (const unsigned char *)s; *p; p++)
+		n += (*p < 0x20 || *p == 0x7f) ? 4 : 1;
+	out = malloc(n + 1);
+	if (!out)
+		return NULL;
+	o = out;
+	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+		if (*p < 0x20 || *p == 0x7f)
+			o += snprintf(o, 5, "\\x%02x", *p);
+		else
+			*o++ = (char)*p;
+	}
+	*o = '\0';
+	return out;
+}
 
 static int verror_set(struct rf_error *err, int code, const char *file, unsigned line,
 		      const char *fmt, va_list ap)
 {
-	char *msg = NULL, *full = NULL;
+	char *msg = NULL, *full = NULL, *raw = NULL;
 
 	if (!err || err->message)
 		return code;
-	if (vasprintf(&msg, fmt, ap) < 0)
+	if (vasprintf(&raw, fmt, ap) < 0)
 		return code;
+	msg = rf_escape_controls(raw);
+	free(raw);
+	if (!msg)
+		return code;
+	err->detail = strdup(msg);
 	if (file) {
 		if (line > 0 ? asprintf(&full, "%s:%u: %s", file, line, msg) < 0
 			     : asprintf(&full, "%s: %s", file, msg) < 0)
@@ -81,6 +108,7 @@ void rf_error_clear(struct rf_error *err)
 	if (!err)
 		return;
 	free(err->message);
+	free(err->detail);
 	free(err->file);
 	*err = (struct rf_error){ 0 };
 }

@@ -18,6 +18,21 @@ static void newline_indent(struct rf_json *j)
 		fputc(' ', j->out);
 }
 
+static bool get_comma(const struct rf_json *j)
+{
+	return (j->need_comma[j->depth / 64] >> (j->depth % 64)) & 1;
+}
+
+static void set_comma(struct rf_json *j, bool v)
+{
+	uint64_t bit = UINT64_C(1) << (j->depth % 64);
+
+	if (v)
+		j->need_comma[j->depth / 64] |= bit;
+	else
+		j->need_comma[j->depth / 64] &= ~bit;
+}
+
 /* Called before every value or name: writes the separator that belongs in front of it. */
 static void before_value(struct rf_json *j)
 {
@@ -27,25 +42,33 @@ static void before_value(struct rf_json *j)
 	}
 	if (j->depth == 0)
 		return;
-	if (j->need_comma[j->depth])
+	if (get_comma(j))
 		fputc(',', j->out);
-	j->need_comma[j->depth] = true;
+	set_comma(j, true);
 	newline_indent(j);
 }
 
 static void open(struct rf_json *j, char c)
 {
+	if (j->overflow || j->depth + 1 >= RF_JSON_MAX_DEPTH) {
+		j->overflow++;
+		return;
+	}
 	before_value(j);
 	fputc(c, j->out);
-	if (j->depth + 1 < sizeof(j->need_comma))
-		j->depth++;
-	j->need_comma[j->depth] = false;
+	j->depth++;
+	set_comma(j, false);
 }
 
 static void close_(struct rf_json *j, char c)
 {
-	bool had = j->need_comma[j->depth];
+	bool had;
 
+	if (j->overflow) {
+		j->overflow--;
+		return;
+	}
+	had = get_comma(j);
 	if (j->depth > 0)
 		j->depth--;
 	if (had)

@@ -7,13 +7,18 @@
 #include <stdint.h>
 #include <stdio.h>
 
+/* Deeper documents are cut off (the writer stops writing and sets `overflow`): nothing we emit
+ * comes near, and a bounded stack keeps the writer allocation-free. */
+#define RF_JSON_MAX_DEPTH 1024
+
 struct rf_json {
 	FILE *out;      /* not owned */
 	bool pretty;
 	unsigned depth;
-	bool need_comma[32];
+	uint64_t need_comma[RF_JSON_MAX_DEPTH / 64]; /* one bit per nesting level */
 	bool after_name;
 	int indent;     /* spaces per level when pretty */
+	unsigned overflow; /* levels opened beyond RF_JSON_MAX_DEPTH; output is invalid when set */
 };
 
 void rf_json_init(struct rf_json *j, FILE *out, bool pretty);

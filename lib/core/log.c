@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "escape.h"
 #include "ringfence/log.h"
 
 static rf_log_fn log_fn;
@@ -26,7 +27,11 @@ void rf_log(enum rf_log_level level, const char *fmt, ...)
 	if (vasprintf(&msg, fmt, ap) < 0)
 		msg = NULL;
 	va_end(ap);
-	if (msg)
-		log_fn(level, msg, log_userdata);
+	if (msg) {
+		char *safe = rf_escape_controls(msg);
+		if (safe)
+			log_fn(level, safe, log_userdata);
+		free(safe);
+	}
 	free(msg);
 }

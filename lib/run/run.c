@@ -133,13 +133,13 @@ static int plan_profile(const struct rf_run_opts *o, struct plan *pl, struct rf_
 	r = rf_profile_resolve(raw, &env, rf_profile_is_builtin_name(o->seccomp), &res, reterr);
 	if (r < 0)
 		return r;
-	r = rf_filter_build(res, mode, &ctx, reterr);
-	if (r >= 0)
-		r = rf_filter_program(res, ctx, mode, &pl->kernel_prog, &pl->kernel_len, reterr);
-	if (r >= 0)
-		r = rf_filter_build(res, RF_FILTER_ENFORCE, &orig, reterr);
+	r = rf_filter_build(res, RF_FILTER_ENFORCE, &orig, reterr);
 	if (r >= 0)
 		r = rf_filter_program(res, orig, RF_FILTER_ENFORCE, &pl->prog, &pl->prog_len, reterr);
+	if (r >= 0)
+		r = rf_filter_build_ex(res, mode, false, &ctx, reterr);
+	if (r >= 0)
+		r = rf_filter_program(res, ctx, mode, &pl->kernel_prog, &pl->kernel_len, reterr);
 	if (r < 0)
 		return r;
 	pl->listener = mode != RF_FILTER_ENFORCE;

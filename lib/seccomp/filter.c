@@ -160,7 +160,7 @@ err:
 
 static int add_rule(scmp_filter_ctx ctx, const struct rf_profile *p,
 		    const struct rf_seccomp_rule *rule, uint32_t def_act, enum rf_filter_mode mode,
-		    struct rf_error *reterr)
+		    bool warn, struct rf_error *reterr)
 {
 	uint32_t act;
 	int r;
@@ -178,6 +178,8 @@ static int add_rule(scmp_filter_ctx ctx, const struct rf_profile *p,
 		if (nr == __NR_SCMP_ERROR) {
 			unsigned line = rule->name_lines ? rule->name_lines[i] : rule->line;
 			if (is_allow_type(rule->action) && !is_allow_type(p->default_action)) {
+				if (!warn)
+					continue;
 				rf_log(RF_LOG_WARNING,
 				       "%s:%u: syscall '%s' is unknown to libseccomp %u.%u.%u, "
 				       "ignoring (it stays denied)",
@@ -198,6 +200,12 @@ static int add_rule(scmp_filter_ctx ctx, const struct rf_profile *p,
 
 int rf_filter_build(const struct rf_profile *p, enum rf_filter_mode mode, scmp_filter_ctx *ret,
 		    struct rf_error *reterr)
+{
+	return rf_filter_build_ex(p, mode, true, ret, reterr);
+}
+
+int rf_filter_build_ex(const struct rf_profile *p, enum rf_filter_mode mode, bool warn,
+		       scmp_filter_ctx *ret, struct rf_error *reterr)
 {
 	_cleanup_(rf_seccomp_releasep) scmp_filter_ctx ctx = NULL;
 	uint32_t def;
@@ -224,7 +232,7 @@ int rf_filter_build(const struct rf_profile *p, enum rf_filter_mode mode, scmp_f
 	if (r >= 0)
 		r = set_flags(ctx, p, reterr);
 	for (size_t i = 0; r >= 0 && i < p->n_rules; i++)
-		r = add_rule(ctx, p, &p->rules[i], def, mode, reterr);
+		r = add_rule(ctx, p, &p->rules[i], def, mode, warn, reterr);
 	if (r < 0)
 		return r;
 	*ret = TAKE_PTR(ctx);

@@ -8,6 +8,7 @@
 #include <sys/capability.h>
 
 #include "core/arch.h"
+#include "core/escape.h"
 #include "core/macro.h"
 #include "core/strv.h"
 #include "ringfence/profile.h"
@@ -24,10 +25,14 @@ static void add(struct rf_lint *l, enum rf_severity sev, unsigned line, const ch
 	char *msg = NULL;
 	va_list ap;
 
+	char *raw = NULL;
+
 	va_start(ap, fmt);
-	if (vasprintf(&msg, fmt, ap) < 0)
-		msg = NULL;
+	if (vasprintf(&raw, fmt, ap) < 0)
+		raw = NULL;
 	va_end(ap);
+	msg = raw ? rf_escape_controls(raw) : NULL;
+	free(raw);
 	n = reallocarray(l->items, l->n + 1, sizeof(*n));
 	if (!msg || !n) {
 		free(msg);
@@ -214,20 +219,24 @@ static void lint_header(struct rf_lint *l, const struct rf_profile *p)
 
 	lint_errno(l, p->default_action, p->has_default_errno_ret, p->default_errno_ret, line,
 		   "defaultErrnoRet");
-	STRV_FOREACH (a, p->architectures)
-		if (!rf_arch_from_name(*a))
-			add(l, RF_SEV_ERROR, 0, "unknown-arch", "architecture '%s' is unknown", *a);
+	for (size_t i = 0; p->architectures && p->architectures[i]; i++)
+		if (!rf_arch_from_name(p->architectures[i]))
+			add(l, RF_SEV_ERROR, p->arch_lines ? p->arch_lines[i] : 0, "unknown-arch",
+			    "architecture '%s' is unknown", p->architectures[i]);
 	for (size_t i = 0; i < p->n_arch_map; i++) {
 		if (!rf_arch_from_name(p->arch_map[i].arch))
-			add(l, RF_SEV_WARNING, 0, "unknown-arch",
+			add(l, RF_SEV_WARNING, p->arch_map[i].line, "unknown-arch",
 			    "archMap architecture '%s' is unknown to libseccomp here",
 			    p->arch_map[i].arch);
 	}
-	STRV_FOREACH (f, p->flags)
-		if (!streq(*f, "SECCOMP_FILTER_FLAG_TSYNC") && !streq(*f, "SECCOMP_FILTER_FLAG_LOG") &&
-		    !streq(*f, "SECCOMP_FILTER_FLAG_SPEC_ALLOW") &&
-		    !streq(*f, "SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV"))
-			add(l, RF_SEV_ERROR, 0, "unknown-flag", "unknown seccomp flag '%s'", *f);
+	for (size_t i = 0; p->flags && p->flags[i]; i++) {
+		const char *f = p->flags[i];
+		if (!streq(f, "SECCOMP_FILTER_FLAG_TSYNC") && !streq(f, "SECCOMP_FILTER_FLAG_LOG") &&
+		    !streq(f, "SECCOMP_FILTER_FLAG_SPEC_ALLOW") &&
+		    !streq(f, "SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV"))
+			add(l, RF_SEV_ERROR, p->flag_lines ? p->flag_lines[i] : 0, "unknown-flag",
+			    "unknown seccomp flag '%s'", f);
+	}
 	if (p->n_rules == 0 && p->default_action != RF_ACT_ALLOW && p->default_action != RF_ACT_LOG)
 		add(l, RF_SEV_WARNING, line, "denies-everything",
 		    "no rules and a denying default: not even execve is allowed");
@@ -237,6 +246,7 @@ int rf_profile_lint(const struct rf_profile *p, struct rf_lint *ret)
 {
 	struct rf_lint l = { 0 };
 	bool notify = p->default_action == RF_ACT_NOTIFY;
+	unsigned notify_line = notify ? p->line_default_action : 0;
 
 	lint_header(&l, p);
 	for (size_t i = 0; i < p->n_rules; i++) {
@@ -248,6 +258,8 @@ int rf_profile_lint(const struct rf_profile *p, struct rf_lint *ret)
 		lint_cond(&l, &r->includes, r->line);
 		lint_cond(&l, &r->excludes, r->line);
 		lint_conflicts(&l, p, i);
+		if (r->action == RF_ACT_NOTIFY && !notify)
+			notify_line = r->line;
 		notify |= r->action == RF_ACT_NOTIFY;
 		if (verdict(r->action, r->has_errno_ret, r->errno_ret) ==
 		    verdict(p->default_action, p->has_default_errno_ret, p->default_errno_ret))
@@ -255,7 +267,7 @@ int rf_profile_lint(const struct rf_profile *p, struct rf_lint *ret)
 			    "rule action equals the default action; the rule has no effect");
 	}
 	if (notify && !p->listener_path)
-		add(&l, RF_SEV_WARNING, 0, "notify-without-listener",
+		add(&l, RF_SEV_WARNING, notify_line, "notify-without-listener",
 		    "SCMP_ACT_NOTIFY is used but listenerPath is not set");
 	*ret = l;
 	return 0;

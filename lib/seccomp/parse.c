@@ -11,12 +11,12 @@
 #include "core/strv.h"
 #include "profile-internal.h"
 
-DEFINE_TRIVIAL_CLEANUP_FUNC(struct fy_document *, fy_document_destroy)
 DEFINE_TRIVIAL_CLEANUP_FUNC(struct fy_diag *, fy_diag_destroy)
 
 struct pctx {
 	const char *source;
 	struct rf_error *err;
+	bool json; /* strings must be quoted; YAML plain scalars are typed by their text */
 };
 
 static unsigned node_line(struct fy_node *n)
@@ -52,12 +52,70 @@ static int fail(struct pctx *c, struct fy_node *n, const char *fmt, const char *
 }
 #pragma GCC diagnostic pop
 
+/* Aliases are not expanded (that is how billion-laughs documents explode) and tags would change
+ * a value's meaning behind our back: both are refused with a clear message. */
+static int check_node(struct pctx *c, struct fy_node *n, const char *what)
+{
+	size_t len = 0;
+
+	if (n && fy_node_get_style(n) == FYNS_ALIAS)
+		return fail(c, n, "%s: YAML aliases (*name) are not supported in profiles%s", what,
+			    NULL);
+	if (n && fy_node_get_tag(n, &len) && len > 0)
+		return fail(c, n, "%s: YAML tags (!tag) are not supported in profiles%s", what, NULL);
+	return 0;
+}
+
+static bool plain_text_is(struct fy_node *n, const char *const *words)
+{
+	const char *s = fy_node_get_scalar0(n);
+
+	for (; s && *words; words++)
+		if (streq(s, *words))
+			return true;
+	return false;
+}
+
+/* JSON null, or a YAML null (null, Null, NULL, ~, empty) when the document is YAML. */
+static bool is_null(struct pctx *c, struct fy_node *n)
+{
+	static const char *const json_null[] = { "null", NULL };
+	static const char *const yaml_null[] = { "null", "Null", "NULL", "~", "", NULL };
+
+	if (!n)
+		return true;
+	if (!fy_node_is_scalar(n) || fy_node_get_style(n) != FYNS_PLAIN)
+		return false;
+	return plain_text_is(n, c->json ? json_null : yaml_null);
+}
+
+/* A YAML plain scalar that YAML's core schema reads as a bool or a number. */
+static bool yaml_plain_is_typed(struct fy_node *n)
+{
+	static const char *const bools[] = { "true", "True", "TRUE", "false", "False", "FALSE",
+					     NULL };
+	const char *s = fy_node_get_scalar0(n);
+	char *end = NULL;
+
+	if (!s || plain_text_is(n, bools))
+		return true;
+	if (*s == '.' && (streq(s, ".inf") || streq(s, ".nan") || streq(s, ".Inf") || streq(s, ".NaN")))
+		return true;
+	(void)strtod(s, &end);
+	return end && end != s && *end == '\0';
+}
+
 static int get_string(struct pctx *c, struct fy_node *n, const char *what, char **ret)
 {
 	const char *s;
 	size_t len;
+	int r = check_node(c, n, what);
 
-	if (!n || !fy_node_is_scalar(n))
+	if (r < 0)
+		return r;
+	if (!n || !fy_node_is_scalar(n) || is_null(c, n) ||
+	    (c->json && fy_node_get_style(n) != FYNS_DOUBLE_QUOTED) ||
+	    (!c->json && fy_node_get_style(n) == FYNS_PLAIN && yaml_plain_is_typed(n)))
 		return fail(c, n, "%s%s must be a string", what, NULL);
 	s = fy_node_get_scalar(n, &len);
 	if (!s || memchr(s, '\0', len))
@@ -75,10 +133,13 @@ static int get_u64(struct pctx *c, struct fy_node *n, const char *what, uint64_t
 	char *end = NULL;
 	int base = 10;
 
+	if (check_node(c, n, what) < 0)
+		return -EINVAL;
 	if (!n || !fy_node_is_scalar(n) || fy_node_get_style(n) != FYNS_PLAIN)
 		return fail(c, n, "%s%s must be a number", what, NULL);
-	if (get_string(c, n, what, &s) < 0)
-		return -EINVAL;
+	s = strdup(fy_node_get_scalar0(n) ?: "");
+	if (!s)
+		return -ENOMEM;
 	if (!isdigit((unsigned char)s[0]))
 		return fail(c, n, "%s must be a non-negative integer, not '%s'", what, s);
 	if (s[0] == '0' && (s[1] == 'x' || s[1] == 'X'))
@@ -110,9 +171,10 @@ static int get_strv(struct pctx *c, struct fy_node *n, const char *what, size_t 
 	void *it = NULL;
 	size_t i = 0, count;
 
-	if (n && fy_node_is_scalar(n) && fy_node_get_style(n) == FYNS_PLAIN &&
-	    streq(fy_node_get_scalar0(n) ?: "", "null")) {
-		*ret = calloc(1, sizeof(char *)); /* JSON null: an empty list */
+	if (check_node(c, n, what) < 0)
+		return -EINVAL;
+	if (n && is_null(c, n)) {
+		*ret = calloc(1, sizeof(char *)); /* null: an empty list */
 		return *ret ? 0 : -ENOMEM;
 	}
 	if (!n || !fy_node_is_sequence(n))
@@ -158,6 +220,8 @@ static int walk_mapping(struct pctx *c, struct fy_node *n, const char *what, key
 	struct fy_node_pair *p;
 	void *it = NULL;
 
+	if (check_node(c, n, what) < 0)
+		return -EINVAL;
 	if (!n || !fy_node_is_mapping(n))
 		return fail(c, n, "%s%s must be an object", what, NULL);
 	while ((p = fy_node_mapping_iterate(n, &it))) {
@@ -165,7 +229,7 @@ static int walk_mapping(struct pctx *c, struct fy_node *n, const char *what, key
 		struct fy_node *k = fy_node_pair_key(p), *v = fy_node_pair_value(p);
 		int r;
 
-		r = get_string(c, k, "key in ", &key);
+		r = get_string(c, k, "a key", &key);
 		if (r < 0)
 			return r;
 		r = fn(c, key, k, v, obj);
@@ -208,7 +272,9 @@ static int parse_args(struct pctx *c, struct fy_node *n, struct rf_seccomp_rule 
 	void *it = NULL;
 	size_t count;
 
-	if (fy_node_is_scalar(n) && streq(fy_node_get_scalar0(n) ?: "", "null"))
+	if (check_node(c, n, "args") < 0)
+		return -EINVAL;
+	if (is_null(c, n))
 		return 0;
 	if (!fy_node_is_sequence(n))
 		return fail(c, n, "args must be a list%s%s", NULL, NULL);
@@ -289,7 +355,9 @@ static int parse_syscalls(struct pctx *c, struct fy_node *n, struct rf_profile *
 	struct fy_node *item;
 	void *it = NULL;
 
-	if (fy_node_is_scalar(n) && streq(fy_node_get_scalar0(n) ?: "", "null"))
+	if (check_node(c, n, "syscalls") < 0)
+		return -EINVAL;
+	if (is_null(c, n))
 		return 0;
 	if (!fy_node_is_sequence(n))
 		return fail(c, n, "syscalls must be a list%s%s", NULL, NULL);
@@ -331,6 +399,8 @@ static int parse_arch_map(struct pctx *c, struct fy_node *n, struct rf_profile *
 	void *it = NULL;
 	size_t count;
 
+	if (check_node(c, n, "archMap") < 0)
+		return -EINVAL;
 	if (!fy_node_is_sequence(n))
 		return fail(c, n, "archMap must be a list%s%s", NULL, NULL);
 	count = (size_t)fy_node_sequence_item_count(n);
@@ -341,7 +411,10 @@ static int parse_arch_map(struct pctx *c, struct fy_node *n, struct rf_profile *
 		return -ENOMEM;
 	while ((item = fy_node_sequence_iterate(n, &it))) {
 		struct rf_arch_map_entry *e = &p->arch_map[p->n_arch_map++];
-		int r = walk_mapping(c, item, "archMap entry", arch_map_key, e);
+		int r;
+
+		e->line = node_line(item);
+		r = walk_mapping(c, item, "archMap entry", arch_map_key, e);
 		if (r < 0)
 			return r;
 		if (!e->arch)
@@ -365,9 +438,9 @@ static int profile_key(struct pctx *c, const char *key, struct fy_node *k, struc
 		return get_u32(c, v, "defaultErrnoRet", &p->default_errno_ret);
 	}
 	if (streq(key, "architectures"))
-		return get_strv(c, v, "architectures", 64, &p->architectures, NULL);
+		return get_strv(c, v, "architectures", 64, &p->architectures, &p->arch_lines);
 	if (streq(key, "flags"))
-		return get_strv(c, v, "flags", 64, &p->flags, NULL);
+		return get_strv(c, v, "flags", 64, &p->flags, &p->flag_lines);
 	if (streq(key, "listenerPath"))
 		return get_string(c, v, "listenerPath", &p->listener_path);
 	if (streq(key, "listenerMetadata"))
@@ -396,19 +469,25 @@ static int parse_spo(struct pctx *c, struct fy_node *root, struct rf_profile *p)
 	const char *api = scalar_of(root, "apiVersion"), *kind = scalar_of(root, "kind");
 	struct fy_node *meta = fy_node_mapping_lookup_by_string(root, "metadata", FY_NT);
 	struct fy_node *spec = fy_node_mapping_lookup_by_string(root, "spec", FY_NT);
-	const char *s;
-
 	if (!api || strncmp(api, "security-profiles-operator.x-k8s.io/", 36) != 0)
-		return fail(c, root, "apiVersion '%s' is not a Security Profiles Operator version%s",
+		return fail(c, fy_node_mapping_lookup_by_string(root, "apiVersion", FY_NT) ?: root,
+			    "apiVersion '%s' is not a Security Profiles Operator version%s",
 			    api ?: "(missing)", NULL);
 	if (!kind || !streq(kind, "SeccompProfile"))
-		return fail(c, root, "kind '%s' is not SeccompProfile%s", kind ?: "(missing)", NULL);
+		return fail(c, fy_node_mapping_lookup_by_string(root, "kind", FY_NT) ?: root,
+			    "kind '%s' is not SeccompProfile%s", kind ?: "(missing)", NULL);
 	p->format = RF_FORMAT_SPO;
-	if (meta && fy_node_is_mapping(meta)) {
-		if ((s = scalar_of(meta, "name")) && !(p->spo_name = strdup(s)))
-			return -ENOMEM;
-		if ((s = scalar_of(meta, "namespace")) && !(p->spo_namespace = strdup(s)))
-			return -ENOMEM;
+	if (meta && !fy_node_is_mapping(meta))
+		return fail(c, meta, "metadata must be an object%s%s", NULL, NULL);
+	if (meta) {
+		struct fy_node *nn = fy_node_mapping_lookup_by_string(meta, "name", FY_NT);
+		struct fy_node *ns = fy_node_mapping_lookup_by_string(meta, "namespace", FY_NT);
+		int r;
+
+		if (nn && (r = get_string(c, nn, "metadata.name", &p->spo_name)) < 0)
+			return r;
+		if (ns && (r = get_string(c, ns, "metadata.namespace", &p->spo_namespace)) < 0)
+			return r;
 	}
 	if (!spec)
 		return fail(c, root, "SeccompProfile has no spec%s%s", NULL, NULL);
@@ -473,21 +552,93 @@ static int doc_error(struct pctx *c, struct fy_diag *diag)
 	while (diag && (e = fy_diag_errors_iterate(diag, &it)))
 		if (e->type >= FYET_ERROR)
 			return rf_error_set_at(c->err, -EINVAL, c->source ?: "<input>",
-					       (unsigned)e->line + 1, "syntax error: %s",
+					       (unsigned)e->line, "syntax error: %s", /* 1-based */
 					       e->msg ?: "invalid document");
 	return rf_error_set_at(c->err, -EINVAL, c->source ?: "<input>", 0,
 			       "syntax error: not a valid JSON/YAML document");
+}
+
+/* JSON and YAML are UTF-8 here; libfyaml is not asked to cope with anything else (a stray byte
+ * in a directive made it spin, found by tests/data/bad-input). Returns the 1-based line of the
+ * first invalid sequence, or 0. */
+static unsigned invalid_utf8_line(const unsigned char *s, size_t len)
+{
+	unsigned line = 1;
+
+	for (size_t i = 0; i < len;) {
+		unsigned char c = s[i];
+		size_t n = c < 0x80 ? 1 : (c & 0xe0) == 0xc0 ? 2 : (c & 0xf0) == 0xe0 ? 3
+				 : (c & 0xf8) == 0xf0 ? 4 : 0;
+		uint32_t cp;
+
+		if (n == 0 || i + n > len || (n == 2 && c < 0xc2) || (n == 4 && c > 0xf4))
+			return line;
+		cp = n == 1 ? c : c & (0x7f >> n);
+		for (size_t k = 1; k < n; k++) {
+			if ((s[i + k] & 0xc0) != 0x80)
+				return line;
+			cp = cp << 6 | (s[i + k] & 0x3f);
+		}
+		if ((n == 3 && (cp < 0x800 || (cp >= 0xd800 && cp <= 0xdfff))) ||
+		    (n == 4 && (cp < 0x10000 || cp > 0x10ffff)))
+			return line;
+		if (c == '\n')
+			line++;
+		i += n;
+	}
+	return 0;
+}
+
+DEFINE_TRIVIAL_CLEANUP_FUNC(struct fy_parser *, fy_parser_destroy)
+
+/* Exactly one document: a second one (JSON objects back to back, a YAML "---" stream) would
+ * otherwise be ignored silently. */
+static int load_one_document(struct pctx *c, const char *text, size_t len, bool json,
+			     struct fy_diag *diag, struct fy_parser **ret_parser,
+			     struct fy_document **ret_doc)
+{
+	_cleanup_(fy_parser_destroyp) struct fy_parser *fyp = NULL;
+	struct fy_parse_cfg cfg = {
+		.flags = FYPCF_QUIET | FYPCF_COLLECT_DIAG | (json ? FYPCF_JSON_FORCE : FYPCF_JSON_NONE),
+		.diag = diag,
+	};
+	struct fy_document *doc, *extra;
+
+	fyp = fy_parser_create(&cfg);
+	if (!fyp)
+		return -ENOMEM;
+	if (fy_parser_set_string(fyp, text, len) < 0)
+		return doc_error(c, diag);
+	doc = fy_parse_load_document(fyp);
+	if (!doc || fy_parser_get_stream_error(fyp))
+		return fy_parse_document_destroy(fyp, doc), doc_error(c, diag);
+	extra = fy_parse_load_document(fyp);
+	if (extra || fy_parser_get_stream_error(fyp)) {
+		unsigned line = extra ? node_line(fy_document_root(extra)) : 0;
+		bool err = !extra;
+
+		fy_parse_document_destroy(fyp, extra);
+		fy_parse_document_destroy(fyp, doc);
+		if (err)
+			return doc_error(c, diag);
+		return rf_error_set_at(c->err, -EINVAL, c->source ?: "<input>", line,
+				       "more than one document; a profile file holds exactly one");
+	}
+	*ret_doc = doc;
+	*ret_parser = TAKE_PTR(fyp);
+	return 0;
 }
 
 int rf_profile_parse(const char *text, size_t len, const char *source, struct rf_profile **ret,
 		     struct rf_error *reterr)
 {
 	_cleanup_(rf_profile_freep) struct rf_profile *p = NULL;
-	_cleanup_(fy_document_destroyp) struct fy_document *doc = NULL;
+	_cleanup_(fy_parser_destroyp) struct fy_parser *fyp = NULL;
 	_cleanup_(fy_diag_destroyp) struct fy_diag *diag = NULL;
-	struct pctx c = { .source = source, .err = reterr };
+	struct pctx c = { .source = source, .err = reterr, .json = looks_like_json(text, len) };
+	struct fy_document *doc = NULL;
 	struct fy_diag_cfg dcfg;
-	struct fy_parse_cfg cfg;
+	unsigned bad;
 	int r;
 
 	if (!text || !ret)
@@ -497,6 +648,12 @@ int rf_profile_parse(const char *text, size_t len, const char *source, struct rf
 	if (len > RF_PROFILE_MAX_BYTES)
 		return rf_error_set_at(reterr, -EFBIG, source ?: "<input>", 0,
 				       "document is larger than %u bytes", RF_PROFILE_MAX_BYTES);
+	if ((bad = invalid_utf8_line((const unsigned char *)text, len)))
+		return rf_error_set_at(reterr, -EILSEQ, source ?: "<input>", bad,
+				       "not valid UTF-8");
+	if (memchr(text, '\0', len))
+		return rf_error_set_at(reterr, -EINVAL, source ?: "<input>", 0,
+				       "document contains a NUL byte");
 	fy_diag_cfg_default(&dcfg);
 	dcfg.fp = NULL;
 	dcfg.output_fn = NULL;
@@ -505,18 +662,12 @@ int rf_profile_parse(const char *text, size_t len, const char *source, struct rf
 	if (!diag)
 		return -ENOMEM;
 	fy_diag_set_collect_errors(diag, true);
-	cfg = (struct fy_parse_cfg){
-		.flags = FYPCF_QUIET | FYPCF_COLLECT_DIAG |
-			 (looks_like_json(text, len) ? FYPCF_JSON_FORCE : FYPCF_JSON_NONE),
-		.diag = diag,
-	};
-	doc = fy_document_build_from_string(&cfg, text, len);
-	if (!doc)
-		return doc_error(&c, diag);
+	r = load_one_document(&c, text, len, c.json, diag, &fyp, &doc);
+	if (r < 0)
+		return r;
 	p = rf_profile_new();
-	if (!p)
-		return -ENOMEM;
-	r = parse_root(&c, fy_document_root(doc), p);
+	r = p ? parse_root(&c, fy_document_root(doc), p) : -ENOMEM;
+	fy_parse_document_destroy(fyp, doc);
 	if (r < 0)
 		return r == -ENOMEM ? rf_error_set(reterr, r, "out of memory") : r;
 	if (p->default_action == RF_ACT_INVALID)

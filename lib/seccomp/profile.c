@@ -117,6 +117,8 @@ struct rf_profile *rf_profile_free(struct rf_profile *p)
 	}
 	free(p->arch_map);
 	strv_free(p->flags);
+	free(p->arch_lines);
+	free(p->flag_lines);
 	free(p->listener_path);
 	free(p->listener_metadata);
 	for (size_t i = 0; p->rules && i < p->n_rules; i++)

@@ -34,12 +34,12 @@ static bool arch_in(char *const *arches, uint32_t native)
 }
 
 static int kernel_at_least(const struct rf_resolve_env *env, const char *min, bool *ret,
-			   struct rf_error *reterr, unsigned line)
+			   struct rf_error *reterr, const char *source, unsigned line)
 {
 	unsigned ma, mi;
 
 	if (rf_parse_kernel_version(min, &ma, &mi) < 0)
-		return rf_error_set_at(reterr, -EINVAL, "profile", line,
+		return rf_error_set_at(reterr, -EINVAL, source ?: "<profile>", line,
 				       "minKernel '%s' is not a kernel version", min);
 	*ret = env->kernel_major > ma || (env->kernel_major == ma && env->kernel_minor >= mi);
 	return 0;
@@ -47,7 +47,7 @@ static int kernel_at_least(const struct rf_resolve_env *env, const char *min, bo
 
 /* Moby's order: arches, then caps, then minKernel; excludes before includes. */
 static int rule_applies(const struct rf_seccomp_rule *r, const struct rf_resolve_env *env,
-			uint32_t native, struct rf_error *reterr)
+			uint32_t native, const char *source, struct rf_error *reterr)
 {
 	bool ok;
 	int k;
@@ -63,12 +63,12 @@ static int rule_applies(const struct rf_seccomp_rule *r, const struct rf_resolve
 		if (!cap_in(env, *c))
 			return 0;
 	if (r->excludes.min_kernel) {
-		k = kernel_at_least(env, r->excludes.min_kernel, &ok, reterr, r->line);
+		k = kernel_at_least(env, r->excludes.min_kernel, &ok, reterr, source, r->line);
 		if (k < 0 || ok)
 			return k;
 	}
 	if (r->includes.min_kernel) {
-		k = kernel_at_least(env, r->includes.min_kernel, &ok, reterr, r->line);
+		k = kernel_at_least(env, r->includes.min_kernel, &ok, reterr, source, r->line);
 		if (k < 0 || !ok)
 			return k;
 	}
@@ -166,7 +166,7 @@ int rf_profile_resolve(const struct rf_profile *p, const struct rf_resolve_env *
 	for (size_t i = 0; i < p->n_rules; i++) {
 		struct rf_seccomp_rule *dst;
 
-		r = rule_applies(&p->rules[i], &env, native, reterr);
+		r = rule_applies(&p->rules[i], &env, native, p->source, reterr);
 		if (r < 0)
 			return r;
 		if (r == 0)

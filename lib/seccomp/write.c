@@ -19,6 +19,7 @@ static void json_strv(struct rf_json *j, const char *name, char *const *v, bool 
 {
 	_cleanup_strv_free_ char **copy = sort ? strv_copy(v) : NULL;
 
+	strv_sort(copy);
 	rf_json_name(j, name);
 	rf_json_start_array(j);
 	STRV_FOREACH (s, copy ?: v)
@@ -120,6 +121,7 @@ static void yaml_strv(FILE *out, const char *indent, const char *key, char *cons
 {
 	_cleanup_strv_free_ char **copy = sort ? strv_copy(v) : NULL;
 
+	strv_sort(copy);
 	fprintf(out, "%s%s:", indent, key);
 	if (!v || !v[0]) {
 		fputs(" []\n", out);

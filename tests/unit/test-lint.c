@@ -1,0 +1,377 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* rf_profile_lint: every finding code with its severity, message and line, on fixtures in
+ * tests/data/profiles/invalid/lint-*.json (the line numbers below are lines of those files). */
+#include "unit.h"
+
+static struct rf_lint lint_of(const struct rf_profile *p)
+{
+	struct rf_lint l = { 0 };
+
+	expect_i(rf_profile_lint(p, &l), 0);
+	return l;
+}
+
+static size_t count_code(const struct rf_lint *l, const char *code)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < l->n; i++)
+		n += strcmp(l->items[i].code, code) == 0;
+	return n;
+}
+
+static void dump(const struct rf_lint *l)
+{
+	for (size_t i = 0; i < l->n; i++)
+		cr_log_info("finding %zu: line %u %s: %s", i, l->items[i].line, l->items[i].code,
+			    l->items[i].message);
+}
+
+/* The nth finding with `code`; fails the test when absent. */
+static const struct rf_finding *finding(const struct rf_lint *l, const char *code, unsigned nth)
+{
+	for (size_t i = 0; i < l->n; i++)
+		if (strcmp(l->items[i].code, code) == 0 && nth-- == 0)
+			return &l->items[i];
+	dump(l);
+	cr_assert_fail("no finding '%s' among %zu findings (see log)", code, l->n);
+	return NULL;
+}
+
+static void expect_finding(const struct rf_lint *l, const char *code, enum rf_severity sev,
+			   unsigned line, const char *fragment)
+{
+	const struct rf_finding *f = finding(l, code, 0);
+
+	expect_u(f->severity, sev);
+	expect_contains(f->message, fragment);
+	expect_u(f->line, line);
+}
+
+/* Lints a fixture, checks one finding and frees everything. */
+static void check_fixture(const char *rel, const char *code, enum rf_severity sev, unsigned line,
+			  const char *fragment)
+{
+	struct rf_profile *p = parse_fixture(rel);
+	struct rf_lint l = lint_of(p);
+
+	expect_finding(&l, code, sev, line, fragment);
+	rf_lint_done(&l);
+	rf_profile_free(p);
+}
+
+Test(lint, valid_fixture_is_clean)
+{
+	struct rf_profile *p = parse_fixture("profiles/valid/oci-config.json");
+	struct rf_lint l = lint_of(p);
+
+	if (l.n_errors || l.n_warnings)
+		dump(&l);
+	expect_u(l.n_errors, 0);
+	expect_u(l.n_warnings, 0);
+	rf_lint_done(&l);
+	rf_profile_free(p);
+}
+
+Test(lint, unknown_syscall_names_arch_and_line)
+{
+	check_fixture("profiles/invalid/lint-names.json", "unknown-syscall", RF_SEV_ERROR, 8,
+		      "syscall \"foo\" is unknown for SCMP_ARCH_X86_64");
+}
+
+Test(lint, duplicate_name_points_at_the_repeat)
+{
+	check_fixture("profiles/invalid/lint-names.json", "duplicate-name", RF_SEV_WARNING, 10,
+		      "'read' is listed twice in this rule");
+}
+
+Test(lint, empty_names_list_is_an_error)
+{
+	check_fixture("profiles/invalid/lint-names.json", "empty-names", RF_SEV_ERROR, 15,
+		      "empty 'names' list");
+}
+
+Test(lint, counts_errors_and_warnings)
+{
+	struct rf_profile *p = parse_fixture("profiles/invalid/lint-names.json");
+	struct rf_lint l = lint_of(p);
+	size_t errors = 0, warnings = 0;
+
+	for (size_t i = 0; i < l.n; i++) {
+		errors += l.items[i].severity == RF_SEV_ERROR;
+		warnings += l.items[i].severity == RF_SEV_WARNING;
+	}
+	expect_u(l.n_errors, errors);
+	expect_u(l.n_warnings, warnings);
+	expect_u(l.n_errors, 2); /* unknown-syscall, empty-names */
+	rf_lint_done(&l);
+	rf_profile_free(p);
+}
+
+Test(lint, errno_on_non_errno_action)
+{
+	check_fixture("profiles/invalid/lint-errno.json", "errno-on-non-errno-action", RF_SEV_ERROR,
+		      5, "errnoRet is set but the action is SCMP_ACT_KILL_PROCESS");
+}
+
+Test(lint, errno_zero_is_bad_errno)
+{
+	check_fixture("profiles/invalid/lint-errno.json", "bad-errno", RF_SEV_ERROR, 10,
+		      "errnoRet 0 is not an errno");
+}
+
+Test(lint, errno_above_4095_is_bad_errno)
+{
+	struct rf_profile *p = parse_fixture("profiles/invalid/lint-errno.json");
+	struct rf_lint l = lint_of(p);
+	const struct rf_finding *f = finding(&l, "bad-errno", 1);
+
+	expect_u(f->line, 15);
+	expect_contains(f->message, "errnoRet 4096 is not an errno (1..4095)");
+	/* SCMP_ACT_TRACE may carry errnoRet (the tracer's message). */
+	expect_u(count_code(&l, "errno-on-non-errno-action"), 1);
+	rf_lint_done(&l);
+	rf_profile_free(p);
+}
+
+Test(lint, bad_default_errno_points_at_defaultAction)
+{
+	struct rf_profile *p = parse_str("{\n\"defaultAction\": \"SCMP_ACT_ERRNO\",\n"
+					 "\"defaultErrnoRet\": 0,\n\"syscalls\": [{\"names\": "
+					 "[\"read\"], \"action\": \"SCMP_ACT_ALLOW\"}]}");
+	struct rf_lint l = lint_of(p);
+
+	expect_finding(&l, "bad-errno", RF_SEV_ERROR, 2, "defaultErrnoRet 0");
+	rf_lint_done(&l);
+	rf_profile_free(p);
+}
+
+Test(lint, bad_arg_index)
+{
+	check_fixture("profiles/invalid/lint-args.json", "bad-arg-index", RF_SEV_ERROR, 5,
+		      "argument index 6 is out of range 0..5");
+}
+
+Test(lint, same_index_conditions_warns_about_runc_or)
+{
+	struct rf_profile *p = parse_fixture("profiles/invalid/lint-args.json");
+	struct rf_lint l = lint_of(p);
+
+	expect_finding(&l, "same-index-conditions", RF_SEV_WARNING, 12,
+		       "several conditions on argument 1");
+	expect_contains(finding(&l, "same-index-conditions", 0)->message, "OR");
+	expect_u(finding(&l, "same-index-conditions", 1)->line, 27);
+	expect_u(count_code(&l, "same-index-conditions"), 2);
+	rf_lint_done(&l);
+	rf_profile_free(p);
+}
+
+Test(lint, masked_eq_with_bits_outside_mask_never_matches)
+{
+	check_fixture("profiles/invalid/lint-args.json", "masked-eq-never-matches", RF_SEV_WARNING,
+		      20, "valueTwo 0x100 has bits outside the mask 0xff");
+}
+
+Test(lint, too_many_args)
+{
+	check_fixture("profiles/invalid/lint-args.json", "too-many-args", RF_SEV_ERROR, 27,
+		      "7 argument conditions");
+}
+
+Test(lint, value_two_without_masked_eq_is_a_note)
+{
+	check_fixture("profiles/invalid/lint-args.json", "unused-value-two", RF_SEV_NOTE, 40,
+		      "valueTwo is only used by SCMP_CMP_MASKED_EQ");
+}
+
+Test(lint, conflicting_rules_names_both_lines)
+{
+	check_fixture("profiles/invalid/lint-conflicts.json", "conflicting-rules", RF_SEV_ERROR, 17,
+		      "'read' has conflicting actions: SCMP_ACT_KILL_PROCESS here, SCMP_ACT_ALLOW at "
+		      "line 5");
+}
+
+Test(lint, duplicate_rule)
+{
+	check_fixture("profiles/invalid/lint-conflicts.json", "duplicate-rule", RF_SEV_WARNING, 11,
+		      "'write' is already listed with the same action at line 5");
+}
+
+Test(lint, same_as_default_is_a_note)
+{
+	check_fixture("profiles/invalid/lint-conflicts.json", "same-as-default", RF_SEV_NOTE, 22,
+		      "equals the default action");
+}
+
+Test(lint, same_action_other_args_is_the_usual_or_not_a_finding)
+{
+	struct rf_profile *p = parse_fixture("profiles/invalid/lint-conflicts.json");
+	struct rf_lint l = lint_of(p);
+
+	/* socket rules 5 and 6 (ALLOW, other values) are fine; rule 7 (KILL) overlaps both. */
+	expect_u(count_code(&l, "overlapping-rules"), 2);
+	expect_u(finding(&l, "overlapping-rules", 0)->line, 36);
+	expect_u(count_code(&l, "duplicate-rule"), 1);
+	expect_u(count_code(&l, "conflicting-rules"), 1);
+	rf_lint_done(&l);
+	rf_profile_free(p);
+}
+
+Test(lint, unknown_capability_in_includes)
+{
+	check_fixture("profiles/invalid/lint-docker.json", "unknown-capability", RF_SEV_ERROR, 11,
+		      "unknown capability 'CAP_SYS_WIZARD'");
+}
+
+Test(lint, bad_min_kernel)
+{
+	check_fixture("profiles/invalid/lint-docker.json", "bad-min-kernel", RF_SEV_ERROR, 11,
+		      "minKernel 'four.eight' is not a version");
+}
+
+Test(lint, unknown_arch_in_condition_is_a_warning)
+{
+	struct rf_profile *p = parse_fixture("profiles/invalid/lint-docker.json");
+	struct rf_lint l = lint_of(p);
+	const struct rf_finding *f = finding(&l, "unknown-arch", 1); /* 0 is the archMap one */
+
+	expect_u(f->severity, RF_SEV_WARNING);
+	expect_contains(f->message, "architecture 'pdp11' is unknown");
+	expect_u(f->line, 16);
+	rf_lint_done(&l);
+	rf_profile_free(p);
+}
+
+Test(lint, unknown_arch_in_archmap_is_reported)
+{
+	struct rf_profile *p = parse_fixture("profiles/invalid/lint-docker.json");
+	struct rf_lint l = lint_of(p);
+	bool found = false;
+
+	for (size_t i = 0; i < l.n; i++)
+		found |= strcmp(l.items[i].code, "unknown-arch") == 0 &&
+			 strstr(l.items[i].message, "'SCMP_ARCH_VAX'");
+	cr_assert(found, "archMap 'SCMP_ARCH_VAX' not reported");
+	rf_lint_done(&l);
+	rf_profile_free(p);
+}
+
+/* Regression test: (lib/seccomp/lint.c lint_header): archMap findings are added with line 0. (fixed). */
+Test(lint, unknown_arch_in_archmap_has_its_line)
+{
+	struct rf_profile *p = parse_fixture("profiles/invalid/lint-docker.json");
+	struct rf_lint l = lint_of(p);
+
+	for (size_t i = 0; i < l.n; i++)
+		if (strstr(l.items[i].message, "'SCMP_ARCH_VAX'"))
+			expect_u(l.items[i].line, 5);
+	rf_lint_done(&l);
+	rf_profile_free(p);
+}
+
+Test(lint, unknown_architecture_is_an_error)
+{
+	struct rf_profile *p = parse_fixture("profiles/invalid/lint-header.json");
+	struct rf_lint l = lint_of(p);
+	const struct rf_finding *f = finding(&l, "unknown-arch", 0);
+
+	expect_u(f->severity, RF_SEV_ERROR);
+	expect_contains(f->message, "architecture 'SCMP_ARCH_VAX' is unknown");
+	rf_lint_done(&l);
+	rf_profile_free(p);
+}
+
+/* Regression test: (lib/seccomp/lint.c lint_header + parse.c): the model keeps no line for
+ * `architectures` entries, so this finding has line 0. (fixed). */
+Test(lint, unknown_architecture_has_its_line)
+{
+	check_fixture("profiles/invalid/lint-header.json", "unknown-arch", RF_SEV_ERROR, 5,
+		      "SCMP_ARCH_VAX");
+}
+
+Test(lint, unknown_flag_is_an_error)
+{
+	struct rf_profile *p = parse_fixture("profiles/invalid/lint-header.json");
+	struct rf_lint l = lint_of(p);
+	const struct rf_finding *f = finding(&l, "unknown-flag", 0);
+
+	expect_u(f->severity, RF_SEV_ERROR);
+	expect_contains(f->message, "unknown seccomp flag 'SECCOMP_FILTER_FLAG_FAST'");
+	expect_u(count_code(&l, "unknown-flag"), 1); /* TSYNC is known */
+	rf_lint_done(&l);
+	rf_profile_free(p);
+}
+
+/* Regression test: (lib/seccomp/lint.c lint_header): same as above for `flags` entries: line 0. (fixed). */
+Test(lint, unknown_flag_has_its_line)
+{
+	check_fixture("profiles/invalid/lint-header.json", "unknown-flag", RF_SEV_ERROR, 9,
+		      "SECCOMP_FILTER_FLAG_FAST");
+}
+
+Test(lint, notify_without_listener_is_a_warning)
+{
+	struct rf_profile *p = parse_fixture("profiles/invalid/lint-header.json");
+	struct rf_lint l = lint_of(p);
+	const struct rf_finding *f = finding(&l, "notify-without-listener", 0);
+
+	expect_u(f->severity, RF_SEV_WARNING);
+	expect_contains(f->message, "listenerPath is not set");
+	rf_lint_done(&l);
+	rf_profile_free(p);
+}
+
+/* Regression test: (lib/seccomp/lint.c rf_profile_lint): reported with line 0 instead of the line of
+ * the first SCMP_ACT_NOTIFY rule. (fixed). */
+Test(lint, notify_without_listener_points_at_the_notify_rule)
+{
+	check_fixture("profiles/invalid/lint-header.json", "notify-without-listener",
+		      RF_SEV_WARNING, 13, "SCMP_ACT_NOTIFY");
+}
+
+Test(lint, notify_with_listener_is_fine)
+{
+	struct rf_profile *p = parse_str("{\"defaultAction\": \"SCMP_ACT_NOTIFY\", \"listenerPath\":"
+					 " \"/run/agent.sock\", \"syscalls\": [{\"names\": [\"read\"]"
+					 ", \"action\": \"SCMP_ACT_ALLOW\"}]}");
+	struct rf_lint l = lint_of(p);
+
+	expect_u(count_code(&l, "notify-without-listener"), 0);
+	rf_lint_done(&l);
+	rf_profile_free(p);
+}
+
+Test(lint, denies_everything)
+{
+	struct rf_profile *p = parse_str("{\n\n\"defaultAction\": \"SCMP_ACT_KILL_PROCESS\"}");
+	struct rf_lint l = lint_of(p);
+
+	expect_finding(&l, "denies-everything", RF_SEV_WARNING, 3, "not even execve");
+	rf_lint_done(&l);
+	rf_profile_free(p);
+}
+
+Test(lint, allow_default_without_rules_is_not_denies_everything)
+{
+	struct rf_profile *p = parse_str("{\"defaultAction\": \"SCMP_ACT_LOG\"}");
+	struct rf_lint l = lint_of(p);
+
+	expect_u(l.n, 0);
+	rf_lint_done(&l);
+	rf_profile_free(p);
+}
+
+Test(lint, done_resets_and_tolerates_empty)
+{
+	struct rf_lint l = { 0 };
+	struct rf_profile *p = parse_fixture("profiles/invalid/lint-args.json");
+
+	rf_lint_done(&l);
+	rf_lint_done(NULL);
+	l = lint_of(p);
+	cr_assert_gt(l.n, 0);
+	rf_lint_done(&l);
+	expect_u(l.n, 0);
+	cr_assert_null(l.items);
+	rf_profile_free(p);
+}
