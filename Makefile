@@ -42,7 +42,8 @@ check: deps $(BUILD)/build.ninja $(ASAN_BUILD)/build.ninja $(FUZZ_BUILD)/build.n
 		--wrapper $(CURDIR)/tests/sanitizer-gate.sh
 	-$(MESON) test -C $(FUZZ_BUILD) --print-errorlogs --suite fuzz
 	@scripts/test-summary.py $(BUILD)/meson-logs/testlog.json \
-		$(ASAN_BUILD)/meson-logs/testlog.json $(FUZZ_BUILD)/meson-logs/testlog.json
+		$(ASAN_BUILD)/meson-logs/testlog-sanitizer-gate.sh.json \
+		$(FUZZ_BUILD)/meson-logs/testlog.json
 
 clean:
 	rm -rf $(BUILD) $(ASAN_BUILD) $(FUZZ_BUILD)

@@ -30,6 +30,9 @@ char *rf_escape_controls(const char *s)
 }
 
 static int verror_set(struct rf_error *err, int code, const char *file, unsigned line,
+		      const char *fmt, va_list ap) __attribute__((format(printf, 5, 0)));
+
+static int verror_set(struct rf_error *err, int code, const char *file, unsigned line,
 		      const char *fmt, va_list ap)
 {
 	char *msg = NULL, *full = NULL, *raw = NULL;
