@@ -34,49 +34,48 @@ static const char *const format_names[] = {
 	[RF_FORMAT_SPO] = "spo",
 };
 
+/* Index of `s` in a sparse name table, or 0 (every table's invalid value) when absent. */
+static size_t table_index(const char *const *names, size_t n, const char *s)
+{
+	for (size_t i = 0; s && i < n; i++)
+		if (names[i] && streq(names[i], s))
+			return i;
+	return 0;
+}
+
+static const char *table_name(const char *const *names, size_t n, size_t i, const char *dflt)
+{
+	return i < n && names[i] ? names[i] : dflt;
+}
+
 const char *rf_action_to_string(enum rf_action a)
 {
-	if ((size_t)a < ELEMENTSOF(action_names) && action_names[a])
-		return action_names[a];
-	return "SCMP_ACT_INVALID";
+	return table_name(action_names, ELEMENTSOF(action_names), a, "SCMP_ACT_INVALID");
 }
 
 enum rf_action rf_action_from_string(const char *s)
 {
-	for (size_t i = 0; s && i < ELEMENTSOF(action_names); i++)
-		if (action_names[i] && streq(action_names[i], s))
-			return (enum rf_action)i;
-	return RF_ACT_INVALID;
+	return (enum rf_action)table_index(action_names, ELEMENTSOF(action_names), s);
 }
 
 const char *rf_cmp_to_string(enum rf_cmp_op op)
 {
-	if ((size_t)op < ELEMENTSOF(cmp_names) && cmp_names[op])
-		return cmp_names[op];
-	return "SCMP_CMP_INVALID";
+	return table_name(cmp_names, ELEMENTSOF(cmp_names), op, "SCMP_CMP_INVALID");
 }
 
 enum rf_cmp_op rf_cmp_from_string(const char *s)
 {
-	for (size_t i = 0; s && i < ELEMENTSOF(cmp_names); i++)
-		if (cmp_names[i] && streq(cmp_names[i], s))
-			return (enum rf_cmp_op)i;
-	return RF_CMP_INVALID;
+	return (enum rf_cmp_op)table_index(cmp_names, ELEMENTSOF(cmp_names), s);
 }
 
 const char *rf_format_to_string(enum rf_profile_format f)
 {
-	if ((size_t)f < ELEMENTSOF(format_names) && format_names[f])
-		return format_names[f];
-	return "unknown";
+	return table_name(format_names, ELEMENTSOF(format_names), f, "unknown");
 }
 
 enum rf_profile_format rf_format_from_string(const char *s)
 {
-	for (size_t i = 0; s && i < ELEMENTSOF(format_names); i++)
-		if (format_names[i] && streq(format_names[i], s))
-			return (enum rf_profile_format)i;
-	return RF_FORMAT_UNKNOWN;
+	return (enum rf_profile_format)table_index(format_names, ELEMENTSOF(format_names), s);
 }
 
 struct rf_profile *rf_profile_new(void)
