@@ -3,6 +3,7 @@
 #pragma once
 
 #include <stdbool.h>
+#include <stdint.h>
 
 #include "ringfence/error.h"
 
@@ -19,6 +20,17 @@ extern struct global_opts global;
 
 int cmd_profile(int argc, char **argv);
 int cmd_run(int argc, char **argv);
+int cmd_record(int argc, char **argv);
+int cmd_generate(int argc, char **argv);
+
+/* Exit like the child did: its status, or death by the same signal. */
+int leave_like_child(int status);
+/* "EPERM", "enosys" or a number 1..4095. */
+int parse_errno_name(const char *s, uint32_t *ret);
+/* Observation and/or the profile built from it; prints errors; returns <0 on failure. */
+struct rf_observation;
+int write_outputs(struct rf_observation *obs, const char *obs_path, const char *out_path,
+		  const char *format, bool args, uint32_t default_errno, unsigned min_support);
 
 /* "ringfence <cmd>: <problem>" + "Try 'ringfence <cmd> --help'." on stderr; returns EXIT_USAGE. */
 int usage_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

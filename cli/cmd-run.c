@@ -80,7 +80,7 @@ static int parse_user(const char *s, long *uid, long *gid)
 	return 0;
 }
 
-static int leave_like_child(int status)
+int leave_like_child(int status)
 {
 	if (WIFSIGNALED(status)) {
 		int sig = WTERMSIG(status);

@@ -27,11 +27,12 @@ struct command {
 static const struct command commands[] = {
 	{ "profile", cmd_profile, "show, lint, convert and diff seccomp profiles" },
 	{ "run", cmd_run, "run a command under a profile and capability set" },
+	{ "record", cmd_record, "record a command's syscalls; write a profile and an observation" },
+	{ "generate", cmd_generate, "build profiles from observations or strace logs" },
 };
 
 /* Named in DESIGN.md's CLI contract, not built yet: say so instead of "unknown command". */
-static const char *const planned[] = { "record", "generate", "apparmor", "audit",
-				       "node",   "watch",    "k8s-audit" };
+static const char *const planned[] = { "apparmor", "audit", "node", "watch", "k8s-audit" };
 
 int usage_error(const char *cmd, const char *fmt, ...)
 {

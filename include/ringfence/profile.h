@@ -146,6 +146,11 @@ int rf_profile_resolve(const struct rf_profile *p, const struct rf_resolve_env *
 int rf_profile_builtin(const char *name, struct rf_profile **ret, struct rf_error *reterr);
 bool rf_profile_is_builtin_name(const char *name);
 
+/* Union of profiles with one default action (generated profiles of several runs, say). Docker
+ * conditions must be resolved first. */
+int rf_profile_merge(struct rf_profile *const *in, size_t n, struct rf_profile **ret,
+		     struct rf_error *reterr);
+
 const char *rf_action_to_string(enum rf_action a);
 enum rf_action rf_action_from_string(const char *s);
 const char *rf_cmp_to_string(enum rf_cmp_op op);

@@ -24,6 +24,10 @@ struct rf_run_opts {
 	char *const *argv;   /* the command */
 };
 
+/* PATH lookup as execvp does it, decided before anything is confined: the path in *ret, or an
+ * error with *ret_code set to RF_EXIT_NOT_FOUND or RF_EXIT_CANNOT_EXEC. */
+int rf_find_executable(const char *cmd, char **ret, int *ret_code, struct rf_error *reterr);
+
 /* Runs the command and returns its wait status in *ret_status (or, when the command could not be
  * started, one of the RF_EXIT_* codes as an exit status). A negative return is a failure before
  * exec, explained in reterr; the caller exits RF_EXIT_FAILED. Without a listener (no --complain,

@@ -50,7 +50,7 @@ static void plan_done(struct plan *p)
 	free(p->path);
 }
 
-static int find_executable(const char *cmd, char **ret, int *ret_code, struct rf_error *reterr)
+int rf_find_executable(const char *cmd, char **ret, int *ret_code, struct rf_error *reterr)
 {
 	const char *pathenv = getenv("PATH") ?: "/usr/local/bin:/usr/bin:/bin";
 	_cleanup_free_ char *copy = NULL;
@@ -285,7 +285,7 @@ static int plan_build(const struct rf_run_opts *o, struct plan *pl, int *ret_cod
 		r = plan_profile(o, pl, reterr);
 	if (r < 0)
 		return r;
-	r = find_executable(o->argv[0], &pl->path, ret_code, reterr);
+	r = rf_find_executable(o->argv[0], &pl->path, ret_code, reterr);
 	if (r < 0)
 		return r;
 	r = check_report_path(o->report, reterr);

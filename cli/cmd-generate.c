@@ -1,0 +1,143 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* `ringfence generate`: observations (merged) or strace logs -> observation and profile. */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "core/macro.h"
+#include "core/strv.h"
+#include "ringfence/builder.h"
+#include "ringfence/observation.h"
+#include "ringfence/strace_log.h"
+
+#define GENERATE_HELP                                                                              \
+	"Usage: ringfence generate (--from OBS.json... | --from-strace LOG...)\n"                   \
+	"                          [--seccomp FILE] [--format oci|docker|spo] [--observation OUT]\n" \
+	"                          [--args] [--default-errno N|ENOSYS] [--min-support N]\n"         \
+	"                          [--ignore-unknown]\n"                                            \
+	"\n"                                                                                        \
+	"--from OBS.json     observations written by 'record --observation'; several are merged\n"  \
+	"                    (union; each syscall remembers how many observations saw it).\n"      \
+	"--from-strace LOG   logs of strace, strace -f or strace -ff (give every per-pid file):\n" \
+	"                    one recording. Unknown syscall names stop with file:line unless\n"    \
+	"                    --ignore-unknown. 32-bit personality switches are followed.\n"       \
+	"--seccomp FILE      write the profile here ('-' = stdout, the default)\n"                 \
+	"--observation OUT   also write the (merged) observation\n"                                \
+	"--min-support N     only syscalls seen by at least N of the merged observations\n"       \
+	"--args, --default-errno: as for 'ringfence record'.\n"
+
+enum { OPT_FROM = 0x100, OPT_FROM_STRACE, OPT_SECCOMP, OPT_FORMAT, OPT_OBS, OPT_ARGS, OPT_ERRNO,
+       OPT_MIN, OPT_IGNORE };
+
+struct gen_opts {
+	bool strace, args, ignore_unknown;
+	const char *seccomp, *format, *observation;
+	uint32_t default_errno;
+	unsigned min_support;
+};
+
+static int load_observations(int n, char **paths, struct rf_observation **ret)
+{
+	_cleanup_(rf_obs_freep) struct rf_observation *all = NULL;
+
+	for (int i = 0; i < n; i++) {
+		_cleanup_(rf_obs_freep) struct rf_observation *o = NULL;
+		struct rf_error e = { 0 };
+		int r = rf_obs_load(paths[i], &o, &e);
+
+		if (r < 0) {
+			print_error(&e, r);
+			rf_error_clear(&e);
+			return r;
+		}
+		if (!all)
+			all = TAKE_PTR(o);
+		else if ((r = rf_obs_merge(all, o)) < 0)
+			return r;
+	}
+	*ret = TAKE_PTR(all);
+	return 0;
+}
+
+static int load_strace(int n, char **paths, const struct gen_opts *g, struct rf_observation **ret)
+{
+	_cleanup_(rf_obs_freep) struct rf_observation *o = rf_obs_new();
+	struct rf_strace_opts so = { .ignore_unknown = g->ignore_unknown };
+
+	if (!o || !(o->backend = strdup("strace-log")))
+		return -ENOMEM;
+	for (int i = 0; i < n; i++) {
+		struct rf_error e = { 0 };
+		int r = rf_strace_parse_file(paths[i], &so, rf_obs_add_event, o, &e);
+
+		if (r < 0) {
+			print_error(&e, r);
+			rf_error_clear(&e);
+			return r;
+		}
+	}
+	*ret = TAKE_PTR(o);
+	return 0;
+}
+
+int cmd_generate(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "from", no_argument, NULL, OPT_FROM },
+		{ "from-strace", no_argument, NULL, OPT_FROM_STRACE },
+		{ "seccomp", required_argument, NULL, OPT_SECCOMP },
+		{ "format", required_argument, NULL, OPT_FORMAT },
+		{ "observation", required_argument, NULL, OPT_OBS },
+		{ "args", no_argument, NULL, OPT_ARGS },
+		{ "default-errno", required_argument, NULL, OPT_ERRNO },
+		{ "min-support", required_argument, NULL, OPT_MIN },
+		{ "ignore-unknown", no_argument, NULL, OPT_IGNORE },
+		{ "help", no_argument, NULL, 'h' },
+		{},
+	};
+	_cleanup_(rf_obs_freep) struct rf_observation *obs = NULL;
+	struct gen_opts g = { 0 };
+	bool from = false, from_strace = false;
+	char *end = NULL;
+	int c, r;
+
+	while ((c = getopt_long(argc, argv, "h", opts, NULL)) >= 0) {
+		switch (c) {
+		case OPT_FROM: from = true; break;
+		case OPT_FROM_STRACE: from_strace = true; break;
+		case OPT_SECCOMP: g.seccomp = optarg; break;
+		case OPT_FORMAT: g.format = optarg; break;
+		case OPT_OBS: g.observation = optarg; break;
+		case OPT_ARGS: g.args = true; break;
+		case OPT_IGNORE: g.ignore_unknown = true; break;
+		case OPT_ERRNO:
+			if (parse_errno_name(optarg, &g.default_errno) < 0)
+				return usage_error("generate", "--default-errno '%s' is not an errno",
+						   optarg);
+			break;
+		case OPT_MIN:
+			g.min_support = (unsigned)strtoul(optarg, &end, 10);
+			if (!end || *end || g.min_support == 0)
+				return usage_error("generate", "--min-support needs a number >= 1");
+			break;
+		case 'h': fputs(GENERATE_HELP, stdout); return 0;
+		default: return usage_error("generate", "invalid option");
+		}
+	}
+	if (from == from_strace)
+		return usage_error("generate", "give --from OBS.json... or --from-strace LOG...");
+	if (optind >= argc)
+		return usage_error("generate", "no input files");
+	if (g.format && rf_format_from_string(g.format) == RF_FORMAT_UNKNOWN)
+		return usage_error("generate", "unknown format '%s' (oci, docker, spo)", g.format);
+	r = from ? load_observations(argc - optind, argv + optind, &obs)
+		 : load_strace(argc - optind, argv + optind, &g, &obs);
+	if (r < 0)
+		return EXIT_FOUND;
+	/* --min-support filters the profile; the observation written keeps everything. */
+	r = write_outputs(obs, g.observation, g.seccomp ?: (g.observation ? NULL : "-"), g.format,
+			  g.args, g.default_errno, g.min_support);
+	return r < 0 ? EXIT_FOUND : 0;
+}

@@ -1,0 +1,246 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* `ringfence record`: trace a command (or attach to a process), write the observation and the
+ * profile built from it, and leave with the command's own status. */
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+
+#include "cli.h"
+#include "core/macro.h"
+#include "core/strv.h"
+#include "ringfence/builder.h"
+#include "ringfence/observation.h"
+#include "ringfence/ptrace.h"
+#include "ringfence/run.h"
+
+#define RECORD_HELP                                                                                \
+	"Usage: ringfence record [--backend auto|ptrace] [-o PROFILE] [--format oci|docker|spo]\n"  \
+	"                        [--observation OBS.json] [--args] [--default-errno N|ENOSYS]\n"    \
+	"                        [--fast] ( -- CMD [ARG...] | --pid PID )\n"                        \
+	"\n"                                                                                        \
+	"Records every syscall a command and all its children and threads make, as (arch, nr)\n"    \
+	"(a 32-bit program is recorded under SCMP_ARCH_X86), then writes a least-privilege\n"      \
+	"seccomp profile (-o) and/or the observation it was built from (--observation; feed it\n"  \
+	"to 'ringfence generate' later, or merge several). At least one of the two is needed.\n"   \
+	"\n"                                                                                        \
+	"  --backend B       ptrace (the eBPF recorder is not built yet; auto = ptrace)\n"          \
+	"  --args            argument rules for multiplexers with few observed values (socket\n"   \
+	"                    family, clone flags, personality, prctl option, ioctl request, W^X\n" \
+	"                    for mmap/mprotect when no executable mapping was made)\n"             \
+	"  --default-errno E errno of the default action (default EPERM; ENOSYS or a number)\n"    \
+	"  --fast            do not stop on these hot syscalls; they are always allowed in the\n"  \
+	"                    profile and listed in the observation:\n"                             \
+	"                    %s\n"                                                                  \
+	"  --pid PID         attach to every thread of a running process and its future\n"         \
+	"                    children; stop with Ctrl-C (or when it exits), then write.\n"         \
+	"\n"                                                                                        \
+	"The command's stdin/stdout/stderr, signals and exit status are its own; Ctrl-C reaches\n" \
+	"it and the recording is still written. Exit status: the command's (125 if recording\n"    \
+	"failed, 126/127 as for run).\n"
+
+enum { OPT_BACKEND = 0x100, OPT_FORMAT, OPT_OBS, OPT_ARGS, OPT_ERRNO, OPT_FAST, OPT_PID };
+
+struct record_opts {
+	const char *output, *observation, *format, *backend;
+	bool args, fast;
+	uint32_t default_errno;
+	pid_t pid;
+	char **argv;
+};
+
+static volatile bool stop_requested;
+static volatile pid_t forward_pid;
+
+static void on_stop_signal(int sig)
+{
+	stop_requested = true;
+}
+
+static void on_forward_signal(int sig)
+{
+	if (forward_pid > 0)
+		(void)kill(forward_pid, sig);
+}
+
+static void print_help(void)
+{
+	_cleanup_free_ char *list = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&list, &len);
+
+	for (size_t i = 0; f && rf_ptrace_fast_syscalls[i]; i++)
+		fprintf(f, "%s%s", i ? " " : "", rf_ptrace_fast_syscalls[i]);
+	if (f)
+		fclose(f);
+	printf(RECORD_HELP, list ?: "");
+}
+
+int parse_errno_name(const char *s, uint32_t *ret)
+{
+	char *end = NULL;
+	long v;
+
+	for (int e = 1; e < 4096; e++) {
+		const char *n = strerrorname_np(e);
+		if (n && strcasecmp(n, s) == 0) {
+			*ret = (uint32_t)e;
+			return 0;
+		}
+	}
+	errno = 0;
+	v = strtol(s, &end, 10);
+	if (errno || !end || *end || v <= 0 || v > 4095)
+		return -EINVAL;
+	*ret = (uint32_t)v;
+	return 0;
+}
+
+static int parse(int argc, char **argv, struct record_opts *o)
+{
+	static const struct option opts[] = {
+		{ "backend", required_argument, NULL, OPT_BACKEND },
+		{ "output", required_argument, NULL, 'o' },
+		{ "format", required_argument, NULL, OPT_FORMAT },
+		{ "observation", required_argument, NULL, OPT_OBS },
+		{ "args", no_argument, NULL, OPT_ARGS },
+		{ "default-errno", required_argument, NULL, OPT_ERRNO },
+		{ "fast", no_argument, NULL, OPT_FAST },
+		{ "pid", required_argument, NULL, OPT_PID },
+		{ "help", no_argument, NULL, 'h' },
+		{},
+	};
+	char *end = NULL;
+	int c;
+
+	while ((c = getopt_long(argc, argv, "+o:h", opts, NULL)) >= 0) {
+		switch (c) {
+		case OPT_BACKEND: o->backend = optarg; break;
+		case 'o': o->output = optarg; break;
+		case OPT_FORMAT: o->format = optarg; break;
+		case OPT_OBS: o->observation = optarg; break;
+		case OPT_ARGS: o->args = true; break;
+		case OPT_FAST: o->fast = true; break;
+		case OPT_ERRNO:
+			if (parse_errno_name(optarg, &o->default_errno) < 0)
+				return usage_error("record", "--default-errno '%s' is not an errno",
+						   optarg);
+			break;
+		case OPT_PID:
+			o->pid = (pid_t)strtol(optarg, &end, 10);
+			if (!end || *end || o->pid <= 0)
+				return usage_error("record", "--pid '%s' is not a pid", optarg);
+			break;
+		case 'h': print_help(); return 0;
+		default: return usage_error("record", "invalid option");
+		}
+	}
+	if (o->backend && !streq(o->backend, "auto") && !streq(o->backend, "ptrace"))
+		return usage_error("record", "--backend '%s': only ptrace is built (ebpf: not yet)",
+				   o->backend);
+	if (!o->output && !o->observation)
+		return usage_error("record", "say where to write: -o PROFILE and/or --observation FILE");
+	if ((optind < argc) == (o->pid > 0))
+		return usage_error("record", "give either -- CMD [ARG...] or --pid PID");
+	if (o->format && rf_format_from_string(o->format) == RF_FORMAT_UNKNOWN)
+		return usage_error("record", "unknown format '%s' (oci, docker, spo)", o->format);
+	o->argv = o->pid > 0 ? NULL : argv + optind;
+	return -1;
+}
+
+static void install_signals(const struct record_opts *o)
+{
+	struct sigaction stop = { .sa_handler = on_stop_signal }; /* no SA_RESTART: wake waitpid */
+	struct sigaction fwd = { .sa_handler = on_forward_signal, .sa_flags = SA_RESTART };
+	struct sigaction ign = { .sa_handler = SIG_IGN };
+
+	if (o->pid > 0) {
+		(void)sigaction(SIGINT, &stop, NULL);
+		(void)sigaction(SIGTERM, &stop, NULL);
+		(void)sigaction(SIGHUP, &stop, NULL);
+		return;
+	}
+	/* The terminal's Ctrl-C and Ctrl-\ reach the command's process group directly; the
+	 * recorder keeps going until the command is done, then writes. */
+	(void)sigaction(SIGINT, &ign, NULL);
+	(void)sigaction(SIGQUIT, &ign, NULL);
+	(void)sigaction(SIGTERM, &fwd, NULL);
+	(void)sigaction(SIGHUP, &fwd, NULL);
+}
+
+int write_outputs(struct rf_observation *obs, const char *obs_path, const char *out_path,
+		  const char *format, bool args, uint32_t default_errno, unsigned min_support)
+{
+	_cleanup_(rf_profile_freep) struct rf_profile *p = NULL;
+	struct rf_build_opts bo = { .args = args, .default_errno = default_errno,
+				    .min_support = min_support };
+	struct rf_error e = { 0 };
+	enum rf_profile_format fmt = format ? rf_format_from_string(format) : RF_FORMAT_OCI;
+	int r = 0;
+
+	if (obs_path)
+		r = rf_obs_write_file(obs, obs_path, &e);
+	if (r >= 0 && out_path) {
+		r = rf_profile_from_observation(obs, &bo, &p, &e);
+		if (r >= 0)
+			r = rf_profile_write_file(p, fmt == RF_FORMAT_OCI_CONFIG ? RF_FORMAT_OCI : fmt,
+						  out_path, &e);
+	}
+	if (r < 0)
+		print_error(&e, r);
+	rf_error_clear(&e);
+	return r;
+}
+
+int cmd_record(int argc, char **argv)
+{
+	_cleanup_(rf_obs_freep) struct rf_observation *obs = rf_obs_new();
+	struct record_opts o = { 0 };
+	struct rf_ptrace_opts po = { 0 };
+	struct rf_ptrace_result res = { 0 };
+	struct rf_error e = { 0 };
+	int r, code = RF_EXIT_FAILED;
+
+	r = parse(argc, argv, &o);
+	if (r >= 0)
+		return r;
+	if (!obs)
+		return RF_EXIT_FAILED;
+	if (o.argv) {
+		_cleanup_free_ char *path = NULL;
+		if (rf_find_executable(o.argv[0], &path, &code, &e) < 0) {
+			print_error(&e, -ENOENT);
+			rf_error_clear(&e);
+			return code;
+		}
+	}
+	if (!global.quiet)
+		fprintf(stderr, "ringfence: recording with ptrace%s\n",
+			o.fast ? " (--fast)" : "");
+	po = (struct rf_ptrace_opts){ .argv = o.argv, .pid = o.pid, .fast = o.fast };
+	install_signals(&o);
+	obs->backend = strdup("ptrace");
+	obs->command = o.argv ? strv_copy(o.argv) : NULL;
+	obs->fast = o.fast;
+	for (size_t i = 0; o.fast && rf_ptrace_fast_syscalls[i]; i++)
+		(void)strv_extend(&obs->fast_syscalls, rf_ptrace_fast_syscalls[i]);
+	r = rf_ptrace_record(&po, &stop_requested, rf_obs_add_event, obs, &res, &e);
+	if (r < 0) {
+		print_error(&e, r);
+		rf_error_clear(&e);
+		return RF_EXIT_FAILED;
+	}
+	obs->duration_ns = res.duration_ns;
+	obs->exit_status = res.wait_status;
+	obs->no_new_privs = res.no_new_privs;
+	if (write_outputs(obs, o.observation, o.output, o.format, o.args, o.default_errno, 0) < 0)
+		return RF_EXIT_FAILED;
+	if (!global.quiet)
+		fprintf(stderr, "ringfence: recorded %zu distinct syscalls in %llu stops (%.3f s)\n",
+			obs->n_syscalls, (unsigned long long)res.stops, res.duration_ns / 1e9);
+	if (res.wait_status < 0)
+		return 0;
+	return leave_like_child(res.wait_status);
+}
