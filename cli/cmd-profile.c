@@ -20,7 +20,8 @@
 	"       ringfence profile convert --to oci|docker|spo [--caps LIST] [--kernel X.Y]\n"       \
 	"                                 [--arch ARCH] [--name NAME] [--namespace NS]\n"           \
 	"                                 [-o FILE] PROFILE\n"                                      \
-	"       ringfence profile diff    [--json] [--caps LIST] [--kernel X.Y] [--arch ARCH] OLD NEW\n"                                       \
+	"       ringfence profile diff    [--json] [--caps LIST] [--kernel X.Y] [--arch ARCH] OLD NEW\n" \
+	"       ringfence profile merge   [--format oci|docker|spo] [--caps LIST] [-o FILE] PROFILE...\n"                                       \
 	"\n"                                                                                        \
 	"PROFILE is a file (OCI linux.seccomp object, a whole OCI config.json, Docker/moby JSON,\n" \
 	"or a Security Profiles Operator SeccompProfile YAML; detected from its content), '-' for\n" \
@@ -33,6 +34,8 @@
 	"convert  writes the profile in another format (atomically with -o).\n"                    \
 	"diff     per-architecture differences after resolution: '+' rule added, '-' removed,\n"   \
 	"         '~' action, errno or argument conditions changed.\n"                             \
+	"merge    the union of profiles with one default action (e.g. generated from several\n"  \
+	"         runs): whatever any of them allows, the result allows.\n"                        \
 	"\n"                                                                                        \
 	"--caps LIST  resolve against this bounding set (e.g. 'ALL' or 'CHOWN,SETUID');\n"           \
 	"             default: ringfence's own bounding set.\n"
@@ -308,6 +311,45 @@ static int do_diff(const struct show_opts *o, const char *a, const char *b)
 	return r;
 }
 
+static int do_merge(const struct show_opts *o, int n, char **paths)
+{
+	_cleanup_strv_free_ char **caps = NULL;
+	_cleanup_(rf_profile_freep) struct rf_profile *out = NULL;
+	struct rf_profile **res = calloc((size_t)n, sizeof(*res));
+	struct rf_resolve_env env = { 0 };
+	enum rf_profile_format fmt = RF_FORMAT_OCI;
+	struct rf_error e = { 0 };
+	int r = 0;
+
+	if (!res)
+		return EXIT_USAGE;
+	if (o->format && (fmt = rf_format_from_string(o->format)) == RF_FORMAT_UNKNOWN)
+		r = usage_error("profile", "unknown format '%s'", o->format);
+	if (r == 0)
+		r = make_env(o, &env, &caps);
+	for (int i = 0; r == 0 && i < n; i++) {
+		_cleanup_(rf_profile_freep) struct rf_profile *p = NULL;
+
+		if (load_or_print(paths[i], &p) < 0)
+			r = EXIT_FOUND;
+		else if (rf_profile_resolve(p, &env, rf_profile_is_builtin_name(paths[i]), &res[i],
+					    &e) < 0)
+			r = EXIT_FOUND;
+	}
+	if (r == 0 && (rf_profile_merge(res, (size_t)n, &out, &e) < 0 ||
+		       rf_profile_write_file(out, fmt == RF_FORMAT_DOCKER || fmt == RF_FORMAT_OCI_CONFIG
+							 ? RF_FORMAT_OCI : fmt,
+					     o->output ?: "-", &e) < 0))
+		r = EXIT_FOUND;
+	if (rf_error_is_set(&e))
+		print_error(&e, -EINVAL);
+	rf_error_clear(&e);
+	for (int i = 0; i < n; i++)
+		rf_profile_free(res[i]);
+	free(res);
+	return r;
+}
+
 int cmd_profile(int argc, char **argv)
 {
 	struct show_opts o = { 0 };
@@ -315,7 +357,7 @@ int cmd_profile(int argc, char **argv)
 	int r;
 
 	if (argc < 2)
-		return usage_error("profile", "missing subcommand (show, lint, convert, diff)");
+		return usage_error("profile", "missing subcommand (show, lint, convert, diff, merge)");
 	sub = argv[1];
 	if (streq(sub, "--help") || streq(sub, "-h") || streq(sub, "help")) {
 		fputs(PROFILE_HELP, stdout);
@@ -342,6 +384,11 @@ int cmd_profile(int argc, char **argv)
 		if (argc != 2)
 			return usage_error("profile", "diff takes OLD and NEW");
 		return do_diff(&o, argv[0], argv[1]);
+	}
+	if (streq(sub, "merge")) {
+		if (argc < 1)
+			return usage_error("profile", "merge needs at least one PROFILE");
+		return do_merge(&o, argc, argv);
 	}
 	return usage_error("profile", "unknown subcommand '%s'", sub);
 }

@@ -30,6 +30,8 @@ struct task {
 	int32_t tid, tgid, ppid;
 	uint32_t arch;
 	bool live;
+	bool child;         /* created by a clone/fork we saw */
+	unsigned long seen; /* survey: line of its first pid column, 0 = none */
 	enum pend pend; /* an <unfinished ...> execve/clone waiting for its result */
 	char *path;     /* PEND_EXEC: the path, owned */
 };
@@ -99,12 +101,15 @@ static const char *parse_u64(const char *p, const char *e, uint64_t *ret)
 	return p;
 }
 
+/* A decimal pid in 1..INT32_MAX; returns the end, or NULL. */
 static const char *parse_pid(const char *p, const char *e, int32_t *ret)
 {
-	uint64_t v;
+	int64_t v = 0;
+	const char *s = p;
 
-	p = parse_u64(p, e, &v);
-	if (!p || v == 0 || v > INT32_MAX || isxdigit((unsigned char)p[-1]) == 0)
+	for (; p < e && isdigit((unsigned char)*p) && v <= INT32_MAX; p++)
+		v = v * 10 + (*p - '0');
+	if (p == s || v == 0 || v > INT32_MAX)
 		return NULL;
 	*ret = (int32_t)v;
 	return p;
@@ -150,6 +155,13 @@ static struct task *task_get(struct parser *ps, int32_t tid)
 	return &n[at];
 }
 
+static void pend_clear(struct task *t)
+{
+	t->pend = PEND_NONE;
+	free(t->path);
+	t->path = NULL;
+}
+
 static void task_end(struct parser *ps, struct task *t)
 {
 	if (!t)
@@ -157,9 +169,7 @@ static void task_end(struct parser *ps, struct task *t)
 	if (t->live)
 		ps->n_live--;
 	t->live = false;
-	t->pend = PEND_NONE;
-	free(t->path);
-	t->path = NULL;
+	pend_clear(t);
 }
 
 /* The tid of a line without a pid column: strace drops the prefix while one task is traced. */
@@ -317,6 +327,8 @@ static const char *scan_args(const char *p, const char *e, struct call *c)
 
 			p = q ? q + 2 : e;
 		} else if (ch == '<' && pfx(p, e, "<unfinished ...>")) {
+			if (depth == 0 && skip_sp(arg, p) < p)
+				note_arg(c, idx, arg, p);
 			c->unfinished = true;
 			return p + 16;
 		} else if (ch == '<') { /* -y decoration: "3</x>", "<TCP:[a->b]>", "<... resuming ...>" */
@@ -334,8 +346,6 @@ static const char *scan_args(const char *p, const char *e, struct call *c)
 			else if ((ch == ')' || ch == ']' || ch == '}') && --depth < 0) {
 				if (p > arg || idx > 0)
 					note_arg(c, idx, arg, p);
-				if (c->name_len >= 5 && memmem(arg, (size_t)(p - arg), "CLONE_THREAD", 12))
-					c->thread = true;
 				c->closed = true;
 				return p + 1;
 			} else if (ch == ',' && depth == 0) {
@@ -344,9 +354,6 @@ static const char *scan_args(const char *p, const char *e, struct call *c)
 			}
 			p++;
 		}
-		if (depth == 0 && c->name_len >= 5 && p - arg >= 12 &&
-		    memmem(arg, (size_t)(p - arg), "CLONE_THREAD", 12))
-			c->thread = true;
 	}
 	return NULL;
 }
@@ -413,6 +420,9 @@ static int finish(struct parser *ps, int32_t tid, enum pend kind, const char *pa
 	struct rf_event ev = { 0 };
 
 	if (kind == PEND_EXEC && ret == 0) {
+		for (size_t i = 0; parent && i < ps->n_tasks; i++) /* execve ends the other threads */
+			if (ps->tasks[i].tgid == parent->tgid && ps->tasks[i].tid != tid)
+				task_end(ps, &ps->tasks[i]);
 		ev.kind = RF_EV_EXEC;
 		ev.path = path;
 		return emit(ps, &ev, tid);
@@ -420,6 +430,8 @@ static int finish(struct parser *ps, int32_t tid, enum pend kind, const char *pa
 	if ((kind != PEND_FORK && kind != PEND_THREAD) || ret <= 0 || ret > INT32_MAX)
 		return 0;
 	child = task_get(ps, (int32_t)ret);
+	if (child)
+		child->child = true;
 	if (child && parent) {
 		child->arch = parent->arch;
 		child->tgid = kind == PEND_THREAD ? parent->tgid : child->tid;
@@ -444,6 +456,9 @@ static int syscall_line(struct parser *ps, int32_t tid, const char *p, const cha
 		p++;
 	c.name_len = (size_t)(p - c.name);
 	q = scan_args(p + 1, e, &c);
+	if ((name_is(&c, "clone") || name_is(&c, "clone3")) &&
+	    memmem(p, (size_t)((q ?: e) - p), "CLONE_THREAD", 12))
+		c.thread = true;
 	if (!q && !ps->last_line)
 		return rf_error_set_at(ps->err, -EINVAL, ps->source, ps->line,
 				       "unterminated argument list of '%.*s'", (int)c.name_len,
@@ -483,9 +498,7 @@ static int syscall_line(struct parser *ps, int32_t tid, const char *p, const cha
 	    !(path = unescape(c.str, c.str_end)) && !ps->survey)
 		return -ENOMEM;
 	if (c.unfinished && t && pend_kind(&c) != PEND_NONE) {
-		task_end(ps, t); /* drop an older pending call, keep the task */
-		t->live = true;
-		ps->n_live++;
+		pend_clear(t);
 		t->pend = pend_kind(&c);
 		t->path = TAKE_PTR(path);
 		return 0;
@@ -519,8 +532,7 @@ static int resumed_line(struct parser *ps, int32_t tid, const char *p, const cha
 	kind = t->pend;
 	path = TAKE_PTR(t->path);
 	t->pend = PEND_NONE;
-	if (c.name_len && pend_kind(&c) != (kind == PEND_THREAD ? PEND_FORK : kind) &&
-	    pend_kind(&c) != kind)
+	if (c.name_len && (pend_kind(&c) == PEND_EXEC) != (kind == PEND_EXEC))
 		return 0; /* resumed something else: the pending call never returned */
 	return c.has_ret ? finish(ps, tid, kind, path, c.ret) : 0;
 }
@@ -541,9 +553,7 @@ static int exit_line(struct parser *ps, int32_t tid, const char *p, const char *
 
 		if (parse_pid(p + 28, e, &old) && (o = task_find(ps, old)) && old != tid &&
 		    (t = task_get(ps, tid))) {
-			task_end(ps, t);
-			t->live = true;
-			ps->n_live++;
+			pend_clear(t);
 			t->pend = o->pend;
 			t->path = TAKE_PTR(o->path);
 			task_end(ps, o);
@@ -676,10 +686,14 @@ static int parse_line(struct parser *ps, const char *p, const char *e)
 	if (*p == '>') /* -k stack frame */
 		return 0;
 	p = leader(p, e, &tid);
-	if (tid == 0)
+	if (tid == 0 && !ps->survey) {
 		tid = unprefixed_tid(ps);
-	else if (ps->survey && !ps->root && !task_find(ps, tid))
-		ps->root = tid; /* first prefixed task that no clone created */
+	} else if (tid != 0 && ps->survey) {
+		struct task *t = task_get(ps, tid);
+
+		if (t && !t->seen)
+			t->seen = ps->line;
+	}
 	if (p == e || pfx(p, e, "---") || *p == '>' || pfx(p, e, "???"))
 		return 0;
 	if (pfx(p, e, "+++"))
@@ -726,6 +740,20 @@ static void reset_tasks(struct parser *ps)
 	ps->n_tasks = ps->n_live = 0;
 }
 
+/* The first task with a pid column that no clone seen in the log created: strace's own child. */
+static int32_t survey_root(const struct parser *ps)
+{
+	const struct task *best = NULL;
+
+	for (size_t i = 0; i < ps->n_tasks; i++) {
+		const struct task *t = &ps->tasks[i];
+
+		if (t->seen && !t->child && (!best || t->seen < best->seen))
+			best = t;
+	}
+	return best ? best->tid : 0;
+}
+
 int rf_strace_parse(const char *text, size_t len, const char *source,
 		    const struct rf_strace_opts *opts, rf_event_fn fn, void *userdata,
 		    struct rf_error *reterr)
@@ -748,9 +776,12 @@ int rf_strace_parse(const char *text, size_t len, const char *source,
 				    ps.source, ps.native);
 	if (ps.opts->pid <= 0) { /* strace -f to stderr: find who the unprefixed lines are */
 		ps.survey = true;
+		ps.err = NULL;
 		(void)run(&ps, text, len);
+		ps.root = survey_root(&ps);
 		reset_tasks(&ps);
 		ps.survey = false;
+		ps.err = reterr;
 	}
 	if (ps.opts->pid > 0)
 		ps.root = ps.opts->pid;
