@@ -48,7 +48,7 @@ struct parser {
 	bool survey;    /* dry run that only learns tasks, to find the root pid */
 	int32_t root;   /* the task unprefixed lines belong to while several tasks live */
 	struct task *tasks; /* sorted by tid */
-	size_t n_tasks, n_live;
+	size_t n_tasks, cap_tasks, n_live;
 	bool summary; /* inside a -c/-C summary table: the rest of the log is skipped */
 };
 
@@ -142,10 +142,16 @@ static struct task *task_get(struct parser *ps, int32_t tid)
 
 	if (t || tid <= 0 || ps->n_tasks >= MAX_TASKS)
 		return t;
-	n = realloc(ps->tasks, (ps->n_tasks + 1) * sizeof(*n));
-	if (!n)
-		return NULL;
-	ps->tasks = n;
+	if (ps->n_tasks == ps->cap_tasks) {
+		size_t cap = ps->cap_tasks ? ps->cap_tasks * 2 : 16;
+
+		n = realloc(ps->tasks, cap * sizeof(*n));
+		if (!n)
+			return NULL;
+		ps->tasks = n;
+		ps->cap_tasks = cap;
+	}
+	n = ps->tasks;
 	while (at < ps->n_tasks && n[at].tid < tid)
 		at++;
 	memmove(&n[at + 1], &n[at], (ps->n_tasks - at) * sizeof(*n));
@@ -416,10 +422,11 @@ static enum pend pend_kind(const struct call *c)
 /* A finished execve/clone: EXEC with the path, or the new task (inherits arch; tgid if thread). */
 static int finish(struct parser *ps, int32_t tid, enum pend kind, const char *path, int64_t ret)
 {
-	struct task *parent = task_find(ps, tid), *child;
+	struct task *parent, *child;
 	struct rf_event ev = { 0 };
 
 	if (kind == PEND_EXEC && ret == 0) {
+		parent = task_find(ps, tid);
 		for (size_t i = 0; parent && i < ps->n_tasks; i++) /* execve ends the other threads */
 			if (ps->tasks[i].tgid == parent->tgid && ps->tasks[i].tid != tid)
 				task_end(ps, &ps->tasks[i]);
@@ -429,7 +436,8 @@ static int finish(struct parser *ps, int32_t tid, enum pend kind, const char *pa
 	}
 	if ((kind != PEND_FORK && kind != PEND_THREAD) || ret <= 0 || ret > INT32_MAX)
 		return 0;
-	child = task_get(ps, (int32_t)ret);
+	child = task_get(ps, (int32_t)ret); /* may move the array: look the parent up after */
+	parent = task_find(ps, tid);
 	if (child)
 		child->child = true;
 	if (child && parent) {
@@ -551,8 +559,8 @@ static int exit_line(struct parser *ps, int32_t tid, const char *p, const char *
 	if (pfx(p, e, "superseded by execve in pid ")) {
 		struct task *o;
 
-		if (parse_pid(p + 28, e, &old) && (o = task_find(ps, old)) && old != tid &&
-		    (t = task_get(ps, tid))) {
+		if (parse_pid(p + 28, e, &old) && old != tid && (t = task_get(ps, tid)) &&
+		    (o = task_find(ps, old))) {
 			pend_clear(t);
 			t->pend = o->pend;
 			t->path = TAKE_PTR(o->path);
@@ -678,8 +686,21 @@ static int parse_line(struct parser *ps, const char *p, const char *e)
 		return 0;
 	}
 	if (pfx(p, e, "strace: ")) {
+		int32_t pid;
+		const char *q;
+
 		p += 8;
-		return pfx(p, e, "[ Process PID") ? personality_line(ps, p, e) : 0;
+		if (pfx(p, e, "[ Process PID"))
+			return personality_line(ps, p, e);
+		/* "strace: Process N attached" (-p): a task strace did not see being created */
+		if (ps->survey && pfx(p, e, "Process ") && (q = parse_pid(p + 8, e, &pid)) &&
+		    pfx(q, e, " attached")) {
+			struct task *t = task_get(ps, pid);
+
+			if (t && !t->seen)
+				t->seen = ps->line;
+		}
+		return 0;
 	}
 	if (pfx(p, e, "[ Process PID"))
 		return personality_line(ps, p, e);
@@ -737,7 +758,7 @@ static void reset_tasks(struct parser *ps)
 		free(ps->tasks[i].path);
 	free(ps->tasks);
 	ps->tasks = NULL;
-	ps->n_tasks = ps->n_live = 0;
+	ps->n_tasks = ps->cap_tasks = ps->n_live = 0;
 }
 
 /* The first task with a pid column that no clone seen in the log created: strace's own child. */
