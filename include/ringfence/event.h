@@ -38,6 +38,9 @@ struct rf_event {
 
 	struct rf_syscall_id sc;
 	uint64_t args[6];
+	uint8_t args_known; /* bit i set: args[i] is the real value. A strace log prints most
+			     * arguments symbolically ("AF_INET"), and a guessed 0 must never become
+			     * an argument rule. */
 	int64_t ret;      /* valid when has_ret */
 	bool has_ret;
 

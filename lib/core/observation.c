@@ -140,9 +140,16 @@ static int add_syscall(struct rf_observation *o, const struct rf_event *ev)
 		if (!s->name)
 			o->unknown++;
 	}
-	for (int k = 0; k < RF_OBS_MAX_ARGS; k++)
-		if (s->args[k].index >= 0 && s->args[k].index < 6)
-			argset_add(&s->args[k], ev->args[s->args[k].index]);
+	for (int k = 0; k < RF_OBS_MAX_ARGS; k++) {
+		int i = s->args[k].index;
+
+		if (i < 0 || i >= 6)
+			continue;
+		if (ev->args_known & (1u << i))
+			argset_add(&s->args[k], ev->args[i]);
+		else
+			s->args[k].overflow = true; /* unknown value: no rule can be built on it */
+	}
 	return 0;
 }
 

@@ -158,6 +158,7 @@ static void emit_syscall(struct tracer *tr, struct tracee *t, uint32_t arch, uin
 	ev.sc.arch = arch;
 	ev.sc.nr = (int32_t)nr;
 	memcpy(ev.args, args, sizeof(ev.args));
+	ev.args_known = 0x3f;
 	r = tr->fn(&ev, tr->userdata);
 	if (r < 0 && !tr->fn_error)
 		tr->fn_error = r;

@@ -1,8 +1,26 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* strace log importer: turns `strace [-f|-ff] [-t|-tt|-ttt|-r] [-T] [-y] [-i] [-n] [-k]` output into
- * the rf_event stream the recorders produce. Names resolve through libseccomp for the task's current
- * personality; args are best effort (numbers only, see decode_arg()). One pass over the text with
- * explicit state and no recursion, so any input is safe to feed it. */
+/* strace log importer: turns `strace [-f|-ff] [-t|-tt|-ttt|-r] [-T] [-y] [-i] [-n] [-k]` output
+ * into the rf_event stream the recorders produce. One pass over the text with explicit state and no
+ * recursion (plus a dry "survey" pass first), so any input is safe to feed it.
+ *
+ * What a consumer gets, in log order:
+ * - RF_EV_SYSCALL once per call, at its entry line (complete or "<unfinished ...>"; the
+ *   "<... x resumed>" line emits nothing). sc = (arch of the task's current personality, nr from
+ *   libseccomp); names libseccomp does not know for that arch (or maps to a negative pseudo
+ *   number) fail with "file:line: syscall 'x' is unknown for SCMP_ARCH_..." unless ignore_unknown.
+ *   ret/has_ret: only on complete lines with a numeric result; "= -1 ENOENT (...)" gives -ENOENT
+ *   (the kernel's value, as the recorders see it; -1 if libc does not know the name); "= ?" and
+ *   unfinished calls have no result. args: best effort, positional, only plain decimal/hex numbers
+ *   (and NULL) decode, symbolic values ("AF_INET", "O_RDONLY|O_CLOEXEC"), strings and structs are
+ *   0 — record with `strace -X raw` (or -X verbose) when argument values matter. clone's named
+ *   arguments are not decoded (strace's order is not the ABI's).
+ * - RF_EV_EXEC after a successful execve/execveat (also when its result comes on a resumed line),
+ *   path = the unescaped first string argument (NULL if strace truncated it).
+ * - RF_EV_FORK when clone/clone3/fork/vfork returns a child: pid/tid = the child, ppid.
+ * - RF_EV_EXIT for "+++ exited with N +++" / "+++ killed by SIGX [(core dumped)] +++": ret is the
+ *   wait status (W_EXITCODE(N, 0), or signo | 0x80 for a core dump), has_ret true.
+ * tid = strace's pid column; pid = the thread group (known from CLONE_THREAD); comm only from -Y
+ * ("1234<comm>"); time_ns, exe and cgroup_id are left 0/empty. */
 #include <ctype.h>
 #include <errno.h>
 #include <limits.h>
@@ -19,9 +37,11 @@
 #include "ringfence/log.h"
 #include "ringfence/strace_log.h"
 
-#define STRACE_MAX_BYTES (256u << 20) /* rf_strace_parse_file: logs larger than this are refused */
-#define MAX_TASKS (1u << 20)          /* tasks tracked for tgid/arch/pending; more are untracked */
-#define MAX_NAME 64                   /* longer "names" are reported as unknown, truncated */
+#define STRACE_MAX_BYTES                                                                           \
+	(256u << 20)	     /* rf_strace_parse_file: logs larger than this are refused            \
+			      */
+#define MAX_TASKS (1u << 20) /* tasks tracked for tgid/arch/pending; more are untracked */
+#define MAX_NAME 64	     /* longer "names" are reported as unknown, truncated */
 
 enum pend { PEND_NONE, PEND_EXEC, PEND_FORK, PEND_THREAD };
 
@@ -30,10 +50,10 @@ struct task {
 	int32_t tid, tgid, ppid;
 	uint32_t arch;
 	bool live;
-	bool child;         /* created by a clone/fork we saw */
+	bool child;	    /* created by a clone/fork we saw */
 	unsigned long seen; /* survey: line of its first pid column, 0 = none */
-	enum pend pend; /* an <unfinished ...> execve/clone waiting for its result */
-	char *path;     /* PEND_EXEC: the path, owned */
+	enum pend pend;	    /* an <unfinished ...> execve/clone waiting for its result */
+	char *path;	    /* PEND_EXEC: the path, owned */
 };
 
 struct parser {
@@ -45,10 +65,15 @@ struct parser {
 	unsigned line;
 	bool last_line;
 	uint32_t native;
-	bool survey;    /* dry run that only learns tasks, to find the root pid */
-	int32_t root;   /* the task unprefixed lines belong to while several tasks live */
+	bool survey;	    /* dry run that only learns tasks, to find the root pid */
+	int32_t root;	    /* the task unprefixed lines belong to while several tasks live */
 	struct task *tasks; /* sorted by tid */
+	struct task *ident; /* the survey's tasks: tgid/ppid known from the whole log */
+	size_t n_ident;
 	size_t n_tasks, cap_tasks, n_live;
+	int32_t solo;	  /* cache: the live task while n_live == 1, 0 = look it up */
+	const char *comm; /* -Y: this line's "<comm>" after the pid, not NUL-terminated */
+	size_t comm_len;
 	bool summary; /* inside a -c/-C summary table: the rest of the log is skipped */
 };
 
@@ -57,8 +82,9 @@ struct call {
 	const char *name;
 	size_t name_len;
 	uint64_t args[6];
+	uint8_t args_known; /* bit i: args[i] was a number in the log, not a symbol */
 	const char *str, *str_end; /* first top-level string argument, without quotes */
-	bool str_truncated;        /* followed by strace's "..." */
+	bool str_truncated;	   /* followed by strace's "..." */
 	bool unfinished, closed, has_ret, thread;
 	int64_t ret;
 };
@@ -86,9 +112,11 @@ static const char *parse_u64(const char *p, const char *e, uint64_t *ret)
 
 	if (hex)
 		p += 2;
-	for (s = p; p < e && (hex ? isxdigit((unsigned char)*p) : isdigit((unsigned char)*p)); p++) {
-		unsigned d = isdigit((unsigned char)*p) ? (unsigned)(*p - '0')
-							: (unsigned)(tolower((unsigned char)*p) - 'a' + 10);
+	for (s = p; p < e && (hex ? isxdigit((unsigned char)*p) : isdigit((unsigned char)*p));
+	     p++) {
+		unsigned d = isdigit((unsigned char)*p)
+				 ? (unsigned)(*p - '0')
+				 : (unsigned)(tolower((unsigned char)*p) - 'a' + 10);
 		unsigned base = hex ? 16 : 10;
 
 		if (v > (UINT64_MAX - d) / base)
@@ -117,16 +145,16 @@ static const char *parse_pid(const char *p, const char *e, int32_t *ret)
 
 /* ---- tasks ---- */
 
-static struct task *task_find(struct parser *ps, int32_t tid)
+static struct task *bsearch_tid(struct task *v, size_t n, int32_t tid)
 {
-	size_t lo = 0, hi = ps->n_tasks;
+	size_t lo = 0, hi = n;
 
 	while (lo < hi) {
 		size_t mid = lo + (hi - lo) / 2;
 
-		if (ps->tasks[mid].tid == tid)
-			return &ps->tasks[mid];
-		if (ps->tasks[mid].tid < tid)
+		if (v[mid].tid == tid)
+			return &v[mid];
+		if (v[mid].tid < tid)
 			lo = mid + 1;
 		else
 			hi = mid;
@@ -134,10 +162,15 @@ static struct task *task_find(struct parser *ps, int32_t tid)
 	return NULL;
 }
 
+static struct task *task_find(struct parser *ps, int32_t tid)
+{
+	return bsearch_tid(ps->tasks, ps->n_tasks, tid);
+}
+
 /* Finds or adds; NULL for tid 0, on allocation failure and past MAX_TASKS (untracked). */
 static struct task *task_get(struct parser *ps, int32_t tid)
 {
-	struct task *t = task_find(ps, tid), *n;
+	struct task *t = task_find(ps, tid), *n, *id;
 	size_t at = 0;
 
 	if (t || tid <= 0 || ps->n_tasks >= MAX_TASKS)
@@ -155,9 +188,15 @@ static struct task *task_get(struct parser *ps, int32_t tid)
 	while (at < ps->n_tasks && n[at].tid < tid)
 		at++;
 	memmove(&n[at + 1], &n[at], (ps->n_tasks - at) * sizeof(*n));
-	n[at] = (struct task){ .tid = tid, .tgid = tid, .arch = ps->native, .live = true };
+	n[at] = (struct task){.tid = tid, .tgid = tid, .arch = ps->native, .live = true};
+	id = bsearch_tid(ps->ident, ps->n_ident, tid);
+	if (id) { /* a thread that prints before its clone returns: the survey knows its tgid */
+		n[at].tgid = id->tgid;
+		n[at].ppid = id->ppid;
+	}
 	ps->n_tasks++;
 	ps->n_live++;
+	ps->solo = 0;
 	return &n[at];
 }
 
@@ -174,6 +213,7 @@ static void task_end(struct parser *ps, struct task *t)
 		return;
 	if (t->live)
 		ps->n_live--;
+	ps->solo = 0;
 	t->live = false;
 	pend_clear(t);
 }
@@ -181,10 +221,12 @@ static void task_end(struct parser *ps, struct task *t)
 /* The tid of a line without a pid column: strace drops the prefix while one task is traced. */
 static int32_t unprefixed_tid(struct parser *ps)
 {
+	if (ps->n_live == 1 && ps->solo)
+		return ps->solo;
 	if (ps->n_live == 1)
 		for (size_t i = 0; i < ps->n_tasks; i++)
 			if (ps->tasks[i].live)
-				return ps->tasks[i].tid;
+				return (ps->solo = ps->tasks[i].tid);
 	return ps->root ? ps->root : ps->opts->pid;
 }
 
@@ -199,6 +241,9 @@ static int emit(struct parser *ps, struct rf_event *ev, int32_t tid)
 	ev->tid = tid;
 	ev->pid = t ? t->tgid : tid;
 	ev->ppid = t ? t->ppid : 0;
+	if (ps->comm && ev->kind == RF_EV_SYSCALL)
+		memcpy(ev->comm, ps->comm,
+		       ps->comm_len < sizeof(ev->comm) ? ps->comm_len : sizeof(ev->comm) - 1);
 	return ps->fn(ev, ps->userdata);
 }
 
@@ -286,7 +331,8 @@ static void note_arg(struct call *c, unsigned idx, const char *a, const char *e)
 	const char *eq = NULL;
 	uint64_t v;
 
-	for (const char *q = a; q < e && (isalnum((unsigned char)*q) || *q == '_' || *q == '='); q++)
+	for (const char *q = a; q < e && (isalnum((unsigned char)*q) || *q == '_' || *q == '=');
+	     q++)
 		if (*q == '=') {
 			eq = q;
 			break;
@@ -299,8 +345,10 @@ static void note_arg(struct call *c, unsigned idx, const char *a, const char *e)
 			c->thread = true;
 		return;
 	}
-	if (idx < ELEMENTSOF(c->args) && decode_arg(a, e, &v))
+	if (idx < ELEMENTSOF(c->args) && decode_arg(a, e, &v)) {
 		c->args[idx] = v;
+		c->args_known |= (uint8_t)(1u << idx);
+	}
 }
 
 /* Scans an argument list from just inside '(' (or a resumed tail) to the matching ')'. Returns
@@ -337,7 +385,8 @@ static const char *scan_args(const char *p, const char *e, struct call *c)
 				note_arg(c, idx, arg, p);
 			c->unfinished = true;
 			return p + 16;
-		} else if (ch == '<') { /* -y decoration: "3</x>", "<TCP:[a->b]>", "<... resuming ...>" */
+		} else if (ch ==
+			   '<') { /* -y decoration: "3</x>", "<TCP:[a->b]>", "<... resuming ...>" */
 			const char *q = p + 1;
 			long d = 0;
 
@@ -364,13 +413,15 @@ static const char *scan_args(const char *p, const char *e, struct call *c)
 	return NULL;
 }
 
-/* C-unescapes strace's quoted string (\n, \t, \", \\, \ooo, \xhh). Caller frees. */
-static char *unescape(const char *p, const char *e)
+/* C-unescapes strace's quoted string (\n, \t, \", \\, \ooo, \xhh) into *ret (caller frees);
+ * *ret is NULL when it holds a NUL byte, which no path can. */
+static int unescape(const char *p, const char *e, char **ret)
 {
 	char *s = malloc((size_t)(e - p) + 1), *o = s;
 
+	*ret = NULL;
 	if (!s)
-		return NULL;
+		return -ENOMEM;
 	while (p < e) {
 		if (*p != '\\' || p + 1 >= e) {
 			*o++ = *p++;
@@ -381,8 +432,10 @@ static char *unescape(const char *p, const char *e)
 			unsigned v = 0, n = 0;
 
 			for (p++; n < 2 && p < e && isxdigit((unsigned char)*p); n++, p++)
-				v = v * 16 + (unsigned)(isdigit((unsigned char)*p) ? *p - '0'
-							: tolower((unsigned char)*p) - 'a' + 10);
+				v = v * 16 +
+				    (unsigned)(isdigit((unsigned char)*p)
+						   ? *p - '0'
+						   : tolower((unsigned char)*p) - 'a' + 10);
 			*o++ = (char)v;
 		} else if (*p >= '0' && *p <= '7') {
 			unsigned v = 0, n = 0;
@@ -398,11 +451,11 @@ static char *unescape(const char *p, const char *e)
 		}
 	}
 	*o = '\0';
-	if (memchr(s, '\0', (size_t)(o - s))) { /* an embedded NUL cannot be a path */
+	if (memchr(s, '\0', (size_t)(o - s)))
 		free(s);
-		return NULL;
-	}
-	return s;
+	else
+		*ret = s;
+	return 0;
 }
 
 static bool name_is(const struct call *c, const char *n)
@@ -414,7 +467,8 @@ static enum pend pend_kind(const struct call *c)
 {
 	if (name_is(c, "execve") || name_is(c, "execveat"))
 		return PEND_EXEC;
-	if (name_is(c, "clone") || name_is(c, "clone3") || name_is(c, "fork") || name_is(c, "vfork"))
+	if (name_is(c, "clone") || name_is(c, "clone3") || name_is(c, "fork") ||
+	    name_is(c, "vfork"))
 		return c->thread ? PEND_THREAD : PEND_FORK;
 	return PEND_NONE;
 }
@@ -423,11 +477,13 @@ static enum pend pend_kind(const struct call *c)
 static int finish(struct parser *ps, int32_t tid, enum pend kind, const char *path, int64_t ret)
 {
 	struct task *parent, *child;
-	struct rf_event ev = { 0 };
+	struct rf_event ev = {0};
 
 	if (kind == PEND_EXEC && ret == 0) {
 		parent = task_find(ps, tid);
-		for (size_t i = 0; parent && i < ps->n_tasks; i++) /* execve ends the other threads */
+		/* execve ends the other threads (bounded: this is only for unprefixed lines) */
+		for (size_t i = 0;
+		     parent && ps->n_live > 1 && ps->n_tasks <= 4096 && i < ps->n_tasks; i++)
 			if (ps->tasks[i].tgid == parent->tgid && ps->tasks[i].tid != tid)
 				task_end(ps, &ps->tasks[i]);
 		ev.kind = RF_EV_EXEC;
@@ -451,11 +507,11 @@ static int finish(struct parser *ps, int32_t tid, enum pend kind, const char *pa
 
 static int syscall_line(struct parser *ps, int32_t tid, const char *p, const char *e)
 {
-	struct call c = { .name = p };
+	struct call c = {.name = p};
 	struct task *t = task_get(ps, tid);
 	uint32_t arch = t ? t->arch : ps->native;
 	char name[MAX_NAME + 1];
-	struct rf_event ev = { .kind = RF_EV_SYSCALL };
+	struct rf_event ev = {.kind = RF_EV_SYSCALL};
 	const char *q;
 	_cleanup_free_ char *path = NULL;
 	int nr, r;
@@ -478,9 +534,10 @@ static int syscall_line(struct parser *ps, int32_t tid, const char *p, const cha
 	if (nr < 0 && c.name_len > 8 && pfx(c.name, e, "syscall_")) { /* strace's unknown-nr form */
 		uint64_t v;
 		const char *ve = parse_u64(c.name + 8, c.name + c.name_len, &v);
+		_cleanup_free_ char *known = NULL; /* libseccomp's name for it, allocated */
 
 		if (ve == c.name + c.name_len && v < INT32_MAX &&
-		    seccomp_syscall_resolve_num_arch(arch, (int)v))
+		    (known = seccomp_syscall_resolve_num_arch(arch, (int)v)))
 			nr = (int)v;
 	}
 	if (nr < 0) { /* libseccomp's negative pseudo numbers: known name, not on this arch */
@@ -497,13 +554,14 @@ static int syscall_line(struct parser *ps, int32_t tid, const char *p, const cha
 	ev.sc.arch = arch;
 	ev.sc.nr = nr;
 	memcpy(ev.args, c.args, sizeof(ev.args));
+	ev.args_known = c.args_known;
 	ev.ret = c.ret;
 	ev.has_ret = c.has_ret;
 	r = emit(ps, &ev, tid);
 	if (r < 0)
 		return r;
 	if (pend_kind(&c) == PEND_EXEC && c.str && !c.str_truncated &&
-	    !(path = unescape(c.str, c.str_end)) && !ps->survey)
+	    unescape(c.str, c.str_end, &path) < 0)
 		return -ENOMEM;
 	if (c.unfinished && t && pend_kind(&c) != PEND_NONE) {
 		pend_clear(t);
@@ -517,7 +575,7 @@ static int syscall_line(struct parser *ps, int32_t tid, const char *p, const cha
 /* "<... NAME resumed>TAIL" (NAME may be missing): fills the result of a pending execve/clone. */
 static int resumed_line(struct parser *ps, int32_t tid, const char *p, const char *e)
 {
-	struct call c = { 0 };
+	struct call c = {0};
 	struct task *t = task_find(ps, tid);
 	const char *q;
 	_cleanup_free_ char *path = NULL;
@@ -549,7 +607,7 @@ static int resumed_line(struct parser *ps, int32_t tid, const char *p, const cha
  * "+++ superseded by execve in pid N +++" */
 static int exit_line(struct parser *ps, int32_t tid, const char *p, const char *e)
 {
-	struct rf_event ev = { .kind = RF_EV_EXIT };
+	struct rf_event ev = {.kind = RF_EV_EXIT};
 	struct task *t = task_find(ps, tid);
 	uint64_t v;
 	int32_t old;
@@ -613,7 +671,7 @@ static int personality_line(struct parser *ps, const char *p, const char *e)
 		arch = ps->native == SCMP_ARCH_X86_64	 ? SCMP_ARCH_X86
 		       : ps->native == SCMP_ARCH_AARCH64 ? SCMP_ARCH_ARM
 		       : ps->native == SCMP_ARCH_PPC64 || ps->native == SCMP_ARCH_PPC64LE
-			       ? SCMP_ARCH_PPC
+			   ? SCMP_ARCH_PPC
 		       : ps->native == SCMP_ARCH_S390X ? SCMP_ARCH_S390
 						       : 0;
 	if (!arch)
@@ -629,22 +687,39 @@ bad:
 			       "not an strace line (bad personality record)");
 }
 
+/* -Y (--decode-pids=comm): "1234<comm>" */
+static const char *comm_suffix(struct parser *ps, const char *p, const char *e)
+{
+	const char *q;
+
+	if (!p || p >= e || *p != '<')
+		return p;
+	q = memchr(p, '>', (size_t)(e - p));
+	if (!q)
+		return NULL;
+	ps->comm = p + 1;
+	ps->comm_len = (size_t)(q - p - 1);
+	return q + 1;
+}
+
 /* Leader: "[pid  N] " or "N  " (strace -f -o), then timestamps (-t/-tt/-ttt/-r), "[ nr]" (-n),
  * "[ip]" (-i). Sets *tid (0 = no pid column) and returns the start of the record. */
-static const char *leader(const char *p, const char *e, int32_t *tid)
+static const char *leader(struct parser *ps, const char *p, const char *e, int32_t *tid)
 {
 	const char *q;
 
 	*tid = 0;
+	ps->comm = NULL;
+	ps->comm_len = 0;
 	p = skip_sp(p, e);
 	if (pfx(p, e, "[pid")) {
-		q = parse_pid(skip_sp(p + 4, e), e, tid);
+		q = comm_suffix(ps, parse_pid(skip_sp(p + 4, e), e, tid), e);
 		if (q && q < e && *q == ']')
 			p = q + 1;
 		else
 			*tid = 0;
 	} else if (p < e && isdigit((unsigned char)*p)) {
-		q = parse_pid(p, e, tid);
+		q = comm_suffix(ps, parse_pid(p, e, tid), e);
 		if (q && q < e && *q == ' ')
 			p = q;
 		else
@@ -706,7 +781,7 @@ static int parse_line(struct parser *ps, const char *p, const char *e)
 		return personality_line(ps, p, e);
 	if (*p == '>') /* -k stack frame */
 		return 0;
-	p = leader(p, e, &tid);
+	p = leader(ps, p, e, &tid);
 	if (tid == 0 && !ps->survey) {
 		tid = unprefixed_tid(ps);
 	} else if (tid != 0 && ps->survey) {
@@ -732,6 +807,24 @@ static int parse_line(struct parser *ps, const char *p, const char *e)
 	return rf_error_set_at(ps->err, -EINVAL, ps->source, ps->line, "not an strace line");
 }
 
+/* strace -f writing to stderr splices "strace: Process N attached" into the middle of the line
+ * of the clone that created N, and continues that line on the next one. Returns where the
+ * message starts, or NULL. */
+static const char *spliced_notice(const char *p, const char *e)
+{
+	const char *m = p, *q;
+	int32_t pid;
+
+	while ((m = memmem(m, (size_t)(e - m), "strace: Process ", 16))) {
+		q = parse_pid(m + 16, e, &pid);
+		if (m > p && q && (pfx(q, e, " attached") || pfx(q, e, " detached")) &&
+		    skip_sp(q + 9, e) >= e - (e[-1] == '\r'))
+			return m;
+		m += 16;
+	}
+	return NULL;
+}
+
 static int run(struct parser *ps, const char *text, size_t len)
 {
 	const char *p = text, *end = text + len;
@@ -739,12 +832,28 @@ static int run(struct parser *ps, const char *text, size_t len)
 	ps->line = 0;
 	ps->summary = false;
 	while (p < end) {
-		const char *nl = memchr(p, '\n', (size_t)(end - p)), *e = nl ? nl : end;
+		const char *nl = memchr(p, '\n', (size_t)(end - p)), *e = nl ? nl : end, *m;
 		int r;
 
 		ps->line++;
 		ps->last_line = !nl || nl + 1 == end;
-		r = parse_line(ps, p, e);
+		m = nl ? spliced_notice(p, e) : NULL;
+		if (m) { /* parse "head" + the next line as one, under this line's number */
+			const char *n = nl + 1, *nnl = memchr(n, '\n', (size_t)(end - n));
+			const char *ne = nnl ? nnl : end;
+			_cleanup_free_ char *joined =
+			    malloc((size_t)(m - p) + (size_t)(ne - n) + 1);
+
+			if (!joined)
+				return -ENOMEM;
+			memcpy(joined, p, (size_t)(m - p));
+			memcpy(joined + (m - p), n, (size_t)(ne - n));
+			ps->last_line = !nnl || nnl + 1 == end;
+			r = parse_line(ps, joined, joined + (m - p) + (ne - n));
+			ps->line++;
+			nl = nnl;
+		} else
+			r = parse_line(ps, p, e);
 		if (r < 0)
 			return r;
 		p = nl ? nl + 1 : end;
@@ -759,6 +868,7 @@ static void reset_tasks(struct parser *ps)
 	free(ps->tasks);
 	ps->tasks = NULL;
 	ps->n_tasks = ps->cap_tasks = ps->n_live = 0;
+	ps->solo = 0;
 }
 
 /* The first task with a pid column that no clone seen in the log created: strace's own child. */
@@ -779,13 +889,13 @@ int rf_strace_parse(const char *text, size_t len, const char *source,
 		    const struct rf_strace_opts *opts, rf_event_fn fn, void *userdata,
 		    struct rf_error *reterr)
 {
-	static const struct rf_strace_opts defaults = { 0 };
+	static const struct rf_strace_opts defaults = {0};
 	struct parser ps = {
-		.source = source ?: "<strace>",
-		.opts = opts ?: &defaults,
-		.fn = fn,
-		.userdata = userdata,
-		.err = reterr,
+	    .source = source ?: "<strace>",
+	    .opts = opts ?: &defaults,
+	    .fn = fn,
+	    .userdata = userdata,
+	    .err = reterr,
 	};
 	int r;
 
@@ -795,21 +905,29 @@ int rf_strace_parse(const char *text, size_t len, const char *source,
 	if (!rf_arch_oci_name(ps.native))
 		return rf_error_set(reterr, -EINVAL, "%s: unknown architecture token 0x%x",
 				    ps.source, ps.native);
-	if (ps.opts->pid <= 0) { /* strace -f to stderr: find who the unprefixed lines are */
-		ps.survey = true;
-		ps.err = NULL;
-		(void)run(&ps, text, len);
-		ps.root = survey_root(&ps);
-		reset_tasks(&ps);
-		ps.survey = false;
-		ps.err = reterr;
+	/* Survey: a dry run that learns tgids (threads print before their clone returns) and,
+	 * for strace -f to stderr, whom the unprefixed lines belong to. */
+	ps.survey = true;
+	ps.err = NULL;
+	(void)run(&ps, text, len);
+	ps.root = survey_root(&ps);
+	for (size_t i = 0; i < ps.n_tasks; i++) {
+		free(ps.tasks[i].path);
+		ps.tasks[i].path = NULL;
 	}
+	ps.n_ident = ps.n_tasks;
+	ps.ident = TAKE_PTR(ps.tasks);
+	ps.n_tasks = 0;
+	reset_tasks(&ps);
+	ps.survey = false;
+	ps.err = reterr;
 	if (ps.opts->pid > 0)
 		ps.root = ps.opts->pid;
 	if (ps.root)
 		(void)task_get(&ps, ps.root);
 	r = run(&ps, text, len);
 	reset_tasks(&ps);
+	free(ps.ident);
 	return r;
 }
 
@@ -829,7 +947,7 @@ static int32_t pid_from_name(const char *path)
 int rf_strace_parse_file(const char *path, const struct rf_strace_opts *opts, rf_event_fn fn,
 			 void *userdata, struct rf_error *reterr)
 {
-	struct rf_strace_opts o = opts ? *opts : (struct rf_strace_opts){ 0 };
+	struct rf_strace_opts o = opts ? *opts : (struct rf_strace_opts){0};
 	_cleanup_free_ char *text = NULL;
 	size_t len = 0;
 	int r;

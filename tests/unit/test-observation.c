@@ -24,6 +24,7 @@ static void feed(struct rf_observation *o, uint32_t arch, const char *name, uint
 	memcpy(ev.comm, "x", 2);
 	ev.sc.arch = arch;
 	ev.sc.nr = nr_of(name, arch);
+	ev.args_known = 0x3f;
 	ev.args[0] = a0;
 	ev.args[1] = a1;
 	ev.args[2] = a2;
@@ -369,4 +370,22 @@ Test(merge, refuses_different_defaults)
 	rf_profile_free(in[0]);
 	rf_profile_free(in[1]);
 	rf_error_clear(&e);
+}
+
+Test(observation, unknown_argument_values_never_become_rules)
+{
+	struct rf_observation *o = rf_obs_new();
+	struct rf_event ev = { .kind = RF_EV_SYSCALL, .args_known = 0x3e /* arg0 symbolic */ };
+	struct rf_build_opts opts = { .args = true };
+	struct rf_profile *p = NULL;
+
+	ev.sc.arch = SCMP_ARCH_X86_64;
+	ev.sc.nr = nr_of("socket", SCMP_ARCH_X86_64);
+	expect_i(rf_obs_add_event(&ev, o), 0);
+	cr_assert(o->syscalls[0].args[0].overflow, "an unknown family must poison the value set");
+	expect_i(rf_profile_from_observation(o, &opts, &p, NULL), 0);
+	expect_u(p->n_rules, 1);
+	cr_assert(strv_contains(p->rules[0].names, "socket"), "socket stays name-only");
+	rf_profile_free(p);
+	rf_obs_free(o);
 }

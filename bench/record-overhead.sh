@@ -1,0 +1,122 @@
+#!/bin/sh
+# bench/record-overhead.sh — what `ringfence record` costs a workload compared with `strace -f`,
+# measured in one run, as ratios:
+#   1. a syscall loop (dd bs=64: one read + one write per block): untraced, strace -f -o /dev/null,
+#      record, record --fast; time, best of 3;
+#   2. nginx (one process: daemon off, master_process off) serving a small file to wrk on
+#      loopback for 5 s per variant: requests/s under each tracer.
+# Targets (the record issue): plain record at least 2x faster than strace -f, --fast at least
+# 10x faster, on both. "speed-up vs strace" = strace's time / record's time (or record's req/s
+# / strace's req/s).
+# Usage: bench/record-overhead.sh [RINGFENCE] [BLOCKS]   (defaults: build/cli/ringfence, 20000)
+set -eu
+rf=${1:-build/cli/ringfence}
+n=${2:-20000}
+port=${RF_BENCH_PORT:-18471}
+dur=${RF_BENCH_SECONDS:-5}
+tmp=$(mktemp -d)
+ngpid=
+cleanup() {
+	[ -n "$ngpid" ] && kill "$ngpid" 2>/dev/null || :
+	rm -rf "$tmp"
+}
+trap cleanup EXIT
+command -v strace >/dev/null || { echo "record-overhead: strace not found" >&2; exit 1; }
+
+now() { date +%s%N; }
+# best of 3, in milliseconds
+timeit() {
+	best=
+	for _ in 1 2 3; do
+		t0=$(now)
+		"$@" >/dev/null 2>&1 || true
+		t=$(( ($(now) - t0) / 1000000 ))
+		if [ -z "$best" ] || [ "$t" -lt "$best" ]; then best=$t; fi
+	done
+	echo "$best"
+}
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", (b > 0 ? a / b : 0) }'; }
+verdict() { # SPEEDUP TARGET
+	awk -v s="$1" -v t="$2" 'BEGIN { printf "%s", (s >= t ? "met" : "NOT met") }'
+}
+
+echo "record-overhead: $(uname -sr), $(nproc) cores, $(date -u +%Y-%m-%dT%H:%MZ)"
+dd="dd if=/dev/zero of=/dev/null bs=64 count=$n"
+# shellcheck disable=SC2086
+base=$(timeit $dd)
+# shellcheck disable=SC2086
+st=$(timeit strace -f -o /dev/null $dd)
+# shellcheck disable=SC2086
+rec=$(timeit "$rf" -q record --observation "$tmp/o.json" -- $dd)
+# shellcheck disable=SC2086
+fast=$(timeit "$rf" -q record --fast --observation "$tmp/o.json" -- $dd)
+echo "syscall loop: dd bs=64 count=$n ($((2 * n)) read+write calls)"
+printf '  %-30s %8s ms\n' untraced "$base"
+printf '  %-30s %8s ms   x%-7s\n' "strace -f -o /dev/null" "$st" "$(ratio "$st" "$base")"
+printf '  %-30s %8s ms   x%-7s  %6sx faster than strace (target 2x: %s)\n' "record" "$rec" \
+	"$(ratio "$rec" "$base")" "$(ratio "$st" "$rec")" "$(verdict "$(ratio "$st" "$rec")" 2)"
+printf '  %-30s %8s ms   x%-7s  %6sx faster than strace (target 10x: %s)\n' "record --fast" "$fast" \
+	"$(ratio "$fast" "$base")" "$(ratio "$st" "$fast")" "$(verdict "$(ratio "$st" "$fast")" 10)"
+
+# ---- nginx + wrk ------------------------------------------------------------------------------
+nginx=$(command -v nginx || echo /usr/sbin/nginx)
+if [ ! -x "$nginx" ] || ! command -v wrk >/dev/null; then
+	echo "nginx + wrk: SKIP (needs nginx and wrk: apt-get install nginx-light wrk)"
+	exit 0
+fi
+mkdir -p "$tmp/www" "$tmp/logs"
+head -c 4096 /dev/zero | tr '\0' x >"$tmp/www/index.html"
+cat >"$tmp/nginx.conf" <<EOF
+daemon off;
+master_process off;
+worker_processes 1;
+pid $tmp/nginx.pid;
+error_log $tmp/logs/error.log;
+events { worker_connections 256; }
+http {
+	access_log off;
+	client_body_temp_path $tmp/logs/body;
+	proxy_temp_path $tmp/logs/proxy;
+	fastcgi_temp_path $tmp/logs/fastcgi;
+	uwsgi_temp_path $tmp/logs/uwsgi;
+	scgi_temp_path $tmp/logs/scgi;
+	server {
+		listen 127.0.0.1:$port;
+		root $tmp/www;
+	}
+}
+EOF
+# serve LABEL [TRACER...]: start nginx under the tracer, wait for the port, wrk, stop; prints req/s
+serve() {
+	"$@" "$nginx" -p "$tmp" -c "$tmp/nginx.conf" -e "$tmp/logs/error.log" >/dev/null 2>&1 &
+	ngpid=$!
+	i=0
+	until curl -s -o /dev/null "http://127.0.0.1:$port/" 2>/dev/null || [ "$i" -ge 100 ]; do
+		sleep 0.1
+		i=$((i + 1))
+	done
+	rps=$(wrk -t1 -c4 -d"${dur}s" "http://127.0.0.1:$port/" 2>/dev/null |
+		awk '/^Requests\/sec:/ { print int($2) }')
+	# SIGQUIT: graceful shutdown; record passes it on and writes its files.
+	kill -QUIT "$ngpid" 2>/dev/null || :
+	wait "$ngpid" 2>/dev/null || :
+	ngpid=
+	echo "${rps:-0}"
+}
+command -v curl >/dev/null || { echo "nginx + wrk: SKIP (needs curl to see nginx is up)"; exit 0; }
+r_base=$(serve env)
+r_st=$(serve strace -f -o /dev/null)
+r_rec=$(serve "$rf" -q record --observation "$tmp/n.json")
+r_fast=$(serve "$rf" -q record --fast --observation "$tmp/nf.json")
+echo "nginx (1 process) + wrk -t1 -c4 -d${dur}s on 127.0.0.1:$port, 4 KiB file"
+printf '  %-30s %8s req/s\n' untraced "$r_base"
+printf '  %-30s %8s req/s x%-7s\n' "strace -f -o /dev/null" "$r_st" "$(ratio "$r_st" "$r_base")"
+printf '  %-30s %8s req/s x%-7s  %6sx faster than strace (target 2x: %s)\n' "record" "$r_rec" \
+	"$(ratio "$r_rec" "$r_base")" "$(ratio "$r_rec" "$r_st")" "$(verdict "$(ratio "$r_rec" "$r_st")" 2)"
+printf '  %-30s %8s req/s x%-7s  %6sx faster than strace (target 10x: %s)\n' "record --fast" "$r_fast" \
+	"$(ratio "$r_fast" "$r_base")" "$(ratio "$r_fast" "$r_st")" "$(verdict "$(ratio "$r_fast" "$r_st")" 10)"
+if [ -s "$tmp/n.json" ]; then
+	echo "  (record wrote the observation after SIGQUIT: $(grep -c '"name"' "$tmp/n.json") syscalls)"
+else
+	echo "  (record did NOT write an observation for nginx)"
+fi
