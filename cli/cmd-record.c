@@ -240,7 +240,8 @@ int cmd_record(int argc, char **argv)
 	if (!global.quiet)
 		fprintf(stderr, "ringfence: recorded %zu distinct syscalls in %llu stops (%.3f s)\n",
 			obs->n_syscalls, (unsigned long long)res.stops, res.duration_ns / 1e9);
-	if (res.wait_status < 0)
+	/* An attached process is not ours: its status is its parent's business. */
+	if (o.pid > 0 || res.wait_status < 0)
 		return 0;
 	return leave_like_child(res.wait_status);
 }
