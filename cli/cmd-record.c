@@ -12,21 +12,26 @@
 #include "core/macro.h"
 #include "core/strv.h"
 #include "ringfence/builder.h"
+#include "ringfence/ebpf.h"
 #include "ringfence/observation.h"
 #include "ringfence/ptrace.h"
 #include "ringfence/run.h"
 
 #define RECORD_HELP                                                                                \
-	"Usage: ringfence record [--backend auto|ptrace] [-o PROFILE] [--format oci|docker|spo]\n"  \
+	"Usage: ringfence record [--backend auto|ptrace|ebpf] [-o PROFILE] [--format oci|docker|spo]\n" \
 	"                        [--observation OBS.json] [--args] [--default-errno N|ENOSYS]\n"    \
-	"                        [--fast] ( -- CMD [ARG...] | --pid PID )\n"                        \
+	"                        [--fast] ( -- CMD [ARG...] | --pid PID | --cgroup PATH )\n"        \
 	"\n"                                                                                        \
 	"Records every syscall a command and all its children and threads make, as (arch, nr)\n"    \
 	"(a 32-bit program is recorded under SCMP_ARCH_X86), then writes a least-privilege\n"      \
 	"seccomp profile (-o) and/or the observation it was built from (--observation; feed it\n"  \
 	"to 'ringfence generate' later, or merge several). At least one of the two is needed.\n"   \
 	"\n"                                                                                        \
-	"  --backend B       ptrace (the eBPF recorder is not built yet; auto = ptrace)\n"          \
+	"  --backend B       ebpf: CO-RE tracepoints, near-zero overhead, root only; ptrace:\n"    \
+	"                    unprivileged, one stop per syscall; auto (default): ebpf when it\n"   \
+	"                    loads here, else ptrace, and says which on stderr\n"                  \
+	"  --cgroup PATH     (ebpf) every task in a cgroup v2 directory and below, e.g. a\n"       \
+	"                    container's; stop with Ctrl-C\n"                                      \
 	"  --args            argument rules for multiplexers with few observed values (socket\n"   \
 	"                    family, clone flags, personality, prctl option, ioctl request, W^X\n" \
 	"                    for mmap/mprotect when no executable mapping was made)\n"             \
@@ -41,10 +46,11 @@
 	"it and the recording is still written. Exit status: the command's (125 if recording\n"    \
 	"failed, 126/127 as for run).\n"
 
-enum { OPT_BACKEND = 0x100, OPT_FORMAT, OPT_OBS, OPT_ARGS, OPT_ERRNO, OPT_FAST, OPT_PID };
+enum { OPT_BACKEND = 0x100, OPT_FORMAT, OPT_OBS, OPT_ARGS, OPT_ERRNO, OPT_FAST, OPT_PID,
+       OPT_CGROUP };
 
 struct record_opts {
-	const char *output, *observation, *format, *backend;
+	const char *output, *observation, *format, *backend, *cgroup;
 	bool args, fast;
 	uint32_t default_errno;
 	pid_t pid;
@@ -109,6 +115,7 @@ static int parse(int argc, char **argv, struct record_opts *o)
 		{ "default-errno", required_argument, NULL, OPT_ERRNO },
 		{ "fast", no_argument, NULL, OPT_FAST },
 		{ "pid", required_argument, NULL, OPT_PID },
+		{ "cgroup", required_argument, NULL, OPT_CGROUP },
 		{ "help", no_argument, NULL, 'h' },
 		{},
 	};
@@ -133,17 +140,22 @@ static int parse(int argc, char **argv, struct record_opts *o)
 			if (!end || *end || o->pid <= 0)
 				return usage_error("record", "--pid '%s' is not a pid", optarg);
 			break;
+		case OPT_CGROUP: o->cgroup = optarg; break;
 		case 'h': print_help(); return 0;
 		default: return usage_error("record", "invalid option");
 		}
 	}
-	if (o->backend && !streq(o->backend, "auto") && !streq(o->backend, "ptrace"))
-		return usage_error("record", "--backend '%s': only ptrace is built (ebpf: not yet)",
-				   o->backend);
+	if (o->backend && !streq(o->backend, "auto") && !streq(o->backend, "ptrace") &&
+	    !streq(o->backend, "ebpf"))
+		return usage_error("record", "--backend '%s': auto, ptrace or ebpf", o->backend);
+	if (o->cgroup && o->backend && streq(o->backend, "ptrace"))
+		return usage_error("record", "--cgroup needs the ebpf backend");
+	if (o->fast && o->backend && streq(o->backend, "ebpf"))
+		return usage_error("record", "--fast is a ptrace option (ebpf records everything)");
 	if (!o->output && !o->observation)
 		return usage_error("record", "say where to write: -o PROFILE and/or --observation FILE");
-	if ((optind < argc) == (o->pid > 0))
-		return usage_error("record", "give either -- CMD [ARG...] or --pid PID");
+	if ((optind < argc) + (o->pid > 0) + (o->cgroup != NULL) != 1)
+		return usage_error("record", "give one of -- CMD [ARG...], --pid PID, --cgroup PATH");
 	if (o->format && rf_format_from_string(o->format) == RF_FORMAT_UNKNOWN)
 		return usage_error("record", "unknown format '%s' (oci, docker, spo)", o->format);
 	o->argv = o->pid > 0 ? NULL : argv + optind;
@@ -156,7 +168,7 @@ static void install_signals(const struct record_opts *o)
 	struct sigaction fwd = { .sa_handler = on_forward_signal, .sa_flags = SA_RESTART };
 	struct sigaction ign = { .sa_handler = SIG_IGN };
 
-	if (o->pid > 0) {
+	if (o->pid > 0 || o->cgroup) {
 		(void)sigaction(SIGINT, &stop, NULL);
 		(void)sigaction(SIGTERM, &stop, NULL);
 		(void)sigaction(SIGHUP, &stop, NULL);
@@ -194,6 +206,36 @@ int write_outputs(struct rf_observation *obs, const char *obs_path, const char *
 	return r;
 }
 
+/* 1 = ebpf, 0 = ptrace, <0 = the asked-for backend cannot run (reason in e). */
+static int choose_backend(const struct record_opts *o, struct rf_error *e)
+{
+	const char *b = o->backend ?: "auto";
+	struct rf_error probe = { 0 };
+	int r;
+
+	if (streq(b, "ptrace"))
+		return 0;
+	if (streq(b, "auto") && o->fast)
+		return 0;
+	r = rf_ebpf_probe(&probe);
+	if (r >= 0) {
+		rf_error_clear(&probe);
+		if (!global.quiet)
+			fprintf(stderr, "ringfence: recording with ebpf\n");
+		return 1;
+	}
+	if (streq(b, "ebpf") || o->cgroup) {
+		r = rf_error_set(e, r, "%s", probe.message ?: "the eBPF recorder cannot run");
+		rf_error_clear(&probe);
+		return r;
+	}
+	if (!global.quiet)
+		fprintf(stderr, "ringfence: recording with ptrace (ebpf unavailable: %s)\n",
+			probe.message ?: "unknown reason");
+	rf_error_clear(&probe);
+	return 0;
+}
+
 int cmd_record(int argc, char **argv)
 {
 	_cleanup_(rf_obs_freep) struct rf_observation *obs = rf_obs_new();
@@ -201,7 +243,7 @@ int cmd_record(int argc, char **argv)
 	struct rf_ptrace_opts po = { 0 };
 	struct rf_ptrace_result res = { 0 };
 	struct rf_error e = { 0 };
-	int r, code = RF_EXIT_FAILED;
+	int r, use_ebpf, code = RF_EXIT_FAILED;
 
 	r = parse(argc, argv, &o);
 	if (r >= 0)
@@ -216,17 +258,33 @@ int cmd_record(int argc, char **argv)
 			return code;
 		}
 	}
-	if (!global.quiet)
-		fprintf(stderr, "ringfence: recording with ptrace%s\n",
-			o.fast ? " (--fast)" : "");
-	po = (struct rf_ptrace_opts){ .argv = o.argv, .pid = o.pid, .fast = o.fast };
+	use_ebpf = choose_backend(&o, &e);
+	if (use_ebpf < 0) {
+		print_error(&e, use_ebpf);
+		rf_error_clear(&e);
+		return RF_EXIT_FAILED;
+	}
 	install_signals(&o);
-	obs->backend = strdup("ptrace");
+	obs->backend = strdup(use_ebpf ? "ebpf" : "ptrace");
 	obs->command = o.argv ? strv_copy(o.argv) : NULL;
 	obs->fast = o.fast;
 	for (size_t i = 0; o.fast && rf_ptrace_fast_syscalls[i]; i++)
 		(void)strv_extend(&obs->fast_syscalls, rf_ptrace_fast_syscalls[i]);
-	r = rf_ptrace_record(&po, &stop_requested, rf_obs_add_event, obs, &res, &e);
+	if (use_ebpf) {
+		struct rf_ebpf_opts eo = { .argv = o.argv, .pid = o.pid, .cgroup = o.cgroup };
+		struct rf_ebpf_result er = { 0 };
+
+		r = rf_ebpf_record(&eo, &stop_requested, rf_obs_add_event, obs, &er, &e);
+		res = (struct rf_ptrace_result){ .wait_status = er.wait_status,
+						 .duration_ns = er.duration_ns };
+		if (r >= 0 && er.lost)
+			fprintf(stderr, "ringfence: warning: the kernel side lost %llu records "
+					"(ring buffer or map full); the observation says so\n",
+				(unsigned long long)er.lost);
+	} else {
+		po = (struct rf_ptrace_opts){ .argv = o.argv, .pid = o.pid, .fast = o.fast };
+		r = rf_ptrace_record(&po, &stop_requested, rf_obs_add_event, obs, &res, &e);
+	}
 	if (r < 0) {
 		print_error(&e, r);
 		rf_error_clear(&e);
@@ -238,8 +296,8 @@ int cmd_record(int argc, char **argv)
 	if (write_outputs(obs, o.observation, o.output, o.format, o.args, o.default_errno, 0) < 0)
 		return RF_EXIT_FAILED;
 	if (!global.quiet)
-		fprintf(stderr, "ringfence: recorded %zu distinct syscalls in %llu stops (%.3f s)\n",
-			obs->n_syscalls, (unsigned long long)res.stops, res.duration_ns / 1e9);
+		fprintf(stderr, "ringfence: recorded %zu distinct syscalls (%.3f s)\n",
+			obs->n_syscalls, res.duration_ns / 1e9);
 	/* An attached process is not ours: its status is its parent's business. */
 	if (o.pid > 0 || res.wait_status < 0)
 		return 0;

@@ -4,7 +4,8 @@
 set -eu
 pkgs="meson ninja-build pkg-config gcc libc6-dev clang libclang-rt-14-dev llvm
 libseccomp-dev libcap-dev libfyaml-dev libcriterion-dev
-seccomp runc busybox-static python3 sqlite3 strace"
+seccomp runc busybox-static python3 sqlite3 strace
+bpftool libbpf-dev gcc-multilib"
 missing=
 for p in $pkgs; do
 	dpkg-query -W -f='${Status}\n' "$p" 2>/dev/null | grep -q '^install ok installed$' ||

@@ -20,6 +20,7 @@ enum rf_event_kind {
 	RF_EV_FILE,        /* file access: path, read/write/exec */
 	RF_EV_NET,         /* socket/connect/bind: family, address, port */
 	RF_EV_GAP,         /* events lost by the source (ring buffer full...): count in `lost` */
+	RF_EV_ARGS,        /* new values of a syscall's arguments (args/args_known), no call */
 };
 
 /* Syscall identity is (audit arch, nr), never a bare number (DESIGN.md §1). */
@@ -41,6 +42,8 @@ struct rf_event {
 	uint8_t args_known; /* bit i set: args[i] is the real value. A strace log prints most
 			     * arguments symbolically ("AF_INET"), and a guessed 0 must never become
 			     * an argument rule. */
+	bool args_elsewhere; /* argument values of this source arrive as RF_EV_ARGS events */
+	uint64_t count;   /* RF_EV_SYSCALL: calls this event stands for; 0 means 1 */
 	int64_t ret;      /* valid when has_ret */
 	bool has_ret;
 

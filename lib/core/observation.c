@@ -131,8 +131,10 @@ static int add_syscall(struct rf_observation *o, const struct rf_event *ev)
 
 	if (!s)
 		return -ENOMEM;
-	s->count++;
+	if (ev->kind == RF_EV_SYSCALL)
+		s->count += ev->count ? ev->count : 1;
 	if (is_new) {
+		/* An RF_EV_ARGS may come first: it still creates the entry, in arrival order. */
 		s->first_seen = ++o->seq;
 		s->first_pid = ev->pid;
 		s->first_comm = ev->comm[0] ? strndup(ev->comm, sizeof(ev->comm)) : NULL;
@@ -143,7 +145,9 @@ static int add_syscall(struct rf_observation *o, const struct rf_event *ev)
 	for (int k = 0; k < RF_OBS_MAX_ARGS; k++) {
 		int i = s->args[k].index;
 
-		if (i < 0 || i >= 6)
+		if (i < 0 || i >= 6 || (ev->kind == RF_EV_SYSCALL && ev->args_elsewhere))
+			continue;
+		if (ev->kind == RF_EV_ARGS && !(ev->args_known & (1u << i)))
 			continue;
 		if (ev->args_known & (1u << i))
 			argset_add(&s->args[k], ev->args[i]);
@@ -159,7 +163,12 @@ int rf_obs_add_event(const struct rf_event *ev, void *userdata)
 
 	switch (ev->kind) {
 	case RF_EV_SYSCALL:
+	case RF_EV_ARGS:
 		return add_syscall(o, ev);
+	case RF_EV_CAPABILITY:
+		if (ev->cap >= 0 && ev->cap < 64)
+			*(ev->cap_granted ? &o->caps_used : &o->caps_refused) |= UINT64_C(1) << ev->cap;
+		return 0;
 	case RF_EV_EXEC:
 		return ev->path ? strv_extend_unique(&o->execs, ev->path) : 0;
 	case RF_EV_GAP:
@@ -210,6 +219,8 @@ int rf_obs_merge(struct rf_observation *dst, const struct rf_observation *src)
 	dst->no_new_privs |= src->no_new_privs;
 	dst->lost += src->lost;
 	dst->unknown += src->unknown;
+	dst->caps_used |= src->caps_used;
+	dst->caps_refused |= src->caps_refused;
 	dst->observations += src->observations;
 	dst->duration_ns += src->duration_ns;
 	return 0;

@@ -1,0 +1,307 @@
+// SPDX-License-Identifier: (LGPL-2.1-or-later OR BSD-2-Clause)
+/* ringfence's eBPF recorder: tracepoints only (tp_btf sys_enter, sched fork/exec/exit,
+ * capability/cap_capable), CO-RE against vmlinux.h. An untracked task leaves sys_enter after one
+ * map lookup (pid mode) or one cgroup test (cgroup mode). A tracked syscall bumps a per-CPU
+ * counter; only the first sighting of a (slot, nr), a new value of a tracked argument, execs and
+ * capability checks go through the ring buffer, and every failed reserve is counted. */
+#include "vmlinux.h"
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_tracing.h>
+#include <bpf/bpf_core_read.h>
+
+#include "record.h"
+
+char LICENSE[] SEC("license") = "Dual BSD/GPL";
+
+const volatile unsigned int mode = RF_MODE_PIDS;
+const volatile unsigned char bootstrap_cut = 0; /* record the runtime's bootstrap separately */
+const volatile int seccomp_nr = -1;  /* native numbers of the calls that end the bootstrap */
+const volatile int prctl_nr = -1;
+
+/* tgid -> RF_TARGET_* bits. 65536 processes in one recorded tree is far beyond real use. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 65536);
+	__type(key, int);
+	__type(value, unsigned char);
+} targets SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_CGROUP_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, unsigned int);
+	__type(value, unsigned int);
+} cgroup_map SEC(".maps");
+
+/* Calls per (slot, nr); per CPU so the hot path has no atomics. Two rows: workload, bootstrap. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 2 * RF_NR_INDEXES);
+	__type(key, unsigned int);
+	__type(value, unsigned long long);
+} counts SEC(".maps");
+
+/* First-sighting flags, same layout as counts (shared, so a sighting is reported once). */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 2 * RF_NR_INDEXES);
+	__type(key, unsigned int);
+	__type(value, unsigned int);
+} seen SEC(".maps");
+
+/* Which arguments of (slot, nr) user space wants values of: bit i = argument i. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, RF_NR_INDEXES);
+	__type(key, unsigned int);
+	__type(value, unsigned char);
+} mux SEC(".maps");
+
+struct arg_key {
+	unsigned int index; /* slot * RF_MAX_NR + nr */
+	unsigned int arg;
+	unsigned long long value;
+};
+
+/* Distinct argument values already reported; 16384 keeps every multiplexer's few values and
+ * then some; a full map is counted as a drop, never silent. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 16384);
+	__type(key, struct arg_key);
+	__type(value, unsigned char);
+} argseen SEC(".maps");
+
+/* 1 MiB: first sightings and execs are rare; sized so a burst of new argument values fits. */
+struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, 1 << 20);
+} events SEC(".maps");
+
+/* Lost records (ring buffer full, argseen full), per CPU. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, unsigned int);
+	__type(value, unsigned long long);
+} drops SEC(".maps");
+
+static __always_inline void count_drop(void)
+{
+	unsigned int zero = 0;
+	unsigned long long *d = bpf_map_lookup_elem(&drops, &zero);
+
+	if (d)
+		(*d)++;
+}
+
+static __always_inline struct rf_rec *reserve(unsigned int kind)
+{
+	struct rf_rec *r = bpf_ringbuf_reserve(&events, sizeof(*r), 0);
+	__u64 id = bpf_get_current_pid_tgid();
+
+	if (!r) {
+		count_drop();
+		return 0;
+	}
+	__builtin_memset(r, 0, sizeof(*r));
+	r->kind = kind;
+	r->pid = id >> 32;
+	r->tid = (int)id;
+	r->cgroup_id = bpf_get_current_cgroup_id();
+	bpf_get_current_comm(r->comm, sizeof(r->comm));
+	return r;
+}
+
+/* Returns the target state bits of the current task, 0 when untracked. */
+static __always_inline unsigned char target_state(void)
+{
+	int tgid = bpf_get_current_pid_tgid() >> 32;
+	unsigned char *st;
+
+	if (mode == RF_MODE_CGROUP) {
+		if (bpf_current_task_under_cgroup(&cgroup_map, 0) != 1)
+			return 0;
+		st = bpf_map_lookup_elem(&targets, &tgid);
+		return st ? *st : RF_TARGET_TRACKED;
+	}
+	st = bpf_map_lookup_elem(&targets, &tgid);
+	return st ? *st : 0;
+}
+
+/* Compat is decided here, from the task, not assumed: TS_COMPAT on x86, the x32 bit on x86_64
+ * numbers, _TIF_32BIT on arm64. */
+static __always_inline unsigned int syscall_slot(long *nr)
+{
+#if defined(__TARGET_ARCH_x86)
+	struct task_struct *t = bpf_get_current_task_btf();
+
+	if (*nr & 0x40000000) {
+		*nr &= ~0x40000000L;
+		return RF_SLOT_X32;
+	}
+	if (BPF_CORE_READ(t, thread_info.status) & 0x0002 /* TS_COMPAT */)
+		return RF_SLOT_COMPAT;
+#elif defined(__TARGET_ARCH_arm64)
+	struct task_struct *t = bpf_get_current_task_btf();
+
+	if (BPF_CORE_READ(t, thread_info.flags) & (1UL << 22) /* TIF_32BIT */)
+		return RF_SLOT_COMPAT;
+#endif
+	return RF_SLOT_NATIVE;
+}
+
+static __always_inline void report_args(struct pt_regs *regs, unsigned int index, unsigned int slot,
+					int nr, unsigned char bootstrap)
+{
+	unsigned char *want = bpf_map_lookup_elem(&mux, &index);
+	unsigned long long args[6];
+	unsigned char one = 1;
+
+	if (!want || !*want)
+		return;
+	args[0] = PT_REGS_PARM1_CORE_SYSCALL(regs);
+	args[1] = PT_REGS_PARM2_CORE_SYSCALL(regs);
+	args[2] = PT_REGS_PARM3_CORE_SYSCALL(regs);
+	args[3] = PT_REGS_PARM4_CORE_SYSCALL(regs);
+	args[4] = PT_REGS_PARM5_CORE_SYSCALL(regs);
+	args[5] = 0;
+	for (unsigned int i = 0; i < 5; i++) {
+		struct arg_key k = { .index = index, .arg = i, .value = args[i] };
+		struct rf_rec *r;
+
+		if (!(*want & (1 << i)))
+			continue;
+		if (bpf_map_update_elem(&argseen, &k, &one, BPF_NOEXIST) != 0)
+			continue; /* seen before (or map full: counted below) */
+		r = reserve(RF_REC_ARG);
+		if (!r)
+			continue;
+		r->slot = slot;
+		r->nr = nr;
+		r->arg_index = i;
+		r->arg_value = args[i];
+		r->bootstrap = bootstrap;
+		bpf_ringbuf_submit(r, 0);
+	}
+}
+
+static __always_inline void maybe_cut(unsigned char st, unsigned int slot, long nr,
+				      struct pt_regs *regs)
+{
+	int tgid = bpf_get_current_pid_tgid() >> 32;
+	unsigned long long a0, a1;
+	unsigned char nst = st | RF_TARGET_CUT;
+	struct rf_rec *r;
+
+	if (!bootstrap_cut || (st & RF_TARGET_CUT) || slot != RF_SLOT_NATIVE)
+		return;
+	a0 = PT_REGS_PARM1_CORE_SYSCALL(regs);
+	a1 = PT_REGS_PARM2_CORE_SYSCALL(regs);
+	if (!((nr == seccomp_nr && a0 == 1 /* SECCOMP_SET_MODE_FILTER */) ||
+	      (nr == prctl_nr && a0 == 22 /* PR_SET_SECCOMP */ && a1 == 2)))
+		return;
+	bpf_map_update_elem(&targets, &tgid, &nst, BPF_ANY);
+	r = reserve(RF_REC_CUT);
+	if (r)
+		bpf_ringbuf_submit(r, 0);
+}
+
+SEC("tp_btf/sys_enter")
+int BPF_PROG(rf_sys_enter, struct pt_regs *regs, long id)
+{
+	unsigned char st = target_state();
+	unsigned int slot, index, row;
+	unsigned long long *c;
+	unsigned int *s;
+	unsigned char bootstrap;
+
+	if (!st)
+		return 0;
+	slot = syscall_slot(&id);
+	if (id < 0 || id >= RF_MAX_NR)
+		return 0;
+	bootstrap = bootstrap_cut && !(st & RF_TARGET_CUT);
+	index = slot * RF_MAX_NR + (unsigned int)id;
+	row = index + (bootstrap ? RF_NR_INDEXES : 0);
+	c = bpf_map_lookup_elem(&counts, &row);
+	if (c)
+		(*c)++;
+	s = bpf_map_lookup_elem(&seen, &row);
+	if (s && *s == 0 && __sync_fetch_and_add(s, 1) == 0) {
+		struct rf_rec *r = reserve(RF_REC_FIRST);
+		if (r) {
+			r->slot = slot;
+			r->nr = (int)id;
+			r->bootstrap = bootstrap;
+			bpf_ringbuf_submit(r, 0);
+		}
+	}
+	report_args(regs, index, slot, (int)id, bootstrap);
+	maybe_cut(st, slot, id, regs);
+	return 0;
+}
+
+SEC("tp_btf/sched_process_fork")
+int BPF_PROG(rf_fork, struct task_struct *parent, struct task_struct *child)
+{
+	int ppid = BPF_CORE_READ(parent, tgid), cpid = BPF_CORE_READ(child, tgid);
+	unsigned char *st;
+
+	if (mode != RF_MODE_PIDS && !bootstrap_cut)
+		return 0;
+	if (ppid == cpid)
+		return 0; /* a thread: same tgid, already tracked */
+	st = bpf_map_lookup_elem(&targets, &ppid);
+	if (st) {
+		unsigned char v = *st;
+		bpf_map_update_elem(&targets, &cpid, &v, BPF_ANY);
+	}
+	return 0;
+}
+
+SEC("tp_btf/sched_process_exit")
+int BPF_PROG(rf_exit, struct task_struct *p, bool group_dead)
+{
+	int tgid = BPF_CORE_READ(p, tgid), pid = BPF_CORE_READ(p, pid);
+
+	if (tgid == pid) /* the group leader: the process is going away */
+		bpf_map_delete_elem(&targets, &tgid);
+	return 0;
+}
+
+SEC("tp_btf/sched_process_exec")
+int BPF_PROG(rf_exec, struct task_struct *p, pid_t old_pid, struct linux_binprm *bprm)
+{
+	struct rf_rec *r;
+	const char *fn;
+
+	if (!target_state())
+		return 0;
+	r = reserve(RF_REC_EXEC);
+	if (!r)
+		return 0;
+	fn = BPF_CORE_READ(bprm, filename);
+	bpf_probe_read_kernel_str(r->filename, sizeof(r->filename), fn);
+	bpf_ringbuf_submit(r, 0);
+	return 0;
+}
+
+SEC("tp_btf/cap_capable")
+int BPF_PROG(rf_cap, const struct cred *cred, struct user_namespace *target_ns,
+	     const struct user_namespace *capable_ns, int cap, int ret)
+{
+	unsigned char st = target_state();
+	struct rf_rec *r;
+
+	if (!st)
+		return 0;
+	r = reserve(RF_REC_CAP);
+	if (!r)
+		return 0;
+	r->cap = cap;
+	r->ret = ret;
+	r->bootstrap = bootstrap_cut && !(st & RF_TARGET_CUT);
+	bpf_ringbuf_submit(r, 0);
+	return 0;
+}

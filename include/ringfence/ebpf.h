@@ -1,0 +1,31 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* The eBPF recorder (CO-RE, tracepoints only): a command's process tree, a running process tree
+ * or a whole cgroup, at near-zero cost to the workload. Root (or CAP_BPF+CAP_PERFMON) only. */
+#pragma once
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "ringfence/error.h"
+#include "ringfence/event.h"
+
+struct rf_ebpf_opts {
+	char *const *argv;  /* run this command, or */
+	pid_t pid;          /* follow this process and its descendants, or */
+	const char *cgroup; /* every task in this cgroup v2 directory (and below) */
+	bool bootstrap_cut; /* record the workload from its own seccomp filter on (containers) */
+};
+
+struct rf_ebpf_result {
+	int wait_status; /* the command's, -1 otherwise */
+	uint64_t duration_ns;
+	uint64_t lost;   /* records the kernel side could not deliver */
+};
+
+/* Whether the recorder can load here; the reason in reterr when not (-ENOTSUP when not built). */
+int rf_ebpf_probe(struct rf_error *reterr);
+
+/* Records until the command exits, the process is gone, or *stop becomes true. */
+int rf_ebpf_record(const struct rf_ebpf_opts *o, volatile bool *stop, rf_event_fn fn,
+		   void *userdata, struct rf_ebpf_result *ret, struct rf_error *reterr);

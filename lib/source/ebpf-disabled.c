@@ -1,0 +1,17 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* Built instead of ebpf.c when the eBPF recorder cannot be built (-Dbpf=disabled, no bpftool,
+ * libbpf or kernel BTF at build time): every entry point says so. */
+#include <errno.h>
+
+#include "ringfence/ebpf.h"
+
+int rf_ebpf_probe(struct rf_error *reterr)
+{
+	return rf_error_set(reterr, -ENOTSUP, "this ringfence was built without the eBPF recorder");
+}
+
+int rf_ebpf_record(const struct rf_ebpf_opts *o, volatile bool *stop, rf_event_fn fn,
+		   void *userdata, struct rf_ebpf_result *ret, struct rf_error *reterr)
+{
+	return rf_ebpf_probe(reterr);
+}
