@@ -17,6 +17,8 @@ const volatile unsigned int mode = RF_MODE_PIDS;
 const volatile unsigned char bootstrap_cut = 0; /* record the runtime's bootstrap separately */
 const volatile int seccomp_nr = -1;  /* native numbers of the calls that end the bootstrap */
 const volatile int prctl_nr = -1;
+const volatile int execve_nr = -1;   /* the command is recorded from its execve on, as strace */
+const volatile int execveat_nr = -1;
 
 /* tgid -> RF_TARGET_* bits. 65536 processes in one recorded tree is far beyond real use. */
 struct {
@@ -218,6 +220,8 @@ int BPF_PROG(rf_sys_enter, struct pt_regs *regs, long id)
 
 	if (!st)
 		return 0;
+	if ((st & RF_TARGET_WAIT_EXEC) && id != execve_nr && id != execveat_nr)
+		return 0;
 	slot = syscall_slot(&id);
 	if (id < 0 || id >= RF_MAX_NR)
 		return 0;
@@ -276,8 +280,15 @@ int BPF_PROG(rf_exec, struct task_struct *p, pid_t old_pid, struct linux_binprm 
 	struct rf_rec *r;
 	const char *fn;
 
-	if (!target_state())
+	int tgid = bpf_get_current_pid_tgid() >> 32;
+	unsigned char st = target_state();
+
+	if (!st)
 		return 0;
+	if (st & RF_TARGET_WAIT_EXEC) {
+		st &= ~RF_TARGET_WAIT_EXEC;
+		bpf_map_update_elem(&targets, &tgid, &st, BPF_ANY);
+	}
 	r = reserve(RF_REC_EXEC);
 	if (!r)
 		return 0;

@@ -19,6 +19,7 @@
 /* Per-target state bits (value of `targets`). */
 #define RF_TARGET_TRACKED 1
 #define RF_TARGET_CUT 2 /* has installed its seccomp filter: recorded as workload, not bootstrap */
+#define RF_TARGET_WAIT_EXEC 4 /* our own child before its execve: not the workload yet */
 
 enum rf_rec_kind {
 	RF_REC_FIRST = 1, /* first time this (slot, nr) is seen: who made it */

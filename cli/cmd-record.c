@@ -158,7 +158,7 @@ static int parse(int argc, char **argv, struct record_opts *o)
 		return usage_error("record", "give one of -- CMD [ARG...], --pid PID, --cgroup PATH");
 	if (o->format && rf_format_from_string(o->format) == RF_FORMAT_UNKNOWN)
 		return usage_error("record", "unknown format '%s' (oci, docker, spo)", o->format);
-	o->argv = o->pid > 0 ? NULL : argv + optind;
+	o->argv = optind < argc ? argv + optind : NULL;
 	return -1;
 }
 

@@ -157,9 +157,9 @@ static int fill_mux(struct record *skel)
 	return 0;
 }
 
-static int track(struct record *skel, pid_t pid)
+static int track(struct record *skel, pid_t pid, unsigned char extra)
 {
-	unsigned char v = RF_TARGET_TRACKED;
+	unsigned char v = RF_TARGET_TRACKED | extra;
 	int key = pid;
 
 	return bpf_map_update_elem(bpf_map__fd(skel->maps.targets), &key, &v, BPF_ANY) < 0 ? -errno
@@ -170,7 +170,7 @@ static int track(struct record *skel, pid_t pid)
 static int track_tree(struct record *skel, pid_t root)
 {
 	bool changed = true;
-	int r = track(skel, root);
+	int r = track(skel, root, 0);
 
 	for (int pass = 0; r >= 0 && changed && pass < 64; pass++) {
 		DIR *d = opendir("/proc");
@@ -202,7 +202,7 @@ static int track_tree(struct record *skel, pid_t root)
 			key = pid;
 			if (bpf_map_lookup_elem(bpf_map__fd(skel->maps.targets), &key, &v) == 0)
 				continue;
-			r = track(skel, pid);
+			r = track(skel, pid, 0);
 			changed = true;
 		}
 		closedir(d);
@@ -317,6 +317,8 @@ static int open_and_load(const struct rf_ebpf_opts *o, struct record **ret,
 	skel->rodata->bootstrap_cut = o && o->bootstrap_cut;
 	skel->rodata->seccomp_nr = seccomp_syscall_resolve_name("seccomp");
 	skel->rodata->prctl_nr = seccomp_syscall_resolve_name("prctl");
+	skel->rodata->execve_nr = seccomp_syscall_resolve_name("execve");
+	skel->rodata->execveat_nr = seccomp_syscall_resolve_name("execveat");
 	r = record__load(skel);
 	if (r < 0)
 		return rf_error_set(reterr, r,
@@ -376,7 +378,7 @@ int rf_ebpf_record(const struct rf_ebpf_opts *o, volatile bool *stop, rf_event_f
 		rf_error_set(reterr, r, "cannot follow process %d: %s", (int)o->pid, strerror(-r));
 	if (r >= 0 && o->argv && (child = start_child(o->argv, &go, reterr)) < 0)
 		r = child;
-	if (r >= 0 && child > 0 && (r = track(skel, child)) < 0)
+	if (r >= 0 && child > 0 && (r = track(skel, child, RF_TARGET_WAIT_EXEC)) < 0)
 		rf_error_set(reterr, r, "cannot track the command: %s", strerror(-r));
 	if (r >= 0 && (r = record__attach(skel)) < 0)
 		rf_error_set(reterr, r, "cannot attach the eBPF recorder: %s", strerror(-r));

@@ -177,15 +177,19 @@ static void on_syscall_info(struct tracer *tr, struct tracee *t, enum rf_stop ki
 		emit_syscall(tr, t, info.arch, info.entry.nr, info.entry.args);
 }
 
-static void on_exec(struct tracer *tr, struct tracee *t)
+static void on_exec(struct tracer *tr, pid_t tid)
 {
-	struct rf_event ev = { .kind = RF_EV_EXEC, .pid = t->tid, .tid = t->tid };
+	struct rf_event ev = { .kind = RF_EV_EXEC, .pid = tid, .tid = tid };
 	unsigned long old = 0;
+	struct tracee *t;
 
 	/* After a multi-threaded exec the tracee reports under the thread-group leader's id. */
-	(void)ptrace(PTRACE_GETEVENTMSG, t->tid, 0, &old);
-	if ((pid_t)old != t->tid)
-		forget(tr, (pid_t)old);
+	(void)ptrace(PTRACE_GETEVENTMSG, tid, 0, &old);
+	if ((pid_t)old != tid)
+		forget(tr, (pid_t)old); /* may move entries: look ours up afterwards */
+	t = find(tr, tid, true);
+	if (!t)
+		return;
 	read_identity(t);
 	memcpy(ev.comm, t->comm, sizeof(ev.comm));
 	ev.exe = ev.path = t->exe;
@@ -195,17 +199,22 @@ static void on_exec(struct tracer *tr, struct tracee *t)
 static void on_new_child(struct tracer *tr, struct tracee *parent)
 {
 	unsigned long child = 0;
+	char comm[sizeof(parent->comm)];
+	_cleanup_free_ char *exe = NULL;
 	struct tracee *c;
 
 	if (ptrace(PTRACE_GETEVENTMSG, parent->tid, 0, &child) < 0 || child == 0)
 		return;
+	/* Copy first: adding the child may move the table `parent` points into. */
+	memcpy(comm, parent->comm, sizeof(comm));
+	exe = parent->exe ? strdup(parent->exe) : NULL;
 	c = find(tr, (pid_t)child, true);
-	if (c && parent) {
-		memcpy(c->comm, parent->comm, sizeof(c->comm));
-		if (parent->exe && (!c->exe || !streq(c->exe, parent->exe))) {
-			free(c->exe);
-			c->exe = strdup(parent->exe);
-		}
+	if (!c)
+		return;
+	memcpy(c->comm, comm, sizeof(c->comm));
+	if (exe) {
+		free(c->exe);
+		c->exe = TAKE_PTR(exe);
 	}
 }
 
@@ -236,7 +245,7 @@ static void dispatch(struct tracer *tr, pid_t tid, int status)
 		resume(tr, tid, 0);
 		return;
 	case STOP_EXEC:
-		on_exec(tr, t);
+		on_exec(tr, tid);
 		resume(tr, tid, 0);
 		return;
 	case STOP_NEW_CHILD:

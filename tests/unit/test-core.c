@@ -404,3 +404,12 @@ Test(fileio, atomic_write_publishes_or_leaves_nothing)
 	unlink(ok);
 	expect_i(rmdir(dir), 0); /* no temp file left behind */
 }
+
+Test(json_writer, invalid_utf8_becomes_replacement_characters)
+{
+	struct jbuf b;
+
+	jopen(&b, false);
+	rf_json_string(&b.j, "a\xff" "b\xc3\xa9" "c\xed\xa0\x80");
+	jexpect(&b, "\"a\\ufffdb\xc3\xa9" "c\\ufffd\\ufffd\\ufffd\"");
+}

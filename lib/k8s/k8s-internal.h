@@ -1,0 +1,151 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* Shared between the manifest reader, the checks, the reports and --fix: the loaded sources,
+ * the typed node accessors (which record a document's first type error) and the pod view the
+ * checks read. */
+#pragma once
+
+#include <libfyaml.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "ringfence/k8s.h"
+
+/* Largest input file; bigger ones are an error for that file. */
+#define K8S_MAX_FILE_BYTES (64u << 20)
+
+struct k8s_source {
+	char *path;
+	char *text;
+	size_t len;
+	struct fy_parser *fyp;
+	struct fy_document **docs;
+	size_t n_docs;
+	bool changed; /* --fix touched a document */
+};
+
+struct k8s_object {
+	struct rf_audit_workload w; /* public view; strings below are owned here */
+	struct k8s_source *src;
+	struct fy_node *obj;
+	struct fy_node *pod_meta, *pod_spec; /* NULL when the template has none */
+	char *spec_path;                     /* "spec", "spec.template.spec", ... */
+	char *meta_path;
+	char *kind, *ns, *name, *api_version, *policy_source_buf;
+};
+
+struct k8s_namespace {
+	char *name;
+	char *labels[6]; /* enforce, enforce-version, audit, audit-version, warn, warn-version */
+};
+
+struct rf_audit {
+	struct k8s_source **srcs;
+	size_t n_srcs;
+	struct k8s_object **objs;
+	size_t n_objs;
+	struct k8s_namespace *nss;
+	size_t n_nss;
+	char **errors;
+	size_t n_errors;
+	size_t n_skipped;
+};
+
+/* ---- node.c: typed access with the first error kept ---- */
+
+struct kctx {
+	const char *file;
+	char *error; /* "file:line:column: what" */
+};
+
+void kctx_done(struct kctx *c);
+void k_loc(struct fy_node *n, unsigned *line, unsigned *col);
+/* Follows an alias to its anchor. */
+struct fy_node *k_deref(struct fy_node *n);
+bool k_is_null(struct fy_node *n);
+/* Sets c->error (first one wins) at n's location; always returns NULL/false-ish via callers. */
+void k_fail(struct kctx *c, struct fy_node *n, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+/* value of `key` in mapping `map` (NULL when map is NULL, the key is missing or null);
+ * *ret_key gets the key node when present (for locations). */
+struct fy_node *k_child(struct kctx *c, struct fy_node *map, const char *key, struct fy_node **ret_key);
+/* The same, checked: an object / a list / a bool (-1 unset) / an int / a string. `path` names
+ * the parent for messages. */
+struct fy_node *k_map(struct kctx *c, struct fy_node *map, const char *path, const char *key);
+struct fy_node *k_seq(struct kctx *c, struct fy_node *map, const char *path, const char *key);
+int k_bool(struct kctx *c, struct fy_node *map, const char *path, const char *key);
+bool k_int(struct kctx *c, struct fy_node *map, const char *path, const char *key, long long *ret);
+const char *k_str(struct kctx *c, struct fy_node *map, const char *path, const char *key);
+/* A scalar node that must be a string (list items). */
+const char *k_str_node(struct kctx *c, struct fy_node *n, const char *path);
+
+/* ---- growable string lists and buffers ---- */
+
+struct slist {
+	char **v;
+	size_t n;
+};
+int slist_add(struct slist *l, const char *s);
+int slist_add_unique(struct slist *l, const char *s);
+void slist_sort(struct slist *l);
+void slist_done(struct slist *l);
+/* "\"a\", \"b\"" */
+char *slist_join_quote(const struct slist *l);
+char *slist_join(const struct slist *l, const char *sep);
+
+/* ---- pss.c / pss-checks*.c ---- */
+
+struct kctr {
+	struct fy_node *n;   /* the container mapping */
+	struct fy_node *sc;  /* its securityContext, or NULL */
+	const char *name;
+	char *path;          /* "spec.containers[0]" */
+};
+
+struct kpod {
+	struct kctx *c;
+	struct fy_node *meta, *spec, *sc; /* sc: pod securityContext or NULL */
+	const char *spec_path;
+	char *sc_path;
+	struct kctr *ctrs; /* init, regular, ephemeral: the reference's visiting order */
+	size_t n_ctrs;
+	bool windows;    /* spec.os.name == windows */
+	int host_users;  /* -1 unset */
+	unsigned minor;
+	/* output */
+	struct rf_pss_violation *v;
+	size_t n_v;
+	int oom;
+};
+
+typedef void (*pss_check_fn)(struct kpod *p);
+
+struct pss_check {
+	const char *id;
+	enum rf_pss_level level;
+	struct {
+		unsigned min;
+		pss_check_fn fn;
+	} versions[6];
+	const char *overrides;
+};
+
+extern const struct pss_check pss_baseline_checks[];
+extern const size_t pss_n_baseline_checks;
+extern const struct pss_check pss_restricted_checks[];
+extern const size_t pss_n_restricted_checks;
+
+/* Start a violation of the running check; sites are added to the newest one. */
+struct rf_pss_violation *pss_fail(struct kpod *p, const char *check, const char *reason,
+				  char *detail /* owned */);
+void pss_site(struct kpod *p, const char *container, const char *path, struct fy_node *at,
+	      bool fixable, const char *why_not, const char *fmt, ...)
+	__attribute__((format(printf, 7, 8)));
+char *pss_printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static inline const char *pluralize(const char *one, const char *many, size_t n)
+{
+	return n == 1 ? one : many;
+}
+
+int pss_evaluate(struct kctx *c, struct fy_node *meta, struct fy_node *spec, const char *spec_path,
+		 enum rf_pss_level level, unsigned minor, struct rf_pss_violation **ret_v,
+		 size_t *ret_n);
+void pss_violations_free(struct rf_pss_violation *v, size_t n);
