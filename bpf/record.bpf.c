@@ -28,6 +28,16 @@ struct {
 	__type(value, unsigned char);
 } targets SEC(".maps");
 
+/* Per-task cache of the state above (bit 0x80: cached), so the hot path costs one task-storage
+ * lookup instead of a hash of the tgid; kept right by the fork and exec hooks. */
+#define STATE_CACHED 0x80
+struct {
+	__uint(type, BPF_MAP_TYPE_TASK_STORAGE);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, int);
+	__type(value, unsigned char);
+} tcache SEC(".maps");
+
 struct {
 	__uint(type, BPF_MAP_TYPE_CGROUP_ARRAY);
 	__uint(max_entries, 1);
@@ -115,11 +125,20 @@ static __always_inline struct rf_rec *reserve(unsigned int kind)
 	return r;
 }
 
+static __always_inline void cache_state(struct task_struct *t, unsigned char st)
+{
+	unsigned char *c = bpf_task_storage_get(&tcache, t, 0, BPF_LOCAL_STORAGE_GET_F_CREATE);
+
+	if (c)
+		*c = st | STATE_CACHED;
+}
+
 /* Returns the target state bits of the current task, 0 when untracked. */
 static __always_inline unsigned char target_state(void)
 {
 	int tgid = bpf_get_current_pid_tgid() >> 32;
-	unsigned char *st;
+	struct task_struct *t;
+	unsigned char *st, *c, v;
 
 	if (mode == RF_MODE_CGROUP) {
 		if (bpf_current_task_under_cgroup(&cgroup_map, 0) != 1)
@@ -127,8 +146,15 @@ static __always_inline unsigned char target_state(void)
 		st = bpf_map_lookup_elem(&targets, &tgid);
 		return st ? *st : RF_TARGET_TRACKED;
 	}
+	t = bpf_get_current_task_btf();
+	c = bpf_task_storage_get(&tcache, t, 0, BPF_LOCAL_STORAGE_GET_F_CREATE);
+	if (c && *c)
+		return *c & ~STATE_CACHED;
 	st = bpf_map_lookup_elem(&targets, &tgid);
-	return st ? *st : 0;
+	v = st ? *st : 0;
+	if (c)
+		*c = v | STATE_CACHED;
+	return v;
 }
 
 /* Compat is decided here, from the task, not assumed: TS_COMPAT on x86, the x32 bit on x86_64
@@ -142,12 +168,12 @@ static __always_inline unsigned int syscall_slot(long *nr)
 		*nr &= ~0x40000000L;
 		return RF_SLOT_X32;
 	}
-	if (BPF_CORE_READ(t, thread_info.status) & 0x0002 /* TS_COMPAT */)
+	if (t->thread_info.status & 0x0002 /* TS_COMPAT; a BTF pointer: a direct load */)
 		return RF_SLOT_COMPAT;
 #elif defined(__TARGET_ARCH_arm64)
 	struct task_struct *t = bpf_get_current_task_btf();
 
-	if (BPF_CORE_READ(t, thread_info.flags) & (1UL << 22) /* TIF_32BIT */)
+	if (t->thread_info.flags & (1UL << 22) /* TIF_32BIT */)
 		return RF_SLOT_COMPAT;
 #endif
 	return RF_SLOT_NATIVE;
@@ -204,6 +230,7 @@ static __always_inline void maybe_cut(unsigned char st, unsigned int slot, long 
 	      (nr == prctl_nr && a0 == 22 /* PR_SET_SECCOMP */ && a1 == 2)))
 		return;
 	bpf_map_update_elem(&targets, &tgid, &nst, BPF_ANY);
+	cache_state(bpf_get_current_task_btf(), nst);
 	r = reserve(RF_REC_CUT);
 	if (r)
 		bpf_ringbuf_submit(r, 0);
@@ -254,13 +281,13 @@ int BPF_PROG(rf_fork, struct task_struct *parent, struct task_struct *child)
 
 	if (mode != RF_MODE_PIDS && !bootstrap_cut)
 		return 0;
-	if (ppid == cpid)
-		return 0; /* a thread: same tgid, already tracked */
 	st = bpf_map_lookup_elem(&targets, &ppid);
-	if (st) {
-		unsigned char v = *st;
+	if (!st)
+		return 0;
+	unsigned char v = *st;
+	if (ppid != cpid) /* a new process (a thread shares its tgid's entry) */
 		bpf_map_update_elem(&targets, &cpid, &v, BPF_ANY);
-	}
+	cache_state(child, v);
 	return 0;
 }
 
@@ -288,6 +315,7 @@ int BPF_PROG(rf_exec, struct task_struct *p, pid_t old_pid, struct linux_binprm 
 	if (st & RF_TARGET_WAIT_EXEC) {
 		st &= ~RF_TARGET_WAIT_EXEC;
 		bpf_map_update_elem(&targets, &tgid, &st, BPF_ANY);
+		cache_state(bpf_get_current_task_btf(), st);
 	}
 	r = reserve(RF_REC_EXEC);
 	if (!r)
