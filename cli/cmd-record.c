@@ -65,6 +65,12 @@ static void on_stop_signal(int sig)
 	stop_requested = true;
 }
 
+/* A handler, not SIG_IGN: an ignored disposition would survive the command's execve and Ctrl-C
+ * would no longer reach it; a handler is reset to the default there. */
+static void on_terminal_signal(int sig)
+{
+}
+
 static void on_forward_signal(int sig)
 {
 	if (forward_pid > 0)
@@ -166,7 +172,7 @@ static void install_signals(const struct record_opts *o)
 {
 	struct sigaction stop = { .sa_handler = on_stop_signal }; /* no SA_RESTART: wake waitpid */
 	struct sigaction fwd = { .sa_handler = on_forward_signal, .sa_flags = SA_RESTART };
-	struct sigaction ign = { .sa_handler = SIG_IGN };
+	struct sigaction ign = { .sa_handler = on_terminal_signal, .sa_flags = SA_RESTART };
 
 	if (o->pid > 0 || o->cgroup) {
 		(void)sigaction(SIGINT, &stop, NULL);

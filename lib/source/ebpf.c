@@ -170,7 +170,11 @@ static int track(struct record *skel, pid_t pid, unsigned char extra)
 static int track_tree(struct record *skel, pid_t root)
 {
 	bool changed = true;
-	int r = track(skel, root, 0);
+	int r;
+
+	if (kill(root, 0) < 0 && errno == ESRCH)
+		return -ESRCH;
+	r = track(skel, root, 0);
 
 	for (int pass = 0; r >= 0 && changed && pass < 64; pass++) {
 		DIR *d = opendir("/proc");
@@ -375,7 +379,8 @@ int rf_ebpf_record(const struct rf_ebpf_opts *o, volatile bool *stop, rf_event_f
 	if (r >= 0 && o->cgroup)
 		r = set_cgroup(skel, o->cgroup, reterr);
 	if (r >= 0 && o->pid > 0 && (r = track_tree(skel, o->pid)) < 0)
-		rf_error_set(reterr, r, "cannot follow process %d: %s", (int)o->pid, strerror(-r));
+		rf_error_set(reterr, r, "cannot follow process %d: %s", (int)o->pid,
+			     r == -ESRCH ? "no such process" : strerror(-r));
 	if (r >= 0 && o->argv && (child = start_child(o->argv, &go, reterr)) < 0)
 		r = child;
 	if (r >= 0 && child > 0 && (r = track(skel, child, RF_TARGET_WAIT_EXEC)) < 0)
