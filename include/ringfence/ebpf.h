@@ -15,6 +15,7 @@ struct rf_ebpf_opts {
 	pid_t pid;          /* follow this process and its descendants, or */
 	const char *cgroup; /* every task in this cgroup v2 directory (and below) */
 	bool bootstrap_cut; /* record the workload from its own seccomp filter on (containers) */
+	int ready_fd;       /* > 0: a byte is written and the fd closed once the recorder is live */
 };
 
 struct rf_ebpf_result {

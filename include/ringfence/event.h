@@ -43,6 +43,7 @@ struct rf_event {
 			     * arguments symbolically ("AF_INET"), and a guessed 0 must never become
 			     * an argument rule. */
 	bool args_elsewhere; /* argument values of this source arrive as RF_EV_ARGS events */
+	bool bootstrap;   /* made by the container runtime before the workload's own filter */
 	uint64_t count;   /* RF_EV_SYSCALL: calls this event stands for; 0 means 1 */
 	int64_t ret;      /* valid when has_ret */
 	bool has_ret;

@@ -56,6 +56,8 @@ struct rf_observation {
 	char **execs;         /* paths executed, in first-seen order */
 	uint64_t seq;
 	uint64_t unknown;     /* syscall events whose number libseccomp could not name */
+	char **bootstrap;      /* "arch:name" the runtime made before installing the workload's
+				* filter (recording with the bootstrap cut); not in builders' output */
 	uint64_t caps_used;    /* capabilities checked and granted (bit = CAP_*) */
 	uint64_t caps_refused; /* checked and refused */
 };

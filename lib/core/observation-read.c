@@ -191,7 +191,8 @@ static int read_recording(struct octx *c, struct fy_node *rec, struct rf_observa
 	    (r = str(c, get(rec, "backend"), "backend", &o->backend)) < 0 ||
 	    (r = str(c, get(rec, "kernel"), "kernel", &o->kernel)) < 0 ||
 	    (r = str(c, get(rec, "native_arch"), "native_arch", &native)) < 0 ||
-	    (r = strv(c, get(rec, "fast_syscalls"), "fast_syscalls", &o->fast_syscalls)) < 0)
+	    (r = strv(c, get(rec, "fast_syscalls"), "fast_syscalls", &o->fast_syscalls)) < 0 ||
+	    (r = strv(c, get(rec, "bootstrap_syscalls"), "bootstrap_syscalls", &o->bootstrap)) < 0)
 		return r;
 	if (native && !(o->native_arch = rf_arch_from_name(native)))
 		return bad(c, "native_arch");

@@ -82,6 +82,7 @@ struct rf_observation *rf_obs_free(struct rf_observation *o)
 		syscall_done(&o->syscalls[i]);
 	free(o->syscalls);
 	strv_free(o->execs);
+	strv_free(o->bootstrap);
 	free(o);
 	return NULL;
 }
@@ -161,6 +162,17 @@ int rf_obs_add_event(const struct rf_event *ev, void *userdata)
 {
 	struct rf_observation *o = userdata;
 
+	if (ev->bootstrap) {
+		_cleanup_free_ char *name = NULL, *entry = NULL;
+
+		if (ev->kind != RF_EV_SYSCALL)
+			return 0;
+		name = seccomp_syscall_resolve_num_arch(ev->sc.arch, ev->sc.nr);
+		if (asprintf(&entry, "%s:%s", rf_arch_seccomp_name(ev->sc.arch) ?: "unknown",
+			     name ?: "unknown") < 0)
+			return -ENOMEM;
+		return strv_extend_unique(&o->bootstrap, entry);
+	}
 	switch (ev->kind) {
 	case RF_EV_SYSCALL:
 	case RF_EV_ARGS:
@@ -211,6 +223,9 @@ int rf_obs_merge(struct rf_observation *dst, const struct rf_observation *src)
 	}
 	STRV_FOREACH (e, src->execs)
 		if (strv_extend_unique(&dst->execs, *e) < 0)
+			return -ENOMEM;
+	STRV_FOREACH (b, src->bootstrap)
+		if (strv_extend_unique(&dst->bootstrap, *b) < 0)
 			return -ENOMEM;
 	STRV_FOREACH (f, src->fast_syscalls)
 		if (strv_extend_unique(&dst->fast_syscalls, *f) < 0)
@@ -307,6 +322,7 @@ static void write_recording(struct rf_json *j, const struct rf_observation *o)
 	rf_json_int_field(j, "exit_status", o->exit_status);
 	rf_json_uint_field(j, "lost", o->lost);
 	rf_json_uint_field(j, "unknown", o->unknown);
+	write_strv(j, "bootstrap_syscalls", o->bootstrap);
 	rf_json_end_object(j);
 }
 

@@ -88,8 +88,8 @@ static int on_record(void *data, void *rec, size_t size)
 	char exe[4096];
 	int ret = 0;
 
-	if (size < sizeof(*r) || r->bootstrap)
-		return 0; /* the bootstrap set is kept apart (cut mode): not the workload's */
+	if (size < sizeof(*r))
+		return 0;
 	switch (r->kind) {
 	case RF_REC_FIRST:
 		fill_event(&ev, r, RF_EV_SYSCALL, exe, sizeof(exe));
@@ -124,6 +124,8 @@ static int on_record(void *data, void *rec, size_t size)
 	if (ev.kind == RF_EV_SYSCALL || ev.kind == RF_EV_ARGS)
 		if (!ev.sc.arch)
 			return 0;
+	/* The runtime's bootstrap (cut mode) is kept apart from the workload's set. */
+	ev.bootstrap = r->bootstrap;
 	ret = c->fn(&ev, c->userdata);
 	if (ret < 0 && !c->error)
 		c->error = ret;
@@ -397,6 +399,10 @@ int rf_ebpf_record(const struct rf_ebpf_opts *o, volatile bool *stop, rf_event_f
 		return r;
 	}
 	t0 = now_ns();
+	if (o->ready_fd > 0) {
+		(void)!write(o->ready_fd, "r", 1);
+		close(o->ready_fd);
+	}
 	if (go >= 0) {
 		(void)!write(go, "g", 1);
 		close(TAKE_FD(go));
