@@ -29,10 +29,12 @@ static const struct command commands[] = {
 	{ "run", cmd_run, "run a command under a profile and capability set" },
 	{ "record", cmd_record, "record a command's syscalls; write a profile and an observation" },
 	{ "generate", cmd_generate, "build profiles from observations or strace logs" },
+	{ "oci-hook", cmd_oci_hook, "OCI prestart hook: record a container (ebpf), write its profile" },
+	{ "audit", cmd_audit, "check Kubernetes workloads against Pod Security Standards" },
 };
 
 /* Named in DESIGN.md's CLI contract, not built yet: say so instead of "unknown command". */
-static const char *const planned[] = { "apparmor", "audit", "node", "watch", "k8s-audit" };
+static const char *const planned[] = { "apparmor", "node", "watch", "k8s-audit" };
 
 int usage_error(const char *cmd, const char *fmt, ...)
 {

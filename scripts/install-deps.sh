@@ -5,7 +5,7 @@ set -eu
 pkgs="meson ninja-build pkg-config gcc libc6-dev clang libclang-rt-14-dev llvm
 libseccomp-dev libcap-dev libfyaml-dev libcriterion-dev
 seccomp runc busybox-static python3 sqlite3 strace
-bpftool libbpf-dev gcc-multilib"
+bpftool libbpf-dev gcc-multilib libc6-dev-i386 git curl"
 missing=
 for p in $pkgs; do
 	dpkg-query -W -f='${Status}\n' "$p" 2>/dev/null | grep -q '^install ok installed$' ||

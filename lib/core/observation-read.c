@@ -11,6 +11,7 @@
 #include "fileio.h"
 #include "macro.h"
 #include "strv.h"
+#include "ringfence/caps.h"
 #include "ringfence/observation.h"
 
 #define OBS_MAX_BYTES (256u << 20)
@@ -253,6 +254,20 @@ int rf_obs_parse(const char *text, size_t len, const char *source, struct rf_obs
 	}
 	if ((r = strv(&c, get(root, "execs"), "execs", &o->execs)) < 0)
 		return r;
+	for (int k = 0; k < 2; k++) {
+		_cleanup_strv_free_ char **names = NULL;
+		uint64_t *dst = k ? &o->caps_refused : &o->caps_used;
+
+		if ((r = strv(&c, get(get(root, "capabilities"), k ? "refused" : "used"),
+			      "capabilities", &names)) < 0)
+			return r;
+		STRV_FOREACH (n, names) {
+			uint64_t bit = 0;
+			if (rf_caps_parse_list(*n, &bit, NULL) < 0)
+				return bad(&c, "capabilities");
+			*dst |= bit;
+		}
+	}
 	*ret = TAKE_PTR(o);
 	return 0;
 }

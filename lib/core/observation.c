@@ -10,6 +10,7 @@
 #include "json-writer.h"
 #include "macro.h"
 #include "strv.h"
+#include "ringfence/caps.h"
 #include "ringfence/observation.h"
 
 /* Multiplexing syscalls whose arguments decide what they do; builders can turn the values seen
@@ -307,6 +308,20 @@ static void write_strv(struct rf_json *j, const char *name, char *const *v)
 	rf_json_end_array(j);
 }
 
+/* Capability checks seen (eBPF cap_capable): granted and refused, by name. */
+static void write_caps(struct rf_json *j, const struct rf_observation *o)
+{
+	_cleanup_strv_free_ char **used = NULL, **refused = NULL;
+
+	(void)rf_caps_to_names(o->caps_used, &used);
+	(void)rf_caps_to_names(o->caps_refused, &refused);
+	rf_json_name(j, "capabilities");
+	rf_json_start_object(j);
+	write_strv(j, "used", used);
+	write_strv(j, "refused", refused);
+	rf_json_end_object(j);
+}
+
 static void write_recording(struct rf_json *j, const struct rf_observation *o)
 {
 	rf_json_name(j, "recording");
@@ -348,6 +363,7 @@ int rf_obs_write(const struct rf_observation *o, FILE *out, struct rf_error *ret
 		write_syscall(&j, sorted[i]);
 	rf_json_end_array(&j);
 	write_strv(&j, "execs", o->execs);
+	write_caps(&j, o);
 	rf_json_end_object(&j);
 	rf_json_finish(&j);
 	return 0;

@@ -48,6 +48,8 @@ struct rf_audit {
 	char **errors;
 	size_t n_errors;
 	size_t n_skipped;
+	bool keep_comments;
+	struct fy_diag *diag; /* shared by every parser: creating one per file costs a tcgetattr */
 };
 
 /* ---- node.c: typed access with the first error kept ---- */
@@ -64,6 +66,8 @@ struct fy_node *k_deref(struct fy_node *n);
 bool k_is_null(struct fy_node *n);
 /* Sets c->error (first one wins) at n's location; always returns NULL/false-ish via callers. */
 void k_fail(struct kctx *c, struct fy_node *n, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+/* The pair whose key is the plain string `key`, or NULL. */
+struct fy_node_pair *k_lookup(struct fy_node *map, const char *key);
 /* value of `key` in mapping `map` (NULL when map is NULL, the key is missing or null);
  * *ret_key gets the key node when present (for locations). */
 struct fy_node *k_child(struct kctx *c, struct fy_node *map, const char *key, struct fy_node **ret_key);

@@ -117,6 +117,28 @@ static bool has_tag(struct fy_node *n)
 	return fy_node_get_tag(n, &len) && len > 0;
 }
 
+/* libfyaml's lookup by string parses the key as a YAML document each time (a diag, a parser, a
+ * document: ~300 syscalls); a plain scan of a small mapping is what we need. */
+struct fy_node_pair *k_lookup(struct fy_node *map, const char *key)
+{
+	size_t klen = strlen(key);
+	struct fy_node_pair *p;
+	void *it = NULL;
+
+	while ((p = fy_node_mapping_iterate(map, &it))) {
+		struct fy_node *k = fy_node_pair_key(p);
+		const char *s;
+		size_t len;
+
+		if (!k || !fy_node_is_scalar(k) || fy_node_get_style(k) == FYNS_ALIAS)
+			continue;
+		s = fy_node_get_scalar(k, &len);
+		if (s && len == klen && !memcmp(s, key, klen))
+			return p;
+	}
+	return NULL;
+}
+
 struct fy_node *k_child(struct kctx *c, struct fy_node *map, const char *key,
 			struct fy_node **ret_key)
 {
@@ -127,10 +149,10 @@ struct fy_node *k_child(struct kctx *c, struct fy_node *map, const char *key,
 		*ret_key = NULL;
 	if (!map || !fy_node_is_mapping(map))
 		return NULL;
-	p = fy_node_mapping_lookup_pair_by_string(map, key, FY_NT);
+	p = k_lookup(map, key);
 	if (!p) {
 		/* A merge key could bring the field in; we do not guess what it merges. */
-		if (fy_node_mapping_lookup_pair_by_string(map, "<<", FY_NT))
+		if (k_lookup(map, "<<"))
 			k_fail(c, map, "YAML merge keys (<<) are not supported");
 		return NULL;
 	}

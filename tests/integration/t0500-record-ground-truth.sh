@@ -2,7 +2,8 @@
 # t0500-record-ground-truth.sh — `ringfence record` against strace as ground truth: for real
 # programs (coreutils, python3 with threads and a subprocess, sqlite3, git, tar+gzip, busybox
 # pipelines, curl, a 32-bit static program, many threads and processes), the set of (arch, name)
-# the observation lists equals the set `strace -f` prints for another run of the same command.
+# the observation lists equals the set `strace -f` prints for another run of the same command,
+# for each backend that works here (ptrace always, ebpf when it loads).
 #
 # Both start at the workload's execve (the recorder installs its filter just before it). Every run
 # starts from the same fresh working directory and HOME. The comparison is exact except for a
@@ -58,7 +59,7 @@ for s in json.loads(open(sys.argv[1], "rb").read().decode("utf-8", "replace"))["
 
 # Every run: the same empty working directory and HOME, stdin from /dev/null.
 fresh() {
-	rm -rf "$tmpdir/w" "$tmpdir/home" && mkdir "$tmpdir/w" "$tmpdir/home" ||
+	rm -rf "${tmpdir:?}/w" "${tmpdir:?}/home" && mkdir "$tmpdir/w" "$tmpdir/home" ||
 		framework_failure "cannot reset $tmpdir/w"
 }
 in_fresh() {
@@ -72,9 +73,9 @@ strace_run() { # LOG CMD...
 	in_fresh strace -f --quiet=attach,exit -o "$log" -- "$@"
 }
 
-# ground_truth LABEL "TOLERATED NAMES" CMD...: record once and strace once per round; the two
-# name sets must be equal apart from the tolerated names; a second strace run is compared with the
-# first for information.
+# ground_truth LABEL "TOLERATED NAMES" CMD...: per round, one strace run, then one recording per
+# backend; each recording's name set must equal strace's apart from the tolerated names. A second
+# strace run is compared with the first for information.
 ground_truth() {
 	label=$1 tolerated=$2
 	shift 2
@@ -83,46 +84,62 @@ ground_truth() {
 		i=$((i + 1))
 		strace_run "$tmpdir/s1.log" "$@"
 		st_s=$?
-		in_fresh "$rf" -q record --observation "$tmpdir/obs.json" -- "$@"
-		st_r=$?
-		if [ ! -s "$tmpdir/obs.json" ]; then
-			fail "$label: ringfence record wrote an observation (status $st_r)"
-			diag <"$tmpdir/err"
-			continue
-		fi
-		python3 -c 'import json, sys; json.loads(open(sys.argv[1], "rb").read().decode("utf-8"))' \
-			"$tmpdir/obs.json" 2>"$tmpdir/json-err"
-		check_eq "$?" 0 "$label: the observation is valid UTF-8 JSON"
-		[ -s "$tmpdir/json-err" ] && diag <"$tmpdir/json-err"
-		strace_run "$tmpdir/s2.log" "$@"
 		strace_names "$tmpdir/s1.log" >"$tmpdir/s1"
+		for be in $backends; do
+			compare_one "$label [$be]" "$be" "$@"
+		done
+		strace_run "$tmpdir/s2.log" "$@"
 		strace_names "$tmpdir/s2.log" >"$tmpdir/s2"
-		obs_names "$tmpdir/obs.json" >"$tmpdir/r"
-		rm -f "$tmpdir/obs.json"
-		# "- x86_64 name": strace saw it, the recording did not; "+ ...": the other way round.
-		diff "$tmpdir/s1" "$tmpdir/r" | sed -n 's/^< /- /p; s/^> /+ /p' >"$tmpdir/d"
-		: >"$tmpdir/d-hard"
-		while read -r sign arch name; do
-			case " $tolerated " in
-			*" $name "*) diag "$label: tolerated: $sign $arch $name" ;;
-			*) echo "$sign $arch $name" >>"$tmpdir/d-hard" ;;
-			esac
-		done <"$tmpdir/d"
-		n=$(wc -l <"$tmpdir/r")
-		if [ -s "$tmpdir/d-hard" ] || [ "$n" -lt 5 ]; then
-			fail "$label: recorded syscall set equals strace's ($n names)"
-			diag "- strace only, + recording only:"
-			diag <"$tmpdir/d-hard"
-		else
-			pass "$label: recorded syscall set equals strace's ($n names)"
-		fi
-		check_eq "$st_r" "$st_s" "$label: same exit status recorded and under strace"
 		if ! cmp -s "$tmpdir/s1" "$tmpdir/s2"; then
 			diag "$label: two strace runs differ on:" \
 				"$(diff "$tmpdir/s1" "$tmpdir/s2" | sed -n 's/^[<>] //p' | tr '\n' ' ')"
 		fi
 	done
 }
+compare_one() { # LABEL BACKEND CMD...
+	lb=$1 be=$2
+	shift 2
+	in_fresh "$rf" -q record --backend "$be" --observation "$tmpdir/obs.json" -- "$@"
+	st_r=$?
+	if [ ! -s "$tmpdir/obs.json" ]; then
+		fail "$lb: ringfence record wrote an observation (status $st_r)"
+		diag <"$tmpdir/err"
+		return
+	fi
+	python3 -c 'import json, sys; json.loads(open(sys.argv[1], "rb").read().decode("utf-8"))' \
+		"$tmpdir/obs.json" 2>"$tmpdir/json-err"
+	check_eq "$?" 0 "$lb: the observation is valid UTF-8 JSON"
+	[ -s "$tmpdir/json-err" ] && diag <"$tmpdir/json-err"
+	obs_names "$tmpdir/obs.json" >"$tmpdir/r"
+	rm -f "$tmpdir/obs.json"
+	# "- x86_64 name": strace saw it, the recording did not; "+ ...": the other way round.
+	diff "$tmpdir/s1" "$tmpdir/r" | sed -n 's/^< /- /p; s/^> /+ /p' >"$tmpdir/d"
+	: >"$tmpdir/d-hard"
+	while read -r sign arch name; do
+		case " $tolerated " in
+		*" $name "*) diag "$lb: tolerated: $sign $arch $name" ;;
+		*) echo "$sign $arch $name" >>"$tmpdir/d-hard" ;;
+		esac
+	done <"$tmpdir/d"
+	n=$(wc -l <"$tmpdir/r")
+	if [ -s "$tmpdir/d-hard" ] || [ "$n" -lt 5 ]; then
+		fail "$lb: recorded syscall set equals strace's ($n names)"
+		diag "- strace only, + recording only:"
+		diag <"$tmpdir/d-hard"
+	else
+		pass "$lb: recorded syscall set equals strace's ($n names)"
+	fi
+	check_eq "$st_r" "$st_s" "$lb: same exit status recorded and under strace"
+}
+
+# Every backend that works here: ptrace always; ebpf when it loads (root, BTF, tracepoints).
+backends=ptrace
+if "$rf" -q record --backend ebpf --observation "$tmpdir/probe-ebpf.json" -- true \
+	>/dev/null 2>"$tmpdir/ebpf.err"; then
+	backends="ptrace ebpf"
+else
+	diag "ebpf backend not compared: $(head -n 1 "$tmpdir/ebpf.err")"
+fi
 
 ground_truth "ls -la" "" ls -la /
 
@@ -189,10 +206,13 @@ else
 	skip "32-bit static rec-fork" "'$cc -m32 -static' cannot link (needs gcc-multilib and libc6-dev-i386): $(tail -n 1 "$tmpdir/cc.log")"
 fi
 
-# 16 threads and 16 processes sleeping random times. No tolerance: six strace runs of it gave
-# the same set each time (futex and restart_syscall included).
+# 16 threads and 16 processes sleeping random times. Six strace runs of it gave the same set each
+# time, restart_syscall included; but that restart_syscall is the tracer's own doing: a ptrace
+# signal-delivery stop for SIGCHLD interrupts a sleeping thread, which an untraced process never
+# sees (SIGCHLD is ignored by default). So the ebpf backend, which does not stop the workload,
+# legitimately lacks it (measured: 1 of 3 runs).
 if [ -x "$RF_REC_FORK" ]; then
-	ground_truth "rec-fork, 16 threads + 16 processes" "" "$RF_REC_FORK" -t 16 -p 16
+	ground_truth "rec-fork, 16 threads + 16 processes" "restart_syscall" "$RF_REC_FORK" -t 16 -p 16
 else
 	skip "rec-fork, 16 threads + 16 processes" "rec-fork not built: $RF_REC_FORK"
 fi

@@ -39,6 +39,12 @@ check_eq "$st:$(printf '%s' "$out" | tail -n 1)" "0:$job_line" \
 out=$("$rf" run --seccomp unconfined -- "$extra" "$tmpdir/x" --extra | head -n 1)
 check_eq "$out" "extra getcwd: ok" "unconfined, the extra getcwd succeeds (the EPERM is the profile's)"
 
+# The same with the ptrace backend forced (the default picks ebpf where it loads).
+"$rf" -q record --backend ptrace -o "$tmpdir/extra-pt.json" -- "$extra" "$tmpdir/x" >/dev/null
+out=$("$rf" run --seccomp "$tmpdir/extra-pt.json" -- "$extra" "$tmpdir/x" --extra)
+check_eq "$?:$(printf '%s' "$out" | tr '\n' '|')" "0:extra getcwd: EPERM|$job_line" \
+	"recorded with --backend ptrace: the extra getcwd gets EPERM, the job works"
+
 # --default-errno at record time carries into the profile.
 "$rf" -q record --default-errno ENOSYS -o "$tmpdir/enosys.json" -- "$extra" "$tmpdir/x" >/dev/null
 out=$("$rf" run --seccomp "$tmpdir/enosys.json" -- "$extra" "$tmpdir/x" --extra | head -n 1)
@@ -72,16 +78,19 @@ else
 fi
 
 # --- real programs: record, then run under the profile; output and status must match ----------
-# roundtrip LABEL [RECORD-FLAGS --] CMD...: each run starts in the same fresh directory.
+# roundtrip LABEL ["RECORD-FLAGS"] CMD...: each run starts in the same fresh directory. Without
+# flags record picks its backend (ebpf when it loads, else ptrace); some runs force ptrace.
 fresh() { rm -rf "$tmpdir/w" && mkdir "$tmpdir/w" || framework_failure "cannot reset $tmpdir/w"; }
 roundtrip() {
 	label=$1
 	shift
 	flags=
-	if [ "$1" = "--fast" ] || [ "$1" = "--args" ]; then
+	case $1 in
+	--*) # record flags, as one word: "--fast", "--backend ptrace"
 		flags=$1
 		shift
-	fi
+		;;
+	esac
 	fresh
 	(cd "$tmpdir/w" && "$rf" -q record $flags -o "$tmpdir/p.json" -- "$@") \
 		</dev/null >"$tmpdir/out1" 2>"$tmpdir/err1"
@@ -134,8 +143,16 @@ else
 	skip "busybox sh pipeline" "busybox not found"
 fi
 roundtrip "exit status 3 passes through" sh -c 'echo before; exit 3'
-roundtrip "rec-extra job" --fast "$extra" "$tmpdir"
-roundtrip "sort | uniq -c pipeline" --fast sh -c "sort '$RF_SRC/tests/integration/lib.sh' | uniq -c | sort -rn | head -n 5"
+roundtrip "rec-extra job" "--backend ptrace" "$extra" "$tmpdir"
+roundtrip "python3 threads + subprocess" "--backend ptrace" "$py" -I -c '
+import subprocess, threading
+ts = [threading.Thread(target=print, args=(i,)) for i in range(3)]
+for t in ts: t.start()
+for t in ts: t.join()
+print(subprocess.run(["echo", "child"]).returncode)'
+roundtrip "tar czf | tar tzf" "--backend ptrace" sh -c "tar czf - -C '$RF_SRC' tests/helpers | tar tzf - | sort"
+roundtrip "rec-extra job" "--backend ptrace --fast" "$extra" "$tmpdir"
+roundtrip "sort | uniq -c pipeline" "--backend ptrace --fast" sh -c "sort '$RF_SRC/tests/integration/lib.sh' | uniq -c | sort -rn | head -n 5"
 roundtrip "python3 threads + subprocess" --args "$py" -I -c '
 import subprocess, threading
 ts = [threading.Thread(target=print, args=(i,)) for i in range(1)]

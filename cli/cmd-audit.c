@@ -1,0 +1,144 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* `ringfence audit`: check Kubernetes workloads against the Pod Security Standards. Parses
+ * flags, calls lib/k8s, prints the report; --fix prints or writes the patched manifests. */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "core/macro.h"
+#include "ringfence/k8s.h"
+
+#define AUDIT_HELP                                                                                 \
+	"Usage: ringfence audit [--level baseline|restricted] [--version v1.N|latest]\n"           \
+	"                       [--format text|json|sarif] [--fix [--write]] FILE...|-\n"          \
+	"\n"                                                                                        \
+	"Checks Pods, ReplicationControllers, PodTemplates, ReplicaSets, Deployments,\n"          \
+	"StatefulSets, DaemonSets, Jobs and CronJobs against the Kubernetes Pod Security\n"        \
+	"Standards, exactly as Pod Security Admission would at that level and policy version.\n"  \
+	"FILE may be a directory (read recursively: *.yaml, *.yml, *.json) or '-' for stdin.\n"   \
+	"Multi-document YAML and List kinds are read; other kinds are counted and skipped.\n"     \
+	"\n"                                                                                        \
+	"The policy comes from pod-security.kubernetes.io/{enforce,audit,warn}[-version] labels\n" \
+	"of Namespace objects in the input (the most restrictive one), else restricted:latest;\n"  \
+	"--level and --version override it. Versions newer than v1." RF_STR(RF_PSS_NEWEST_MINOR)    \
+	" are treated as v1." RF_STR(RF_PSS_NEWEST_MINOR) ".\n"                                     \
+	"\n"                                                                                        \
+	"--fix     print the manifests with the minimal changes that make them pass (seccomp\n"   \
+	"          RuntimeDefault, allowPrivilegeEscalation: false, capabilities drop ALL,\n"     \
+	"          runAsNonRoot: true, AppArmor RuntimeDefault); say what needs a person\n"       \
+	"--write   with --fix: change the files in place (atomically)\n"                          \
+	"\n"                                                                                        \
+	"Exit status: 0 every workload passes, 1 a check failed or a document could not be\n"    \
+	"read, 2 usage error.\n"
+
+#define RF_STR2(x) #x
+#define RF_STR(x) RF_STR2(x)
+
+enum { OPT_LEVEL = 0x100, OPT_VERSION, OPT_FIX, OPT_WRITE };
+
+static void print_errors(const struct rf_audit *a)
+{
+	for (size_t i = 0; i < rf_audit_n_errors(a); i++)
+		fprintf(stderr, "ringfence: %s\n", rf_audit_error(a, i));
+	for (size_t i = 0; i < rf_audit_n_workloads(a); i++) {
+		const struct rf_audit_workload *w = rf_audit_workload(a, i);
+		if (w->error)
+			fprintf(stderr, "ringfence: %s\n", w->error);
+	}
+}
+
+static bool any_workload_error(const struct rf_audit *a)
+{
+	for (size_t i = 0; i < rf_audit_n_workloads(a); i++)
+		if (rf_audit_workload(a, i)->error)
+			return true;
+	return false;
+}
+
+int cmd_audit(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "level", required_argument, NULL, OPT_LEVEL },
+		{ "version", required_argument, NULL, OPT_VERSION },
+		{ "format", required_argument, NULL, 'f' },
+		{ "fix", no_argument, NULL, OPT_FIX },
+		{ "write", no_argument, NULL, OPT_WRITE },
+		{ "json", no_argument, NULL, 'j' },
+		{ "pretty", no_argument, NULL, 'p' },
+		{ "help", no_argument, NULL, 'h' },
+		{},
+	};
+	_cleanup_(rf_audit_freep) struct rf_audit *a = NULL;
+	struct rf_audit_opts o = { 0 };
+	enum rf_audit_format fmt = global.json ? RF_AUDIT_JSON : RF_AUDIT_TEXT;
+	bool fix = false, write = false;
+	int c, r;
+
+	while ((c = getopt_long(argc, argv, "f:jph", opts, NULL)) >= 0) {
+		switch (c) {
+		case OPT_LEVEL:
+			if (rf_pss_level_from_string(optarg, &o.level) < 0 || o.level == RF_PSS_PRIVILEGED)
+				return usage_error("audit", "--level must be baseline or restricted, not '%s'",
+						   optarg);
+			o.level_set = true;
+			break;
+		case OPT_VERSION:
+			if (rf_pss_version_parse(optarg, &o.version) < 0)
+				return usage_error("audit", "--version must be v1.N or latest, not '%s'",
+						   optarg);
+			o.version_set = true;
+			break;
+		case 'f':
+			if (rf_audit_format_from_string(optarg, &fmt) < 0)
+				return usage_error("audit", "--format must be text, json or sarif, not '%s'",
+						   optarg);
+			break;
+		case OPT_FIX: fix = true; break;
+		case OPT_WRITE: write = true; break;
+		case 'j': fmt = RF_AUDIT_JSON; break;
+		case 'p': fmt = RF_AUDIT_JSON; global.pretty = true; break;
+		case 'h': fputs(AUDIT_HELP, stdout); return 0;
+		default: return usage_error("audit", "invalid option");
+		}
+	}
+	if (optind >= argc)
+		return usage_error("audit", "no input: give FILE..., a directory or '-'");
+	if (write && !fix)
+		return usage_error("audit", "--write needs --fix");
+	if ((r = rf_audit_new(&a)) < 0)
+		return print_error(NULL, r), EXIT_FOUND;
+	rf_audit_set_keep_comments(a, fix);
+	for (int i = optind; i < argc; i++) {
+		struct rf_error e = { 0 };
+
+		r = rf_audit_add_path(a, argv[i], &e);
+		if (r < 0) {
+			print_error(&e, r);
+			rf_error_clear(&e);
+			return EXIT_FOUND;
+		}
+	}
+	if ((r = rf_audit_run(a, &o)) < 0)
+		return print_error(NULL, r), EXIT_FOUND;
+	print_errors(a);
+	if (fix) {
+		struct rf_error e = { 0 };
+		size_t manual = 0;
+
+		r = rf_audit_fix(a, write ? NULL : stdout, write, &manual, &e);
+		if (r < 0) {
+			print_error(&e, r);
+			rf_error_clear(&e);
+			return EXIT_FOUND;
+		}
+		/* What is left for a person goes to stderr: stdout carries the manifests. */
+		if (manual || rf_audit_n_failed(a))
+			(void)rf_audit_write(a, RF_AUDIT_TEXT, false, stderr);
+		return manual || rf_audit_n_errors(a) || any_workload_error(a) ? EXIT_FOUND : 0;
+	}
+	if ((r = rf_audit_write(a, fmt, global.pretty, stdout)) < 0)
+		return print_error(NULL, r), EXIT_FOUND;
+	return rf_audit_n_failed(a) || rf_audit_n_errors(a) || any_workload_error(a) ? EXIT_FOUND : 0;
+}
