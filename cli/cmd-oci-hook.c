@@ -152,9 +152,16 @@ static void run_daemon(struct hook *h, int ready)
 	_exit(0);
 }
 
+static void hook_done(struct hook *h)
+{
+	free(h->bundle);
+	free(h->in);
+	free(h->out);
+}
+
 int cmd_oci_hook(int argc, char **argv)
 {
-	struct hook h = { 0 };
+	_cleanup_(hook_done) struct hook h = { 0 };
 	struct pollfd pfd;
 	int p[2], r;
 	char c;
