@@ -53,14 +53,6 @@ struct {
 	__type(value, unsigned long long);
 } counts SEC(".maps");
 
-/* First-sighting flags, same layout as counts (shared, so a sighting is reported once). */
-struct {
-	__uint(type, BPF_MAP_TYPE_ARRAY);
-	__uint(max_entries, 2 * RF_NR_INDEXES);
-	__type(key, unsigned int);
-	__type(value, unsigned int);
-} seen SEC(".maps");
-
 /* Which arguments of (slot, nr) user space wants values of: bit i = argument i. */
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
@@ -242,7 +234,6 @@ int BPF_PROG(rf_sys_enter, struct pt_regs *regs, long id)
 	unsigned char st = target_state();
 	unsigned int slot, index, row;
 	unsigned long long *c;
-	unsigned int *s;
 	unsigned char bootstrap;
 
 	if (!st)
@@ -256,10 +247,11 @@ int BPF_PROG(rf_sys_enter, struct pt_regs *regs, long id)
 	index = slot * RF_MAX_NR + (unsigned int)id;
 	row = index + (bootstrap ? RF_NR_INDEXES : 0);
 	c = bpf_map_lookup_elem(&counts, &row);
-	if (c)
-		(*c)++;
-	s = bpf_map_lookup_elem(&seen, &row);
-	if (s && *s == 0 && __sync_fetch_and_add(s, 1) == 0) {
+	if (!c)
+		return 0;
+	/* First call on this CPU: report who made it. At most one report per CPU per syscall;
+	 * user space keeps the first and subtracts the reports from the counts. */
+	if (*c == 0) {
 		struct rf_rec *r = reserve(RF_REC_FIRST);
 		if (r) {
 			r->slot = slot;
@@ -268,6 +260,7 @@ int BPF_PROG(rf_sys_enter, struct pt_regs *regs, long id)
 			bpf_ringbuf_submit(r, 0);
 		}
 	}
+	(*c)++;
 	report_args(regs, index, slot, (int)id, bootstrap);
 	maybe_cut(st, slot, id, regs);
 	return 0;

@@ -29,7 +29,7 @@ struct ctx {
 	rf_event_fn fn;
 	void *userdata;
 	int error;
-	uint64_t first_counts[2 * RF_NR_INDEXES / 64 + 1]; /* bitmap: a FIRST record was fed */
+	uint32_t firsts[RF_NR_INDEXES]; /* FIRST records fed per row (at most one per CPU) */
 };
 
 static int libbpf_to_log(enum libbpf_print_level level, const char *fmt, va_list ap)
@@ -95,10 +95,8 @@ static int on_record(void *data, void *rec, size_t size)
 		fill_event(&ev, r, RF_EV_SYSCALL, exe, sizeof(exe));
 		ev.sc.arch = slot_arch(r->slot);
 		ev.sc.nr = slot_nr(r->slot, r->nr);
-		if (r->slot < RF_NSLOTS && r->nr >= 0 && r->nr < RF_MAX_NR) {
-			unsigned idx = r->slot * RF_MAX_NR + (unsigned)r->nr;
-			c->first_counts[idx / 64] |= UINT64_C(1) << (idx % 64);
-		}
+		if (r->slot < RF_NSLOTS && r->nr >= 0 && r->nr < RF_MAX_NR && !r->bootstrap)
+			c->firsts[r->slot * RF_MAX_NR + (unsigned)r->nr]++;
 		break;
 	case RF_REC_ARG:
 		fill_event(&ev, r, RF_EV_ARGS, NULL, 0);
@@ -267,7 +265,7 @@ static int flush_counts(struct record *skel, struct ctx *c)
 	for (unsigned row = 0; row < RF_NR_INDEXES; row++) {
 		unsigned long long total = 0;
 		unsigned slot = row / RF_MAX_NR, nr = row % RF_MAX_NR;
-		bool fed = (c->first_counts[row / 64] >> (row % 64)) & 1;
+		uint64_t fed = c->firsts[row];
 		struct rf_event ev = { .kind = RF_EV_SYSCALL, .args_elsewhere = true };
 		int r;
 
@@ -275,11 +273,11 @@ static int flush_counts(struct record *skel, struct ctx *c)
 			continue;
 		for (int i = 0; i < ncpu; i++)
 			total += v[i];
-		if (total == 0 || (fed && total == 1))
+		if (total <= fed)
 			continue;
 		ev.sc.arch = slot_arch(slot);
 		ev.sc.nr = slot_nr(slot, (int)nr);
-		ev.count = fed ? total - 1 : total;
+		ev.count = total - fed;
 		if (ev.sc.arch && (r = c->fn(&ev, c->userdata)) < 0)
 			return r;
 	}
