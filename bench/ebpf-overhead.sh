@@ -13,19 +13,10 @@ rounds=${3:-5}
 tmp=$(mktemp -d)
 port=$((20000 + $$ % 20000))
 trap 'rm -rf "$tmp"' EXIT
-now() { date +%s%N; }
-best_ms() {
-	best=
-	for _ in 1 2 3; do
-		t0=$(now)
-		"$@" >/dev/null 2>&1
-		t=$(( ($(now) - t0) / 1000000 ))
-		if [ -z "$best" ] || [ "$t" -lt "$best" ]; then best=$t; fi
-	done
-	echo "$best"
-}
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", (b > 0 ? a / b : 0) }'; }
-median() { tr ' ' '\n' | grep -v '^$' | sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
+dur=5
+# shellcheck source=lib.sh
+. "$(dirname "$0")/lib.sh"
+best_ms() { timeit "$@"; }
 
 "$rf" -q record --backend ebpf --observation "$tmp/p.json" -- true 2>"$tmp/err" || {
 	echo "SKIP: the eBPF recorder cannot run here: $(cat "$tmp/err")"
@@ -59,47 +50,7 @@ else
 	echo "  naive bpftrace counter: SKIP (needs bpftrace and tracefs)"
 fi
 
-nginx=$(command -v nginx || echo /usr/sbin/nginx)
-if [ ! -x "$nginx" ] || ! command -v wrk >/dev/null || ! command -v curl >/dev/null; then
-	echo "nginx + wrk: SKIP (needs nginx, wrk and curl)"
-	exit 0
-fi
-mkdir -p "$tmp/www" "$tmp/logs"
-head -c 4096 /dev/zero | tr '\0' x >"$tmp/www/index.html"
-cat >"$tmp/nginx.conf" <<EOF2
-daemon off;
-master_process off;
-worker_processes 1;
-pid $tmp/nginx.pid;
-error_log $tmp/logs/error.log;
-events { worker_connections 256; }
-http {
-	access_log off;
-	client_body_temp_path $tmp/logs/body;
-	proxy_temp_path $tmp/logs/proxy;
-	fastcgi_temp_path $tmp/logs/fastcgi;
-	uwsgi_temp_path $tmp/logs/uwsgi;
-	scgi_temp_path $tmp/logs/scgi;
-	server { listen 127.0.0.1:$port; root $tmp/www; }
-}
-EOF2
-serve() {
-	"$@" "$nginx" -p "$tmp" -c "$tmp/nginx.conf" -e "$tmp/logs/error.log" >/dev/null 2>&1 &
-	ngpid=$!
-	i=0
-	until curl -s -o /dev/null "http://127.0.0.1:$port/" 2>/dev/null || [ "$i" -ge 100 ]; do
-		sleep 0.1
-		i=$((i + 1))
-	done
-	wrk -t1 -c4 -d5s "http://127.0.0.1:$port/" >"$tmp/wrk.out" 2>&1
-	awk '/^Requests\/sec:/ { print int($2) }' "$tmp/wrk.out"
-	[ -s "$tmp/nginx.pid" ] && kill -QUIT "$(cat "$tmp/nginx.pid")" 2>/dev/null
-	i=0
-	while kill -0 "$ngpid" 2>/dev/null && [ "$i" -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
-	kill -KILL "$ngpid" 2>/dev/null
-	wait "$ngpid" 2>/dev/null
-	rm -f "$tmp/nginx.pid"
-}
+nginx_setup || exit 0
 u=
 e=
 for _ in $(seq "$rounds"); do

@@ -25,19 +25,8 @@ cleanup() {
 trap cleanup EXIT
 command -v strace >/dev/null || { echo "record-overhead: strace not found" >&2; exit 1; }
 
-now() { date +%s%N; }
-# best of 3, in milliseconds
-timeit() {
-	best=
-	for _ in 1 2 3; do
-		t0=$(now)
-		"$@" >/dev/null 2>&1 || true
-		t=$(( ($(now) - t0) / 1000000 ))
-		if [ -z "$best" ] || [ "$t" -lt "$best" ]; then best=$t; fi
-	done
-	echo "$best"
-}
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", (b > 0 ? a / b : 0) }'; }
+# shellcheck source=lib.sh
+. "$(dirname "$0")/lib.sh"
 verdict() { # SPEEDUP TARGET
 	awk -v s="$1" -v t="$2" 'BEGIN { printf "%s", (s >= t ? "met" : "NOT met") }'
 }
@@ -70,63 +59,7 @@ printf '  %-34s %8s ms   x%-7s  %6sx faster than strace (target 10x: %s)\n' \
 	"record --backend ebpf" "$ebpf" "$(ratio "$ebpf" "$base")" "$(ratio "$st" "$ebpf")"
 
 # ---- nginx + wrk ------------------------------------------------------------------------------
-nginx=$(command -v nginx || echo /usr/sbin/nginx)
-if [ ! -x "$nginx" ] || ! command -v wrk >/dev/null; then
-	echo "nginx + wrk: SKIP (needs nginx and wrk: apt-get install nginx-light wrk)"
-	exit 0
-fi
-mkdir -p "$tmp/www" "$tmp/logs"
-head -c 4096 /dev/zero | tr '\0' x >"$tmp/www/index.html"
-cat >"$tmp/nginx.conf" <<EOF
-daemon off;
-master_process off;
-worker_processes 1;
-pid $tmp/nginx.pid;
-error_log $tmp/logs/error.log;
-events { worker_connections 256; }
-http {
-	access_log off;
-	client_body_temp_path $tmp/logs/body;
-	proxy_temp_path $tmp/logs/proxy;
-	fastcgi_temp_path $tmp/logs/fastcgi;
-	uwsgi_temp_path $tmp/logs/uwsgi;
-	scgi_temp_path $tmp/logs/scgi;
-	server {
-		listen 127.0.0.1:$port;
-		root $tmp/www;
-	}
-}
-EOF
-# serve LABEL [TRACER...]: start nginx under the tracer, wait for the port, wrk, stop; prints req/s
-serve() {
-	"$@" "$nginx" -p "$tmp" -c "$tmp/nginx.conf" -e "$tmp/logs/error.log" >/dev/null 2>&1 &
-	ngpid=$!
-	i=0
-	until curl -s -o /dev/null "http://127.0.0.1:$port/" 2>/dev/null || [ "$i" -ge 100 ]; do
-		sleep 0.1
-		i=$((i + 1))
-	done
-	wrk -t1 -c4 -d"${dur}s" "http://127.0.0.1:$port/" >"$tmp/wrk.out" 2>&1 || :
-	rps=$(awk '/^Requests\/sec:/ { print int($2) }' "$tmp/wrk.out")
-	# Responses that were not 200, and socket errors, make a rate worthless: report them.
-	awk -v who="$*" '/Non-2xx|Socket errors/ { print "  warning: " who ": " $0 }' "$tmp/wrk.out" \
-		>>"$tmp/warnings"
-	# SIGQUIT to nginx itself (graceful shutdown): neither strace nor record ends on a SIGQUIT
-	# sent to the tracer (record leaves it to the workload's process group, as a terminal does).
-	[ -s "$tmp/nginx.pid" ] && kill -QUIT "$(cat "$tmp/nginx.pid")" 2>/dev/null || :
-	i=0
-	while kill -0 "$ngpid" 2>/dev/null && [ "$(sed 's/^.*) //' "/proc/$ngpid/stat" | cut -c1)" != Z ] &&
-		[ "$i" -lt 100 ]; do
-		sleep 0.1
-		i=$((i + 1))
-	done
-	kill -KILL "$ngpid" 2>/dev/null || :
-	wait "$ngpid" 2>/dev/null || :
-	ngpid=
-	rm -f "$tmp/nginx.pid"
-	echo "${rps:-0}"
-}
-command -v curl >/dev/null || { echo "nginx + wrk: SKIP (needs curl to see nginx is up)"; exit 0; }
+nginx_setup || exit 0
 r_base=$(serve env)
 r_st=$(serve strace -f -o /dev/null)
 r_rec=$(serve "$rf" -q record --backend ptrace --observation "$tmp/n.json")
