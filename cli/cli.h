@@ -33,6 +33,8 @@ int parse_errno_name(const char *s, uint32_t *ret);
 struct rf_observation;
 int write_outputs(struct rf_observation *obs, const char *obs_path, const char *out_path,
 		  const char *format, bool args, uint32_t default_errno, unsigned min_support);
+/* The capability suggestion (securityContext YAML) to `path`, its summary on stderr. */
+int write_caps(const struct rf_observation *obs, const char *path);
 
 /* "ringfence <cmd>: <problem>" + "Try 'ringfence <cmd> --help'." on stderr; returns EXIT_USAGE. */
 int usage_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

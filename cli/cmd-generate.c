@@ -16,7 +16,7 @@
 	"Usage: ringfence generate (--from OBS.json... | --from-strace LOG...)\n"                   \
 	"                          [--seccomp FILE] [--format oci|docker|spo] [--observation OUT]\n" \
 	"                          [--args] [--default-errno N|ENOSYS] [--min-support N]\n"         \
-	"                          [--ignore-unknown]\n"                                            \
+	"                          [--ignore-unknown] [--caps FILE]\n"                              \
 	"\n"                                                                                        \
 	"--from OBS.json     observations written by 'record --observation'; several are merged\n"  \
 	"                    (union; each syscall remembers how many observations saw it).\n"      \
@@ -25,15 +25,16 @@
 	"                    --ignore-unknown. 32-bit personality switches are followed.\n"       \
 	"--seccomp FILE      write the profile here ('-' = stdout, the default)\n"                 \
 	"--observation OUT   also write the (merged) observation\n"                                \
+	"--caps FILE         suggested capabilities as a Kubernetes securityContext (YAML)\n"   \
 	"--min-support N     only syscalls seen by at least N of the merged observations\n"       \
 	"--args, --default-errno: as for 'ringfence record'.\n"
 
 enum { OPT_FROM = 0x100, OPT_FROM_STRACE, OPT_SECCOMP, OPT_FORMAT, OPT_OBS, OPT_ARGS, OPT_ERRNO,
-       OPT_MIN, OPT_IGNORE };
+       OPT_MIN, OPT_IGNORE, OPT_CAPS };
 
 struct gen_opts {
 	bool strace, args, ignore_unknown;
-	const char *seccomp, *format, *observation;
+	const char *seccomp, *format, *observation, *caps;
 	uint32_t default_errno;
 	unsigned min_support;
 };
@@ -94,6 +95,7 @@ int cmd_generate(int argc, char **argv)
 		{ "default-errno", required_argument, NULL, OPT_ERRNO },
 		{ "min-support", required_argument, NULL, OPT_MIN },
 		{ "ignore-unknown", no_argument, NULL, OPT_IGNORE },
+		{ "caps", required_argument, NULL, OPT_CAPS },
 		{ "help", no_argument, NULL, 'h' },
 		{},
 	};
@@ -112,6 +114,7 @@ int cmd_generate(int argc, char **argv)
 		case OPT_OBS: g.observation = optarg; break;
 		case OPT_ARGS: g.args = true; break;
 		case OPT_IGNORE: g.ignore_unknown = true; break;
+		case OPT_CAPS: g.caps = optarg; break;
 		case OPT_ERRNO:
 			if (parse_errno_name(optarg, &g.default_errno) < 0)
 				return usage_error("generate", "--default-errno '%s' is not an errno",
@@ -137,7 +140,10 @@ int cmd_generate(int argc, char **argv)
 	if (r < 0)
 		return EXIT_FOUND;
 	/* --min-support filters the profile; the observation written keeps everything. */
-	r = write_outputs(obs, g.observation, g.seccomp ?: (g.observation ? NULL : "-"), g.format,
+	r = write_outputs(obs, g.observation,
+			  g.seccomp ?: (g.observation || g.caps ? NULL : "-"), g.format,
 			  g.args, g.default_errno, g.min_support);
+	if (r >= 0)
+		r = write_caps(obs, g.caps);
 	return r < 0 ? EXIT_FOUND : 0;
 }

@@ -16,11 +16,13 @@
 #include "ringfence/observation.h"
 #include "ringfence/ptrace.h"
 #include "ringfence/run.h"
+#include "ringfence/suggest.h"
 
 #define RECORD_HELP                                                                                \
 	"Usage: ringfence record [--backend auto|ptrace|ebpf] [-o PROFILE] [--format oci|docker|spo]\n" \
 	"                        [--observation OBS.json] [--args] [--default-errno N|ENOSYS]\n"    \
-	"                        [--fast] ( -- CMD [ARG...] | --pid PID | --cgroup PATH )\n"        \
+	"                        [--fast] [--caps-out FILE]\n"                                     \
+	"                        ( -- CMD [ARG...] | --pid PID | --cgroup PATH )\n"                \
 	"\n"                                                                                        \
 	"Records every syscall a command and all its children and threads make, as (arch, nr)\n"    \
 	"(a 32-bit program is recorded under SCMP_ARCH_X86), then writes a least-privilege\n"      \
@@ -39,6 +41,8 @@
 	"  --fast            do not stop on these hot syscalls; they are always allowed in the\n"  \
 	"                    profile and listed in the observation:\n"                             \
 	"                    %s\n"                                                                  \
+	"  --caps-out FILE   suggested capabilities as a Kubernetes securityContext (YAML),\n"  \
+	"                    with the reason for each; a summary goes to stderr\n"                \
 	"  --pid PID         attach to every thread of a running process and its future\n"         \
 	"                    children; stop with Ctrl-C (or when it exits), then write.\n"         \
 	"\n"                                                                                        \
@@ -47,10 +51,10 @@
 	"failed, 126/127 as for run).\n"
 
 enum { OPT_BACKEND = 0x100, OPT_FORMAT, OPT_OBS, OPT_ARGS, OPT_ERRNO, OPT_FAST, OPT_PID,
-       OPT_CGROUP };
+       OPT_CGROUP, OPT_CAPS_OUT };
 
 struct record_opts {
-	const char *output, *observation, *format, *backend, *cgroup;
+	const char *output, *observation, *format, *backend, *cgroup, *caps_out;
 	bool args, fast;
 	uint32_t default_errno;
 	pid_t pid;
@@ -122,6 +126,7 @@ static int parse(int argc, char **argv, struct record_opts *o)
 		{ "fast", no_argument, NULL, OPT_FAST },
 		{ "pid", required_argument, NULL, OPT_PID },
 		{ "cgroup", required_argument, NULL, OPT_CGROUP },
+		{ "caps-out", required_argument, NULL, OPT_CAPS_OUT },
 		{ "help", no_argument, NULL, 'h' },
 		{},
 	};
@@ -147,6 +152,7 @@ static int parse(int argc, char **argv, struct record_opts *o)
 				return usage_error("record", "--pid '%s' is not a pid", optarg);
 			break;
 		case OPT_CGROUP: o->cgroup = optarg; break;
+		case OPT_CAPS_OUT: o->caps_out = optarg; break;
 		case 'h': print_help(); return 0;
 		default: return usage_error("record", "invalid option");
 		}
@@ -158,8 +164,9 @@ static int parse(int argc, char **argv, struct record_opts *o)
 		return usage_error("record", "--cgroup needs the ebpf backend");
 	if (o->fast && o->backend && streq(o->backend, "ebpf"))
 		return usage_error("record", "--fast is a ptrace option (ebpf records everything)");
-	if (!o->output && !o->observation)
-		return usage_error("record", "say where to write: -o PROFILE and/or --observation FILE");
+	if (!o->output && !o->observation && !o->caps_out)
+		return usage_error("record", "say where to write: -o PROFILE, --observation FILE "
+					     "and/or --caps-out FILE");
 	if ((optind < argc) + (o->pid > 0) + (o->cgroup != NULL) != 1)
 		return usage_error("record", "give one of -- CMD [ARG...], --pid PID, --cgroup PATH");
 	if (o->format && rf_format_from_string(o->format) == RF_FORMAT_UNKNOWN)
@@ -210,6 +217,27 @@ int write_outputs(struct rf_observation *obs, const char *obs_path, const char *
 		print_error(&e, r);
 	rf_error_clear(&e);
 	return r;
+}
+
+int write_caps(const struct rf_observation *obs, const char *path)
+{
+	_cleanup_(rf_caps_suggestion_freep) struct rf_caps_suggestion *s = NULL;
+	struct rf_error e = { 0 };
+	int r;
+
+	if (!path)
+		return 0;
+	r = rf_caps_suggest(obs, &s, &e);
+	if (r >= 0)
+		r = rf_caps_suggestion_write_file(s, path, &e);
+	if (r < 0) {
+		print_error(&e, r);
+		rf_error_clear(&e);
+		return r;
+	}
+	if (!global.quiet)
+		(void)rf_caps_suggestion_write_text(s, stderr);
+	return 0;
 }
 
 /* 1 = ebpf, 0 = ptrace, <0 = the asked-for backend cannot run (reason in e). */
@@ -277,7 +305,8 @@ int cmd_record(int argc, char **argv)
 	for (size_t i = 0; o.fast && rf_ptrace_fast_syscalls[i]; i++)
 		(void)strv_extend(&obs->fast_syscalls, rf_ptrace_fast_syscalls[i]);
 	if (use_ebpf) {
-		struct rf_ebpf_opts eo = { .argv = o.argv, .pid = o.pid, .cgroup = o.cgroup };
+		struct rf_ebpf_opts eo = { .argv = o.argv, .pid = o.pid, .cgroup = o.cgroup,
+					   .child_pid = &forward_pid };
 		struct rf_ebpf_result er = { 0 };
 
 		r = rf_ebpf_record(&eo, &stop_requested, rf_obs_add_event, obs, &er, &e);
@@ -288,7 +317,8 @@ int cmd_record(int argc, char **argv)
 					"(ring buffer or map full); the observation says so\n",
 				(unsigned long long)er.lost);
 	} else {
-		po = (struct rf_ptrace_opts){ .argv = o.argv, .pid = o.pid, .fast = o.fast };
+		po = (struct rf_ptrace_opts){ .argv = o.argv, .pid = o.pid, .fast = o.fast,
+					      .child_pid = &forward_pid };
 		r = rf_ptrace_record(&po, &stop_requested, rf_obs_add_event, obs, &res, &e);
 	}
 	if (r < 0) {
@@ -299,7 +329,8 @@ int cmd_record(int argc, char **argv)
 	obs->duration_ns = res.duration_ns;
 	obs->exit_status = res.wait_status;
 	obs->no_new_privs = res.no_new_privs;
-	if (write_outputs(obs, o.observation, o.output, o.format, o.args, o.default_errno, 0) < 0)
+	if (write_outputs(obs, o.observation, o.output, o.format, o.args, o.default_errno, 0) < 0 ||
+	    write_caps(obs, o.caps_out) < 0)
 		return RF_EXIT_FAILED;
 	if (!global.quiet)
 		fprintf(stderr, "ringfence: recorded %zu distinct syscalls (%.3f s)\n",

@@ -16,6 +16,8 @@ struct rf_ebpf_opts {
 	const char *cgroup; /* every task in this cgroup v2 directory (and below) */
 	bool bootstrap_cut; /* record the workload from its own seccomp filter on (containers) */
 	int ready_fd;       /* > 0: a byte is written and the fd closed once the recorder is live */
+	volatile pid_t *child_pid; /* when set: the started command's pid, published at fork so a
+				    * signal handler can forward SIGTERM/SIGHUP to it */
 };
 
 struct rf_ebpf_result {

@@ -14,6 +14,8 @@ struct rf_ptrace_opts {
 	char *const *argv; /* run this command, or */
 	pid_t pid;         /* attach to every thread of this process and its future children */
 	bool fast;         /* let rf_ptrace_fast_syscalls through without a stop (not recorded) */
+	volatile pid_t *child_pid; /* when set: the started command's pid, published at fork so a
+				    * signal handler can forward SIGTERM/SIGHUP to it */
 };
 
 struct rf_ptrace_result {

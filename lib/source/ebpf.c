@@ -383,6 +383,8 @@ int rf_ebpf_record(const struct rf_ebpf_opts *o, volatile bool *stop, rf_event_f
 			     r == -ESRCH ? "no such process" : strerror(-r));
 	if (r >= 0 && o->argv && (child = start_child(o->argv, &go, reterr)) < 0)
 		r = child;
+	if (r >= 0 && child > 0 && o->child_pid)
+		*o->child_pid = child;
 	if (r >= 0 && child > 0 && (r = track(skel, child, RF_TARGET_WAIT_EXEC)) < 0)
 		rf_error_set(reterr, r, "cannot track the command: %s", strerror(-r));
 	if (r >= 0 && (r = record__attach(skel)) < 0)

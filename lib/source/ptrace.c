@@ -333,6 +333,8 @@ static int start_command(const struct rf_ptrace_opts *o, struct tracer *tr,
 		_exit(errno == ENOENT ? 127 : 126);
 	}
 	tr->main = pid;
+	if (o->child_pid)
+		*o->child_pid = pid;
 	while (waitpid(pid, &status, WSTOPPED) < 0)
 		if (errno != EINTR)
 			return rf_error_set(reterr, -errno, "waitpid: %s", strerror(errno));

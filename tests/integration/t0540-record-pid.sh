@@ -57,6 +57,18 @@ check_eq "$?" 7 "and finishes with its own status"
 grep -q '"getppid"' int.obs
 check_eq "$?" 0 "what happened while attached is recorded"
 
+# SIGTERM sent to the recorder itself (a service manager stopping it) reaches the command.
+for b in ptrace ebpf; do
+	[ "$b" = ebpf ] && ! "$rf" -q record --backend ebpf --observation p.obs -- true 2>/dev/null &&
+		{ skip "SIGTERM forwarding [ebpf]" "the eBPF recorder cannot run here"; continue; }
+	"$rf" -q record --backend "$b" --observation term.obs -- sleep 30 &
+	rec=$!
+	sleep 0.5
+	kill -TERM "$rec"
+	wait "$rec"
+	check_eq "$?" 143 "[$b] SIGTERM to record reaches the command, which dies of it"
+done
+
 "$rf" record --pid 12abc --observation x.obs 2>err
 check_eq "$?" 2 "a pid that is not a number is a usage error"
 "$rf" record --pid 4194000 --observation x.obs 2>err
