@@ -5,7 +5,7 @@ set -eu
 pkgs="meson ninja-build pkg-config gcc libc6-dev clang libclang-rt-14-dev llvm
 libseccomp-dev libcap-dev libfyaml-dev libcriterion-dev
 seccomp runc busybox-static python3 sqlite3 strace
-bpftool libbpf-dev gcc-multilib libc6-dev-i386 git curl"
+bpftool libbpf-dev gcc-multilib libc6-dev-i386 git curl iputils-ping nginx"
 missing=
 for p in $pkgs; do
 	dpkg-query -W -f='${Status}\n' "$p" 2>/dev/null | grep -q '^install ok installed$' ||
@@ -21,3 +21,12 @@ export DEBIAN_FRONTEND=noninteractive
 apt-get update -qq
 # shellcheck disable=SC2086
 apt-get install -y -qq --no-install-recommends $missing >/dev/null
+# Debian's nginx package may start its own server on :80 when installed; the tests run private
+# nginx instances (one on :80), so stop the packaged one if the install just started it.
+case " $missing " in
+*" nginx "*)
+	if [ -s /run/nginx.pid ]; then
+		kill "$(cat /run/nginx.pid)" 2>/dev/null || :
+	fi
+	;;
+esac

@@ -114,6 +114,14 @@ ng_try() { # RF-ARGS...: 0 when nginx answered on :80
 	sleep 0.3
 	kill -0 "$job" 2>/dev/null && kill -KILL "$job" 2>/dev/null
 	wait "$job" 2>/dev/null
+	# nginx daemonizes: whatever is left of this config (a master whose workers could not
+	# start, a pid file written late) must not outlive the try and hold port 80.
+	pkill -KILL -f "$tmpdir/ng/nginx.conf" 2>/dev/null
+	i=0
+	while pgrep -f "$tmpdir/ng/nginx.conf" >/dev/null 2>&1 && [ $i -lt 50 ]; do
+		sleep 0.1
+		i=$((i + 1))
+	done
 	return $ok
 }
 if ! command -v nginx >/dev/null || ! command -v curl >/dev/null; then
