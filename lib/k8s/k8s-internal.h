@@ -144,6 +144,18 @@ void pss_site(struct kpod *p, const char *container, const char *path, struct fy
 	      bool fixable, const char *why_not, const char *fmt, ...)
 	__attribute__((format(printf, 7, 8)));
 char *pss_printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* Shared by the baseline (pss-checks.c) and restricted (pss-checks-restricted.c) checks. */
+struct fy_node *pss_caps_list(struct kpod *p, const struct kctr *k, const char *which,
+			      struct slist *out);
+void pss_proc_mount(struct kpod *p, const char *id);
+const char *pss_seccomp_bad_type(struct kpod *p, struct fy_node *sc, const char *path,
+				 struct fy_node **ret_node, bool *ret_set);
+void pss_seccomp_mark_bad_types(struct kpod *p);
+/* "<container path>.securityContext[.field]" */
+char *pss_sc_path(const struct kctr *k, const char *field);
+/* "container \"a\"" / "containers \"a\", \"b\"" */
+char *pss_who(const struct slist *names);
 static inline const char *pluralize(const char *one, const char *many, size_t n)
 {
 	return n == 1 ? one : many;

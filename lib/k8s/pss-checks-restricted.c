@@ -12,24 +12,6 @@
 #define NOFIX_VALUE "the value is a choice about the workload, not a default ringfence can pick"
 #define NOFIX_CAPS "the program may need the capability; remove it only after checking"
 
-/* From pss-checks.c. */
-struct fy_node *pss_caps_list(struct kpod *p, const struct kctr *k, const char *which,
-			      struct slist *out);
-void pss_proc_mount(struct kpod *p, const char *id);
-const char *pss_seccomp_bad_type(struct kpod *p, struct fy_node *sc, const char *path,
-				 struct fy_node **ret_node, bool *ret_set);
-
-static char *sc_path(const struct kctr *k, const char *field)
-{
-	return pss_printf("%s.securityContext%s%s", k->path, field ? "." : "", field ? field : "");
-}
-
-static char *who(const struct slist *names)
-{
-	_cleanup_free_ char *q = slist_join_quote(names);
-
-	return q ? pss_printf("%s %s", pluralize("container", "containers", names->n), q) : NULL;
-}
 
 /* Where a missing field would go: the securityContext, or the container itself. */
 static struct fy_node *anchor(const struct kctr *k)
@@ -46,12 +28,12 @@ static void allow_privilege_escalation_1_8(struct kpod *p)
 		if (k_bool(p->c, p->ctrs[i].sc, p->ctrs[i].path, "allowPrivilegeEscalation") != 0)
 			(void)slist_add(&bad, p->ctrs[i].name);
 	if (bad.n) {
-		_cleanup_free_ char *w = who(&bad);
+		_cleanup_free_ char *w = pss_who(&bad);
 
 		if (pss_fail(p, "allowPrivilegeEscalation", "allowPrivilegeEscalation != false",
 			     pss_printf("%s must set securityContext.allowPrivilegeEscalation=false", w ?: "")))
 			for (size_t i = 0; i < p->n_ctrs; i++) {
-				_cleanup_free_ char *path = sc_path(&p->ctrs[i], "allowPrivilegeEscalation");
+				_cleanup_free_ char *path = pss_sc_path(&p->ctrs[i], "allowPrivilegeEscalation");
 				struct fy_node *key;
 
 				if (k_bool(p->c, p->ctrs[i].sc, "", "allowPrivilegeEscalation") == 0 || !path)
@@ -97,12 +79,12 @@ static void capabilities_restricted_1_22(struct kpod *p)
 	}
 	slist_sort(&caps);
 	if (missing.n) {
-		_cleanup_free_ char *w = who(&missing);
+		_cleanup_free_ char *w = pss_who(&missing);
 		_cleanup_free_ char *s = pss_printf("%s must set securityContext.capabilities.drop=[\"ALL\"]", w ?: "");
 		(void)slist_add(&details, s);
 	}
 	if (adding.n) {
-		_cleanup_free_ char *w = who(&adding), *q = slist_join_quote(&caps);
+		_cleanup_free_ char *w = pss_who(&adding), *q = slist_join_quote(&caps);
 		_cleanup_free_ char *s = pss_printf("%s must not include %s in securityContext.capabilities.add",
 						    w ?: "", q ?: "");
 		(void)slist_add(&details, s);
@@ -118,14 +100,14 @@ static void capabilities_restricted_1_22(struct kpod *p)
 			for (size_t c = 0; c < drop.n; c++)
 				all |= streq(drop.v[c], "ALL");
 			if (!cn || !all) {
-				_cleanup_free_ char *path = sc_path(&p->ctrs[i], "capabilities.drop");
+				_cleanup_free_ char *path = pss_sc_path(&p->ctrs[i], "capabilities.drop");
 				if (path)
 					pss_site(p, p->ctrs[i].name, path, cn ? cn : anchor(&p->ctrs[i]), true,
 						 NULL, "add ALL to securityContext.capabilities.drop");
 			}
 			for (size_t c = 0; c < add.n; c++)
 				if (!streq(add.v[c], "NET_BIND_SERVICE")) {
-					_cleanup_free_ char *path = sc_path(&p->ctrs[i], "capabilities.add");
+					_cleanup_free_ char *path = pss_sc_path(&p->ctrs[i], "capabilities.add");
 					if (path)
 						pss_site(p, p->ctrs[i].name, path, k_child(p->c, cn, "add", NULL),
 							 false, NOFIX_CAPS,
@@ -249,7 +231,7 @@ static void run_as_non_root_1_0(struct kpod *p)
 			(void)slist_add(&implicit_bad, p->ctrs[i].name);
 	}
 	if (explicit_bad.n) {
-		_cleanup_free_ char *w = who(&explicit_bad);
+		_cleanup_free_ char *w = pss_who(&explicit_bad);
 		(void)slist_add(&setters, w);
 	}
 	if (setters.n) {
@@ -266,7 +248,7 @@ static void run_as_non_root_1_0(struct kpod *p)
 						 "set runAsNonRoot: true and run as a non-zero UID");
 			}
 			for (size_t i = 0; i < p->n_ctrs; i++) {
-				_cleanup_free_ char *path = sc_path(&p->ctrs[i], "runAsNonRoot");
+				_cleanup_free_ char *path = pss_sc_path(&p->ctrs[i], "runAsNonRoot");
 				if (k_bool(p->c, p->ctrs[i].sc, "", "runAsNonRoot") != 0 || !path)
 					continue;
 				(void)k_child(p->c, p->ctrs[i].sc, "runAsNonRoot", &key);
@@ -276,7 +258,7 @@ static void run_as_non_root_1_0(struct kpod *p)
 			}
 		}
 	} else if (implicit_bad.n) {
-		_cleanup_free_ char *w = who(&implicit_bad);
+		_cleanup_free_ char *w = pss_who(&implicit_bad);
 
 		if (pss_fail(p, "runAsNonRoot", "runAsNonRoot != true",
 			     pss_printf("pod or %s must set securityContext.runAsNonRoot=true", w ?: ""))) {
@@ -316,7 +298,7 @@ static void run_as_user_1_23(struct kpod *p)
 		if (root_uid(p, p->ctrs[i].sc, p->ctrs[i].path))
 			(void)slist_add(&bad, p->ctrs[i].name);
 	if (bad.n) {
-		_cleanup_free_ char *w = who(&bad);
+		_cleanup_free_ char *w = pss_who(&bad);
 		(void)slist_add(&setters, w);
 	}
 	if (setters.n) {
@@ -331,7 +313,7 @@ static void run_as_user_1_23(struct kpod *p)
 						 "set runAsUser to a non-zero UID the image can run as");
 			}
 			for (size_t i = 0; i < p->n_ctrs; i++) {
-				_cleanup_free_ char *path = sc_path(&p->ctrs[i], "runAsUser");
+				_cleanup_free_ char *path = pss_sc_path(&p->ctrs[i], "runAsUser");
 				if (!root_uid(p, p->ctrs[i].sc, "") || !path)
 					continue;
 				(void)k_child(p->c, p->ctrs[i].sc, "runAsUser", &key);
@@ -373,7 +355,7 @@ static void seccomp_restricted_1_19(struct kpod *p)
 		}
 	}
 	if (explicit_bad.n) {
-		_cleanup_free_ char *w = who(&explicit_bad);
+		_cleanup_free_ char *w = pss_who(&explicit_bad);
 		(void)slist_add(&setters, w);
 	}
 	slist_sort(&values);
@@ -383,21 +365,10 @@ static void seccomp_restricted_1_19(struct kpod *p)
 		if (pss_fail(p, "seccompProfile_restricted", "seccompProfile",
 			     pss_printf("%s must not set securityContext.seccompProfile.type to %s", s ?: "",
 					q ?: ""))) {
-			if (pss_seccomp_bad_type(p, p->sc, p->sc_path, &n, &set)) {
-				_cleanup_free_ char *path = pss_printf("%s.seccompProfile.type", p->sc_path);
-				if (path)
-					pss_site(p, NULL, path, n, true, NULL, "set seccompProfile.type: RuntimeDefault");
-			}
-			for (size_t i = 0; i < p->n_ctrs; i++)
-				if (pss_seccomp_bad_type(p, p->ctrs[i].sc, p->ctrs[i].path, &n, &set)) {
-					_cleanup_free_ char *path = sc_path(&p->ctrs[i], "seccompProfile.type");
-					if (path)
-						pss_site(p, p->ctrs[i].name, path, n, true, NULL,
-							 "set seccompProfile.type: RuntimeDefault");
-				}
+			pss_seccomp_mark_bad_types(p);
 		}
 	} else if (implicit_bad.n) {
-		_cleanup_free_ char *w = who(&implicit_bad);
+		_cleanup_free_ char *w = pss_who(&implicit_bad);
 
 		if (pss_fail(p, "seccompProfile_restricted", "seccompProfile",
 			     pss_printf("pod or %s must set securityContext.seccompProfile.type to "

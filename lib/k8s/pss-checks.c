@@ -12,17 +12,37 @@
 #define NOFIX_HOST "it grants access to the host; only a person can decide whether the workload needs it"
 #define NOFIX_VALUE "the value is a choice about the workload, not a default ringfence can pick"
 
-static char *sc_path(const struct kctr *k, const char *field)
+char *pss_sc_path(const struct kctr *k, const char *field)
 {
 	return pss_printf("%s.securityContext%s%s", k->path, field ? "." : "", field ? field : "");
 }
 
 /* "container \"a\"" / "containers \"a\", \"b\"" */
-static char *who(const struct slist *names)
+char *pss_who(const struct slist *names)
 {
 	_cleanup_free_ char *q = slist_join_quote(names);
 
 	return q ? pss_printf("%s %s", pluralize("container", "containers", names->n), q) : NULL;
+}
+
+/* Marks every pod- and container-level seccompProfile.type the reference rejects, with the fix. */
+void pss_seccomp_mark_bad_types(struct kpod *p)
+{
+	struct fy_node *n;
+	bool set;
+
+	if (pss_seccomp_bad_type(p, p->sc, p->sc_path, &n, &set)) {
+		_cleanup_free_ char *path = pss_printf("%s.seccompProfile.type", p->sc_path);
+		if (path)
+			pss_site(p, NULL, path, n, true, NULL, "set seccompProfile.type: RuntimeDefault");
+	}
+	for (size_t i = 0; i < p->n_ctrs; i++)
+		if (pss_seccomp_bad_type(p, p->ctrs[i].sc, p->ctrs[i].path, &n, &set)) {
+			_cleanup_free_ char *path = pss_sc_path(&p->ctrs[i], "seccompProfile.type");
+			if (path)
+				pss_site(p, p->ctrs[i].name, path, n, true, NULL,
+					 "set seccompProfile.type: RuntimeDefault");
+		}
 }
 
 /* ---- hostNamespaces ---- */
@@ -60,12 +80,12 @@ static void privileged(struct kpod *p)
 			(void)slist_add(&bad, p->ctrs[i].name);
 	if (!bad.n)
 		return;
-	_cleanup_free_ char *w = who(&bad);
+	_cleanup_free_ char *w = pss_who(&bad);
 	if (pss_fail(p, "privileged", "privileged",
 		     pss_printf("%s must not set securityContext.privileged=true", w ?: "")))
 		for (size_t i = 0; i < p->n_ctrs; i++) {
 			struct fy_node *key;
-			_cleanup_free_ char *path = sc_path(&p->ctrs[i], "privileged");
+			_cleanup_free_ char *path = pss_sc_path(&p->ctrs[i], "privileged");
 
 			if (k_bool(p->c, p->ctrs[i].sc, p->ctrs[i].path, "privileged") != 1 || !path)
 				continue;
@@ -96,7 +116,7 @@ struct fy_node *pss_caps_list(struct kpod *p, const struct kctr *k, const char *
 struct fy_node *pss_caps_list(struct kpod *p, const struct kctr *k, const char *which,
 			      struct slist *out)
 {
-	_cleanup_free_ char *cpath = sc_path(k, "capabilities");
+	_cleanup_free_ char *cpath = pss_sc_path(k, "capabilities");
 	struct fy_node *caps = k_map(p->c, k->sc, cpath ? cpath : "", "capabilities"), *seq, *item;
 	_cleanup_free_ char *lpath = pss_printf("%s.%s", cpath ? cpath : "", which);
 	void *it = NULL;
@@ -130,7 +150,7 @@ static void capabilities_baseline(struct kpod *p)
 	}
 	slist_sort(&caps);
 	if (bad.n) {
-		_cleanup_free_ char *w = who(&bad), *q = slist_join_quote(&caps);
+		_cleanup_free_ char *w = pss_who(&bad), *q = slist_join_quote(&caps);
 
 		if (pss_fail(p, "capabilities_baseline", "non-default capabilities",
 			     pss_printf("%s must not include %s in securityContext.capabilities.add",
@@ -138,7 +158,7 @@ static void capabilities_baseline(struct kpod *p)
 			for (size_t i = 0; i < p->n_ctrs; i++) {
 				struct slist add = { 0 };
 				struct fy_node *cn = pss_caps_list(p, &p->ctrs[i], "add", &add);
-				_cleanup_free_ char *path = sc_path(&p->ctrs[i], "capabilities.add");
+				_cleanup_free_ char *path = pss_sc_path(&p->ctrs[i], "capabilities.add");
 
 				for (size_t c = 0; c < add.n; c++)
 					if (path && !in_list(add.v[c], caps_baseline_allowed,
@@ -220,7 +240,7 @@ static void host_ports(struct kpod *p)
 	}
 	slist_sort(&ports);
 	if (bad.n) {
-		_cleanup_free_ char *w = who(&bad), *j = slist_join(&ports, ", ");
+		_cleanup_free_ char *w = pss_who(&bad), *j = slist_join(&ports, ", ");
 
 		if (pss_fail(p, "hostPorts", "hostPort",
 			     pss_printf("%s %s %s %s", w ?: "", pluralize("uses", "use", bad.n),
@@ -282,7 +302,7 @@ static void apparmor_profile(struct kpod *p)
 			(void)slist_add_unique(&values, t);
 		}
 	if (bad_ctrs.n) {
-		_cleanup_free_ char *w = who(&bad_ctrs);
+		_cleanup_free_ char *w = pss_who(&bad_ctrs);
 		(void)slist_add(&setters, w);
 	}
 	ann = k_map(p->c, p->meta, "metadata", "annotations");
@@ -325,7 +345,7 @@ static void apparmor_profile(struct kpod *p)
 			}
 			for (size_t i = 0; i < p->n_ctrs; i++)
 				if (apparmor_bad_type(p, p->ctrs[i].sc, p->ctrs[i].path, &n)) {
-					_cleanup_free_ char *path = sc_path(&p->ctrs[i], "appArmorProfile.type");
+					_cleanup_free_ char *path = pss_sc_path(&p->ctrs[i], "appArmorProfile.type");
 					if (path)
 						pss_site(p, p->ctrs[i].name, path, n, true, NULL,
 							 "set appArmorProfile.type to RuntimeDefault (or Localhost with a profile)");
@@ -392,7 +412,7 @@ static void selinux_options(struct kpod *p)
 		if (!selinux_valid(p, p->ctrs[i].sc, p->ctrs[i].path, &a, &n))
 			(void)slist_add(&bad, p->ctrs[i].name);
 	if (bad.n) {
-		_cleanup_free_ char *w = who(&bad);
+		_cleanup_free_ char *w = pss_who(&bad);
 		(void)slist_add(&setters, w);
 	}
 	if (setters.n) {
@@ -421,7 +441,7 @@ static void selinux_options(struct kpod *p)
 			}
 			for (size_t i = 0; i < p->n_ctrs; i++)
 				if (!selinux_valid(p, p->ctrs[i].sc, p->ctrs[i].path, &tmp, &n)) {
-					_cleanup_free_ char *path = sc_path(&p->ctrs[i], "seLinuxOptions");
+					_cleanup_free_ char *path = pss_sc_path(&p->ctrs[i], "seLinuxOptions");
 					if (path)
 						pss_site(p, p->ctrs[i].name, path, n, false, NOFIX_VALUE,
 							 "leave user and role unset and use type container_t (or remove seLinuxOptions)");
@@ -450,13 +470,13 @@ void pss_proc_mount(struct kpod *p, const char *id)
 	}
 	slist_sort(&types);
 	if (bad.n) {
-		_cleanup_free_ char *w = who(&bad), *q = slist_join_quote(&types);
+		_cleanup_free_ char *w = pss_who(&bad), *q = slist_join_quote(&types);
 
 		if (pss_fail(p, id, "procMount",
 			     pss_printf("%s must not set securityContext.procMount to %s", w ?: "", q ?: "")))
 			for (size_t i = 0; i < p->n_ctrs; i++) {
 				const char *pm = k_str(p->c, p->ctrs[i].sc, "", "procMount");
-				_cleanup_free_ char *path = sc_path(&p->ctrs[i], "procMount");
+				_cleanup_free_ char *path = pss_sc_path(&p->ctrs[i], "procMount");
 				struct fy_node *key;
 
 				if (!pm || streq(pm, "Default") || !path)
@@ -579,7 +599,7 @@ static void seccomp_baseline_1_19(struct kpod *p)
 			(void)slist_add_unique(&values, t);
 		}
 	if (bad.n) {
-		_cleanup_free_ char *w = who(&bad);
+		_cleanup_free_ char *w = pss_who(&bad);
 		(void)slist_add(&setters, w);
 	}
 	slist_sort(&values);
@@ -589,18 +609,7 @@ static void seccomp_baseline_1_19(struct kpod *p)
 		if (pss_fail(p, "seccompProfile_baseline", "seccompProfile",
 			     pss_printf("%s must not set securityContext.seccompProfile.type to %s",
 					s ?: "", q ?: ""))) {
-			if (pss_seccomp_bad_type(p, p->sc, p->sc_path, &n, &set)) {
-				_cleanup_free_ char *path = pss_printf("%s.seccompProfile.type", p->sc_path);
-				if (path)
-					pss_site(p, NULL, path, n, true, NULL, "set seccompProfile.type: RuntimeDefault");
-			}
-			for (size_t i = 0; i < p->n_ctrs; i++)
-				if (pss_seccomp_bad_type(p, p->ctrs[i].sc, p->ctrs[i].path, &n, &set)) {
-					_cleanup_free_ char *path = sc_path(&p->ctrs[i], "seccompProfile.type");
-					if (path)
-						pss_site(p, p->ctrs[i].name, path, n, true, NULL,
-							 "set seccompProfile.type: RuntimeDefault");
-				}
+			pss_seccomp_mark_bad_types(p);
 		}
 	}
 	slist_done(&setters);
@@ -701,7 +710,7 @@ static void windows_host_process(struct kpod *p)
 	if (host_process(p, p->sc, p->sc_path, &key))
 		(void)slist_add(&setters, "pod");
 	if (bad.n) {
-		_cleanup_free_ char *w = who(&bad);
+		_cleanup_free_ char *w = pss_who(&bad);
 		(void)slist_add(&setters, w);
 	}
 	if (setters.n) {
@@ -716,7 +725,7 @@ static void windows_host_process(struct kpod *p)
 			}
 			for (size_t i = 0; i < p->n_ctrs; i++)
 				if (host_process(p, p->ctrs[i].sc, p->ctrs[i].path, &key)) {
-					_cleanup_free_ char *path = sc_path(&p->ctrs[i], "windowsOptions.hostProcess");
+					_cleanup_free_ char *path = pss_sc_path(&p->ctrs[i], "windowsOptions.hostProcess");
 					if (path)
 						pss_site(p, p->ctrs[i].name, path, key, false, NOFIX_HOST,
 							 "remove hostProcess: true");
@@ -784,7 +793,7 @@ static void host_probes(struct kpod *p)
 	slist_sort(&bad);
 	slist_sort(&hosts);
 	if (bad.n) {
-		_cleanup_free_ char *w = who(&bad), *q = slist_join_quote(&hosts);
+		_cleanup_free_ char *w = pss_who(&bad), *q = slist_join_quote(&hosts);
 
 		if (pss_fail(p, "hostProbesAndHostLifecycle", "probe or lifecycle host",
 			     pss_printf("%s %s %s %s", w ?: "", pluralize("uses", "use", bad.n),
