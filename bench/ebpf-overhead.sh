@@ -16,7 +16,6 @@ trap 'rm -rf "$tmp"' EXIT
 dur=5
 # shellcheck source=lib.sh
 . "$(dirname "$0")/lib.sh"
-best_ms() { timeit "$@"; }
 
 "$rf" -q record --backend ebpf --observation "$tmp/p.json" -- true 2>"$tmp/err" || {
 	echo "SKIP: the eBPF recorder cannot run here: $(cat "$tmp/err")"

@@ -12,21 +12,9 @@ n=${2:-2000000}
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
-now() { date +%s%N; }
-# best of 3, in milliseconds
-timeit() {
-	best=
-	for _ in 1 2 3; do
-		t0=$(now)
-		"$@" >/dev/null 2>&1 || true
-		t=$(( ($(now) - t0) / 1000000 ))
-		if [ -z "$best" ] || [ "$t" -lt "$best" ]; then best=$t; fi
-	done
-	echo "$best"
-}
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", (b > 0 ? a / b : 0) }'; }
+# shellcheck source=lib.sh
+. "$(dirname "$0")/lib.sh"
 
-dd_loop() { dd if=/dev/zero of=/dev/null bs=64 count="$n"; }
 base=$(timeit dd if=/dev/zero of=/dev/null bs=64 count="$n")
 enf=$(timeit "$rf" run --seccomp runtime/default -- dd if=/dev/zero of=/dev/null bs=64 count="$n")
 cmp=$(timeit "$rf" run --seccomp runtime/default --complain -- dd if=/dev/zero of=/dev/null bs=64 count="$n")
