@@ -11,7 +11,7 @@
 #include "core/escape.h"
 #include "core/macro.h"
 #include "core/strv.h"
-#include "ringfence/profile.h"
+#include "profile-internal.h"
 
 #define MAX_ERRNO 4095 /* the kernel treats larger values as a valid return, not an error */
 
@@ -91,18 +91,6 @@ static void lint_cond(struct rf_lint *l, const struct rf_rule_cond *c, unsigned 
 		    c->min_kernel);
 }
 
-static bool args_equal(const struct rf_seccomp_rule *a, const struct rf_seccomp_rule *b)
-{
-	if (a->n_args != b->n_args)
-		return false;
-	for (size_t i = 0; i < a->n_args; i++)
-		if (a->args[i].index != b->args[i].index || a->args[i].op != b->args[i].op ||
-		    a->args[i].value != b->args[i].value ||
-		    a->args[i].value_two != b->args[i].value_two)
-			return false;
-	return true;
-}
-
 static bool conds_equal(const struct rf_rule_cond *a, const struct rf_rule_cond *b)
 {
 	size_t na = strv_length(a->caps), nb = strv_length(b->caps);
@@ -141,13 +129,13 @@ static void lint_conflicts(struct rf_lint *l, const struct rf_profile *p, size_t
 			unsigned line = r->name_lines ? r->name_lines[k] : r->line;
 			bool same = verdict(r->action, r->has_errno_ret, r->errno_ret) ==
 				    verdict(o->action, o->has_errno_ret, o->errno_ret);
-			if (!args_equal(r, o) && !same)
+			if (!rf_seccomp_rule_args_equal(r, o) && !same)
 				add(l, RF_SEV_WARNING, line, "overlapping-rules",
 				    "'%s' also has a rule at line %u with other argument conditions "
 				    "and another action; where both match, libseccomp picks one "
 				    "verdict, check the combination",
 				    r->names[k], o->line);
-			else if (!args_equal(r, o))
+			else if (!rf_seccomp_rule_args_equal(r, o))
 				continue; /* same action, other arguments: the usual way to OR */
 			else if (same)
 				add(l, RF_SEV_WARNING, line, "duplicate-rule",

@@ -15,16 +15,6 @@ static bool same_verdict(const struct rf_seccomp_rule *a, const struct rf_seccom
 	       (!a->has_errno_ret || a->errno_ret == b->errno_ret);
 }
 
-static bool same_args(const struct rf_seccomp_rule *a, const struct rf_seccomp_rule *b)
-{
-	if (a->n_args != b->n_args)
-		return false;
-	for (size_t i = 0; i < a->n_args; i++)
-		if (memcmp(&a->args[i], &b->args[i], sizeof(a->args[i])) != 0)
-			return false;
-	return true;
-}
-
 /* Index of a rule in `out` with the same verdict and no args, or -1. */
 static ssize_t plain_rule(const struct rf_profile *out, const struct rf_seccomp_rule *r)
 {
@@ -39,7 +29,7 @@ static bool has_conditional_duplicate(const struct rf_profile *out,
 {
 	for (size_t i = 0; i < out->n_rules; i++)
 		if (out->rules[i].n_args && same_verdict(&out->rules[i], r) &&
-		    same_args(&out->rules[i], r) && strv_contains(out->rules[i].names, name))
+		    rf_seccomp_rule_args_equal(&out->rules[i], r) && strv_contains(out->rules[i].names, name))
 			return true;
 	return false;
 }

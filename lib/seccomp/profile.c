@@ -190,3 +190,17 @@ oom:
 	rf_seccomp_rule_done(dst);
 	return -ENOMEM;
 }
+
+/* Same argument conditions, in the same order. Field by field: the struct has padding, which a
+ * compound-literal assignment leaves unspecified, so memcmp would be wrong. */
+bool rf_seccomp_rule_args_equal(const struct rf_seccomp_rule *a, const struct rf_seccomp_rule *b)
+{
+	if (a->n_args != b->n_args)
+		return false;
+	for (size_t i = 0; i < a->n_args; i++)
+		if (a->args[i].index != b->args[i].index || a->args[i].op != b->args[i].op ||
+		    a->args[i].value != b->args[i].value ||
+		    a->args[i].value_two != b->args[i].value_two)
+			return false;
+	return true;
+}
