@@ -15,6 +15,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "core/clock.h"
 #include "core/macro.h"
 #include "record.h"
 #include "record.skel.h"
@@ -298,14 +299,6 @@ static uint64_t read_drops(struct record *skel)
 	return total;
 }
 
-static uint64_t now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
-
 static int open_and_load(const struct rf_ebpf_opts *o, struct record **ret,
 			 struct rf_error *reterr)
 {
@@ -398,7 +391,7 @@ int rf_ebpf_record(const struct rf_ebpf_opts *o, volatile bool *stop, rf_event_f
 		}
 		return r;
 	}
-	t0 = now_ns();
+	t0 = rf_now_ns();
 	if (o->ready_fd > 0) {
 		(void)!write(o->ready_fd, "r", 1);
 		close(o->ready_fd);
@@ -415,7 +408,7 @@ int rf_ebpf_record(const struct rf_ebpf_opts *o, volatile bool *stop, rf_event_f
 		}
 	}
 	(void)ring_buffer__consume(rb);
-	res.duration_ns = now_ns() - t0;
+	res.duration_ns = rf_now_ns() - t0;
 	res.wait_status = child > 0 ? status : -1;
 	if (r >= 0)
 		r = flush_counts(skel, c);

@@ -18,6 +18,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "core/clock.h"
 #include "core/macro.h"
 #include "ringfence/caps.h"
 #include "ringfence/filter.h"
@@ -394,20 +395,12 @@ static int attach_pid(pid_t pid, struct tracer *tr, struct rf_error *reterr)
 	return attached > 0 ? 0 : rf_error_set(reterr, -ESRCH, "process %d has no threads", (int)pid);
 }
 
-static uint64_t now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
-
 int rf_ptrace_record(const struct rf_ptrace_opts *o, volatile bool *stop, rf_event_fn fn,
 		     void *userdata, struct rf_ptrace_result *ret, struct rf_error *reterr)
 {
 	struct tracer tr = { .fn = fn, .userdata = userdata, .main_status = -1 };
 	struct rf_ptrace_result res = { .wait_status = -1 };
-	uint64_t t0 = now_ns();
+	uint64_t t0 = rf_now_ns();
 	int r;
 
 	if (!o || (!o->argv && o->pid <= 0) || !fn)
@@ -436,7 +429,7 @@ int rf_ptrace_record(const struct rf_ptrace_opts *o, volatile bool *stop, rf_eve
 		free(tr.t[i].exe);
 	free(tr.t);
 	res.wait_status = tr.main_status;
-	res.duration_ns = now_ns() - t0;
+	res.duration_ns = rf_now_ns() - t0;
 	res.stops = tr.stops;
 	if (ret)
 		*ret = res;
