@@ -61,11 +61,40 @@ int rf_read_file(const char *path, size_t max, char **ret, size_t *ret_len, stru
 	return 0;
 }
 
+int rf_read_file_optional(const char *path, size_t max, char **ret, size_t *ret_len,
+			  struct rf_error *reterr)
+{
+	struct rf_error e = {};
+	int r = rf_read_file(path, max, ret, ret_len, &e);
+
+	if (r < 0 && r != -ENOENT)
+		rf_error_set(reterr, r, "%s", e.message ?: strerror(-r));
+	rf_error_clear(&e);
+	return r;
+}
+
+/* The rename itself is durable only once the directory is synced (a crash could otherwise
+ * bring back the old file, or no file, after the caller was told it is written). */
+static int fsync_parent_dir(const char *path, struct rf_error *reterr)
+{
+	_cleanup_free_ char *copy = strdup(path);
+	_cleanup_close_ int dfd = -EBADF;
+
+	if (!copy)
+		return -ENOMEM;
+	dfd = open(dirname(copy), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (dfd < 0 || fsync(dfd) < 0)
+		return rf_error_set(reterr, -errno, "cannot sync the directory of '%s': %s", path,
+				    strerror(errno));
+	return 0;
+}
+
 int rf_write_file_atomic(const char *path, int (*fn)(FILE *f, void *userdata), void *userdata,
 			 struct rf_error *reterr)
 {
 	_cleanup_free_ char *tmp = NULL;
 	_cleanup_fclose_ FILE *f = NULL;
+	const char *slash;
 	int fd, r;
 
 	if (streq(path, "-")) {
@@ -76,7 +105,11 @@ int rf_write_file_atomic(const char *path, int (*fn)(FILE *f, void *userdata), v
 			return rf_error_set(reterr, -EIO, "writing to stdout failed");
 		return 0;
 	}
-	if (asprintf(&tmp, "%s.rf-tmp-XXXXXX", path) < 0)
+	/* A hidden name next to the target: directory readers (the kubelet's seccomp directory,
+	 * `node status`) skip dot files, so a half-written profile is never listed. */
+	slash = strrchr(path, '/');
+	if (asprintf(&tmp, "%.*s.%s.rf-tmp-XXXXXX", slash ? (int)(slash - path + 1) : 0, path,
+		     slash ? slash + 1 : path) < 0)
 		return -ENOMEM;
 	fd = mkostemp(tmp, O_CLOEXEC);
 	if (fd < 0)
@@ -98,7 +131,9 @@ int rf_write_file_atomic(const char *path, int (*fn)(FILE *f, void *userdata), v
 	if (r >= 0 && rename(tmp, path) < 0)
 		r = rf_error_set(reterr, -errno, "cannot rename to '%s': %s", path,
 				 strerror(errno));
-	if (r < 0)
+	if (r < 0) {
 		(void)unlink(tmp);
-	return r;
+		return r;
+	}
+	return fsync_parent_dir(path, reterr);
 }

@@ -9,6 +9,9 @@
 
 /* Read all of `path` ("-" = stdin) up to `max` bytes; the buffer is NUL-terminated. */
 int rf_read_file(const char *path, size_t max, char **ret, size_t *ret_len, struct rf_error *reterr);
+/* The same, but a missing file is a plain -ENOENT that leaves `reterr` alone. */
+int rf_read_file_optional(const char *path, size_t max, char **ret, size_t *ret_len,
+			  struct rf_error *reterr);
 
 /* Calls `fn(f, userdata)` to produce the content, then publishes it atomically at `path`
  * ("-" = stdout). A failing fn or a short write leaves `path` untouched. */

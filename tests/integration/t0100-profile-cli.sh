@@ -46,7 +46,7 @@ grep -q '"ociVersion"' "$tmpdir/cfg.json" && fail "convert writes only the secco
 	pass "convert writes only the seccomp object"
 head -1 "$tmpdir/rt.spo" | grep -q '^apiVersion: security-profiles-operator.x-k8s.io/v1beta1$'
 check_eq "$?" 0 "SPO output carries the served apiVersion"
-ls "$tmpdir" | grep -q 'rf-tmp' && fail "-o leaves no temporary files" ||
+ls -A "$tmpdir" | grep -q 'rf-tmp' && fail "-o leaves no temporary files" ||
 	pass "-o leaves no temporary files"
 
 # lint
