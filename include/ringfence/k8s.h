@@ -118,3 +118,21 @@ int rf_audit_write(const struct rf_audit *a, enum rf_audit_format fmt, bool pret
  * the sites a human must change. */
 int rf_audit_fix(struct rf_audit *a, FILE *out, bool write_in_place, size_t *ret_unfixable,
 		 struct rf_error *reterr);
+
+/* A Localhost seccomp or AppArmor profile that a workload read by rf_audit_add_* references
+ * (`ringfence node status --check-manifests`). Strings are owned by the array. */
+struct rf_profile_ref {
+	const char *file; /* borrowed from the audit */
+	unsigned line, column; /* of the value */
+	const char *kind, *namespace, *name; /* the workload; borrowed */
+	char *container; /* NULL for pod-level fields */
+	bool apparmor;   /* false: seccomp */
+	char *profile;   /* the localhostProfile value, or what follows "localhost/" in an annotation */
+	char *field;     /* "spec.template.spec.containers[0].securityContext.seccompProfile.localhostProfile"
+			  * or "metadata.annotations[container.apparmor.security.beta.kubernetes.io/app]" */
+};
+/* Every Localhost reference in every workload read so far, in input order: pod and container
+ * `seccompProfile` / `appArmorProfile` with type Localhost, and the AppArmor annotations
+ * `container.apparmor.security.beta.kubernetes.io/<container>: localhost/<name>`. */
+int rf_audit_profile_refs(const struct rf_audit *a, struct rf_profile_ref **ret, size_t *ret_n);
+void rf_profile_refs_free(struct rf_profile_ref *refs, size_t n);

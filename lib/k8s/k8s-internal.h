@@ -120,6 +120,13 @@ struct kpod {
 	int oom;
 };
 
+/* The pod view of `spec` (pod securityContext, hostUsers, os, and every container, init then
+ * regular then ephemeral): the one walk the checks and the profile references share. Wrong
+ * types are recorded in c; on failure (-ENOMEM) nothing is left to free. */
+int kpod_init(struct kpod *p, struct kctx *c, struct fy_node *meta, struct fy_node *spec,
+	      const char *spec_path);
+void kpod_done(struct kpod *p);
+
 typedef void (*pss_check_fn)(struct kpod *p);
 
 struct pss_check {

@@ -170,12 +170,41 @@ static int add_containers(struct kpod *p, const char *key)
 	return 0;
 }
 
-static void kpod_done(struct kpod *p)
+void kpod_done(struct kpod *p)
 {
 	for (size_t i = 0; i < p->n_ctrs; i++)
 		free(p->ctrs[i].path);
 	free(p->ctrs);
 	free(p->sc_path);
+	p->ctrs = NULL;
+	p->n_ctrs = 0;
+	p->sc_path = NULL;
+}
+
+int kpod_init(struct kpod *p, struct kctx *c, struct fy_node *meta, struct fy_node *spec,
+	      const char *spec_path)
+{
+	struct fy_node *os;
+	const char *osname;
+	int r;
+
+	*p = (struct kpod){ .c = c, .meta = meta, .spec = spec, .spec_path = spec_path };
+	if (asprintf(&p->sc_path, "%s.securityContext", spec_path) < 0) {
+		p->sc_path = NULL;
+		return -ENOMEM;
+	}
+	p->sc = k_map(c, spec, spec_path, "securityContext");
+	p->host_users = k_bool(c, spec, spec_path, "hostUsers");
+	os = k_map(c, spec, spec_path, "os");
+	osname = k_str(c, os, "spec.os", "name");
+	p->windows = osname && streq(osname, "windows");
+	if ((r = add_containers(p, "initContainers")) < 0 ||
+	    (r = add_containers(p, "containers")) < 0 ||
+	    (r = add_containers(p, "ephemeralContainers")) < 0) {
+		kpod_done(p);
+		return r;
+	}
+	return 0;
 }
 
 /* The revision of `check` in force at `minor`, or NULL when it starts later. */
@@ -203,29 +232,16 @@ int pss_evaluate(struct kctx *c, struct fy_node *meta, struct fy_node *spec, con
 		 enum rf_pss_level level, unsigned minor, struct rf_pss_violation **ret_v,
 		 size_t *ret_n)
 {
-	struct kpod p = { .c = c, .meta = meta, .spec = spec, .spec_path = spec_path,
-			  .minor = minor };
-	struct fy_node *os;
-	const char *osname;
+	struct kpod p;
 	int r;
 
 	*ret_v = NULL;
 	*ret_n = 0;
 	if (level == RF_PSS_PRIVILEGED || !spec)
 		return 0;
-	if (asprintf(&p.sc_path, "%s.securityContext", spec_path) < 0)
-		return -ENOMEM;
-	p.sc = k_map(c, spec, spec_path, "securityContext");
-	p.host_users = k_bool(c, spec, spec_path, "hostUsers");
-	os = k_map(c, spec, spec_path, "os");
-	osname = k_str(c, os, "spec.os", "name");
-	p.windows = osname && streq(osname, "windows");
-	if ((r = add_containers(&p, "initContainers")) < 0 ||
-	    (r = add_containers(&p, "containers")) < 0 ||
-	    (r = add_containers(&p, "ephemeralContainers")) < 0) {
-		kpod_done(&p);
+	if ((r = kpod_init(&p, c, meta, spec, spec_path)) < 0)
 		return r;
-	}
+	p.minor = minor;
 	for (size_t i = 0; i < pss_n_baseline_checks; i++) {
 		pss_check_fn fn = revision(&pss_baseline_checks[i], minor);
 
