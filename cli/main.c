@@ -31,10 +31,11 @@ static const struct command commands[] = {
 	{ "generate", cmd_generate, "build profiles from observations or strace logs" },
 	{ "oci-hook", cmd_oci_hook, "OCI prestart hook: record a container (ebpf), write its profile" },
 	{ "audit", cmd_audit, "check Kubernetes workloads against Pod Security Standards" },
+	{ "node", cmd_node, "install profiles for the kubelet, report node readiness, sync agent" },
 };
 
 /* Named in DESIGN.md's CLI contract, not built yet: say so instead of "unknown command". */
-static const char *const planned[] = { "apparmor", "node", "watch", "k8s-audit" };
+static const char *const planned[] = { "apparmor", "watch", "k8s-audit" };
 
 int usage_error(const char *cmd, const char *fmt, ...)
 {

@@ -1,0 +1,142 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* The node side of shipping profiles: install seccomp profiles into the kubelet's seccomp
+ * directory (validated, converted to plain OCI JSON, written atomically, only files ringfence
+ * owns are ever replaced or pruned), load AppArmor profiles where the kernel has AppArmor, report
+ * what a node has and whether the kubelet defaults to RuntimeDefault, and keep a node in sync
+ * with a ConfigMap-style directory (the agent). */
+#pragma once
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/types.h>
+
+#include "ringfence/error.h"
+
+#define RF_NODE_DEFAULT_ROOT "/var/lib/kubelet"
+#define RF_NODE_DEFAULT_PREFIX "ringfence"
+/* The hidden file in <root>/seccomp/<prefix> that lists what ringfence wrote (name, sha256). */
+#define RF_NODE_STATE_FILE ".ringfence-state.json"
+
+struct rf_node_opts {
+	const char *root;   /* kubelet root; NULL = RF_NODE_DEFAULT_ROOT */
+	const char *prefix; /* subdirectory of <root>/seccomp; NULL = RF_NODE_DEFAULT_PREFIX */
+	bool prune;         /* remove owned profiles that are not in the set */
+	bool dry_run;       /* decide and report, write nothing */
+};
+
+enum rf_node_kind {
+	RF_NODE_SECCOMP,
+	RF_NODE_APPARMOR,
+};
+
+enum rf_node_action {
+	RF_NODE_CREATED,   /* new file */
+	RF_NODE_UPDATED,   /* owned file, new content */
+	RF_NODE_UNCHANGED, /* owned file, same content: not rewritten */
+	RF_NODE_PRUNED,    /* owned file no longer in the set: removed */
+	RF_NODE_LOADED,    /* AppArmor profile loaded into the kernel */
+	RF_NODE_SKIPPED,   /* AppArmor profile validated (when possible) but not loaded */
+};
+
+struct rf_node_change {
+	enum rf_node_kind kind;
+	enum rf_node_action action;
+	char *name;              /* "nginx" (seccomp) or the AppArmor profile name */
+	char *source;            /* the input file; NULL for pruned files */
+	char *path;              /* the file written or removed; NULL for AppArmor */
+	char *localhost_profile; /* what a pod's localhostProfile must say */
+	char sha256[65];         /* of the installed bytes (seccomp); "" otherwise */
+};
+
+struct rf_node_result {
+	struct rf_node_change *items;
+	size_t n;
+	char **notes; /* NULL-terminated: conversions made, AppArmor unavailable, ... */
+};
+void rf_node_result_done(struct rf_node_result *r);
+
+const char *rf_node_action_to_string(enum rf_node_action a);
+
+/* Installs every profile named by `inputs` (files, or directories whose entries not starting
+ * with '.' are read: *.json, *.yaml, *.yml are seccomp profiles in any format ringfence reads,
+ * *.apparmor are AppArmor profiles). Everything is validated before anything is written: an
+ * invalid profile, two profiles with one name, or a target file ringfence does not own fails
+ * the whole call and leaves the node as it was. */
+int rf_node_install(const struct rf_node_opts *o, char *const *inputs, size_t n_inputs,
+		    struct rf_node_result *ret, struct rf_error *reterr);
+
+/* ---- status ---- */
+
+enum rf_node_owner {
+	RF_NODE_OWNER_RINGFENCE, /* written by ringfence, unchanged since */
+	RF_NODE_OWNER_MODIFIED,  /* written by ringfence, changed by someone else since */
+	RF_NODE_OWNER_FOREIGN,   /* not written by ringfence */
+};
+const char *rf_node_owner_to_string(enum rf_node_owner o);
+
+struct rf_node_profile {
+	char *localhost_profile; /* path relative to <root>/seccomp */
+	char sha256[65];
+	enum rf_node_owner owner;
+	char *error; /* NULL when the file parses as a seccomp profile; else why not */
+};
+
+/* Whether the kubelet makes RuntimeDefault the default seccomp profile. */
+enum rf_tristate { RF_UNKNOWN = -1, RF_NO = 0, RF_YES = 1 };
+
+struct rf_kubelet_info {
+	pid_t pid;                    /* a running kubelet, 0 when none was found */
+	char *config_path;            /* the KubeletConfiguration read, NULL when none */
+	enum rf_tristate seccomp_default;
+	char *seccomp_default_source; /* "--seccomp-default flag of pid 123", "seccompDefault in FILE", ... */
+	char *error;                  /* a config that exists but cannot be read */
+};
+
+struct rf_apparmor_info {
+	bool enabled;    /* the kernel has AppArmor and it is on */
+	char *why_not;   /* when not enabled: what was checked */
+	char **profiles; /* loaded profile names (NULL-terminated), when enabled and readable */
+	char *parser;    /* path of apparmor_parser, NULL when not installed */
+};
+
+/* Reads the kubelet's view: a running process whose comm is "kubelet" (its --config and
+ * --seccomp-default flags; the flag wins over the file), else `config_path` when given, else
+ * <root>/config.yaml when it exists. `proc` is "/proc" unless a test says otherwise. */
+int rf_kubelet_probe(const char *proc, const char *root, const char *config_path,
+		     struct rf_kubelet_info *ret);
+void rf_kubelet_info_done(struct rf_kubelet_info *k);
+
+int rf_apparmor_probe(struct rf_apparmor_info *ret);
+void rf_apparmor_info_done(struct rf_apparmor_info *a);
+
+struct rf_node_status {
+	char *seccomp_dir; /* <root>/seccomp */
+	struct rf_node_profile *profiles; /* every file under seccomp_dir, sorted */
+	size_t n_profiles;
+	struct rf_kubelet_info kubelet;
+	struct rf_apparmor_info apparmor;
+};
+int rf_node_status(const struct rf_node_opts *o, const char *kubelet_config,
+		   struct rf_node_status *ret, struct rf_error *reterr);
+void rf_node_status_done(struct rf_node_status *s);
+
+/* ---- the agent ---- */
+
+/* Called for every change and every failed sync (change == NULL, err set). */
+typedef void (*rf_node_agent_log_fn)(const struct rf_node_change *change, const struct rf_error *err,
+				     void *userdata);
+
+struct rf_node_agent_opts {
+	struct rf_node_opts node;    /* prune is forced on: the source is the truth */
+	const char *source;          /* the watched directory */
+	unsigned resync_seconds;     /* full resync period (repairs drift); 0 = never */
+	unsigned debounce_ms;        /* quiet time after an event before syncing */
+	rf_node_agent_log_fn log;
+	void *userdata;
+	int stop_fd;                 /* readable => stop (a signalfd or pipe); -1 = none */
+};
+/* Syncs once, then on every change of `source` (inotify, ConfigMap `..data` swaps included),
+ * until stop_fd is readable. A sync that fails (a bad profile in the set) is logged and the node
+ * is left as it was; returns a negative errno only for what cannot recover (the source
+ * directory is gone, inotify fails, the seccomp directory cannot be written). */
+int rf_node_agent_run(const struct rf_node_agent_opts *o, struct rf_error *reterr);

@@ -1,0 +1,183 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* `node status`: every profile file under <root>/seccomp (any owner: a pod may reference any of
+ * them) with its sha256, who owns it and whether it parses, plus the kubelet's seccomp default
+ * and AppArmor availability. */
+#include <dirent.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "core/fileio.h"
+#include "core/macro.h"
+#include "core/strv.h"
+#include "node-internal.h"
+#include "ringfence/profile.h"
+
+/* Deeper trees are not something a kubelet directory holds; the bound keeps a symlink loop or a
+ * hostile tree from recursing forever. */
+#define MAX_DEPTH 8
+
+struct walk {
+	const char *seccomp_dir;
+	const char *prefix;
+	const struct node_state *state;
+	struct rf_node_profile *v;
+	size_t n;
+};
+
+/* A profile the kubelet would hand to the runtime must parse and lint without errors. */
+static char *profile_error(const char *path, const char *text, size_t len)
+{
+	_cleanup_(rf_profile_freep) struct rf_profile *p = NULL;
+	struct rf_error e = {};
+	struct rf_lint lint = {};
+	char *msg = NULL;
+
+	if (rf_profile_parse(text, len, path, &p, &e) < 0) {
+		msg = strdup(e.message ?: "does not parse");
+		rf_error_clear(&e);
+		return msg;
+	}
+	if (rf_profile_lint(p, &lint) >= 0)
+		for (size_t i = 0; i < lint.n && !msg; i++)
+			if (lint.items[i].severity == RF_SEV_ERROR &&
+			    asprintf(&msg, "line %u: %s", lint.items[i].line, lint.items[i].message) < 0)
+				msg = NULL;
+	rf_lint_done(&lint);
+	return msg;
+}
+
+static int add_file(struct walk *w, const char *path, const char *rel)
+{
+	_cleanup_free_ char *text = NULL;
+	struct rf_node_profile *nv, *p;
+	size_t plen = strlen(w->prefix);
+	const char *file = rel + (strlen(rel) > plen ? plen + 1 : 0);
+	struct rf_error e = {};
+	size_t len;
+	int r;
+
+	nv = realloc(w->v, (w->n + 1) * sizeof(*nv));
+	if (!nv)
+		return -ENOMEM;
+	w->v = nv;
+	p = &nv[w->n++];
+	*p = (struct rf_node_profile){ .owner = RF_NODE_OWNER_FOREIGN };
+	if (!(p->localhost_profile = strdup(rel)))
+		return -ENOMEM;
+	r = rf_read_file(path, NODE_MAX_FILE_BYTES, &text, &len, &e);
+	if (r < 0) {
+		p->error = strdup(e.message ?: strerror(-r));
+		rf_error_clear(&e);
+		return p->error ? 0 : -ENOMEM;
+	}
+	node_sha256_hex(text, len, p->sha256);
+	/* Only <prefix>/<file> can be ringfence's: the state describes that one directory. */
+	if (!strncmp(rel, w->prefix, plen) && rel[plen] == '/' && !strchr(file, '/') &&
+	    node_state_find(w->state, file))
+		p->owner = node_state_owns(w->state, file, p->sha256) ? RF_NODE_OWNER_RINGFENCE
+								      : RF_NODE_OWNER_MODIFIED;
+	p->error = profile_error(path, text, len);
+	return 0;
+}
+
+static int walk_dir(struct walk *w, const char *dir, const char *rel, unsigned depth,
+		    struct rf_error *reterr)
+{
+	_cleanup_strv_free_ char **names = NULL;
+	DIR *d;
+	struct dirent *de;
+	int r = 0;
+
+	if (depth > MAX_DEPTH)
+		return 0;
+	d = opendir(dir);
+	if (!d) {
+		if (errno == ENOENT && depth == 0)
+			return 0;
+		return rf_error_set(reterr, -errno, "cannot read '%s': %s", dir, strerror(errno));
+	}
+	/* Hidden files are ringfence's state and temporary files, never profiles. */
+	while ((de = readdir(d)) && r >= 0)
+		if (de->d_name[0] != '.')
+			r = strv_extend(&names, de->d_name);
+	closedir(d);
+	if (r < 0)
+		return r;
+	strv_sort(names);
+	STRV_FOREACH(name, names) {
+		_cleanup_free_ char *path = NULL, *sub = NULL;
+		struct stat st;
+
+		if (asprintf(&path, "%s/%s", dir, *name) < 0 ||
+		    asprintf(&sub, "%s%s%s", rel, *rel ? "/" : "", *name) < 0)
+			return -ENOMEM;
+		if (stat(path, &st) < 0)
+			continue; /* vanished, or a dangling symlink: nothing a pod can use */
+		if (S_ISDIR(st.st_mode))
+			r = walk_dir(w, path, sub, depth + 1, reterr);
+		else if (S_ISREG(st.st_mode))
+			r = add_file(w, path, sub);
+		if (r < 0)
+			return r;
+	}
+	return 0;
+}
+
+int rf_node_status(const struct rf_node_opts *o, const char *kubelet_config,
+		   struct rf_node_status *ret, struct rf_error *reterr)
+{
+	_cleanup_free_ char *seccomp_dir = NULL, *dir = NULL;
+	struct node_state st = {};
+	struct walk w = { .prefix = o->prefix ?: RF_NODE_DEFAULT_PREFIX };
+	struct rf_node_status s = {};
+	int r;
+
+	*ret = (struct rf_node_status){};
+	if ((r = node_dirs(o, &seccomp_dir, &dir, reterr)) < 0)
+		return r;
+	if ((r = node_state_read(dir, &st, reterr)) < 0)
+		return r;
+	w.seccomp_dir = seccomp_dir;
+	w.state = &st;
+	r = walk_dir(&w, seccomp_dir, "", 0, reterr);
+	node_state_done(&st);
+	s.profiles = w.v;
+	s.n_profiles = w.n;
+	s.seccomp_dir = TAKE_PTR(seccomp_dir);
+	if (r >= 0)
+		r = rf_kubelet_probe("/proc", o->root, kubelet_config, &s.kubelet);
+	if (r >= 0)
+		r = rf_apparmor_probe(&s.apparmor);
+	if (r < 0) {
+		rf_node_status_done(&s);
+		return r;
+	}
+	*ret = s;
+	return 0;
+}
+
+void rf_node_status_done(struct rf_node_status *s)
+{
+	for (size_t i = 0; i < s->n_profiles; i++) {
+		free(s->profiles[i].localhost_profile);
+		free(s->profiles[i].error);
+	}
+	free(s->profiles);
+	free(s->seccomp_dir);
+	rf_kubelet_info_done(&s->kubelet);
+	rf_apparmor_info_done(&s->apparmor);
+	*s = (struct rf_node_status){};
+}
+
+const char *rf_node_owner_to_string(enum rf_node_owner o)
+{
+	switch (o) {
+	case RF_NODE_OWNER_RINGFENCE: return "ringfence";
+	case RF_NODE_OWNER_MODIFIED: return "ringfence-modified";
+	case RF_NODE_OWNER_FOREIGN: return "foreign";
+	}
+	return "?";
+}
