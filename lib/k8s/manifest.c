@@ -394,7 +394,10 @@ static int add_dir(struct rf_audit *a, const char *path, int depth, struct rf_er
 	if (names.n > 1)
 		qsort(names.v, names.n, sizeof(char *), cmp_str);
 	for (size_t i = 0; r >= 0 && i < names.n; i++) {
-		_cleanup_free_ char *full = pss_printf("%s/%s", path, names.v[i]);
+		size_t plen = strlen(path);
+		_cleanup_free_ char *full = pss_printf("%s%s%s", path,
+						       plen && path[plen - 1] == '/' ? "" : "/",
+						       names.v[i]);
 		struct stat st;
 
 		if (!full) {

@@ -62,13 +62,14 @@ static int write_text(const struct rf_audit *a, FILE *f)
 			for (size_t s = 0; s < x->n_sites; s++) {
 				const struct rf_pss_site *st = &x->sites[s];
 
-				fprintf(f, "    %s:%u:%u: %s%s%s%s\n      fix: %s%s%s%s\n", w->file, st->line,
+				fprintf(f, "    %s:%u:%u: %s%s%s%s\n      fix: %s", w->file, st->line,
 					st->column, st->path, st->container ? " (container \"" : "",
 					st->container ? st->container : "", st->container ? "\")" : "",
-					st->suggestion, st->fixable ? " [--fix]" : "",
-					st->fixable ? "" : " [manual: ", st->fixable ? "" : st->why_not);
-				if (!st->fixable)
-					fputc(']', f);
+					st->suggestion);
+				if (st->fixable)
+					fputs(" [--fix]\n", f);
+				else
+					fprintf(f, " [manual: %s]\n", st->why_not ?: "needs a person");
 				st->fixable ? fixable++ : manual++;
 			}
 		}
