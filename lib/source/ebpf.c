@@ -339,14 +339,29 @@ int rf_ebpf_probe(struct rf_error *reterr)
 	return r;
 }
 
-static bool finished(const struct rf_ebpf_opts *o, pid_t child, int *status, volatile bool *stop)
+/* Any process of the recorded tree still alive? The kernel side removes a process from the
+ * targets map when it exits, so an empty map means the whole tree is gone. */
+static bool tree_alive(struct record *skel)
+{
+	int key;
+
+	return bpf_map_get_next_key(bpf_map__fd(skel->maps.targets), NULL, &key) == 0;
+}
+
+/* Like the ptrace recorder, a command is recorded until its whole process tree has exited
+ * (daemons it started included), not just until the command itself exits. */
+static bool finished(const struct rf_ebpf_opts *o, struct record *skel, pid_t child,
+		     bool *reaped, int *status, volatile bool *stop)
 {
 	if (stop && *stop)
 		return true;
-	if (child > 0)
-		return waitpid(child, status, WNOHANG) == child;
+	if (child > 0) {
+		if (!*reaped)
+			*reaped = waitpid(child, status, WNOHANG) == child;
+		return *reaped && !tree_alive(skel);
+	}
 	if (o->pid > 0)
-		return kill(o->pid, 0) < 0 && errno == ESRCH;
+		return kill(o->pid, 0) < 0 && errno == ESRCH && !tree_alive(skel);
 	return false;
 }
 
@@ -360,6 +375,7 @@ int rf_ebpf_record(const struct rf_ebpf_opts *o, volatile bool *stop, rf_event_f
 	struct rf_ebpf_result res = { .wait_status = -1 };
 	uint64_t t0;
 	pid_t child = 0;
+	bool reaped = false;
 	int r, status = 0;
 
 	if (!o || !fn || !c || (!o->argv && o->pid <= 0 && !o->cgroup))
@@ -400,7 +416,7 @@ int rf_ebpf_record(const struct rf_ebpf_opts *o, volatile bool *stop, rf_event_f
 		(void)!write(go, "g", 1);
 		close(TAKE_FD(go));
 	}
-	while (!finished(o, child, &status, stop)) {
+	while (!finished(o, skel, child, &reaped, &status, stop)) {
 		int n = ring_buffer__poll(rb, 100);
 		if (n < 0 && n != -EINTR) {
 			r = rf_error_set(reterr, n, "ring buffer: %s", strerror(-n));

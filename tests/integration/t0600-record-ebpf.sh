@@ -108,6 +108,15 @@ while [ ! -e ready ]; do sleep 0.02; done
 wait "$pid"
 names pid.obs | grep -q ':uname$' && pass "--pid follows a child forked later" || fail "--pid follows a child forked later"
 
+# A command's whole tree is recorded: a daemon it leaves behind, until the daemon exits (as the
+# ptrace backend does), not just until the command itself exits.
+"$rf" -q record --backend ebpf --observation daemon.obs -- \
+	python3 -c 'import os,time
+if os.fork() == 0:
+    os.setsid(); time.sleep(0.5); os.getresgid(); os._exit(0)'
+names daemon.obs | grep -q ':getresgid$' && pass "-- CMD records a daemon it leaves behind until the daemon exits" ||
+	fail "-- CMD records a daemon it leaves behind until the daemon exits"
+
 "$rf" record --observation auto.obs -- true 2>auto.err
 grep -q '^ringfence: recording with ebpf$' auto.err && pass "--backend auto picks ebpf and says so" ||
 	{ fail "--backend auto picks ebpf and says so"; diag <auto.err; }
