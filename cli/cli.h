@@ -32,8 +32,11 @@ int leave_like_child(int status);
 int parse_errno_name(const char *s, uint32_t *ret);
 /* Observation and/or the profile built from it; prints errors; returns <0 on failure. */
 struct rf_observation;
+struct rf_build_opts;
 int write_outputs(struct rf_observation *obs, const char *obs_path, const char *out_path,
-		  const char *format, bool args, uint32_t default_errno, unsigned min_support);
+		  const char *format, const struct rf_build_opts *bo);
+/* --runtime-base auto|runc|none, shared by record and generate. */
+int parse_runtime_base(const char *cmd, const char *s, int *ret);
 /* The capability suggestion (securityContext YAML) to `path`, its summary on stderr. */
 int write_caps(const struct rf_observation *obs, const char *path);
 

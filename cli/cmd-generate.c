@@ -16,7 +16,7 @@
 	"Usage: ringfence generate (--from OBS.json... | --from-strace LOG...)\n"                   \
 	"                          [--seccomp FILE] [--format oci|docker|spo] [--observation OUT]\n" \
 	"                          [--args] [--default-errno N|ENOSYS] [--min-support N]\n"         \
-	"                          [--ignore-unknown] [--caps FILE]\n"                              \
+	"                          [--ignore-unknown] [--caps FILE] [--runtime-base auto|runc|none]\n" \
 	"\n"                                                                                        \
 	"--from OBS.json     observations written by 'record --observation'; several are merged\n"  \
 	"                    (union; each syscall remembers how many observations saw it).\n"      \
@@ -27,16 +27,17 @@
 	"--observation OUT   also write the (merged) observation\n"                                \
 	"--caps FILE         suggested capabilities as a Kubernetes securityContext (YAML)\n"   \
 	"--min-support N     only syscalls seen by at least N of the merged observations\n"       \
-	"--args, --default-errno: as for 'ringfence record'.\n"
+	"--args, --default-errno, --runtime-base: as for 'ringfence record'.\n"
 
 enum { OPT_FROM = 0x100, OPT_FROM_STRACE, OPT_SECCOMP, OPT_FORMAT, OPT_OBS, OPT_ARGS, OPT_ERRNO,
-       OPT_MIN, OPT_IGNORE, OPT_CAPS };
+       OPT_MIN, OPT_IGNORE, OPT_CAPS, OPT_RUNTIME_BASE };
 
 struct gen_opts {
 	bool strace, args, ignore_unknown;
 	const char *seccomp, *format, *observation, *caps;
 	uint32_t default_errno;
 	unsigned min_support;
+	int runtime_base; /* enum rf_runtime_base */
 };
 
 static int load_observations(int n, char **paths, struct rf_observation **ret)
@@ -95,6 +96,7 @@ int cmd_generate(int argc, char **argv)
 		{ "default-errno", required_argument, NULL, OPT_ERRNO },
 		{ "min-support", required_argument, NULL, OPT_MIN },
 		{ "ignore-unknown", no_argument, NULL, OPT_IGNORE },
+		{ "runtime-base", required_argument, NULL, OPT_RUNTIME_BASE },
 		{ "caps", required_argument, NULL, OPT_CAPS },
 		{ "help", no_argument, NULL, 'h' },
 		{},
@@ -115,6 +117,10 @@ int cmd_generate(int argc, char **argv)
 		case OPT_ARGS: g.args = true; break;
 		case OPT_IGNORE: g.ignore_unknown = true; break;
 		case OPT_CAPS: g.caps = optarg; break;
+		case OPT_RUNTIME_BASE:
+			if (parse_runtime_base("generate", optarg, &g.runtime_base) != 0)
+				return EXIT_USAGE;
+			break;
 		case OPT_ERRNO:
 			if (parse_errno_name(optarg, &g.default_errno) < 0)
 				return usage_error("generate", "--default-errno '%s' is not an errno",
@@ -142,7 +148,9 @@ int cmd_generate(int argc, char **argv)
 	/* --min-support filters the profile; the observation written keeps everything. */
 	r = write_outputs(obs, g.observation,
 			  g.seccomp ?: (g.observation || g.caps ? NULL : "-"), g.format,
-			  g.args, g.default_errno, g.min_support);
+			  &(struct rf_build_opts){ .args = g.args, .default_errno = g.default_errno,
+						   .min_support = g.min_support,
+						   .runtime_base = g.runtime_base });
 	if (r >= 0)
 		r = write_caps(obs, g.caps);
 	return r < 0 ? EXIT_FOUND : 0;

@@ -21,7 +21,7 @@
 #define RECORD_HELP                                                                                \
 	"Usage: ringfence record [--backend auto|ptrace|ebpf] [-o PROFILE] [--format oci|docker|spo]\n" \
 	"                        [--observation OBS.json] [--args] [--default-errno N|ENOSYS]\n"    \
-	"                        [--fast] [--caps-out FILE]\n"                                     \
+	"                        [--fast] [--caps-out FILE] [--runtime-base auto|runc|none]\n"    \
 	"                        ( -- CMD [ARG...] | --pid PID | --cgroup PATH )\n"                \
 	"\n"                                                                                        \
 	"Records every syscall a command and all its children and threads make, as (arch, nr)\n"    \
@@ -41,6 +41,9 @@
 	"  --fast            do not stop on these hot syscalls; they are always allowed in the\n"  \
 	"                    profile and listed in the observation:\n"                             \
 	"                    %s\n"                                                                  \
+	"  --runtime-base B  add what the container runtime makes after installing the\n"         \
+	"                    container's filter: runc (data/runc-tail.txt), none, or auto\n"      \
+	"                    (default: runc's when runc init is seen after the bootstrap cut)\n"  \
 	"  --caps-out FILE   suggested capabilities as a Kubernetes securityContext (YAML),\n"  \
 	"                    with the reason for each; a summary goes to stderr\n"                \
 	"  --pid PID         attach to every thread of a running process and its future\n"         \
@@ -51,12 +54,13 @@
 	"failed, 126/127 as for run).\n"
 
 enum { OPT_BACKEND = 0x100, OPT_FORMAT, OPT_OBS, OPT_ARGS, OPT_ERRNO, OPT_FAST, OPT_PID,
-       OPT_CGROUP, OPT_CAPS_OUT };
+       OPT_CGROUP, OPT_CAPS_OUT, OPT_RUNTIME_BASE };
 
 struct record_opts {
 	const char *output, *observation, *format, *backend, *cgroup, *caps_out;
 	bool args, fast;
 	uint32_t default_errno;
+	int runtime_base; /* enum rf_runtime_base */
 	pid_t pid;
 	char **argv;
 };
@@ -127,6 +131,7 @@ static int parse(int argc, char **argv, struct record_opts *o)
 		{ "pid", required_argument, NULL, OPT_PID },
 		{ "cgroup", required_argument, NULL, OPT_CGROUP },
 		{ "caps-out", required_argument, NULL, OPT_CAPS_OUT },
+		{ "runtime-base", required_argument, NULL, OPT_RUNTIME_BASE },
 		{ "help", no_argument, NULL, 'h' },
 		{},
 	};
@@ -153,6 +158,10 @@ static int parse(int argc, char **argv, struct record_opts *o)
 			break;
 		case OPT_CGROUP: o->cgroup = optarg; break;
 		case OPT_CAPS_OUT: o->caps_out = optarg; break;
+		case OPT_RUNTIME_BASE:
+			if (parse_runtime_base("record", optarg, &o->runtime_base) != 0)
+				return EXIT_USAGE;
+			break;
 		case 'h': print_help(); return 0;
 		default: return usage_error("record", "invalid option");
 		}
@@ -195,12 +204,20 @@ static void install_signals(const struct record_opts *o)
 	(void)sigaction(SIGHUP, &fwd, NULL);
 }
 
+int parse_runtime_base(const char *cmd, const char *s, int *ret)
+{
+	enum rf_runtime_base b;
+
+	if (rf_runtime_base_from_string(s, &b) < 0)
+		return usage_error(cmd, "--runtime-base must be auto, runc or none, not '%s'", s);
+	*ret = (int)b;
+	return 0;
+}
+
 int write_outputs(struct rf_observation *obs, const char *obs_path, const char *out_path,
-		  const char *format, bool args, uint32_t default_errno, unsigned min_support)
+		  const char *format, const struct rf_build_opts *bo)
 {
 	_cleanup_(rf_profile_freep) struct rf_profile *p = NULL;
-	struct rf_build_opts bo = { .args = args, .default_errno = default_errno,
-				    .min_support = min_support };
 	struct rf_error e = { 0 };
 	enum rf_profile_format fmt = format ? rf_format_from_string(format) : RF_FORMAT_OCI;
 	int r = 0;
@@ -208,7 +225,7 @@ int write_outputs(struct rf_observation *obs, const char *obs_path, const char *
 	if (obs_path)
 		r = rf_obs_write_file(obs, obs_path, &e);
 	if (r >= 0 && out_path) {
-		r = rf_profile_from_observation(obs, &bo, &p, &e);
+		r = rf_profile_from_observation(obs, bo, &p, &e);
 		if (r >= 0)
 			r = rf_profile_write_file(p, fmt == RF_FORMAT_OCI_CONFIG ? RF_FORMAT_OCI : fmt,
 						  out_path, &e);
@@ -329,7 +346,9 @@ int cmd_record(int argc, char **argv)
 	obs->duration_ns = res.duration_ns;
 	obs->exit_status = res.wait_status;
 	obs->no_new_privs = res.no_new_privs;
-	if (write_outputs(obs, o.observation, o.output, o.format, o.args, o.default_errno, 0) < 0 ||
+	if (write_outputs(obs, o.observation, o.output, o.format,
+			  &(struct rf_build_opts){ .args = o.args, .default_errno = o.default_errno,
+						   .runtime_base = o.runtime_base }) < 0 ||
 	    write_caps(obs, o.caps_out) < 0)
 		return RF_EXIT_FAILED;
 	if (!global.quiet)

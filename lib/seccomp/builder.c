@@ -121,6 +121,60 @@ static int arg_rules(const struct rf_observation *o, struct rf_profile *p, const
 	return 1;
 }
 
+extern const char rf_data_runc_tail[];
+extern const unsigned long rf_data_runc_tail_len;
+
+int rf_runtime_base_from_string(const char *s, enum rf_runtime_base *ret)
+{
+	static const char *const names[] = { [RF_RUNTIME_BASE_AUTO] = "auto",
+					      [RF_RUNTIME_BASE_NONE] = "none",
+					      [RF_RUNTIME_BASE_RUNC] = "runc" };
+
+	for (size_t i = 0; i < ELEMENTSOF(names); i++)
+		if (streq(s, names[i])) {
+			*ret = (enum rf_runtime_base)i;
+			return 0;
+		}
+	return -EINVAL;
+}
+
+/* runc init names itself "runc:[2:INIT]": a syscall it made first after the cut is its tail. */
+static bool wants_runc_tail(const struct rf_observation *o, enum rf_runtime_base base)
+{
+	if (base != RF_RUNTIME_BASE_AUTO)
+		return base == RF_RUNTIME_BASE_RUNC;
+	if (!o->bootstrap)
+		return false;
+	for (size_t i = 0; i < o->n_syscalls; i++)
+		if (o->syscalls[i].first_comm && !strncmp(o->syscalls[i].first_comm, "runc:", 5))
+			return true;
+	return false;
+}
+
+/* The syscalls of data/runc-tail.txt that this libseccomp knows (one per line, '#' comments). */
+static int add_runc_tail(char ***names)
+{
+	_cleanup_free_ char *text = strndup(rf_data_runc_tail, rf_data_runc_tail_len);
+	size_t added = 0;
+	char *save = NULL;
+
+	if (!text)
+		return -ENOMEM;
+	for (char *line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		line[strcspn(line, "# \t")] = '\0';
+		if (!*line || seccomp_syscall_resolve_name(line) == __NR_SCMP_ERROR ||
+		    strv_contains(*names, line))
+			continue;
+		if (strv_extend(names, line) < 0)
+			return -ENOMEM;
+		added++;
+	}
+	rf_log(RF_LOG_NOTICE, "runc init's post-filter syscalls added (data/runc-tail.txt): %zu not "
+			      "seen in this recording",
+	       added);
+	return 0;
+}
+
 static int collect_names(const struct rf_observation *o, const struct rf_build_opts *opts,
 			 struct rf_profile *p, char ***ret)
 {
@@ -147,6 +201,8 @@ static int collect_names(const struct rf_observation *o, const struct rf_build_o
 	STRV_FOREACH (f, o->fast_syscalls)
 		if (r >= 0 && seccomp_syscall_resolve_name(*f) != __NR_SCMP_ERROR)
 			r = strv_extend_unique(&names, *f);
+	if (r >= 0 && wants_runc_tail(o, opts ? opts->runtime_base : RF_RUNTIME_BASE_AUTO))
+		r = add_runc_tail(&names);
 	if (r < 0)
 		return r;
 	strv_sort(names);

@@ -334,6 +334,53 @@ Test(builder, fast_set_is_always_allowed)
 	rf_obs_free(o);
 }
 
+/* A container recording with the bootstrap cut where runc init made a call after the cut. */
+static struct rf_observation *runc_recording(bool runc_after_cut)
+{
+	struct rf_observation *o = rf_obs_new();
+	struct rf_event ev = { .kind = RF_EV_SYSCALL, .pid = 7, .tid = 7, .exe = "/usr/bin/runc" };
+
+	strv_extend(&o->bootstrap, "x86_64:clone");
+	memcpy(ev.comm, runc_after_cut ? "runc:[2:INIT]" : "sh", runc_after_cut ? 14 : 3);
+	ev.sc.arch = SCMP_ARCH_X86_64;
+	ev.sc.nr = nr_of("execve", SCMP_ARCH_X86_64);
+	expect_i(rf_obs_add_event(&ev, o), 0);
+	feed(o, SCMP_ARCH_X86_64, "exit_group", 0, 0, 0);
+	return o;
+}
+
+static bool builds_with(struct rf_observation *o, enum rf_runtime_base base, const char *name)
+{
+	struct rf_build_opts bo = { .runtime_base = base };
+	struct rf_profile *p = NULL;
+	bool has;
+
+	expect_i(rf_profile_from_observation(o, &bo, &p, NULL), 0);
+	has = strv_contains(p->rules[0].names, name);
+	rf_profile_free(p);
+	return has;
+}
+
+Test(builder, runc_tail_added_when_runc_init_is_seen_after_the_cut)
+{
+	struct rf_observation *runc = runc_recording(true), *other = runc_recording(false);
+	enum rf_runtime_base b;
+
+	/* futex: Go's thread parking, in runc init's tail only sometimes (data/runc-tail.txt). */
+	cr_assert(builds_with(runc, RF_RUNTIME_BASE_AUTO, "futex"));
+	cr_assert(builds_with(runc, RF_RUNTIME_BASE_AUTO, "nanosleep"));
+	cr_assert_not(builds_with(runc, RF_RUNTIME_BASE_NONE, "futex"));
+	cr_assert_not(builds_with(other, RF_RUNTIME_BASE_AUTO, "futex"));
+	cr_assert(builds_with(other, RF_RUNTIME_BASE_RUNC, "futex"));
+	/* The comment lines of the data file never become names. */
+	cr_assert_not(builds_with(other, RF_RUNTIME_BASE_RUNC, "Go"));
+	expect_i(rf_runtime_base_from_string("runc", &b), 0);
+	expect_i(b, RF_RUNTIME_BASE_RUNC);
+	expect_i(rf_runtime_base_from_string("crun", &b), -EINVAL);
+	rf_obs_free(runc);
+	rf_obs_free(other);
+}
+
 Test(merge, union_of_allow_lists)
 {
 	const char *a = "{\"defaultAction\":\"SCMP_ACT_ERRNO\",\"syscalls\":[{\"names\":[\"read\","
