@@ -17,7 +17,7 @@ agent=
 . "$top/bench/lib.sh"
 cd "$tmp"
 
-mkdir set
+mkdir set k1 k2
 base=$top/tests/data/profiles/valid/oci-bare.json
 i=0
 while [ $i -lt "$profiles" ]; do

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* `ringfence node install|status|agent`: put profiles where the kubelet finds them, say what a
  * node has, keep a node in sync with a ConfigMap. Flags and output here; lib/node does the work. */
+#include <errno.h>
 #include <getopt.h>
 #include <signal.h>
 #include <stdio.h>
@@ -271,8 +272,16 @@ static int check_manifests(const struct rf_node_status *s, char **files, size_t 
 	checked = calloc(*ret_n + 1, sizeof(*checked));
 	if (!checked)
 		return -ENOMEM;
-	for (size_t i = 0; i < *ret_n; i++)
+	for (size_t i = 0; i < *ret_n; i++) {
+		errno = 0;
 		checked[i] = (struct checked_ref){ &(*ret_refs)[i], ref_problem(s, &(*ret_refs)[i]) };
+		if (!checked[i].problem && errno == ENOMEM) {
+			for (size_t k = 0; k < i; k++)
+				free(checked[k].problem);
+			free(checked);
+			return -ENOMEM;
+		}
+	}
 	*ret_checked = checked;
 	*ret_audit = TAKE_PTR(a);
 	return (int)rf_audit_n_errors(*ret_audit);
@@ -422,6 +431,9 @@ static int do_status(struct node_args *a, char **files, size_t n)
 	if (a->check_manifests) {
 		r = check_manifests(&s, files, n, &audit, &refs, &n_refs, &checked);
 		if (r < 0) {
+			if (r == -ENOMEM)
+				print_error(NULL, r);
+			rf_profile_refs_free(refs, n_refs);
 			rf_node_status_done(&s);
 			return EXIT_FOUND;
 		}
@@ -447,8 +459,10 @@ static int do_status(struct node_args *a, char **files, size_t n)
 	return finish_stdout(code);
 }
 
-static void agent_log(const struct rf_node_change *c, const struct rf_error *err, void *userdata)
+static void agent_log(const struct rf_node_change *c, const struct rf_error *err, const char *note,
+		      void *userdata)
 {
+	const char *msg = err && err->message ? err->message : note ?: "?";
 	char when[32];
 	time_t t = time(NULL);
 	struct tm tm;
@@ -460,12 +474,13 @@ static void agent_log(const struct rf_node_change *c, const struct rf_error *err
 		rf_json_init(&j, stdout, false);
 		rf_json_start_object(&j);
 		rf_json_string_field(&j, "time", when);
-		rf_json_string_field(&j, "event", c ? rf_node_action_to_string(c->action) : "sync_failed");
+		rf_json_string_field(&j, "event", c ? rf_node_action_to_string(c->action)
+						    : err ? "sync_failed" : "note");
 		if (c) {
 			rf_json_name(&j, "change");
 			json_change(&j, c);
 		} else {
-			rf_json_string_field(&j, "error", err && err->message ? err->message : "?");
+			rf_json_string_field(&j, err ? "error" : "note", msg);
 		}
 		rf_json_end_object(&j);
 		rf_json_finish(&j);
@@ -474,9 +489,12 @@ static void agent_log(const struct rf_node_change *c, const struct rf_error *err
 		fprintf(stderr, "%s ringfence: %s %s %s%s%s\n", when, rf_node_action_to_string(c->action),
 			c->kind == RF_NODE_SECCOMP ? "seccomp" : "apparmor",
 			c->localhost_profile ?: c->name, *c->sha256 ? " sha256:" : "", c->sha256);
+	} else if (err) {
+		/* A failure while reading the input changed nothing; one while writing may have
+		 * changed part of the node (the next sync finishes it). */
+		fprintf(stderr, "%s ringfence: sync failed: %s\n", when, msg);
 	} else {
-		fprintf(stderr, "%s ringfence: sync failed, node left as it was: %s\n", when,
-			err && err->message ? err->message : "?");
+		fprintf(stderr, "%s ringfence: note: %s\n", when, msg);
 	}
 }
 

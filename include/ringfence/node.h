@@ -122,9 +122,12 @@ void rf_node_status_done(struct rf_node_status *s);
 
 /* ---- the agent ---- */
 
-/* Called for every change and every failed sync (change == NULL, err set). */
+/* Called for every change (change set), every failed sync (err set) and every note of a sync
+ * that the previous sync did not have (note set: a conversion, AppArmor unavailable, a file
+ * given up); exactly one of the three is non-NULL. AppArmor profiles skipped on a kernel
+ * without AppArmor are not changes. */
 typedef void (*rf_node_agent_log_fn)(const struct rf_node_change *change, const struct rf_error *err,
-				     void *userdata);
+				     const char *note, void *userdata);
 
 struct rf_node_agent_opts {
 	struct rf_node_opts node;    /* prune is forced on: the source is the truth */

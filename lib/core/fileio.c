@@ -83,7 +83,11 @@ static int fsync_parent_dir(const char *path, struct rf_error *reterr)
 	if (!copy)
 		return -ENOMEM;
 	dfd = open(dirname(copy), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (dfd < 0 || fsync(dfd) < 0)
+	/* Best effort where it cannot be done (a write-only directory, a file system without
+	 * directory fsync): the file itself is written and synced. */
+	if (dfd < 0 && (errno == EACCES || errno == EPERM))
+		return 0;
+	if (dfd < 0 || (fsync(dfd) < 0 && errno != EINVAL))
 		return rf_error_set(reterr, -errno, "cannot sync the directory of '%s': %s", path,
 				    strerror(errno));
 	return 0;

@@ -3,6 +3,7 @@
  * DaemonSet). inotify on the directory sees a ConfigMap update as the rename of `..data`; a short
  * debounce lets the whole swap land before one sync; a periodic resync repairs drift. */
 #include <errno.h>
+#include <limits.h>
 #include <poll.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,6 +13,7 @@
 
 #include "core/clock.h"
 #include "core/macro.h"
+#include "core/strv.h"
 #include "node-internal.h"
 
 #define WATCH_MASK                                                                                 \
@@ -21,39 +23,46 @@
  * swap is in flight: try again shortly, a bounded number of times. */
 #define MAX_QUICK_RETRIES 20
 
-/* Errors a later sync cannot cure: the node directory is not writable. Anything else (a bad
- * profile in the set, a foreign file in the way, a half-swapped source) is logged and waits
- * for the next change. */
-static bool unrecoverable(int r)
+/* Errors a later sync cannot cure: the node directory cannot be written. Anything that fails
+ * while the input is read and checked (a bad profile, an unreadable ConfigMap file, a
+ * half-swapped source), a foreign file in the way or a busy lock is logged and waits for the
+ * next change. */
+static bool unrecoverable(int r, bool node_side)
 {
-	return r == -EACCES || r == -EPERM || r == -EROFS || r == -ENOMEM;
+	return r == -ENOMEM || (node_side && (r == -EACCES || r == -EPERM || r == -EROFS));
 }
 
 /* One install --prune of the source. `quiet_enoent`: a vanished file is not logged (a swap in
- * flight; the caller retries). */
+ * flight; the caller retries). `notes` holds the previous sync's notes: only new ones are logged. */
 static int sync_once(const struct rf_node_agent_opts *o, bool quiet_enoent, bool *ret_retry,
-		     struct rf_error *reterr)
+		     char ***notes, struct rf_error *reterr)
 {
 	struct rf_node_opts node = o->node;
 	struct rf_node_result res = {};
 	char *inputs[] = { (char *)o->source };
 	struct rf_error e = {};
+	bool node_side;
 	int r;
 
 	node.prune = true;
-	r = rf_node_install(&node, inputs, 1, &res, &e);
-	*ret_retry = r == -ENOENT;
+	r = node_install(&node, inputs, 1, &res, &node_side, &e);
+	*ret_retry = r == -ENOENT && !node_side;
 	if (r < 0) {
-		if (o->log && !(quiet_enoent && r == -ENOENT))
-			o->log(NULL, &e, o->userdata);
-		if (unrecoverable(r))
+		if (o->log && !(quiet_enoent && *ret_retry))
+			o->log(NULL, &e, NULL, o->userdata);
+		if (unrecoverable(r, node_side))
 			rf_error_set(reterr, r, "%s", e.message ?: strerror(-r));
 		rf_error_clear(&e);
-		return unrecoverable(r) ? r : 0;
+		return unrecoverable(r, node_side) ? r : 0;
 	}
 	for (size_t i = 0; i < res.n && o->log; i++)
-		if (res.items[i].action != RF_NODE_UNCHANGED)
-			o->log(&res.items[i], NULL, o->userdata);
+		if (res.items[i].action != RF_NODE_UNCHANGED && res.items[i].action != RF_NODE_SKIPPED)
+			o->log(&res.items[i], NULL, NULL, o->userdata);
+	STRV_FOREACH(n, res.notes)
+		if (o->log && !strv_contains(*notes, *n))
+			o->log(NULL, NULL, *n, o->userdata);
+	strv_free(*notes);
+	*notes = TAKE_PTR(res.notes);
 	rf_node_result_done(&res);
 	return 0;
 }
@@ -83,6 +92,7 @@ int rf_node_agent_run(const struct rf_node_agent_opts *o, struct rf_error *reter
 	uint64_t debounce_ns = (uint64_t)(o->debounce_ms ?: 100) * 1000000u;
 	uint64_t resync_ns = (uint64_t)o->resync_seconds * 1000000000u;
 	uint64_t now, due_sync, due_resync, first_event = UINT64_MAX;
+	_cleanup_strv_free_ char **notes = NULL;
 	unsigned retries = 0;
 	bool retry;
 	int r;
@@ -103,7 +113,7 @@ int rf_node_agent_run(const struct rf_node_agent_opts *o, struct rf_error *reter
 
 		now = rf_now_ns();
 		if (now >= due) {
-			if ((r = sync_once(o, retries < MAX_QUICK_RETRIES, &retry, reterr)) < 0)
+			if ((r = sync_once(o, retries < MAX_QUICK_RETRIES, &retry, &notes, reterr)) < 0)
 				return r;
 			now = rf_now_ns();
 			retries = retry && retries < MAX_QUICK_RETRIES ? retries + 1 : 0;
@@ -112,7 +122,10 @@ int rf_node_agent_run(const struct rf_node_agent_opts *o, struct rf_error *reter
 			due_resync = resync_ns ? now + resync_ns : UINT64_MAX;
 			continue;
 		}
-		timeout = due == UINT64_MAX ? -1 : (int)((due - now + 999999) / 1000000);
+		/* Whole milliseconds, rounded up, at most INT_MAX (a resync period of weeks). */
+		timeout = due == UINT64_MAX		      ? -1
+			  : (due - now) / 1000000 >= INT_MAX ? INT_MAX
+							      : (int)((due - now + 999999) / 1000000);
 		r = poll(pfd, o->stop_fd >= 0 ? 2 : 1, timeout);
 		if (r < 0 && errno != EINTR)
 			return rf_error_set(reterr, -errno, "poll: %s", strerror(errno));

@@ -5,6 +5,7 @@
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <signal.h>
 #include <spawn.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -44,6 +45,8 @@ static int run_parser(const char *const argv[], char **ret_out, char **ret_err, 
 	_cleanup_close_ int out = memfd_create("rf-aa-out", MFD_CLOEXEC);
 	_cleanup_close_ int err = memfd_create("rf-aa-err", MFD_CLOEXEC);
 	posix_spawn_file_actions_t fa;
+	posix_spawnattr_t attr;
+	sigset_t none, dfl;
 	pid_t pid;
 	int r, status;
 
@@ -53,7 +56,18 @@ static int run_parser(const char *const argv[], char **ret_out, char **ret_err, 
 	posix_spawn_file_actions_addopen(&fa, STDIN_FILENO, "/dev/null", O_RDONLY, 0);
 	posix_spawn_file_actions_adddup2(&fa, out, STDOUT_FILENO);
 	posix_spawn_file_actions_adddup2(&fa, err, STDERR_FILENO);
-	r = posix_spawn(&pid, argv[0], &fa, NULL, (char *const *)argv, environ);
+	/* The agent blocks SIGTERM/SIGINT for its signalfd: the parser must not inherit that. */
+	sigemptyset(&none);
+	sigemptyset(&dfl);
+	sigaddset(&dfl, SIGTERM);
+	sigaddset(&dfl, SIGINT);
+	sigaddset(&dfl, SIGPIPE);
+	posix_spawnattr_init(&attr);
+	posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
+	posix_spawnattr_setsigmask(&attr, &none);
+	posix_spawnattr_setsigdefault(&attr, &dfl);
+	r = posix_spawn(&pid, argv[0], &fa, &attr, (char *const *)argv, environ);
+	posix_spawnattr_destroy(&attr);
 	posix_spawn_file_actions_destroy(&fa);
 	if (r != 0)
 		return rf_error_set(reterr, -r, "cannot run %s: %s", argv[0], strerror(r));

@@ -9,7 +9,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -26,26 +25,6 @@ static const char *const default_container_caps[] = {
 	"CAP_AUDIT_WRITE", "CAP_CHOWN", "CAP_DAC_OVERRIDE", "CAP_FOWNER", "CAP_FSETID",
 	"CAP_KILL", "CAP_MKNOD", "CAP_NET_BIND_SERVICE", "CAP_NET_RAW", "CAP_SETFCAP",
 	"CAP_SETGID", "CAP_SETPCAP", "CAP_SETUID", "CAP_SYS_CHROOT", NULL,
-};
-
-struct item {
-	enum rf_node_kind kind;
-	char *source;
-	char *name;           /* seccomp: profile name; AppArmor: unused */
-	char *file;           /* seccomp: "<name>.json" */
-	char *bytes;          /* seccomp: the OCI JSON to install */
-	size_t len;
-	char sha256[65];
-	char **apparmor_names; /* AppArmor: profiles the file defines */
-	enum rf_node_action action;
-};
-
-struct plan {
-	struct item *items;
-	size_t n;
-	char **notes;
-	char **forget; /* state entries whose file is gone or is no longer ours */
-	char *apparmor_parser;
 };
 
 static void plan_done(struct plan *p)
@@ -76,8 +55,7 @@ static struct item *plan_add(struct plan *p, enum rf_node_kind kind, const char 
 	return &nv[p->n++];
 }
 
-static int note(struct plan *p, const char *fmt, ...) _printf_(2, 3);
-static int note(struct plan *p, const char *fmt, ...)
+int node_note(struct plan *p, const char *fmt, ...)
 {
 	_cleanup_free_ char *s = NULL;
 	va_list ap;
@@ -167,12 +145,12 @@ static int add_seccomp(struct plan *pl, const char *path, struct rf_error *reter
 		r = rf_profile_resolve(p, &env, false, &res, reterr);
 		if (r < 0)
 			return r;
-		if ((r = note(pl, "%s: Docker conditions resolved for the default container "
+		if ((r = node_note(pl, "%s: Docker conditions resolved for the default container "
 				  "capabilities on this node's architecture and kernel; a pod that adds "
 				  "capabilities gets no extra rules", path)) < 0)
 			return r;
 	} else if (p->format != RF_FORMAT_OCI &&
-		   (r = note(pl, "%s: converted from %s to plain OCI JSON", path,
+		   (r = node_note(pl, "%s: converted from %s to plain OCI JSON", path,
 			     rf_format_to_string(p->format))) < 0)
 		return r;
 	return serialize(res ?: p, it, reterr);
@@ -199,7 +177,7 @@ static int add_apparmor(struct plan *pl, const char *path, struct rf_error *rete
 	if (!pl->apparmor_parser && (r = find_apparmor_parser(pl)) < 0)
 		return r;
 	if (!pl->apparmor_parser)
-		return note(pl, "%s: not checked: apparmor_parser is not installed", path);
+		return node_note(pl, "%s: not checked: apparmor_parser is not installed", path);
 	return node_apparmor_check(pl->apparmor_parser, path, &it->apparmor_names, reterr);
 }
 
@@ -211,7 +189,7 @@ static int add_file(struct plan *pl, const char *path, bool from_dir, struct rf_
 		return add_apparmor(pl, path, reterr);
 	if (streq(ext, ".json") || streq(ext, ".yaml") || streq(ext, ".yml") || !from_dir)
 		return add_seccomp(pl, path, reterr);
-	return note(pl, "%s: skipped: not *.json, *.yaml, *.yml or *.apparmor", path);
+	return node_note(pl, "%s: skipped: not *.json, *.yaml, *.yml or *.apparmor", path);
 }
 
 static int cmp_str(const void *a, const void *b)
@@ -249,7 +227,7 @@ static int add_dir(struct plan *pl, const char *dir, struct rf_error *reterr)
 			return rf_error_set(reterr, -errno, "cannot stat '%s': %s", path,
 					    strerror(errno));
 		if (!S_ISREG(st.st_mode)) {
-			if ((r = note(pl, "%s: skipped: not a regular file", path)) < 0)
+			if ((r = node_note(pl, "%s: skipped: not a regular file", path)) < 0)
 				return r;
 			continue;
 		}
@@ -286,74 +264,9 @@ static int collect(struct plan *pl, char *const *inputs, size_t n, struct rf_err
 	return 0;
 }
 
-/* mkdir -p: the kubelet root normally exists, its seccomp directory often does not. */
-static int ensure_dir(const char *path, struct rf_error *reterr)
-{
-	_cleanup_free_ char *p = strdup(path);
-
-	if (!p)
-		return -ENOMEM;
-	for (char *s = p + 1;; s++) {
-		bool end = *s == '\0';
-
-		if (*s != '/' && !end)
-			continue;
-		*s = '\0';
-		if (mkdir(p, 0755) < 0 && errno != EEXIST)
-			return rf_error_set(reterr, -errno, "cannot create '%s': %s", p, strerror(errno));
-		if (end)
-			return 0;
-		*s = '/';
-	}
-}
-
-/* Decides every seccomp item's action; a file ringfence does not own refuses the whole set. */
-static int decide(struct plan *pl, const char *dir, const struct node_state *st,
-		  struct rf_error *reterr)
-{
-	for (size_t i = 0; i < pl->n; i++) {
-		struct item *it = &pl->items[i];
-		_cleanup_free_ char *path = NULL;
-		char have[65];
-		int r;
-
-		if (it->kind != RF_NODE_SECCOMP)
-			continue;
-		if (asprintf(&path, "%s/%s", dir, it->file) < 0)
-			return -ENOMEM;
-		r = node_sha256_file(path, have, reterr);
-		if (r == -ENOENT) {
-			it->action = RF_NODE_CREATED;
-			continue;
-		}
-		if (r < 0)
-			return r;
-		if (!node_state_find(st, it->file))
-			return rf_error_set(reterr, -EEXIST,
-					    "'%s' exists and was not written by ringfence: nothing was "
-					    "installed (remove it, or rename the profile)",
-					    path);
-		if (!node_state_owns(st, it->file, have))
-			return rf_error_set(reterr, -EEXIST,
-					    "'%s' was changed by someone else since ringfence wrote it: "
-					    "nothing was installed (restore or remove it)",
-					    path);
-		it->action = streq(have, it->sha256) ? RF_NODE_UNCHANGED : RF_NODE_UPDATED;
-	}
-	return 0;
-}
-
-static bool in_plan(const struct plan *pl, const char *file)
-{
-	for (size_t i = 0; i < pl->n; i++)
-		if (pl->items[i].file && streq(pl->items[i].file, file))
-			return true;
-	return false;
-}
-
-static int result_add(struct rf_node_result *res, enum rf_node_kind kind,
-		      enum rf_node_action action, const char *name, const char *source,
-		      const char *path, const char *localhost, const char *sha256)
+int node_result_add(struct rf_node_result *res, enum rf_node_kind kind, enum rf_node_action action,
+		    const char *name, const char *source, const char *path, const char *localhost,
+		    const char *sha256)
 {
 	struct rf_node_change *nv = realloc(res->items, (res->n + 1) * sizeof(*nv)), *c;
 
@@ -373,168 +286,85 @@ static int result_add(struct rf_node_result *res, enum rf_node_kind kind,
 	return 0;
 }
 
-/* Prunes: owned files that left the set. A file changed by someone else is left alone and
- * forgotten (it is theirs now). */
-static int plan_prunes(struct plan *pl, const char *dir, struct node_state *st,
-		       struct rf_node_result *res, const char *prefix, struct rf_error *reterr)
+/* AppArmor: whether the profiles can be loaded here is known before anything is written; a
+ * kernel with AppArmor but no apparmor_parser fails the install up front. */
+static int plan_apparmor(struct plan *pl, struct rf_apparmor_info *aa, struct rf_error *reterr)
 {
-	for (size_t i = 0; i < st->n; i++) {
-		const char *file = st->v[i].file;
-		_cleanup_free_ char *path = NULL, *localhost = NULL, *stem = NULL;
-		char have[65];
-		int r;
-
-		if (in_plan(pl, file))
-			continue;
-		if (asprintf(&path, "%s/%s", dir, file) < 0 ||
-		    asprintf(&localhost, "%s/%s", prefix, file) < 0 || file_stem(file, &stem) < 0)
-			return -ENOMEM;
-		r = node_sha256_file(path, have, reterr);
-		if (r == -ENOENT) {
-			if ((r = strv_extend(&pl->forget, file)) < 0)
-				return r;
-			continue;
-		}
-		if (r < 0)
-			return r;
-		if (!node_state_owns(st, file, have)) {
-			if ((r = note(pl, "%s: changed by someone else since ringfence wrote it; not "
-					  "pruned, no longer owned", path)) < 0 ||
-			    (r = strv_extend(&pl->forget, file)) < 0)
-				return r;
-			continue;
-		}
-		if ((r = result_add(res, RF_NODE_SECCOMP, RF_NODE_PRUNED, stem, NULL, path,
-				    localhost, have)) < 0)
-			return r;
-	}
-	return 0;
-}
-
-static int write_bytes(FILE *f, void *userdata)
-{
-	const struct item *it = userdata;
-
-	return fwrite(it->bytes, 1, it->len, f) == it->len ? 0 : -EIO;
-}
-
-/* Ownership first (old and new hashes both accepted), then the files, then the final state:
- * a crash at any point leaves only files the state still recognises. */
-static int apply(struct plan *pl, const char *dir, struct node_state *st,
-		 const struct rf_node_result *res, struct rf_error *reterr)
-{
-	bool writes = false, dirty = pl->forget;
-	int r;
-
-	for (size_t i = 0; i < pl->n; i++)
-		if (pl->items[i].kind == RF_NODE_SECCOMP && pl->items[i].action != RF_NODE_UNCHANGED) {
-			if ((r = node_state_set(st, pl->items[i].file, pl->items[i].sha256, false)) < 0)
-				return r;
-			writes = true;
-		}
-	for (size_t i = 0; i < res->n; i++)
-		dirty |= res->items[i].action == RF_NODE_PRUNED;
-	if (!writes && !dirty)
-		return 0;
-	if (writes && (r = node_state_write(dir, st, reterr)) < 0)
-		return r;
-	for (size_t i = 0; i < pl->n; i++) {
-		struct item *it = &pl->items[i];
-		_cleanup_free_ char *path = NULL;
-
-		if (it->kind != RF_NODE_SECCOMP || it->action == RF_NODE_UNCHANGED)
-			continue;
-		if (asprintf(&path, "%s/%s", dir, it->file) < 0)
-			return -ENOMEM;
-		if ((r = rf_write_file_atomic(path, write_bytes, it, reterr)) < 0)
-			return r;
-		if ((r = node_state_set(st, it->file, it->sha256, true)) < 0)
-			return r;
-	}
-	for (size_t i = 0; i < res->n; i++) {
-		const char *base;
-
-		if (res->items[i].action != RF_NODE_PRUNED)
-			continue;
-		if (unlink(res->items[i].path) < 0 && errno != ENOENT)
-			return rf_error_set(reterr, -errno, "cannot remove '%s': %s",
-					    res->items[i].path, strerror(errno));
-		base = strrchr(res->items[i].path, '/');
-		node_state_remove(st, base ? base + 1 : res->items[i].path);
-	}
-	STRV_FOREACH(file, pl->forget)
-		node_state_remove(st, *file);
-	return node_state_write(dir, st, reterr);
-}
-
-static int install_apparmor(struct plan *pl, struct rf_node_result *res, bool dry_run,
-			    struct rf_error *reterr)
-{
-	struct rf_apparmor_info aa = {};
 	bool any = false;
-	int r = 0;
+	int r;
 
 	for (size_t i = 0; i < pl->n; i++)
 		any |= pl->items[i].kind == RF_NODE_APPARMOR;
 	if (!any)
 		return 0;
-	if ((r = rf_apparmor_probe(&aa)) < 0)
+	if ((r = rf_apparmor_probe(aa)) < 0)
 		return r;
-	if (!aa.enabled)
-		r = note(pl, "AppArmor profiles not loaded: %s", aa.why_not ?: "AppArmor is off");
-	else if (!aa.parser)
-		r = rf_error_set(reterr, -ENOENT,
-				 "the kernel has AppArmor but apparmor_parser is not installed");
+	if (!aa->enabled)
+		return node_note(pl, "AppArmor profiles not loaded: %s",
+				 aa->why_not ?: "AppArmor is off");
+	if (!aa->parser)
+		return rf_error_set(reterr, -ENOENT,
+				    "the kernel has AppArmor but apparmor_parser is not installed: "
+				    "nothing was installed");
+	return 0;
+}
+
+static int install_apparmor(struct plan *pl, const struct rf_apparmor_info *aa,
+			    struct rf_node_result *res, bool dry_run, struct rf_error *reterr)
+{
+	int r = 0;
+
 	for (size_t i = 0; i < pl->n && r >= 0; i++) {
 		struct item *it = &pl->items[i];
-		bool load = aa.enabled && !dry_run;
+		bool load = aa->enabled && !dry_run;
 
 		if (it->kind != RF_NODE_APPARMOR)
 			continue;
-		if (load && (r = node_apparmor_load(aa.parser, it->source, reterr)) < 0)
+		if (load && (r = node_apparmor_load(aa->parser, it->source, reterr)) < 0)
 			break;
 		STRV_FOREACH(name, it->apparmor_names)
-			if ((r = result_add(res, RF_NODE_APPARMOR,
-					    load ? RF_NODE_LOADED : RF_NODE_SKIPPED, *name,
-					    it->source, NULL, *name, NULL)) < 0)
+			if ((r = node_result_add(res, RF_NODE_APPARMOR,
+						 load ? RF_NODE_LOADED : RF_NODE_SKIPPED, *name,
+						 it->source, NULL, *name, NULL)) < 0)
 				break;
 		if (!it->apparmor_names && r >= 0)
-			r = result_add(res, RF_NODE_APPARMOR, RF_NODE_SKIPPED, it->source,
-				       it->source, NULL, NULL, NULL);
+			r = node_result_add(res, RF_NODE_APPARMOR, RF_NODE_SKIPPED, it->source,
+					    it->source, NULL, NULL, NULL);
 	}
-	rf_apparmor_info_done(&aa);
 	return r;
 }
 
-int rf_node_install(const struct rf_node_opts *o, char *const *inputs, size_t n_inputs,
-		    struct rf_node_result *ret, struct rf_error *reterr)
+int node_install(const struct rf_node_opts *o, char *const *inputs, size_t n_inputs,
+		 struct rf_node_result *ret, bool *ret_node_side, struct rf_error *reterr)
 {
 	_cleanup_free_ char *seccomp_dir = NULL, *dir = NULL;
 	const char *prefix = o->prefix ?: RF_NODE_DEFAULT_PREFIX;
 	struct plan pl = {};
 	struct node_state st = {};
 	struct rf_node_result res = {};
+	struct rf_apparmor_info aa = {};
 	_cleanup_close_ int dfd = -EBADF;
+	bool node_side = false;
 	int r;
 
 	*ret = (struct rf_node_result){};
 	if ((r = node_dirs(o, &seccomp_dir, &dir, reterr)) < 0)
-		return r;
-	/* Everything is read and checked before the node is touched. */
-	if ((r = collect(&pl, inputs, n_inputs, reterr)) < 0)
 		goto out;
-	if (!o->dry_run) {
-		if ((r = ensure_dir(dir, reterr)) < 0)
-			goto out;
-		dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-		/* Two installers (the agent and a person) must not interleave their decisions. */
-		if (dfd < 0 || flock(dfd, LOCK_EX) < 0) {
-			r = rf_error_set(reterr, -errno, "cannot open and lock '%s': %s", dir,
-					 strerror(errno));
-			goto out;
-		}
+	/* Everything is read and checked before the node is touched. */
+	if ((r = collect(&pl, inputs, n_inputs, reterr)) < 0 ||
+	    (r = plan_apparmor(&pl, &aa, reterr)) < 0)
+		goto out;
+	node_side = true;
+	if (!o->dry_run)
+		dfd = node_open_locked(o->root ?: RF_NODE_DEFAULT_ROOT, seccomp_dir, dir, reterr);
+	else
+		dfd = node_open_prefix(dir, reterr);
+	if (dfd < 0 && !(o->dry_run && dfd == -ENOENT)) {
+		r = dfd;
+		goto out;
 	}
-	if ((r = node_state_read(dir, &st, reterr)) < 0 || (r = decide(&pl, dir, &st, reterr)) < 0)
+	if ((r = node_state_read(dfd, dir, &st, reterr)) < 0 ||
+	    (r = node_decide(&pl, dfd, dir, &st, reterr)) < 0)
 		goto out;
 	for (size_t i = 0; i < pl.n; i++) {
 		struct item *it = &pl.items[i];
@@ -547,24 +377,33 @@ int rf_node_install(const struct rf_node_opts *o, char *const *inputs, size_t n_
 			r = -ENOMEM;
 			goto out;
 		}
-		if ((r = result_add(&res, RF_NODE_SECCOMP, it->action, it->name, it->source, path,
-				    localhost, it->sha256)) < 0)
+		if ((r = node_result_add(&res, RF_NODE_SECCOMP, it->action, it->name, it->source,
+					 path, localhost, it->sha256)) < 0)
 			goto out;
 	}
-	if (o->prune && (r = plan_prunes(&pl, dir, &st, &res, prefix, reterr)) < 0)
+	if (o->prune && (r = node_plan_prunes(&pl, dfd, dir, &st, &res, prefix, reterr)) < 0)
 		goto out;
-	if (!o->dry_run && (r = apply(&pl, dir, &st, &res, reterr)) < 0)
+	if (!o->dry_run && (r = node_apply(&pl, dfd, &st, &res, reterr)) < 0)
 		goto out;
-	r = install_apparmor(&pl, &res, o->dry_run, reterr);
+	r = install_apparmor(&pl, &aa, &res, o->dry_run, reterr);
 out:
 	if (r >= 0) {
 		res.notes = TAKE_PTR(pl.notes);
 		*ret = res;
 	} else
 		rf_node_result_done(&res);
+	if (ret_node_side)
+		*ret_node_side = r < 0 && node_side;
+	rf_apparmor_info_done(&aa);
 	node_state_done(&st);
 	plan_done(&pl);
 	return r;
+}
+
+int rf_node_install(const struct rf_node_opts *o, char *const *inputs, size_t n_inputs,
+		    struct rf_node_result *ret, struct rf_error *reterr)
+{
+	return node_install(o, inputs, n_inputs, ret, NULL, reterr);
 }
 
 void rf_node_result_done(struct rf_node_result *r)

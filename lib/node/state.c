@@ -3,6 +3,10 @@
  * wrote with its sha256, so that a file someone else wrote (or changed since) is never replaced
  * or pruned. Also the sha256 helpers and the directory names every node command shares. */
 #include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <sys/stat.h>
+#include <unistd.h>
 #include <libfyaml.h>
 #include <nettle/sha2.h>
 #include <stdlib.h>
@@ -32,16 +36,109 @@ void node_sha256_hex(const void *buf, size_t len, char out[65])
 	out[64] = '\0';
 }
 
-int node_sha256_file(const char *path, char out[65], struct rf_error *reterr)
+int node_read_regular(int dfd, const char *name, char **ret, size_t *ret_len,
+		      struct rf_error *reterr)
+{
+	_cleanup_close_ int fd = openat(dfd, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+	_cleanup_free_ char *buf = NULL;
+	struct stat st;
+	size_t len = 0;
+
+	if (fd < 0 && errno == ENOENT)
+		return -ENOENT;
+	if (fd < 0 && errno == ELOOP)
+		return rf_error_set(reterr, -EMEDIUMTYPE, "'%s' is a symlink", name);
+	if (fd < 0 || fstat(fd, &st) < 0)
+		return rf_error_set(reterr, -errno, "cannot open '%s': %s", name, strerror(errno));
+	if (!S_ISREG(st.st_mode))
+		return rf_error_set(reterr, -EMEDIUMTYPE, "'%s' is not a regular file", name);
+	if ((size_t)st.st_size > NODE_MAX_FILE_BYTES)
+		return rf_error_set(reterr, -EFBIG, "'%s' is larger than %u bytes", name,
+				    NODE_MAX_FILE_BYTES);
+	buf = malloc((size_t)st.st_size + 1);
+	if (!buf)
+		return -ENOMEM;
+	while (len < (size_t)st.st_size) {
+		ssize_t n = read(fd, buf + len, (size_t)st.st_size - len);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return rf_error_set(reterr, -errno, "cannot read '%s': %s", name,
+					    strerror(errno));
+		if (n == 0)
+			break; /* shrank while read: what was read is what is hashed */
+		len += (size_t)n;
+	}
+	buf[len] = '\0';
+	*ret = TAKE_PTR(buf);
+	if (ret_len)
+		*ret_len = len;
+	return 0;
+}
+
+int node_sha256_at(int dfd, const char *name, char out[65], struct rf_error *reterr)
 {
 	_cleanup_free_ char *text = NULL;
 	size_t len;
-	int r = rf_read_file_optional(path, NODE_MAX_FILE_BYTES, &text, &len, reterr);
+	int r = node_read_regular(dfd, name, &text, &len, reterr);
 
 	if (r < 0)
 		return r;
 	node_sha256_hex(text, len, out);
 	return 0;
+}
+
+int node_publish(int dfd, const char *name, const void *buf, size_t len, enum node_publish how,
+		 char **ret_old, struct rf_error *reterr)
+{
+	static unsigned counter;
+	_cleanup_free_ char *tmp = NULL;
+	_cleanup_close_ int fd = -EBADF;
+	unsigned flags = how == NODE_NOREPLACE ? RENAME_NOREPLACE
+			 : how == NODE_EXCHANGE ? RENAME_EXCHANGE : 0;
+	int r = 0;
+
+	if (asprintf(&tmp, ".%s.rf-tmp-%d-%u", name, (int)getpid(), counter++) < 0)
+		return -ENOMEM;
+	fd = openat(dfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
+	if (fd < 0)
+		return rf_error_set(reterr, -errno, "cannot create a file next to '%s': %s", name,
+				    strerror(errno));
+	/* 0644 whatever the umask: the kubelet and the runtime read these files. */
+	if ((len && write(fd, buf, len) != (ssize_t)len) || fchmod(fd, 0644) < 0 || fsync(fd) < 0)
+		r = rf_error_set(reterr, -errno ?: -EIO, "writing '%s' failed: %s", name,
+				 strerror(errno ?: EIO));
+	if (r >= 0 && renameat2(dfd, tmp, dfd, name, flags) < 0)
+		r = errno == EEXIST ? rf_error_set(reterr, -EEXIST,
+						   "'%s' appeared while ringfence was installing; "
+						   "it was not overwritten", name)
+				    : rf_error_set(reterr, -errno, "cannot rename to '%s': %s", name,
+						   strerror(errno));
+	if (r < 0) {
+		(void)unlinkat(dfd, tmp, 0);
+		return r;
+	}
+	if (fsync(dfd) < 0)
+		return rf_error_set(reterr, -errno, "cannot sync the directory of '%s': %s", name,
+				    strerror(errno));
+	if (ret_old)
+		*ret_old = how == NODE_EXCHANGE ? TAKE_PTR(tmp) : NULL;
+	return 0;
+}
+
+int node_open_prefix(const char *dir, struct rf_error *reterr)
+{
+	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+
+	if (fd < 0 && errno == ENOENT)
+		return -ENOENT;
+	if (fd < 0)
+		return rf_error_set(reterr, -errno, "cannot open '%s': %s%s", dir, strerror(errno),
+				    errno == ENOTDIR || errno == ELOOP
+					    ? " (it must be a directory, not a symlink)"
+					    : "");
+	return fd;
 }
 
 bool node_name_valid(const char *s)
@@ -139,15 +236,10 @@ static bool sha_valid(const char *s)
 	return strlen(s) == 64 && strspn(s, "0123456789abcdef") == 64;
 }
 
-static int state_path(const char *dir, char **ret)
-{
-	return asprintf(ret, "%s/%s", dir, RF_NODE_STATE_FILE) < 0 ? -ENOMEM : 0;
-}
-
-int node_state_read(const char *dir, struct node_state *ret, struct rf_error *reterr)
+int node_state_read(int dfd, const char *dir, struct node_state *ret, struct rf_error *reterr)
 {
 	struct fy_parse_cfg cfg = { .flags = FYPCF_QUIET | FYPCF_JSON_FORCE };
-	_cleanup_free_ char *path = NULL, *text = NULL;
+	_cleanup_free_ char *text = NULL;
 	struct node_state s = {};
 	struct fy_document *doc = NULL;
 	struct fy_node *root, *files, *schema;
@@ -157,13 +249,16 @@ int node_state_read(const char *dir, struct node_state *ret, struct rf_error *re
 	int r;
 
 	*ret = (struct node_state){};
-	if (state_path(dir, &path) < 0)
-		return -ENOMEM;
-	r = rf_read_file_optional(path, NODE_MAX_FILE_BYTES, &text, &len, reterr);
+	if (dfd < 0)
+		return 0; /* no directory yet (dry run): nothing is owned */
+	r = node_read_regular(dfd, RF_NODE_STATE_FILE, &text, &len, NULL);
 	if (r == -ENOENT)
 		return 0;
+	if (r < 0 && r != -EMEDIUMTYPE)
+		return rf_error_set(reterr, r, "cannot read '%s/%s': %s", dir, RF_NODE_STATE_FILE,
+				    strerror(-r));
 	if (r < 0)
-		return r;
+		goto corrupt;
 	doc = fy_document_build_from_string(&cfg, text, len);
 	root = doc ? fy_document_root(doc) : NULL;
 	schema = root && fy_node_is_mapping(root) ? fy_node_mapping_lookup_by_string(root, "schema", 6)
@@ -199,10 +294,11 @@ int node_state_read(const char *dir, struct node_state *ret, struct rf_error *re
 	*ret = s;
 	return 0;
 corrupt:
-	rf_error_set(reterr, r,
-		     "'%s' is not a ringfence node state file (%s); refusing to guess which files "
+	rf_error_set(reterr, -EBADMSG,
+		     "'%s/%s' is not a ringfence node state file (%s); refusing to guess which files "
 		     "ringfence owns: restore or remove it",
-		     path, STATE_SCHEMA);
+		     dir, RF_NODE_STATE_FILE, STATE_SCHEMA);
+	r = -EBADMSG;
 fail:
 	fy_document_destroy(doc);
 	node_state_done(&s);
@@ -215,17 +311,24 @@ static int cmp_entry(const void *a, const void *b)
 		      ((const struct node_state_entry *)b)->file);
 }
 
-static int write_state(FILE *f, void *userdata)
+int node_state_write(int dfd, const struct node_state *s, struct rf_error *reterr)
 {
-	const struct node_state *s = userdata;
+	_cleanup_free_ char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
 	struct rf_json j;
 
+	if (!f)
+		return -ENOMEM;
+	/* Sorted, so the file diffs cleanly and equal states are equal bytes. */
+	qsort(s->v, s->n, sizeof(*s->v), cmp_entry);
 	rf_json_init(&j, f, true);
 	rf_json_start_object(&j);
 	rf_json_string_field(&j, "schema", STATE_SCHEMA);
 	rf_json_name(&j, "files");
 	rf_json_start_object(&j);
 	for (size_t i = 0; i < s->n; i++) {
+		strv_sort(s->v[i].sha256);
 		rf_json_name(&j, s->v[i].file);
 		rf_json_start_array(&j);
 		STRV_FOREACH(sha, s->v[i].sha256)
@@ -235,18 +338,7 @@ static int write_state(FILE *f, void *userdata)
 	rf_json_end_object(&j);
 	rf_json_end_object(&j);
 	rf_json_finish(&j);
-	return 0;
-}
-
-int node_state_write(const char *dir, const struct node_state *s, struct rf_error *reterr)
-{
-	_cleanup_free_ char *path = NULL;
-
-	if (state_path(dir, &path) < 0)
+	if (fclose(f) != 0)
 		return -ENOMEM;
-	/* Sorted, so the file diffs cleanly and equal states are equal bytes. */
-	qsort(s->v, s->n, sizeof(*s->v), cmp_entry);
-	for (size_t i = 0; i < s->n; i++)
-		strv_sort(s->v[i].sha256);
-	return rf_write_file_atomic(path, write_state, (void *)s, reterr);
+	return node_publish(dfd, RF_NODE_STATE_FILE, buf, len, NODE_REPLACE, NULL, reterr);
 }

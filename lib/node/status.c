@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "core/fileio.h"
 #include "core/macro.h"
@@ -133,12 +134,18 @@ int rf_node_status(const struct rf_node_opts *o, const char *kubelet_config,
 	struct node_state st = {};
 	struct walk w = { .prefix = o->prefix ?: RF_NODE_DEFAULT_PREFIX };
 	struct rf_node_status s = {};
-	int r;
+	int r, dfd;
 
 	*ret = (struct rf_node_status){};
 	if ((r = node_dirs(o, &seccomp_dir, &dir, reterr)) < 0)
 		return r;
-	if ((r = node_state_read(dir, &st, reterr)) < 0)
+	dfd = node_open_prefix(dir, reterr);
+	if (dfd < 0 && dfd != -ENOENT)
+		return dfd;
+	r = node_state_read(dfd, dir, &st, reterr);
+	if (dfd >= 0)
+		close(dfd);
+	if (r < 0)
 		return r;
 	w.seccomp_dir = seccomp_dir;
 	w.state = &st;

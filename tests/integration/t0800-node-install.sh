@@ -13,7 +13,7 @@ data=$RF_SRC/tests/data/profiles/valid
 cd "$tmpdir" || framework_failure "cd"
 root=$tmpdir/kubelet
 dir=$root/seccomp/ringfence
-mkdir src
+mkdir src "$root"
 cp "$data/oci-bare.json" src/nginx.json
 cp "$data/spo-profile.yaml" src/web.yaml
 cp "$data/docker-node.json" src/moby.json
@@ -248,6 +248,33 @@ grep -q 'kubelet seccomp default (RuntimeDefault for every pod): yes (seccompDef
 	pass "text status says the kubelet default and where it came from" ||
 	{ fail "text status says the kubelet default"; diag <st.txt; }
 
+# ---- what is in the way is never followed, read or overwritten ----
+snap=$(snapshot)
+mkfifo "$dir/fifo.json"
+cp "$data/oci-bare.json" src/fifo.json
+timeout 10 "$rf" node install --root "$root" src >out 2>err
+check_eq "$?:$(grep -c "fifo.json' is not a regular file" err)" "1:1" \
+	"a FIFO at a target path is refused at once (not opened for reading, no hang)"
+rm "$dir/fifo.json"
+ln -s /etc/passwd "$dir/fifo.json"
+"$rf" node install --root "$root" src >out 2>err
+check_eq "$?:$(grep -c "fifo.json' is not a regular file" err):$(readlink "$dir/fifo.json")" \
+	"1:1:/etc/passwd" "a symlink at a target path is refused and left as it is"
+rm "$dir/fifo.json" src/fifo.json
+check_eq "$(snapshot)" "$snap" "... node unchanged"
+mv "$dir" "$root/seccomp/real" && ln -s real "$dir"
+"$rf" node install --root "$root" src >out 2>err
+check_eq "$?:$(grep -c 'must be a directory, not a symlink' err)" "1:1" \
+	"a symlink in place of the prefix directory is refused (writes would land elsewhere)"
+rm "$dir" && mv "$root/seccomp/real" "$dir"
+touch "$dir/.nginx.json.rf-tmp-999-0"
+"$rf" node install --root "$root" src >out 2>err
+[ ! -e "$dir/.nginx.json.rf-tmp-999-0" ] && pass "a temporary file left by a killed install is removed" ||
+	fail "a temporary file left by a killed install is removed"
+"$rf" node install --root "$tmpdir/kubelt" src >out 2>err
+check_eq "$?:$(grep -c "kubelet root '$tmpdir/kubelt' is not a directory" err):$([ -e "$tmpdir/kubelt" ] && echo created || echo absent)" \
+	"1:1:absent" "a mistyped --root is an error and creates nothing"
+
 # ---- bad input ----
 "$rf" node install --root "$root" --prefix ../escape src >out 2>err
 check_eq "$?:$(grep -c "prefix '../escape' must be one path component" err)" "1:1" "a prefix that escapes is refused"
@@ -270,7 +297,7 @@ if [ "$(id -u)" -ne 0 ] || ! command -v runc >/dev/null 2>&1 || [ ! -x /bin/busy
 	skip "runc enforces the installed profile" "needs root, runc and /bin/busybox"
 else
 	rm -rf "$root"
-	mkdir rt
+	mkdir rt "$root"
 	"$rf" profile show --format oci runtime/default >rt/rtdefault.json 2>err || framework_failure "runtime/default"
 	python3 -c 'import json; p=json.load(open("rt/rtdefault.json")); [s.__setitem__("names", [n for n in s["names"] if n != "uname"]) for s in p["syscalls"]]; p["syscalls"] = [s for s in p["syscalls"] if s["names"]]; json.dump(p,open("rt/no-uname.json","w"))'
 	"$rf" node install --root "$root" rt >out 2>err || { diag <err; framework_failure "install rt"; }

@@ -15,7 +15,7 @@ cd "$tmpdir" || framework_failure "cd"
 root=$tmpdir/kubelet
 dir=$root/seccomp/ringfence
 src=$tmpdir/cm
-mkdir -p "$src" v
+mkdir -p "$src" v "$root"
 
 # Profile variants: v/base.json and v/<tag>.json (base + one ERRNO rule naming the tag).
 cp "$data/oci-bare.json" v/base.json
@@ -137,6 +137,30 @@ sys.exit(1)' $agent
 gone_in_time=$?
 wait $agent
 check_eq "$?:$gone_in_time:$(grep -c "went away" gone.err)" "1:0:1" "the agent exits 1 when the watched directory goes away"
+
+# An input file the agent may not read is a bad update, not the end of the agent (as nobody).
+if [ "$(id -u)" -eq 0 ] && command -v setpriv >/dev/null 2>&1; then
+	mkdir -p nb/kubelet nb/cm && cp v/base.json nb/cm/a.json && cp v/base.json nb/cm/b.json &&
+		chmod 000 nb/cm/b.json && chown -R 65534:65534 nb/kubelet && chmod 755 "$tmpdir" nb ||
+		framework_failure "nobody setup"
+	setpriv --reuid=65534 --regid=65534 --clear-groups "$rf" node agent --root nb/kubelet \
+		--source nb/cm --resync 1 >/dev/null 2>nb.err &
+	agent=$!
+	ms=$(wait_for grep -q 'sync failed:.*b.json.*Permission denied' nb.err)
+	sleep 0.3
+	kill -0 $agent 2>/dev/null && [ "$ms" != timeout ] &&
+		pass "an unreadable input file is logged as a failed sync and the agent keeps running" ||
+		{ fail "an unreadable input file is logged and the agent keeps running"; diag <nb.err; }
+	chmod 644 nb/cm/b.json
+	ms=$(wait_for sh -c "[ -e nb/kubelet/seccomp/ringfence/b.json ]")
+	[ "$ms" != timeout ] && pass "... and converges once the file is readable (${ms} ms)" ||
+		fail "... and converges once the file is readable"
+	kill -TERM $agent
+	wait $agent
+else
+	skip "unreadable input as nobody" "needs root and setpriv"
+	skip "unreadable input as nobody" "needs root and setpriv"
+fi
 
 "$rf" node agent --root "$root" >/dev/null 2>err
 check_eq "$?:$(grep -c 'agent needs --source' err)" "2:1" "agent without --source is a usage error"

@@ -46,6 +46,7 @@ for line in open(sys.argv[1]).read().split("\n"):
 for k, v in out.items():
     open("cm/" + k, "w").write("\n".join(v).rstrip("\n") + "\n")
 PY
+mkdir "$tmpdir/kubelet"
 "$rf" node install --root "$tmpdir/kubelet" cm >install.out 2>install.err
 check_eq "$?" 0 "the ConfigMap's profiles install on a node"
 [ -s install.err ] && diag <install.err
