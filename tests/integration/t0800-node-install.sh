@@ -243,6 +243,17 @@ check_eq "$(python3 -c 'import json; s=json.load(open("st.json")); print(" ".joi
 	"... present, missing, escaping and AppArmor references are told apart"
 grep -q "3 referenced profiles are not usable" err || [ -d /sys/module/apparmor ] && pass "... and counted on stderr" ||
 	{ fail "... and counted on stderr"; diag <err; }
+# A running kubelet's --seccomp-default flag wins over its config file (a shell script named
+# kubelet stands in: its comm is "kubelet", its cmdline carries the flags).
+mkdir fake && printf '#!/bin/sh\nsleep 30\n' >fake/kubelet && chmod +x fake/kubelet
+fake/kubelet --config "$root/config.yaml" --seccomp-default=false &
+kpid=$!
+i=0
+until [ "$(cat /proc/$kpid/comm 2>/dev/null)" = kubelet ] || [ $i -ge 500 ]; do sleep 0.01; i=$((i + 1)); done
+"$rf" node status --json --root "$root" >stk.json 2>err
+kill $kpid 2>/dev/null; wait $kpid 2>/dev/null
+check_eq "$(python3 -c 'import json; k=json.load(open("stk.json"))["kubelet"]; print(k["pid"], k["seccomp_default"], k["config"])')" \
+	"$kpid False $root/config.yaml" "a running kubelet's --seccomp-default=false overrides seccompDefault: true in its --config"
 "$rf" node status --root "$root" >st.txt 2>err
 grep -q 'kubelet seccomp default (RuntimeDefault for every pod): yes (seccompDefault in' st.txt &&
 	pass "text status says the kubelet default and where it came from" ||
