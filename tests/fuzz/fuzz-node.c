@@ -28,6 +28,7 @@ static int put(const char *path, const uint8_t *data, size_t size)
 }
 
 static char state[64], config[64];
+static int dfd = -1;
 
 static void cleanup(void)
 {
@@ -48,14 +49,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		snprintf(state, sizeof(state), "%s/" RF_NODE_STATE_FILE, dir);
 		snprintf(config, sizeof(config), "%s/config.yaml", dir);
 		atexit(cleanup);
+		if ((dfd = node_open_prefix(dir, NULL)) < 0)
+			abort();
 	}
 	if (put(state, data, size) < 0 || put(config, data, size) < 0)
 		abort();
-	if (node_state_read(dir, &st, &e) >= 0) {
+	if (node_state_read(dfd, dir, &st, &e) >= 0) {
 		/* A state that reads must survive a write and read back the same. */
 		struct node_state again = {};
 
-		if (node_state_write(dir, &st, NULL) < 0 || node_state_read(dir, &again, NULL) < 0 ||
+		if (node_state_write(dfd, &st, NULL) < 0 || node_state_read(dfd, dir, &again, NULL) < 0 ||
 		    again.n != st.n)
 			abort();
 		node_state_done(&again);
