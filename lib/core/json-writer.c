@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Streaming JSON writer; see json-writer.h. */
 #include <inttypes.h>
+#include <string.h>
 
 #include "json-writer.h"
+#include "utf8.h"
 
 void rf_json_init(struct rf_json *j, FILE *out, bool pretty)
 {
@@ -93,30 +95,13 @@ void rf_json_end_array(struct rf_json *j)
 	close_(j, ']');
 }
 
-/* Length of a valid UTF-8 sequence at p (1..4), or 0 when invalid. */
-static size_t utf8_len(const unsigned char *p)
-{
-	size_t n = p[0] < 0x80 ? 1 : (p[0] & 0xe0) == 0xc0 ? 2 : (p[0] & 0xf0) == 0xe0 ? 3
-		 : (p[0] & 0xf8) == 0xf0 ? 4 : 0;
-
-	if (n == 0 || (n == 2 && p[0] < 0xc2) || (n == 4 && p[0] > 0xf4))
-		return 0;
-	for (size_t k = 1; k < n; k++)
-		if ((p[k] & 0xc0) != 0x80)
-			return 0;
-	if (n == 3 && ((p[0] == 0xe0 && p[1] < 0xa0) || (p[0] == 0xed && p[1] >= 0xa0)))
-		return 0; /* overlong or surrogate */
-	if (n == 4 && ((p[0] == 0xf0 && p[1] < 0x90) || (p[0] == 0xf4 && p[1] >= 0x90)))
-		return 0;
-	return n;
-}
 
 /* JSON must be UTF-8: bytes that are not (a comm set with prctl, a path) become U+FFFD. */
 static void write_escaped(FILE *out, const char *s)
 {
 	fputc('"', out);
 	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-		size_t n = *p >= 0x80 ? utf8_len(p) : 1;
+		size_t n = *p >= 0x80 ? rf_utf8_seq_len(p, strnlen((const char *)p, 4)) : 1;
 
 		if (n == 0) {
 			fputs("\\ufffd", out);

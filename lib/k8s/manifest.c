@@ -11,6 +11,7 @@
 
 #include "core/fileio.h"
 #include "core/macro.h"
+#include "core/utf8.h"
 #include "k8s-internal.h"
 
 /* Where each kind keeps its pod template (metadata and spec live under it). */
@@ -234,26 +235,6 @@ static int add_node(struct rf_audit *a, struct k8s_source *src, struct fy_node *
 	return 0;
 }
 
-static unsigned invalid_utf8_line(const unsigned char *s, size_t len)
-{
-	unsigned line = 1;
-
-	for (size_t i = 0; i < len;) {
-		unsigned char ch = s[i];
-		size_t n = ch < 0x80 ? 1 : (ch & 0xe0) == 0xc0 ? 2 : (ch & 0xf0) == 0xe0 ? 3
-				 : (ch & 0xf8) == 0xf0 ? 4 : 0;
-
-		if (n == 0 || i + n > len || (n == 2 && ch < 0xc2) || (n == 4 && ch > 0xf4))
-			return line;
-		for (size_t k = 1; k < n; k++)
-			if ((s[i + k] & 0xc0) != 0x80)
-				return line;
-		if (ch == '\n')
-			line++;
-		i += n;
-	}
-	return 0;
-}
 
 static size_t diag_count(struct fy_diag *diag)
 {
@@ -295,7 +276,7 @@ int rf_audit_add_text(struct rf_audit *a, const char *name, const char *text, si
 	(void)reterr;
 	if (len > K8S_MAX_FILE_BYTES)
 		return add_error(a, pss_printf("%s: larger than %u bytes", name, K8S_MAX_FILE_BYTES));
-	if ((bad = invalid_utf8_line((const unsigned char *)text, len)))
+	if ((bad = rf_utf8_invalid_line(text, len)))
 		return add_error(a, pss_printf("%s:%u: not valid UTF-8", name, bad));
 	if (memchr(text, '\0', len))
 		return add_error(a, pss_printf("%s: contains a NUL byte", name));

@@ -14,6 +14,7 @@
 
 #include "core/fileio.h"
 #include "core/macro.h"
+#include "core/utf8.h"
 #include "core/strv.h"
 #include "k8s/k8s-internal.h"
 #include "ringfence/node.h"
@@ -170,23 +171,6 @@ static int resolve_config(int proc_fd, pid_t pid, const char *cfg, struct rf_kub
 	return set_str(&k->config_path, "%s%s%s", cwd, streq(cwd, "/") ? "" : "/", cfg);
 }
 
-/* libfyaml is not asked to cope with anything but UTF-8 (see lib/seccomp/parse.c). */
-static bool valid_utf8(const unsigned char *s, size_t len)
-{
-	for (size_t i = 0; i < len;) {
-		unsigned char c = s[i];
-		size_t n = c < 0x80 ? 1 : (c & 0xe0) == 0xc0 ? 2 : (c & 0xf0) == 0xe0 ? 3
-				 : (c & 0xf8) == 0xf0 ? 4 : 0;
-
-		if (n == 0 || i + n > len || (n == 2 && c < 0xc2) || (n == 4 && c > 0xf4))
-			return false;
-		for (size_t j = 1; j < n; j++)
-			if ((s[i + j] & 0xc0) != 0x80)
-				return false;
-		i += n;
-	}
-	return true;
-}
 
 static int config_error(struct rf_kubelet_info *k, struct fy_diag *diag)
 {
@@ -224,7 +208,7 @@ static int read_config(struct rf_kubelet_info *k)
 		rf_error_clear(&err);
 		return r < 0 ? r : -1;
 	}
-	if (memchr(text, '\0', len) || !valid_utf8((const unsigned char *)text, len))
+	if (memchr(text, '\0', len) || rf_utf8_invalid_line(text, len))
 		return set_str(&k->error, "%s: not a text file (NUL bytes or invalid UTF-8)",
 			       k->config_path) ?: -1;
 	fy_diag_cfg_default(&dcfg);

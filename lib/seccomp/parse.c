@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "core/macro.h"
+#include "core/utf8.h"
 #include "core/strv.h"
 #include "profile-internal.h"
 
@@ -558,36 +559,6 @@ static int doc_error(struct pctx *c, struct fy_diag *diag)
 			       "syntax error: not a valid JSON/YAML document");
 }
 
-/* JSON and YAML are UTF-8 here; libfyaml is not asked to cope with anything else (a stray byte
- * in a directive made it spin, found by tests/data/bad-input). Returns the 1-based line of the
- * first invalid sequence, or 0. */
-static unsigned invalid_utf8_line(const unsigned char *s, size_t len)
-{
-	unsigned line = 1;
-
-	for (size_t i = 0; i < len;) {
-		unsigned char c = s[i];
-		size_t n = c < 0x80 ? 1 : (c & 0xe0) == 0xc0 ? 2 : (c & 0xf0) == 0xe0 ? 3
-				 : (c & 0xf8) == 0xf0 ? 4 : 0;
-		uint32_t cp;
-
-		if (n == 0 || i + n > len || (n == 2 && c < 0xc2) || (n == 4 && c > 0xf4))
-			return line;
-		cp = n == 1 ? c : c & (0x7f >> n);
-		for (size_t k = 1; k < n; k++) {
-			if ((s[i + k] & 0xc0) != 0x80)
-				return line;
-			cp = cp << 6 | (s[i + k] & 0x3f);
-		}
-		if ((n == 3 && (cp < 0x800 || (cp >= 0xd800 && cp <= 0xdfff))) ||
-		    (n == 4 && (cp < 0x10000 || cp > 0x10ffff)))
-			return line;
-		if (c == '\n')
-			line++;
-		i += n;
-	}
-	return 0;
-}
 
 DEFINE_TRIVIAL_CLEANUP_FUNC(struct fy_parser *, fy_parser_destroy)
 
@@ -648,7 +619,7 @@ int rf_profile_parse(const char *text, size_t len, const char *source, struct rf
 	if (len > RF_PROFILE_MAX_BYTES)
 		return rf_error_set_at(reterr, -EFBIG, source ?: "<input>", 0,
 				       "document is larger than %u bytes", RF_PROFILE_MAX_BYTES);
-	if ((bad = invalid_utf8_line((const unsigned char *)text, len)))
+	if ((bad = rf_utf8_invalid_line(text, len)))
 		return rf_error_set_at(reterr, -EILSEQ, source ?: "<input>", bad,
 				       "not valid UTF-8");
 	if (memchr(text, '\0', len))

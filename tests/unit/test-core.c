@@ -7,6 +7,7 @@
 
 #include "core/arch.h"
 #include "core/json-writer.h"
+#include "core/utf8.h"
 #include "unit.h"
 
 /* ---- json-writer ---- */
@@ -412,4 +413,16 @@ Test(json_writer, invalid_utf8_becomes_replacement_characters)
 	jopen(&b, false);
 	rf_json_string(&b.j, "a\xff" "b\xc3\xa9" "c\xed\xa0\x80");
 	jexpect(&b, "\"a\\ufffdb\xc3\xa9" "c\\ufffd\\ufffd\\ufffd\"");
+}
+
+Test(utf8, strict_and_located)
+{
+	expect_u(rf_utf8_invalid_line("a\nb\xc3\xa9\n", 6), 0);        /* é */
+	expect_u(rf_utf8_invalid_line("a\nb\n\xc0\xaf", 6), 3);        /* overlong '/' */
+	expect_u(rf_utf8_invalid_line("\xed\xa0\x80", 3), 1);          /* surrogate U+D800 */
+	expect_u(rf_utf8_invalid_line("\xf4\x90\x80\x80", 4), 1);      /* above U+10FFFF */
+	expect_u(rf_utf8_invalid_line("ok\n\xe2\x82", 5), 2);          /* cut short */
+	expect_u(rf_utf8_invalid_line("\xf0\x9f\x98\x80", 4), 0);      /* U+1F600 */
+	expect_u(rf_utf8_seq_len((const unsigned char *)"\xe2\x82\xac", 2), 0);
+	expect_u(rf_utf8_seq_len((const unsigned char *)"\xe2\x82\xac", 3), 3);
 }
