@@ -30,7 +30,8 @@
 	"         localhostProfile a pod uses. Nothing is written when any profile is invalid or a\n" \
 	"         target file was not written by ringfence. --prune removes ringfence's profiles\n" \
 	"         that are not in the set. AppArmor profiles are loaded with apparmor_parser -r\n"   \
-	"         when the kernel has AppArmor, else checked and skipped (said on stderr).\n"        \
+	"         when the kernel has AppArmor (never over a loaded profile ringfence did not\n"   \
+	"         load; unchanged ones are not reloaded), else checked and skipped.\n"             \
 	"status   lists the profiles under <root>/seccomp (owner, sha256, valid), whether the\n"    \
 	"         kubelet defaults to RuntimeDefault, and AppArmor availability. With\n"             \
 	"         --check-manifests, the Localhost profiles the manifests reference that this node\n" \
@@ -42,13 +43,15 @@
 	"\n"                                                                                        \
 	"  --root DIR        kubelet root (default " RF_NODE_DEFAULT_ROOT ")\n"                       \
 	"  --prefix NAME     subdirectory of <root>/seccomp (default " RF_NODE_DEFAULT_PREFIX ")\n"  \
+	"  --sys DIR         the host's sysfs (AppArmor), when not at /sys (a container)\n"       \
+	"  --proc DIR        the host's procfs (the kubelet), when not at /proc\n"                 \
 	"  -j, --json        JSON on stdout (agent: one JSON object per line)\n"                    \
 	"\n"                                                                                        \
 	"Exit status: 0 ok, 1 failed (invalid profile, foreign file, missing referenced profile,\n" \
 	"unrecoverable agent error), 2 usage error.\n"
 
 enum { OPT_ROOT = 0x100, OPT_PREFIX, OPT_PRUNE, OPT_DRY_RUN, OPT_KUBELET_CONFIG,
-       OPT_CHECK_MANIFESTS, OPT_SOURCE, OPT_RESYNC, OPT_DEBOUNCE };
+       OPT_CHECK_MANIFESTS, OPT_SOURCE, OPT_RESYNC, OPT_DEBOUNCE, OPT_SYS, OPT_PROC };
 
 struct node_args {
 	struct rf_node_opts node;
@@ -83,6 +86,8 @@ static int parse_args(const char *sub, int argc, char **argv, struct node_args *
 		{ "source", required_argument, NULL, OPT_SOURCE },
 		{ "resync", required_argument, NULL, OPT_RESYNC },
 		{ "debounce-ms", required_argument, NULL, OPT_DEBOUNCE },
+		{ "sys", required_argument, NULL, OPT_SYS },
+		{ "proc", required_argument, NULL, OPT_PROC },
 		{ "json", no_argument, NULL, 'j' },
 		{ "pretty", no_argument, NULL, 'p' },
 		{ "help", no_argument, NULL, 'h' },
@@ -98,6 +103,8 @@ static int parse_args(const char *sub, int argc, char **argv, struct node_args *
 		switch (c) {
 		case OPT_ROOT: a->node.root = optarg; break;
 		case OPT_PREFIX: a->node.prefix = optarg; break;
+		case OPT_SYS: a->node.sys = optarg; break;
+		case OPT_PROC: a->node.proc = optarg; break;
 		case OPT_PRUNE:
 		case OPT_DRY_RUN:
 			if (!install)

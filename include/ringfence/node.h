@@ -22,6 +22,8 @@ struct rf_node_opts {
 	const char *prefix; /* subdirectory of <root>/seccomp; NULL = RF_NODE_DEFAULT_PREFIX */
 	bool prune;         /* remove owned profiles that are not in the set */
 	bool dry_run;       /* decide and report, write nothing */
+	const char *sys;    /* sysfs root for AppArmor; NULL = "/sys" */
+	const char *proc;   /* procfs root for the kubelet; NULL = "/proc" */
 };
 
 enum rf_node_kind {
@@ -97,6 +99,7 @@ struct rf_apparmor_info {
 	char *why_not;   /* when not enabled: what was checked */
 	char **profiles; /* loaded profile names (NULL-terminated), when enabled and readable */
 	char *parser;    /* path of apparmor_parser, NULL when not installed */
+	char *fs;        /* the AppArmor securityfs directory, when enabled */
 };
 
 /* Reads the kubelet's view: a running process whose comm is "kubelet" (its --config and
@@ -106,7 +109,8 @@ int rf_kubelet_probe(const char *proc, const char *root, const char *config_path
 		     struct rf_kubelet_info *ret);
 void rf_kubelet_info_done(struct rf_kubelet_info *k);
 
-int rf_apparmor_probe(struct rf_apparmor_info *ret);
+/* `sys` is the sysfs root, NULL = "/sys" (a DaemonSet may mount the host's elsewhere). */
+int rf_apparmor_probe(const char *sys, struct rf_apparmor_info *ret);
 void rf_apparmor_info_done(struct rf_apparmor_info *a);
 
 struct rf_node_status {

@@ -126,3 +126,140 @@ int node_apparmor_load(const char *parser, const char *path, struct rf_error *re
 				    first_real_line(err));
 	return 0;
 }
+
+/* Unloading needs no profile text: the kernel takes the name on its .remove file. */
+static int unload(const char *fs, const char *name, struct rf_error *reterr)
+{
+	_cleanup_free_ char *path = NULL;
+	_cleanup_close_ int fd = -EBADF;
+	size_t n = strlen(name);
+
+	if (asprintf(&path, "%s/.remove", fs) < 0)
+		return -ENOMEM;
+	fd = open(path, O_WRONLY | O_CLOEXEC);
+	if (fd < 0 || write(fd, name, n) != (ssize_t)n)
+		return rf_error_set(reterr, -errno ?: -EIO, "cannot unload AppArmor profile '%s' (%s): %s",
+				    name, path, strerror(errno ?: EIO));
+	return 0;
+}
+
+int node_apparmor_plan(struct plan *pl, const char *sys, struct rf_apparmor_info *aa,
+		       struct rf_error *reterr)
+{
+	bool any = false;
+	int r;
+
+	for (size_t i = 0; i < pl->n; i++)
+		any |= pl->items[i].kind == RF_NODE_APPARMOR;
+	/* Probed even without AppArmor items: --prune may have owned profiles to unload. */
+	if ((r = rf_apparmor_probe(sys, aa)) < 0)
+		return r;
+	if (!any)
+		return 0;
+	if (!aa->enabled)
+		return node_note(pl, "AppArmor profiles not loaded: %s",
+				 aa->why_not ?: "AppArmor is off");
+	if (!aa->parser)
+		return rf_error_set(reterr, -ENOENT,
+				    "the kernel has AppArmor but apparmor_parser is not installed: "
+				    "nothing was installed");
+	return 0;
+}
+
+static bool in_set(const struct plan *pl, const char *name)
+{
+	for (size_t i = 0; i < pl->n; i++)
+		if (pl->items[i].kind == RF_NODE_APPARMOR &&
+		    strv_contains(pl->items[i].apparmor_names, name))
+			return true;
+	return false;
+}
+
+int node_apparmor_decide(struct plan *pl, const struct rf_apparmor_info *aa,
+			 const struct node_state *st, bool prune, struct rf_error *reterr)
+{
+	int r;
+
+	for (size_t i = 0; i < pl->n; i++) {
+		struct item *it = &pl->items[i];
+		bool unchanged = true;
+
+		if (it->kind != RF_NODE_APPARMOR)
+			continue;
+		it->action = aa->enabled ? RF_NODE_LOADED : RF_NODE_SKIPPED;
+		if (!aa->enabled)
+			continue;
+		STRV_FOREACH(name, it->apparmor_names) {
+			bool loaded = strv_contains(aa->profiles, *name);
+
+			/* The runtime's own profile (docker-default, cri-containerd.apparmor.d) or
+			 * anyone else's is never replaced by a file that happens to share its name. */
+			if (loaded && !node_owned_find(&st->apparmor, *name))
+				return rf_error_set(reterr, -EEXIST,
+						    "AppArmor profile '%s' (%s) is loaded and was not "
+						    "loaded by ringfence: nothing was installed",
+						    *name, it->source);
+			unchanged &= loaded && node_owned_has(&st->apparmor, *name, it->sha256);
+		}
+		if (unchanged && it->apparmor_names)
+			it->action = RF_NODE_UNCHANGED;
+	}
+	for (size_t i = 0; prune && aa->enabled && i < st->apparmor.n; i++)
+		if (!in_set(pl, st->apparmor.v[i].file) &&
+		    (r = strv_extend(&pl->apparmor_unload, st->apparmor.v[i].file)) < 0)
+			return r;
+	return 0;
+}
+
+int node_apparmor_apply(struct plan *pl, const struct rf_apparmor_info *aa, int dfd,
+			struct node_state *st, bool dry_run, struct rf_node_result *res,
+			struct rf_error *reterr)
+{
+	bool changed = false;
+	int r = 0;
+
+	for (size_t i = 0; i < pl->n; i++) {
+		struct item *it = &pl->items[i];
+
+		if (it->kind != RF_NODE_APPARMOR)
+			continue;
+		if (!dry_run && it->action == RF_NODE_LOADED) {
+			if ((r = node_apparmor_load(aa->parser, it->source, reterr)) < 0)
+				break;
+			STRV_FOREACH(name, it->apparmor_names)
+				if ((r = node_owned_set(&st->apparmor, *name, it->sha256, true)) < 0)
+					return r;
+			changed = true;
+		}
+		STRV_FOREACH(name, it->apparmor_names)
+			if ((r = node_result_add(res, RF_NODE_APPARMOR, it->action, *name, it->source,
+						 NULL, *name, NULL)) < 0)
+				return r;
+		if (!it->apparmor_names &&
+		    (r = node_result_add(res, RF_NODE_APPARMOR, RF_NODE_SKIPPED, it->source,
+					 it->source, NULL, NULL, NULL)) < 0)
+			return r;
+	}
+	STRV_FOREACH(name, pl->apparmor_unload) {
+		if (r < 0)
+			break;
+		/* A profile someone already unloaded is simply forgotten. */
+		if (!dry_run && strv_contains(aa->profiles, *name) &&
+		    (r = unload(aa->fs, *name, reterr)) < 0)
+			break;
+		if (!dry_run) {
+			node_owned_remove(&st->apparmor, *name);
+			changed = true;
+		}
+		r = node_result_add(res, RF_NODE_APPARMOR, RF_NODE_PRUNED, *name, NULL, NULL, *name,
+				    NULL);
+	}
+	/* What was loaded is recorded even when a later load failed. */
+	if (changed && dfd >= 0) {
+		int k = node_state_write(dfd, st, r < 0 ? NULL : reterr);
+
+		if (r >= 0)
+			r = k;
+	}
+	return r;
+}

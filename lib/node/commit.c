@@ -98,12 +98,12 @@ int node_decide(struct plan *pl, int dfd, const char *dir, const struct node_sta
 					    dir, it->file);
 		if (r < 0)
 			return node_sha256_at(dfd, it->file, have, reterr);
-		if (!node_state_find(st, it->file))
+		if (!node_owned_find(&st->files, it->file))
 			return rf_error_set(reterr, -EEXIST,
 					    "'%s/%s' exists and was not written by ringfence: nothing "
 					    "was installed (remove it, or rename the profile)",
 					    dir, it->file);
-		if (!node_state_owns(st, it->file, have))
+		if (!node_owned_has(&st->files, it->file, have))
 			return rf_error_set(reterr, -EEXIST,
 					    "'%s/%s' was changed by someone else since ringfence wrote "
 					    "it: nothing was installed (restore or remove it)",
@@ -132,8 +132,8 @@ static int file_stem(const char *file, char **ret)
 int node_plan_prunes(struct plan *pl, int dfd, const char *dir, const struct node_state *st,
 		     struct rf_node_result *res, const char *prefix, struct rf_error *reterr)
 {
-	for (size_t i = 0; dfd >= 0 && i < st->n; i++) {
-		const char *file = st->v[i].file;
+	for (size_t i = 0; dfd >= 0 && i < st->files.n; i++) {
+		const char *file = st->files.v[i].file;
 		_cleanup_free_ char *path = NULL, *localhost = NULL, *stem = NULL;
 		char have[65];
 		int r;
@@ -152,7 +152,7 @@ int node_plan_prunes(struct plan *pl, int dfd, const char *dir, const struct nod
 		if (r < 0 && r != -EMEDIUMTYPE)
 			return node_sha256_at(dfd, file, have, reterr);
 		/* A file changed by someone else is left alone and forgotten: it is theirs now. */
-		if (r < 0 || !node_state_owns(st, file, have)) {
+		if (r < 0 || !node_owned_has(&st->files, file, have)) {
 			if ((r = node_note(pl, "%s: changed by someone else since ringfence wrote it; "
 					       "not pruned, no longer owned", path)) < 0 ||
 			    (r = strv_extend(&pl->forget, file)) < 0)
@@ -185,7 +185,7 @@ static int remove_if_owned(int dfd, const char *file, const char *aside,
 		aside = tmp;
 	}
 	r = node_sha256_at(dfd, aside, have, NULL);
-	if (r >= 0 && node_state_owns(st, file, have)) {
+	if (r >= 0 && node_owned_has(&st->files, file, have)) {
 		(void)unlinkat(dfd, aside, 0);
 		return 0;
 	}
@@ -210,7 +210,8 @@ int node_apply(struct plan *pl, int dfd, struct node_state *st, const struct rf_
 
 	for (size_t i = 0; i < pl->n; i++)
 		if (pl->items[i].kind == RF_NODE_SECCOMP && pl->items[i].action != RF_NODE_UNCHANGED) {
-			if ((r = node_state_set(st, pl->items[i].file, pl->items[i].sha256, false)) < 0)
+			r = node_owned_set(&st->files, pl->items[i].file, pl->items[i].sha256, false);
+			if (r < 0)
 				return r;
 			writes = true;
 		}
@@ -237,7 +238,7 @@ int node_apply(struct plan *pl, int dfd, struct node_state *st, const struct rf_
 			return r;
 		if (old && (r = remove_if_owned(dfd, it->file, old, st, reterr)) < 0)
 			return r;
-		if ((r = node_state_set(st, it->file, it->sha256, true)) < 0)
+		if ((r = node_owned_set(&st->files, it->file, it->sha256, true)) < 0)
 			return r;
 	}
 	for (size_t i = 0; i < res->n; i++) {
@@ -249,9 +250,9 @@ int node_apply(struct plan *pl, int dfd, struct node_state *st, const struct rf_
 		base = base ? base + 1 : res->items[i].path;
 		if ((r = remove_if_owned(dfd, base, NULL, st, reterr)) < 0)
 			return r;
-		node_state_remove(st, base);
+		node_owned_remove(&st->files, base);
 	}
 	STRV_FOREACH(file, pl->forget)
-		node_state_remove(st, *file);
+		node_owned_remove(&st->files, *file);
 	return node_state_write(dfd, st, reterr);
 }

@@ -39,6 +39,7 @@ static void plan_done(struct plan *p)
 	free(p->items);
 	strv_free(p->notes);
 	strv_free(p->forget);
+	strv_free(p->apparmor_unload);
 	free(p->apparmor_parser);
 }
 
@@ -159,7 +160,7 @@ static int add_seccomp(struct plan *pl, const char *path, struct rf_error *reter
 static int find_apparmor_parser(struct plan *pl)
 {
 	struct rf_apparmor_info aa = {};
-	int r = rf_apparmor_probe(&aa);
+	int r = rf_apparmor_probe(NULL, &aa);
 
 	if (r >= 0 && aa.parser && !(pl->apparmor_parser = strdup(aa.parser)))
 		r = -ENOMEM;
@@ -172,8 +173,15 @@ static int add_apparmor(struct plan *pl, const char *path, struct rf_error *rete
 	struct item *it = plan_add(pl, RF_NODE_APPARMOR, path);
 	int r;
 
+	_cleanup_free_ char *text = NULL;
+	size_t len;
+
 	if (!it)
 		return -ENOMEM;
+	/* Its hash tells an unchanged profile from a new one (no reload every resync). */
+	if ((r = rf_read_file(path, NODE_MAX_FILE_BYTES, &text, &len, reterr)) < 0)
+		return r;
+	node_sha256_hex(text, len, it->sha256);
 	if (!pl->apparmor_parser && (r = find_apparmor_parser(pl)) < 0)
 		return r;
 	if (!pl->apparmor_parser)
@@ -286,54 +294,6 @@ int node_result_add(struct rf_node_result *res, enum rf_node_kind kind, enum rf_
 	return 0;
 }
 
-/* AppArmor: whether the profiles can be loaded here is known before anything is written; a
- * kernel with AppArmor but no apparmor_parser fails the install up front. */
-static int plan_apparmor(struct plan *pl, struct rf_apparmor_info *aa, struct rf_error *reterr)
-{
-	bool any = false;
-	int r;
-
-	for (size_t i = 0; i < pl->n; i++)
-		any |= pl->items[i].kind == RF_NODE_APPARMOR;
-	if (!any)
-		return 0;
-	if ((r = rf_apparmor_probe(aa)) < 0)
-		return r;
-	if (!aa->enabled)
-		return node_note(pl, "AppArmor profiles not loaded: %s",
-				 aa->why_not ?: "AppArmor is off");
-	if (!aa->parser)
-		return rf_error_set(reterr, -ENOENT,
-				    "the kernel has AppArmor but apparmor_parser is not installed: "
-				    "nothing was installed");
-	return 0;
-}
-
-static int install_apparmor(struct plan *pl, const struct rf_apparmor_info *aa,
-			    struct rf_node_result *res, bool dry_run, struct rf_error *reterr)
-{
-	int r = 0;
-
-	for (size_t i = 0; i < pl->n && r >= 0; i++) {
-		struct item *it = &pl->items[i];
-		bool load = aa->enabled && !dry_run;
-
-		if (it->kind != RF_NODE_APPARMOR)
-			continue;
-		if (load && (r = node_apparmor_load(aa->parser, it->source, reterr)) < 0)
-			break;
-		STRV_FOREACH(name, it->apparmor_names)
-			if ((r = node_result_add(res, RF_NODE_APPARMOR,
-						 load ? RF_NODE_LOADED : RF_NODE_SKIPPED, *name,
-						 it->source, NULL, *name, NULL)) < 0)
-				break;
-		if (!it->apparmor_names && r >= 0)
-			r = node_result_add(res, RF_NODE_APPARMOR, RF_NODE_SKIPPED, it->source,
-					    it->source, NULL, NULL, NULL);
-	}
-	return r;
-}
-
 int node_install(const struct rf_node_opts *o, char *const *inputs, size_t n_inputs,
 		 struct rf_node_result *ret, bool *ret_node_side, struct rf_error *reterr)
 {
@@ -352,7 +312,7 @@ int node_install(const struct rf_node_opts *o, char *const *inputs, size_t n_inp
 		goto out;
 	/* Everything is read and checked before the node is touched. */
 	if ((r = collect(&pl, inputs, n_inputs, reterr)) < 0 ||
-	    (r = plan_apparmor(&pl, &aa, reterr)) < 0)
+	    (r = node_apparmor_plan(&pl, o->sys, &aa, reterr)) < 0)
 		goto out;
 	node_side = true;
 	if (!o->dry_run)
@@ -364,7 +324,8 @@ int node_install(const struct rf_node_opts *o, char *const *inputs, size_t n_inp
 		goto out;
 	}
 	if ((r = node_state_read(dfd, dir, &st, reterr)) < 0 ||
-	    (r = node_decide(&pl, dfd, dir, &st, reterr)) < 0)
+	    (r = node_decide(&pl, dfd, dir, &st, reterr)) < 0 ||
+	    (r = node_apparmor_decide(&pl, &aa, &st, o->prune, reterr)) < 0)
 		goto out;
 	for (size_t i = 0; i < pl.n; i++) {
 		struct item *it = &pl.items[i];
@@ -385,7 +346,7 @@ int node_install(const struct rf_node_opts *o, char *const *inputs, size_t n_inp
 		goto out;
 	if (!o->dry_run && (r = node_apply(&pl, dfd, &st, &res, reterr)) < 0)
 		goto out;
-	r = install_apparmor(&pl, &aa, &res, o->dry_run, reterr);
+	r = node_apparmor_apply(&pl, &aa, dfd, &st, o->dry_run, &res, reterr);
 out:
 	if (r >= 0) {
 		res.notes = TAKE_PTR(pl.notes);

@@ -352,9 +352,10 @@ void rf_kubelet_info_done(struct rf_kubelet_info *k)
 
 /* ---- AppArmor ---- */
 
-#define AA_MODULE "/sys/module/apparmor"
+/* Paths under the sysfs root ("/sys" unless the caller runs with the host's elsewhere). */
+#define AA_MODULE "/module/apparmor"
 #define AA_ENABLED AA_MODULE "/parameters/enabled"
-#define SECURITYFS "/sys/kernel/security"
+#define SECURITYFS "/kernel/security"
 #define AA_FS SECURITYFS "/apparmor"
 
 static bool is_executable(const char *path)
@@ -392,14 +393,16 @@ static int find_parser(char **ret)
 }
 
 /* Lines "name (mode)"; unreadable (not root) leaves the list NULL. */
-static int read_profiles(char ***ret)
+static int read_profiles(const char *sys, char ***ret)
 {
 	_cleanup_strv_free_ char **v = NULL;
-	_cleanup_free_ char *text = NULL;
+	_cleanup_free_ char *text = NULL, *path = NULL;
 	char *save = NULL;
 	int r;
 
-	r = rf_read_file(AA_FS "/profiles", 16u << 20, &text, NULL, NULL);
+	if (asprintf(&path, "%s" AA_FS "/profiles", sys) < 0)
+		return -ENOMEM;
+	r = rf_read_file(path, 16u << 20, &text, NULL, NULL);
 	if (r < 0)
 		return r == -ENOMEM ? r : 0;
 	if (!(v = calloc(1, sizeof(char *))))
@@ -417,42 +420,45 @@ static int read_profiles(char ***ret)
 	return 0;
 }
 
-static int apparmor_state(struct rf_apparmor_info *a)
+static int apparmor_state(const char *sys, struct rf_apparmor_info *a)
 {
-	_cleanup_free_ char *enabled = NULL;
+	_cleanup_free_ char *enabled = NULL, *module = NULL, *param = NULL, *fs = NULL, *lsm = NULL;
 	struct stat st;
 
-	if (access(AA_MODULE, F_OK) < 0)
-		return set_str(&a->why_not, "the kernel has no AppArmor (%s does not exist)",
-			       AA_MODULE);
-	if (rf_read_file(AA_ENABLED, 64, &enabled, NULL, NULL) == -ENOMEM)
+	if (asprintf(&module, "%s" AA_MODULE, sys) < 0 || asprintf(&param, "%s" AA_ENABLED, sys) < 0 ||
+	    asprintf(&fs, "%s" AA_FS, sys) < 0 || asprintf(&lsm, "%s" SECURITYFS "/lsm", sys) < 0)
+		return -ENOMEM;
+	if (access(module, F_OK) < 0)
+		return set_str(&a->why_not, "the kernel has no AppArmor (%s does not exist)", module);
+	if (rf_read_file(param, 64, &enabled, NULL, NULL) == -ENOMEM)
 		return -ENOMEM;
 	if (!enabled)
-		return set_str(&a->why_not, "cannot read %s", AA_ENABLED);
+		return set_str(&a->why_not, "cannot read %s", param);
 	enabled[strcspn(enabled, "\n")] = '\0';
 	if (!streq(enabled, "Y"))
-		return set_str(&a->why_not, "AppArmor is disabled (%s is '%s')", AA_ENABLED,
-			       enabled);
-	if (stat(AA_FS, &st) == 0 && S_ISDIR(st.st_mode)) {
+		return set_str(&a->why_not, "AppArmor is disabled (%s is '%s')", param, enabled);
+	if (stat(fs, &st) == 0 && S_ISDIR(st.st_mode)) {
 		a->enabled = true;
+		a->fs = TAKE_PTR(fs);
 		return 0;
 	}
-	if (access(SECURITYFS "/lsm", F_OK) < 0)
-		return set_str(&a->why_not, "securityfs is not mounted at %s (%s is missing)",
-			       SECURITYFS, AA_FS);
-	return set_str(&a->why_not, "AppArmor is not an active LSM (%s does not exist)", AA_FS);
+	if (access(lsm, F_OK) < 0)
+		return set_str(&a->why_not, "securityfs is not mounted at %s" SECURITYFS " (%s is missing)",
+			       sys, fs);
+	return set_str(&a->why_not, "AppArmor is not an active LSM (%s does not exist)", fs);
 }
 
-int rf_apparmor_probe(struct rf_apparmor_info *ret)
+int rf_apparmor_probe(const char *sys, struct rf_apparmor_info *ret)
 {
 	_cleanup_(rf_apparmor_info_done) struct rf_apparmor_info a = { 0 };
 	int r;
 
 	if (!ret)
 		return -EINVAL;
-	if ((r = apparmor_state(&a)) < 0)
+	sys = sys ?: "/sys";
+	if ((r = apparmor_state(sys, &a)) < 0)
 		return r;
-	if (a.enabled && (r = read_profiles(&a.profiles)) < 0)
+	if (a.enabled && (r = read_profiles(sys, &a.profiles)) < 0)
 		return r;
 	if ((r = find_parser(&a.parser)) < 0)
 		return r;
@@ -468,5 +474,6 @@ void rf_apparmor_info_done(struct rf_apparmor_info *a)
 	free(a->why_not);
 	strv_free(a->profiles);
 	free(a->parser);
+	free(a->fs);
 	*a = (struct rf_apparmor_info){ 0 };
 }

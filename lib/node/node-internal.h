@@ -34,27 +34,32 @@ int node_publish(int dfd, const char *name, const void *buf, size_t len, enum no
 
 /* What ringfence wrote into one prefix directory: file name → the sha256 values it may have.
  * More than one value only while an install is in flight (old and new), so a crash between
- * the state write and the rename leaves a file that is still recognised as ours. */
+ * the state write and the rename leaves a file that is still recognised as ours. The same for
+ * the AppArmor profiles ringfence loaded: profile name → sha256 of the file it came from. */
 struct node_state_entry {
 	char *file;
 	char **sha256; /* NULL-terminated */
 };
-struct node_state {
+struct node_owned {
 	struct node_state_entry *v;
 	size_t n;
 };
+struct node_state {
+	struct node_owned files;
+	struct node_owned apparmor;
+};
 /* A missing state file is an empty state; a corrupt one is an error (never "owns nothing",
- * which would strand files, nor "owns everything"). */
-/* `dfd` is the prefix directory, `dir` its path for messages. */
+ * which would strand files, nor "owns everything"). `dfd` is the prefix directory, `dir` its
+ * path for messages. */
 int node_state_read(int dfd, const char *dir, struct node_state *ret, struct rf_error *reterr);
 int node_state_write(int dfd, const struct node_state *s, struct rf_error *reterr);
 void node_state_done(struct node_state *s);
-struct node_state_entry *node_state_find(const struct node_state *s, const char *file);
-/* The file is ours when the state lists it with exactly this content. */
-bool node_state_owns(const struct node_state *s, const char *file, const char *sha256);
-/* Adds `sha256` to the file's accepted values (replace: it becomes the only one). */
-int node_state_set(struct node_state *s, const char *file, const char *sha256, bool replace);
-void node_state_remove(struct node_state *s, const char *file);
+struct node_state_entry *node_owned_find(const struct node_owned *o, const char *name);
+/* Ours when listed with exactly this content. */
+bool node_owned_has(const struct node_owned *o, const char *name, const char *sha256);
+/* Adds `sha256` to the name's accepted values (replace: it becomes the only one). */
+int node_owned_set(struct node_owned *o, const char *name, const char *sha256, bool replace);
+void node_owned_remove(struct node_owned *o, const char *name);
 
 /* Opens <root>/seccomp/<prefix> as a directory, never through a symlink (the prefix is
  * ringfence's; a link there would send writes elsewhere). -ENOENT when it does not exist. */
@@ -81,7 +86,7 @@ struct item {
 	char *file;           /* seccomp: "<name>.json" */
 	char *bytes;          /* seccomp: the OCI JSON to install */
 	size_t len;
-	char sha256[65];
+	char sha256[65];       /* of `bytes` (seccomp) or of the source file (AppArmor) */
 	char **apparmor_names; /* AppArmor: profiles the file defines */
 	enum rf_node_action action;
 };
@@ -91,6 +96,7 @@ struct plan {
 	size_t n;
 	char **notes;
 	char **forget; /* state entries whose file is gone or is no longer ours */
+	char **apparmor_unload; /* AppArmor profiles ringfence loaded that left the set */
 	char *apparmor_parser;
 };
 
@@ -113,6 +119,18 @@ int node_plan_prunes(struct plan *pl, int dfd, const char *dir, const struct nod
 /* Writes the decisions: state (old and new hashes), files, prunes, final state. */
 int node_apply(struct plan *pl, int dfd, struct node_state *st, const struct rf_node_result *res,
 	       struct rf_error *reterr);
+
+/* apparmor.c. plan: probe (notes when AppArmor is off; no parser on a kernel with AppArmor is
+ * an error). decide: a loaded profile ringfence did not load is never replaced; unchanged ones
+ * are not reloaded; with prune, owned profiles that left the set are to be unloaded. apply:
+ * load/unload and record ownership in the state (written when it changed). */
+int node_apparmor_plan(struct plan *pl, const char *sys, struct rf_apparmor_info *aa,
+		       struct rf_error *reterr);
+int node_apparmor_decide(struct plan *pl, const struct rf_apparmor_info *aa,
+			 const struct node_state *st, bool prune, struct rf_error *reterr);
+int node_apparmor_apply(struct plan *pl, const struct rf_apparmor_info *aa, int dfd,
+			struct node_state *st, bool dry_run, struct rf_node_result *res,
+			struct rf_error *reterr);
 
 /* rf_node_install, also saying whether a failure happened while the node was being changed
  * (true) or while the input was read and checked (false): the agent treats only the first

@@ -172,46 +172,52 @@ int node_dirs(const struct rf_node_opts *o, char **ret_seccomp_dir, char **ret_p
 	return 0;
 }
 
-void node_state_done(struct node_state *s)
+static void owned_done(struct node_owned *o)
 {
-	for (size_t i = 0; i < s->n; i++) {
-		free(s->v[i].file);
-		strv_free(s->v[i].sha256);
+	for (size_t i = 0; i < o->n; i++) {
+		free(o->v[i].file);
+		strv_free(o->v[i].sha256);
 	}
-	free(s->v);
-	*s = (struct node_state){};
+	free(o->v);
+	*o = (struct node_owned){};
 }
 
-struct node_state_entry *node_state_find(const struct node_state *s, const char *file)
+void node_state_done(struct node_state *s)
 {
-	for (size_t i = 0; i < s->n; i++)
-		if (streq(s->v[i].file, file))
-			return &s->v[i];
+	owned_done(&s->files);
+	owned_done(&s->apparmor);
+}
+
+struct node_state_entry *node_owned_find(const struct node_owned *o, const char *name)
+{
+	for (size_t i = 0; i < o->n; i++)
+		if (streq(o->v[i].file, name))
+			return &o->v[i];
 	return NULL;
 }
 
-bool node_state_owns(const struct node_state *s, const char *file, const char *sha256)
+bool node_owned_has(const struct node_owned *o, const char *name, const char *sha256)
 {
-	const struct node_state_entry *e = node_state_find(s, file);
+	const struct node_state_entry *e = node_owned_find(o, name);
 
 	return e && strv_contains(e->sha256, sha256);
 }
 
-int node_state_set(struct node_state *s, const char *file, const char *sha256, bool replace)
+int node_owned_set(struct node_owned *o, const char *name, const char *sha256, bool replace)
 {
-	struct node_state_entry *e = node_state_find(s, file);
+	struct node_state_entry *e = node_owned_find(o, name);
 
 	if (!e) {
-		struct node_state_entry *nv = realloc(s->v, (s->n + 1) * sizeof(*nv));
+		struct node_state_entry *nv = realloc(o->v, (o->n + 1) * sizeof(*nv));
 
 		if (!nv)
 			return -ENOMEM;
-		s->v = nv;
-		e = &s->v[s->n];
-		*e = (struct node_state_entry){ .file = strdup(file) };
+		o->v = nv;
+		e = &o->v[o->n];
+		*e = (struct node_state_entry){ .file = strdup(name) };
 		if (!e->file)
 			return -ENOMEM;
-		s->n++;
+		o->n++;
 	}
 	if (replace) {
 		strv_free(e->sha256);
@@ -220,20 +226,64 @@ int node_state_set(struct node_state *s, const char *file, const char *sha256, b
 	return strv_extend_unique(&e->sha256, sha256);
 }
 
-void node_state_remove(struct node_state *s, const char *file)
+void node_owned_remove(struct node_owned *o, const char *name)
 {
-	struct node_state_entry *e = node_state_find(s, file);
+	struct node_state_entry *e = node_owned_find(o, name);
 
 	if (!e)
 		return;
 	free(e->file);
 	strv_free(e->sha256);
-	*e = s->v[--s->n];
+	*e = o->v[--o->n];
 }
 
 static bool sha_valid(const char *s)
 {
 	return strlen(s) == 64 && strspn(s, "0123456789abcdef") == 64;
+}
+
+/* An AppArmor profile name as the kernel lists it: printable, no spaces (it may be a path). */
+static bool apparmor_name_valid(const char *s)
+{
+	size_t n = strlen(s);
+
+	if (n == 0 || n > 4096)
+		return false;
+	for (; *s; s++)
+		if ((unsigned char)*s <= ' ' || *s == 0x7f)
+			return false;
+	return true;
+}
+
+/* One {name: [sha256...]} table; -EBADMSG for anything else. */
+static int read_table(struct fy_node *map, bool files, struct node_owned *o)
+{
+	struct fy_node_pair *pair;
+	void *it = NULL;
+	int r;
+
+	if (!map)
+		return 0;
+	if (!fy_node_is_mapping(map))
+		return -EBADMSG;
+	while ((pair = fy_node_mapping_iterate(map, &it))) {
+		struct fy_node *k = fy_node_pair_key(pair), *v = fy_node_pair_value(pair), *item;
+		const char *name = k && fy_node_is_scalar(k) ? fy_node_get_scalar0(k) : NULL;
+		void *it2 = NULL;
+
+		if (!name || !(files ? node_name_valid(name) : apparmor_name_valid(name)) || !v ||
+		    !fy_node_is_sequence(v))
+			return -EBADMSG;
+		while ((item = fy_node_sequence_iterate(v, &it2))) {
+			const char *sha = fy_node_is_scalar(item) ? fy_node_get_scalar0(item) : NULL;
+
+			if (!sha || !sha_valid(sha))
+				return -EBADMSG;
+			if ((r = node_owned_set(o, name, sha, false)) < 0)
+				return r;
+		}
+	}
+	return 0;
 }
 
 int node_state_read(int dfd, const char *dir, struct node_state *ret, struct rf_error *reterr)
@@ -242,9 +292,7 @@ int node_state_read(int dfd, const char *dir, struct node_state *ret, struct rf_
 	_cleanup_free_ char *text = NULL;
 	struct node_state s = {};
 	struct fy_document *doc = NULL;
-	struct fy_node *root, *files, *schema;
-	struct fy_node_pair *pair;
-	void *it = NULL;
+	struct fy_node *root, *files = NULL, *schema = NULL;
 	size_t len;
 	int r;
 
@@ -257,58 +305,54 @@ int node_state_read(int dfd, const char *dir, struct node_state *ret, struct rf_
 	if (r < 0 && r != -EMEDIUMTYPE)
 		return rf_error_set(reterr, r, "cannot read '%s/%s': %s", dir, RF_NODE_STATE_FILE,
 				    strerror(-r));
-	if (r < 0)
-		goto corrupt;
-	doc = fy_document_build_from_string(&cfg, text, len);
+	doc = r < 0 ? NULL : fy_document_build_from_string(&cfg, text, len);
 	root = doc ? fy_document_root(doc) : NULL;
-	schema = root && fy_node_is_mapping(root) ? fy_node_mapping_lookup_by_string(root, "schema", 6)
-						  : NULL;
-	files = root && fy_node_is_mapping(root) ? fy_node_mapping_lookup_by_string(root, "files", 5)
-						 : NULL;
-	if (!schema || !fy_node_is_scalar(schema) || strcmp(fy_node_get_scalar0(schema) ?: "", STATE_SCHEMA) ||
-	    !files || !fy_node_is_mapping(files)) {
-		r = -EBADMSG;
-		goto corrupt;
+	if (root && fy_node_is_mapping(root)) {
+		schema = fy_node_mapping_lookup_by_string(root, "schema", 6);
+		files = fy_node_mapping_lookup_by_string(root, "files", 5);
 	}
-	while ((pair = fy_node_mapping_iterate(files, &it))) {
-		struct fy_node *k = fy_node_pair_key(pair), *v = fy_node_pair_value(pair), *item;
-		const char *file = k && fy_node_is_scalar(k) ? fy_node_get_scalar0(k) : NULL;
-		void *it2 = NULL;
-
-		if (!file || !node_name_valid(file) || !v || !fy_node_is_sequence(v)) {
-			r = -EBADMSG;
-			goto corrupt;
-		}
-		while ((item = fy_node_sequence_iterate(v, &it2))) {
-			const char *sha = fy_node_is_scalar(item) ? fy_node_get_scalar0(item) : NULL;
-
-			if (!sha || !sha_valid(sha)) {
-				r = -EBADMSG;
-				goto corrupt;
-			}
-			if ((r = node_state_set(&s, file, sha, false)) < 0)
-				goto fail;
-		}
-	}
+	r = -EBADMSG;
+	if (schema && fy_node_is_scalar(schema) &&
+	    streq(fy_node_get_scalar0(schema) ?: "", STATE_SCHEMA) && files &&
+	    (r = read_table(files, true, &s.files)) >= 0)
+		r = read_table(fy_node_mapping_lookup_by_string(root, "apparmor", 8), false,
+			       &s.apparmor);
 	fy_document_destroy(doc);
+	if (r < 0) {
+		node_state_done(&s);
+		if (r != -EBADMSG)
+			return r;
+		return rf_error_set(reterr, r,
+				    "'%s/%s' is not a ringfence node state file (%s); refusing to "
+				    "guess which files ringfence owns: restore or remove it",
+				    dir, RF_NODE_STATE_FILE, STATE_SCHEMA);
+	}
 	*ret = s;
 	return 0;
-corrupt:
-	rf_error_set(reterr, -EBADMSG,
-		     "'%s/%s' is not a ringfence node state file (%s); refusing to guess which files "
-		     "ringfence owns: restore or remove it",
-		     dir, RF_NODE_STATE_FILE, STATE_SCHEMA);
-	r = -EBADMSG;
-fail:
-	fy_document_destroy(doc);
-	node_state_done(&s);
-	return r;
 }
 
 static int cmp_entry(const void *a, const void *b)
 {
 	return strcmp(((const struct node_state_entry *)a)->file,
 		      ((const struct node_state_entry *)b)->file);
+}
+
+static void write_table(struct rf_json *j, const char *key, const struct node_owned *o)
+{
+	/* Sorted, so the file diffs cleanly and equal states are equal bytes. */
+	if (o->n > 1)
+		qsort(o->v, o->n, sizeof(*o->v), cmp_entry);
+	rf_json_name(j, key);
+	rf_json_start_object(j);
+	for (size_t i = 0; i < o->n; i++) {
+		strv_sort(o->v[i].sha256);
+		rf_json_name(j, o->v[i].file);
+		rf_json_start_array(j);
+		STRV_FOREACH(sha, o->v[i].sha256)
+			rf_json_string(j, *sha);
+		rf_json_end_array(j);
+	}
+	rf_json_end_object(j);
 }
 
 int node_state_write(int dfd, const struct node_state *s, struct rf_error *reterr)
@@ -320,22 +364,12 @@ int node_state_write(int dfd, const struct node_state *s, struct rf_error *reter
 
 	if (!f)
 		return -ENOMEM;
-	/* Sorted, so the file diffs cleanly and equal states are equal bytes. */
-	qsort(s->v, s->n, sizeof(*s->v), cmp_entry);
 	rf_json_init(&j, f, true);
 	rf_json_start_object(&j);
 	rf_json_string_field(&j, "schema", STATE_SCHEMA);
-	rf_json_name(&j, "files");
-	rf_json_start_object(&j);
-	for (size_t i = 0; i < s->n; i++) {
-		strv_sort(s->v[i].sha256);
-		rf_json_name(&j, s->v[i].file);
-		rf_json_start_array(&j);
-		STRV_FOREACH(sha, s->v[i].sha256)
-			rf_json_string(&j, *sha);
-		rf_json_end_array(&j);
-	}
-	rf_json_end_object(&j);
+	write_table(&j, "files", &s->files);
+	if (s->apparmor.n)
+		write_table(&j, "apparmor", &s->apparmor);
 	rf_json_end_object(&j);
 	rf_json_finish(&j);
 	if (fclose(f) != 0)

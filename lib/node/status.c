@@ -77,8 +77,8 @@ static int add_file(struct walk *w, const char *path, const char *rel)
 	node_sha256_hex(text, len, p->sha256);
 	/* Only <prefix>/<file> can be ringfence's: the state describes that one directory. */
 	if (!strncmp(rel, w->prefix, plen) && rel[plen] == '/' && !strchr(file, '/') &&
-	    node_state_find(w->state, file))
-		p->owner = node_state_owns(w->state, file, p->sha256) ? RF_NODE_OWNER_RINGFENCE
+	    node_owned_find(&w->state->files, file))
+		p->owner = node_owned_has(&w->state->files, file, p->sha256) ? RF_NODE_OWNER_RINGFENCE
 								      : RF_NODE_OWNER_MODIFIED;
 	p->error = profile_error(path, text, len);
 	return 0;
@@ -155,9 +155,9 @@ int rf_node_status(const struct rf_node_opts *o, const char *kubelet_config,
 	s.n_profiles = w.n;
 	s.seccomp_dir = TAKE_PTR(seccomp_dir);
 	if (r >= 0)
-		r = rf_kubelet_probe("/proc", o->root, kubelet_config, &s.kubelet);
+		r = rf_kubelet_probe(o->proc ?: "/proc", o->root, kubelet_config, &s.kubelet);
 	if (r >= 0)
-		r = rf_apparmor_probe(&s.apparmor);
+		r = rf_apparmor_probe(o->sys, &s.apparmor);
 	if (r < 0) {
 		rf_node_status_done(&s);
 		return r;

@@ -59,7 +59,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		struct node_state again = {};
 
 		if (node_state_write(dfd, &st, NULL) < 0 || node_state_read(dfd, dir, &again, NULL) < 0 ||
-		    again.n != st.n)
+		    again.files.n != st.files.n || again.apparmor.n != st.apparmor.n)
 			abort();
 		node_state_done(&again);
 	}

@@ -355,7 +355,7 @@ Test(apparmor, this_machine)
 	struct rf_apparmor_info a = { 0 };
 	struct stat st;
 
-	expect_i(rf_apparmor_probe(&a), 0);
+	expect_i(rf_apparmor_probe(NULL, &a), 0);
 	if (access("/sys/module/apparmor", F_OK) < 0) {
 		cr_assert(!a.enabled);
 		expect_contains(a.why_not, "/sys/module/apparmor");
@@ -385,14 +385,14 @@ Test(apparmor, parser_search_ignores_relative_path)
 	cr_assert(chmod(fake, 0755) == 0);
 	cr_assert(chdir(tmp) == 0);
 	cr_assert(setenv("PATH", ":.:relative", 1) == 0);
-	expect_i(rf_apparmor_probe(&a), 0);
+	expect_i(rf_apparmor_probe(NULL, &a), 0);
 	if (a.parser)
 		cr_assert(streq(a.parser, "/sbin/apparmor_parser") ||
 				  streq(a.parser, "/usr/sbin/apparmor_parser"),
 			  "parser %s", a.parser);
 	cr_assert(setenv("PATH", tmp, 1) == 0);
 	rf_apparmor_info_done(&a);
-	expect_i(rf_apparmor_probe(&a), 0);
+	expect_i(rf_apparmor_probe(NULL, &a), 0);
 	expect_str(a.parser, fake);
 	rf_apparmor_info_done(&a);
 }
