@@ -133,7 +133,23 @@ rf_cleanup() {
 	exit $rf_status
 }
 
+# The commands a test runs mostly write their stderr to files under $tmpdir, where the sanitizer
+# gate cannot see it: under an ASan/UBSan build, any report in those files fails the test too.
+rf_sanitizer_reports() {
+	[ -n "$tmpdir" ] && [ -d "$tmpdir" ] || return 1
+	grep -rlIE 'ERROR: (LeakSanitizer|AddressSanitizer)|runtime error:|SUMMARY: UndefinedBehaviorSanitizer' \
+		"$tmpdir" 2>/dev/null | head -n 5
+}
+
 done_testing() {
+	rf_reports=$(rf_sanitizer_reports)
+	if [ -n "$rf_reports" ]; then
+		fail "no sanitizer report in the stderr the test captured"
+		printf '%s\n' "$rf_reports" | while read -r f; do
+			diag "$f:"
+			grep -E -A8 'ERROR: |runtime error:' "$f" | head -n 20 | diag
+		done
+	fi
 	if [ -z "$rf_planned" ]; then
 		echo "1..$rf_count"
 	elif [ "$rf_planned" -ne "$rf_count" ]; then
