@@ -105,12 +105,14 @@ struct kubelet_flags {
 	int seccomp_default; /* -1 unset */
 	char *bad_value;     /* an unparsable --seccomp-default=..., owned */
 	char *config;        /* --config as given, owned; NULL unset or empty */
+	char *config_dir;    /* --config-dir as given, owned; NULL unset or empty */
 };
 
 static void kubelet_flags_done(struct kubelet_flags *f)
 {
 	free(f->bad_value);
 	free(f->config);
+	free(f->config_dir);
 }
 
 /* pflag semantics: "--name=value" or "--name value" for value flags, bool flags take a value only
@@ -140,60 +142,61 @@ static int parse_cmdline(const char *buf, size_t len, struct kubelet_flags *f)
 				f->seccomp_default = b;
 			else if (set_str(&f->bad_value, "%s", v) < 0)
 				return -ENOMEM;
-		} else if (streq(name, "config")) {
+		} else if (streq(name, "config") || streq(name, "config-dir")) {
+			char **dst = streq(name, "config") ? &f->config : &f->config_dir;
+
 			if (!v && (a += strlen(a) + 1) >= end)
 				break;
-			free(f->config);
-			f->config = NULL;
-			if (*(v ?: a) && !(f->config = strdup(v ?: a)))
+			free(*dst);
+			*dst = NULL;
+			if (*(v ?: a) && !(*dst = strdup(v ?: a)))
 				return -ENOMEM;
 		}
 	}
 	return 0;
 }
 
-/* A relative --config is relative to the kubelet's working directory. */
-static int resolve_config(int proc_fd, pid_t pid, const char *cfg, struct rf_kubelet_info *k)
+/* A relative --config or --config-dir is relative to the kubelet's working directory. */
+static int resolve_path(int proc_fd, pid_t pid, const char *flag, const char *cfg, char **ret,
+			struct rf_kubelet_info *k)
 {
 	char link[64], cwd[PATH_MAX];
 	ssize_t n;
 
 	if (cfg[0] == '/')
-		return set_str(&k->config_path, "%s", cfg);
+		return set_str(ret, "%s", cfg);
 	snprintf(link, sizeof(link), "%d/cwd", (int)pid);
 	n = readlinkat(proc_fd, link, cwd, sizeof(cwd) - 1);
 	if (n <= 0 || cwd[0] != '/')
 		return set_str(&k->error,
-			       "kubelet pid %d: --config '%s' is relative and its working "
+			       "kubelet pid %d: %s '%s' is relative and its working "
 			       "directory cannot be read",
-			       (int)pid, cfg);
+			       (int)pid, flag, cfg);
 	cwd[n] = '\0';
-	return set_str(&k->config_path, "%s%s%s", cwd, streq(cwd, "/") ? "" : "/", cfg);
+	return set_str(ret, "%s%s%s", cwd, streq(cwd, "/") ? "" : "/", cfg);
 }
 
-
-static int config_error(struct rf_kubelet_info *k, struct fy_diag *diag)
+static int config_error(struct rf_kubelet_info *k, const char *path, struct fy_diag *diag)
 {
 	struct fy_diag_error *e;
 	void *it = NULL;
 
 	while (diag && (e = fy_diag_errors_iterate(diag, &it)))
 		if (e->type >= FYET_ERROR)
-			return set_str(&k->error, "%s:%d: syntax error: %s", k->config_path,
+			return set_str(&k->error, "%s:%d: syntax error: %s", path,
 				       (int)e->line, e->msg ? e->msg : "invalid document");
-	return set_str(&k->error, "%s: syntax error: not a valid YAML/JSON document",
-		       k->config_path);
+	return set_str(&k->error, "%s: syntax error: not a valid YAML/JSON document", path);
 }
 
-/* seccompDefault of k->config_path: 1 true, 0 false, 2 unset (or null), -1 unusable (k->error
- * says why), or -ENOMEM. */
-static int read_config(struct rf_kubelet_info *k)
+/* seccompDefault of the KubeletConfiguration at `path`: 1 true, 0 false, 2 unset (or null), -1
+ * unusable (k->error says why), or -ENOMEM. */
+static int read_config(struct rf_kubelet_info *k, const char *path)
 {
 	_cleanup_(fy_parser_destroyp) struct fy_parser *fyp = NULL;
 	_cleanup_(fy_diag_destroyp) struct fy_diag *diag = NULL;
 	_cleanup_free_ char *text = NULL;
 	struct rf_error err = { 0 };
-	struct kctx c = { .file = k->config_path };
+	struct kctx c = { .file = path };
 	struct fy_parse_cfg cfg = { .flags = FYPCF_QUIET | FYPCF_COLLECT_DIAG | FYPCF_JSON_NONE };
 	struct fy_document *doc;
 	struct fy_node *root;
@@ -202,7 +205,7 @@ static int read_config(struct rf_kubelet_info *k)
 	size_t len = 0;
 	int r;
 
-	r = rf_read_file(k->config_path, KUBELET_CONFIG_MAX_BYTES, &text, &len, &err);
+	r = rf_read_file(path, KUBELET_CONFIG_MAX_BYTES, &text, &len, &err);
 	if (r < 0) {
 		r = r == -ENOMEM ? r : set_str(&k->error, "%s", err.message ?: strerror(-r));
 		rf_error_clear(&err);
@@ -210,7 +213,7 @@ static int read_config(struct rf_kubelet_info *k)
 	}
 	if (memchr(text, '\0', len) || rf_utf8_invalid_line(text, len))
 		return set_str(&k->error, "%s: not a text file (NUL bytes or invalid UTF-8)",
-			       k->config_path) ?: -1;
+			       path) ?: -1;
 	fy_diag_cfg_default(&dcfg);
 	dcfg.fp = NULL;
 	dcfg.output_fn = NULL;
@@ -222,19 +225,18 @@ static int read_config(struct rf_kubelet_info *k)
 	if (!(fyp = fy_parser_create(&cfg)))
 		return -ENOMEM;
 	if (fy_parser_set_string(fyp, text, len) < 0)
-		return config_error(k, diag) ?: -1;
+		return config_error(k, path, diag) ?: -1;
 	doc = fy_parse_load_document(fyp);
 	if (!doc || fy_parser_get_stream_error(fyp)) {
 		fy_parse_document_destroy(fyp, doc);
 		if (!doc && !fy_parser_get_stream_error(fyp))
-			return set_str(&k->error, "%s: empty document", k->config_path) ?: -1;
-		return config_error(k, diag) ?: -1;
+			return set_str(&k->error, "%s: empty document", path) ?: -1;
+		return config_error(k, path, diag) ?: -1;
 	}
 	root = k_deref(fy_document_root(doc));
 	if (!root || !fy_node_is_mapping(root)) {
 		fy_parse_document_destroy(fyp, doc);
-		return set_str(&k->error, "%s: not a KubeletConfiguration (not a mapping)",
-			       k->config_path) ?: -1;
+		return set_str(&k->error, "%s: not a KubeletConfiguration (not a mapping)", path) ?: -1;
 	}
 	kind = k_str(&c, root, "KubeletConfiguration", "kind");
 	if (!c.error && kind && !streq(kind, "KubeletConfiguration"))
@@ -249,11 +251,68 @@ static int read_config(struct rf_kubelet_info *k)
 	return r < 0 ? 2 : r;
 }
 
+static int cmp_name(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* The kubelet reads every *.conf of --config-dir in name order, each overriding what came
+ * before. *v is updated by each drop-in that sets seccompDefault; *ret_file names the last. */
+static int read_dropins(int proc_fd, struct rf_kubelet_info *k, const struct kubelet_flags *f,
+			int *v, char **ret_file)
+{
+	_cleanup_free_ char *dir = NULL;
+	_cleanup_strv_free_ char **names = NULL;
+	_cleanup_(closedirp) DIR *d = NULL;
+	struct dirent *de;
+	int r;
+
+	if ((r = resolve_path(proc_fd, k->pid, "--config-dir", f->config_dir, &dir, k)) < 0)
+		return r;
+	if (!dir) {
+		*v = -1;
+		return 0;
+	}
+	if (!(d = opendir(dir))) {
+		*v = -1;
+		return set_str(&k->error, "--config-dir %s: %s", dir, strerror(errno));
+	}
+	while ((de = readdir(d))) {
+		size_t n = strlen(de->d_name);
+
+		if (de->d_name[0] != '.' && n > 5 && streq(de->d_name + n - 5, ".conf") &&
+		    strv_extend(&names, de->d_name) < 0)
+			return -ENOMEM;
+	}
+	if (names)
+		qsort(names, strv_length(names), sizeof(char *), cmp_name);
+	STRV_FOREACH(name, names) {
+		_cleanup_free_ char *path = NULL;
+		int dv;
+
+		if (asprintf(&path, "%s/%s", dir, *name) < 0)
+			return -ENOMEM;
+		if ((dv = read_config(k, path)) == -ENOMEM)
+			return dv;
+		if (dv == -1) {
+			*v = -1;
+			return 0;
+		}
+		if (dv != 2) {
+			*v = dv;
+			free(*ret_file);
+			*ret_file = TAKE_PTR(path);
+		}
+	}
+	return 0;
+}
+
+
 static int probe(int proc_fd, const char *proc, const char *root, const char *config_path,
 		 struct rf_kubelet_info *k)
 {
 	_cleanup_(kubelet_flags_done) struct kubelet_flags f = { .seccomp_default = -1 };
-	_cleanup_free_ char *cmdline = NULL, *path = NULL;
+	_cleanup_free_ char *cmdline = NULL, *path = NULL, *dropin = NULL;
 	bool have_cmdline = false;
 	size_t len = 0;
 	int r, v = -1;
@@ -277,7 +336,7 @@ static int probe(int proc_fd, const char *proc, const char *root, const char *co
 	/* Which file: a kubelet seen without --config reads none; only an explicit path is read. */
 	r = 0;
 	if (f.config)
-		r = resolve_config(proc_fd, k->pid, f.config, k);
+		r = resolve_path(proc_fd, k->pid, "--config", f.config, &k->config_path, k);
 	else if (config_path)
 		r = set_str(&k->config_path, "%s", config_path);
 	else if (!have_cmdline) {
@@ -287,22 +346,32 @@ static int probe(int proc_fd, const char *proc, const char *root, const char *co
 	}
 	if (r < 0)
 		return r;
-	if (k->config_path && (v = read_config(k)) == -ENOMEM)
+	if (k->config_path && (v = read_config(k, k->config_path)) == -ENOMEM)
 		return v;
+	if (!k->config_path && f.config_dir)
+		v = 2; /* the defaults, which drop-ins may override */
+	/* Drop-ins (--config-dir, kubelet 1.28+) override the file, in name order. */
+	if (f.config_dir && v != -1 && (r = read_dropins(proc_fd, k, &f, &v, &dropin)) < 0)
+		return r;
 
 	if (f.seccomp_default >= 0) {
 		k->seccomp_default = f.seccomp_default ? RF_YES : RF_NO;
 		return set_str(&k->seccomp_default_source,
 			       "--seccomp-default flag of kubelet pid %d", (int)k->pid);
 	}
+	if (v >= 0 && dropin) {
+		k->seccomp_default = v == 1 ? RF_YES : RF_NO;
+		return set_str(&k->seccomp_default_source, "seccompDefault in %s (--config-dir drop-in)",
+			       dropin);
+	}
 	if (v >= 0) {
 		k->seccomp_default = v == 1 ? RF_YES : RF_NO;
 		return set_str(&k->seccomp_default_source,
 			       v == 2 ? "seccompDefault unset in %s (kubelet default: false)"
 				      : "seccompDefault in %s",
-			       k->config_path);
+			       k->config_path ?: "the drop-ins");
 	}
-	if (k->config_path || f.config) /* named but unusable: k->error says why */
+	if (k->config_path || f.config || f.config_dir) /* named but unusable: k->error says why */
 		return set_str(&k->seccomp_default_source, "unknown: %s",
 			       k->error ?: "the config file cannot be used");
 	if (have_cmdline) {

@@ -171,6 +171,48 @@ Test(kubelet, relative_config_against_cwd)
 	cr_assert_null(k.error);
 }
 
+Test(kubelet, config_dir_dropins_override_in_name_order)
+{
+	_cleanup_str_ char *cfg = tpath("kubelet.yaml"), *want = NULL, *src = NULL;
+	const char *argv[] = { "kubelet", "--config", cfg, "--config-dir=conf.d", NULL };
+	setup_tree(argv);
+	mkdir_rel("work/conf.d");
+	put_str("kubelet.yaml", "kind: KubeletConfiguration\nseccompDefault: false\n");
+	put_str("work/conf.d/10-seccomp.conf", "kind: KubeletConfiguration\nseccompDefault: true\n");
+	put_str("work/conf.d/20-other.conf", "kind: KubeletConfiguration\nmaxPods: 50\n");
+	put_str("work/conf.d/05-ignored.yaml", "kind: KubeletConfiguration\nseccompDefault: false\n");
+	_cleanup_kubelet_ struct rf_kubelet_info k = probe(NULL);
+
+	want = tpath("work/conf.d/10-seccomp.conf");
+	cr_assert(asprintf(&src, "seccompDefault in %s (--config-dir drop-in)", want) >= 0);
+	expect_i(k.seccomp_default, RF_YES);
+	expect_str(k.seccomp_default_source, src);
+	cr_assert_null(k.error);
+}
+
+Test(kubelet, flag_wins_over_dropins_and_bad_dropin_is_an_error)
+{
+	const char *argv[] = { "kubelet", "--config-dir", "conf.d", NULL };
+	const char *argv2[] = { "kubelet", "--config-dir", "conf.d", "--seccomp-default", NULL };
+	setup_tree(argv);
+	mkdir_rel("work/conf.d");
+	put_str("work/conf.d/10-bad.conf", "kind: KubeletConfiguration\nseccompDefault: \"yes\"\n");
+	{
+		_cleanup_kubelet_ struct rf_kubelet_info k = probe(NULL);
+
+		expect_i(k.seccomp_default, RF_UNKNOWN);
+		cr_assert_not_null(k.error);
+		cr_assert(strstr(k.error, "10-bad.conf"), "%s", k.error);
+	}
+	fake_cmdline("42", argv2);
+	{
+		_cleanup_kubelet_ struct rf_kubelet_info k = probe(NULL);
+
+		expect_i(k.seccomp_default, RF_YES);
+		expect_str(k.seccomp_default_source, "--seccomp-default flag of kubelet pid 42");
+	}
+}
+
 Test(kubelet, pflag_syntax)
 {
 	static const struct {
@@ -187,7 +229,7 @@ Test(kubelet, pflag_syntax)
 		/* "--" ends the flags; argv[0] is not a flag */
 		{ { "--seccomp-default", "--v=2", "--", "--seccomp-default", NULL }, RF_NO },
 		/* look-alikes are other flags */
-		{ { "kubelet", "--seccomp-defaults", "-seccomp-default", "--config-dir=x", NULL },
+		{ { "kubelet", "--seccomp-defaults", "-seccomp-default", "--configs=x", NULL },
 		  RF_NO },
 	};
 
