@@ -100,19 +100,24 @@ static uint32_t respond(struct rf_listener *l, struct seccomp_notif *req,
 	return verdict;
 }
 
+/* Only the started process, before it execs the command, runs ringfence's code under the
+ * filter; once it runs anything else, no later call can be ours, and /proc is not read again. */
 static bool made_by_us(struct rf_listener *l, pid_t pid)
 {
 	char path[64], target[4096];
 	ssize_t n;
 
-	if (!l->self_exe)
+	if (!l->self_exe || l->exec_seen || pid != l->pid)
 		return false;
 	(void)snprintf(path, sizeof(path), "/proc/%d/exe", (int)pid);
 	n = readlink(path, target, sizeof(target) - 1);
 	if (n <= 0)
 		return false;
 	target[n] = '\0';
-	return streq(target, l->self_exe);
+	if (streq(target, l->self_exe))
+		return true;
+	l->exec_seen = true;
+	return false;
 }
 
 static int handle_one(struct rf_listener *l, struct seccomp_notif *req,

@@ -49,6 +49,7 @@ struct rf_listener {
 	const char *self_exe; /* not owned: ringfence's own binary, to tag pre-exec calls */
 	int park_fd;          /* the child's end of the park pipe: its read is ours, let through */
 	bool parked;
+	bool exec_seen; /* the command has exec'd: no later call can be ringfence's own */
 	struct rf_report *report; /* not owned */
 };
 int rf_listener_run(struct rf_listener *l, int *ret_status, struct rf_error *reterr);
