@@ -152,6 +152,19 @@ void pss_site(struct kpod *p, const char *container, const char *path, struct fy
 	__attribute__((format(printf, 7, 8)));
 char *pss_printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
+/* Why a site cannot be fixed automatically (shared wording). */
+#define NOFIX_HOST "it grants access to the host; only a person can decide whether the workload needs it"
+#define NOFIX_VALUE "the value is a choice about the workload, not a default ringfence can pick"
+/* The AppArmor annotation of a container: <prefix><container name>: localhost/<profile>|... */
+#define APPARMOR_PREFIX "container.apparmor.security.beta.kubernetes.io/"
+
+/* pss-checks-host.c: baseline checks in pss_baseline_checks. */
+void pss_host_namespaces(struct kpod *p);
+void pss_host_path_volumes(struct kpod *p);
+void pss_host_ports(struct kpod *p);
+void pss_windows_host_process(struct kpod *p);
+void pss_host_probes(struct kpod *p);
+
 /* Shared by the baseline (pss-checks.c) and restricted (pss-checks-restricted.c) checks. */
 struct fy_node *pss_caps_list(struct kpod *p, const struct kctr *k, const char *which,
 			      struct slist *out);

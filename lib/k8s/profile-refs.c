@@ -8,7 +8,6 @@
 #include "core/macro.h"
 #include "k8s-internal.h"
 
-#define APPARMOR_PREFIX "container.apparmor.security.beta.kubernetes.io/"
 #define LOCALHOST_PREFIX "localhost/"
 
 struct refs {

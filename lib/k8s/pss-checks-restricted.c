@@ -9,7 +9,6 @@
 #include "core/macro.h"
 #include "k8s-internal.h"
 
-#define NOFIX_VALUE "the value is a choice about the workload, not a default ringfence can pick"
 #define NOFIX_CAPS "the program may need the capability; remove it only after checking"
 
 

@@ -24,9 +24,7 @@
 #include <ctype.h>
 #include <errno.h>
 #include <limits.h>
-#include <sched.h>
 #include <seccomp.h>
-#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
@@ -36,6 +34,7 @@
 #include "core/macro.h"
 #include "ringfence/log.h"
 #include "ringfence/strace_log.h"
+#include "strace-internal.h"
 
 #define STRACE_MAX_BYTES                                                                           \
 	(256u << 20)	     /* rf_strace_parse_file: logs larger than this are refused            \
@@ -76,72 +75,6 @@ struct parser {
 	size_t comm_len;
 	bool summary; /* inside a -c/-C summary table: the rest of the log is skipped */
 };
-
-/* One parsed syscall line (or resumed tail). */
-struct call {
-	const char *name;
-	size_t name_len;
-	uint64_t args[6];
-	uint8_t args_known; /* bit i: args[i] was a number in the log, not a symbol */
-	const char *str, *str_end; /* first top-level string argument, without quotes */
-	bool str_truncated;	   /* followed by strace's "..." */
-	bool unfinished, closed, has_ret, thread;
-	int64_t ret;
-};
-
-static bool pfx(const char *p, const char *e, const char *s)
-{
-	size_t n = strlen(s);
-
-	return (size_t)(e - p) >= n && memcmp(p, s, n) == 0;
-}
-
-static const char *skip_sp(const char *p, const char *e)
-{
-	while (p < e && (*p == ' ' || *p == '\t'))
-		p++;
-	return p;
-}
-
-/* Unsigned decimal or 0x hex; stops at the first other byte. Returns the end, or NULL. */
-static const char *parse_u64(const char *p, const char *e, uint64_t *ret)
-{
-	uint64_t v = 0;
-	bool hex = pfx(p, e, "0x") || pfx(p, e, "0X");
-	const char *s;
-
-	if (hex)
-		p += 2;
-	for (s = p; p < e && (hex ? isxdigit((unsigned char)*p) : isdigit((unsigned char)*p));
-	     p++) {
-		unsigned d = isdigit((unsigned char)*p)
-				 ? (unsigned)(*p - '0')
-				 : (unsigned)(tolower((unsigned char)*p) - 'a' + 10);
-		unsigned base = hex ? 16 : 10;
-
-		if (v > (UINT64_MAX - d) / base)
-			return NULL;
-		v = v * base + d;
-	}
-	if (p == s)
-		return NULL;
-	*ret = v;
-	return p;
-}
-
-/* A decimal pid in 1..INT32_MAX; returns the end, or NULL. */
-static const char *parse_pid(const char *p, const char *e, int32_t *ret)
-{
-	int64_t v = 0;
-	const char *s = p;
-
-	for (; p < e && isdigit((unsigned char)*p) && v <= INT32_MAX; p++)
-		v = v * 10 + (*p - '0');
-	if (p == s || v == 0 || v > INT32_MAX)
-		return NULL;
-	*ret = (int32_t)v;
-	return p;
-}
 
 /* ---- tasks ---- */
 
@@ -247,217 +180,6 @@ static int emit(struct parser *ps, struct rf_event *ev, int32_t tid)
 	return ps->fn(ev, ps->userdata);
 }
 
-/* Name → errno through libc (strerrorname_np), never a hand table. 0 when unknown. */
-static int errno_from_name(const char *p, const char *e)
-{
-	for (int i = 1; i < 4096; i++) {
-		const char *n = strerrorname_np(i);
-
-		if (n && strlen(n) == (size_t)(e - p) && memcmp(n, p, (size_t)(e - p)) == 0)
-			return i;
-	}
-	return 0;
-}
-
-static int signal_from_name(const char *p, const char *e)
-{
-	if (pfx(p, e, "SIG"))
-		p += 3;
-	for (int i = 1; i < NSIG; i++) {
-		const char *n = sigabbrev_np(i);
-
-		if (n && strlen(n) == (size_t)(e - p) && memcmp(n, p, (size_t)(e - p)) == 0)
-			return i;
-	}
-	return 0;
-}
-
-/* "= 3</etc/passwd> <0.000012>", "= -1 ENOENT (...)", "= 0x55d0...", "= ? ERESTARTSYS" */
-static void parse_ret(const char *p, const char *e, struct call *c)
-{
-	bool neg;
-	uint64_t v;
-	const char *q;
-
-	p = skip_sp(p, e);
-	if (p >= e || *p != '=')
-		return;
-	p = skip_sp(p + 1, e);
-	neg = p < e && *p == '-';
-	q = parse_u64(p + neg, e, &v);
-	if (!q || (neg && v > (uint64_t)INT64_MAX))
-		return;
-	c->has_ret = true;
-	c->ret = neg ? -(int64_t)v : (int64_t)v;
-	if (neg && v == 1) { /* the kernel's view: -errno, as the recorders see it */
-		const char *n = skip_sp(q, e), *ne = n;
-		int er;
-
-		while (ne < e && (isupper((unsigned char)*ne) || isdigit((unsigned char)*ne)))
-			ne++;
-		er = ne > n ? errno_from_name(n, ne) : 0;
-		if (er > 0)
-			c->ret = -er;
-	}
-}
-
-/* Best-effort numeric value of one top-level argument: "123", "-100", "0x1f", "NULL", a number
- * followed by a -y "<...>" decoration or a -X verbose comment. Symbolic values stay 0. */
-static bool decode_arg(const char *p, const char *e, uint64_t *ret)
-{
-	bool neg;
-	uint64_t v;
-
-	p = skip_sp(p, e);
-	while (e > p && (e[-1] == ' ' || e[-1] == '\t'))
-		e--;
-	if (pfx(p, e, "NULL") && e - p == 4) {
-		*ret = 0;
-		return true;
-	}
-	neg = p < e && *p == '-';
-	p = parse_u64(p + neg, e, &v);
-	if (!p || (p < e && *p != '<' && *p != ' '))
-		return false;
-	p = skip_sp(p, e);
-	if (p < e && *p != '<' && !pfx(p, e, "/*"))
-		return false;
-	*ret = neg ? (uint64_t)-v : v;
-	return true;
-}
-
-static void note_arg(struct call *c, unsigned idx, const char *a, const char *e)
-{
-	const char *eq = NULL;
-	uint64_t v;
-
-	for (const char *q = a; q < e && (isalnum((unsigned char)*q) || *q == '_' || *q == '=');
-	     q++)
-		if (*q == '=') {
-			eq = q;
-			break;
-		}
-	if (eq) { /* named (clone's "flags=..."): strace's display order is not the ABI's */
-		bool is_clone = c->name_len == 5 && memcmp(c->name, "clone", 5) == 0;
-
-		if (is_clone && eq - a == 5 && memcmp(a, "flags", 5) == 0 &&
-		    decode_arg(eq + 1, e, &v) && (v & CLONE_THREAD))
-			c->thread = true;
-		return;
-	}
-	if (idx < ELEMENTSOF(c->args) && decode_arg(a, e, &v)) {
-		c->args[idx] = v;
-		c->args_known |= (uint8_t)(1u << idx);
-	}
-}
-
-/* Scans an argument list from just inside '(' (or a resumed tail) to the matching ')'. Returns
- * the byte after ')' or after "<unfinished ...>", or NULL when the line ends first. Explicit
- * depth counters, no recursion: "{[(" nest, strings and -y "<...>" decorations are opaque. */
-static const char *scan_args(const char *p, const char *e, struct call *c)
-{
-	long depth = 0;
-	unsigned idx = 0;
-	const char *arg = p;
-
-	while (p < e) {
-		char ch = *p;
-
-		if (ch == '"') {
-			const char *s = ++p;
-
-			while (p < e && *p != '"')
-				p += (*p == '\\' && p + 1 < e) ? 2 : 1;
-			if (p >= e)
-				return NULL;
-			if (depth == 0 && !c->str) {
-				c->str = s;
-				c->str_end = p;
-				c->str_truncated = pfx(p + 1, e, "...");
-			}
-			p++;
-		} else if (ch == '/' && pfx(p, e, "/*")) {
-			const char *q = memmem(p + 2, (size_t)(e - p - 2), "*/", 2);
-
-			p = q ? q + 2 : e;
-		} else if (ch == '<' && pfx(p, e, "<unfinished ...>")) {
-			if (depth == 0 && skip_sp(arg, p) < p)
-				note_arg(c, idx, arg, p);
-			c->unfinished = true;
-			return p + 16;
-		} else if (ch ==
-			   '<') { /* -y decoration: "3</x>", "<TCP:[a->b]>", "<... resuming ...>" */
-			const char *q = p + 1;
-			long d = 0;
-
-			while (q < e && (*q != '>' || d > 0)) {
-				d += (*q == '[') - (*q == ']');
-				q += (*q == '\\' && q + 1 < e) ? 2 : 1;
-			}
-			p = q < e ? q + 1 : p + 1;
-		} else {
-			if (ch == '(' || ch == '[' || ch == '{')
-				depth++;
-			else if ((ch == ')' || ch == ']' || ch == '}') && --depth < 0) {
-				if (p > arg || idx > 0)
-					note_arg(c, idx, arg, p);
-				c->closed = true;
-				return p + 1;
-			} else if (ch == ',' && depth == 0) {
-				note_arg(c, idx++, arg, p);
-				arg = p + 1;
-			}
-			p++;
-		}
-	}
-	return NULL;
-}
-
-/* C-unescapes strace's quoted string (\n, \t, \", \\, \ooo, \xhh) into *ret (caller frees);
- * *ret is NULL when it holds a NUL byte, which no path can. */
-static int unescape(const char *p, const char *e, char **ret)
-{
-	char *s = malloc((size_t)(e - p) + 1), *o = s;
-
-	*ret = NULL;
-	if (!s)
-		return -ENOMEM;
-	while (p < e) {
-		if (*p != '\\' || p + 1 >= e) {
-			*o++ = *p++;
-			continue;
-		}
-		p++;
-		if (*p == 'x') {
-			unsigned v = 0, n = 0;
-
-			for (p++; n < 2 && p < e && isxdigit((unsigned char)*p); n++, p++)
-				v = v * 16 +
-				    (unsigned)(isdigit((unsigned char)*p)
-						   ? *p - '0'
-						   : tolower((unsigned char)*p) - 'a' + 10);
-			*o++ = (char)v;
-		} else if (*p >= '0' && *p <= '7') {
-			unsigned v = 0, n = 0;
-
-			for (; n < 3 && p < e && *p >= '0' && *p <= '7'; n++, p++)
-				v = v * 8 + (unsigned)(*p - '0');
-			*o++ = (char)v;
-		} else {
-			const char *from = "ntrvfab", *to = "\n\t\r\v\f\a\b", *k = strchr(from, *p);
-
-			*o++ = (k && *p) ? to[k - from] : *p;
-			p++;
-		}
-	}
-	*o = '\0';
-	if (memchr(s, '\0', (size_t)(o - s)))
-		free(s);
-	else
-		*ret = s;
-	return 0;
-}
-
 static bool name_is(const struct call *c, const char *n)
 {
 	return c->name_len == strlen(n) && memcmp(c->name, n, c->name_len) == 0;
@@ -519,7 +241,7 @@ static int syscall_line(struct parser *ps, int32_t tid, const char *p, const cha
 	while (p < e && (isalnum((unsigned char)*p) || *p == '_'))
 		p++;
 	c.name_len = (size_t)(p - c.name);
-	q = scan_args(p + 1, e, &c);
+	q = strace_scan_args(p + 1, e, &c);
 	if ((name_is(&c, "clone") || name_is(&c, "clone3")) &&
 	    memmem(p, (size_t)((q ?: e) - p), "CLONE_THREAD", 12))
 		c.thread = true;
@@ -528,12 +250,12 @@ static int syscall_line(struct parser *ps, int32_t tid, const char *p, const cha
 				       "unterminated argument list of '%.*s'", (int)c.name_len,
 				       c.name);
 	if (q && c.closed)
-		parse_ret(q, e, &c);
+		strace_parse_ret(q, e, &c);
 	snprintf(name, sizeof(name), "%.*s", (int)c.name_len, c.name);
 	nr = seccomp_syscall_resolve_name_arch(arch, name);
 	if (nr < 0 && c.name_len > 8 && pfx(c.name, e, "syscall_")) { /* strace's unknown-nr form */
 		uint64_t v;
-		const char *ve = parse_u64(c.name + 8, c.name + c.name_len, &v);
+		const char *ve = strace_parse_u64(c.name + 8, c.name + c.name_len, &v);
 		_cleanup_free_ char *known = NULL; /* libseccomp's name for it, allocated */
 
 		if (ve == c.name + c.name_len && v < INT32_MAX &&
@@ -561,7 +283,7 @@ static int syscall_line(struct parser *ps, int32_t tid, const char *p, const cha
 	if (r < 0)
 		return r;
 	if (pend_kind(&c) == PEND_EXEC && c.str && !c.str_truncated &&
-	    unescape(c.str, c.str_end, &path) < 0)
+	    strace_unescape(c.str, c.str_end, &path) < 0)
 		return -ENOMEM;
 	if (c.unfinished && t && pend_kind(&c) != PEND_NONE) {
 		pend_clear(t);
@@ -590,9 +312,9 @@ static int resumed_line(struct parser *ps, int32_t tid, const char *p, const cha
 	if (!pfx(p, e, "resumed>"))
 		return rf_error_set_at(ps->err, -EINVAL, ps->source, ps->line,
 				       "not an strace line (bad '<... resumed>')");
-	q = scan_args(p + 8, e, &c);
+	q = strace_scan_args(p + 8, e, &c);
 	if (q && c.closed)
-		parse_ret(q, e, &c);
+		strace_parse_ret(q, e, &c);
 	if (!t || t->pend == PEND_NONE || c.unfinished)
 		return 0;
 	kind = t->pend;
@@ -617,7 +339,7 @@ static int exit_line(struct parser *ps, int32_t tid, const char *p, const char *
 	if (pfx(p, e, "superseded by execve in pid ")) {
 		struct task *o;
 
-		if (parse_pid(p + 28, e, &old) && old != tid && (t = task_get(ps, tid)) &&
+		if (strace_parse_pid(p + 28, e, &old) && old != tid && (t = task_get(ps, tid)) &&
 		    (o = task_find(ps, old))) {
 			pend_clear(t);
 			t->pend = o->pend;
@@ -626,7 +348,7 @@ static int exit_line(struct parser *ps, int32_t tid, const char *p, const char *
 		}
 		return 0;
 	}
-	if (pfx(p, e, "exited with ") && parse_u64(p + 12, e, &v) && v < 256) {
+	if (pfx(p, e, "exited with ") && strace_parse_u64(p + 12, e, &v) && v < 256) {
 		ev.ret = W_EXITCODE((int)v, 0);
 		ev.has_ret = true;
 	} else if (pfx(p, e, "killed by ")) {
@@ -635,7 +357,7 @@ static int exit_line(struct parser *ps, int32_t tid, const char *p, const char *
 
 		while (se < e && (isalnum((unsigned char)*se) || *se == '_' || *se == '+'))
 			se++;
-		sig = signal_from_name(s, se);
+		sig = strace_signal_from_name(s, se);
 		if (sig > 0) {
 			ev.ret = sig | (memmem(se, (size_t)(e - se), "core dumped", 11) ? 0x80 : 0);
 			ev.has_ret = true;
@@ -659,7 +381,7 @@ static int personality_line(struct parser *ps, const char *p, const char *e)
 
 	p += strlen("[ Process PID");
 	p = (p < e && *p == '=') ? p + 1 : skip_sp(p, e);
-	p = parse_pid(p, e, &pid);
+	p = strace_parse_pid(p, e, &pid);
 	if (!p || !pfx(p, e, " runs in "))
 		goto bad;
 	m = p + 9;
@@ -687,66 +409,6 @@ bad:
 			       "not an strace line (bad personality record)");
 }
 
-/* -Y (--decode-pids=comm): "1234<comm>" */
-static const char *comm_suffix(struct parser *ps, const char *p, const char *e)
-{
-	const char *q;
-
-	if (!p || p >= e || *p != '<')
-		return p;
-	q = memchr(p, '>', (size_t)(e - p));
-	if (!q)
-		return NULL;
-	ps->comm = p + 1;
-	ps->comm_len = (size_t)(q - p - 1);
-	return q + 1;
-}
-
-/* Leader: "[pid  N] " or "N  " (strace -f -o), then timestamps (-t/-tt/-ttt/-r), "[ nr]" (-n),
- * "[ip]" (-i). Sets *tid (0 = no pid column) and returns the start of the record. */
-static const char *leader(struct parser *ps, const char *p, const char *e, int32_t *tid)
-{
-	const char *q;
-
-	*tid = 0;
-	ps->comm = NULL;
-	ps->comm_len = 0;
-	p = skip_sp(p, e);
-	if (pfx(p, e, "[pid")) {
-		q = comm_suffix(ps, parse_pid(skip_sp(p + 4, e), e, tid), e);
-		if (q && q < e && *q == ']')
-			p = q + 1;
-		else
-			*tid = 0;
-	} else if (p < e && isdigit((unsigned char)*p)) {
-		q = comm_suffix(ps, parse_pid(p, e, tid), e);
-		if (q && q < e && *q == ' ')
-			p = q;
-		else
-			*tid = 0;
-	}
-	for (;;) {
-		bool stamp = false;
-
-		p = skip_sp(p, e);
-		for (q = p; q < e && (isdigit((unsigned char)*q) || *q == '.' || *q == ':'); q++)
-			stamp |= *q == '.' || *q == ':';
-		if (stamp && q < e && *q == ' ') {
-			p = q;
-			continue;
-		}
-		if (p < e && *p == '[' && !pfx(p, e, "[ Process")) {
-			for (q = p + 1; q < e && (isxdigit((unsigned char)*q) || *q == ' '); q++)
-				;
-			if (q < e && *q == ']' && q > p + 1) {
-				p = q + 1;
-				continue;
-			}
-		}
-		return p;
-	}
-}
-
 static int parse_line(struct parser *ps, const char *p, const char *e)
 {
 	int32_t tid;
@@ -768,7 +430,7 @@ static int parse_line(struct parser *ps, const char *p, const char *e)
 		if (pfx(p, e, "[ Process PID"))
 			return personality_line(ps, p, e);
 		/* "strace: Process N attached" (-p): a task strace did not see being created */
-		if (ps->survey && pfx(p, e, "Process ") && (q = parse_pid(p + 8, e, &pid)) &&
+		if (ps->survey && pfx(p, e, "Process ") && (q = strace_parse_pid(p + 8, e, &pid)) &&
 		    pfx(q, e, " attached")) {
 			struct task *t = task_get(ps, pid);
 
@@ -781,7 +443,7 @@ static int parse_line(struct parser *ps, const char *p, const char *e)
 		return personality_line(ps, p, e);
 	if (*p == '>') /* -k stack frame */
 		return 0;
-	p = leader(ps, p, e, &tid);
+	p = strace_leader(p, e, &tid, &ps->comm, &ps->comm_len);
 	if (tid == 0 && !ps->survey) {
 		tid = unprefixed_tid(ps);
 	} else if (tid != 0 && ps->survey) {
@@ -807,24 +469,6 @@ static int parse_line(struct parser *ps, const char *p, const char *e)
 	return rf_error_set_at(ps->err, -EINVAL, ps->source, ps->line, "not an strace line");
 }
 
-/* strace -f writing to stderr splices "strace: Process N attached" into the middle of the line
- * of the clone that created N, and continues that line on the next one. Returns where the
- * message starts, or NULL. */
-static const char *spliced_notice(const char *p, const char *e)
-{
-	const char *m = p, *q;
-	int32_t pid;
-
-	while ((m = memmem(m, (size_t)(e - m), "strace: Process ", 16))) {
-		q = parse_pid(m + 16, e, &pid);
-		if (m > p && q && (pfx(q, e, " attached") || pfx(q, e, " detached")) &&
-		    skip_sp(q + 9, e) >= e - (e[-1] == '\r'))
-			return m;
-		m += 16;
-	}
-	return NULL;
-}
-
 static int run(struct parser *ps, const char *text, size_t len)
 {
 	const char *p = text, *end = text + len;
@@ -837,7 +481,7 @@ static int run(struct parser *ps, const char *text, size_t len)
 
 		ps->line++;
 		ps->last_line = !nl || nl + 1 == end;
-		m = nl ? spliced_notice(p, e) : NULL;
+		m = nl ? strace_spliced_notice(p, e) : NULL;
 		if (m) { /* parse "head" + the next line as one, under this line's number */
 			const char *n = nl + 1, *nnl = memchr(n, '\n', (size_t)(end - n));
 			const char *ne = nnl ? nnl : end;
@@ -931,19 +575,6 @@ int rf_strace_parse(const char *text, size_t len, const char *source,
 	return r;
 }
 
-/* "trace.1234" → 1234 (strace -ff -o trace); 0 when the name has no such suffix. */
-static int32_t pid_from_name(const char *path)
-{
-	const char *dot = strrchr(path, '.'), *slash = strrchr(path, '/');
-	int32_t pid = 0;
-	const char *e;
-
-	if (!dot || (slash && slash > dot) || dot[1] == '\0')
-		return 0;
-	e = parse_pid(dot + 1, dot + strlen(dot), &pid);
-	return e && *e == '\0' && isdigit((unsigned char)dot[1]) ? pid : 0;
-}
-
 int rf_strace_parse_file(const char *path, const struct rf_strace_opts *opts, rf_event_fn fn,
 			 void *userdata, struct rf_error *reterr)
 {
@@ -956,6 +587,6 @@ int rf_strace_parse_file(const char *path, const struct rf_strace_opts *opts, rf
 	if (r < 0)
 		return r;
 	if (o.pid <= 0 && !streq(path, "-"))
-		o.pid = pid_from_name(path);
+		o.pid = strace_pid_from_name(path);
 	return rf_strace_parse(text, len, path, &o, fn, userdata, reterr);
 }
