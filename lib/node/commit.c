@@ -121,14 +121,6 @@ static bool in_plan(const struct plan *pl, const char *file)
 	return false;
 }
 
-static int file_stem(const char *file, char **ret)
-{
-	const char *dot = strrchr(file, '.');
-
-	*ret = strndup(file, dot && dot != file ? (size_t)(dot - file) : strlen(file));
-	return *ret ? 0 : -ENOMEM;
-}
-
 int node_plan_prunes(struct plan *pl, int dfd, const char *dir, const struct node_state *st,
 		     struct rf_node_result *res, const char *prefix, struct rf_error *reterr)
 {
@@ -141,7 +133,7 @@ int node_plan_prunes(struct plan *pl, int dfd, const char *dir, const struct nod
 		if (in_plan(pl, file))
 			continue;
 		if (asprintf(&path, "%s/%s", dir, file) < 0 ||
-		    asprintf(&localhost, "%s/%s", prefix, file) < 0 || file_stem(file, &stem) < 0)
+		    asprintf(&localhost, "%s/%s", prefix, file) < 0 || node_file_stem(file, &stem) < 0)
 			return -ENOMEM;
 		r = node_sha256_at(dfd, file, have, NULL);
 		if (r == -ENOENT) {

@@ -79,7 +79,7 @@ static const char *extension(const char *path)
 	return dot && dot != base ? dot : "";
 }
 
-static int file_stem(const char *path, char **ret)
+int node_file_stem(const char *path, char **ret)
 {
 	const char *base = strrchr(path, '/');
 	size_t n;
@@ -130,7 +130,7 @@ static int add_seccomp(struct plan *pl, const char *path, struct rf_error *reter
 	if (r < 0)
 		return r;
 	/* An SPO object names itself; any other file is named by its file name. */
-	r = p->spo_name ? ((it->name = strdup(p->spo_name)) ? 0 : -ENOMEM) : file_stem(path, &it->name);
+	r = p->spo_name ? ((it->name = strdup(p->spo_name)) ? 0 : -ENOMEM) : node_file_stem(path, &it->name);
 	if (r < 0)
 		return r;
 	if (!node_name_valid(it->name))
@@ -200,11 +200,6 @@ static int add_file(struct plan *pl, const char *path, bool from_dir, struct rf_
 	return node_note(pl, "%s: skipped: not *.json, *.yaml, *.yml or *.apparmor", path);
 }
 
-static int cmp_str(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
 /* A directory's entries in sorted order; dot files (a ConfigMap's ..data and timestamped
  * directories) are skipped, symlinks are followed (a ConfigMap's keys are symlinks). */
 static int add_dir(struct plan *pl, const char *dir, struct rf_error *reterr)
@@ -223,8 +218,7 @@ static int add_dir(struct plan *pl, const char *dir, struct rf_error *reterr)
 	closedir(d);
 	if (r < 0)
 		return r;
-	if (names)
-		qsort(names, strv_length(names), sizeof(char *), cmp_str);
+	strv_sort(names);
 	STRV_FOREACH(name, names) {
 		_cleanup_free_ char *path = NULL;
 		struct stat st;

@@ -251,11 +251,6 @@ static int read_config(struct rf_kubelet_info *k, const char *path)
 	return r < 0 ? 2 : r;
 }
 
-static int cmp_name(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
 /* The kubelet reads every *.conf of --config-dir in name order, each overriding what came
  * before. *v is updated by each drop-in that sets seccompDefault; *ret_file names the last. */
 static int read_dropins(int proc_fd, struct rf_kubelet_info *k, const struct kubelet_flags *f,
@@ -284,8 +279,7 @@ static int read_dropins(int proc_fd, struct rf_kubelet_info *k, const struct kub
 		    strv_extend(&names, de->d_name) < 0)
 			return -ENOMEM;
 	}
-	if (names)
-		qsort(names, strv_length(names), sizeof(char *), cmp_name);
+	strv_sort(names);
 	STRV_FOREACH(name, names) {
 		_cleanup_free_ char *path = NULL;
 		int dv;

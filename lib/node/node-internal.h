@@ -71,6 +71,8 @@ int node_dirs(const struct rf_node_opts *o, char **ret_seccomp_dir, char **ret_p
 /* A profile or prefix name that is one safe path component: [A-Za-z0-9_.-], not starting with
  * '.', at most 200 bytes. */
 bool node_name_valid(const char *s);
+/* The file name of `path` without its extension ("a/b.json" -> "b"). */
+int node_file_stem(const char *path, char **ret);
 
 /* apparmor.c: syntax check that also names the file's profiles (sorted), and load. */
 int node_apparmor_check(const char *parser, const char *path, char ***ret_names,
