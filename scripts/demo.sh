@@ -54,6 +54,27 @@ step "5. lint finds mistakes with file:line, and run refuses a broken profile (e
 "$rf" profile lint "$tmp/broken.json"
 "$rf" run --seccomp "$tmp/broken.json" -- true
 echo "exit status: $? (the command never ran unconfined)"
+mkdir -p "$tmp/kubelet"
+step "6. ship it to a node: install into the kubelet's seccomp directory, then check a pod" \
+	"ringfence node install --root KUBELET deny-uname.json; ringfence node status --check-manifests pod.yaml"
+"$rf" node install --root "$tmp/kubelet" "$tmp/deny-uname.json"
+cat >"$tmp/pod.yaml" <<'YAML'
+apiVersion: v1
+kind: Pod
+metadata: {name: web}
+spec:
+  securityContext:
+    seccompProfile: {type: Localhost, localhostProfile: ringfence/deny-uname.json}
+  containers:
+  - name: app
+    image: nginx
+    securityContext:
+      seccompProfile: {type: Localhost, localhostProfile: ringfence/missing.json}
+YAML
+"$rf" node status --root "$tmp/kubelet" --check-manifests "$tmp/pod.yaml" >"$tmp/status.out"
+status=$?
+tail -n 3 "$tmp/status.out"
+echo "exit status: $status (the container's profile is not on this node)"
 echo
 echo "More: ringfence --help, ringfence run --help, ringfence profile --help, man docs/ringfence.1"
 : "$src"
