@@ -10,235 +10,10 @@
 #include "core/macro.h"
 #include "core/utf8.h"
 #include "core/strv.h"
+#include "parse-internal.h"
 #include "profile-internal.h"
 
 DEFINE_TRIVIAL_CLEANUP_FUNC(struct fy_diag *, fy_diag_destroy)
-
-struct pctx {
-	const char *source;
-	struct rf_error *err;
-	bool json; /* strings must be quoted; YAML plain scalars are typed by their text */
-};
-
-static unsigned node_line(struct fy_node *n)
-{
-	void *it = NULL;
-
-	for (int depth = 0; n && depth < 64; depth++) {
-		if (fy_node_is_scalar(n)) {
-			struct fy_token *t = fy_node_get_scalar_token(n);
-			const struct fy_mark *m = t ? fy_token_start_mark(t) : NULL;
-			return m ? (unsigned)m->line + 1 : 0;
-		}
-		it = NULL;
-		if (fy_node_is_mapping(n)) {
-			struct fy_node_pair *p = fy_node_mapping_iterate(n, &it);
-			n = p ? fy_node_pair_key(p) : NULL;
-		} else if (fy_node_is_sequence(n)) {
-			n = fy_node_sequence_iterate(n, &it);
-		} else {
-			return 0;
-		}
-	}
-	return 0;
-}
-
-/* Formats are literals at every call site; a and b fill up to two "%s" (NULL reads as ""). */
-#pragma GCC diagnostic push
-#pragma GCC diagnostic ignored "-Wformat-nonliteral"
-static int fail(struct pctx *c, struct fy_node *n, const char *fmt, const char *a, const char *b)
-{
-	return rf_error_set_at(c->err, -EINVAL, c->source ? c->source : "<input>", node_line(n), fmt,
-			       a ? a : "", b ? b : "");
-}
-#pragma GCC diagnostic pop
-
-/* Aliases are not expanded (that is how billion-laughs documents explode) and tags would change
- * a value's meaning behind our back: both are refused with a clear message. */
-static int check_node(struct pctx *c, struct fy_node *n, const char *what)
-{
-	size_t len = 0;
-
-	if (n && fy_node_get_style(n) == FYNS_ALIAS)
-		return fail(c, n, "%s: YAML aliases (*name) are not supported in profiles%s", what,
-			    NULL);
-	if (n && fy_node_get_tag(n, &len) && len > 0)
-		return fail(c, n, "%s: YAML tags (!tag) are not supported in profiles%s", what, NULL);
-	return 0;
-}
-
-static bool plain_text_is(struct fy_node *n, const char *const *words)
-{
-	const char *s = fy_node_get_scalar0(n);
-
-	for (; s && *words; words++)
-		if (streq(s, *words))
-			return true;
-	return false;
-}
-
-/* JSON null, or a YAML null (null, Null, NULL, ~, empty) when the document is YAML. */
-static bool is_null(struct pctx *c, struct fy_node *n)
-{
-	static const char *const json_null[] = { "null", NULL };
-	static const char *const yaml_null[] = { "null", "Null", "NULL", "~", "", NULL };
-
-	if (!n)
-		return true;
-	if (!fy_node_is_scalar(n) || fy_node_get_style(n) != FYNS_PLAIN)
-		return false;
-	return plain_text_is(n, c->json ? json_null : yaml_null);
-}
-
-/* A YAML plain scalar that YAML's core schema reads as a bool or a number. */
-static bool yaml_plain_is_typed(struct fy_node *n)
-{
-	static const char *const bools[] = { "true", "True", "TRUE", "false", "False", "FALSE",
-					     NULL };
-	const char *s = fy_node_get_scalar0(n);
-	char *end = NULL;
-
-	if (!s || plain_text_is(n, bools))
-		return true;
-	if (*s == '.' && (streq(s, ".inf") || streq(s, ".nan") || streq(s, ".Inf") || streq(s, ".NaN")))
-		return true;
-	(void)strtod(s, &end);
-	return end && end != s && *end == '\0';
-}
-
-static int get_string(struct pctx *c, struct fy_node *n, const char *what, char **ret)
-{
-	const char *s;
-	size_t len;
-	int r = check_node(c, n, what);
-
-	if (r < 0)
-		return r;
-	if (!n || !fy_node_is_scalar(n) || is_null(c, n) ||
-	    (c->json && fy_node_get_style(n) != FYNS_DOUBLE_QUOTED) ||
-	    (!c->json && fy_node_get_style(n) == FYNS_PLAIN && yaml_plain_is_typed(n)))
-		return fail(c, n, "%s%s must be a string", what, NULL);
-	s = fy_node_get_scalar(n, &len);
-	if (!s || memchr(s, '\0', len))
-		return fail(c, n, "%s%s is not a valid string", what, NULL);
-	*ret = strndup(s, len);
-	return *ret ? 0 : -ENOMEM;
-}
-
-/* Numbers must be plain (unquoted) decimal, or 0x-hex as YAML allows; no sign, no junk. */
-static int get_u64(struct pctx *c, struct fy_node *n, const char *what, uint64_t max,
-		   uint64_t *ret)
-{
-	_cleanup_free_ char *s = NULL;
-	unsigned long long v;
-	char *end = NULL;
-	int base = 10;
-
-	if (check_node(c, n, what) < 0)
-		return -EINVAL;
-	if (!n || !fy_node_is_scalar(n) || fy_node_get_style(n) != FYNS_PLAIN)
-		return fail(c, n, "%s%s must be a number", what, NULL);
-	s = strdup(fy_node_get_scalar0(n) ?: "");
-	if (!s)
-		return -ENOMEM;
-	if (!isdigit((unsigned char)s[0]))
-		return fail(c, n, "%s must be a non-negative integer, not '%s'", what, s);
-	if (s[0] == '0' && (s[1] == 'x' || s[1] == 'X'))
-		base = 16;
-	errno = 0;
-	v = strtoull(s, &end, base);
-	if (errno || !end || *end || v > max)
-		return fail(c, n, "%s: '%s' is not an integer in range", what, s);
-	*ret = v;
-	return 0;
-}
-
-static int get_u32(struct pctx *c, struct fy_node *n, const char *what, uint32_t *ret)
-{
-	uint64_t v;
-	int r = get_u64(c, n, what, UINT32_MAX, &v);
-
-	if (r >= 0)
-		*ret = (uint32_t)v;
-	return r;
-}
-
-static int get_strv(struct pctx *c, struct fy_node *n, const char *what, size_t max, char ***ret,
-		    unsigned **ret_lines)
-{
-	_cleanup_strv_free_ char **v = NULL;
-	_cleanup_free_ unsigned *lines = NULL;
-	struct fy_node *item;
-	void *it = NULL;
-	size_t i = 0, count;
-
-	if (check_node(c, n, what) < 0)
-		return -EINVAL;
-	if (n && is_null(c, n)) {
-		*ret = calloc(1, sizeof(char *)); /* null: an empty list */
-		return *ret ? 0 : -ENOMEM;
-	}
-	if (!n || !fy_node_is_sequence(n))
-		return fail(c, n, "%s%s must be a list of strings", what, NULL);
-	count = (size_t)fy_node_sequence_item_count(n);
-	if (count > max)
-		return fail(c, n, "%s: too many entries%s", what, NULL);
-	v = calloc(count + 1, sizeof(char *));
-	lines = calloc(count + 1, sizeof(unsigned));
-	if (!v || !lines)
-		return -ENOMEM;
-	while ((item = fy_node_sequence_iterate(n, &it)) && i < count) {
-		int r = get_string(c, item, what, &v[i]);
-		if (r < 0)
-			return r;
-		lines[i++] = node_line(item);
-	}
-	*ret = TAKE_PTR(v);
-	if (ret_lines)
-		*ret_lines = TAKE_PTR(lines);
-	return 0;
-}
-
-static int get_action(struct pctx *c, struct fy_node *n, const char *what, enum rf_action *ret)
-{
-	_cleanup_free_ char *s = NULL;
-	int r = get_string(c, n, what, &s);
-
-	if (r < 0)
-		return r;
-	*ret = rf_action_from_string(s);
-	if (*ret == RF_ACT_INVALID)
-		return fail(c, n, "%s: unknown action '%s'", what, s);
-	return 0;
-}
-
-/* Iterates a mapping, calling `fn` for each key; unknown keys are rejected by `fn`. */
-typedef int (*key_fn)(struct pctx *c, const char *key, struct fy_node *key_node,
-		      struct fy_node *value, void *obj);
-
-static int walk_mapping(struct pctx *c, struct fy_node *n, const char *what, key_fn fn, void *obj)
-{
-	struct fy_node_pair *p;
-	void *it = NULL;
-
-	if (check_node(c, n, what) < 0)
-		return -EINVAL;
-	if (!n || !fy_node_is_mapping(n))
-		return fail(c, n, "%s%s must be an object", what, NULL);
-	while ((p = fy_node_mapping_iterate(n, &it))) {
-		_cleanup_free_ char *key = NULL;
-		struct fy_node *k = fy_node_pair_key(p), *v = fy_node_pair_value(p);
-		int r;
-
-		r = get_string(c, k, "a key", &key);
-		if (r < 0)
-			return r;
-		r = fn(c, key, k, v, obj);
-		if (r < 0)
-			return r;
-	}
-	return 0;
-}
 
 static int arg_key(struct pctx *c, const char *key, struct fy_node *k, struct fy_node *v,
 		   void *obj)
@@ -248,23 +23,23 @@ static int arg_key(struct pctx *c, const char *key, struct fy_node *k, struct fy
 	int r;
 
 	if (streq(key, "index")) {
-		r = get_u64(c, v, "args.index", UINT32_MAX, &idx);
+		r = sp_get_u64(c, v, "args.index", UINT32_MAX, &idx);
 		a->index = (unsigned)idx;
 		return r;
 	}
 	if (streq(key, "value"))
-		return get_u64(c, v, "args.value", UINT64_MAX, &a->value);
+		return sp_get_u64(c, v, "args.value", UINT64_MAX, &a->value);
 	if (streq(key, "valueTwo"))
-		return get_u64(c, v, "args.valueTwo", UINT64_MAX, &a->value_two);
+		return sp_get_u64(c, v, "args.valueTwo", UINT64_MAX, &a->value_two);
 	if (streq(key, "op")) {
 		_cleanup_free_ char *s = NULL;
-		r = get_string(c, v, "args.op", &s);
+		r = sp_get_string(c, v, "args.op", &s);
 		if (r < 0)
 			return r;
 		a->op = rf_cmp_from_string(s);
-		return a->op == RF_CMP_INVALID ? fail(c, v, "unknown operator '%s'%s", s, NULL) : 0;
+		return a->op == RF_CMP_INVALID ? sp_fail(c, v, "unknown operator '%s'%s", s, NULL) : 0;
 	}
-	return fail(c, k, "unknown key '%s' in argument condition%s", key, NULL);
+	return sp_fail(c, k, "unknown key '%s' in argument condition%s", key, NULL);
 }
 
 static int parse_args(struct pctx *c, struct fy_node *n, struct rf_seccomp_rule *rule)
@@ -273,15 +48,15 @@ static int parse_args(struct pctx *c, struct fy_node *n, struct rf_seccomp_rule 
 	void *it = NULL;
 	size_t count;
 
-	if (check_node(c, n, "args") < 0)
+	if (sp_check_node(c, n, "args") < 0)
 		return -EINVAL;
-	if (is_null(c, n))
+	if (sp_is_null(c, n))
 		return 0;
 	if (!fy_node_is_sequence(n))
-		return fail(c, n, "args must be a list%s%s", NULL, NULL);
+		return sp_fail(c, n, "args must be a list%s%s", NULL, NULL);
 	count = (size_t)fy_node_sequence_item_count(n);
 	if (count > RF_PROFILE_MAX_ARGS)
-		return fail(c, n, "too many argument conditions in one rule%s%s", NULL, NULL);
+		return sp_fail(c, n, "too many argument conditions in one rule%s%s", NULL, NULL);
 	rule->args = calloc(count ?: 1, sizeof(*rule->args));
 	if (!rule->args)
 		return -ENOMEM;
@@ -290,11 +65,11 @@ static int parse_args(struct pctx *c, struct fy_node *n, struct rf_seccomp_rule 
 		int r;
 
 		*a = (struct rf_seccomp_arg){ .op = RF_CMP_INVALID };
-		r = walk_mapping(c, item, "argument condition", arg_key, a);
+		r = sp_walk_mapping(c, item, "argument condition", arg_key, a);
 		if (r < 0)
 			return r;
 		if (a->op == RF_CMP_INVALID)
-			return fail(c, item, "argument condition has no 'op'%s%s", NULL, NULL);
+			return sp_fail(c, item, "argument condition has no 'op'%s%s", NULL, NULL);
 		rule->n_args++;
 	}
 	return 0;
@@ -306,12 +81,12 @@ static int cond_key(struct pctx *c, const char *key, struct fy_node *k, struct f
 	struct rf_rule_cond *cond = obj;
 
 	if (streq(key, "caps"))
-		return get_strv(c, v, "caps", 64, &cond->caps, NULL);
+		return sp_get_strv(c, v, "caps", 64, &cond->caps, NULL);
 	if (streq(key, "arches"))
-		return get_strv(c, v, "arches", 64, &cond->arches, NULL);
+		return sp_get_strv(c, v, "arches", 64, &cond->arches, NULL);
 	if (streq(key, "minKernel"))
-		return get_string(c, v, "minKernel", &cond->min_kernel);
-	return fail(c, k, "unknown key '%s' in includes/excludes%s", key, NULL);
+		return sp_get_string(c, v, "minKernel", &cond->min_kernel);
+	return sp_fail(c, k, "unknown key '%s' in includes/excludes%s", key, NULL);
 }
 
 static int rule_key(struct pctx *c, const char *key, struct fy_node *k, struct fy_node *v,
@@ -320,14 +95,14 @@ static int rule_key(struct pctx *c, const char *key, struct fy_node *k, struct f
 	struct rf_seccomp_rule *rule = obj;
 
 	if (streq(key, "names")) {
-		int r = get_strv(c, v, "names", RF_PROFILE_MAX_NAMES, &rule->names,
-				 &rule->name_lines);
+		int r = sp_get_strv(c, v, "names", RF_PROFILE_MAX_NAMES, &rule->names,
+				    &rule->name_lines);
 		rule->n_names = strv_length(rule->names);
 		return r;
 	}
 	if (streq(key, "name")) { /* moby's legacy single-name form */
 		_cleanup_free_ char *s = NULL;
-		int r = get_string(c, v, "name", &s);
+		int r = sp_get_string(c, v, "name", &s);
 		if (r < 0)
 			return r;
 		r = strv_extend(&rule->names, s);
@@ -335,20 +110,20 @@ static int rule_key(struct pctx *c, const char *key, struct fy_node *k, struct f
 		return r;
 	}
 	if (streq(key, "action"))
-		return get_action(c, v, "action", &rule->action);
+		return sp_get_action(c, v, "action", &rule->action);
 	if (streq(key, "errnoRet")) {
 		rule->has_errno_ret = true;
-		return get_u32(c, v, "errnoRet", &rule->errno_ret);
+		return sp_get_u32(c, v, "errnoRet", &rule->errno_ret);
 	}
 	if (streq(key, "args"))
 		return parse_args(c, v, rule);
 	if (streq(key, "comment"))
-		return get_string(c, v, "comment", &rule->comment);
+		return sp_get_string(c, v, "comment", &rule->comment);
 	if (streq(key, "includes"))
-		return walk_mapping(c, v, "includes", cond_key, &rule->includes);
+		return sp_walk_mapping(c, v, "includes", cond_key, &rule->includes);
 	if (streq(key, "excludes"))
-		return walk_mapping(c, v, "excludes", cond_key, &rule->excludes);
-	return fail(c, k, "unknown key '%s' in syscall rule%s", key, NULL);
+		return sp_walk_mapping(c, v, "excludes", cond_key, &rule->excludes);
+	return sp_fail(c, k, "unknown key '%s' in syscall rule%s", key, NULL);
 }
 
 static int parse_syscalls(struct pctx *c, struct fy_node *n, struct rf_profile *p)
@@ -356,28 +131,28 @@ static int parse_syscalls(struct pctx *c, struct fy_node *n, struct rf_profile *
 	struct fy_node *item;
 	void *it = NULL;
 
-	if (check_node(c, n, "syscalls") < 0)
+	if (sp_check_node(c, n, "syscalls") < 0)
 		return -EINVAL;
-	if (is_null(c, n))
+	if (sp_is_null(c, n))
 		return 0;
 	if (!fy_node_is_sequence(n))
-		return fail(c, n, "syscalls must be a list%s%s", NULL, NULL);
+		return sp_fail(c, n, "syscalls must be a list%s%s", NULL, NULL);
 	while ((item = fy_node_sequence_iterate(n, &it))) {
 		struct rf_seccomp_rule *rule = rf_profile_add_rule(p);
 		int r;
 
 		if (!rule)
 			return p->n_rules >= RF_PROFILE_MAX_RULES
-				       ? fail(c, item, "too many syscall rules%s%s", NULL, NULL)
+				       ? sp_fail(c, item, "too many syscall rules%s%s", NULL, NULL)
 				       : -ENOMEM;
-		rule->line = node_line(item);
-		r = walk_mapping(c, item, "syscall rule", rule_key, rule);
+		rule->line = sp_node_line(item);
+		r = sp_walk_mapping(c, item, "syscall rule", rule_key, rule);
 		if (r < 0)
 			return r;
 		if (rule->action == RF_ACT_INVALID)
-			return fail(c, item, "syscall rule has no 'action'%s%s", NULL, NULL);
+			return sp_fail(c, item, "syscall rule has no 'action'%s%s", NULL, NULL);
 		if (!rule->names)
-			return fail(c, item, "syscall rule has no 'names'%s%s", NULL, NULL);
+			return sp_fail(c, item, "syscall rule has no 'names'%s%s", NULL, NULL);
 	}
 	return 0;
 }
@@ -388,10 +163,10 @@ static int arch_map_key(struct pctx *c, const char *key, struct fy_node *k, stru
 	struct rf_arch_map_entry *e = obj;
 
 	if (streq(key, "architecture"))
-		return get_string(c, v, "architecture", &e->arch);
+		return sp_get_string(c, v, "architecture", &e->arch);
 	if (streq(key, "subArchitectures"))
-		return get_strv(c, v, "subArchitectures", 64, &e->sub_arches, NULL);
-	return fail(c, k, "unknown key '%s' in archMap%s", key, NULL);
+		return sp_get_strv(c, v, "subArchitectures", 64, &e->sub_arches, NULL);
+	return sp_fail(c, k, "unknown key '%s' in archMap%s", key, NULL);
 }
 
 static int parse_arch_map(struct pctx *c, struct fy_node *n, struct rf_profile *p)
@@ -400,13 +175,13 @@ static int parse_arch_map(struct pctx *c, struct fy_node *n, struct rf_profile *
 	void *it = NULL;
 	size_t count;
 
-	if (check_node(c, n, "archMap") < 0)
+	if (sp_check_node(c, n, "archMap") < 0)
 		return -EINVAL;
 	if (!fy_node_is_sequence(n))
-		return fail(c, n, "archMap must be a list%s%s", NULL, NULL);
+		return sp_fail(c, n, "archMap must be a list%s%s", NULL, NULL);
 	count = (size_t)fy_node_sequence_item_count(n);
 	if (count > 64)
-		return fail(c, n, "archMap has too many entries%s%s", NULL, NULL);
+		return sp_fail(c, n, "archMap has too many entries%s%s", NULL, NULL);
 	p->arch_map = calloc(count ?: 1, sizeof(*p->arch_map));
 	if (!p->arch_map)
 		return -ENOMEM;
@@ -414,12 +189,12 @@ static int parse_arch_map(struct pctx *c, struct fy_node *n, struct rf_profile *
 		struct rf_arch_map_entry *e = &p->arch_map[p->n_arch_map++];
 		int r;
 
-		e->line = node_line(item);
-		r = walk_mapping(c, item, "archMap entry", arch_map_key, e);
+		e->line = sp_node_line(item);
+		r = sp_walk_mapping(c, item, "archMap entry", arch_map_key, e);
 		if (r < 0)
 			return r;
 		if (!e->arch)
-			return fail(c, item, "archMap entry has no 'architecture'%s%s", NULL, NULL);
+			return sp_fail(c, item, "archMap entry has no 'architecture'%s%s", NULL, NULL);
 	}
 	return 0;
 }
@@ -431,21 +206,21 @@ static int profile_key(struct pctx *c, const char *key, struct fy_node *k, struc
 	struct rf_profile *p = obj;
 
 	if (streq(key, "defaultAction")) {
-		p->line_default_action = node_line(v);
-		return get_action(c, v, "defaultAction", &p->default_action);
+		p->line_default_action = sp_node_line(v);
+		return sp_get_action(c, v, "defaultAction", &p->default_action);
 	}
 	if (streq(key, "defaultErrnoRet")) {
 		p->has_default_errno_ret = true;
-		return get_u32(c, v, "defaultErrnoRet", &p->default_errno_ret);
+		return sp_get_u32(c, v, "defaultErrnoRet", &p->default_errno_ret);
 	}
 	if (streq(key, "architectures"))
-		return get_strv(c, v, "architectures", 64, &p->architectures, &p->arch_lines);
+		return sp_get_strv(c, v, "architectures", 64, &p->architectures, &p->arch_lines);
 	if (streq(key, "flags"))
-		return get_strv(c, v, "flags", 64, &p->flags, &p->flag_lines);
+		return sp_get_strv(c, v, "flags", 64, &p->flags, &p->flag_lines);
 	if (streq(key, "listenerPath"))
-		return get_string(c, v, "listenerPath", &p->listener_path);
+		return sp_get_string(c, v, "listenerPath", &p->listener_path);
 	if (streq(key, "listenerMetadata"))
-		return get_string(c, v, "listenerMetadata", &p->listener_metadata);
+		return sp_get_string(c, v, "listenerMetadata", &p->listener_metadata);
 	if (streq(key, "syscalls"))
 		return parse_syscalls(c, v, p);
 	if (streq(key, "archMap")) {
@@ -453,9 +228,9 @@ static int profile_key(struct pctx *c, const char *key, struct fy_node *k, struc
 		return parse_arch_map(c, v, p);
 	}
 	if (p->format == RF_FORMAT_SPO && streq(key, "baseProfileName"))
-		return fail(c, v, "SPO baseProfileName is not supported yet: inline the base "
-				  "profile%s%s", NULL, NULL);
-	return fail(c, k, "unknown key '%s' in seccomp profile%s", key, NULL);
+		return sp_fail(c, v, "SPO baseProfileName is not supported yet: inline the base "
+				     "profile%s%s", NULL, NULL);
+	return sp_fail(c, k, "unknown key '%s' in seccomp profile%s", key, NULL);
 }
 
 static const char *scalar_of(struct fy_node *map, const char *key)
@@ -471,28 +246,28 @@ static int parse_spo(struct pctx *c, struct fy_node *root, struct rf_profile *p)
 	struct fy_node *meta = fy_node_mapping_lookup_by_string(root, "metadata", FY_NT);
 	struct fy_node *spec = fy_node_mapping_lookup_by_string(root, "spec", FY_NT);
 	if (!api || strncmp(api, "security-profiles-operator.x-k8s.io/", 36) != 0)
-		return fail(c, fy_node_mapping_lookup_by_string(root, "apiVersion", FY_NT) ?: root,
-			    "apiVersion '%s' is not a Security Profiles Operator version%s",
-			    api ?: "(missing)", NULL);
+		return sp_fail(c, fy_node_mapping_lookup_by_string(root, "apiVersion", FY_NT) ?: root,
+			       "apiVersion '%s' is not a Security Profiles Operator version%s",
+			       api ?: "(missing)", NULL);
 	if (!kind || !streq(kind, "SeccompProfile"))
-		return fail(c, fy_node_mapping_lookup_by_string(root, "kind", FY_NT) ?: root,
-			    "kind '%s' is not SeccompProfile%s", kind ?: "(missing)", NULL);
+		return sp_fail(c, fy_node_mapping_lookup_by_string(root, "kind", FY_NT) ?: root,
+			       "kind '%s' is not SeccompProfile%s", kind ?: "(missing)", NULL);
 	p->format = RF_FORMAT_SPO;
 	if (meta && !fy_node_is_mapping(meta))
-		return fail(c, meta, "metadata must be an object%s%s", NULL, NULL);
+		return sp_fail(c, meta, "metadata must be an object%s%s", NULL, NULL);
 	if (meta) {
 		struct fy_node *nn = fy_node_mapping_lookup_by_string(meta, "name", FY_NT);
 		struct fy_node *ns = fy_node_mapping_lookup_by_string(meta, "namespace", FY_NT);
 		int r;
 
-		if (nn && (r = get_string(c, nn, "metadata.name", &p->spo_name)) < 0)
+		if (nn && (r = sp_get_string(c, nn, "metadata.name", &p->spo_name)) < 0)
 			return r;
-		if (ns && (r = get_string(c, ns, "metadata.namespace", &p->spo_namespace)) < 0)
+		if (ns && (r = sp_get_string(c, ns, "metadata.namespace", &p->spo_namespace)) < 0)
 			return r;
 	}
 	if (!spec)
-		return fail(c, root, "SeccompProfile has no spec%s%s", NULL, NULL);
-	return walk_mapping(c, spec, "spec", profile_key, p);
+		return sp_fail(c, root, "SeccompProfile has no spec%s%s", NULL, NULL);
+	return sp_walk_mapping(c, spec, "spec", profile_key, p);
 }
 
 static bool rules_use_docker_keys(const struct rf_profile *p)
@@ -509,7 +284,7 @@ static int parse_root(struct pctx *c, struct fy_node *root, struct rf_profile *p
 	int r;
 
 	if (!root || !fy_node_is_mapping(root))
-		return fail(c, root, "a seccomp profile must be an object%s%s", NULL, NULL);
+		return sp_fail(c, root, "a seccomp profile must be an object%s%s", NULL, NULL);
 	if (fy_node_mapping_lookup_by_string(root, "apiVersion", FY_NT) ||
 	    fy_node_mapping_lookup_by_string(root, "kind", FY_NT))
 		return parse_spo(c, root, p);
@@ -520,13 +295,13 @@ static int parse_root(struct pctx *c, struct fy_node *root, struct rf_profile *p
 				  ? fy_node_mapping_lookup_by_string(linux_node, "seccomp", FY_NT)
 				  : NULL;
 		if (!seccomp)
-			return fail(c, root, "config.json has no linux.seccomp object%s%s", NULL,
-				    NULL);
+			return sp_fail(c, root, "config.json has no linux.seccomp object%s%s", NULL,
+				       NULL);
 		p->format = RF_FORMAT_OCI_CONFIG;
-		return walk_mapping(c, seccomp, "linux.seccomp", profile_key, p);
+		return sp_walk_mapping(c, seccomp, "linux.seccomp", profile_key, p);
 	}
 	p->format = RF_FORMAT_OCI;
-	r = walk_mapping(c, root, "profile", profile_key, p);
+	r = sp_walk_mapping(c, root, "profile", profile_key, p);
 	if (r < 0)
 		return r;
 	if (p->format == RF_FORMAT_OCI && rules_use_docker_keys(p))
@@ -585,7 +360,7 @@ static int load_one_document(struct pctx *c, const char *text, size_t len, bool 
 		return fy_parse_document_destroy(fyp, doc), doc_error(c, diag);
 	extra = fy_parse_load_document(fyp);
 	if (extra || fy_parser_get_stream_error(fyp)) {
-		unsigned line = extra ? node_line(fy_document_root(extra)) : 0;
+		unsigned line = extra ? sp_node_line(fy_document_root(extra)) : 0;
 		bool err = !extra;
 
 		fy_parse_document_destroy(fyp, extra);
