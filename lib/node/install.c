@@ -205,20 +205,12 @@ static int add_file(struct plan *pl, const char *path, bool from_dir, struct rf_
 static int add_dir(struct plan *pl, const char *dir, struct rf_error *reterr)
 {
 	_cleanup_strv_free_ char **names = NULL;
-	DIR *d = opendir(dir);
-	struct dirent *de;
-	int r = 0;
+	int r = node_list_visible(dir, &names);
 
-	if (!d)
-		return rf_error_set(reterr, -errno, "cannot read directory '%s': %s", dir,
-				    strerror(errno));
-	while ((de = readdir(d)) && r >= 0)
-		if (de->d_name[0] != '.')
-			r = strv_extend(&names, de->d_name);
-	closedir(d);
 	if (r < 0)
-		return r;
-	strv_sort(names);
+		return r == -ENOMEM ? r
+				    : rf_error_set(reterr, r, "cannot read directory '%s': %s", dir,
+						   strerror(-r));
 	STRV_FOREACH(name, names) {
 		_cleanup_free_ char *path = NULL;
 		struct stat st;

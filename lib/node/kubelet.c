@@ -17,6 +17,7 @@
 #include "core/utf8.h"
 #include "core/strv.h"
 #include "k8s/k8s-internal.h"
+#include "node-internal.h"
 #include "ringfence/node.h"
 
 #define KUBELET_CONFIG_MAX_BYTES (4u << 20)
@@ -258,8 +259,6 @@ static int read_dropins(int proc_fd, struct rf_kubelet_info *k, const struct kub
 {
 	_cleanup_free_ char *dir = NULL;
 	_cleanup_strv_free_ char **names = NULL;
-	_cleanup_(closedirp) DIR *d = NULL;
-	struct dirent *de;
 	int r;
 
 	if ((r = resolve_path(proc_fd, k->pid, "--config-dir", f->config_dir, &dir, k)) < 0)
@@ -268,22 +267,19 @@ static int read_dropins(int proc_fd, struct rf_kubelet_info *k, const struct kub
 		*v = -1;
 		return 0;
 	}
-	if (!(d = opendir(dir))) {
+	if ((r = node_list_visible(dir, &names)) == -ENOMEM)
+		return r;
+	if (r < 0) {
 		*v = -1;
-		return set_str(&k->error, "--config-dir %s: %s", dir, strerror(errno));
+		return set_str(&k->error, "--config-dir %s: %s", dir, strerror(-r));
 	}
-	while ((de = readdir(d))) {
-		size_t n = strlen(de->d_name);
-
-		if (de->d_name[0] != '.' && n > 5 && streq(de->d_name + n - 5, ".conf") &&
-		    strv_extend(&names, de->d_name) < 0)
-			return -ENOMEM;
-	}
-	strv_sort(names);
 	STRV_FOREACH(name, names) {
 		_cleanup_free_ char *path = NULL;
+		size_t n = strlen(*name);
 		int dv;
 
+		if (n <= 5 || !streq(*name + n - 5, ".conf"))
+			continue;
 		if (asprintf(&path, "%s/%s", dir, *name) < 0)
 			return -ENOMEM;
 		if ((dv = read_config(k, path)) == -ENOMEM)

@@ -71,6 +71,10 @@ int node_dirs(const struct rf_node_opts *o, char **ret_seccomp_dir, char **ret_p
 /* A profile or prefix name that is one safe path component: [A-Za-z0-9_.-], not starting with
  * '.', at most 200 bytes. */
 bool node_name_valid(const char *s);
+/* The names in `dir` that do not start with '.', sorted (hidden files are ringfence's state and
+ * temporary files, or a ConfigMap's ..data machinery). A negative errno when it cannot be read;
+ * *ret is NULL for an empty directory. */
+int node_list_visible(const char *dir, char ***ret);
 /* The file name of `path` without its extension ("a/b.json" -> "b"). */
 int node_file_stem(const char *path, char **ret);
 

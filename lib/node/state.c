@@ -2,6 +2,7 @@
 /* The ownership mark of the node directory: a hidden JSON file listing every profile ringfence
  * wrote with its sha256, so that a file someone else wrote (or changed since) is never replaced
  * or pruned. Also the sha256 helpers and the directory names every node command shares. */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -139,6 +140,26 @@ int node_open_prefix(const char *dir, struct rf_error *reterr)
 					    ? " (it must be a directory, not a symlink)"
 					    : "");
 	return fd;
+}
+
+int node_list_visible(const char *dir, char ***ret)
+{
+	_cleanup_strv_free_ char **names = NULL;
+	DIR *d = opendir(dir);
+	struct dirent *de;
+	int r = 0;
+
+	if (!d)
+		return -errno;
+	while ((de = readdir(d)) && r >= 0)
+		if (de->d_name[0] != '.')
+			r = strv_extend(&names, de->d_name);
+	closedir(d);
+	if (r < 0)
+		return r;
+	strv_sort(names);
+	*ret = TAKE_PTR(names);
+	return 0;
 }
 
 bool node_name_valid(const char *s)

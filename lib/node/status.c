@@ -88,26 +88,17 @@ static int walk_dir(struct walk *w, const char *dir, const char *rel, unsigned d
 		    struct rf_error *reterr)
 {
 	_cleanup_strv_free_ char **names = NULL;
-	DIR *d;
-	struct dirent *de;
-	int r = 0;
+	int r;
 
 	if (depth > MAX_DEPTH)
 		return 0;
-	d = opendir(dir);
-	if (!d) {
-		if (errno == ENOENT && depth == 0)
-			return 0;
-		return rf_error_set(reterr, -errno, "cannot read '%s': %s", dir, strerror(errno));
-	}
 	/* Hidden files are ringfence's state and temporary files, never profiles. */
-	while ((de = readdir(d)) && r >= 0)
-		if (de->d_name[0] != '.')
-			r = strv_extend(&names, de->d_name);
-	closedir(d);
+	r = node_list_visible(dir, &names);
+	if (r == -ENOENT && depth == 0)
+		return 0;
 	if (r < 0)
-		return r;
-	strv_sort(names);
+		return r == -ENOMEM ? r
+				    : rf_error_set(reterr, r, "cannot read '%s': %s", dir, strerror(-r));
 	STRV_FOREACH(name, names) {
 		_cleanup_free_ char *path = NULL, *sub = NULL;
 		struct stat st;
