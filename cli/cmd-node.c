@@ -325,10 +325,10 @@ static void print_status_json(const struct rf_node_status *s, const struct check
 	if (s->kubelet.config_path)
 		rf_json_string_field(&j, "config", s->kubelet.config_path);
 	rf_json_name(&j, "seccomp_default");
-	if (s->kubelet.seccomp_default == RF_UNKNOWN)
+	if (s->kubelet.seccomp_default == RF_TRI_UNKNOWN)
 		rf_json_null(&j);
 	else
-		rf_json_bool(&j, s->kubelet.seccomp_default == RF_YES);
+		rf_json_bool(&j, s->kubelet.seccomp_default == RF_TRI_YES);
 	if (s->kubelet.seccomp_default_source)
 		rf_json_string_field(&j, "seccomp_default_source", s->kubelet.seccomp_default_source);
 	if (s->kubelet.error)
@@ -392,8 +392,8 @@ static void print_status_text(const struct rf_node_status *s, const struct check
 		       p->error ?: "");
 	}
 	printf("kubelet seccomp default (RuntimeDefault for every pod): %s (%s)\n",
-	       s->kubelet.seccomp_default == RF_YES  ? "yes"
-	       : s->kubelet.seccomp_default == RF_NO ? "no"
+	       s->kubelet.seccomp_default == RF_TRI_YES  ? "yes"
+	       : s->kubelet.seccomp_default == RF_TRI_NO ? "no"
 						     : "unknown",
 	       s->kubelet.seccomp_default_source ?: "no source");
 	if (s->kubelet.error)

@@ -195,7 +195,7 @@ static void lint_print_json(struct rf_json *j, const char *path, const struct rf
 static void lint_print_text(const char *path, const struct rf_lint *l)
 {
 	for (size_t i = 0; i < l->n; i++) {
-		const struct rf_finding *f = &l->items[i];
+		const struct rf_lint_item *f = &l->items[i];
 		if (f->line)
 			printf("%s:%u: %s: %s [%s]\n", path, f->line, sev_names[f->severity],
 			       f->message, f->code);

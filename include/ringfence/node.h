@@ -84,7 +84,7 @@ struct rf_node_profile {
 };
 
 /* Whether the kubelet makes RuntimeDefault the default seccomp profile. */
-enum rf_tristate { RF_UNKNOWN = -1, RF_NO = 0, RF_YES = 1 };
+enum rf_tristate { RF_TRI_UNKNOWN = -1, RF_TRI_NO = 0, RF_TRI_YES = 1 };
 
 struct rf_kubelet_info {
 	pid_t pid;                    /* a running kubelet, 0 when none was found */

@@ -58,7 +58,7 @@ struct rf_seccomp_arg {
 };
 
 /* Docker's conditional blocks: a rule applies only when these hold at resolve time. */
-struct rf_rule_cond {
+struct rf_seccomp_rule_cond {
 	char **caps;     /* "CAP_SYS_ADMIN"...; NULL-terminated, may be NULL */
 	char **arches;   /* Docker arch names ("amd64") or SCMP_ARCH_*; NULL-terminated */
 	char *min_kernel; /* "4.8", may be NULL */
@@ -73,7 +73,7 @@ struct rf_seccomp_rule {
 	struct rf_seccomp_arg *args; /* lint flags more than 6 */
 	size_t n_args;
 	char *comment;
-	struct rf_rule_cond includes, excludes;
+	struct rf_seccomp_rule_cond includes, excludes;
 	unsigned line; /* where the rule starts in the source, 0 if unknown */
 	unsigned *name_lines; /* per name, may be NULL */
 };
@@ -159,15 +159,15 @@ const char *rf_format_to_string(enum rf_profile_format f);
 enum rf_profile_format rf_format_from_string(const char *s);
 
 /* Validation (lint). Each finding has a severity, a location and a message. */
-enum rf_severity { RF_SEV_ERROR, RF_SEV_WARNING, RF_SEV_NOTE };
-struct rf_finding {
-	enum rf_severity severity;
+enum rf_lint_severity { RF_LINT_ERROR, RF_LINT_WARNING, RF_LINT_NOTE };
+struct rf_lint_item {
+	enum rf_lint_severity severity;
 	unsigned line;
 	char *code;    /* stable id, e.g. "unknown-syscall" */
 	char *message;
 };
 struct rf_lint {
-	struct rf_finding *items;
+	struct rf_lint_item *items;
 	size_t n;
 	size_t n_errors, n_warnings;
 };

@@ -123,7 +123,7 @@ static int add_seccomp(struct plan *pl, const char *path, struct rf_error *reter
 	if (r < 0)
 		return r;
 	for (size_t i = 0; i < lint.n && r >= 0; i++)
-		if (lint.items[i].severity == RF_SEV_ERROR)
+		if (lint.items[i].severity == RF_LINT_ERROR)
 			r = rf_error_set_at(reterr, -EINVAL, path, lint.items[i].line, "%s [%s]",
 					    lint.items[i].message, lint.items[i].code);
 	rf_lint_done(&lint);

@@ -345,17 +345,17 @@ static int probe(int proc_fd, const char *proc, const char *root, const char *co
 		return r;
 
 	if (f.seccomp_default >= 0) {
-		k->seccomp_default = f.seccomp_default ? RF_YES : RF_NO;
+		k->seccomp_default = f.seccomp_default ? RF_TRI_YES : RF_TRI_NO;
 		return set_str(&k->seccomp_default_source,
 			       "--seccomp-default flag of kubelet pid %d", (int)k->pid);
 	}
 	if (v >= 0 && dropin) {
-		k->seccomp_default = v == 1 ? RF_YES : RF_NO;
+		k->seccomp_default = v == 1 ? RF_TRI_YES : RF_TRI_NO;
 		return set_str(&k->seccomp_default_source, "seccompDefault in %s (--config-dir drop-in)",
 			       dropin);
 	}
 	if (v >= 0) {
-		k->seccomp_default = v == 1 ? RF_YES : RF_NO;
+		k->seccomp_default = v == 1 ? RF_TRI_YES : RF_TRI_NO;
 		return set_str(&k->seccomp_default_source,
 			       v == 2 ? "seccompDefault unset in %s (kubelet default: false)"
 				      : "seccompDefault in %s",
@@ -365,7 +365,7 @@ static int probe(int proc_fd, const char *proc, const char *root, const char *co
 		return set_str(&k->seccomp_default_source, "unknown: %s",
 			       k->error ?: "the config file cannot be used");
 	if (have_cmdline) {
-		k->seccomp_default = RF_NO;
+		k->seccomp_default = RF_TRI_NO;
 		return set_str(&k->seccomp_default_source,
 			       "kubelet pid %d runs without --config or --seccomp-default "
 			       "(kubelet default: false)",
@@ -388,7 +388,7 @@ int rf_kubelet_probe(const char *proc, const char *root, const char *config_path
 
 	if (!ret)
 		return -EINVAL;
-	k.seccomp_default = RF_UNKNOWN;
+	k.seccomp_default = RF_TRI_UNKNOWN;
 	proc = proc ?: "/proc";
 	proc_fd = open(proc, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	r = probe(proc_fd, proc, root, config_path, &k);
@@ -406,7 +406,7 @@ void rf_kubelet_info_done(struct rf_kubelet_info *k)
 	free(k->config_path);
 	free(k->seccomp_default_source);
 	free(k->error);
-	*k = (struct rf_kubelet_info){ .seccomp_default = RF_UNKNOWN };
+	*k = (struct rf_kubelet_info){ .seccomp_default = RF_TRI_UNKNOWN };
 }
 
 /* ---- AppArmor ---- */

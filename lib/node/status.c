@@ -43,7 +43,7 @@ static char *profile_error(const char *path, const char *text, size_t len)
 	}
 	if (rf_profile_lint(p, &lint) >= 0)
 		for (size_t i = 0; i < lint.n && !msg; i++)
-			if (lint.items[i].severity == RF_SEV_ERROR &&
+			if (lint.items[i].severity == RF_LINT_ERROR &&
 			    asprintf(&msg, "line %u: %s", lint.items[i].line, lint.items[i].message) < 0)
 				msg = NULL;
 	rf_lint_done(&lint);

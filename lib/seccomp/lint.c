@@ -15,13 +15,13 @@
 
 #define MAX_ERRNO 4095 /* the kernel treats larger values as a valid return, not an error */
 
-static void add(struct rf_lint *l, enum rf_severity sev, unsigned line, const char *code,
+static void add(struct rf_lint *l, enum rf_lint_severity sev, unsigned line, const char *code,
 		const char *fmt, ...) __attribute__((format(printf, 5, 6)));
 
-static void add(struct rf_lint *l, enum rf_severity sev, unsigned line, const char *code,
+static void add(struct rf_lint *l, enum rf_lint_severity sev, unsigned line, const char *code,
 		const char *fmt, ...)
 {
-	struct rf_finding *n;
+	struct rf_lint_item *n;
 	char *msg = NULL;
 	va_list ap;
 
@@ -42,11 +42,11 @@ static void add(struct rf_lint *l, enum rf_severity sev, unsigned line, const ch
 		return;
 	}
 	l->items = n;
-	l->items[l->n++] = (struct rf_finding){ .severity = sev, .line = line,
+	l->items[l->n++] = (struct rf_lint_item){ .severity = sev, .line = line,
 						.code = strdup(code), .message = msg };
-	if (sev == RF_SEV_ERROR)
+	if (sev == RF_LINT_ERROR)
 		l->n_errors++;
-	else if (sev == RF_SEV_WARNING)
+	else if (sev == RF_LINT_WARNING)
 		l->n_warnings++;
 }
 
@@ -63,35 +63,35 @@ static void lint_errno(struct rf_lint *l, enum rf_action a, bool has, uint32_t e
 		       const char *what)
 {
 	if (has && a != RF_ACT_ERRNO && a != RF_ACT_TRACE)
-		add(l, RF_SEV_ERROR, line, "errno-on-non-errno-action",
+		add(l, RF_LINT_ERROR, line, "errno-on-non-errno-action",
 		    "%s is set but the action is %s (only SCMP_ACT_ERRNO/SCMP_ACT_TRACE use it)",
 		    what, rf_action_to_string(a));
 	else if (has && a == RF_ACT_ERRNO && (e == 0 || e > MAX_ERRNO))
-		add(l, RF_SEV_ERROR, line, "bad-errno",
+		add(l, RF_LINT_ERROR, line, "bad-errno",
 		    "%s %u is not an errno (1..%d): the syscall would appear to succeed", what, e,
 		    MAX_ERRNO);
 }
 
-static void lint_cond(struct rf_lint *l, const struct rf_rule_cond *c, unsigned line)
+static void lint_cond(struct rf_lint *l, const struct rf_seccomp_rule_cond *c, unsigned line)
 {
 	cap_value_t cv;
 	unsigned ma, mi;
 
 	STRV_FOREACH (cap, c->caps)
 		if (cap_from_name(*cap, &cv) < 0)
-			add(l, RF_SEV_ERROR, line, "unknown-capability", "unknown capability '%s'",
+			add(l, RF_LINT_ERROR, line, "unknown-capability", "unknown capability '%s'",
 			    *cap);
 	STRV_FOREACH (a, c->arches)
 		if (!rf_arch_from_name(*a))
-			add(l, RF_SEV_WARNING, line, "unknown-arch",
+			add(l, RF_LINT_WARNING, line, "unknown-arch",
 			    "architecture '%s' is unknown to libseccomp here; the block never applies",
 			    *a);
 	if (c->min_kernel && rf_parse_kernel_version(c->min_kernel, &ma, &mi) < 0)
-		add(l, RF_SEV_ERROR, line, "bad-min-kernel", "minKernel '%s' is not a version",
+		add(l, RF_LINT_ERROR, line, "bad-min-kernel", "minKernel '%s' is not a version",
 		    c->min_kernel);
 }
 
-static bool conds_equal(const struct rf_rule_cond *a, const struct rf_rule_cond *b)
+static bool conds_equal(const struct rf_seccomp_rule_cond *a, const struct rf_seccomp_rule_cond *b)
 {
 	size_t na = strv_length(a->caps), nb = strv_length(b->caps);
 	size_t xa = strv_length(a->arches), xb = strv_length(b->arches);
@@ -130,7 +130,7 @@ static void lint_conflicts(struct rf_lint *l, const struct rf_profile *p, size_t
 			bool same = verdict(r->action, r->has_errno_ret, r->errno_ret) ==
 				    verdict(o->action, o->has_errno_ret, o->errno_ret);
 			if (!rf_seccomp_rule_args_equal(r, o) && !same)
-				add(l, RF_SEV_WARNING, line, "overlapping-rules",
+				add(l, RF_LINT_WARNING, line, "overlapping-rules",
 				    "'%s' also has a rule at line %u with other argument conditions "
 				    "and another action; where both match, libseccomp picks one "
 				    "verdict, check the combination",
@@ -138,11 +138,11 @@ static void lint_conflicts(struct rf_lint *l, const struct rf_profile *p, size_t
 			else if (!rf_seccomp_rule_args_equal(r, o))
 				continue; /* same action, other arguments: the usual way to OR */
 			else if (same)
-				add(l, RF_SEV_WARNING, line, "duplicate-rule",
+				add(l, RF_LINT_WARNING, line, "duplicate-rule",
 				    "'%s' is already listed with the same action at line %u",
 				    r->names[k], o->line);
 			else
-				add(l, RF_SEV_ERROR, line, "conflicting-rules",
+				add(l, RF_LINT_ERROR, line, "conflicting-rules",
 				    "'%s' has conflicting actions: %s here, %s at line %u", r->names[k],
 				    rf_action_to_string(r->action), rf_action_to_string(o->action),
 				    o->line);
@@ -155,28 +155,28 @@ static void lint_args(struct rf_lint *l, const struct rf_seccomp_rule *r)
 	unsigned seen[64] = { 0 };
 
 	if (r->n_args > 6)
-		add(l, RF_SEV_ERROR, r->line, "too-many-args",
+		add(l, RF_LINT_ERROR, r->line, "too-many-args",
 		    "%zu argument conditions; a syscall has 6 arguments", r->n_args);
 	for (size_t i = 0; i < r->n_args; i++) {
 		const struct rf_seccomp_arg *a = &r->args[i];
 
 		if (a->index > 5) {
-			add(l, RF_SEV_ERROR, r->line, "bad-arg-index",
+			add(l, RF_LINT_ERROR, r->line, "bad-arg-index",
 			    "argument index %u is out of range 0..5", a->index);
 			continue;
 		}
 		if (seen[a->index]++ == 1)
-			add(l, RF_SEV_WARNING, r->line, "same-index-conditions",
+			add(l, RF_LINT_WARNING, r->line, "same-index-conditions",
 			    "several conditions on argument %u: runtimes (runc) OR them, one rule "
 			    "each, instead of ANDing them",
 			    a->index);
 		if (a->op == RF_CMP_MASKED_EQ && (a->value_two & ~a->value) != 0)
-			add(l, RF_SEV_WARNING, r->line, "masked-eq-never-matches",
+			add(l, RF_LINT_WARNING, r->line, "masked-eq-never-matches",
 			    "SCMP_CMP_MASKED_EQ: valueTwo 0x%llx has bits outside the mask 0x%llx, "
 			    "so it can never match",
 			    (unsigned long long)a->value_two, (unsigned long long)a->value);
 		if (a->op != RF_CMP_MASKED_EQ && a->value_two != 0)
-			add(l, RF_SEV_NOTE, r->line, "unused-value-two",
+			add(l, RF_LINT_NOTE, r->line, "unused-value-two",
 			    "valueTwo is only used by SCMP_CMP_MASKED_EQ");
 	}
 }
@@ -185,18 +185,18 @@ static void lint_names(struct rf_lint *l, const struct rf_profile *p,
 		       const struct rf_seccomp_rule *r)
 {
 	if (r->n_names == 0)
-		add(l, RF_SEV_ERROR, r->line, "empty-names", "rule has an empty 'names' list");
+		add(l, RF_LINT_ERROR, r->line, "empty-names", "rule has an empty 'names' list");
 	for (size_t k = 0; k < r->n_names; k++) {
 		unsigned line = r->name_lines ? r->name_lines[k] : r->line;
 
 		if (seccomp_syscall_resolve_name(r->names[k]) == __NR_SCMP_ERROR)
-			add(l, RF_SEV_ERROR, line, "unknown-syscall",
+			add(l, RF_LINT_ERROR, line, "unknown-syscall",
 			    "syscall \"%s\" is unknown for %s (libseccomp %u.%u.%u)", r->names[k],
 			    first_arch_name(p), seccomp_version()->major, seccomp_version()->minor,
 			    seccomp_version()->micro);
 		for (size_t m = 0; m < k; m++)
 			if (streq(r->names[m], r->names[k]))
-				add(l, RF_SEV_WARNING, line, "duplicate-name",
+				add(l, RF_LINT_WARNING, line, "duplicate-name",
 				    "'%s' is listed twice in this rule", r->names[k]);
 	}
 }
@@ -209,11 +209,11 @@ static void lint_header(struct rf_lint *l, const struct rf_profile *p)
 		   "defaultErrnoRet");
 	for (size_t i = 0; p->architectures && p->architectures[i]; i++)
 		if (!rf_arch_from_name(p->architectures[i]))
-			add(l, RF_SEV_ERROR, p->arch_lines ? p->arch_lines[i] : 0, "unknown-arch",
+			add(l, RF_LINT_ERROR, p->arch_lines ? p->arch_lines[i] : 0, "unknown-arch",
 			    "architecture '%s' is unknown", p->architectures[i]);
 	for (size_t i = 0; i < p->n_arch_map; i++) {
 		if (!rf_arch_from_name(p->arch_map[i].arch))
-			add(l, RF_SEV_WARNING, p->arch_map[i].line, "unknown-arch",
+			add(l, RF_LINT_WARNING, p->arch_map[i].line, "unknown-arch",
 			    "archMap architecture '%s' is unknown to libseccomp here",
 			    p->arch_map[i].arch);
 	}
@@ -222,11 +222,11 @@ static void lint_header(struct rf_lint *l, const struct rf_profile *p)
 		if (!streq(f, "SECCOMP_FILTER_FLAG_TSYNC") && !streq(f, "SECCOMP_FILTER_FLAG_LOG") &&
 		    !streq(f, "SECCOMP_FILTER_FLAG_SPEC_ALLOW") &&
 		    !streq(f, "SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV"))
-			add(l, RF_SEV_ERROR, p->flag_lines ? p->flag_lines[i] : 0, "unknown-flag",
+			add(l, RF_LINT_ERROR, p->flag_lines ? p->flag_lines[i] : 0, "unknown-flag",
 			    "unknown seccomp flag '%s'", f);
 	}
 	if (p->n_rules == 0 && p->default_action != RF_ACT_ALLOW && p->default_action != RF_ACT_LOG)
-		add(l, RF_SEV_WARNING, line, "denies-everything",
+		add(l, RF_LINT_WARNING, line, "denies-everything",
 		    "no rules and a denying default: not even execve is allowed");
 }
 
@@ -251,11 +251,11 @@ int rf_profile_lint(const struct rf_profile *p, struct rf_lint *ret)
 		notify |= r->action == RF_ACT_NOTIFY;
 		if (verdict(r->action, r->has_errno_ret, r->errno_ret) ==
 		    verdict(p->default_action, p->has_default_errno_ret, p->default_errno_ret))
-			add(&l, RF_SEV_NOTE, r->line, "same-as-default",
+			add(&l, RF_LINT_NOTE, r->line, "same-as-default",
 			    "rule action equals the default action; the rule has no effect");
 	}
 	if (notify && !p->listener_path)
-		add(&l, RF_SEV_WARNING, notify_line, "notify-without-listener",
+		add(&l, RF_LINT_WARNING, notify_line, "notify-without-listener",
 		    "SCMP_ACT_NOTIFY is used but listenerPath is not set");
 	*ret = l;
 	return 0;

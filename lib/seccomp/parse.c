@@ -78,7 +78,7 @@ static int parse_args(struct pctx *c, struct fy_node *n, struct rf_seccomp_rule 
 static int cond_key(struct pctx *c, const char *key, struct fy_node *k, struct fy_node *v,
 		    void *obj)
 {
-	struct rf_rule_cond *cond = obj;
+	struct rf_seccomp_rule_cond *cond = obj;
 
 	if (streq(key, "caps"))
 		return sp_get_strv(c, v, "caps", 64, &cond->caps, NULL);

@@ -83,12 +83,12 @@ struct rf_profile *rf_profile_new(void)
 	return calloc(1, sizeof(struct rf_profile));
 }
 
-static void cond_done(struct rf_rule_cond *c)
+static void cond_done(struct rf_seccomp_rule_cond *c)
 {
 	strv_free(c->caps);
 	strv_free(c->arches);
 	free(c->min_kernel);
-	*c = (struct rf_rule_cond){ 0 };
+	*c = (struct rf_seccomp_rule_cond){ 0 };
 }
 
 void rf_seccomp_rule_done(struct rf_seccomp_rule *r)

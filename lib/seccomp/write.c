@@ -27,7 +27,7 @@ static void json_strv(struct rf_json *j, const char *name, char *const *v, bool 
 	rf_json_end_array(j);
 }
 
-static void json_cond(struct rf_json *j, const char *name, const struct rf_rule_cond *c)
+static void json_cond(struct rf_json *j, const char *name, const struct rf_seccomp_rule_cond *c)
 {
 	if (!c->caps && !c->arches && !c->min_kernel)
 		return;

@@ -28,7 +28,7 @@ static void dump(const struct rf_lint *l)
 }
 
 /* The nth finding with `code`; fails the test when absent. */
-static const struct rf_finding *finding(const struct rf_lint *l, const char *code, unsigned nth)
+static const struct rf_lint_item *finding(const struct rf_lint *l, const char *code, unsigned nth)
 {
 	for (size_t i = 0; i < l->n; i++)
 		if (strcmp(l->items[i].code, code) == 0 && nth-- == 0)
@@ -38,10 +38,10 @@ static const struct rf_finding *finding(const struct rf_lint *l, const char *cod
 	return NULL;
 }
 
-static void expect_finding(const struct rf_lint *l, const char *code, enum rf_severity sev,
+static void expect_finding(const struct rf_lint *l, const char *code, enum rf_lint_severity sev,
 			   unsigned line, const char *fragment)
 {
-	const struct rf_finding *f = finding(l, code, 0);
+	const struct rf_lint_item *f = finding(l, code, 0);
 
 	expect_u(f->severity, sev);
 	expect_contains(f->message, fragment);
@@ -49,7 +49,7 @@ static void expect_finding(const struct rf_lint *l, const char *code, enum rf_se
 }
 
 /* Lints a fixture, checks one finding and frees everything. */
-static void check_fixture(const char *rel, const char *code, enum rf_severity sev, unsigned line,
+static void check_fixture(const char *rel, const char *code, enum rf_lint_severity sev, unsigned line,
 			  const char *fragment)
 {
 	struct rf_profile *p = parse_fixture(rel);
@@ -75,19 +75,19 @@ Test(lint, valid_fixture_is_clean)
 
 Test(lint, unknown_syscall_names_arch_and_line)
 {
-	check_fixture("profiles/invalid/lint-names.json", "unknown-syscall", RF_SEV_ERROR, 8,
+	check_fixture("profiles/invalid/lint-names.json", "unknown-syscall", RF_LINT_ERROR, 8,
 		      "syscall \"foo\" is unknown for SCMP_ARCH_X86_64");
 }
 
 Test(lint, duplicate_name_points_at_the_repeat)
 {
-	check_fixture("profiles/invalid/lint-names.json", "duplicate-name", RF_SEV_WARNING, 10,
+	check_fixture("profiles/invalid/lint-names.json", "duplicate-name", RF_LINT_WARNING, 10,
 		      "'read' is listed twice in this rule");
 }
 
 Test(lint, empty_names_list_is_an_error)
 {
-	check_fixture("profiles/invalid/lint-names.json", "empty-names", RF_SEV_ERROR, 15,
+	check_fixture("profiles/invalid/lint-names.json", "empty-names", RF_LINT_ERROR, 15,
 		      "empty 'names' list");
 }
 
@@ -98,8 +98,8 @@ Test(lint, counts_errors_and_warnings)
 	size_t errors = 0, warnings = 0;
 
 	for (size_t i = 0; i < l.n; i++) {
-		errors += l.items[i].severity == RF_SEV_ERROR;
-		warnings += l.items[i].severity == RF_SEV_WARNING;
+		errors += l.items[i].severity == RF_LINT_ERROR;
+		warnings += l.items[i].severity == RF_LINT_WARNING;
 	}
 	expect_u(l.n_errors, errors);
 	expect_u(l.n_warnings, warnings);
@@ -110,13 +110,13 @@ Test(lint, counts_errors_and_warnings)
 
 Test(lint, errno_on_non_errno_action)
 {
-	check_fixture("profiles/invalid/lint-errno.json", "errno-on-non-errno-action", RF_SEV_ERROR,
+	check_fixture("profiles/invalid/lint-errno.json", "errno-on-non-errno-action", RF_LINT_ERROR,
 		      5, "errnoRet is set but the action is SCMP_ACT_KILL_PROCESS");
 }
 
 Test(lint, errno_zero_is_bad_errno)
 {
-	check_fixture("profiles/invalid/lint-errno.json", "bad-errno", RF_SEV_ERROR, 10,
+	check_fixture("profiles/invalid/lint-errno.json", "bad-errno", RF_LINT_ERROR, 10,
 		      "errnoRet 0 is not an errno");
 }
 
@@ -124,7 +124,7 @@ Test(lint, errno_above_4095_is_bad_errno)
 {
 	struct rf_profile *p = parse_fixture("profiles/invalid/lint-errno.json");
 	struct rf_lint l = lint_of(p);
-	const struct rf_finding *f = finding(&l, "bad-errno", 1);
+	const struct rf_lint_item *f = finding(&l, "bad-errno", 1);
 
 	expect_u(f->line, 15);
 	expect_contains(f->message, "errnoRet 4096 is not an errno (1..4095)");
@@ -141,14 +141,14 @@ Test(lint, bad_default_errno_points_at_defaultAction)
 					 "[\"read\"], \"action\": \"SCMP_ACT_ALLOW\"}]}");
 	struct rf_lint l = lint_of(p);
 
-	expect_finding(&l, "bad-errno", RF_SEV_ERROR, 2, "defaultErrnoRet 0");
+	expect_finding(&l, "bad-errno", RF_LINT_ERROR, 2, "defaultErrnoRet 0");
 	rf_lint_done(&l);
 	rf_profile_free(p);
 }
 
 Test(lint, bad_arg_index)
 {
-	check_fixture("profiles/invalid/lint-args.json", "bad-arg-index", RF_SEV_ERROR, 5,
+	check_fixture("profiles/invalid/lint-args.json", "bad-arg-index", RF_LINT_ERROR, 5,
 		      "argument index 6 is out of range 0..5");
 }
 
@@ -157,7 +157,7 @@ Test(lint, same_index_conditions_warns_about_runc_or)
 	struct rf_profile *p = parse_fixture("profiles/invalid/lint-args.json");
 	struct rf_lint l = lint_of(p);
 
-	expect_finding(&l, "same-index-conditions", RF_SEV_WARNING, 12,
+	expect_finding(&l, "same-index-conditions", RF_LINT_WARNING, 12,
 		       "several conditions on argument 1");
 	expect_contains(finding(&l, "same-index-conditions", 0)->message, "OR");
 	expect_u(finding(&l, "same-index-conditions", 1)->line, 27);
@@ -168,38 +168,38 @@ Test(lint, same_index_conditions_warns_about_runc_or)
 
 Test(lint, masked_eq_with_bits_outside_mask_never_matches)
 {
-	check_fixture("profiles/invalid/lint-args.json", "masked-eq-never-matches", RF_SEV_WARNING,
+	check_fixture("profiles/invalid/lint-args.json", "masked-eq-never-matches", RF_LINT_WARNING,
 		      20, "valueTwo 0x100 has bits outside the mask 0xff");
 }
 
 Test(lint, too_many_args)
 {
-	check_fixture("profiles/invalid/lint-args.json", "too-many-args", RF_SEV_ERROR, 27,
+	check_fixture("profiles/invalid/lint-args.json", "too-many-args", RF_LINT_ERROR, 27,
 		      "7 argument conditions");
 }
 
 Test(lint, value_two_without_masked_eq_is_a_note)
 {
-	check_fixture("profiles/invalid/lint-args.json", "unused-value-two", RF_SEV_NOTE, 40,
+	check_fixture("profiles/invalid/lint-args.json", "unused-value-two", RF_LINT_NOTE, 40,
 		      "valueTwo is only used by SCMP_CMP_MASKED_EQ");
 }
 
 Test(lint, conflicting_rules_names_both_lines)
 {
-	check_fixture("profiles/invalid/lint-conflicts.json", "conflicting-rules", RF_SEV_ERROR, 17,
+	check_fixture("profiles/invalid/lint-conflicts.json", "conflicting-rules", RF_LINT_ERROR, 17,
 		      "'read' has conflicting actions: SCMP_ACT_KILL_PROCESS here, SCMP_ACT_ALLOW at "
 		      "line 5");
 }
 
 Test(lint, duplicate_rule)
 {
-	check_fixture("profiles/invalid/lint-conflicts.json", "duplicate-rule", RF_SEV_WARNING, 11,
+	check_fixture("profiles/invalid/lint-conflicts.json", "duplicate-rule", RF_LINT_WARNING, 11,
 		      "'write' is already listed with the same action at line 5");
 }
 
 Test(lint, same_as_default_is_a_note)
 {
-	check_fixture("profiles/invalid/lint-conflicts.json", "same-as-default", RF_SEV_NOTE, 22,
+	check_fixture("profiles/invalid/lint-conflicts.json", "same-as-default", RF_LINT_NOTE, 22,
 		      "equals the default action");
 }
 
@@ -219,13 +219,13 @@ Test(lint, same_action_other_args_is_the_usual_or_not_a_finding)
 
 Test(lint, unknown_capability_in_includes)
 {
-	check_fixture("profiles/invalid/lint-docker.json", "unknown-capability", RF_SEV_ERROR, 11,
+	check_fixture("profiles/invalid/lint-docker.json", "unknown-capability", RF_LINT_ERROR, 11,
 		      "unknown capability 'CAP_SYS_WIZARD'");
 }
 
 Test(lint, bad_min_kernel)
 {
-	check_fixture("profiles/invalid/lint-docker.json", "bad-min-kernel", RF_SEV_ERROR, 11,
+	check_fixture("profiles/invalid/lint-docker.json", "bad-min-kernel", RF_LINT_ERROR, 11,
 		      "minKernel 'four.eight' is not a version");
 }
 
@@ -233,9 +233,9 @@ Test(lint, unknown_arch_in_condition_is_a_warning)
 {
 	struct rf_profile *p = parse_fixture("profiles/invalid/lint-docker.json");
 	struct rf_lint l = lint_of(p);
-	const struct rf_finding *f = finding(&l, "unknown-arch", 1); /* 0 is the archMap one */
+	const struct rf_lint_item *f = finding(&l, "unknown-arch", 1); /* 0 is the archMap one */
 
-	expect_u(f->severity, RF_SEV_WARNING);
+	expect_u(f->severity, RF_LINT_WARNING);
 	expect_contains(f->message, "architecture 'pdp11' is unknown");
 	expect_u(f->line, 16);
 	rf_lint_done(&l);
@@ -273,9 +273,9 @@ Test(lint, unknown_architecture_is_an_error)
 {
 	struct rf_profile *p = parse_fixture("profiles/invalid/lint-header.json");
 	struct rf_lint l = lint_of(p);
-	const struct rf_finding *f = finding(&l, "unknown-arch", 0);
+	const struct rf_lint_item *f = finding(&l, "unknown-arch", 0);
 
-	expect_u(f->severity, RF_SEV_ERROR);
+	expect_u(f->severity, RF_LINT_ERROR);
 	expect_contains(f->message, "architecture 'SCMP_ARCH_VAX' is unknown");
 	rf_lint_done(&l);
 	rf_profile_free(p);
@@ -285,7 +285,7 @@ Test(lint, unknown_architecture_is_an_error)
  * `architectures` entries, so this finding has line 0. (fixed). */
 Test(lint, unknown_architecture_has_its_line)
 {
-	check_fixture("profiles/invalid/lint-header.json", "unknown-arch", RF_SEV_ERROR, 5,
+	check_fixture("profiles/invalid/lint-header.json", "unknown-arch", RF_LINT_ERROR, 5,
 		      "SCMP_ARCH_VAX");
 }
 
@@ -293,9 +293,9 @@ Test(lint, unknown_flag_is_an_error)
 {
 	struct rf_profile *p = parse_fixture("profiles/invalid/lint-header.json");
 	struct rf_lint l = lint_of(p);
-	const struct rf_finding *f = finding(&l, "unknown-flag", 0);
+	const struct rf_lint_item *f = finding(&l, "unknown-flag", 0);
 
-	expect_u(f->severity, RF_SEV_ERROR);
+	expect_u(f->severity, RF_LINT_ERROR);
 	expect_contains(f->message, "unknown seccomp flag 'SECCOMP_FILTER_FLAG_FAST'");
 	expect_u(count_code(&l, "unknown-flag"), 1); /* TSYNC is known */
 	rf_lint_done(&l);
@@ -305,7 +305,7 @@ Test(lint, unknown_flag_is_an_error)
 /* Regression test: (lib/seccomp/lint.c lint_header): same as above for `flags` entries: line 0. (fixed). */
 Test(lint, unknown_flag_has_its_line)
 {
-	check_fixture("profiles/invalid/lint-header.json", "unknown-flag", RF_SEV_ERROR, 9,
+	check_fixture("profiles/invalid/lint-header.json", "unknown-flag", RF_LINT_ERROR, 9,
 		      "SECCOMP_FILTER_FLAG_FAST");
 }
 
@@ -313,9 +313,9 @@ Test(lint, notify_without_listener_is_a_warning)
 {
 	struct rf_profile *p = parse_fixture("profiles/invalid/lint-header.json");
 	struct rf_lint l = lint_of(p);
-	const struct rf_finding *f = finding(&l, "notify-without-listener", 0);
+	const struct rf_lint_item *f = finding(&l, "notify-without-listener", 0);
 
-	expect_u(f->severity, RF_SEV_WARNING);
+	expect_u(f->severity, RF_LINT_WARNING);
 	expect_contains(f->message, "listenerPath is not set");
 	rf_lint_done(&l);
 	rf_profile_free(p);
@@ -326,7 +326,7 @@ Test(lint, notify_without_listener_is_a_warning)
 Test(lint, notify_without_listener_points_at_the_notify_rule)
 {
 	check_fixture("profiles/invalid/lint-header.json", "notify-without-listener",
-		      RF_SEV_WARNING, 13, "SCMP_ACT_NOTIFY");
+		      RF_LINT_WARNING, 13, "SCMP_ACT_NOTIFY");
 }
 
 Test(lint, notify_with_listener_is_fine)
@@ -346,7 +346,7 @@ Test(lint, denies_everything)
 	struct rf_profile *p = parse_str("{\n\n\"defaultAction\": \"SCMP_ACT_KILL_PROCESS\"}");
 	struct rf_lint l = lint_of(p);
 
-	expect_finding(&l, "denies-everything", RF_SEV_WARNING, 3, "not even execve");
+	expect_finding(&l, "denies-everything", RF_LINT_WARNING, 3, "not even execve");
 	rf_lint_done(&l);
 	rf_profile_free(p);
 }

@@ -133,7 +133,7 @@ Test(kubelet, flag_alone)
 	_cleanup_kubelet_ struct rf_kubelet_info k = probe(NULL);
 
 	expect_i(k.pid, 42);
-	expect_i(k.seccomp_default, RF_YES);
+	expect_i(k.seccomp_default, RF_TRI_YES);
 	expect_str(k.seccomp_default_source, "--seccomp-default flag of kubelet pid 42");
 	cr_assert_null(k.config_path);
 	cr_assert_null(k.error);
@@ -148,7 +148,7 @@ Test(kubelet, flag_false_wins_over_config)
 				"kind: KubeletConfiguration\nseccompDefault: true\n");
 	_cleanup_kubelet_ struct rf_kubelet_info k = probe(NULL);
 
-	expect_i(k.seccomp_default, RF_NO);
+	expect_i(k.seccomp_default, RF_TRI_NO);
 	expect_str(k.config_path, cfg);
 	expect_str(k.seccomp_default_source, "--seccomp-default flag of kubelet pid 42");
 	cr_assert_null(k.error);
@@ -164,7 +164,7 @@ Test(kubelet, relative_config_against_cwd)
 	cfg = tpath("work/relative.yaml");
 	_cleanup_kubelet_ struct rf_kubelet_info k = probe(NULL);
 
-	expect_i(k.seccomp_default, RF_YES);
+	expect_i(k.seccomp_default, RF_TRI_YES);
 	expect_str(k.config_path, cfg);
 	cr_assert(asprintf(&src, "seccompDefault in %s", cfg) >= 0);
 	expect_str(k.seccomp_default_source, src);
@@ -185,7 +185,7 @@ Test(kubelet, config_dir_dropins_override_in_name_order)
 
 	want = tpath("work/conf.d/10-seccomp.conf");
 	cr_assert(asprintf(&src, "seccompDefault in %s (--config-dir drop-in)", want) >= 0);
-	expect_i(k.seccomp_default, RF_YES);
+	expect_i(k.seccomp_default, RF_TRI_YES);
 	expect_str(k.seccomp_default_source, src);
 	cr_assert_null(k.error);
 }
@@ -200,7 +200,7 @@ Test(kubelet, flag_wins_over_dropins_and_bad_dropin_is_an_error)
 	{
 		_cleanup_kubelet_ struct rf_kubelet_info k = probe(NULL);
 
-		expect_i(k.seccomp_default, RF_UNKNOWN);
+		expect_i(k.seccomp_default, RF_TRI_UNKNOWN);
 		cr_assert_not_null(k.error);
 		cr_assert(strstr(k.error, "10-bad.conf"), "%s", k.error);
 	}
@@ -208,7 +208,7 @@ Test(kubelet, flag_wins_over_dropins_and_bad_dropin_is_an_error)
 	{
 		_cleanup_kubelet_ struct rf_kubelet_info k = probe(NULL);
 
-		expect_i(k.seccomp_default, RF_YES);
+		expect_i(k.seccomp_default, RF_TRI_YES);
 		expect_str(k.seccomp_default_source, "--seccomp-default flag of kubelet pid 42");
 	}
 }
@@ -220,17 +220,17 @@ Test(kubelet, pflag_syntax)
 		enum rf_tristate want;
 	} cases[] = {
 		/* a bool flag takes no separate value */
-		{ { "kubelet", "--seccomp-default", "false", NULL }, RF_YES },
+		{ { "kubelet", "--seccomp-default", "false", NULL }, RF_TRI_YES },
 		/* the last occurrence wins; strconv.ParseBool spellings */
-		{ { "kubelet", "--seccomp-default", "--seccomp-default=F", NULL }, RF_NO },
-		{ { "kubelet", "--seccomp-default=0", "--seccomp-default=TRUE", NULL }, RF_YES },
+		{ { "kubelet", "--seccomp-default", "--seccomp-default=F", NULL }, RF_TRI_NO },
+		{ { "kubelet", "--seccomp-default=0", "--seccomp-default=TRUE", NULL }, RF_TRI_YES },
 		/* '_' in a name is '-' */
-		{ { "kubelet", "--seccomp-default", "--seccomp_default=false", NULL }, RF_NO },
+		{ { "kubelet", "--seccomp-default", "--seccomp_default=false", NULL }, RF_TRI_NO },
 		/* "--" ends the flags; argv[0] is not a flag */
-		{ { "--seccomp-default", "--v=2", "--", "--seccomp-default", NULL }, RF_NO },
+		{ { "--seccomp-default", "--v=2", "--", "--seccomp-default", NULL }, RF_TRI_NO },
 		/* look-alikes are other flags */
 		{ { "kubelet", "--seccomp-defaults", "-seccomp-default", "--configs=x", NULL },
-		  RF_NO },
+		  RF_TRI_NO },
 	};
 
 	setup_tree(cases[0].argv);
@@ -251,7 +251,7 @@ Test(kubelet, bad_flag_value)
 	_cleanup_kubelet_ struct rf_kubelet_info k = probe(NULL);
 
 	expect_contains(k.error, "invalid --seccomp-default value 'yes'");
-	expect_i(k.seccomp_default, RF_NO); /* no flag in effect, no config: the kubelet default */
+	expect_i(k.seccomp_default, RF_TRI_NO); /* no flag in effect, no config: the kubelet default */
 }
 
 Test(kubelet, no_process_falls_back)
@@ -266,17 +266,17 @@ Test(kubelet, no_process_falls_back)
 
 	_cleanup_kubelet_ struct rf_kubelet_info a = probe(explicit);
 	expect_i(a.pid, 0);
-	expect_i(a.seccomp_default, RF_YES); /* YAML 1.1, as the kubelet decodes it */
+	expect_i(a.seccomp_default, RF_TRI_YES); /* YAML 1.1, as the kubelet decodes it */
 	expect_str(a.config_path, explicit);
 
 	_cleanup_str_ char *json = tpath("tabs.json");
 	_cleanup_kubelet_ struct rf_kubelet_info j = probe(json);
-	expect_i(j.seccomp_default, RF_NO);
+	expect_i(j.seccomp_default, RF_TRI_NO);
 	cr_assert_null(j.error, "%s", j.error);
 	expect_contains(j.seccomp_default_source, "seccompDefault in ");
 
 	_cleanup_kubelet_ struct rf_kubelet_info b = probe(NULL);
-	expect_i(b.seccomp_default, RF_NO);
+	expect_i(b.seccomp_default, RF_TRI_NO);
 	expect_str(b.config_path, rootcfg);
 	cr_assert(asprintf(&src, "seccompDefault unset in %s (kubelet default: false)", rootcfg) >=
 		  0);
@@ -291,7 +291,7 @@ Test(kubelet, kubelet_without_config_reads_no_file)
 	put_str("root/config.yaml", "kind: KubeletConfiguration\nseccompDefault: true\n");
 	_cleanup_kubelet_ struct rf_kubelet_info k = probe(NULL);
 
-	expect_i(k.seccomp_default, RF_NO);
+	expect_i(k.seccomp_default, RF_TRI_NO);
 	cr_assert_null(k.config_path);
 	expect_contains(k.seccomp_default_source, "without --config");
 }
@@ -303,7 +303,7 @@ Test(kubelet, string_value_is_an_error)
 	put_str("root/config.yaml", "kind: KubeletConfiguration\nseccompDefault: \"yes\"\n");
 	_cleanup_kubelet_ struct rf_kubelet_info k = probe(NULL);
 
-	expect_i(k.seccomp_default, RF_UNKNOWN);
+	expect_i(k.seccomp_default, RF_TRI_UNKNOWN);
 	expect_contains(k.error, cfg);
 	expect_contains(k.error, "seccompDefault must be true or false");
 }
@@ -319,7 +319,7 @@ Test(kubelet, invalid_yaml_is_an_error)
 		put_str("bad.yaml", bad[i]);
 		_cleanup_kubelet_ struct rf_kubelet_info k = probe(cfg);
 
-		expect_i(k.seccomp_default, RF_UNKNOWN);
+		expect_i(k.seccomp_default, RF_TRI_UNKNOWN);
 		expect_contains(k.error, cfg);
 	}
 }
@@ -331,7 +331,7 @@ Test(kubelet, flag_decides_despite_bad_config)
 	setup_tree(argv);
 	_cleanup_kubelet_ struct rf_kubelet_info k = probe(NULL);
 
-	expect_i(k.seccomp_default, RF_YES);
+	expect_i(k.seccomp_default, RF_TRI_YES);
 	expect_contains(k.error, "missing.yaml");
 }
 
@@ -341,7 +341,7 @@ Test(kubelet, nothing_found)
 	_cleanup_kubelet_ struct rf_kubelet_info k = probe(NULL);
 
 	expect_i(k.pid, 0);
-	expect_i(k.seccomp_default, RF_UNKNOWN);
+	expect_i(k.seccomp_default, RF_TRI_UNKNOWN);
 	expect_str(k.seccomp_default_source, "no kubelet process and no config file found");
 	cr_assert_null(k.config_path);
 	cr_assert_null(k.error);
@@ -350,7 +350,7 @@ Test(kubelet, nothing_found)
 	struct rf_kubelet_info z = { 0 };
 	_cleanup_str_ char *none = tpath("nonexistent");
 	expect_i(rf_kubelet_probe(none, none, NULL, &z), 0);
-	expect_i(z.seccomp_default, RF_UNKNOWN);
+	expect_i(z.seccomp_default, RF_TRI_UNKNOWN);
 	rf_kubelet_info_done(&z);
 	rf_kubelet_info_done(&z); /* safe twice and on zeroed structs */
 }

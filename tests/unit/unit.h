@@ -171,7 +171,7 @@ static inline void expect_opt_str_eq(const char *a, const char *b, const char *w
 		cr_assert_str_eq(a, b, "%s: \"%s\" vs \"%s\"", what, a, b);
 }
 
-static inline void expect_cond_eq(const struct rf_rule_cond *a, const struct rf_rule_cond *b,
+static inline void expect_cond_eq(const struct rf_seccomp_rule_cond *a, const struct rf_seccomp_rule_cond *b,
 				  const char *what)
 {
 	expect_strv_eq(a->caps, b->caps, false, what);
