@@ -13,7 +13,9 @@
 
 #include "cli.h"
 #include "config.h"
+#include "core/json-writer.h"
 #include "core/macro.h"
+#include "ringfence/ebpf.h"
 #include "ringfence/log.h"
 
 struct global_opts global;
@@ -74,17 +76,47 @@ static void log_to_stderr(enum rf_log_level level, const char *msg, void *userda
 	fprintf(stderr, "ringfence: %s%s\n", prefix[level], msg);
 }
 
+/* What this build and this kernel can do: -V as text, --json -V as a document. */
 static void print_features(void)
 {
 	const struct scmp_version *v = seccomp_version();
 	bool btf = access("/sys/kernel/btf/vmlinux", R_OK) == 0;
 	long notify = syscall(SYS_seccomp, 3 /* SECCOMP_GET_NOTIF_SIZES */, 0, (void *)0);
+	bool has_notify = !(notify < 0 && errno == EINVAL);
+	struct rf_error e = { 0 };
+	const char *ebpf = !rf_ebpf_built() ? "not-built" : rf_ebpf_probe(&e) >= 0 ? "yes" : "no";
+	_cleanup_free_ char *libseccomp = NULL;
+	struct rf_json j;
 
-	printf("ringfence %s\n", RF_VERSION);
-	printf("libseccomp %u.%u.%u (api level %u)\n", v->major, v->minor, v->micro,
-	       seccomp_api_get());
-	printf("features: seccomp-notify=%s btf=%s ebpf=not-built\n",
-	       notify < 0 && errno == EINVAL ? "no" : "yes", btf ? "yes" : "no");
+	if (asprintf(&libseccomp, "%u.%u.%u", v->major, v->minor, v->micro) < 0)
+		libseccomp = NULL;
+	if (!global.json) {
+		printf("ringfence %s\n", RF_VERSION);
+		printf("libseccomp %s (api level %u)\n", libseccomp ?: "?", seccomp_api_get());
+		printf("features: seccomp-notify=%s btf=%s ebpf=%s\n", has_notify ? "yes" : "no",
+		       btf ? "yes" : "no", ebpf);
+		if (e.message)
+			printf("ebpf: %s\n", e.message);
+		rf_error_clear(&e);
+		return;
+	}
+	rf_json_init(&j, stdout, global.pretty);
+	rf_json_start_object(&j);
+	rf_json_string_field(&j, "schema", "ringfence.version/v1");
+	rf_json_string_field(&j, "version", RF_VERSION);
+	rf_json_string_field(&j, "libseccomp", libseccomp);
+	rf_json_uint_field(&j, "libseccomp_api", seccomp_api_get());
+	rf_json_name(&j, "features");
+	rf_json_start_object(&j);
+	rf_json_bool_field(&j, "seccomp_notify", has_notify);
+	rf_json_bool_field(&j, "btf", btf);
+	rf_json_string_field(&j, "ebpf", ebpf);
+	if (e.message)
+		rf_json_string_field(&j, "ebpf_reason", e.message);
+	rf_json_end_object(&j);
+	rf_json_end_object(&j);
+	rf_json_finish(&j);
+	rf_error_clear(&e);
 }
 
 static void print_help(void)
@@ -115,6 +147,7 @@ int main(int argc, char **argv)
 		{ "version", no_argument, NULL, 'V' }, { "help", no_argument, NULL, 'h' },
 		{},
 	};
+	bool version = false;
 	int c;
 
 	rf_log_set_handler(log_to_stderr, NULL);
@@ -125,10 +158,14 @@ int main(int argc, char **argv)
 		case 'p': global.json = global.pretty = true; break;
 		case 'v': global.verbose++; break;
 		case 'q': global.quiet = true; break;
-		case 'V': print_features(); return finish_stdout(0);
+		case 'V': version = true; break;
 		case 'h': print_help(); return finish_stdout(0);
 		default: return usage_error(NULL, "invalid option");
 		}
+	}
+	if (version) {
+		print_features();
+		return finish_stdout(0);
 	}
 	if (optind >= argc)
 		return usage_error(NULL, "no command given");

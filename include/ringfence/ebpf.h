@@ -26,6 +26,9 @@ struct rf_ebpf_result {
 	uint64_t lost;   /* records the kernel side could not deliver */
 };
 
+/* Whether this build contains the eBPF recorder at all (-Dbpf and the build machine decide). */
+bool rf_ebpf_built(void);
+
 /* Whether the recorder can load here; the reason in reterr when not (-ENOTSUP when not built). */
 int rf_ebpf_probe(struct rf_error *reterr);
 

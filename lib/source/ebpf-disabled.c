@@ -5,6 +5,11 @@
 
 #include "ringfence/ebpf.h"
 
+bool rf_ebpf_built(void)
+{
+	return false;
+}
+
 int rf_ebpf_probe(struct rf_error *reterr)
 {
 	return rf_error_set(reterr, -ENOTSUP, "this ringfence was built without the eBPF recorder");

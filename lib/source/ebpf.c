@@ -325,6 +325,11 @@ static int open_and_load(const struct rf_ebpf_opts *o, struct record **ret,
 	return 0;
 }
 
+bool rf_ebpf_built(void)
+{
+	return true;
+}
+
 int rf_ebpf_probe(struct rf_error *reterr)
 {
 	struct record *skel = NULL;

@@ -96,4 +96,15 @@ check_eq "$?" 2 "a planned command says it is not implemented (exit 2)"
 check_eq "$?" 1 "show of a missing file fails"
 grep -q "^ringfence: cannot open '/nonexistent.json': No such file or directory$" "$tmpdir/err"
 check_eq "$?" 0 "the error is one line, ringfence: what: why"
+# -V: the eBPF line tells what this build has (the build registers RF_EBPF_BUILT), and
+# --json -V is a document, not text.
+"$rf" -V >"$tmpdir/v.txt"
+check_eq "$?" 0 "-V succeeds"
+want=not-built
+[ "${RF_EBPF_BUILT:-}" = 1 ] && want='yes\|no'
+grep -q "ebpf=\($want\)\$" "$tmpdir/v.txt" && pass "-V says ebpf=$want" ||
+	{ fail "-V says ebpf=$want"; diag <"$tmpdir/v.txt"; }
+"$rf" --json -V | python3 -c 'import json,sys; d=json.load(sys.stdin); assert d["schema"]=="ringfence.version/v1" and "ebpf" in d["features"]' 2>/dev/null
+check_eq "$?" 0 "--json -V prints a JSON document"
+
 done_testing

@@ -1,5 +1,5 @@
 #!/bin/sh
-# t0600-audit-cli.sh — `ringfence audit` on real manifests: exit codes (0 clean, 1 violations or
+# t0900-audit-cli.sh — `ringfence audit` on real manifests: exit codes (0 clean, 1 violations or
 # unreadable documents, 2 usage), file:line:column and kubectl-style reasons in text, valid JSON
 # and SARIF 2.1.0, stdin, directories, namespace labels, --fix to stdout and --fix --write.
 # shellcheck source-path=SCRIPTDIR source=lib.sh
