@@ -22,6 +22,9 @@ int rf_error_set(struct rf_error *err, int code, const char *fmt, ...)
 /* Same, with a source location prefixed as "file:line: ". */
 int rf_error_set_at(struct rf_error *err, int code, const char *file, unsigned line,
 		    const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+/* Same, "file:line:column: " (column 0: as rf_error_set_at). */
+int rf_error_set_at_col(struct rf_error *err, int code, const char *file, unsigned line,
+			unsigned column, const char *fmt, ...) __attribute__((format(printf, 6, 7)));
 /* Prepend context ("reading 'x': ") to an already-set message; returns err->code (or `code`). */
 int rf_error_prefix(struct rf_error *err, int code, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));

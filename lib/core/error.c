@@ -30,10 +30,11 @@ char *rf_escape_controls(const char *s)
 }
 
 static int verror_set(struct rf_error *err, int code, const char *file, unsigned line,
-		      const char *fmt, va_list ap) __attribute__((format(printf, 5, 0)));
+		      unsigned column, const char *fmt, va_list ap)
+	__attribute__((format(printf, 6, 0)));
 
 static int verror_set(struct rf_error *err, int code, const char *file, unsigned line,
-		      const char *fmt, va_list ap)
+		      unsigned column, const char *fmt, va_list ap)
 {
 	char *msg = NULL, *full = NULL, *raw = NULL;
 
@@ -47,8 +48,10 @@ static int verror_set(struct rf_error *err, int code, const char *file, unsigned
 		return code;
 	err->detail = strdup(msg);
 	if (file) {
-		if (line > 0 ? asprintf(&full, "%s:%u: %s", file, line, msg) < 0
-			     : asprintf(&full, "%s: %s", file, msg) < 0)
+		if (line > 0 && column > 0
+			    ? asprintf(&full, "%s:%u:%u: %s", file, line, column, msg) < 0
+			: line > 0 ? asprintf(&full, "%s:%u: %s", file, line, msg) < 0
+				   : asprintf(&full, "%s: %s", file, msg) < 0)
 			full = NULL;
 		free(msg);
 		msg = full;
@@ -59,6 +62,7 @@ static int verror_set(struct rf_error *err, int code, const char *file, unsigned
 	err->code = code;
 	err->message = msg;
 	err->line = line;
+	err->column = line > 0 ? column : 0;
 	return code;
 }
 
@@ -68,7 +72,7 @@ int rf_error_set(struct rf_error *err, int code, const char *fmt, ...)
 	int r;
 
 	va_start(ap, fmt);
-	r = verror_set(err, code, NULL, 0, fmt, ap);
+	r = verror_set(err, code, NULL, 0, 0, fmt, ap);
 	va_end(ap);
 	return r;
 }
@@ -80,7 +84,19 @@ int rf_error_set_at(struct rf_error *err, int code, const char *file, unsigned l
 	int r;
 
 	va_start(ap, fmt);
-	r = verror_set(err, code, file, line, fmt, ap);
+	r = verror_set(err, code, file, line, 0, fmt, ap);
+	va_end(ap);
+	return r;
+}
+
+int rf_error_set_at_col(struct rf_error *err, int code, const char *file, unsigned line,
+			unsigned column, const char *fmt, ...)
+{
+	va_list ap;
+	int r;
+
+	va_start(ap, fmt);
+	r = verror_set(err, code, file, line, column, fmt, ap);
 	va_end(ap);
 	return r;
 }
