@@ -15,10 +15,16 @@ char LICENSE[] SEC("license") = "Dual BSD/GPL";
 
 const volatile unsigned int mode = RF_MODE_PIDS;
 const volatile unsigned char bootstrap_cut = 0; /* record the runtime's bootstrap separately */
+/* Numbers and flag values come from user space, which has them from libseccomp and the uapi
+ * headers (<linux/seccomp.h>, <linux/prctl.h>, <asm/unistd.h>): nothing is assumed here. */
 const volatile int seccomp_nr = -1;  /* native numbers of the calls that end the bootstrap */
 const volatile int prctl_nr = -1;
 const volatile int execve_nr = -1;   /* the command is recorded from its execve on, as strace */
 const volatile int execveat_nr = -1;
+const volatile unsigned long long seccomp_set_mode_filter = 1;
+const volatile unsigned long long pr_set_seccomp = 22;
+const volatile unsigned long long seccomp_mode_filter = 2;
+const volatile long x32_syscall_bit = 0; /* __X32_SYSCALL_BIT on x86_64, 0 elsewhere */
 
 /* tgid -> RF_TARGET_* bits. 65536 processes in one recorded tree is far beyond real use. */
 struct {
@@ -113,6 +119,7 @@ static __always_inline struct rf_rec *reserve(unsigned int kind)
 	r->pid = id >> 32;
 	r->tid = (int)id;
 	r->cgroup_id = bpf_get_current_cgroup_id();
+	r->time_ns = bpf_ktime_get_boot_ns();
 	bpf_get_current_comm(r->comm, sizeof(r->comm));
 	return r;
 }
@@ -149,27 +156,40 @@ static __always_inline unsigned char target_state(void)
 	return v;
 }
 
-/* Compat is decided here, from the task, not assumed: TS_COMPAT on x86, the x32 bit on x86_64
- * numbers, _TIF_32BIT on arm64. */
+/* Compat is decided here, from the task, not assumed: the x32 bit on x86_64 numbers, TS_COMPAT
+ * on x86 and TIF_32BIT on arm64. Those two are kernel-internal #defines, in neither BTF nor the
+ * uapi headers (arch/x86/include/asm/thread_info.h, arch/arm64/include/asm/thread_info.h), and
+ * have not changed since they were introduced; the fields they test are read through BTF. */
+#define RF_TS_COMPAT 0x0002
+#define RF_TIF_32BIT 22
 static __always_inline unsigned int syscall_slot(long *nr)
 {
 #if defined(__TARGET_ARCH_x86)
 	struct task_struct *t = bpf_get_current_task_btf();
 
-	if (*nr & 0x40000000) {
-		*nr &= ~0x40000000L;
+	if (x32_syscall_bit && (*nr & x32_syscall_bit)) {
+		*nr &= ~x32_syscall_bit;
 		return RF_SLOT_X32;
 	}
-	if (t->thread_info.status & 0x0002 /* TS_COMPAT; a BTF pointer: a direct load */)
+	if (t->thread_info.status & RF_TS_COMPAT /* a BTF pointer: a direct load */)
 		return RF_SLOT_COMPAT;
 #elif defined(__TARGET_ARCH_arm64)
 	struct task_struct *t = bpf_get_current_task_btf();
 
-	if (t->thread_info.flags & (1UL << 22) /* TIF_32BIT */)
+	if (t->thread_info.flags & (1UL << RF_TIF_32BIT))
 		return RF_SLOT_COMPAT;
 #endif
 	return RF_SLOT_NATIVE;
 }
+
+/* The sixth syscall argument (libbpf 1.1 has no PT_REGS_PARM6_CORE_SYSCALL). */
+#if defined(__TARGET_ARCH_x86)
+#define SYSCALL_PARM6(regs) BPF_CORE_READ(regs, r9)
+#elif defined(__TARGET_ARCH_arm64)
+#define SYSCALL_PARM6(regs) BPF_CORE_READ(regs, regs[5])
+#else
+#define SYSCALL_PARM6(regs) 0 /* not read on this architecture: never asked for (ebpf.c) */
+#endif
 
 static __always_inline void report_args(struct pt_regs *regs, unsigned int index, unsigned int slot,
 					int nr, unsigned char bootstrap)
@@ -185,8 +205,8 @@ static __always_inline void report_args(struct pt_regs *regs, unsigned int index
 	args[2] = PT_REGS_PARM3_CORE_SYSCALL(regs);
 	args[3] = PT_REGS_PARM4_CORE_SYSCALL(regs);
 	args[4] = PT_REGS_PARM5_CORE_SYSCALL(regs);
-	args[5] = 0;
-	for (unsigned int i = 0; i < 5; i++) {
+	args[5] = SYSCALL_PARM6(regs);
+	for (unsigned int i = 0; i < 6; i++) {
 		struct arg_key k = { .index = index, .arg = i, .value = args[i] };
 		struct rf_rec *r;
 
@@ -218,8 +238,8 @@ static __always_inline void maybe_cut(unsigned char st, unsigned int slot, long 
 		return;
 	a0 = PT_REGS_PARM1_CORE_SYSCALL(regs);
 	a1 = PT_REGS_PARM2_CORE_SYSCALL(regs);
-	if (!((nr == seccomp_nr && a0 == 1 /* SECCOMP_SET_MODE_FILTER */) ||
-	      (nr == prctl_nr && a0 == 22 /* PR_SET_SECCOMP */ && a1 == 2)))
+	if (!((nr == seccomp_nr && a0 == seccomp_set_mode_filter) ||
+	      (nr == prctl_nr && a0 == pr_set_seccomp && a1 == seccomp_mode_filter)))
 		return;
 	bpf_map_update_elem(&targets, &tgid, &nst, BPF_ANY);
 	cache_state(bpf_get_current_task_btf(), nst);
@@ -270,17 +290,30 @@ SEC("tp_btf/sched_process_fork")
 int BPF_PROG(rf_fork, struct task_struct *parent, struct task_struct *child)
 {
 	int ppid = BPF_CORE_READ(parent, tgid), cpid = BPF_CORE_READ(child, tgid);
-	unsigned char *st;
+	unsigned char *st, v;
+	struct rf_rec *r;
 
-	if (mode != RF_MODE_PIDS && !bootstrap_cut)
-		return 0;
-	st = bpf_map_lookup_elem(&targets, &ppid);
-	if (!st)
-		return 0;
-	unsigned char v = *st;
-	if (ppid != cpid) /* a new process (a thread shares its tgid's entry) */
-		bpf_map_update_elem(&targets, &cpid, &v, BPF_ANY);
-	cache_state(child, v);
+	if (mode != RF_MODE_PIDS && !bootstrap_cut) {
+		/* cgroup mode: only user space's process table wants to know. */
+		if (ppid == cpid || bpf_current_task_under_cgroup(&cgroup_map, 0) != 1)
+			return 0;
+		v = 0;
+	} else {
+		st = bpf_map_lookup_elem(&targets, &ppid);
+		if (!st)
+			return 0;
+		v = *st;
+		if (ppid != cpid) /* a new process (a thread shares its tgid's entry) */
+			bpf_map_update_elem(&targets, &cpid, &v, BPF_ANY);
+		cache_state(child, v);
+		if (ppid == cpid)
+			return 0;
+	}
+	r = reserve(RF_REC_FORK);
+	if (r) {
+		r->child_pid = cpid;
+		bpf_ringbuf_submit(r, 0);
+	}
 	return 0;
 }
 
@@ -288,9 +321,16 @@ SEC("tp_btf/sched_process_exit")
 int BPF_PROG(rf_exit, struct task_struct *p, bool group_dead)
 {
 	int tgid = BPF_CORE_READ(p, tgid), pid = BPF_CORE_READ(p, pid);
+	struct rf_rec *r;
 
-	if (tgid == pid) /* the group leader: the process is going away */
-		bpf_map_delete_elem(&targets, &tgid);
+	if (tgid != pid) /* only the group leader: the process is going away */
+		return 0;
+	if (!target_state())
+		return 0;
+	bpf_map_delete_elem(&targets, &tgid);
+	r = reserve(RF_REC_EXIT);
+	if (r)
+		bpf_ringbuf_submit(r, 0);
 	return 0;
 }
 

@@ -27,6 +27,8 @@ enum rf_rec_kind {
 	RF_REC_EXEC,      /* sched_process_exec: filename */
 	RF_REC_CAP,       /* capability/cap_capable */
 	RF_REC_CUT,       /* a target installed a seccomp filter: the bootstrap ends for it */
+	RF_REC_FORK,      /* a tracked process made a new process (child_pid) */
+	RF_REC_EXIT,      /* a tracked process is gone (its last thread exited) */
 };
 
 struct rf_rec {
@@ -38,8 +40,10 @@ struct rf_rec {
 	int cap;  /* RF_REC_CAP */
 	int ret;  /* RF_REC_CAP: 0 = granted */
 	unsigned int arg_index;
+	int child_pid;   /* RF_REC_FORK */
 	unsigned long long arg_value;
 	unsigned long long cgroup_id;
+	unsigned long long time_ns; /* bpf_ktime_get_boot_ns(): CLOCK_BOOTTIME */
 	unsigned char bootstrap; /* made before the target's own seccomp filter (cut mode) */
 	char comm[16];
 	char filename[256]; /* RF_REC_EXEC */

@@ -30,15 +30,12 @@ int cmd_node(int argc, char **argv);
 int leave_like_child(int status);
 /* "EPERM", "enosys" or a number 1..4095. */
 int parse_errno_name(const char *s, uint32_t *ret);
-/* Observation and/or the profile built from it; prints errors; returns <0 on failure. */
+/* rf_outputs_write, printing its error; returns <0 on failure. */
 struct rf_observation;
-struct rf_build_opts;
-int write_outputs(struct rf_observation *obs, const char *obs_path, const char *out_path,
-		  const char *format, const struct rf_build_opts *bo);
+struct rf_outputs;
+int write_outputs(const struct rf_observation *obs, const struct rf_outputs *out);
 /* --runtime-base auto|runc|none, shared by record and generate. */
 int parse_runtime_base(const char *cmd, const char *s, int *ret);
-/* The capability suggestion (securityContext YAML) to `path`, its summary on stderr. */
-int write_caps(const struct rf_observation *obs, const char *path);
 
 /* "ringfence <cmd>: <problem>" + "Try 'ringfence <cmd> --help'." on stderr; returns EXIT_USAGE. */
 int usage_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

@@ -10,6 +10,7 @@
 #include "core/strv.h"
 #include "ringfence/builder.h"
 #include "ringfence/observation.h"
+#include "ringfence/outputs.h"
 #include "ringfence/strace_log.h"
 
 #define GENERATE_HELP                                                                              \
@@ -67,18 +68,20 @@ static int load_strace(int n, char **paths, const struct gen_opts *g, struct rf_
 {
 	_cleanup_(rf_obs_freep) struct rf_observation *o = rf_obs_new();
 	struct rf_strace_opts so = { .ignore_unknown = g->ignore_unknown };
+	struct rf_sinks sinks = { 0 };
+	struct rf_sink obs_sink;
+	struct rf_error e = { 0 };
+	int r;
 
-	if (!o || !(o->backend = strdup("strace-log")))
+	if (!o)
 		return -ENOMEM;
-	for (int i = 0; i < n; i++) {
-		struct rf_error e = { 0 };
-		int r = rf_strace_parse_file(paths[i], &so, rf_obs_add_event, o, &e);
-
-		if (r < 0) {
-			print_error(&e, r);
-			rf_error_clear(&e);
-			return r;
-		}
+	rf_obs_sink(o, &obs_sink);
+	(void)rf_sinks_add(&sinks, &obs_sink);
+	r = rf_strace_import(paths, (size_t)n, &so, &sinks, &e);
+	if (r < 0) {
+		print_error(&e, r);
+		rf_error_clear(&e);
+		return r;
 	}
 	*ret = TAKE_PTR(o);
 	return 0;
@@ -146,12 +149,15 @@ int cmd_generate(int argc, char **argv)
 	if (r < 0)
 		return EXIT_FOUND;
 	/* --min-support filters the profile; the observation written keeps everything. */
-	r = write_outputs(obs, g.observation,
-			  g.seccomp ?: (g.observation || g.caps ? NULL : "-"), g.format,
-			  &(struct rf_build_opts){ .args = g.args, .default_errno = g.default_errno,
-						   .min_support = g.min_support,
-						   .runtime_base = g.runtime_base });
-	if (r >= 0)
-		r = write_caps(obs, g.caps);
+	r = write_outputs(obs, &(struct rf_outputs){
+				       .observation = g.observation,
+				       .seccomp = g.seccomp ?: (g.observation || g.caps ? NULL : "-"),
+				       .format = g.format ? rf_format_from_string(g.format)
+							  : RF_FORMAT_OCI,
+				       .build = { .args = g.args, .default_errno = g.default_errno,
+						  .min_support = g.min_support,
+						  .runtime_base = g.runtime_base },
+				       .caps = g.caps,
+				       .caps_summary = global.quiet ? NULL : stderr });
 	return r < 0 ? EXIT_FOUND : 0;
 }

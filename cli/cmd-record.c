@@ -11,12 +11,15 @@
 #include "cli.h"
 #include "core/macro.h"
 #include "core/strv.h"
+#include <fcntl.h>
+#include <unistd.h>
+
 #include "ringfence/builder.h"
-#include "ringfence/ebpf.h"
 #include "ringfence/observation.h"
+#include "ringfence/outputs.h"
 #include "ringfence/ptrace.h"
+#include "ringfence/record.h"
 #include "ringfence/run.h"
-#include "ringfence/suggest.h"
 
 #define RECORD_HELP                                                                                \
 	"Usage: ringfence record [--backend auto|ptrace|ebpf] [-o PROFILE] [--format oci|docker|spo]\n" \
@@ -57,7 +60,8 @@ enum { OPT_BACKEND = 0x100, OPT_FORMAT, OPT_OBS, OPT_ARGS, OPT_ERRNO, OPT_FAST, 
        OPT_CGROUP, OPT_CAPS_OUT, OPT_RUNTIME_BASE };
 
 struct record_opts {
-	const char *output, *observation, *format, *backend, *cgroup, *caps_out;
+	const char *output, *observation, *format, *cgroup, *caps_out;
+	enum rf_backend backend;
 	bool args, fast;
 	uint32_t default_errno;
 	int runtime_base; /* enum rf_runtime_base */
@@ -65,12 +69,16 @@ struct record_opts {
 	char **argv;
 };
 
-static volatile bool stop_requested;
+static int stop_pipe[2] = { -1, -1 };
 static volatile pid_t forward_pid;
 
+/* The recorder watches the read end: a byte written here stops an attached recording. */
 static void on_stop_signal(int sig)
 {
-	stop_requested = true;
+	int saved = errno;
+
+	(void)!write(stop_pipe[1], "s", 1);
+	errno = saved;
 }
 
 /* A handler, not SIG_IGN: an ignored disposition would survive the command's execve and Ctrl-C
@@ -140,7 +148,11 @@ static int parse(int argc, char **argv, struct record_opts *o)
 
 	while ((c = getopt_long(argc, argv, "+o:h", opts, NULL)) >= 0) {
 		switch (c) {
-		case OPT_BACKEND: o->backend = optarg; break;
+		case OPT_BACKEND:
+			if (rf_backend_from_string(optarg, &o->backend) < 0)
+				return usage_error("record", "--backend '%s': auto, ptrace or ebpf",
+						   optarg);
+			break;
 		case 'o': o->output = optarg; break;
 		case OPT_FORMAT: o->format = optarg; break;
 		case OPT_OBS: o->observation = optarg; break;
@@ -166,12 +178,9 @@ static int parse(int argc, char **argv, struct record_opts *o)
 		default: return usage_error("record", "invalid option");
 		}
 	}
-	if (o->backend && !streq(o->backend, "auto") && !streq(o->backend, "ptrace") &&
-	    !streq(o->backend, "ebpf"))
-		return usage_error("record", "--backend '%s': auto, ptrace or ebpf", o->backend);
-	if (o->cgroup && o->backend && streq(o->backend, "ptrace"))
+	if (o->cgroup && o->backend == RF_BACKEND_PTRACE)
 		return usage_error("record", "--cgroup needs the ebpf backend");
-	if (o->fast && o->backend && streq(o->backend, "ebpf"))
+	if (o->fast && o->backend == RF_BACKEND_EBPF)
 		return usage_error("record", "--fast is a ptrace option (ebpf records everything)");
 	if (!o->output && !o->observation && !o->caps_out)
 		return usage_error("record", "say where to write: -o PROFILE, --observation FILE "
@@ -186,7 +195,7 @@ static int parse(int argc, char **argv, struct record_opts *o)
 
 static void install_signals(const struct record_opts *o)
 {
-	struct sigaction stop = { .sa_handler = on_stop_signal }; /* no SA_RESTART: wake waitpid */
+	struct sigaction stop = { .sa_handler = on_stop_signal, .sa_flags = SA_RESTART };
 	struct sigaction fwd = { .sa_handler = on_forward_signal, .sa_flags = SA_RESTART };
 	struct sigaction ign = { .sa_handler = on_terminal_signal, .sa_flags = SA_RESTART };
 
@@ -214,87 +223,27 @@ int parse_runtime_base(const char *cmd, const char *s, int *ret)
 	return 0;
 }
 
-int write_outputs(struct rf_observation *obs, const char *obs_path, const char *out_path,
-		  const char *format, const struct rf_build_opts *bo)
+int write_outputs(const struct rf_observation *obs, const struct rf_outputs *out)
 {
-	_cleanup_(rf_profile_freep) struct rf_profile *p = NULL;
 	struct rf_error e = { 0 };
-	enum rf_profile_format fmt = format ? rf_format_from_string(format) : RF_FORMAT_OCI;
-	int r = 0;
+	int r = rf_outputs_write(obs, out, &e);
 
-	if (obs_path)
-		r = rf_obs_write_file(obs, obs_path, &e);
-	if (r >= 0 && out_path) {
-		r = rf_profile_from_observation(obs, bo, &p, &e);
-		if (r >= 0)
-			r = rf_profile_write_file(p, fmt == RF_FORMAT_OCI_CONFIG ? RF_FORMAT_OCI : fmt,
-						  out_path, &e);
-	}
 	if (r < 0)
 		print_error(&e, r);
 	rf_error_clear(&e);
 	return r;
 }
 
-int write_caps(const struct rf_observation *obs, const char *path)
-{
-	_cleanup_(rf_caps_suggestion_freep) struct rf_caps_suggestion *s = NULL;
-	struct rf_error e = { 0 };
-	int r;
-
-	if (!path)
-		return 0;
-	r = rf_caps_suggest(obs, &s, &e);
-	if (r >= 0)
-		r = rf_caps_suggestion_write_file(s, path, &e);
-	if (r < 0) {
-		print_error(&e, r);
-		rf_error_clear(&e);
-		return r;
-	}
-	if (!global.quiet)
-		(void)rf_caps_suggestion_write_text(s, stderr);
-	return 0;
-}
-
-/* 1 = ebpf, 0 = ptrace, <0 = the asked-for backend cannot run (reason in e). */
-static int choose_backend(const struct record_opts *o, struct rf_error *e)
-{
-	const char *b = o->backend ?: "auto";
-	struct rf_error probe = { 0 };
-	int r;
-
-	if (streq(b, "ptrace"))
-		return 0;
-	if (streq(b, "auto") && o->fast)
-		return 0;
-	r = rf_ebpf_probe(&probe);
-	if (r >= 0) {
-		rf_error_clear(&probe);
-		if (!global.quiet)
-			fprintf(stderr, "ringfence: recording with ebpf\n");
-		return 1;
-	}
-	if (streq(b, "ebpf") || o->cgroup) {
-		r = rf_error_set(e, r, "%s", probe.message ?: "the eBPF recorder cannot run");
-		rf_error_clear(&probe);
-		return r;
-	}
-	if (!global.quiet)
-		fprintf(stderr, "ringfence: recording with ptrace (ebpf unavailable: %s)\n",
-			probe.message ?: "unknown reason");
-	rf_error_clear(&probe);
-	return 0;
-}
-
 int cmd_record(int argc, char **argv)
 {
 	_cleanup_(rf_obs_freep) struct rf_observation *obs = rf_obs_new();
 	struct record_opts o = { 0 };
-	struct rf_ptrace_opts po = { 0 };
-	struct rf_ptrace_result res = { 0 };
+	struct rf_record_opts ro;
+	struct rf_record_result res = { 0 };
+	struct rf_sinks sinks = { 0 };
+	struct rf_sink obs_sink;
 	struct rf_error e = { 0 };
-	int r, use_ebpf, code = RF_EXIT_FAILED;
+	int r, code = RF_EXIT_FAILED;
 
 	r = parse(argc, argv, &o);
 	if (r >= 0)
@@ -309,47 +258,46 @@ int cmd_record(int argc, char **argv)
 			return code;
 		}
 	}
-	use_ebpf = choose_backend(&o, &e);
-	if (use_ebpf < 0) {
-		print_error(&e, use_ebpf);
-		rf_error_clear(&e);
+	if (pipe2(stop_pipe, O_CLOEXEC | O_NONBLOCK) < 0)
 		return RF_EXIT_FAILED;
+	rf_obs_sink(obs, &obs_sink);
+	(void)rf_sinks_add(&sinks, &obs_sink);
+	ro = (struct rf_record_opts){ .backend = o.backend, .argv = o.argv, .pid = o.pid,
+				      .cgroup = o.cgroup, .fast = o.fast, .stop_fd = stop_pipe[0],
+				      .child_pid = &forward_pid };
+	{
+		_cleanup_free_ char *why = NULL;
+
+		r = rf_record_choose(&ro, &sinks, &ro.backend, &why, &e);
+		if (r < 0) {
+			print_error(&e, r);
+			rf_error_clear(&e);
+			return RF_EXIT_FAILED;
+		}
+		if (!global.quiet && why)
+			fprintf(stderr, "ringfence: recording with ptrace (ebpf unavailable: %s)\n",
+				why);
+		else if (!global.quiet && ro.backend == RF_BACKEND_EBPF)
+			fprintf(stderr, "ringfence: recording with ebpf\n");
 	}
 	install_signals(&o);
-	obs->backend = strdup(use_ebpf ? "ebpf" : "ptrace");
-	obs->command = o.argv ? strv_copy(o.argv) : NULL;
-	obs->fast = o.fast;
-	for (size_t i = 0; o.fast && rf_ptrace_fast_syscalls[i]; i++)
-		(void)strv_extend(&obs->fast_syscalls, rf_ptrace_fast_syscalls[i]);
-	if (use_ebpf) {
-		struct rf_ebpf_opts eo = { .argv = o.argv, .pid = o.pid, .cgroup = o.cgroup,
-					   .child_pid = &forward_pid };
-		struct rf_ebpf_result er = { 0 };
-
-		r = rf_ebpf_record(&eo, &stop_requested, rf_obs_add_event, obs, &er, &e);
-		res = (struct rf_ptrace_result){ .wait_status = er.wait_status,
-						 .duration_ns = er.duration_ns };
-		if (r >= 0 && er.lost)
-			fprintf(stderr, "ringfence: warning: the kernel side lost %llu records "
-					"(ring buffer or map full); the observation says so\n",
-				(unsigned long long)er.lost);
-	} else {
-		po = (struct rf_ptrace_opts){ .argv = o.argv, .pid = o.pid, .fast = o.fast,
-					      .child_pid = &forward_pid };
-		r = rf_ptrace_record(&po, &stop_requested, rf_obs_add_event, obs, &res, &e);
-	}
+	r = rf_record(&ro, &sinks, &res, &e);
+	if (r >= 0 && res.lost)
+		fprintf(stderr, "ringfence: warning: the kernel side lost %llu records "
+				"(ring buffer or map full); the observation says so\n",
+			(unsigned long long)res.lost);
 	if (r < 0) {
 		print_error(&e, r);
 		rf_error_clear(&e);
 		return RF_EXIT_FAILED;
 	}
-	obs->duration_ns = res.duration_ns;
-	obs->exit_status = res.wait_status;
-	obs->no_new_privs = res.no_new_privs;
-	if (write_outputs(obs, o.observation, o.output, o.format,
-			  &(struct rf_build_opts){ .args = o.args, .default_errno = o.default_errno,
-						   .runtime_base = o.runtime_base }) < 0 ||
-	    write_caps(obs, o.caps_out) < 0)
+	if (write_outputs(obs, &(struct rf_outputs){
+			       .observation = o.observation, .seccomp = o.output,
+			       .format = o.format ? rf_format_from_string(o.format) : RF_FORMAT_OCI,
+			       .build = { .args = o.args, .default_errno = o.default_errno,
+					  .runtime_base = o.runtime_base },
+			       .caps = o.caps_out,
+			       .caps_summary = global.quiet ? NULL : stderr }) < 0)
 		return RF_EXIT_FAILED;
 	if (!global.quiet)
 		fprintf(stderr, "ringfence: recorded %zu distinct syscalls (%.3f s)\n",

@@ -176,6 +176,22 @@ void *rf_hmap_remove_str(struct rf_hmap *m, const char *key)
 	return s ? remove_slot(m, s) : NULL;
 }
 
+void rf_hmap_remove_if_u64(struct rf_hmap *m, bool (*pred)(uint64_t key, void *value, void *ctx),
+			   void *ctx)
+{
+	/* A removal shifts a later entry into this slot: look at it again before moving on.
+	 * Entries wrapping from the table's start may move to its end and be seen twice, which
+	 * the predicate answers the same way. */
+	for (size_t i = 0; i < m->cap;) {
+		struct rf_hmap_slot *s = &m->slots[i];
+
+		if (s->hash && pred(s->key.u, s->value, ctx))
+			(void)remove_slot(m, s);
+		else
+			i++;
+	}
+}
+
 void *rf_hmap_next(const struct rf_hmap *m, size_t *it)
 {
 	for (; *it < m->cap; (*it)++)

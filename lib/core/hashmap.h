@@ -49,6 +49,10 @@ int rf_hmap_put_str(struct rf_hmap *m, const char *key, void *value, void **ret_
 void *rf_hmap_remove_u64(struct rf_hmap *m, uint64_t key);
 void *rf_hmap_remove_str(struct rf_hmap *m, const char *key);
 
+/* Removes every entry of an integer-keyed map for which pred(key, value, ctx) is true. */
+void rf_hmap_remove_if_u64(struct rf_hmap *m, bool (*pred)(uint64_t key, void *value, void *ctx),
+			   void *ctx);
+
 /* Iteration in slot order (not insertion order; sort for output):
  *   size_t it = 0; void *v; while ((v = rf_hmap_next(m, &it))) ...
  * The map must not change during the walk. */

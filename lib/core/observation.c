@@ -1,17 +1,25 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* Observation: aggregation of events, merge, and the JSON writer (reader in observation-read.c). */
+/* Observation: aggregation of events (the observation consumer), merge, and the JSON writer
+ * (reader in observation-read.c). Rows are found through hash maps, never by scanning. */
 #include <seccomp.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/utsname.h>
 
+#include <signal.h>
+#include <stdio.h>
+#include <sys/socket.h>
+
 #include "arch.h"
 #include "fileio.h"
+#include "hashmap.h"
 #include "json-writer.h"
 #include "macro.h"
+#include "netnames.h"
 #include "strv.h"
 #include "ringfence/caps.h"
 #include "ringfence/observation.h"
+#include "ringfence/proc.h"
 
 /* Multiplexing syscalls whose arguments decide what they do; builders can turn the values seen
  * into argument rules. `index` per arch family: s390's clone swaps its first two arguments. */
@@ -49,6 +57,49 @@ int rf_obs_tracked_args(const char *name, uint32_t arch, int ret_idx[RF_OBS_MAX_
 	return 0;
 }
 
+struct rf_obs_index {
+	struct rf_hmap syscalls; /* (arch << 32 | nr) -> row + 1 */
+	struct rf_hmap files;    /* path -> row + 1 */
+};
+
+static uint64_t add_sat(uint64_t a, uint64_t b)
+{
+	return a > UINT64_MAX - b ? UINT64_MAX : a + b;
+}
+
+static uint64_t syscall_key(uint32_t arch, int32_t nr)
+{
+	return (uint64_t)arch << 32 | (uint32_t)nr;
+}
+
+/* Built on first use from the arrays, so readers and merges can fill those directly. */
+static struct rf_obs_index *index_of(struct rf_observation *o)
+{
+	struct rf_obs_index *x = o->index;
+
+	if (x)
+		return x;
+	x = calloc(1, sizeof(*x));
+	if (!x)
+		return NULL;
+	x->syscalls = (struct rf_hmap)RF_HMAP_INIT_U64;
+	x->files = (struct rf_hmap)RF_HMAP_INIT_STR;
+	for (size_t i = 0; i < o->n_syscalls; i++)
+		if (rf_hmap_put_u64(&x->syscalls, syscall_key(o->syscalls[i].arch, o->syscalls[i].nr),
+				    (void *)(uintptr_t)(i + 1), NULL) < 0)
+			goto oom;
+	for (size_t i = 0; i < o->n_files; i++)
+		if (rf_hmap_put_str(&x->files, o->files[i].path, (void *)(uintptr_t)(i + 1), NULL) < 0)
+			goto oom;
+	o->index = x;
+	return x;
+oom:
+	rf_hmap_done(&x->syscalls, NULL);
+	rf_hmap_done(&x->files, NULL);
+	free(x);
+	return NULL;
+}
+
 struct rf_observation *rf_obs_new(void)
 {
 	struct rf_observation *o = calloc(1, sizeof(*o));
@@ -84,6 +135,15 @@ struct rf_observation *rf_obs_free(struct rf_observation *o)
 	free(o->syscalls);
 	strv_free(o->execs);
 	strv_free(o->bootstrap);
+	for (size_t i = 0; i < o->n_files; i++)
+		free(o->files[i].path);
+	free(o->files);
+	free(o->net);
+	if (o->index) {
+		rf_hmap_done(&o->index->syscalls, NULL);
+		rf_hmap_done(&o->index->files, NULL);
+		free(o->index);
+	}
 	free(o);
 	return NULL;
 }
@@ -91,17 +151,24 @@ struct rf_observation *rf_obs_free(struct rf_observation *o)
 static struct rf_obs_syscall *find_or_add(struct rf_observation *o, uint32_t arch, int32_t nr,
 					  bool *ret_new)
 {
+	struct rf_obs_index *x = index_of(o);
 	struct rf_obs_syscall *n;
+	uintptr_t row;
 	int idx[RF_OBS_MAX_ARGS];
 
 	*ret_new = false;
-	for (size_t i = 0; i < o->n_syscalls; i++)
-		if (o->syscalls[i].arch == arch && o->syscalls[i].nr == nr)
-			return &o->syscalls[i];
+	if (!x)
+		return NULL;
+	row = (uintptr_t)rf_hmap_get_u64(&x->syscalls, syscall_key(arch, nr));
+	if (row)
+		return &o->syscalls[row - 1];
 	n = reallocarray(o->syscalls, o->n_syscalls + 1, sizeof(*n));
 	if (!n)
 		return NULL;
 	o->syscalls = n;
+	if (rf_hmap_put_u64(&x->syscalls, syscall_key(arch, nr),
+			    (void *)(uintptr_t)(o->n_syscalls + 1), NULL) < 0)
+		return NULL;
 	n = &o->syscalls[o->n_syscalls++];
 	*n = (struct rf_obs_syscall){ .arch = arch, .nr = nr, .support = 1 };
 	n->name = seccomp_syscall_resolve_num_arch(arch, nr);
@@ -128,34 +195,131 @@ static void argset_add(struct rf_obs_argset *a, uint64_t v)
 
 static int add_syscall(struct rf_observation *o, const struct rf_event *ev)
 {
+	const struct rf_ev_syscall *sc = &ev->sc;
 	bool is_new;
-	struct rf_obs_syscall *s = find_or_add(o, ev->sc.arch, ev->sc.nr, &is_new);
+	struct rf_obs_syscall *s = find_or_add(o, sc->id.arch, sc->id.nr, &is_new);
 
 	if (!s)
 		return -ENOMEM;
 	if (ev->kind == RF_EV_SYSCALL)
-		s->count += ev->count ? ev->count : 1;
+		s->count = add_sat(s->count, 1);
+	else if (ev->kind == RF_EV_SYSCALL_TOTAL)
+		s->count = add_sat(s->count, sc->count);
 	if (is_new) {
 		/* An RF_EV_ARGS may come first: it still creates the entry, in arrival order. */
 		s->first_seen = ++o->seq;
-		s->first_pid = ev->pid;
+		s->first_pid = ev->tgid;
 		s->first_comm = ev->comm[0] ? strndup(ev->comm, sizeof(ev->comm)) : NULL;
-		s->first_exe = ev->exe ? strdup(ev->exe) : NULL;
+		s->first_exe = ev->proc && ev->proc->exe ? strdup(ev->proc->exe) : NULL;
 		if (!s->name)
 			o->unknown++;
 	}
+	if (ev->kind == RF_EV_SYSCALL_TOTAL || (ev->kind == RF_EV_SYSCALL && sc->args_elsewhere))
+		return 0;
 	for (int k = 0; k < RF_OBS_MAX_ARGS; k++) {
 		int i = s->args[k].index;
 
-		if (i < 0 || i >= 6 || (ev->kind == RF_EV_SYSCALL && ev->args_elsewhere))
+		if (i < 0 || i >= 6)
 			continue;
-		if (ev->kind == RF_EV_ARGS && !(ev->args_known & (1u << i)))
+		if (ev->kind == RF_EV_ARGS && !(sc->args_known & (1u << i)))
 			continue;
-		if (ev->args_known & (1u << i))
-			argset_add(&s->args[k], ev->args[i]);
+		if (sc->args_known & (1u << i))
+			argset_add(&s->args[k], sc->args[i]);
 		else
 			s->args[k].overflow = true; /* unknown value: no rule can be built on it */
 	}
+	return 0;
+}
+
+static int add_path(struct rf_observation *o, const char *path, uint32_t access, uint64_t count)
+{
+	struct rf_obs_index *x = index_of(o);
+	struct rf_obs_file *n;
+	uintptr_t row;
+
+	if (!x)
+		return -ENOMEM;
+	if (!path || !path[0])
+		return 0;
+	row = (uintptr_t)rf_hmap_get_str(&x->files, path);
+	if (row) {
+		n = &o->files[row - 1];
+		n->access |= access;
+		n->count = add_sat(n->count, count);
+		return 0;
+	}
+	if (o->n_files >= RF_OBS_MAX_FILES) {
+		o->files_overflow = true;
+		return 0;
+	}
+	n = reallocarray(o->files, o->n_files + 1, sizeof(*n));
+	if (!n)
+		return -ENOMEM;
+	o->files = n;
+	n = &o->files[o->n_files];
+	*n = (struct rf_obs_file){ .path = strdup(path), .access = access, .count = count };
+	if (!n->path)
+		return -ENOMEM;
+	if (rf_hmap_put_str(&x->files, n->path, (void *)(uintptr_t)(o->n_files + 1), NULL) < 0) {
+		free(n->path);
+		return -ENOMEM;
+	}
+	o->n_files++;
+	return 0;
+}
+
+static int add_file(struct rf_observation *o, const struct rf_ev_file *f)
+{
+	/* A path that does not exist (a library search, a probe for a config file) is nothing a
+	 * profile must allow; every other outcome, a refusal included, is an access to keep. */
+	if (f->has_ret && (f->ret == -ENOENT || f->ret == -ENOTDIR))
+		return 0;
+	return add_path(o, f->path, f->access, 1);
+}
+
+static struct rf_obs_net *find_net(struct rf_observation *o, int family, int type)
+{
+	struct rf_obs_net *n;
+
+	/* A handful of (family, type) pairs per workload: a scan is the right structure here. */
+	for (size_t i = 0; i < o->n_net; i++)
+		if (o->net[i].family == family && o->net[i].type == type)
+			return &o->net[i];
+	n = reallocarray(o->net, o->n_net + 1, sizeof(*n));
+	if (!n)
+		return NULL;
+	o->net = n;
+	n = &o->net[o->n_net++];
+	*n = (struct rf_obs_net){ .family = family, .type = type };
+	return n;
+}
+
+static void add_port(struct rf_obs_net *n, uint16_t port)
+{
+	for (unsigned i = 0; i < n->n_bound_ports; i++)
+		if (n->bound_ports[i] == port)
+			return;
+	if (n->n_bound_ports >= RF_OBS_MAX_PORTS) {
+		n->ports_overflow = true;
+		return;
+	}
+	n->bound_ports[n->n_bound_ports++] = port;
+}
+
+static int add_net(struct rf_observation *o, const struct rf_ev_net *e)
+{
+	int family = e->family ?: e->local.family ?: e->remote.family;
+	struct rf_obs_net *n;
+
+	if (!family)
+		return 0;
+	n = find_net(o, family, e->type);
+	if (!n)
+		return -ENOMEM;
+	if (e->op > 0 && e->op < 32)
+		n->ops |= UINT32_C(1) << e->op;
+	if (e->op == RF_NET_BIND && (family == AF_INET || family == AF_INET6) && e->local.port)
+		add_port(n, e->local.port);
 	return 0;
 }
 
@@ -168,28 +332,74 @@ int rf_obs_add_event(const struct rf_event *ev, void *userdata)
 
 		if (ev->kind != RF_EV_SYSCALL)
 			return 0;
-		name = seccomp_syscall_resolve_num_arch(ev->sc.arch, ev->sc.nr);
-		if (asprintf(&entry, "%s:%s", rf_arch_seccomp_name(ev->sc.arch) ?: "unknown",
+		name = seccomp_syscall_resolve_num_arch(ev->sc.id.arch, ev->sc.id.nr);
+		if (asprintf(&entry, "%s:%s", rf_arch_seccomp_name(ev->sc.id.arch) ?: "unknown",
 			     name ?: "unknown") < 0)
 			return -ENOMEM;
 		return strv_extend_unique(&o->bootstrap, entry);
 	}
 	switch (ev->kind) {
 	case RF_EV_SYSCALL:
+	case RF_EV_SYSCALL_TOTAL:
 	case RF_EV_ARGS:
 		return add_syscall(o, ev);
 	case RF_EV_CAPABILITY:
-		if (ev->cap >= 0 && ev->cap < 64)
-			*(ev->cap_granted ? &o->caps_used : &o->caps_refused) |= UINT64_C(1) << ev->cap;
+		if (ev->cap.cap >= 0 && ev->cap.cap < 64)
+			*(ev->cap.granted ? &o->caps_used : &o->caps_refused) |= UINT64_C(1)
+										  << ev->cap.cap;
 		return 0;
 	case RF_EV_EXEC:
-		return ev->path ? strv_extend_unique(&o->execs, ev->path) : 0;
+		return ev->exec.path ? strv_extend_unique(&o->execs, ev->exec.path) : 0;
+	case RF_EV_FILE:
+		return add_file(o, &ev->file);
+	case RF_EV_NET:
+		return add_net(o, &ev->net);
+	case RF_EV_SIGNAL:
+		if (ev->signal.sig > 0 && ev->signal.sig <= 64 && ev->signal.target != ev->tgid)
+			o->signals |= UINT64_C(1) << (ev->signal.sig - 1);
+		return 0;
+	case RF_EV_PTRACE:
+		if (ev->ptrace.op > 0 && ev->ptrace.op < 32)
+			o->ptrace_ops |= UINT32_C(1) << ev->ptrace.op;
+		return 0;
 	case RF_EV_GAP:
-		o->lost += ev->lost;
+		o->lost = add_sat(o->lost, ev->gap.lost);
 		return 0;
 	default:
 		return 0;
 	}
+}
+
+int rf_obs_set_recording(const struct rf_recording *rec, void *userdata)
+{
+	struct rf_observation *o = userdata;
+
+	if (rec->backend) {
+		free(o->backend);
+		if (!(o->backend = strdup(rec->backend)))
+			return -ENOMEM;
+	}
+	if (rec->command) {
+		strv_free(o->command);
+		if (!(o->command = strv_copy(rec->command)))
+			return -ENOMEM;
+	}
+	STRV_FOREACH (f, rec->fast_syscalls)
+		if (strv_extend_unique(&o->fast_syscalls, *f) < 0)
+			return -ENOMEM;
+	o->fast |= rec->fast_syscalls != NULL;
+	o->duration_ns = rec->duration_ns;
+	o->exit_status = rec->exit_status;
+	o->no_new_privs |= rec->no_new_privs;
+	o->decoded |= (rec->source_fields & RF_FIELD_PATHS) != 0;
+	return 0;
+}
+
+void rf_obs_sink(struct rf_observation *o, struct rf_sink *ret)
+{
+	/* The observation works with whatever a source gives: it needs nothing in particular. */
+	*ret = (struct rf_sink){ .name = "observation", .on_event = rf_obs_add_event,
+				 .on_end = rf_obs_set_recording, .self = o };
 }
 
 static void join_args(struct rf_obs_argset *dst, const struct rf_obs_argset *src)
@@ -216,7 +426,7 @@ int rf_obs_merge(struct rf_observation *dst, const struct rf_observation *src)
 			d->first_comm = s->first_comm ? strdup(s->first_comm) : NULL;
 			d->first_exe = s->first_exe ? strdup(s->first_exe) : NULL;
 		}
-		d->count += s->count;
+		d->count = add_sat(d->count, s->count);
 		d->support += s->support;
 		for (int k = 0; k < RF_OBS_MAX_ARGS; k++)
 			if (d->args[k].index == s->args[k].index)
@@ -231,14 +441,34 @@ int rf_obs_merge(struct rf_observation *dst, const struct rf_observation *src)
 	STRV_FOREACH (f, src->fast_syscalls)
 		if (strv_extend_unique(&dst->fast_syscalls, *f) < 0)
 			return -ENOMEM;
+	for (size_t i = 0; i < src->n_files; i++) {
+		int r = add_path(dst, src->files[i].path, src->files[i].access, src->files[i].count);
+		if (r < 0)
+			return r;
+	}
+	dst->decoded |= src->decoded;
+	dst->files_overflow |= src->files_overflow;
+	for (size_t i = 0; i < src->n_net; i++) {
+		const struct rf_obs_net *sn = &src->net[i];
+		struct rf_obs_net *dn = find_net(dst, sn->family, sn->type);
+
+		if (!dn)
+			return -ENOMEM;
+		dn->ops |= sn->ops;
+		dn->ports_overflow |= sn->ports_overflow;
+		for (unsigned k = 0; k < sn->n_bound_ports; k++)
+			add_port(dn, sn->bound_ports[k]);
+	}
+	dst->signals |= src->signals;
+	dst->ptrace_ops |= src->ptrace_ops;
 	dst->fast |= src->fast;
 	dst->no_new_privs |= src->no_new_privs;
-	dst->lost += src->lost;
-	dst->unknown += src->unknown;
+	dst->lost = add_sat(dst->lost, src->lost);
+	dst->unknown = add_sat(dst->unknown, src->unknown);
 	dst->caps_used |= src->caps_used;
 	dst->caps_refused |= src->caps_refused;
 	dst->observations += src->observations;
-	dst->duration_ns += src->duration_ns;
+	dst->duration_ns = add_sat(dst->duration_ns, src->duration_ns);
 	return 0;
 }
 
@@ -308,6 +538,126 @@ static void write_strv(struct rf_json *j, const char *name, char *const *v)
 	rf_json_end_array(j);
 }
 
+static int cmp_file(const void *a, const void *b)
+{
+	const struct rf_obs_file *x = *(const struct rf_obs_file *const *)a;
+	const struct rf_obs_file *y = *(const struct rf_obs_file *const *)b;
+
+	return strcmp(x->path, y->path);
+}
+
+static int cmp_net(const void *a, const void *b)
+{
+	const struct rf_obs_net *x = a, *y = b;
+
+	if (x->family != y->family)
+		return x->family < y->family ? -1 : 1;
+	return (x->type > y->type) - (x->type < y->type);
+}
+
+static int cmp_u16(const void *a, const void *b)
+{
+	uint16_t x = *(const uint16_t *)a, y = *(const uint16_t *)b;
+
+	return (x > y) - (x < y);
+}
+
+static void write_access(struct rf_json *j, const char *name, uint32_t bits,
+			 const char *(*bit_name)(uint32_t))
+{
+	rf_json_name(j, name);
+	rf_json_start_array(j);
+	for (uint32_t b = 1; b; b <<= 1)
+		if ((bits & b) && bit_name(b))
+			rf_json_string(j, bit_name(b));
+	rf_json_end_array(j);
+}
+
+static const char *net_op_bit(uint32_t bit)
+{
+	return rf_net_op_name(__builtin_ctz(bit));
+}
+
+static const char *ptrace_op_bit(uint32_t bit)
+{
+	switch (__builtin_ctz(bit)) {
+	case RF_PTRACE_REQUEST: return "trace";
+	case RF_PTRACE_VM_READ: return "read";
+	case RF_PTRACE_VM_WRITE: return "write";
+	case RF_PTRACE_PROC_MEM_WRITE: return "proc-mem-write";
+	default: return NULL;
+	}
+}
+
+/* Files, sockets, signals and ptrace, when the source decodes them (else the keys are absent:
+ * "unknown", never an empty "none"). */
+static int write_decoded(struct rf_json *j, const struct rf_observation *o)
+{
+	_cleanup_free_ const struct rf_obs_file **files = NULL;
+	_cleanup_free_ struct rf_obs_net *net = NULL;
+
+	if (!o->decoded)
+		return 0;
+	files = calloc(o->n_files ?: 1, sizeof(*files));
+	net = calloc(o->n_net ?: 1, sizeof(*net));
+	if (!files || !net)
+		return -ENOMEM;
+	for (size_t i = 0; i < o->n_files; i++)
+		files[i] = &o->files[i];
+	qsort(files, o->n_files, sizeof(*files), cmp_file);
+	memcpy(net, o->net, o->n_net * sizeof(*net));
+	qsort(net, o->n_net, sizeof(*net), cmp_net);
+	rf_json_bool_field(j, "files_overflow", o->files_overflow);
+	rf_json_name(j, "files");
+	rf_json_start_array(j);
+	for (size_t i = 0; i < o->n_files; i++) {
+		rf_json_start_object(j);
+		rf_json_string_field(j, "path", files[i]->path);
+		write_access(j, "access", files[i]->access, rf_file_access_name);
+		rf_json_uint_field(j, "count", files[i]->count);
+		rf_json_end_object(j);
+	}
+	rf_json_end_array(j);
+	rf_json_name(j, "network");
+	rf_json_start_array(j);
+	for (size_t i = 0; i < o->n_net; i++) {
+		char fam[16], typ[16];
+
+		rf_json_start_object(j);
+		(void)snprintf(fam, sizeof(fam), "%d", net[i].family);
+		(void)snprintf(typ, sizeof(typ), "%d", net[i].type);
+		rf_json_string_field(j, "family", rf_af_name(net[i].family) ?: fam);
+		rf_json_string_field(j, "type", net[i].type ? rf_socktype_name(net[i].type) ?: typ
+							   : NULL);
+		write_access(j, "ops", net[i].ops, net_op_bit);
+		qsort(net[i].bound_ports, net[i].n_bound_ports, sizeof(uint16_t), cmp_u16);
+		rf_json_name(j, "bound_ports");
+		rf_json_start_array(j);
+		for (unsigned k = 0; k < net[i].n_bound_ports; k++)
+			rf_json_uint(j, net[i].bound_ports[k]);
+		rf_json_end_array(j);
+		rf_json_bool_field(j, "ports_overflow", net[i].ports_overflow);
+		rf_json_end_object(j);
+	}
+	rf_json_end_array(j);
+	rf_json_name(j, "signals");
+	rf_json_start_array(j);
+	for (int sig = 1; sig <= 64; sig++)
+		if (o->signals & (UINT64_C(1) << (sig - 1))) {
+			char name[16];
+			const char *abbrev = sigabbrev_np(sig);
+
+			if (abbrev)
+				(void)snprintf(name, sizeof(name), "SIG%s", abbrev);
+			else
+				(void)snprintf(name, sizeof(name), "%d", sig);
+			rf_json_string(j, name);
+		}
+	rf_json_end_array(j);
+	write_access(j, "ptrace", o->ptrace_ops, ptrace_op_bit);
+	return 0;
+}
+
 /* Capability checks seen (eBPF cap_capable): granted and refused, by name. */
 static void write_caps(struct rf_json *j, const struct rf_observation *o)
 {
@@ -364,6 +714,8 @@ int rf_obs_write(const struct rf_observation *o, FILE *out, struct rf_error *ret
 	rf_json_end_array(&j);
 	write_strv(&j, "execs", o->execs);
 	write_caps(&j, o);
+	if (write_decoded(&j, o) < 0)
+		return -ENOMEM;
 	rf_json_end_object(&j);
 	rf_json_finish(&j);
 	return 0;

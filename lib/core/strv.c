@@ -42,10 +42,10 @@ char **strv_copy(char *const *v)
 	return c;
 }
 
-int strv_extend(char ***v, const char *s)
+int strv_extend_len(char ***v, const char *s, size_t len)
 {
 	size_t n = strv_length(*v);
-	char *d = strdup(s);
+	char *d = strndup(s, len);
 	char **nv;
 
 	if (!d)
@@ -59,6 +59,11 @@ int strv_extend(char ***v, const char *s)
 	nv[n + 1] = NULL;
 	*v = nv;
 	return 0;
+}
+
+int strv_extend(char ***v, const char *s)
+{
+	return strv_extend_len(v, s, strlen(s));
 }
 
 bool strv_contains(char *const *v, const char *s)

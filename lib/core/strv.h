@@ -10,6 +10,8 @@ void strv_free(char **v);
 char **strv_copy(char *const *v);
 /* Append a copy of s; returns 0 or -ENOMEM (v unchanged on failure). */
 int strv_extend(char ***v, const char *s);
+/* Append a copy of the first len bytes of s. */
+int strv_extend_len(char ***v, const char *s, size_t len);
 /* Append only when not present. */
 int strv_extend_unique(char ***v, const char *s);
 bool strv_contains(char *const *v, const char *s);

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* The seccomp user-notification listener of `run --complain` and `run --report`: every call the
- * profile would not allow arrives here; its real verdict is computed by simulating the original
- * filter, recorded, then answered (CONTINUE in complain mode, the profile's errno otherwise). */
+/* The seccomp user-notification listener of `run --complain` and `run --report`, an event source:
+ * every call the profile would not allow arrives here; its real verdict is computed by simulating
+ * the original filter, sent as an RF_EV_SYSCALL with that verdict, then answered (CONTINUE in
+ * complain mode, the profile's errno otherwise). */
 #include <dirent.h>
 #include <poll.h>
 #include <signal.h>
@@ -12,10 +13,18 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "core/clock.h"
 #include "core/macro.h"
+#include "ringfence/proc.h"
 #include "ringfence/filter.h"
 #include "ringfence/log.h"
 #include "run-internal.h"
+
+const struct rf_source_info rf_listener_source = {
+	.name = "run-listener",
+	.kinds = RF_EV_BIT(RF_EV_SYSCALL) | RF_EV_BIT(RF_EV_GAP),
+	.fields = RF_FIELD_ARGS | RF_FIELD_TIME | RF_FIELD_PROC | RF_FIELD_VERDICT,
+};
 
 #ifndef SECCOMP_USER_NOTIF_FLAG_CONTINUE
 #define SECCOMP_USER_NOTIF_FLAG_CONTINUE (1UL << 0)
@@ -101,30 +110,53 @@ static uint32_t respond(struct rf_listener *l, struct seccomp_notif *req,
 }
 
 /* Only the started process, before it execs the command, runs ringfence's code under the
- * filter; once it runs anything else, no later call can be ours, and /proc is not read again. */
-static bool made_by_us(struct rf_listener *l, pid_t pid)
+ * filter; once it runs anything else, no later call can be ours. Until then the process table
+ * re-reads its identity on each of its calls (a handful, before the exec). */
+static bool made_by_us(struct rf_listener *l, pid_t tid, const struct rf_proc **proc)
 {
-	char path[64], target[4096];
-	ssize_t n;
-
-	if (!l->self_exe || l->exec_seen || pid != l->pid)
+	if (!l->self_exe || l->exec_seen || tid != l->pid)
 		return false;
-	(void)snprintf(path, sizeof(path), "/proc/%d/exe", (int)pid);
-	n = readlink(path, target, sizeof(target) - 1);
-	if (n <= 0)
-		return false;
-	target[n] = '\0';
-	if (streq(target, l->self_exe))
+	(void)rf_proctab_exec(l->procs, l->pid, NULL, NULL);
+	*proc = rf_proctab_get(l->procs, l->pid);
+	if (*proc && (*proc)->exe && streq((*proc)->exe, l->self_exe))
 		return true;
 	l->exec_seen = true;
 	return false;
 }
 
+static pid_t tgid_of(struct rf_listener *l, pid_t tid)
+{
+	uintptr_t v = (uintptr_t)rf_hmap_get_u64(&l->tgids, (uint64_t)tid);
+	char path[64], line[128];
+	pid_t tgid = tid;
+	FILE *f;
+
+	if (v)
+		return (pid_t)(v - 1);
+	(void)snprintf(path, sizeof(path), "/proc/%d/status", (int)tid);
+	f = fopen(path, "re");
+	while (f && fgets(line, sizeof(line), f))
+		if (sscanf(line, "Tgid: %d", &tgid) == 1)
+			break;
+	if (f)
+		fclose(f);
+	(void)rf_hmap_put_u64(&l->tgids, (uint64_t)tid, (void *)(uintptr_t)(tgid + 1), NULL);
+	return tgid;
+}
+
+static void emit_gap(struct rf_listener *l)
+{
+	struct rf_event ev = { .kind = RF_EV_GAP, .time_ns = rf_boottime_ns(),
+			       .gap = { .lost = 1, .where = "notifications" } };
+
+	(void)l->fn(&ev, l->userdata);
+}
+
 static int handle_one(struct rf_listener *l, struct seccomp_notif *req,
 		      struct seccomp_notif_resp *resp)
 {
+	struct rf_event ev = { .kind = RF_EV_SYSCALL };
 	uint32_t verdict;
-	bool ours;
 	int r;
 
 	memset(req, 0, sizeof(*req));
@@ -141,11 +173,26 @@ static int handle_one(struct rf_listener *l, struct seccomp_notif *req,
 		return r == -ENOENT ? 0 : r;
 	}
 	verdict = respond(l, req, resp);
-	ours = made_by_us(l, (pid_t)req->pid);
-	rf_report_add(l->report, &req->data, verdict, (pid_t)req->pid, ours);
+	ev.time_ns = rf_boottime_ns();
+	ev.tid = (pid_t)req->pid;
+	ev.tgid = tgid_of(l, ev.tid);
+	ev.bootstrap = made_by_us(l, ev.tid, &ev.proc);
+	if (!ev.proc)
+		ev.proc = rf_proctab_get(l->procs, ev.tgid);
+	if (ev.proc) {
+		ev.ppid = ev.proc->ppid;
+		memcpy(ev.comm, ev.proc->comm, sizeof(ev.comm));
+	}
+	ev.sc = (struct rf_ev_syscall){ .id = { .arch = req->data.arch, .nr = req->data.nr },
+					.args_known = 0x3f, .count = 1, .has_verdict = true,
+					.verdict = verdict,
+					.allowed = resp->flags & SECCOMP_USER_NOTIF_FLAG_CONTINUE };
+	memcpy(ev.sc.args, req->data.args, sizeof(ev.sc.args));
+	/* A failing consumer must not hold the workload: the call is answered regardless. */
+	(void)l->fn(&ev, l->userdata);
 	r = seccomp_notify_respond(l->notify_fd, resp);
 	if (r < 0 && r != -ENOENT)
-		l->report->lost++;
+		emit_gap(l);
 	return 0;
 }
 
@@ -174,7 +221,7 @@ int rf_listener_run(struct rf_listener *l, int *ret_status, struct rf_error *ret
 			r = handle_one(l, req, resp);
 			if (r < 0) {
 				rf_log(RF_LOG_WARNING, "seccomp notification: %s", strerror(-r));
-				l->report->lost++;
+				emit_gap(l);
 			}
 			continue; /* drain notifications before looking at the exit */
 		}

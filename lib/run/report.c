@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* The `run --report` document: each distinct (arch, syscall, verdict) the profile did not allow,
- * with a count and the first caller. Schema "ringfence.run-report/v1", sorted, deterministic. */
+/* The `run --report` document, as a consumer of the listener's events: each distinct (arch,
+ * syscall, verdict) the profile did not allow, with a count and the first caller. Schema
+ * "ringfence.run-report/v1", sorted, deterministic. */
 #include <linux/audit.h>
 #include <seccomp.h>
 #include <signal.h>
@@ -12,60 +13,79 @@
 #include "core/fileio.h"
 #include "core/json-writer.h"
 #include "core/macro.h"
+#include "ringfence/proc.h"
 #include "run-internal.h"
 
 #define REPORT_MAX_ENTRIES 65536 /* distinct (arch, nr, verdict) triples; far above any real use */
 
-static char *read_proc(pid_t pid, const char *what, bool link)
+/* One notification's event: counted under its (arch, nr, verdict, pre_exec). */
+static int report_event(const struct rf_event *ev, void *self)
 {
-	char path[64], buf[4096];
-	ssize_t n;
+	struct rf_report *rep = self;
+	struct rf_denial *d, **items;
+	char key[sizeof(d->key)];
 
-	(void)snprintf(path, sizeof(path), "/proc/%d/%s", (int)pid, what);
-	if (link) {
-		n = readlink(path, buf, sizeof(buf) - 1);
-	} else {
-		FILE *f = fopen(path, "re");
-		n = f ? (ssize_t)fread(buf, 1, sizeof(buf) - 1, f) : -1;
-		if (f)
-			fclose(f);
+	if (ev->kind == RF_EV_GAP) {
+		rep->lost += ev->gap.lost;
+		return 0;
 	}
-	if (n <= 0)
-		return NULL;
-	buf[n] = '\0';
-	buf[strcspn(buf, "\n")] = '\0';
-	return strdup(buf);
-}
-
-void rf_report_add(struct rf_report *rep, const struct seccomp_data *d, uint32_t verdict,
-		   pid_t pid, bool pre_exec)
-{
-	struct rf_denial *n;
-
-	for (size_t i = 0; i < rep->n; i++) {
-		struct rf_denial *e = &rep->items[i];
-		if (e->arch == d->arch && e->nr == d->nr && e->verdict == verdict &&
-		    e->pre_exec == pre_exec) {
-			e->count++;
-			return;
-		}
+	if (ev->kind != RF_EV_SYSCALL || !ev->sc.has_verdict)
+		return 0;
+	(void)snprintf(key, sizeof(key), "%x:%d:%x:%d", ev->sc.id.arch, ev->sc.id.nr, ev->sc.verdict,
+		       ev->bootstrap);
+	d = rf_hmap_get_str(&rep->index, key);
+	if (d) {
+		d->count++;
+		return 0;
 	}
 	if (rep->n >= REPORT_MAX_ENTRIES) {
 		rep->lost++;
-		return;
+		return 0;
 	}
-	n = reallocarray(rep->items, rep->n + 1, sizeof(*n));
-	if (!n) {
+	items = reallocarray(rep->items, rep->n + 1, sizeof(*items));
+	d = calloc(1, sizeof(*d));
+	if (items)
+		rep->items = items;
+	if (!items || !d) {
+		free(d);
+		rep->lost++; /* counted, never silent; the run itself goes on */
+		return 0;
+	}
+	*d = (struct rf_denial){ .arch = ev->sc.id.arch, .nr = ev->sc.id.nr,
+				 .verdict = ev->sc.verdict, .count = 1, .first_pid = ev->tgid,
+				 .pre_exec = ev->bootstrap };
+	memcpy(d->key, key, sizeof(key));
+	memcpy(d->first_args, ev->sc.args, sizeof(d->first_args));
+	d->first_comm = ev->comm[0] ? strndup(ev->comm, sizeof(ev->comm)) : NULL;
+	d->first_exe = ev->proc && ev->proc->exe ? strdup(ev->proc->exe) : NULL;
+	if (rf_hmap_put_str(&rep->index, d->key, d, NULL) < 0) {
+		free(d->first_comm);
+		free(d->first_exe);
+		free(d);
 		rep->lost++;
-		return;
+		return 0;
 	}
-	rep->items = n;
-	n = &rep->items[rep->n++];
-	*n = (struct rf_denial){ .arch = d->arch, .nr = d->nr, .verdict = verdict, .count = 1,
-				 .first_pid = pid, .pre_exec = pre_exec };
-	memcpy(n->first_args, d->args, sizeof(n->first_args));
-	n->first_comm = read_proc(pid, "comm", false);
-	n->first_exe = read_proc(pid, "exe", true);
+	rep->items[rep->n++] = d;
+	return 0;
+}
+
+static int report_end(const struct rf_recording *rec, void *self)
+{
+	struct rf_report *rep = self;
+
+	rep->exited = rec->exit_status >= 0;
+	rep->wait_status = rec->exit_status;
+	return 0;
+}
+
+void rf_report_sink(struct rf_report *rep, struct rf_sink *ret)
+{
+	if (!rep->index.keys)
+		rep->index = (struct rf_hmap)RF_HMAP_INIT_STR;
+	*ret = (struct rf_sink){ .name = "run report",
+				 .want_kinds = RF_EV_BIT(RF_EV_SYSCALL) | RF_EV_BIT(RF_EV_GAP),
+				 .need_fields = RF_FIELD_VERDICT, .on_event = report_event,
+				 .on_end = report_end, .self = rep };
 }
 
 static char *syscall_name(uint32_t arch, int nr)
@@ -166,9 +186,9 @@ static int write_cb(FILE *f, void *userdata)
 	if (!s)
 		return -ENOMEM;
 	for (size_t i = 0; i < rep->n; i++) {
-		s[i].d = &rep->items[i];
-		s[i].name = syscall_name(rep->items[i].arch, rep->items[i].nr);
-		s[i].arch = rf_arch_seccomp_name(rep->items[i].arch) ?: "unknown";
+		s[i].d = rep->items[i];
+		s[i].name = syscall_name(rep->items[i]->arch, rep->items[i]->nr);
+		s[i].arch = rf_arch_seccomp_name(rep->items[i]->arch) ?: "unknown";
 	}
 	qsort(s, rep->n, sizeof(*s), cmp_sorted);
 	rf_json_init(&j, f, true);
@@ -197,13 +217,15 @@ int rf_report_write(const struct rf_report *rep, const char *path, struct rf_err
 
 void rf_report_done(struct rf_report *rep)
 {
-	for (size_t i = 0; rep && i < rep->n; i++) {
-		free(rep->items[i].first_comm);
-		free(rep->items[i].first_exe);
+	if (!rep)
+		return;
+	for (size_t i = 0; i < rep->n; i++) {
+		free(rep->items[i]->first_comm);
+		free(rep->items[i]->first_exe);
+		free(rep->items[i]);
 	}
-	if (rep) {
-		free(rep->items);
-		rep->items = NULL;
-		rep->n = 0;
-	}
+	free(rep->items);
+	rep->items = NULL;
+	rep->n = 0;
+	rf_hmap_done(&rep->index, NULL);
 }

@@ -20,6 +20,7 @@
 #include "ringfence/caps.h"
 #include "ringfence/filter.h"
 #include "ringfence/log.h"
+#include "ringfence/proc.h"
 #include "ringfence/profile.h"
 #include "ringfence/run.h"
 #include "run-internal.h"
@@ -347,14 +348,30 @@ static int run_with_listener(const struct rf_run_opts *o, struct plan *pl, int *
 			     struct rf_error *reterr)
 {
 	struct rf_report rep = { .mode = o->complain ? "complain" : "enforce",
-				 .profile = pl->profile_name };
+				 .profile = pl->profile_name, .index = RF_HMAP_INIT_STR };
+	_cleanup_(rf_proctab_freep) struct rf_proctab *procs = NULL;
 	_cleanup_close_ int pidfd = -EBADF, notify_fd = -EBADF;
+	struct rf_sinks sinks = { 0 };
+	struct rf_sink report_sink;
+	struct rf_recording meta = { .backend = rf_listener_source.name,
+				     .source_fields = rf_listener_source.fields,
+				     .command = o->argv, .exit_status = -1 };
 	int park[2], errp[2], r, status = 0;
 	char self[4096] = "";
 	struct child_error ce = { 0 };
 	ssize_t n;
 	pid_t pid;
 
+	rf_report_sink(&rep, &report_sink);
+	r = rf_proctab_new(NULL, &procs);
+	if (r >= 0)
+		r = rf_sinks_add(&sinks, &report_sink);
+	if (r >= 0)
+		r = rf_sinks_begin(&sinks, &rf_listener_source, reterr);
+	if (r < 0) {
+		rf_report_done(&rep);
+		return r;
+	}
 	if (pipe2(park, O_CLOEXEC) < 0 || pipe2(errp, O_CLOEXEC) < 0)
 		return rf_error_set(reterr, -errno, "pipe: %s", strerror(errno));
 	n = readlink("/proc/self/exe", self, sizeof(self) - 1);
@@ -378,10 +395,11 @@ static int run_with_listener(const struct rf_run_opts *o, struct plan *pl, int *
 		struct rf_listener l = { .notify_fd = notify_fd, .pidfd = pidfd, .pid = pid,
 					 .complain = o->complain, .prog = pl->prog,
 					 .prog_len = pl->prog_len, .self_exe = self,
-					 .park_fd = park[0],
-					 .report = &rep };
+					 .park_fd = park[0], .fn = rf_sinks_emit, .userdata = &sinks,
+					 .procs = procs, .tgids = RF_HMAP_INIT_U64 };
 		(void)!write(park[1], "g", 1);
 		r = rf_listener_run(&l, &status, reterr);
+		rf_hmap_done(&l.tgids, NULL);
 	} else {
 		(void)kill(pid, SIGKILL);
 		while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
@@ -395,8 +413,13 @@ static int run_with_listener(const struct rf_run_opts *o, struct plan *pl, int *
 		r = rf_error_set(reterr, ce.err ?: -EIO, "%s", ce.msg);
 		status = W_EXITCODE(ce.code, 0);
 	} else {
-		rep.exited = true;
-		rep.wait_status = status;
+		meta.exit_status = status;
+	}
+	meta.events = sinks.events;
+	{
+		int e = rf_sinks_end(&sinks, &meta, r < 0 ? NULL : reterr);
+		if (r >= 0 && e < 0)
+			r = e;
 	}
 	if (o->report) {
 		int w = rf_report_write(&rep, o->report, r < 0 ? NULL : reterr);

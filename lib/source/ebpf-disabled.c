@@ -15,8 +15,10 @@ int rf_ebpf_probe(struct rf_error *reterr)
 	return rf_error_set(reterr, -ENOTSUP, "this ringfence was built without the eBPF recorder");
 }
 
-int rf_ebpf_record(const struct rf_ebpf_opts *o, volatile bool *stop, rf_event_fn fn,
-		   void *userdata, struct rf_ebpf_result *ret, struct rf_error *reterr)
+const struct rf_source_info rf_ebpf_source = { .name = "ebpf" };
+
+int rf_ebpf_record(const struct rf_ebpf_opts *o, rf_event_fn fn, void *userdata,
+		   struct rf_ebpf_result *ret, struct rf_error *reterr)
 {
 	return rf_ebpf_probe(reterr);
 }

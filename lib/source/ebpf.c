@@ -1,11 +1,17 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* User side of the eBPF recorder (bpf/record.bpf.c), libbpf-bootstrap's lifecycle: open, set
- * rodata, load, fill the maps, attach, poll the ring buffer, then read the per-CPU counters and
- * the drop counter. Kernel records become rf_events. */
+ * rodata, load, fill the maps, attach, poll the ring buffer (and the stop fd), then read the
+ * per-CPU counters and the drop counter. Kernel records become events: first sightings as
+ * RF_EV_SYSCALL, the rest of the counts as RF_EV_SYSCALL_TOTAL at the end, new argument values
+ * as RF_EV_ARGS, execs, capability checks, and forks and exits for the process table. */
+#include <asm/unistd.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include <dirent.h>
 #include <fcntl.h>
+#include <linux/prctl.h>
+#include <linux/seccomp.h>
+#include <poll.h>
 #include <seccomp.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -22,6 +28,15 @@
 #include "ringfence/ebpf.h"
 #include "ringfence/log.h"
 #include "ringfence/observation.h"
+#include "ringfence/proc.h"
+
+const struct rf_source_info rf_ebpf_source = {
+	.name = "ebpf",
+	.kinds = RF_EV_BIT(RF_EV_SYSCALL) | RF_EV_BIT(RF_EV_SYSCALL_TOTAL) | RF_EV_BIT(RF_EV_ARGS) |
+		 RF_EV_BIT(RF_EV_EXEC) | RF_EV_BIT(RF_EV_FORK) | RF_EV_BIT(RF_EV_EXIT) |
+		 RF_EV_BIT(RF_EV_CAPABILITY) | RF_EV_BIT(RF_EV_GAP),
+	.fields = RF_FIELD_ARGS | RF_FIELD_TIME | RF_FIELD_PROC | RF_FIELD_CGROUP,
+};
 
 DEFINE_TRIVIAL_CLEANUP_FUNC(struct record *, record__destroy)
 DEFINE_TRIVIAL_CLEANUP_FUNC(struct ring_buffer *, ring_buffer__free)
@@ -30,6 +45,7 @@ struct ctx {
 	rf_event_fn fn;
 	void *userdata;
 	int error;
+	struct rf_proctab *procs;
 	uint32_t firsts[RF_NR_INDEXES]; /* FIRST records fed per row (at most one per CPU) */
 };
 
@@ -63,22 +79,17 @@ static int32_t slot_nr(unsigned slot, int nr)
 	return slot == RF_SLOT_X32 ? (int32_t)(nr | 0x40000000) : nr;
 }
 
-static void fill_event(struct rf_event *ev, const struct rf_rec *r, enum rf_event_kind kind,
-		       char *exe_buf, size_t exe_size)
+static void fill_event(struct ctx *c, struct rf_event *ev, const struct rf_rec *r,
+		       enum rf_event_kind kind)
 {
-	char path[64];
-	ssize_t n;
-
-	*ev = (struct rf_event){ .kind = kind, .pid = r->pid, .tid = r->tid,
-				 .cgroup_id = r->cgroup_id, .args_elsewhere = true };
+	*ev = (struct rf_event){ .kind = kind, .tgid = r->pid, .tid = r->tid,
+				 .cgroup_id = r->cgroup_id, .time_ns = r->time_ns,
+				 .bootstrap = r->bootstrap };
 	memcpy(ev->comm, r->comm, sizeof(ev->comm));
 	ev->comm[sizeof(ev->comm) - 1] = '\0';
-	(void)snprintf(path, sizeof(path), "/proc/%d/exe", r->pid);
-	n = exe_buf ? readlink(path, exe_buf, exe_size - 1) : -1;
-	if (n > 0) {
-		exe_buf[n] = '\0';
-		ev->exe = exe_buf;
-	}
+	ev->proc = rf_proctab_get(c->procs, r->pid);
+	if (ev->proc)
+		ev->ppid = ev->proc->ppid;
 }
 
 static int on_record(void *data, void *rec, size_t size)
@@ -86,48 +97,60 @@ static int on_record(void *data, void *rec, size_t size)
 	struct ctx *c = data;
 	const struct rf_rec *r = rec;
 	struct rf_event ev;
-	char exe[4096];
 	int ret = 0;
 
-	if (size < sizeof(*r))
+	if (size < sizeof(*r) || c->error)
 		return 0;
 	switch (r->kind) {
 	case RF_REC_FIRST:
-		fill_event(&ev, r, RF_EV_SYSCALL, exe, sizeof(exe));
-		ev.sc.arch = slot_arch(r->slot);
-		ev.sc.nr = slot_nr(r->slot, r->nr);
+		fill_event(c, &ev, r, RF_EV_SYSCALL);
+		ev.sc.id.arch = slot_arch(r->slot);
+		ev.sc.id.nr = slot_nr(r->slot, r->nr);
+		ev.sc.count = 1;
+		ev.sc.args_elsewhere = true;
 		if (r->slot < RF_NSLOTS && r->nr >= 0 && r->nr < RF_MAX_NR && !r->bootstrap)
 			c->firsts[r->slot * RF_MAX_NR + (unsigned)r->nr]++;
 		break;
 	case RF_REC_ARG:
-		fill_event(&ev, r, RF_EV_ARGS, NULL, 0);
-		ev.sc.arch = slot_arch(r->slot);
-		ev.sc.nr = slot_nr(r->slot, r->nr);
+		fill_event(c, &ev, r, RF_EV_ARGS);
+		ev.sc.id.arch = slot_arch(r->slot);
+		ev.sc.id.nr = slot_nr(r->slot, r->nr);
 		if (r->arg_index < 6) {
-			ev.args[r->arg_index] = r->arg_value;
-			ev.args_known = (uint8_t)(1u << r->arg_index);
+			ev.sc.args[r->arg_index] = r->arg_value;
+			ev.sc.args_known = (uint8_t)(1u << r->arg_index);
 		}
 		break;
 	case RF_REC_EXEC:
-		fill_event(&ev, r, RF_EV_EXEC, NULL, 0);
-		ev.path = r->filename;
+		(void)rf_proctab_exec(c->procs, r->pid, r->filename, NULL);
+		fill_event(c, &ev, r, RF_EV_EXEC);
+		ev.exec.path = r->filename;
+		ev.exec.argv = ev.proc ? ev.proc->argv : NULL;
+		ev.exec.is_memfd = !strncmp(r->filename, "/memfd:", 7);
 		break;
 	case RF_REC_CAP:
-		fill_event(&ev, r, RF_EV_CAPABILITY, NULL, 0);
-		ev.cap = r->cap;
-		ev.cap_granted = r->ret == 0;
+		fill_event(c, &ev, r, RF_EV_CAPABILITY);
+		ev.cap.cap = r->cap;
+		ev.cap.granted = r->ret == 0;
+		break;
+	case RF_REC_FORK:
+		(void)rf_proctab_fork(c->procs, r->pid, r->child_pid, r->time_ns);
+		fill_event(c, &ev, r, RF_EV_FORK);
+		ev.fork.child_tgid = ev.fork.child_tid = r->child_pid;
+		break;
+	case RF_REC_EXIT:
+		fill_event(c, &ev, r, RF_EV_EXIT);
+		ev.exit.group_dead = true;
 		break;
 	default:
 		return 0;
 	}
-	if (ev.kind == RF_EV_SYSCALL || ev.kind == RF_EV_ARGS)
-		if (!ev.sc.arch)
-			return 0;
-	/* The runtime's bootstrap (cut mode) is kept apart from the workload's set. */
-	ev.bootstrap = r->bootstrap;
+	if ((ev.kind == RF_EV_SYSCALL || ev.kind == RF_EV_ARGS) && !ev.sc.id.arch)
+		return 0;
 	ret = c->fn(&ev, c->userdata);
-	if (ret < 0 && !c->error)
+	if (ret < 0)
 		c->error = ret;
+	if (r->kind == RF_REC_EXIT)
+		rf_proctab_exit(c->procs, r->pid); /* after the event: consumers saw the entry */
 	return 0;
 }
 
@@ -149,7 +172,7 @@ static int fill_mux(struct record *skel)
 			if (!name || !rf_obs_tracked_args(name, arch, idx))
 				continue;
 			for (int k = 0; k < RF_OBS_MAX_ARGS; k++)
-				if (idx[k] >= 0 && idx[k] < 5)
+				if (idx[k] >= 0 && idx[k] < 6)
 					mask |= (unsigned char)(1u << idx[k]);
 			if (bpf_map_update_elem(fd, &key, &mask, BPF_ANY) < 0)
 				return -errno;
@@ -267,7 +290,7 @@ static int flush_counts(struct record *skel, struct ctx *c)
 		unsigned long long total = 0;
 		unsigned slot = row / RF_MAX_NR, nr = row % RF_MAX_NR;
 		uint64_t fed = c->firsts[row];
-		struct rf_event ev = { .kind = RF_EV_SYSCALL, .args_elsewhere = true };
+		struct rf_event ev = { .kind = RF_EV_SYSCALL_TOTAL };
 		int r;
 
 		if (bpf_map_lookup_elem(fd, &row, v) < 0)
@@ -276,10 +299,11 @@ static int flush_counts(struct record *skel, struct ctx *c)
 			total += v[i];
 		if (total <= fed)
 			continue;
-		ev.sc.arch = slot_arch(slot);
-		ev.sc.nr = slot_nr(slot, (int)nr);
-		ev.count = total - fed;
-		if (ev.sc.arch && (r = c->fn(&ev, c->userdata)) < 0)
+		ev.sc.id.arch = slot_arch(slot);
+		ev.sc.id.nr = slot_nr(slot, (int)nr);
+		ev.sc.count = total - fed;
+		ev.sc.args_elsewhere = true;
+		if (ev.sc.id.arch && (r = c->fn(&ev, c->userdata)) < 0)
 			return r;
 	}
 	return 0;
@@ -316,6 +340,12 @@ static int open_and_load(const struct rf_ebpf_opts *o, struct record **ret,
 	skel->rodata->prctl_nr = seccomp_syscall_resolve_name("prctl");
 	skel->rodata->execve_nr = seccomp_syscall_resolve_name("execve");
 	skel->rodata->execveat_nr = seccomp_syscall_resolve_name("execveat");
+	skel->rodata->seccomp_set_mode_filter = SECCOMP_SET_MODE_FILTER;
+	skel->rodata->pr_set_seccomp = PR_SET_SECCOMP;
+	skel->rodata->seccomp_mode_filter = SECCOMP_MODE_FILTER;
+#ifdef __X32_SYSCALL_BIT
+	skel->rodata->x32_syscall_bit = __X32_SYSCALL_BIT;
+#endif
 	r = record__load(skel);
 	if (r < 0)
 		return rf_error_set(reterr, r,
@@ -353,12 +383,19 @@ static bool tree_alive(struct record *skel)
 	return bpf_map_get_next_key(bpf_map__fd(skel->maps.targets), NULL, &key) == 0;
 }
 
+static bool stop_requested(int fd)
+{
+	struct pollfd p = { .fd = fd, .events = POLLIN };
+
+	return fd >= 0 && poll(&p, 1, 0) > 0;
+}
+
 /* Like the ptrace recorder, a command is recorded until its whole process tree has exited
  * (daemons it started included), not just until the command itself exits. */
 static bool finished(const struct rf_ebpf_opts *o, struct record *skel, pid_t child,
-		     bool *reaped, int *status, volatile bool *stop)
+		     bool *reaped, int *status)
 {
-	if (stop && *stop)
+	if (stop_requested(o->stop_fd))
 		return true;
 	if (child > 0) {
 		if (!*reaped)
@@ -370,11 +407,24 @@ static bool finished(const struct rf_ebpf_opts *o, struct record *skel, pid_t ch
 	return false;
 }
 
-int rf_ebpf_record(const struct rf_ebpf_opts *o, volatile bool *stop, rf_event_fn fn,
-		   void *userdata, struct rf_ebpf_result *ret, struct rf_error *reterr)
+/* Waits on the ring buffer and the stop fd at once: a stop request is seen at once, not at the
+ * next poll timeout. */
+static int wait_events(const struct rf_ebpf_opts *o, struct ring_buffer *rb, int timeout_ms)
+{
+	struct pollfd p[2] = { { .fd = ring_buffer__epoll_fd(rb), .events = POLLIN },
+			       { .fd = o->stop_fd, .events = POLLIN } };
+
+	if (poll(p, o->stop_fd >= 0 ? 2 : 1, timeout_ms) < 0 && errno != EINTR)
+		return -errno;
+	return ring_buffer__consume(rb);
+}
+
+int rf_ebpf_record(const struct rf_ebpf_opts *o, rf_event_fn fn, void *userdata,
+		   struct rf_ebpf_result *ret, struct rf_error *reterr)
 {
 	_cleanup_(record__destroyp) struct record *skel = NULL;
 	_cleanup_(ring_buffer__freep) struct ring_buffer *rb = NULL;
+	_cleanup_(rf_proctab_freep) struct rf_proctab *own = NULL;
 	_cleanup_free_ struct ctx *c = calloc(1, sizeof(*c));
 	_cleanup_close_ int go = -EBADF;
 	struct rf_ebpf_result res = { .wait_status = -1 };
@@ -387,6 +437,13 @@ int rf_ebpf_record(const struct rf_ebpf_opts *o, volatile bool *stop, rf_event_f
 		return -EINVAL;
 	c->fn = fn;
 	c->userdata = userdata;
+	c->procs = o->procs;
+	if (!c->procs) {
+		r = rf_proctab_new(NULL, &own);
+		if (r < 0)
+			return r;
+		c->procs = own;
+	}
 	r = open_and_load(o, &skel, reterr);
 	if (r >= 0 && (r = fill_mux(skel)) < 0)
 		rf_error_set(reterr, r, "cannot configure the recorder: %s", strerror(-r));
@@ -399,8 +456,11 @@ int rf_ebpf_record(const struct rf_ebpf_opts *o, volatile bool *stop, rf_event_f
 		r = child;
 	if (r >= 0 && child > 0 && o->child_pid)
 		*o->child_pid = child;
-	if (r >= 0 && child > 0 && (r = track(skel, child, RF_TARGET_WAIT_EXEC)) < 0)
-		rf_error_set(reterr, r, "cannot track the command: %s", strerror(-r));
+	if (r >= 0 && child > 0) {
+		(void)rf_proctab_fork(c->procs, getpid(), child, 0);
+		if ((r = track(skel, child, RF_TARGET_WAIT_EXEC)) < 0)
+			rf_error_set(reterr, r, "cannot track the command: %s", strerror(-r));
+	}
 	if (r >= 0 && (r = record__attach(skel)) < 0)
 		rf_error_set(reterr, r, "cannot attach the eBPF recorder: %s", strerror(-r));
 	if (r >= 0 && !(rb = ring_buffer__new(bpf_map__fd(skel->maps.events), on_record, c, NULL)))
@@ -421,26 +481,35 @@ int rf_ebpf_record(const struct rf_ebpf_opts *o, volatile bool *stop, rf_event_f
 		(void)!write(go, "g", 1);
 		close(TAKE_FD(go));
 	}
-	while (!finished(o, skel, child, &reaped, &status, stop)) {
-		int n = ring_buffer__poll(rb, 100);
+	while (!c->error && !finished(o, skel, child, &reaped, &status)) {
+		int n = wait_events(o, rb, 100);
 		if (n < 0 && n != -EINTR) {
 			r = rf_error_set(reterr, n, "ring buffer: %s", strerror(-n));
 			break;
 		}
 	}
-	(void)ring_buffer__consume(rb);
+	if (!c->error)
+		(void)ring_buffer__consume(rb);
 	res.duration_ns = rf_now_ns() - t0;
+	if (c->error) {
+		/* A consumer failed: stop recording now; our command finishes unrecorded. */
+		record__detach(skel);
+		if (child > 0 && !reaped)
+			while (waitpid(child, &status, 0) < 0 && errno == EINTR)
+				;
+	}
 	res.wait_status = child > 0 ? status : -1;
-	if (r >= 0)
+	if (r >= 0 && !c->error)
 		r = flush_counts(skel, c);
 	res.lost = read_drops(skel);
-	if (res.lost) {
-		struct rf_event gap = { .kind = RF_EV_GAP, .lost = res.lost };
-		(void)fn(&gap, userdata);
+	if (res.lost && r >= 0 && !c->error) {
+		struct rf_event gap = { .kind = RF_EV_GAP,
+					.gap = { .lost = res.lost, .where = "ring buffer or map" } };
+		r = fn(&gap, userdata);
 	}
 	if (ret)
 		*ret = res;
 	if (r >= 0 && c->error < 0)
-		r = rf_error_set(reterr, c->error, "recording: %s", strerror(-c->error));
+		r = rf_error_set(reterr, c->error, "recording stopped: %s", strerror(-c->error));
 	return r;
 }

@@ -1,28 +1,37 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* The ptrace recorder. A command is started under a seccomp filter that returns SECCOMP_RET_TRACE,
- * so each syscall costs one stop (PTRACE_EVENT_SECCOMP) instead of two; an attached process
- * (--pid) cannot get a filter and is followed with PTRACE_SYSCALL, recording entry stops.
- * Every wait status is decoded into an enum rf_stop and dispatched (strace's trace_event.h
- * model). Syscall identity comes from PTRACE_GET_SYSCALL_INFO: (arch, nr), never the host's
- * table, so a 32-bit program is recorded under SCMP_ARCH_X86. */
+ * so each syscall costs one stop (PTRACE_EVENT_SECCOMP) instead of two; a call the decoder turns
+ * into a FILE/NET/... event is resumed with PTRACE_SYSCALL once more, for its result. An attached
+ * process (--pid) cannot get a filter and is followed with PTRACE_SYSCALL. Every wait status is
+ * decoded into an enum rf_stop and dispatched (strace's trace_event.h model). Syscall identity
+ * comes from PTRACE_GET_SYSCALL_INFO: (arch, nr), never the host's table, so a 32-bit program is
+ * recorded under SCMP_ARCH_X86. Waiting is on a signalfd for SIGCHLD plus the stop fd, so a
+ * stop request needs no signal handler. */
 #include <dirent.h>
 #include <fcntl.h>
 #include <linux/capability.h>
+#include <poll.h>
+#include <pthread.h>
 #include <seccomp.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/ptrace.h>
+#include <sys/signalfd.h>
+#include <sys/uio.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "core/clock.h"
+#include "core/hashmap.h"
 #include "core/macro.h"
+#include "decode.h"
 #include "ringfence/caps.h"
 #include "ringfence/filter.h"
 #include "ringfence/log.h"
+#include "ringfence/proc.h"
 #include "ringfence/ptrace.h"
 
 const char *const rf_ptrace_fast_syscalls[] = {
@@ -32,10 +41,21 @@ const char *const rf_ptrace_fast_syscalls[] = {
 	"clock_nanosleep", "sched_yield", "getpid", "gettid", "rt_sigprocmask", NULL,
 };
 
+const struct rf_source_info rf_ptrace_source = {
+	.name = "ptrace",
+	.kinds = RF_EV_BIT(RF_EV_SYSCALL) | RF_EV_BIT(RF_EV_EXEC) | RF_EV_BIT(RF_EV_FORK) |
+		 RF_EV_BIT(RF_EV_EXIT) | RF_EV_BIT(RF_EV_FILE) | RF_EV_BIT(RF_EV_NET) |
+		 RF_EV_BIT(RF_EV_SIGNAL) | RF_EV_BIT(RF_EV_PTRACE) | RF_EV_BIT(RF_EV_CRED) |
+		 RF_EV_BIT(RF_EV_NAMESPACE) | RF_EV_BIT(RF_EV_MODULE) | RF_EV_BIT(RF_EV_BPF) |
+		 RF_EV_BIT(RF_EV_MEMORY) | RF_EV_BIT(RF_EV_FD),
+	.fields = RF_FIELD_PER_CALL | RF_FIELD_ARGS | RF_FIELD_TIME | RF_FIELD_PROC |
+		  RF_FIELD_PATHS,
+};
+
 enum rf_stop {
 	STOP_GONE,       /* exited or killed: forget the tracee (main: keep its status) */
-	STOP_SECCOMP,    /* PTRACE_EVENT_SECCOMP: a syscall entry via our filter: record, CONT */
-	STOP_SYSCALL,    /* syscall-stop (PTRACE_SYSCALL mode): record entries, resume */
+	STOP_SECCOMP,    /* PTRACE_EVENT_SECCOMP: a syscall entry via our filter */
+	STOP_SYSCALL,    /* syscall-stop: entry or exit (PTRACE_SYSCALL) */
 	STOP_EXEC,       /* PTRACE_EVENT_EXEC: record the new image, resume */
 	STOP_NEW_CHILD,  /* PTRACE_EVENT_FORK/VFORK/CLONE: the child is auto-attached, resume */
 	STOP_GROUP,      /* PTRACE_EVENT_STOP for a stop signal: group-stop, PTRACE_LISTEN */
@@ -44,72 +64,165 @@ enum rf_stop {
 };
 
 struct tracee {
-	pid_t tid;
-	char comm[16];
-	char *exe;
-	bool in_syscall; /* PTRACE_SYSCALL mode: next syscall-stop is an exit */
+	pid_t tid, tgid;
+	bool want_exit;          /* resumed with PTRACE_SYSCALL for a decoded call's result */
+	struct rf_pending pending;
 };
 
 struct tracer {
-	struct tracee *t;
-	size_t n;
+	struct rf_hmap tracees; /* tid -> struct tracee */
 	pid_t main;
 	bool seccomp_mode;
 	bool detaching;
+	bool started;           /* we started the command (else attached) */
 	int main_status;
 	uint64_t stops;
 	rf_event_fn fn;
 	void *userdata;
 	int fn_error;
+	struct rf_proctab *procs;
+	bool decode;
+	struct rf_decoder dec;
 };
 
-static void read_identity(struct tracee *t)
-{
-	char path[64], buf[4096];
-	ssize_t n;
-	int fd;
+/* ---- the tracees' memory, for the decoder ---- */
 
-	(void)snprintf(path, sizeof(path), "/proc/%d/comm", (int)t->tid);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd >= 0) {
-		n = read(fd, t->comm, sizeof(t->comm) - 1);
-		t->comm[n > 0 ? n : 0] = '\0';
-		t->comm[strcspn(t->comm, "\n")] = '\0';
-		close(fd);
-	}
-	(void)snprintf(path, sizeof(path), "/proc/%d/exe", (int)t->tid);
-	n = readlink(path, buf, sizeof(buf) - 1);
-	free(t->exe);
-	t->exe = n > 0 ? strndup(buf, (size_t)n) : NULL;
+static int read_mem(pid_t tid, uint64_t addr, void *buf, size_t len)
+{
+	struct iovec local = { buf, len }, remote = { (void *)(uintptr_t)addr, len };
+	ssize_t n = process_vm_readv(tid, &local, 1, &remote, 1, 0);
+
+	return n == (ssize_t)len ? 0 : n < 0 ? -errno : -EFAULT;
 }
 
-static struct tracee *find(struct tracer *tr, pid_t tid, bool create)
+/* Page by page: a string may end just before an unmapped page. */
+static ssize_t read_str(pid_t tid, uint64_t addr, char *buf, size_t size)
 {
-	struct tracee *n;
+	size_t got = 0;
 
-	for (size_t i = 0; i < tr->n; i++)
-		if (tr->t[i].tid == tid)
-			return &tr->t[i];
-	if (!create)
+	while (got + 1 < size) {
+		size_t page_left = 4096 - ((addr + got) & 4095), want = size - 1 - got;
+		struct iovec local, remote;
+		ssize_t n;
+		char *nul;
+
+		if (want > page_left)
+			want = page_left;
+		local = (struct iovec){ buf + got, want };
+		remote = (struct iovec){ (void *)(uintptr_t)(addr + got), want };
+		n = process_vm_readv(tid, &local, 1, &remote, 1, 0);
+		if (n <= 0)
+			return got ? -EFAULT : n < 0 ? -errno : -EFAULT;
+		nul = memchr(buf + got, '\0', (size_t)n);
+		if (nul)
+			return nul - buf;
+		got += (size_t)n;
+	}
+	buf[got] = '\0';
+	return -ENAMETOOLONG;
+}
+
+static const struct rf_decode_io ptrace_io = { .read_mem = read_mem, .read_str = read_str };
+
+/* ---- tracees ---- */
+
+static pid_t read_tgid(pid_t tid)
+{
+	char path[64], line[128];
+	pid_t tgid = tid;
+	FILE *f;
+
+	(void)snprintf(path, sizeof(path), "/proc/%d/status", (int)tid);
+	f = fopen(path, "re");
+	while (f && fgets(line, sizeof(line), f))
+		if (sscanf(line, "Tgid: %d", &tgid) == 1)
+			break;
+	if (f)
+		fclose(f);
+	return tgid;
+}
+
+static struct tracee *find(struct tracer *tr, pid_t tid)
+{
+	return rf_hmap_get_u64(&tr->tracees, (uint64_t)tid);
+}
+
+static struct tracee *add(struct tracer *tr, pid_t tid, pid_t tgid)
+{
+	struct tracee *t = calloc(1, sizeof(*t));
+
+	if (!t)
 		return NULL;
-	n = reallocarray(tr->t, tr->n + 1, sizeof(*n));
-	if (!n)
+	t->tid = tid;
+	t->tgid = tgid > 0 ? tgid : read_tgid(tid);
+	if (rf_hmap_put_u64(&tr->tracees, (uint64_t)tid, t, NULL) < 0) {
+		free(t);
 		return NULL;
-	tr->t = n;
-	n = &tr->t[tr->n++];
-	*n = (struct tracee){ .tid = tid };
-	read_identity(n);
-	return n;
+	}
+	return t;
+}
+
+static struct tracee *find_or_add(struct tracer *tr, pid_t tid)
+{
+	return find(tr, tid) ?: add(tr, tid, 0);
+}
+
+static void tracee_free(void *p)
+{
+	struct tracee *t = p;
+
+	rf_pending_done(&t->pending);
+	free(t);
 }
 
 static void forget(struct tracer *tr, pid_t tid)
 {
-	for (size_t i = 0; i < tr->n; i++)
-		if (tr->t[i].tid == tid) {
-			free(tr->t[i].exe);
-			tr->t[i] = tr->t[--tr->n];
-			return;
-		}
+	struct tracee *t = rf_hmap_remove_u64(&tr->tracees, (uint64_t)tid);
+
+	if (t)
+		tracee_free(t);
+}
+
+/* ---- events ---- */
+
+static void header(struct tracer *tr, const struct tracee *t, struct rf_event *ev)
+{
+	const struct rf_proc *p = rf_proctab_get(tr->procs, t->tgid);
+
+	ev->tgid = t->tgid;
+	ev->tid = t->tid;
+	ev->time_ns = rf_boottime_ns();
+	ev->proc = p;
+	if (p) {
+		ev->ppid = p->ppid;
+		memcpy(ev->comm, p->comm, sizeof(ev->comm));
+	}
+}
+
+static void begin_detach(struct tracer *tr)
+{
+	size_t it = 0;
+	struct tracee *t;
+
+	tr->detaching = true;
+	while ((t = rf_hmap_next(&tr->tracees, &it)))
+		(void)ptrace(PTRACE_INTERRUPT, t->tid, 0, 0);
+}
+
+static void emit(struct tracer *tr, struct rf_event *ev)
+{
+	int r;
+
+	if (tr->fn_error)
+		return;
+	r = tr->fn(ev, tr->userdata);
+	if (r >= 0)
+		return;
+	tr->fn_error = r;
+	/* Nothing more is delivered. An attached tree is let go at once; a command we started
+	 * runs on under its filter, its stops served without events. */
+	if (!tr->started && !tr->detaching)
+		begin_detach(tr);
 }
 
 static enum rf_stop decode(int status)
@@ -138,84 +251,146 @@ static enum rf_stop decode(int status)
 	}
 }
 
-static void resume(struct tracer *tr, pid_t tid, int sig)
+static void resume(struct tracer *tr, struct tracee *t, int sig)
 {
 	if (tr->detaching) {
+		pid_t tid = t->tid;
+
 		(void)ptrace(PTRACE_DETACH, tid, 0, sig);
 		forget(tr, tid);
 		return;
 	}
-	(void)ptrace(tr->seccomp_mode ? PTRACE_CONT : PTRACE_SYSCALL, tid, 0, sig);
+	(void)ptrace(t->want_exit || !tr->seccomp_mode ? PTRACE_SYSCALL : PTRACE_CONT, t->tid, 0,
+		     sig);
 }
 
-static void emit_syscall(struct tracer *tr, struct tracee *t, uint32_t arch, uint64_t nr,
-			 const uint64_t *args)
+static void on_entry(struct tracer *tr, struct tracee *t, uint32_t arch, uint64_t nr,
+		     const uint64_t *args)
 {
-	struct rf_event ev = { .kind = RF_EV_SYSCALL, .pid = t->tid, .tid = t->tid,
-			       .exe = t->exe };
-	int r;
+	struct rf_event ev = { .kind = RF_EV_SYSCALL };
 
-	memcpy(ev.comm, t->comm, sizeof(ev.comm));
-	ev.sc.arch = arch;
-	ev.sc.nr = (int32_t)nr;
-	memcpy(ev.args, args, sizeof(ev.args));
-	ev.args_known = 0x3f;
-	r = tr->fn(&ev, tr->userdata);
-	if (r < 0 && !tr->fn_error)
-		tr->fn_error = r;
+	header(tr, t, &ev);
+	ev.sc.id.arch = arch;
+	ev.sc.id.nr = (int32_t)nr;
+	ev.sc.count = 1;
+	memcpy(ev.sc.args, args, sizeof(ev.sc.args));
+	ev.sc.args_known = 0x3f;
+	emit(tr, &ev);
+	if (tr->decode && !tr->fn_error && rf_decoder_wants(&tr->dec, arch, (int32_t)nr))
+		t->want_exit = rf_decode_entry(&tr->dec, &ptrace_io, t->tid, t->tgid, (int32_t)nr,
+					       args, &t->pending) > 0;
 }
 
-static void on_syscall_info(struct tracer *tr, struct tracee *t, enum rf_stop kind)
+static void on_exit_of_call(struct tracer *tr, struct tracee *t, bool has_ret, int64_t ret)
+{
+	struct rf_event ev = { 0 };
+
+	if (t->pending.kind) {
+		header(tr, t, &ev);
+		rf_decode_exit(&tr->dec, t->tid, t->tgid, &t->pending, has_ret, ret, &ev);
+		if (ev.kind)
+			emit(tr, &ev);
+	}
+	rf_pending_done(&t->pending);
+	t->want_exit = false;
+}
+
+static void on_syscall_stop(struct tracer *tr, struct tracee *t, enum rf_stop kind)
 {
 	struct __ptrace_syscall_info info = { 0 };
 	long n = ptrace(PTRACE_GET_SYSCALL_INFO, t->tid, sizeof(info), &info);
 
 	if (n <= 0)
 		return;
-	if (kind == STOP_SECCOMP && info.op == PTRACE_SYSCALL_INFO_SECCOMP)
-		emit_syscall(tr, t, info.arch, info.seccomp.nr, info.seccomp.args);
-	else if (kind == STOP_SYSCALL && info.op == PTRACE_SYSCALL_INFO_ENTRY)
-		emit_syscall(tr, t, info.arch, info.entry.nr, info.entry.args);
+	if (info.op == PTRACE_SYSCALL_INFO_SECCOMP)
+		on_entry(tr, t, info.arch, info.seccomp.nr, info.seccomp.args);
+	else if (info.op == PTRACE_SYSCALL_INFO_ENTRY)
+		on_entry(tr, t, info.arch, info.entry.nr, info.entry.args);
+	else if (info.op == PTRACE_SYSCALL_INFO_EXIT)
+		on_exit_of_call(tr, t, true, info.exit.rval);
 }
 
 static void on_exec(struct tracer *tr, pid_t tid)
 {
-	struct rf_event ev = { .kind = RF_EV_EXEC, .pid = tid, .tid = tid };
+	struct rf_event ev = { .kind = RF_EV_EXEC };
 	unsigned long old = 0;
+	const struct rf_proc *p;
 	struct tracee *t;
 
 	/* After a multi-threaded exec the tracee reports under the thread-group leader's id. */
 	(void)ptrace(PTRACE_GETEVENTMSG, tid, 0, &old);
 	if ((pid_t)old != tid)
-		forget(tr, (pid_t)old); /* may move entries: look ours up afterwards */
-	t = find(tr, tid, true);
+		forget(tr, (pid_t)old);
+	t = find_or_add(tr, tid);
 	if (!t)
 		return;
-	read_identity(t);
-	memcpy(ev.comm, t->comm, sizeof(ev.comm));
-	ev.exe = ev.path = t->exe;
-	(void)tr->fn(&ev, tr->userdata);
+	t->tgid = tid; /* the exec'ing thread is the leader now */
+	rf_pending_done(&t->pending);
+	t->want_exit = false;
+	(void)rf_proctab_exec(tr->procs, tid, NULL, NULL);
+	header(tr, t, &ev);
+	p = ev.proc;
+	ev.exec.path = p ? p->exe : NULL;
+	ev.exec.argv = p ? p->argv : NULL;
+	ev.exec.is_memfd = p && p->exe && !strncmp(p->exe, "/memfd:", 7);
+	emit(tr, &ev);
+	if (tr->decode && ev.exec.path) {
+		ev.kind = RF_EV_FILE;
+		ev.file = (struct rf_ev_file){ .op = RF_FILE_EXEC, .path = p->exe,
+					       .access = RF_ACC_EXEC, .flags = -1, .has_ret = true };
+		emit(tr, &ev);
+	}
 }
 
-static void on_new_child(struct tracer *tr, struct tracee *parent)
+static void on_new_child(struct tracer *tr, struct tracee *parent, int status)
 {
+	struct rf_event ev = { .kind = RF_EV_FORK };
 	unsigned long child = 0;
-	char comm[sizeof(parent->comm)];
-	_cleanup_free_ char *exe = NULL;
+	int event = (unsigned)status >> 16;
+	pid_t ptid = parent->tid, ptgid = parent->tgid, ctgid;
 	struct tracee *c;
 
-	if (ptrace(PTRACE_GETEVENTMSG, parent->tid, 0, &child) < 0 || child == 0)
+	if (ptrace(PTRACE_GETEVENTMSG, ptid, 0, &child) < 0 || child == 0)
 		return;
-	/* Copy first: adding the child may move the table `parent` points into. */
-	memcpy(comm, parent->comm, sizeof(comm));
-	exe = parent->exe ? strdup(parent->exe) : NULL;
-	c = find(tr, (pid_t)child, true);
-	if (!c)
+	c = find(tr, (pid_t)child);
+	if (!c) {
+		/* fork/vfork make a process; clone may make a thread: the kernel knows. */
+		ctgid = event == PTRACE_EVENT_CLONE ? read_tgid((pid_t)child) : (pid_t)child;
+		c = add(tr, (pid_t)child, ctgid);
+		if (!c)
+			return;
+	}
+	ctgid = c->tgid;
+	parent = find(tr, ptid); /* the table may have grown */
+	if (!parent)
 		return;
-	memcpy(c->comm, comm, sizeof(c->comm));
-	if (exe) {
-		free(c->exe);
-		c->exe = TAKE_PTR(exe);
+	if (ctgid != ptgid)
+		(void)rf_proctab_fork(tr->procs, ptgid, ctgid, 0);
+	header(tr, parent, &ev);
+	ev.fork = (struct rf_ev_fork){ .child_tgid = ctgid, .child_tid = (pid_t)child,
+				       .thread = ctgid == ptgid };
+	emit(tr, &ev);
+}
+
+static void on_gone(struct tracer *tr, pid_t tid, int status)
+{
+	struct tracee *t = find(tr, tid);
+	struct rf_event ev = { .kind = RF_EV_EXIT };
+	pid_t tgid;
+
+	if (tid == tr->main)
+		tr->main_status = status;
+	if (!t)
+		return;
+	tgid = t->tgid;
+	header(tr, t, &ev);
+	ev.exit = (struct rf_ev_exit){ .has_status = true, .status = status,
+				       .group_dead = tid == tgid };
+	emit(tr, &ev);
+	forget(tr, tid);
+	if (tid == tgid) {
+		rf_decoder_forget(&tr->dec, tgid);
+		rf_proctab_exit(tr->procs, tgid);
 	}
 }
 
@@ -227,48 +402,42 @@ static void dispatch(struct tracer *tr, pid_t tid, int status)
 
 	tr->stops++;
 	if (kind == STOP_GONE) {
-		if (tid == tr->main)
-			tr->main_status = status;
-		forget(tr, tid);
+		on_gone(tr, tid, status);
 		return;
 	}
-	t = find(tr, tid, true);
+	t = find_or_add(tr, tid);
 	if (!t) {
-		resume(tr, tid, 0);
+		(void)ptrace(tr->seccomp_mode ? PTRACE_CONT : PTRACE_SYSCALL, tid, 0, 0);
 		return;
 	}
 	switch (kind) {
 	case STOP_SECCOMP:
 	case STOP_SYSCALL:
-		if (kind == STOP_SYSCALL)
-			t->in_syscall = !t->in_syscall;
-		on_syscall_info(tr, t, kind);
-		resume(tr, tid, 0);
-		return;
+		on_syscall_stop(tr, t, kind);
+		break;
 	case STOP_EXEC:
 		on_exec(tr, tid);
-		resume(tr, tid, 0);
-		return;
+		break;
 	case STOP_NEW_CHILD:
-		on_new_child(tr, t);
-		resume(tr, tid, 0);
-		return;
+		on_new_child(tr, t, status);
+		break;
 	case STOP_GROUP:
 		/* Stay stopped like an untraced process would, but keep seeing events (SIGCONT). */
-		if (tr->detaching)
-			resume(tr, tid, 0);
-		else
+		if (!tr->detaching) {
 			(void)ptrace(PTRACE_LISTEN, tid, 0, 0);
+			return;
+		}
+		break;
+	case STOP_SIGNAL:
+		resume(tr, t, WSTOPSIG(status));
 		return;
 	case STOP_EVENT:
-		resume(tr, tid, 0);
-		return;
-	case STOP_SIGNAL:
-		resume(tr, tid, WSTOPSIG(status));
-		return;
 	case STOP_GONE:
-		return;
+		break;
 	}
+	t = find(tr, tid); /* handlers may have replaced the entry */
+	if (t)
+		resume(tr, t, 0);
 }
 
 #define TRACE_OPTIONS                                                                              \
@@ -334,6 +503,7 @@ static int start_command(const struct rf_ptrace_opts *o, struct tracer *tr,
 		_exit(errno == ENOENT ? 127 : 126);
 	}
 	tr->main = pid;
+	tr->started = true;
 	if (o->child_pid)
 		*o->child_pid = pid;
 	while (waitpid(pid, &status, WSTOPPED) < 0)
@@ -352,7 +522,10 @@ static int start_command(const struct rf_ptrace_opts *o, struct tracer *tr,
 						: "");
 	}
 	tr->seccomp_mode = true;
-	(void)find(tr, pid, true);
+	/* The child is a copy of us until its execve: the table learns it from there. */
+	(void)rf_proctab_fork(tr->procs, getpid(), pid, 0);
+	if (!add(tr, pid, pid))
+		return -ENOMEM;
 	(void)kill(pid, SIGCONT);
 	return 0;
 }
@@ -378,7 +551,7 @@ static int attach_pid(pid_t pid, struct tracer *tr, struct rf_error *reterr)
 		while ((e = readdir(d))) {
 			pid_t tid = (pid_t)strtol(e->d_name, NULL, 10);
 
-			if (tid <= 0 || find(tr, tid, false))
+			if (tid <= 0 || find(tr, tid))
 				continue;
 			if (ptrace(PTRACE_SEIZE, tid, 0, TRACE_OPTIONS) < 0) {
 				int r = -errno;
@@ -387,7 +560,10 @@ static int attach_pid(pid_t pid, struct tracer *tr, struct rf_error *reterr)
 						    strerror(-r));
 			}
 			(void)ptrace(PTRACE_INTERRUPT, tid, 0, 0);
-			(void)find(tr, tid, true);
+			if (!add(tr, tid, pid)) {
+				closedir(d);
+				return -ENOMEM;
+			}
 			attached++;
 		}
 		closedir(d);
@@ -395,27 +571,40 @@ static int attach_pid(pid_t pid, struct tracer *tr, struct rf_error *reterr)
 	return attached > 0 ? 0 : rf_error_set(reterr, -ESRCH, "process %d has no threads", (int)pid);
 }
 
-int rf_ptrace_record(const struct rf_ptrace_opts *o, volatile bool *stop, rf_event_fn fn,
-		     void *userdata, struct rf_ptrace_result *ret, struct rf_error *reterr)
+static bool stop_requested(int fd)
 {
-	struct tracer tr = { .fn = fn, .userdata = userdata, .main_status = -1 };
-	struct rf_ptrace_result res = { .wait_status = -1 };
-	uint64_t t0 = rf_now_ns();
-	int r;
+	struct pollfd p = { .fd = fd, .events = POLLIN };
 
-	if (!o || (!o->argv && o->pid <= 0) || !fn)
-		return -EINVAL;
-	r = o->argv ? start_command(o, &tr, &res, reterr) : attach_pid(o->pid, &tr, reterr);
-	while (r >= 0 && tr.n > 0) {
+	return fd >= 0 && poll(&p, 1, 0) > 0;
+}
+
+/* Waits for every tracee to be gone. SIGCHLD is blocked and read from a signalfd so the wait can
+ * also watch the stop fd; pending stops are reaped first, without sleeping. */
+static int wait_loop(const struct rf_ptrace_opts *o, struct tracer *tr, struct rf_error *reterr)
+{
+	sigset_t chld, old;
+	_cleanup_close_ int sfd = -EBADF;
+	int r = 0;
+
+	sigemptyset(&chld);
+	sigaddset(&chld, SIGCHLD);
+	(void)pthread_sigmask(SIG_BLOCK, &chld, &old);
+	sfd = signalfd(-1, &chld, SFD_CLOEXEC | SFD_NONBLOCK);
+	if (sfd < 0) {
+		r = rf_error_set(reterr, -errno, "signalfd: %s", strerror(errno));
+		goto out;
+	}
+	while (tr->tracees.n > 0) {
+		struct pollfd pfd[2] = { { .fd = sfd, .events = POLLIN },
+					 { .fd = o->stop_fd, .events = POLLIN } };
+		struct signalfd_siginfo si;
 		int status;
-		pid_t tid;
+		pid_t tid = waitpid(-1, &status, __WALL | WNOHANG);
 
-		if (stop && *stop && !o->argv && !tr.detaching) {
-			tr.detaching = true;
-			for (size_t i = 0; i < tr.n; i++)
-				(void)ptrace(PTRACE_INTERRUPT, tr.t[i].tid, 0, 0);
+		if (tid > 0) {
+			dispatch(tr, tid, status);
+			continue;
 		}
-		tid = waitpid(-1, &status, __WALL);
 		if (tid < 0 && errno == EINTR)
 			continue;
 		if (tid < 0) {
@@ -423,17 +612,54 @@ int rf_ptrace_record(const struct rf_ptrace_opts *o, volatile bool *stop, rf_eve
 				r = rf_error_set(reterr, -errno, "waitpid: %s", strerror(errno));
 			break;
 		}
-		dispatch(&tr, tid, status);
+		if (!tr->started && !tr->detaching && stop_requested(o->stop_fd))
+			begin_detach(tr);
+		if (poll(pfd, tr->started || tr->detaching || o->stop_fd < 0 ? 1 : 2, -1) < 0 &&
+		    errno != EINTR) {
+			r = rf_error_set(reterr, -errno, "poll: %s", strerror(errno));
+			break;
+		}
+		while (read(sfd, &si, sizeof(si)) == sizeof(si))
+			;
 	}
-	for (size_t i = 0; i < tr.n; i++)
-		free(tr.t[i].exe);
-	free(tr.t);
+out:
+	(void)pthread_sigmask(SIG_SETMASK, &old, NULL);
+	return r;
+}
+
+int rf_ptrace_record(const struct rf_ptrace_opts *o, rf_event_fn fn, void *userdata,
+		     struct rf_ptrace_result *ret, struct rf_error *reterr)
+{
+	_cleanup_(rf_proctab_freep) struct rf_proctab *own = NULL;
+	struct tracer tr = { .fn = fn, .userdata = userdata, .main_status = -1,
+			     .tracees = RF_HMAP_INIT_U64 };
+	struct rf_ptrace_result res = { .wait_status = -1 };
+	uint64_t t0 = rf_now_ns();
+	int r;
+
+	if (!o || (!o->argv && o->pid <= 0) || !fn)
+		return -EINVAL;
+	tr.procs = o->procs;
+	if (!tr.procs) {
+		r = rf_proctab_new(NULL, &own);
+		if (r < 0)
+			return r;
+		tr.procs = own;
+	}
+	tr.decode = !o->no_decode;
+	(void)rf_decoder_init(&tr.dec, seccomp_arch_native());
+	r = o->argv ? start_command(o, &tr, &res, reterr) : attach_pid(o->pid, &tr, reterr);
+	if (r >= 0)
+		r = wait_loop(o, &tr, reterr);
+	rf_hmap_done(&tr.tracees, tracee_free);
+	rf_decoder_done(&tr.dec);
 	res.wait_status = tr.main_status;
 	res.duration_ns = rf_now_ns() - t0;
 	res.stops = tr.stops;
 	if (ret)
 		*ret = res;
 	if (r >= 0 && tr.fn_error < 0)
-		r = rf_error_set(reterr, tr.fn_error, "recording: %s", strerror(-tr.fn_error));
+		r = rf_error_set(reterr, tr.fn_error, "recording stopped: %s",
+				 strerror(-tr.fn_error));
 	return r;
 }

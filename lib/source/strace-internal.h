@@ -51,9 +51,10 @@ const char *strace_scan_args(const char *p, const char *e, struct call *c);
  * 0 or -ENOMEM. */
 int strace_unescape(const char *p, const char *e, char **ret);
 /* The line's leader: "[pid  N] " or "N  " (with -Y "<comm>"), timestamps, "[ nr]", "[ip]".
- * Sets *tid (0 = no pid column) and *comm (NULL = none) and returns the start of the record. */
+ * Sets *tid (0 = no pid column), *comm (NULL = none) and the timestamp (*stamp_kind: 0 none,
+ * 1 absolute ns, 2 a -r delta) and returns the start of the record. */
 const char *strace_leader(const char *p, const char *e, int32_t *tid, const char **comm,
-			  size_t *comm_len);
+			  size_t *comm_len, uint64_t *stamp, int *stamp_kind);
 /* Where a spliced "strace: Process N attached|detached" notice starts in [p, e), or NULL. */
 const char *strace_spliced_notice(const char *p, const char *e);
 /* "trace.1234" → 1234 (strace -ff -o trace); 0 when the name has no such suffix. */

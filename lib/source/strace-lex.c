@@ -277,17 +277,49 @@ static const char *comm_suffix(const char *p, const char *e, const char **comm, 
 	return q + 1;
 }
 
+/* A -t/-tt/-ttt/-r stamp into nanoseconds: "12:34:56[.frac]" since midnight, a dotted number
+ * above 10^8 since the epoch (-ttt), a smaller one a delta from the previous line (-r), which
+ * the caller accumulates. Returns 1 for an absolute time, 2 for a delta, 0 when unparsable. */
+static int parse_stamp(const char *p, const char *e, uint64_t *ret)
+{
+	uint64_t sec = 0, frac = 0, scale = 1000000000u, part = 0;
+	bool colon = false;
+	const char *q;
+
+	for (q = p; q < e && *q != '.'; q++) {
+		if (*q == ':') {
+			sec = (sec + part) * 60;
+			part = 0;
+			colon = true;
+		} else {
+			part = part * 10 + (uint64_t)(*q - '0');
+		}
+	}
+	sec += part;
+	if (q < e)
+		for (q++; q < e && scale > 1; q++) {
+			scale /= 10;
+			frac += (uint64_t)(*q - '0') * scale;
+		}
+	if (sec > UINT64_MAX / 1000000000u)
+		return 0;
+	*ret = sec * 1000000000u + frac;
+	return colon || sec >= 100000000u ? 1 : 2;
+}
+
 /* Leader: "[pid  N] " or "N  " (strace -f -o), then timestamps (-t/-tt/-ttt/-r), "[ nr]" (-n),
- * "[ip]" (-i). Sets *tid (0 = no pid column) and the -Y *comm (NULL = none, not NUL-terminated)
- * and returns the start of the record. */
+ * "[ip]" (-i). Sets *tid (0 = no pid column), the -Y *comm (NULL = none, not NUL-terminated) and
+ * the stamp (*stamp_kind 0 none, 1 absolute, 2 delta) and returns the start of the record. */
 const char *strace_leader(const char *p, const char *e, int32_t *tid, const char **comm,
-			  size_t *comm_len)
+			  size_t *comm_len, uint64_t *stamp, int *stamp_kind)
 {
 	const char *q;
 
 	*tid = 0;
 	*comm = NULL;
 	*comm_len = 0;
+	*stamp = 0;
+	*stamp_kind = 0;
 	p = skip_sp(p, e);
 	if (pfx(p, e, "[pid")) {
 		q = comm_suffix(strace_parse_pid(skip_sp(p + 4, e), e, tid), e, comm, comm_len);
@@ -303,12 +335,14 @@ const char *strace_leader(const char *p, const char *e, int32_t *tid, const char
 			*tid = 0;
 	}
 	for (;;) {
-		bool stamp = false;
+		bool stamp_chars = false;
 
 		p = skip_sp(p, e);
 		for (q = p; q < e && (isdigit((unsigned char)*q) || *q == '.' || *q == ':'); q++)
-			stamp |= *q == '.' || *q == ':';
-		if (stamp && q < e && *q == ' ') {
+			stamp_chars |= *q == '.' || *q == ':';
+		if (stamp_chars && q < e && *q == ' ') {
+			if (!*stamp_kind)
+				*stamp_kind = parse_stamp(p, q, stamp);
 			p = q;
 			continue;
 		}

@@ -36,6 +36,13 @@
 #include "ringfence/strace_log.h"
 #include "strace-internal.h"
 
+const struct rf_source_info rf_strace_source = {
+	.name = "strace-log",
+	.kinds = RF_EV_BIT(RF_EV_SYSCALL) | RF_EV_BIT(RF_EV_EXEC) | RF_EV_BIT(RF_EV_FORK) |
+		 RF_EV_BIT(RF_EV_EXIT),
+	.fields = RF_FIELD_PER_CALL | RF_FIELD_ARGS | RF_FIELD_RET | RF_FIELD_LOG_TIME,
+};
+
 #define STRACE_MAX_BYTES                                                                           \
 	(256u << 20)	     /* rf_strace_parse_file: logs larger than this are refused            \
 			      */
@@ -73,6 +80,7 @@ struct parser {
 	int32_t solo;	  /* cache: the live task while n_live == 1, 0 = look it up */
 	const char *comm; /* -Y: this line's "<comm>" after the pid, not NUL-terminated */
 	size_t comm_len;
+	uint64_t time_ns; /* the log's clock at this line (0: no stamps) */
 	bool summary; /* inside a -c/-C summary table: the rest of the log is skipped */
 };
 
@@ -172,9 +180,10 @@ static int emit(struct parser *ps, struct rf_event *ev, int32_t tid)
 	if (ps->survey)
 		return 0;
 	ev->tid = tid;
-	ev->pid = t ? t->tgid : tid;
+	ev->tgid = t ? t->tgid : tid;
 	ev->ppid = t ? t->ppid : 0;
-	if (ps->comm && ev->kind == RF_EV_SYSCALL)
+	ev->time_ns = ps->time_ns;
+	if (ps->comm)
 		memcpy(ev->comm, ps->comm,
 		       ps->comm_len < sizeof(ev->comm) ? ps->comm_len : sizeof(ev->comm) - 1);
 	return ps->fn(ev, ps->userdata);
@@ -209,7 +218,7 @@ static int finish(struct parser *ps, int32_t tid, enum pend kind, const char *pa
 			if (ps->tasks[i].tgid == parent->tgid && ps->tasks[i].tid != tid)
 				task_end(ps, &ps->tasks[i]);
 		ev.kind = RF_EV_EXEC;
-		ev.path = path;
+		ev.exec.path = path;
 		return emit(ps, &ev, tid);
 	}
 	if ((kind != PEND_FORK && kind != PEND_THREAD) || ret <= 0 || ret > INT32_MAX)
@@ -224,7 +233,10 @@ static int finish(struct parser *ps, int32_t tid, enum pend kind, const char *pa
 		child->ppid = kind == PEND_THREAD ? parent->ppid : parent->tgid;
 	}
 	ev.kind = RF_EV_FORK;
-	return emit(ps, &ev, (int32_t)ret);
+	ev.fork.child_tid = (int32_t)ret;
+	ev.fork.child_tgid = child ? child->tgid : (int32_t)ret;
+	ev.fork.thread = kind == PEND_THREAD;
+	return emit(ps, &ev, tid);
 }
 
 static int syscall_line(struct parser *ps, int32_t tid, const char *p, const char *e)
@@ -273,12 +285,13 @@ static int syscall_line(struct parser *ps, int32_t tid, const char *p, const cha
 		       ps->line, name, rf_arch_oci_name(arch) ?: "this architecture");
 		return 0;
 	}
-	ev.sc.arch = arch;
-	ev.sc.nr = nr;
-	memcpy(ev.args, c.args, sizeof(ev.args));
-	ev.args_known = c.args_known;
-	ev.ret = c.ret;
-	ev.has_ret = c.has_ret;
+	ev.sc.id.arch = arch;
+	ev.sc.id.nr = nr;
+	ev.sc.count = 1;
+	memcpy(ev.sc.args, c.args, sizeof(ev.sc.args));
+	ev.sc.args_known = c.args_known;
+	ev.sc.ret = c.ret;
+	ev.sc.has_ret = c.has_ret;
 	r = emit(ps, &ev, tid);
 	if (r < 0)
 		return r;
@@ -349,8 +362,8 @@ static int exit_line(struct parser *ps, int32_t tid, const char *p, const char *
 		return 0;
 	}
 	if (pfx(p, e, "exited with ") && strace_parse_u64(p + 12, e, &v) && v < 256) {
-		ev.ret = W_EXITCODE((int)v, 0);
-		ev.has_ret = true;
+		ev.exit.status = W_EXITCODE((int)v, 0);
+		ev.exit.has_status = true;
 	} else if (pfx(p, e, "killed by ")) {
 		const char *s = p + 10, *se = s;
 		int sig;
@@ -359,12 +372,14 @@ static int exit_line(struct parser *ps, int32_t tid, const char *p, const char *
 			se++;
 		sig = strace_signal_from_name(s, se);
 		if (sig > 0) {
-			ev.ret = sig | (memmem(se, (size_t)(e - se), "core dumped", 11) ? 0x80 : 0);
-			ev.has_ret = true;
+			ev.exit.status =
+				sig | (memmem(se, (size_t)(e - se), "core dumped", 11) ? 0x80 : 0);
+			ev.exit.has_status = true;
 		}
 	} else
 		return rf_error_set_at(ps->err, -EINVAL, ps->source, ps->line,
 				       "not an strace line (unknown '+++' record)");
+	ev.exit.group_dead = !t || t->tgid == tid;
 	r = emit(ps, &ev, tid);
 	task_end(ps, t);
 	return r;
@@ -411,6 +426,8 @@ bad:
 
 static int parse_line(struct parser *ps, const char *p, const char *e)
 {
+	uint64_t stamp;
+	int stamp_kind;
 	int32_t tid;
 
 	if (e > p && e[-1] == '\r')
@@ -443,7 +460,11 @@ static int parse_line(struct parser *ps, const char *p, const char *e)
 		return personality_line(ps, p, e);
 	if (*p == '>') /* -k stack frame */
 		return 0;
-	p = strace_leader(p, e, &tid, &ps->comm, &ps->comm_len);
+	p = strace_leader(p, e, &tid, &ps->comm, &ps->comm_len, &stamp, &stamp_kind);
+	if (stamp_kind == 1)
+		ps->time_ns = stamp;
+	else if (stamp_kind == 2)
+		ps->time_ns += stamp;
 	if (tid == 0 && !ps->survey) {
 		tid = unprefixed_tid(ps);
 	} else if (tid != 0 && ps->survey) {
@@ -475,6 +496,7 @@ static int run(struct parser *ps, const char *text, size_t len)
 
 	ps->line = 0;
 	ps->summary = false;
+	ps->time_ns = 0;
 	while (p < end) {
 		const char *nl = memchr(p, '\n', (size_t)(end - p)), *e = nl ? nl : end, *m;
 		int r;

@@ -228,3 +228,25 @@ Test(ipset, many_duplicates_keep_the_stack_bounded)
 	expect_str(look(&s, "203.0.113.8"), "net");
 	rf_ipset_done(&s);
 }
+
+static bool odd_key(uint64_t key, void *value, void *ctx)
+{
+	(*(int *)ctx)++;
+	return key & 1;
+}
+
+Test(hashmap, remove_if_removes_exactly_the_matches)
+{
+	struct rf_hmap m = RF_HMAP_INIT_U64;
+	int calls = 0;
+
+	for (uint64_t k = 1; k <= 5000; k++)
+		cr_assert_eq(rf_hmap_put_u64(&m, k, (void *)(uintptr_t)k, NULL), 1);
+	rf_hmap_remove_if_u64(&m, odd_key, &calls);
+	expect_u(m.n, 2500);
+	for (uint64_t k = 1; k <= 5000; k++)
+		cr_assert_eq(rf_hmap_get_u64(&m, k), k & 1 ? NULL : (void *)(uintptr_t)k, "key %llu",
+			     (unsigned long long)k);
+	cr_assert_geq(calls, 5000);
+	rf_hmap_done(&m, NULL);
+}

@@ -7,6 +7,7 @@
 #include "unit.h"
 #include "ringfence/builder.h"
 #include "ringfence/observation.h"
+#include "ringfence/proc.h"
 
 static int nr_of(const char *name, uint32_t arch)
 {
@@ -19,15 +20,16 @@ static int nr_of(const char *name, uint32_t arch)
 static void feed(struct rf_observation *o, uint32_t arch, const char *name, uint64_t a0,
 		 uint64_t a1, uint64_t a2)
 {
-	struct rf_event ev = { .kind = RF_EV_SYSCALL, .pid = 42, .tid = 42, .exe = "/bin/x" };
+	static const struct rf_proc proc = { .tgid = 42, .exe = (char *)"/bin/x" };
+	struct rf_event ev = { .kind = RF_EV_SYSCALL, .tgid = 42, .tid = 42, .proc = &proc };
 
 	memcpy(ev.comm, "x", 2);
-	ev.sc.arch = arch;
-	ev.sc.nr = nr_of(name, arch);
-	ev.args_known = 0x3f;
-	ev.args[0] = a0;
-	ev.args[1] = a1;
-	ev.args[2] = a2;
+	ev.sc.id.arch = arch;
+	ev.sc.id.nr = nr_of(name, arch);
+	ev.sc.args_known = 0x3f;
+	ev.sc.args[0] = a0;
+	ev.sc.args[1] = a1;
+	ev.sc.args[2] = a2;
 	expect_i(rf_obs_add_event(&ev, o), 0);
 }
 
@@ -99,7 +101,7 @@ Test(observation, same_number_on_two_arches_is_two_syscalls)
 Test(observation, unknown_number_is_kept_unnamed)
 {
 	struct rf_observation *o = rf_obs_new();
-	struct rf_event ev = { .kind = RF_EV_SYSCALL, .sc = { SCMP_ARCH_X86_64, 4000 } };
+	struct rf_event ev = { .kind = RF_EV_SYSCALL, .sc.id = { SCMP_ARCH_X86_64, 4000 } };
 
 	expect_i(rf_obs_add_event(&ev, o), 0);
 	expect_u(o->n_syscalls, 1);
@@ -132,12 +134,12 @@ Test(observation, tracks_multiplexer_arguments_and_overflows)
 Test(observation, exec_paths_are_unique_in_order)
 {
 	struct rf_observation *o = rf_obs_new();
-	struct rf_event ev = { .kind = RF_EV_EXEC, .path = "/bin/sh" };
+	struct rf_event ev = { .kind = RF_EV_EXEC, .exec.path = "/bin/sh" };
 
 	rf_obs_add_event(&ev, o);
-	ev.path = "/bin/ls";
+	ev.exec.path = "/bin/ls";
 	rf_obs_add_event(&ev, o);
-	ev.path = "/bin/sh";
+	ev.exec.path = "/bin/sh";
 	rf_obs_add_event(&ev, o);
 	expect_u(strv_length(o->execs), 2);
 	expect_str(o->execs[1], "/bin/ls");
@@ -241,7 +243,7 @@ Test(builder, default_errno_and_min_support)
 Test(builder, unknown_numbers_are_never_named)
 {
 	struct rf_observation *o = rf_obs_new();
-	struct rf_event ev = { .kind = RF_EV_SYSCALL, .sc = { SCMP_ARCH_X86_64, 4000 } };
+	struct rf_event ev = { .kind = RF_EV_SYSCALL, .sc.id = { SCMP_ARCH_X86_64, 4000 } };
 	struct rf_profile *p = NULL;
 	char *s;
 
@@ -338,12 +340,13 @@ Test(builder, fast_set_is_always_allowed)
 static struct rf_observation *runc_recording(bool runc_after_cut)
 {
 	struct rf_observation *o = rf_obs_new();
-	struct rf_event ev = { .kind = RF_EV_SYSCALL, .pid = 7, .tid = 7, .exe = "/usr/bin/runc" };
+	static const struct rf_proc proc = { .tgid = 7, .exe = (char *)"/usr/bin/runc" };
+	struct rf_event ev = { .kind = RF_EV_SYSCALL, .tgid = 7, .tid = 7, .proc = &proc };
 
 	strv_extend(&o->bootstrap, "x86_64:clone");
 	memcpy(ev.comm, runc_after_cut ? "runc:[2:INIT]" : "sh", runc_after_cut ? 14 : 3);
-	ev.sc.arch = SCMP_ARCH_X86_64;
-	ev.sc.nr = nr_of("execve", SCMP_ARCH_X86_64);
+	ev.sc.id.arch = SCMP_ARCH_X86_64;
+	ev.sc.id.nr = nr_of("execve", SCMP_ARCH_X86_64);
 	expect_i(rf_obs_add_event(&ev, o), 0);
 	feed(o, SCMP_ARCH_X86_64, "exit_group", 0, 0, 0);
 	return o;
@@ -422,12 +425,12 @@ Test(merge, refuses_different_defaults)
 Test(observation, unknown_argument_values_never_become_rules)
 {
 	struct rf_observation *o = rf_obs_new();
-	struct rf_event ev = { .kind = RF_EV_SYSCALL, .args_known = 0x3e /* arg0 symbolic */ };
+	struct rf_event ev = { .kind = RF_EV_SYSCALL, .sc.args_known = 0x3e /* arg0 symbolic */ };
 	struct rf_build_opts opts = { .args = true };
 	struct rf_profile *p = NULL;
 
-	ev.sc.arch = SCMP_ARCH_X86_64;
-	ev.sc.nr = nr_of("socket", SCMP_ARCH_X86_64);
+	ev.sc.id.arch = SCMP_ARCH_X86_64;
+	ev.sc.id.nr = nr_of("socket", SCMP_ARCH_X86_64);
 	expect_i(rf_obs_add_event(&ev, o), 0);
 	cr_assert(o->syscalls[0].args[0].overflow, "an unknown family must poison the value set");
 	expect_i(rf_profile_from_observation(o, &opts, &p, NULL), 0);

@@ -37,11 +37,13 @@ static int collect(const struct rf_event *e, void *userdata)
 	s->v = realloc(s->v, (s->n + 1) * sizeof(*s->v));
 	cr_assert_not_null(s->v);
 	x = &s->v[s->n++];
-	*x = (struct ev){.e = *e, .path = e->path ? strdup(e->path) : NULL};
-	x->e.path = NULL;
+	*x = (struct ev){.e = *e,
+			 .path = e->kind == RF_EV_EXEC && e->exec.path ? strdup(e->exec.path) : NULL};
+	if (e->kind == RF_EV_EXEC)
+		x->e.exec.path = NULL;
 	if (e->kind == RF_EV_SYSCALL) {
-		n = seccomp_syscall_resolve_num_arch(e->sc.arch, e->sc.nr);
-		cr_assert_not_null(n, "event with nr %d has no name", e->sc.nr);
+		n = seccomp_syscall_resolve_num_arch(e->sc.id.arch, e->sc.id.nr);
+		cr_assert_not_null(n, "event with nr %d has no name", e->sc.id.nr);
 		snprintf(x->name, sizeof(x->name), "%s", n);
 		free((char *)n);
 	}
@@ -253,18 +255,18 @@ Test(strace_plain, exec_first_and_exit_last)
 
 	parse_ok_file("plain.log", NULL, &s);
 	expect_str(s.v[0].name, "execve");
-	expect_i(s.v[0].e.sc.arch, X86_64);
-	expect_i(s.v[0].e.ret, 0);
-	cr_assert(s.v[0].e.has_ret);
+	expect_i(s.v[0].e.sc.id.arch, X86_64);
+	expect_i(s.v[0].e.sc.ret, 0);
+	cr_assert(s.v[0].e.sc.has_ret);
 	x = nth_kind(&s, RF_EV_EXEC, 0);
 	cr_assert_not_null(x);
 	expect_str(x->path, "/usr/bin/ls");
 	expect_u(count_kind(&s, RF_EV_EXEC), 1);
 	x = &s.v[s.n - 1];
 	expect_i(x->e.kind, RF_EV_EXIT);
-	cr_assert(x->e.has_ret && WIFEXITED(x->e.ret) && WEXITSTATUS(x->e.ret) == 0);
+	cr_assert(x->e.exit.has_status && WIFEXITED(x->e.exit.status) && WEXITSTATUS(x->e.exit.status) == 0);
 	x = find_call(&s, "exit_group", 0);
-	cr_assert(x && !x->e.has_ret, "exit_group(0) = ? has no result");
+	cr_assert(x && !x->e.sc.has_ret, "exit_group(0) = ? has no result");
 }
 
 Test(strace_plain, errors_are_negative_errno_and_numbers_decode)
@@ -274,17 +276,17 @@ Test(strace_plain, errors_are_negative_errno_and_numbers_decode)
 
 	parse_ok_file("plain.log", NULL, &s);
 	x = find_call(&s, "access", 0); /* access("/etc/ld.so.preload", R_OK) = -1 ENOENT */
-	cr_assert(x && x->e.has_ret);
-	expect_i(x->e.ret, -ENOENT);
+	cr_assert(x && x->e.sc.has_ret);
+	expect_i(x->e.sc.ret, -ENOENT);
 	x = find_call(&s, "mmap",
 		      0); /* mmap(NULL, 8192, PROT_..., MAP_..., -1, 0) = 0x7fe4c77f1000 */
 	cr_assert_not_null(x);
-	expect_u(x->e.args[0], 0);
-	expect_u(x->e.args[1], 8192);
-	expect_u(x->e.args[2], 0); /* symbolic: best effort leaves 0 */
-	expect_u(x->e.args[4], UINT64_MAX);
-	expect_u(x->e.ret, 0x7fe4c77f1000);
-	expect_i(x->e.pid, 0); /* no pid column, no opts->pid */
+	expect_u(x->e.sc.args[0], 0);
+	expect_u(x->e.sc.args[1], 8192);
+	expect_u(x->e.sc.args[2], 0); /* symbolic: best effort leaves 0 */
+	expect_u(x->e.sc.args[4], UINT64_MAX);
+	expect_u(x->e.sc.ret, 0x7fe4c77f1000);
+	expect_i(x->e.tgid, 0); /* no pid column, no opts->pid */
 }
 
 Test(strace_plain, opts_pid_fills_lines_without_pid)
@@ -294,8 +296,8 @@ Test(strace_plain, opts_pid_fills_lines_without_pid)
 
 	parse_ok_file("plain.log", &o, &s);
 	for (size_t i = 0; i < s.n; i++)
-		cr_assert(s.v[i].e.pid == 77 && s.v[i].e.tid == 77, "event %zu pid %d", i,
-			  s.v[i].e.pid);
+		cr_assert(s.v[i].e.tgid == 77 && s.v[i].e.tid == 77, "event %zu pid %d", i,
+			  s.v[i].e.tgid);
 }
 
 /* ---- -f ---- */
@@ -309,7 +311,7 @@ Test(strace_follow, bare_pid_column_threads_and_fork)
 	expect_u(count_kind(&s, RF_EV_FORK), 3);
 	expect_u(count_kind(&s, RF_EV_EXIT), 4);
 	for (size_t i = 0; i < s.n; i++) {
-		pid_t tid = s.v[i].e.tid, pid = s.v[i].e.pid;
+		pid_t tid = s.v[i].e.tid, pid = s.v[i].e.tgid;
 
 		cr_assert(tid >= 24550 && tid <= 24553, "tid %d", tid);
 		/* 24551/24552 are threads (CLONE_THREAD) of 24550; 24553 is a forked process */
@@ -332,10 +334,10 @@ Test(strace_follow, unfinished_counted_once_with_result_on_complete_lines)
 	x = find_call(&s, "rseq", 1);
 	cr_assert_not_null(x);
 	expect_i(x->e.tid, 24551);
-	expect_i(x->e.pid, 24550); /* a thread printing before its clone3 returned */
-	cr_assert(!x->e.has_ret, "the result of an unfinished call is not known at entry");
-	expect_u(x->e.args[1], 0x20);
-	expect_u(x->e.args[3], 0x53053053);
+	expect_i(x->e.tgid, 24550); /* a thread printing before its clone3 returned */
+	cr_assert(!x->e.sc.has_ret, "the result of an unfinished call is not known at entry");
+	expect_u(x->e.sc.args[1], 0x20);
+	expect_u(x->e.sc.args[3], 0x53053053);
 }
 
 Test(strace_follow, stderr_prefixes_root_and_spliced_attach_notice)
@@ -348,10 +350,10 @@ Test(strace_follow, stderr_prefixes_root_and_spliced_attach_notice)
 	expect_i(s.v[0].e.tid, 24577);
 	/* "clone3(...}strace: Process 24578 attached\n => {parent_tid=[24578]}, 88) = 24578" */
 	x = find_call(&s, "clone3", 0);
-	cr_assert(x && x->e.has_ret);
-	expect_i(x->e.ret, 24578);
+	cr_assert(x && x->e.sc.has_ret);
+	expect_i(x->e.sc.ret, 24578);
 	x = nth_kind(&s, RF_EV_FORK, 0);
-	cr_assert(x && x->e.tid == 24578 && x->e.pid == 24577);
+	cr_assert(x && x->e.fork.child_tid == 24578 && x->e.fork.child_tgid == 24577);
 	/* after the threads and the child exit, unprefixed lines are the root's again */
 	x = find_call(&s, "wait4", 0);
 	cr_assert(x && x->e.tid == 24577);
@@ -385,8 +387,8 @@ Test(strace_ff, parent_file_forks_threads_and_child)
 
 	parse_ok_file("ff-trace.24592", NULL, &s);
 	expect_u(count_kind(&s, RF_EV_FORK), 3);
-	expect_i(nth_kind(&s, RF_EV_FORK, 0)->e.pid, 24592); /* thread */
-	expect_i(nth_kind(&s, RF_EV_FORK, 2)->e.pid, 24595); /* process */
+	expect_i(nth_kind(&s, RF_EV_FORK, 0)->e.fork.child_tgid, 24592); /* thread */
+	expect_i(nth_kind(&s, RF_EV_FORK, 2)->e.fork.child_tgid, 24595); /* process */
 }
 
 /* ---- decorations ---- */
@@ -399,13 +401,13 @@ Test(strace_decor, y_paths_and_T_times_are_ignored)
 	parse_ok_file("tt-T-y.log", NULL, &s);
 	/* openat(AT_FDCWD</tmp/stx>, "/etc/ld.so.cache", ...) = 3</etc/ld.so.cache> <0.000019> */
 	x = find_call(&s, "openat", 0);
-	cr_assert(x && x->e.has_ret);
-	expect_i(x->e.ret, 3);
+	cr_assert(x && x->e.sc.has_ret);
+	expect_i(x->e.sc.ret, 3);
 	/* close(3</etc/ld.so.cache>) = 0 <0.000012> */
 	x = find_call(&s, "close", 0);
-	cr_assert(x && x->e.has_ret);
-	expect_u(x->e.args[0], 3);
-	expect_i(x->e.ret, 0);
+	cr_assert(x && x->e.sc.has_ret);
+	expect_u(x->e.sc.args[0], 3);
+	expect_i(x->e.sc.ret, 0);
 }
 
 Test(strace_decor, inline_timestamps_ip_and_nr_columns)
@@ -423,7 +425,7 @@ Test(strace_decor, inline_timestamps_ip_and_nr_columns)
 	expect_str(s.v[0].name, "read");
 	expect_i(s.v[0].e.tid, 4242);
 	expect_str(s.v[1].name, "getpid");
-	expect_i(s.v[1].e.ret, 4242);
+	expect_i(s.v[1].e.sc.ret, 4242);
 	expect_str(s.v[2].name, "getppid");
 	expect_str(s.v[3].name, "gettid");
 }
@@ -443,7 +445,7 @@ Test(strace_decor, Y_pid_comm_fills_comm)
 	expect_str(nth_kind(&s, RF_EV_EXEC, 0)->path, "/usr/bin/sh");
 	expect_i(s.v[2].e.tid, 12764);
 	expect_str(s.v[2].e.comm, "a-very-long-com"); /* TASK_COMM_LEN */
-	expect_i(s.v[2].e.ret, 12758);
+	expect_i(s.v[2].e.sc.ret, 12758);
 }
 
 /* ---- signals and exits ---- */
@@ -456,7 +458,7 @@ Test(strace_exit, signals_are_skipped)
 	parse_ok_file("signal.log", NULL, &s);
 	x = find_call(&s, "kill", 0);
 	cr_assert_not_null(x);
-	expect_u(x->e.args[0], 24638);
+	expect_u(x->e.sc.args[0], 24638);
 	cr_assert_not_null(find_call(&s, "rt_sigreturn", 0));
 	expect_u(count_kind(&s, RF_EV_EXIT), 1);
 }
@@ -468,9 +470,9 @@ Test(strace_exit, killed_by_signal_is_a_wait_status)
 
 	parse_ok_file("killed.log", NULL, &s);
 	x = nth_kind(&s, RF_EV_EXIT, 0);
-	cr_assert(x && x->e.has_ret);
-	cr_assert(WIFSIGNALED(x->e.ret) && WTERMSIG(x->e.ret) == SIGTERM, "status %lld",
-		  (long long)x->e.ret);
+	cr_assert(x && x->e.exit.has_status);
+	cr_assert(WIFSIGNALED(x->e.exit.status) && WTERMSIG(x->e.exit.status) == SIGTERM, "status %lld",
+		  (long long)x->e.exit.status);
 }
 
 Test(strace_exit, superseded_execve_and_core_dump)
@@ -481,14 +483,14 @@ Test(strace_exit, superseded_execve_and_core_dump)
 	parse_ok_file("exec-thread.log", NULL, &s);
 	/* the thread 5001 execs; the leader 5000 is superseded and the result lands there */
 	x = find_call(&s, "execve", 1);
-	cr_assert(x && x->e.tid == 5001 && x->e.pid == 5000 && !x->e.has_ret);
+	cr_assert(x && x->e.tid == 5001 && x->e.tgid == 5000 && !x->e.sc.has_ret);
 	x = nth_kind(&s, RF_EV_EXEC, 1);
 	cr_assert_not_null(x);
 	expect_str(x->path, "/usr/bin/true"); /* "tr\x75e" unescaped */
 	expect_i(x->e.tid, 5000);
 	x = nth_kind(&s, RF_EV_EXIT, 0);
-	cr_assert(x && WIFSIGNALED(x->e.ret) && WTERMSIG(x->e.ret) == SIGSEGV &&
-		  WCOREDUMP(x->e.ret));
+	cr_assert(x && WIFSIGNALED(x->e.exit.status) && WTERMSIG(x->e.exit.status) == SIGSEGV &&
+		  WCOREDUMP(x->e.exit.status));
 	expect_u(count_kind(&s, RF_EV_EXIT), 1);
 }
 
@@ -500,19 +502,19 @@ Test(strace_arch, thirty_two_bit_switch_and_back)
 	const struct ev *x;
 
 	parse_ok_file("personality32.log", NULL, &s);
-	expect_i(find_call(&s, "execve", 0)->e.sc.arch, X86_64);
+	expect_i(find_call(&s, "execve", 0)->e.sc.id.arch, X86_64);
 	x = find_call(&s, "mmap2", 0);
-	cr_assert(x && x->e.sc.arch == SCMP_ARCH_X86 && x->e.sc.nr == 192);
-	expect_i(find_call(&s, "_llseek", 0)->e.sc.arch, SCMP_ARCH_X86);
-	expect_i(find_call(&s, "waitpid", 0)->e.sc.arch, SCMP_ARCH_X86);
+	cr_assert(x && x->e.sc.id.arch == SCMP_ARCH_X86 && x->e.sc.id.nr == 192);
+	expect_i(find_call(&s, "_llseek", 0)->e.sc.id.arch, SCMP_ARCH_X86);
+	expect_i(find_call(&s, "waitpid", 0)->e.sc.id.arch, SCMP_ARCH_X86);
 	/* the child inherits 32-bit mode, and its execve of a 64-bit program switches back */
 	x = find_call(&s, "getpid", 0);
-	cr_assert(x && x->e.tid == 1235 && x->e.sc.arch == SCMP_ARCH_X86);
+	cr_assert(x && x->e.tid == 1235 && x->e.sc.id.arch == SCMP_ARCH_X86);
 	x = find_call(&s, "arch_prctl", 0);
-	cr_assert(x && x->e.tid == 1235 && x->e.sc.arch == X86_64);
-	expect_i(x->e.ret, -EINVAL);
+	cr_assert(x && x->e.tid == 1235 && x->e.sc.id.arch == X86_64);
+	expect_i(x->e.sc.ret, -EINVAL);
 	x = find_call(&s, "exit_group", 1);
-	cr_assert(x && x->e.tid == 1234 && x->e.sc.arch == SCMP_ARCH_X86);
+	cr_assert(x && x->e.tid == 1234 && x->e.sc.id.arch == SCMP_ARCH_X86);
 }
 
 Test(strace_arch, x32_and_strace_prefixed_notice)
@@ -522,16 +524,16 @@ Test(strace_arch, x32_and_strace_prefixed_notice)
 
 	parse_ok_file("misc.log", NULL, &s);
 	x = find_call(&s, "read", 0);
-	cr_assert(x && x->e.sc.arch == SCMP_ARCH_X32);
-	expect_u((uint32_t)x->e.sc.nr, 0x40000000);
+	cr_assert(x && x->e.sc.id.arch == SCMP_ARCH_X32);
+	expect_u((uint32_t)x->e.sc.id.nr, 0x40000000);
 	expect_i(x->e.tid, 4321); /* from "strace: Process 4321 attached" */
 	x = find_call(&s, "read", 1);
-	cr_assert(x && x->e.sc.arch == X86_64 && x->e.sc.nr == 0);
+	cr_assert(x && x->e.sc.id.arch == X86_64 && x->e.sc.id.nr == 0);
 	/* strace's name for a number it does not know, resolved through libseccomp */
 	x = find_call(&s, "clone3", 0);
-	cr_assert(x && x->e.ret == -ENOSYS && x->e.args[1] == 2);
+	cr_assert(x && x->e.sc.ret == -ENOSYS && x->e.sc.args[1] == 2);
 	cr_assert_not_null(find_call(&s, "restart_syscall", 0));
-	expect_i(find_call(&s, "getpid", 0)->e.ret, 4321); /* CRLF line */
+	expect_i(find_call(&s, "getpid", 0)->e.sc.ret, 4321); /* CRLF line */
 }
 
 Test(strace_arch, native_arch_option_resolves_for_that_arch)
@@ -541,8 +543,8 @@ Test(strace_arch, native_arch_option_resolves_for_that_arch)
 	struct rf_strace_opts o = {.native_arch = SCMP_ARCH_AARCH64};
 
 	cr_assert_eq(parse_text("openat(AT_FDCWD, \"/x\", O_RDONLY) = 3\n", &o, &s, &err), 0);
-	expect_i(s.v[0].e.sc.arch, SCMP_ARCH_AARCH64);
-	expect_i(s.v[0].e.sc.nr, seccomp_syscall_resolve_name_arch(SCMP_ARCH_AARCH64, "openat"));
+	expect_i(s.v[0].e.sc.id.arch, SCMP_ARCH_AARCH64);
+	expect_i(s.v[0].e.sc.id.nr, seccomp_syscall_resolve_name_arch(SCMP_ARCH_AARCH64, "openat"));
 	cr_assert_eq(parse_text("open(\"/x\", O_RDONLY) = 3\n", &o, &s, &err), -EINVAL);
 	expect_contains(err.message, "SCMP_ARCH_AARCH64");
 }
@@ -573,10 +575,10 @@ Test(strace_names, modern_and_odd_names_resolve)
 
 	cr_assert_eq(parse_text(text, NULL, &s, &err), 0, "%s", err.message ?: "");
 	expect_u(count_kind(&s, RF_EV_SYSCALL), 5);
-	expect_i(s.v[0].e.sc.nr, seccomp_syscall_resolve_name_arch(X86_64, "statx"));
-	expect_i(find_call(&s, "openat2", 0)->e.sc.nr,
+	expect_i(s.v[0].e.sc.id.nr, seccomp_syscall_resolve_name_arch(X86_64, "statx"));
+	expect_i(find_call(&s, "openat2", 0)->e.sc.id.nr,
 		 seccomp_syscall_resolve_name_arch(X86_64, "openat2"));
-	expect_i(find_call(&s, "pread64", 0)->e.sc.nr, 17);
+	expect_i(find_call(&s, "pread64", 0)->e.sc.id.nr, 17);
 }
 
 Test(strace_names, unknown_name_is_an_error_with_file_and_line)
@@ -643,7 +645,7 @@ Test(strace_bad, unterminated_arguments_only_tolerated_on_the_last_line)
 	/* a log cut short by a killed strace */
 	cr_assert_eq(parse_text("getpid() = 1\nread(3, \"ab", NULL, &s, &err), 0);
 	expect_str(s.v[s.n - 1].name, "read");
-	cr_assert(!s.v[s.n - 1].e.has_ret);
+	cr_assert(!s.v[s.n - 1].e.sc.has_ret);
 }
 
 Test(strace_bad, consumer_error_stops_the_parse)
@@ -684,8 +686,8 @@ Test(strace_bad, huge_line_without_fixed_buffers)
 	memset(text + 10, 'A', n);
 	strcpy(text + 10 + n, "\"..., 100000) = 100000\n");
 	cr_assert_eq(parse_text(text, NULL, &s, &err), 0);
-	expect_u(s.v[0].e.args[2], 100000);
-	expect_i(s.v[0].e.ret, 100000);
+	expect_u(s.v[0].e.sc.args[2], 100000);
+	expect_i(s.v[0].e.sc.ret, 100000);
 }
 
 /* Every prefix of a real log and a set of mangled lines: no crash, no leak, either 0 or an

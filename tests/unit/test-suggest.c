@@ -12,14 +12,14 @@
 
 static void feed(struct rf_observation *o, const char *name, uint64_t a0, uint64_t a1)
 {
-	struct rf_event ev = { .kind = RF_EV_SYSCALL, .pid = 42, .tid = 42, .exe = "/bin/x" };
+	struct rf_event ev = { .kind = RF_EV_SYSCALL, .tgid = 42, .tid = 42 };
 
-	ev.sc.arch = SCMP_ARCH_X86_64;
-	ev.sc.nr = seccomp_syscall_resolve_name_arch(SCMP_ARCH_X86_64, name);
-	cr_assert(ev.sc.nr >= 0);
-	ev.args_known = 0x3f;
-	ev.args[0] = a0;
-	ev.args[1] = a1;
+	ev.sc.id.arch = SCMP_ARCH_X86_64;
+	ev.sc.id.nr = seccomp_syscall_resolve_name_arch(SCMP_ARCH_X86_64, name);
+	cr_assert(ev.sc.id.nr >= 0);
+	ev.sc.args_known = 0x3f;
+	ev.sc.args[0] = a0;
+	ev.sc.args[1] = a1;
 	cr_assert_eq(rf_obs_add_event(&ev, o), 0);
 }
 

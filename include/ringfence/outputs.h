@@ -1,0 +1,26 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* What a recording (or an import) is turned into: the observation itself, the seccomp profile
+ * built from it, the capability suggestion. One call writes every output asked for, atomically
+ * each, so `record`, `generate` and `oci-hook` do not each repeat the sequence. */
+#pragma once
+
+#include <stdio.h>
+
+#include "ringfence/builder.h"
+#include "ringfence/error.h"
+#include "ringfence/observation.h"
+#include "ringfence/profile.h"
+
+struct rf_outputs {
+	const char *observation;       /* path ("-" stdout) or NULL */
+	const char *seccomp;           /* path ("-" stdout) or NULL */
+	enum rf_profile_format format; /* of the profile; 0 = OCI */
+	struct rf_build_opts build;
+	const struct rf_profile *merge_with; /* a profile to merge the built one with, or NULL */
+	const char *caps;              /* securityContext YAML path or NULL */
+	FILE *caps_summary;            /* the suggestion as text (stderr) or NULL */
+};
+
+/* Writes every output asked for, in that order; stops at the first failure. */
+int rf_outputs_write(const struct rf_observation *obs, const struct rf_outputs *out,
+		     struct rf_error *reterr);
