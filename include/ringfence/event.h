@@ -33,18 +33,30 @@
  *   SYSCALL_TOTAL        —                  calls not reported     —                 —
  *                                           one by one, at the end
  *   ARGS                 —                  new values of tracked  —                 —
- *                                           arguments (5 of 6)
- *   EXEC                 path, argv         path                   path, argv        —
- *   FORK                 child              —                      child (clone ret) —
- *   EXIT                 status of main     —                      status            —
+ *                                           arguments (any of 6)
+ *   EXEC                 path, argv (/proc) path, argv (/proc)     path              —
+ *   FORK                 child, thread or   child process          child (clone ret) —
+ *                        process
+ *   EXIT                 every task, wait   process gone, no       status            —
+ *                        status             status
  *   CAPABILITY           —                  every cap_capable      —                 —
- *   FILE                 open/openat/       —                      open/openat/      —
- *                        openat2, exec,     (watch's program)      openat2 paths     —
- *                        unlink/rename...   as passed (relative
- *                        as passed, cwd-    to cwd/dirfd: not
- *                        joined when rel.   resolved)
- *   NET                  socket, connect,   —                      socket, connect,  —
- *                        bind, listen       (watch's program)      bind (numbers)
+ *   FILE                 opens (path the   —                      opens, -y path    —
+ *                        kernel resolved   (watch's program)      if any, else as
+ *                        for the new fd),                         written; result
+ *                        exec, mmap-exec,
+ *                        unlink/rename/link/
+ *                        chmod... (as passed,
+ *                        made absolute from
+ *                        /proc/tid/cwd|fd);
+ *                        with the result
+ *   NET                  socket, connect,   —                      —                 —
+ *                        bind, listen,      (watch's program)
+ *                        accept, sendto/msg
+ *                        with an address
+ *   SIGNAL, PTRACE,      from arguments,    —                      —                 —
+ *   CRED, NAMESPACE,     native arch only
+ *   MODULE, BPF,
+ *   MEMORY, FD
  *   GAP                  —                  ring buffer / map full —                 undecodable
  *                                                                                    notifications
  *

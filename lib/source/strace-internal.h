@@ -18,6 +18,8 @@ struct call {
 	bool str_truncated;	   /* followed by strace's "..." */
 	bool unfinished, closed, has_ret, thread;
 	int64_t ret;
+	const char *ret_path, *ret_path_end; /* -y: "= 3</etc/passwd>", the fd's path */
+	const char *text, *text_end;          /* the argument text, for symbolic flags */
 };
 
 static inline bool pfx(const char *p, const char *e, const char *s)
@@ -59,3 +61,9 @@ const char *strace_leader(const char *p, const char *e, int32_t *tid, const char
 const char *strace_spliced_notice(const char *p, const char *e);
 /* "trace.1234" → 1234 (strace -ff -o trace); 0 when the name has no such suffix. */
 int32_t strace_pid_from_name(const char *path);
+
+/* A file open (open, openat, openat2, creat) as an RF_EV_FILE: the first string argument (or the
+ * -y path of the returned fd, which is the kernel's resolution), access from the symbolic flags.
+ * 1 and *ev's payload filled (its path owned by *ret_path), 0 when the call is not one. */
+struct rf_event;
+int strace_decode_file(const struct call *c, struct rf_event *ev, char **ret_path);

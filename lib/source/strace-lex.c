@@ -93,6 +93,14 @@ void strace_parse_ret(const char *p, const char *e, struct call *c)
 		return;
 	c->has_ret = true;
 	c->ret = neg ? -(int64_t)v : (int64_t)v;
+	if (!neg && q < e && *q == '<') { /* -y: the returned fd's path */
+		const char *end = memchr(q + 1, '>', (size_t)(e - q - 1));
+
+		if (end) {
+			c->ret_path = q + 1;
+			c->ret_path_end = end;
+		}
+	}
 	if (neg && v == 1) { /* the kernel's view: -errno, as the recorders see it */
 		const char *n = skip_sp(q, e), *ne = n;
 		int er;
@@ -164,6 +172,8 @@ const char *strace_scan_args(const char *p, const char *e, struct call *c)
 	unsigned idx = 0;
 	const char *arg = p;
 
+	c->text = p;
+	c->text_end = e;
 	while (p < e) {
 		char ch = *p;
 
@@ -206,6 +216,7 @@ const char *strace_scan_args(const char *p, const char *e, struct call *c)
 				if (p > arg || idx > 0)
 					note_arg(c, idx, arg, p);
 				c->closed = true;
+				c->text_end = p;
 				return p + 1;
 			} else if (ch == ',' && depth == 0) {
 				note_arg(c, idx++, arg, p);

@@ -16,11 +16,17 @@
  *   arguments are not decoded (strace's order is not the ABI's).
  * - RF_EV_EXEC after a successful execve/execveat (also when its result comes on a resumed line),
  *   path = the unescaped first string argument (NULL if strace truncated it).
- * - RF_EV_FORK when clone/clone3/fork/vfork returns a child: pid/tid = the child, ppid.
- * - RF_EV_EXIT for "+++ exited with N +++" / "+++ killed by SIGX [(core dumped)] +++": ret is the
- *   wait status (W_EXITCODE(N, 0), or signo | 0x80 for a core dump), has_ret true.
- * tid = strace's pid column; pid = the thread group (known from CLONE_THREAD); comm only from -Y
- * ("1234<comm>"); time_ns, exe and cgroup_id are left 0/empty. */
+ * - RF_EV_FILE after a complete open/openat/openat2/creat line (strace-decode.c): the -y path of
+ *   the returned fd when there is one (the kernel's resolution), else the first string argument
+ *   as written (relative paths stay relative: a log has no cwd); access from the symbolic flags;
+ *   the result, failures included.
+ * - RF_EV_FORK when clone/clone3/fork/vfork returns a child: the header is the parent, the
+ *   payload the child (tid, tgid, thread or process).
+ * - RF_EV_EXIT for "+++ exited with N +++" / "+++ killed by SIGX [(core dumped)] +++": status is
+ *   the wait status (W_EXITCODE(N, 0), or signo | 0x80 for a core dump).
+ * tid = strace's pid column; tgid = the thread group (known from CLONE_THREAD); comm only from -Y
+ * ("1234<comm>"); time_ns from -t/-tt/-ttt/-r stamps (the log's clock), else 0; proc and
+ * cgroup_id are left empty. */
 #include <ctype.h>
 #include <errno.h>
 #include <limits.h>
@@ -39,8 +45,9 @@
 const struct rf_source_info rf_strace_source = {
 	.name = "strace-log",
 	.kinds = RF_EV_BIT(RF_EV_SYSCALL) | RF_EV_BIT(RF_EV_EXEC) | RF_EV_BIT(RF_EV_FORK) |
-		 RF_EV_BIT(RF_EV_EXIT),
-	.fields = RF_FIELD_PER_CALL | RF_FIELD_ARGS | RF_FIELD_RET | RF_FIELD_LOG_TIME,
+		 RF_EV_BIT(RF_EV_EXIT) | RF_EV_BIT(RF_EV_FILE),
+	.fields = RF_FIELD_PER_CALL | RF_FIELD_ARGS | RF_FIELD_RET | RF_FIELD_LOG_TIME |
+		  RF_FIELD_PATHS,
 };
 
 #define STRACE_MAX_BYTES                                                                           \
@@ -295,6 +302,17 @@ static int syscall_line(struct parser *ps, int32_t tid, const char *p, const cha
 	r = emit(ps, &ev, tid);
 	if (r < 0)
 		return r;
+	/* A complete open line also becomes a file event (an unfinished one has no result). */
+	if (!c.unfinished) {
+		_cleanup_free_ char *fpath = NULL;
+		struct rf_event fev = { 0 };
+
+		r = strace_decode_file(&c, &fev, &fpath);
+		if (r > 0)
+			r = emit(ps, &fev, tid);
+		if (r < 0)
+			return r;
+	}
 	if (pend_kind(&c) == PEND_EXEC && c.str && !c.str_truncated &&
 	    strace_unescape(c.str, c.str_end, &path) < 0)
 		return -ENOMEM;

@@ -747,3 +747,50 @@ Test(strace_bad, truncations_and_junk_never_crash)
 		cr_assert(r == 0 || (r < 0 && err.message), "junk %zu: %d without message", i, r);
 	}
 }
+
+struct files {
+	char path[4][128];
+	uint32_t access[4];
+	int64_t ret[4];
+	size_t n;
+};
+
+static int collect_files(const struct rf_event *e, void *userdata)
+{
+	struct files *f = userdata;
+
+	if (e->kind != RF_EV_FILE)
+		return 0;
+	cr_assert_lt(f->n, 4);
+	snprintf(f->path[f->n], sizeof(f->path[0]), "%s", e->file.path);
+	f->access[f->n] = e->file.access;
+	f->ret[f->n++] = e->file.has_ret ? e->file.ret : 1;
+	return 0;
+}
+
+/* Opens become file events: -y's resolved path wins, access comes from the symbolic flags, the
+ * result is kept (a failed open included), an unfinished open waits for nothing. */
+Test(strace_files, opens_are_file_events)
+{
+	static const char log[] =
+		"openat(AT_FDCWD, \"/etc/alternatives/x\", O_WRONLY|O_CREAT|O_TRUNC|O_CLOEXEC, "
+		"0644) = 3</usr/share/x>\n"
+		"open(\"/etc/shadow\", O_RDONLY) = -1 EACCES (Permission denied)\n"
+		"openat(AT_FDCWD, \"/var/log/app.log\", O_RDWR|O_APPEND) = 4\n"
+		"openat(AT_FDCWD, \"/tmp\", O_RDONLY|O_PATH|O_DIRECTORY) = 5\n"
+		"openat(AT_FDCWD, \"/never\", O_RDONLY <unfinished ...>\n";
+	struct files f = { 0 };
+
+	cr_assert_eq(rf_strace_parse(log, strlen(log), "files.log", &x86_64_opts, collect_files, &f,
+				     NULL),
+		     0);
+	expect_u(f.n, 4);
+	expect_str(f.path[0], "/usr/share/x");
+	expect_u(f.access[0], RF_ACC_WRITE | RF_ACC_CREATE);
+	expect_i(f.ret[0], 3);
+	expect_str(f.path[1], "/etc/shadow");
+	expect_u(f.access[1], RF_ACC_READ);
+	expect_i(f.ret[1], -EACCES);
+	expect_u(f.access[2], RF_ACC_READ | RF_ACC_WRITE | RF_ACC_APPEND);
+	expect_u(f.access[3], RF_ACC_DIR);
+}
