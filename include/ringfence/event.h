@@ -290,6 +290,9 @@ struct rf_event {
 	pid_t ppid;         /* parent process; 0 unknown */
 	uint64_t cgroup_id; /* cgroup v2 id; 0 unknown */
 	const struct rf_proc *proc; /* process table entry, NULL when the source has none */
+	struct rf_syscall_id origin; /* the syscall a FILE/NET/... event was decoded from (rules'
+				      * evt.type); arch 0 when it came from no syscall or the
+				      * source cannot tell */
 	char comm[16];      /* the thread's comm, "" unknown */
 	bool bootstrap;     /* made by the container runtime (or ringfence) before the workload's
 			     * own filter: kept apart from the workload's set */

@@ -188,6 +188,7 @@ static int handle_one(struct rf_listener *l, struct seccomp_notif *req,
 					.verdict = verdict,
 					.allowed = resp->flags & SECCOMP_USER_NOTIF_FLAG_CONTINUE };
 	memcpy(ev.sc.args, req->data.args, sizeof(ev.sc.args));
+	ev.origin = ev.sc.id;
 	/* A failing consumer must not hold the workload: the call is answered regardless. */
 	(void)l->fn(&ev, l->userdata);
 	r = seccomp_notify_respond(l->notify_fd, resp);

@@ -106,6 +106,7 @@ static int on_record(void *data, void *rec, size_t size)
 		fill_event(c, &ev, r, RF_EV_SYSCALL);
 		ev.sc.id.arch = slot_arch(r->slot);
 		ev.sc.id.nr = slot_nr(r->slot, r->nr);
+		ev.origin = ev.sc.id;
 		ev.sc.count = 1;
 		ev.sc.args_elsewhere = true;
 		if (r->slot < RF_NSLOTS && r->nr >= 0 && r->nr < RF_MAX_NR && !r->bootstrap)

@@ -67,6 +67,7 @@ struct tracee {
 	pid_t tid, tgid;
 	bool want_exit;          /* resumed with PTRACE_SYSCALL for a decoded call's result */
 	struct rf_pending pending;
+	struct rf_syscall_id origin; /* the pending call */
 };
 
 struct tracer {
@@ -275,7 +276,9 @@ static void on_entry(struct tracer *tr, struct tracee *t, uint32_t arch, uint64_
 	ev.sc.count = 1;
 	memcpy(ev.sc.args, args, sizeof(ev.sc.args));
 	ev.sc.args_known = 0x3f;
+	ev.origin = ev.sc.id;
 	emit(tr, &ev);
+	t->origin = ev.sc.id;
 	if (tr->decode && !tr->fn_error && rf_decoder_wants(&tr->dec, arch, (int32_t)nr))
 		t->want_exit = rf_decode_entry(&tr->dec, &ptrace_io, t->tid, t->tgid, (int32_t)nr,
 					       args, &t->pending) > 0;
@@ -287,6 +290,7 @@ static void on_exit_of_call(struct tracer *tr, struct tracee *t, bool has_ret, i
 
 	if (t->pending.kind) {
 		header(tr, t, &ev);
+		ev.origin = t->origin;
 		rf_decode_exit(&tr->dec, t->tid, t->tgid, &t->pending, has_ret, ret, &ev);
 		if (ev.kind)
 			emit(tr, &ev);

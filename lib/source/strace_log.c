@@ -299,6 +299,7 @@ static int syscall_line(struct parser *ps, int32_t tid, const char *p, const cha
 	ev.sc.args_known = c.args_known;
 	ev.sc.ret = c.ret;
 	ev.sc.has_ret = c.has_ret;
+	ev.origin = ev.sc.id;
 	r = emit(ps, &ev, tid);
 	if (r < 0)
 		return r;
@@ -308,6 +309,7 @@ static int syscall_line(struct parser *ps, int32_t tid, const char *p, const cha
 		struct rf_event fev = { 0 };
 
 		r = strace_decode_file(&c, &fev, &fpath);
+		fev.origin = ev.sc.id;
 		if (r > 0)
 			r = emit(ps, &fev, tid);
 		if (r < 0)
