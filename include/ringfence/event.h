@@ -134,6 +134,8 @@ struct rf_ev_exec {
 	const char *path;  /* as the kernel or the log names it; NULL when unknown */
 	char *const *argv; /* NULL when the source does not see it */
 	bool is_memfd;     /* the executed file is a memfd (fileless execution) */
+	bool upper_layer;  /* the executed file is on an overlay upper layer: written (or copied
+			    * up) after the container started (eBPF watch only) */
 };
 
 struct rf_ev_fork {

@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "core/macro.h"
+#include "core/path.h"
 #include "decode.h"
 
 enum dec_kind {
@@ -126,6 +127,8 @@ static char *read_path(const struct rf_decode_io *io, pid_t tid, int dirfd, uint
 	_cleanup_free_ char *rel = read_string(io, tid, addr), *base = NULL;
 	char *out = NULL, fdname[32];
 
+	if (rel && rel[0] == '/')
+		rf_path_normalize(rel);
 	if (!rel || rel[0] == '/' || !rel[0])
 		return TAKE_PTR(rel);
 	if (dirfd == AT_FDCWD) {
@@ -136,11 +139,9 @@ static char *read_path(const struct rf_decode_io *io, pid_t tid, int dirfd, uint
 	}
 	if (!base || base[0] != '/')
 		return TAKE_PTR(rel); /* kept relative: the reader sees it was not resolved */
-	if (asprintf(&out, "%s%s%s", base, streq(base, "/") ? "" : "/",
-		     rel[0] == '.' && rel[1] == '/' ? rel + 2 : streq(rel, ".") ? "" : rel) < 0)
+	if (asprintf(&out, "%s/%s", base, rel) < 0)
 		return NULL;
-	if (out[strlen(out) - 1] == '/' && strlen(out) > 1)
-		out[strlen(out) - 1] = '\0';
+	rf_path_normalize(out);
 	return out;
 }
 

@@ -4,6 +4,7 @@
 #include <errno.h>
 
 #include "ringfence/ebpf.h"
+#include "ringfence/watch-source.h"
 
 bool rf_ebpf_built(void)
 {
@@ -21,4 +22,17 @@ int rf_ebpf_record(const struct rf_ebpf_opts *o, rf_event_fn fn, void *userdata,
 		   struct rf_ebpf_result *ret, struct rf_error *reterr)
 {
 	return rf_ebpf_probe(reterr);
+}
+
+const struct rf_source_info rf_ebpf_watch_source = { .name = "ebpf-watch" };
+
+int rf_ebpf_watch_probe(struct rf_error *reterr)
+{
+	return rf_error_set(reterr, -ENOTSUP, "this ringfence was built without eBPF");
+}
+
+int rf_ebpf_watch(const struct rf_ebpf_watch_opts *o, rf_event_fn fn, void *userdata,
+		  struct rf_ebpf_watch_result *ret, struct rf_error *reterr)
+{
+	return rf_ebpf_watch_probe(reterr);
 }

@@ -5,6 +5,7 @@
 
 #include "core/hashmap.h"
 #include "core/ipset.h"
+#include "core/path.h"
 #include "unit.h"
 
 static uint64_t rng = 88172645463325252ULL;
@@ -249,4 +250,22 @@ Test(hashmap, remove_if_removes_exactly_the_matches)
 			     (unsigned long long)k);
 	cr_assert_geq(calls, 5000);
 	rf_hmap_done(&m, NULL);
+}
+
+Test(path, lexical_normalisation)
+{
+	static const char *const cases[][2] = {
+		{ "/etc/../etc/./shadow", "/etc/shadow" }, { "//etc///passwd", "/etc/passwd" },
+		{ "/..", "/" }, { "/../../etc", "/etc" }, { "/a/b/c/../../d", "/a/d" },
+		{ "/tmp/", "/tmp" }, { "/", "/" }, { "/.", "/" }, { "/a/./b/.", "/a/b" },
+		{ "/a/..b/c", "/a/..b/c" }, { "/a/.b", "/a/.b" }, { "rel/../x", "rel/../x" },
+	};
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		char buf[64];
+
+		snprintf(buf, sizeof(buf), "%s", cases[i][0]);
+		rf_path_normalize(buf);
+		expect_str(buf, cases[i][1]);
+	}
 }

@@ -1,0 +1,557 @@
+// SPDX-License-Identifier: (LGPL-2.1-or-later OR BSD-2-Clause)
+/* ringfence's security event program (`watch`): tracepoints only, CO-RE against vmlinux.h.
+ * Non-syscall tracepoints first (sched exec/fork/exit, sock:inet_sock_set_state,
+ * signal:signal_generate, io_uring:io_uring_submit_req, capability:cap_capable); the raw syscall
+ * exit only when the loaded rules need a syscall, and then only the numbers in `want_nr` do any
+ * work. Syscalls are read at their exit: the arguments are still in the registers, the result is
+ * known, and the kernel has faulted in the user strings it read (at entry a path in a page not yet
+ * touched cannot be read from a tracepoint). File paths are filtered in the kernel by an LPM trie of the rules' path prefixes, so most
+ * opens never reach user space. Two rings: rare security-critical events in one, the high-volume
+ * file events in the other, so a flood of opens never pushes out an exec or a setuid; every
+ * failed reserve is counted per ring. User space decides which programs load (autoload). */
+#include "vmlinux.h"
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_tracing.h>
+#include <bpf/bpf_core_read.h>
+
+#include "watch.h"
+
+char LICENSE[] SEC("license") = "Dual BSD/GPL";
+
+const volatile unsigned int mode = RF_W_MODE_ALL;
+const volatile int self_tgid = 0;          /* ringfence itself: never watched */
+const volatile unsigned char prefix_filter = 0; /* 1: file events only for matching paths */
+/* Flag values from user space's headers (uapi), not assumed here. */
+const volatile unsigned long long o_accmode = 3, o_creat = 0100, o_trunc = 01000;
+const volatile unsigned long long prot_write = 2, prot_exec = 4;
+const volatile unsigned int s_ifmt = 0170000, s_ifsock = 0140000;
+const volatile unsigned long long bpf_prog_load_cmd = 5;
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 65536);
+	__type(key, int);
+	__type(value, unsigned char);
+} wtargets SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_CGROUP_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, unsigned int);
+	__type(value, unsigned int);
+} wcgroup SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, RF_W_MAX_NR);
+	__type(key, unsigned int);
+	__type(value, unsigned char);
+} want_nr SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LPM_TRIE);
+	__uint(max_entries, 1024);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, struct rf_w_prefix_key);
+	__type(value, unsigned char);
+} prefixes SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, 4 << 20);
+} crit SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, 8 << 20);
+} bulk SEC(".maps");
+
+/* Lost records per ring (index RF_W_RING_*), per CPU. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 2);
+	__type(key, unsigned int);
+	__type(value, unsigned long long);
+} wdrops SEC(".maps");
+
+/* Scratch for a prefix-filter key (too large for the stack beside a record). */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, unsigned int);
+	__type(value, struct rf_w_prefix_key);
+} keybuf SEC(".maps");
+
+static __always_inline void count_drop(unsigned int ring)
+{
+	unsigned long long *d = bpf_map_lookup_elem(&wdrops, &ring);
+
+	if (d)
+		(*d)++;
+}
+
+static __always_inline bool watched(void)
+{
+	int tgid = bpf_get_current_pid_tgid() >> 32;
+
+	if (tgid == self_tgid)
+		return false;
+	if (mode == RF_W_MODE_PIDS)
+		return bpf_map_lookup_elem(&wtargets, &tgid) != 0;
+	if (mode == RF_W_MODE_CGROUP)
+		return bpf_current_task_under_cgroup(&wcgroup, 0) == 1;
+	return true;
+}
+
+static __always_inline struct rf_w_rec *reserve(unsigned int ring, unsigned int kind)
+{
+	struct rf_w_rec *r = ring == RF_W_RING_CRIT ? bpf_ringbuf_reserve(&crit, sizeof(*r), 0)
+						    : bpf_ringbuf_reserve(&bulk, sizeof(*r), 0);
+	struct task_struct *t;
+	__u64 id;
+
+	if (!r) {
+		count_drop(ring);
+		return 0;
+	}
+	id = bpf_get_current_pid_tgid();
+	t = bpf_get_current_task_btf();
+	r->kind = kind;
+	r->dec = 0;
+	r->nr = -1;
+	r->tgid = id >> 32;
+	r->tid = (int)id;
+	r->ppid = BPF_CORE_READ(t, real_parent, tgid);
+	r->uid = BPF_CORE_READ(t, cred, uid.val);
+	r->euid = BPF_CORE_READ(t, cred, euid.val);
+	r->gid = BPF_CORE_READ(t, cred, gid.val);
+	r->egid = BPF_CORE_READ(t, cred, egid.val);
+	r->time_ns = bpf_ktime_get_boot_ns();
+	r->cgroup_id = bpf_get_current_cgroup_id();
+	bpf_get_current_comm(r->comm, sizeof(r->comm));
+	r->child = r->flags = r->aux = 0;
+	r->family = r->sport = r->dport = 0;
+	r->argv_len = 0;
+	r->path[0] = r->path2[0] = r->argv[0] = 0;
+	return r;
+}
+
+static __always_inline void submit(struct rf_w_rec *r, unsigned int ring)
+{
+	bpf_ringbuf_submit(r, 0);
+}
+
+/* ---- processes ---- */
+
+static __always_inline bool overlay_upper(struct file *f)
+{
+	struct inode *ino = BPF_CORE_READ(f, f_inode);
+	const char *fstype = BPF_CORE_READ(ino, i_sb, s_type, name);
+	char name[8] = {};
+	struct ovl_inode *oi;
+
+	if (!fstype || bpf_probe_read_kernel_str(name, sizeof(name), fstype) < 0)
+		return false;
+	if (name[0] != 'o' || name[1] != 'v' || name[2] != 'e' || name[3] != 'r' ||
+	    name[4] != 'l' || name[5] != 'a' || name[6] != 'y' || name[7] != 0)
+		return false;
+	/* An overlay inode with an upper dentry was created or written in the container. */
+	oi = container_of(ino, struct ovl_inode, vfs_inode);
+	return BPF_CORE_READ(oi, __upperdentry) != 0;
+}
+
+SEC("tp_btf/sched_process_exec")
+int BPF_PROG(w_exec, struct task_struct *p, pid_t old_pid, struct linux_binprm *bprm)
+{
+	struct rf_w_rec *r;
+	struct file *f;
+	const char *dname;
+	unsigned long start, end;
+	unsigned int len;
+
+	if (!watched())
+		return 0;
+	r = reserve(RF_W_RING_CRIT, RF_W_EXEC);
+	if (!r)
+		return 0;
+	bpf_probe_read_kernel_str(r->path, sizeof(r->path), BPF_CORE_READ(bprm, filename));
+	f = BPF_CORE_READ(bprm, file);
+	dname = (const char *)BPF_CORE_READ(f, f_path.dentry, d_name.name);
+	if (dname) {
+		char m[7] = {};
+
+		bpf_probe_read_kernel_str(m, sizeof(m), dname);
+		if (m[0] == 'm' && m[1] == 'e' && m[2] == 'm' && m[3] == 'f' && m[4] == 'd' &&
+		    m[5] == ':')
+			r->flags |= 1;
+	}
+	if (overlay_upper(f))
+		r->flags |= 2;
+	start = BPF_CORE_READ(p, mm, arg_start);
+	end = BPF_CORE_READ(p, mm, arg_end);
+	len = end > start ? end - start : 0;
+	if (len > RF_W_ARGV)
+		len = RF_W_ARGV;
+	if (len && bpf_probe_read_user(r->argv, len & (RF_W_ARGV - 1) ?: RF_W_ARGV,
+				       (void *)start) == 0)
+		r->argv_len = len;
+	submit(r, RF_W_RING_CRIT);
+	return 0;
+}
+
+SEC("tp_btf/sched_process_fork")
+int BPF_PROG(w_fork, struct task_struct *parent, struct task_struct *child)
+{
+	int ppid = BPF_CORE_READ(parent, tgid), cpid = BPF_CORE_READ(child, tgid);
+	unsigned char one = 1;
+	struct rf_w_rec *r;
+
+	if (ppid == cpid || !watched())
+		return 0;
+	if (mode == RF_W_MODE_PIDS)
+		bpf_map_update_elem(&wtargets, &cpid, &one, BPF_ANY);
+	r = reserve(RF_W_RING_CRIT, RF_W_FORK);
+	if (r) {
+		r->child = cpid;
+		submit(r, RF_W_RING_CRIT);
+	}
+	return 0;
+}
+
+SEC("tp_btf/sched_process_exit")
+int BPF_PROG(w_exit, struct task_struct *p, bool group_dead)
+{
+	int tgid = BPF_CORE_READ(p, tgid), pid = BPF_CORE_READ(p, pid);
+	struct rf_w_rec *r;
+
+	if (tgid != pid || !watched())
+		return 0;
+	if (mode == RF_W_MODE_PIDS)
+		bpf_map_delete_elem(&wtargets, &tgid);
+	r = reserve(RF_W_RING_CRIT, RF_W_EXIT);
+	if (r)
+		submit(r, RF_W_RING_CRIT);
+	return 0;
+}
+
+/* ---- syscalls ---- */
+
+/* Does this path pass the prefix filter? Relative paths and paths with "/." components cannot
+ * be judged before they are resolved: they always pass. */
+static __always_inline bool path_wanted(const char *path)
+{
+	unsigned int zero = 0;
+	struct rf_w_prefix_key *k;
+
+	if (!prefix_filter)
+		return true;
+	if (path[0] != '/')
+		return true;
+	for (int i = 0; i < RF_W_PATH - 1; i++) {
+		if (path[i] == 0)
+			break;
+		if (path[i] == '/' && path[i + 1] == '.')
+			return true;
+	}
+	k = bpf_map_lookup_elem(&keybuf, &zero);
+	if (!k)
+		return true;
+	k->prefixlen = RF_W_PREFIX * 8;
+	__builtin_memcpy(k->data, path, RF_W_PREFIX);
+	return bpf_map_lookup_elem(&prefixes, k) != 0;
+}
+
+static __always_inline void read_path(char *dst, unsigned long long uptr)
+{
+	if (!uptr || bpf_probe_read_user_str(dst, RF_W_PATH, (const void *)uptr) < 0)
+		dst[0] = 0;
+}
+
+/* A sockaddr from user memory into the record's address fields. */
+static __always_inline void read_sockaddr(struct rf_w_rec *r, unsigned long long uptr,
+					  unsigned long long len, bool remote)
+{
+	unsigned short family = 0;
+
+	if (!uptr || len < 2 || bpf_probe_read_user(&family, 2, (void *)uptr) < 0)
+		return;
+	r->family = family;
+	if (family == 2 /* AF_INET */ && len >= 8) {
+		unsigned short port;
+
+		bpf_probe_read_user(&port, 2, (void *)(uptr + 2));
+		bpf_probe_read_user(remote ? r->daddr : r->saddr, 4, (void *)(uptr + 4));
+		port = __builtin_bswap16(port);
+		if (remote)
+			r->dport = port;
+		else
+			r->sport = port;
+	} else if (family == 10 /* AF_INET6 */ && len >= 24) {
+		unsigned short port;
+
+		bpf_probe_read_user(&port, 2, (void *)(uptr + 2));
+		bpf_probe_read_user(remote ? r->daddr : r->saddr, 16, (void *)(uptr + 8));
+		port = __builtin_bswap16(port);
+		if (remote)
+			r->dport = port;
+		else
+			r->sport = port;
+	} else if (family == 1 /* AF_UNIX */ && len > 2) {
+		bpf_probe_read_user(r->argv, 108, (void *)(uptr + 2));
+		r->argv_len = len - 2 > 108 ? 108 : len - 2;
+	}
+}
+
+/* Whether fd of the current task is a socket (dup2 onto a standard stream: reverse shells). */
+static __always_inline bool fd_is_socket(int fd)
+{
+	struct task_struct *t = bpf_get_current_task_btf();
+	struct fdtable *fdt = BPF_CORE_READ(t, files, fdt);
+	unsigned int max = BPF_CORE_READ(fdt, max_fds);
+	struct file **fds, *f;
+	unsigned int mode_bits;
+
+	if (fd < 0 || (unsigned int)fd >= max)
+		return false;
+	fds = BPF_CORE_READ(fdt, fd);
+	if (bpf_probe_read_kernel(&f, sizeof(f), &fds[fd]) < 0 || !f)
+		return false;
+	mode_bits = BPF_CORE_READ(f, f_inode, i_mode);
+	return (mode_bits & s_ifmt) == s_ifsock;
+}
+
+static __noinline int on_file(struct rf_w_rec *r, unsigned int dec, unsigned long long *a)
+{
+	switch (dec) {
+	case RF_W_D_OPEN:
+	case RF_W_D_CREAT:
+	case RF_W_D_UNLINK:
+	case RF_W_D_CHMOD:
+	case RF_W_D_TRUNCATE:
+	case RF_W_D_MKDIR:
+	case RF_W_D_CHROOT:
+	case RF_W_D_UMOUNT2:
+	case RF_W_D_PIVOT_ROOT:
+		read_path(r->path, a[0]);
+		break;
+	case RF_W_D_OPENAT:
+	case RF_W_D_OPENAT2:
+	case RF_W_D_UNLINKAT:
+	case RF_W_D_FCHMODAT:
+	case RF_W_D_MKDIRAT:
+		read_path(r->path, a[1]);
+		if (dec == RF_W_D_OPENAT2 && a[2]) { /* struct open_how: flags first */
+			unsigned long long how_flags = 0;
+
+			bpf_probe_read_user(&how_flags, sizeof(how_flags), (void *)a[2]);
+			r->args[2] = how_flags;
+		}
+		break;
+	case RF_W_D_RENAME:
+	case RF_W_D_LINK:
+	case RF_W_D_SYMLINK:
+		read_path(r->path, a[0]);
+		read_path(r->path2, a[1]);
+		break;
+	case RF_W_D_RENAMEAT:
+	case RF_W_D_LINKAT:
+		read_path(r->path, a[1]);
+		read_path(r->path2, a[3]);
+		break;
+	case RF_W_D_SYMLINKAT:
+		read_path(r->path, a[0]);
+		read_path(r->path2, a[2]);
+		break;
+	default:
+		return 0;
+	}
+	return path_wanted(r->path) || (r->path2[0] && path_wanted(r->path2));
+}
+
+/* The syscall number at exit (syscall_get_nr()). */
+#if defined(__TARGET_ARCH_x86)
+#define SYSCALL_NR(regs) BPF_CORE_READ(regs, orig_ax)
+#elif defined(__TARGET_ARCH_arm64)
+#define SYSCALL_NR(regs) BPF_CORE_READ(regs, syscallno)
+#else
+#define SYSCALL_NR(regs) (-1)
+#endif
+
+SEC("tp_btf/sys_exit")
+int BPF_PROG(w_sys_exit, struct pt_regs *regs, long ret)
+{
+	long id = SYSCALL_NR(regs);
+	unsigned int nr = (unsigned int)id, ring = RF_W_RING_CRIT;
+	unsigned long long a[6];
+	unsigned char *dec;
+	struct rf_w_rec *r;
+	unsigned int d;
+
+	if (id < 0 || id >= RF_W_MAX_NR)
+		return 0;
+	dec = bpf_map_lookup_elem(&want_nr, &nr);
+	if (!dec || !*dec || !watched())
+		return 0;
+	d = *dec;
+	a[0] = PT_REGS_PARM1_CORE_SYSCALL(regs);
+	a[1] = PT_REGS_PARM2_CORE_SYSCALL(regs);
+	a[2] = PT_REGS_PARM3_CORE_SYSCALL(regs);
+	a[3] = PT_REGS_PARM4_CORE_SYSCALL(regs);
+	a[4] = PT_REGS_PARM5_CORE_SYSCALL(regs);
+#if defined(__TARGET_ARCH_x86)
+	a[5] = BPF_CORE_READ(regs, r9);
+#elif defined(__TARGET_ARCH_arm64)
+	a[5] = BPF_CORE_READ(regs, regs[5]);
+#else
+	a[5] = 0;
+#endif
+	/* Cheap in-kernel filters before a record is reserved. */
+	switch (d) {
+	case RF_W_D_MPROTECT:
+		if ((a[2] & (prot_write | prot_exec)) != (prot_write | prot_exec))
+			return 0;
+		break;
+	case RF_W_D_MMAP:
+		if ((a[2] & (prot_write | prot_exec)) != (prot_write | prot_exec))
+			return 0;
+		break;
+	case RF_W_D_DUP2:
+	case RF_W_D_DUP3:
+		if (a[1] > 2)
+			return 0;
+		break;
+	case RF_W_D_KILL:
+	case RF_W_D_TKILL:
+		if (!a[1])
+			return 0;
+		break;
+	case RF_W_D_TGKILL:
+		if (!a[2])
+			return 0;
+		break;
+	case RF_W_D_SENDTO:
+		if (!a[4])
+			return 0; /* a connected socket: its connect was the event */
+		break;
+	default:
+		break;
+	}
+	if (d <= RF_W_D_MKDIRAT)
+		ring = RF_W_RING_BULK;
+	r = reserve(ring, RF_W_SYSCALL);
+	if (!r)
+		return 0;
+	r->dec = d;
+	r->nr = (int)id;
+	r->ret = ret;
+	for (int i = 0; i < 6; i++)
+		r->args[i] = a[i];
+	if (d <= RF_W_D_MKDIRAT || d == RF_W_D_CHROOT || d == RF_W_D_UMOUNT2 ||
+	    d == RF_W_D_PIVOT_ROOT) {
+		if (!on_file(r, d, a) && ring == RF_W_RING_BULK) {
+			bpf_ringbuf_discard(r, 0);
+			return 0;
+		}
+	} else if (d == RF_W_D_CONNECT || d == RF_W_D_BIND) {
+		read_sockaddr(r, a[1], a[2], d == RF_W_D_CONNECT);
+	} else if (d == RF_W_D_SENDTO) {
+		read_sockaddr(r, a[4], a[5], true);
+	} else if (d == RF_W_D_DUP2 || d == RF_W_D_DUP3) {
+		r->flags = fd_is_socket((int)a[0]);
+	} else if (d == RF_W_D_MOUNT) {
+		read_path(r->path, a[0]);
+		read_path(r->path2, a[1]);
+	} else if (d == RF_W_D_MEMFD_CREATE || d == RF_W_D_DELETE_MODULE) {
+		read_path(r->path, a[0]);
+	} else if (d == RF_W_D_BPF && a[0] == bpf_prog_load_cmd && a[1]) {
+		unsigned int prog_type = 0;
+
+		bpf_probe_read_user(&prog_type, sizeof(prog_type), (void *)a[1]);
+		r->flags = (int)prog_type;
+	}
+	submit(r, ring);
+	return 0;
+}
+
+/* ---- non-syscall tracepoints ---- */
+
+SEC("tp_btf/inet_sock_set_state")
+int BPF_PROG(w_tcp_state, const struct sock *sk, const int oldstate, const int newstate)
+{
+	struct rf_w_rec *r;
+	unsigned short family;
+
+	/* SYN_SENT (2) is set by connect() and LISTEN (10) by listen(), both in the calling task;
+	 * the other transitions happen in softirq context, where "current" is not the owner. */
+	if ((newstate != 2 && newstate != 10) || !watched())
+		return 0;
+	r = reserve(RF_W_RING_CRIT, RF_W_TCP_STATE);
+	if (!r)
+		return 0;
+	family = BPF_CORE_READ(sk, __sk_common.skc_family);
+	r->family = family;
+	r->flags = newstate;
+	r->aux = oldstate;
+	r->sport = BPF_CORE_READ(sk, __sk_common.skc_num);
+	r->dport = __builtin_bswap16(BPF_CORE_READ(sk, __sk_common.skc_dport));
+	if (family == 2) {
+		BPF_CORE_READ_INTO(r->saddr, sk, __sk_common.skc_rcv_saddr);
+		BPF_CORE_READ_INTO(r->daddr, sk, __sk_common.skc_daddr);
+	} else {
+		BPF_CORE_READ_INTO(r->saddr, sk, __sk_common.skc_v6_rcv_saddr);
+		BPF_CORE_READ_INTO(r->daddr, sk, __sk_common.skc_v6_daddr);
+	}
+	submit(r, RF_W_RING_CRIT);
+	return 0;
+}
+
+SEC("tp_btf/signal_generate")
+int BPF_PROG(w_signal, int sig, struct kernel_siginfo *info, struct task_struct *task, int group,
+	     int result)
+{
+	struct rf_w_rec *r;
+	int target = BPF_CORE_READ(task, tgid);
+
+	/* Signals a process sends itself (or the kernel sends it) are not peers. */
+	if (sig <= 0 || target == (int)(bpf_get_current_pid_tgid() >> 32) || !watched())
+		return 0;
+	r = reserve(RF_W_RING_CRIT, RF_W_SIGNAL);
+	if (!r)
+		return 0;
+	r->child = target;
+	r->flags = sig;
+	submit(r, RF_W_RING_CRIT);
+	return 0;
+}
+
+SEC("tp_btf/io_uring_submit_req")
+int BPF_PROG(w_io_uring, struct io_kiocb *req)
+{
+	struct rf_w_rec *r;
+
+	if (!watched())
+		return 0;
+	r = reserve(RF_W_RING_BULK, RF_W_IO_URING);
+	if (!r)
+		return 0;
+	r->flags = BPF_CORE_READ(req, opcode);
+	submit(r, RF_W_RING_BULK);
+	return 0;
+}
+
+SEC("tp_btf/cap_capable")
+int BPF_PROG(w_cap, const struct cred *cred, struct user_namespace *target_ns,
+	     const struct user_namespace *capable_ns, int cap, int ret)
+{
+	struct rf_w_rec *r;
+
+	if (!watched())
+		return 0;
+	r = reserve(RF_W_RING_BULK, RF_W_CAP);
+	if (!r)
+		return 0;
+	r->flags = cap;
+	r->aux = ret;
+	submit(r, RF_W_RING_BULK);
+	return 0;
+}

@@ -1,0 +1,54 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* The eBPF security event source of `watch` (bpf/watch.bpf.c): process, file, network and
+ * privilege events of a whole node, a cgroup, a process tree or a command, at the cost of the
+ * tracepoints the consumers actually need. Root (CAP_BPF + CAP_PERFMON + CAP_SYS_RESOURCE). */
+#pragma once
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "ringfence/error.h"
+#include "ringfence/event.h"
+
+struct rf_proctab;
+
+/* What the consumers need, so only that is attached and sent (rules compute it). */
+struct rf_watch_needs {
+	char **syscalls;      /* names to decode at syscall entry (NULL-terminated); NULL or
+			       * empty: no syscall tracepoint at all */
+	char **path_prefixes; /* file events only for paths starting with one of these; NULL:
+			       * every path (relative paths and paths with "/." always pass) */
+	bool tcp_state;       /* TCP connect/listen from sock:inet_sock_set_state */
+	bool signals;         /* signal:signal_generate */
+	bool io_uring;        /* io_uring:io_uring_submit_req (open/connect through io_uring) */
+	bool capabilities;    /* capability:cap_capable */
+};
+
+struct rf_ebpf_watch_opts {
+	bool all;           /* the whole node, or */
+	const char *cgroup; /* a cgroup v2 directory and below, or */
+	pid_t pid;          /* a process tree, or */
+	char *const *argv;  /* a command */
+	const struct rf_watch_needs *needs;
+	int stop_fd;        /* readable: stop (for a command: it is waited for, unwatched) */
+	int ready_fd;       /* > 0: written and closed once live */
+	struct rf_proctab *procs;
+	volatile pid_t *child_pid;
+	unsigned gap_poll_ms; /* how often loss counters become RF_EV_GAP events (0: 250) */
+};
+
+struct rf_ebpf_watch_result {
+	int wait_status;      /* of the command, -1 otherwise */
+	uint64_t events[2];   /* records received per ring: [0] critical, [1] bulk */
+	uint64_t lost[2];     /* records the kernel could not deliver, per ring */
+	uint64_t duration_ns;
+	unsigned tracepoints; /* programs attached */
+};
+
+extern const struct rf_source_info rf_ebpf_watch_source;
+
+/* Whether the security event program loads here (-ENOTSUP when not built). */
+int rf_ebpf_watch_probe(struct rf_error *reterr);
+int rf_ebpf_watch(const struct rf_ebpf_watch_opts *o, rf_event_fn fn, void *userdata,
+		  struct rf_ebpf_watch_result *ret, struct rf_error *reterr);

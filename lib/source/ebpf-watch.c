@@ -1,0 +1,391 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* User side of the security event program (bpf/watch.bpf.c): load only the programs the
+ * consumers need, fill the syscall and path-prefix filters, poll the critical ring before the
+ * bulk one, turn records into events (ringfence/event.h) with the process table kept current,
+ * and turn every lost record into an RF_EV_GAP naming its ring. */
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <seccomp.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "core/clock.h"
+#include "core/macro.h"
+#include "core/strv.h"
+#include "watch-decode.h"
+#include "watch.skel.h"
+#include "ringfence/proc.h"
+#include "ringfence/watch-source.h"
+
+const struct rf_source_info rf_ebpf_watch_source = {
+	.name = "ebpf-watch",
+	.kinds = RF_EV_BIT(RF_EV_EXEC) | RF_EV_BIT(RF_EV_FORK) | RF_EV_BIT(RF_EV_EXIT) |
+		 RF_EV_BIT(RF_EV_FILE) | RF_EV_BIT(RF_EV_NET) | RF_EV_BIT(RF_EV_SIGNAL) |
+		 RF_EV_BIT(RF_EV_PTRACE) | RF_EV_BIT(RF_EV_CRED) | RF_EV_BIT(RF_EV_NAMESPACE) |
+		 RF_EV_BIT(RF_EV_MODULE) | RF_EV_BIT(RF_EV_BPF) | RF_EV_BIT(RF_EV_MEMORY) |
+		 RF_EV_BIT(RF_EV_FD) | RF_EV_BIT(RF_EV_CAPABILITY) | RF_EV_BIT(RF_EV_GAP),
+	.fields = RF_FIELD_TIME | RF_FIELD_PROC | RF_FIELD_CGROUP | RF_FIELD_PATHS |
+		  RF_FIELD_ARGS,
+};
+
+DEFINE_TRIVIAL_CLEANUP_FUNC(struct watch *, watch__destroy)
+DEFINE_TRIVIAL_CLEANUP_FUNC(struct ring_buffer *, ring_buffer__free)
+
+struct wctx {
+	rf_event_fn fn;
+	void *userdata;
+	int error;
+	struct rf_proctab *procs;
+	uint64_t events[2];
+};
+
+static int on_rec(struct wctx *c, const struct rf_w_rec *r, unsigned ring)
+{
+	struct rf_watch_decoded d;
+	int ret;
+
+	c->events[ring]++;
+	if (c->error)
+		return 0;
+	if (rf_watch_decode(c->procs, r, &d) <= 0)
+		return 0;
+	ret = c->fn(&d.ev, c->userdata);
+	rf_watch_decoded_done(c->procs, r, &d);
+	if (ret < 0)
+		c->error = ret;
+	return 0;
+}
+
+static int on_crit(void *ctx, void *data, size_t size)
+{
+	return size < sizeof(struct rf_w_rec) ? 0 : on_rec(ctx, data, RF_W_RING_CRIT);
+}
+
+static int on_bulk(void *ctx, void *data, size_t size)
+{
+	return size < sizeof(struct rf_w_rec) ? 0 : on_rec(ctx, data, RF_W_RING_BULK);
+}
+
+static void read_drops(struct watch *skel, uint64_t ret[2])
+{
+	int ncpu = libbpf_num_possible_cpus();
+	_cleanup_free_ unsigned long long *v = calloc((size_t)(ncpu > 0 ? ncpu : 1), sizeof(*v));
+
+	for (unsigned ring = 0; ring < 2; ring++) {
+		ret[ring] = 0;
+		if (!v || bpf_map_lookup_elem(bpf_map__fd(skel->maps.wdrops), &ring, v) < 0)
+			continue;
+		for (int i = 0; i < ncpu; i++)
+			ret[ring] += v[i];
+	}
+}
+
+/* New losses since the last look become gap events, one per ring. */
+static int emit_gaps(struct watch *skel, struct wctx *c, uint64_t seen[2])
+{
+	static const char *const where[] = { "critical ring", "bulk ring" };
+	uint64_t now[2];
+
+	read_drops(skel, now);
+	for (unsigned ring = 0; ring < 2; ring++) {
+		struct rf_event gap = { .kind = RF_EV_GAP, .time_ns = rf_boottime_ns(),
+					.gap = { .lost = now[ring] - seen[ring],
+						 .where = where[ring] } };
+		int r;
+
+		if (now[ring] <= seen[ring])
+			continue;
+		seen[ring] = now[ring];
+		if (c->error)
+			continue;
+		r = c->fn(&gap, c->userdata);
+		if (r < 0)
+			c->error = r;
+	}
+	return 0;
+}
+
+/* Only what the consumers need is loaded and attached. */
+static void choose_programs(struct watch *skel, const struct rf_watch_needs *n, bool syscalls)
+{
+	bpf_program__set_autoload(skel->progs.w_sys_exit, syscalls);
+	bpf_program__set_autoload(skel->progs.w_tcp_state, n && n->tcp_state);
+	bpf_program__set_autoload(skel->progs.w_signal, n && n->signals);
+	bpf_program__set_autoload(skel->progs.w_io_uring, n && n->io_uring);
+	bpf_program__set_autoload(skel->progs.w_cap, n && n->capabilities);
+}
+
+static int fill_syscalls(struct watch *skel, char *const *names, struct rf_error *reterr)
+{
+	int fd = bpf_map__fd(skel->maps.want_nr);
+	uint32_t arch = seccomp_arch_native();
+
+	STRV_FOREACH (n, names) {
+		int nr = seccomp_syscall_resolve_name_arch(arch, *n);
+		unsigned char dec = (unsigned char)rf_watch_dec_of(*n);
+		unsigned key;
+
+		/* A name this architecture lacks (open on arm64) is simply not there to watch. */
+		if (nr < 0 || nr >= RF_W_MAX_NR)
+			continue;
+		if (!dec)
+			return rf_error_set(reterr, -EINVAL,
+					    "the eBPF watch source cannot decode syscall '%s'", *n);
+		key = (unsigned)nr;
+		if (bpf_map_update_elem(fd, &key, &dec, BPF_ANY) < 0)
+			return rf_error_set(reterr, -errno, "want_nr: %s", strerror(errno));
+	}
+	return 0;
+}
+
+static int fill_prefixes(struct watch *skel, char *const *prefixes, struct rf_error *reterr)
+{
+	int fd = bpf_map__fd(skel->maps.prefixes);
+
+	STRV_FOREACH (p, prefixes) {
+		struct rf_w_prefix_key k = { 0 };
+		size_t len = strlen(*p);
+		unsigned char one = 1;
+
+		/* Longer prefixes are cut to what the kernel compares: a superset still passes. */
+		if (len > RF_W_PREFIX)
+			len = RF_W_PREFIX;
+		k.prefixlen = (unsigned)len * 8;
+		memcpy(k.data, *p, len);
+		if (bpf_map_update_elem(fd, &k, &one, BPF_ANY) < 0)
+			return rf_error_set(reterr, -errno, "path prefix '%s': %s", *p,
+					    strerror(errno));
+	}
+	return 0;
+}
+
+static int open_and_load(const struct rf_ebpf_watch_opts *o, struct watch **ret,
+			 struct rf_error *reterr)
+{
+	_cleanup_(watch__destroyp) struct watch *skel = NULL;
+	const struct rf_watch_needs *n = o ? o->needs : NULL;
+	bool syscalls = n && n->syscalls && n->syscalls[0];
+	int r;
+
+	skel = watch__open();
+	if (!skel)
+		return rf_error_set(reterr, -errno, "cannot open the eBPF watch program: %s",
+				    strerror(errno));
+	skel->rodata->mode = !o || o->all ? RF_W_MODE_ALL
+			     : o->cgroup   ? RF_W_MODE_CGROUP
+					   : RF_W_MODE_PIDS;
+	skel->rodata->self_tgid = getpid();
+	skel->rodata->prefix_filter = n && n->path_prefixes;
+	skel->rodata->o_accmode = O_ACCMODE;
+	skel->rodata->o_creat = O_CREAT;
+	skel->rodata->o_trunc = O_TRUNC;
+	skel->rodata->prot_write = PROT_WRITE;
+	skel->rodata->prot_exec = PROT_EXEC;
+	skel->rodata->s_ifmt = S_IFMT;
+	skel->rodata->s_ifsock = S_IFSOCK;
+	skel->rodata->bpf_prog_load_cmd = 5; /* BPF_PROG_LOAD in <linux/bpf.h> */
+	choose_programs(skel, n, syscalls);
+	r = watch__load(skel);
+	if (r < 0)
+		return rf_error_set(reterr, r, "cannot load the eBPF watch program: %s%s",
+				    strerror(-r),
+				    r == -EPERM ? " (needs root, or CAP_BPF and CAP_PERFMON)" : "");
+	if (syscalls && (r = fill_syscalls(skel, n->syscalls, reterr)) < 0)
+		return r;
+	if (n && n->path_prefixes && (r = fill_prefixes(skel, n->path_prefixes, reterr)) < 0)
+		return r;
+	*ret = TAKE_PTR(skel);
+	return 0;
+}
+
+int rf_ebpf_watch_probe(struct rf_error *reterr)
+{
+	struct watch *skel = NULL;
+	int r;
+
+	if (access("/sys/kernel/btf/vmlinux", R_OK) < 0)
+		return rf_error_set(reterr, -ENOTSUP, "no kernel BTF (/sys/kernel/btf/vmlinux)");
+	r = open_and_load(NULL, &skel, reterr);
+	if (r >= 0 && (r = watch__attach(skel)) < 0)
+		r = rf_error_set(reterr, r, "cannot attach the eBPF watch program: %s",
+				 strerror(-r));
+	watch__destroy(skel);
+	return r;
+}
+
+static int setup_targets(const struct rf_ebpf_watch_opts *o, struct watch *skel,
+			 struct rf_error *reterr)
+{
+	unsigned char one = 1;
+	int key;
+
+	if (o->cgroup) {
+		_cleanup_close_ int fd = open(o->cgroup, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		unsigned zero = 0;
+
+		if (fd < 0)
+			return rf_error_set(reterr, -errno, "cannot open cgroup '%s': %s", o->cgroup,
+					    strerror(errno));
+		if (bpf_map_update_elem(bpf_map__fd(skel->maps.wcgroup), &zero, &fd, BPF_ANY) < 0)
+			return rf_error_set(reterr, -errno, "'%s' is not a cgroup v2 directory: %s",
+					    o->cgroup, strerror(errno));
+		return 0;
+	}
+	if (o->pid > 0) {
+		if (kill(o->pid, 0) < 0 && errno == ESRCH)
+			return rf_error_set(reterr, -ESRCH, "no process %d", (int)o->pid);
+		key = o->pid;
+		if (bpf_map_update_elem(bpf_map__fd(skel->maps.wtargets), &key, &one, BPF_ANY) < 0)
+			return rf_error_set(reterr, -errno, "wtargets: %s", strerror(errno));
+	}
+	return 0;
+}
+
+static pid_t start_child(char *const *argv, int *ret_go, struct rf_error *reterr)
+{
+	int p[2];
+	pid_t pid;
+
+	if (pipe2(p, O_CLOEXEC) < 0)
+		return rf_error_set(reterr, -errno, "pipe: %s", strerror(errno));
+	fflush(NULL);
+	pid = fork();
+	if (pid < 0)
+		return rf_error_set(reterr, -errno, "fork: %s", strerror(errno));
+	if (pid == 0) {
+		char c;
+
+		close(p[1]);
+		if (read(p[0], &c, 1) != 1) /* until the programs are attached */
+			_exit(125);
+		execvp(argv[0], argv);
+		_exit(errno == ENOENT ? 127 : 126);
+	}
+	close(p[0]);
+	*ret_go = p[1];
+	return pid;
+}
+
+static bool stop_requested(int fd)
+{
+	struct pollfd p = { .fd = fd, .events = POLLIN };
+
+	return fd >= 0 && poll(&p, 1, 0) > 0;
+}
+
+int rf_ebpf_watch(const struct rf_ebpf_watch_opts *o, rf_event_fn fn, void *userdata,
+		  struct rf_ebpf_watch_result *ret, struct rf_error *reterr)
+{
+	_cleanup_(watch__destroyp) struct watch *skel = NULL;
+	_cleanup_(ring_buffer__freep) struct ring_buffer *crit = NULL, *bulk = NULL;
+	_cleanup_(rf_proctab_freep) struct rf_proctab *own = NULL;
+	_cleanup_free_ struct wctx *c = calloc(1, sizeof(*c));
+	_cleanup_close_ int go = -EBADF;
+	struct rf_ebpf_watch_result res = { .wait_status = -1 };
+	uint64_t seen[2] = { 0, 0 }, t0, last_gap;
+	unsigned gap_ms = o && o->gap_poll_ms ? o->gap_poll_ms : 250;
+	pid_t child = 0;
+	bool reaped = false;
+	int r, status = 0;
+
+	if (!o || !fn || !c || (!o->all && !o->cgroup && o->pid <= 0 && !o->argv))
+		return -EINVAL;
+	c->fn = fn;
+	c->userdata = userdata;
+	c->procs = o->procs;
+	if (!c->procs) {
+		if ((r = rf_proctab_new(NULL, &own)) < 0)
+			return r;
+		c->procs = own;
+	}
+	r = open_and_load(o, &skel, reterr);
+	if (r >= 0)
+		r = setup_targets(o, skel, reterr);
+	if (r >= 0 && o->argv && (child = start_child(o->argv, &go, reterr)) < 0)
+		r = child;
+	if (r >= 0 && child > 0) {
+		unsigned char one = 1;
+		int key = child;
+
+		if (o->child_pid)
+			*o->child_pid = child;
+		(void)rf_proctab_fork(c->procs, getpid(), child, 0);
+		if (bpf_map_update_elem(bpf_map__fd(skel->maps.wtargets), &key, &one, BPF_ANY) < 0)
+			r = rf_error_set(reterr, -errno, "cannot watch the command: %s",
+					 strerror(errno));
+	}
+	if (r >= 0 && (r = watch__attach(skel)) < 0)
+		rf_error_set(reterr, r, "cannot attach the eBPF watch program: %s", strerror(-r));
+	if (r >= 0 &&
+	    (!(crit = ring_buffer__new(bpf_map__fd(skel->maps.crit), on_crit, c, NULL)) ||
+	     !(bulk = ring_buffer__new(bpf_map__fd(skel->maps.bulk), on_bulk, c, NULL))))
+		r = rf_error_set(reterr, -errno, "ring buffer: %s", strerror(errno));
+	if (r < 0) {
+		if (child > 0) {
+			(void)kill(child, SIGKILL);
+			(void)waitpid(child, NULL, 0);
+		}
+		return r;
+	}
+	for (struct bpf_link **l = (struct bpf_link **)&skel->links;
+	     (char *)l < (char *)&skel->links + sizeof(skel->links); l++)
+		res.tracepoints += *l != NULL;
+	t0 = last_gap = rf_now_ns();
+	if (o->ready_fd > 0) {
+		(void)!write(o->ready_fd, "r", 1);
+		close(o->ready_fd);
+	}
+	if (go >= 0) {
+		(void)!write(go, "g", 1);
+		close(TAKE_FD(go));
+	}
+	for (;;) {
+		struct pollfd p[3] = { { .fd = ring_buffer__epoll_fd(crit), .events = POLLIN },
+				       { .fd = ring_buffer__epoll_fd(bulk), .events = POLLIN },
+				       { .fd = o->stop_fd, .events = POLLIN } };
+
+		/* The critical ring first, every time round. */
+		(void)ring_buffer__consume(crit);
+		(void)ring_buffer__consume(bulk);
+		if (rf_now_ns() - last_gap >= gap_ms * 1000000ULL) {
+			emit_gaps(skel, c, seen);
+			last_gap = rf_now_ns();
+		}
+		if (c->error || stop_requested(o->stop_fd))
+			break;
+		if (child > 0 && !reaped && waitpid(child, &status, WNOHANG) == child)
+			reaped = true;
+		if (child > 0 && reaped)
+			break;
+		if (poll(p, o->stop_fd >= 0 ? 3 : 2, (int)gap_ms) < 0 && errno != EINTR) {
+			r = rf_error_set(reterr, -errno, "poll: %s", strerror(errno));
+			break;
+		}
+	}
+	if (!c->error) {
+		(void)ring_buffer__consume(crit);
+		(void)ring_buffer__consume(bulk);
+		emit_gaps(skel, c, seen);
+	}
+	watch__detach(skel);
+	if (child > 0 && !reaped)
+		while (waitpid(child, &status, 0) < 0 && errno == EINTR)
+			;
+	res.wait_status = child > 0 ? status : -1;
+	res.duration_ns = rf_now_ns() - t0;
+	res.events[0] = c->events[0];
+	res.events[1] = c->events[1];
+	read_drops(skel, res.lost);
+	if (ret)
+		*ret = res;
+	if (r >= 0 && c->error < 0)
+		r = rf_error_set(reterr, c->error, "watching stopped: %s", strerror(-c->error));
+	return r;
+}
