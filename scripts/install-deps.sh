@@ -3,7 +3,8 @@
 # As root it uses apt-get; otherwise it lists what is missing and fails.
 set -eu
 pkgs="meson ninja-build pkg-config gcc libc6-dev clang libclang-rt-14-dev llvm
-libseccomp-dev libcap-dev libfyaml-dev libcriterion-dev nettle-dev libcurl4-openssl-dev apparmor
+libseccomp-dev libcap-dev libfyaml-dev libcriterion-dev nettle-dev libcurl4-openssl-dev libcjson-dev zlib1g-dev
+libmicrohttpd-dev libgnutls28-dev apparmor
 seccomp runc busybox-static python3 sqlite3 strace
 bpftool libbpf-dev gcc-multilib libc6-dev-i386 git curl iputils-ping nginx"
 missing=

@@ -89,6 +89,7 @@ enum rf_event_kind {
 	RF_EV_MEMORY,        /* writable+executable mapping, userfaultfd, memfd_create */
 	RF_EV_FD,            /* dup2/dup3 onto a standard stream */
 	RF_EV_GAP,           /* events the source lost */
+	RF_EV_K8S_AUDIT,     /* a Kubernetes API server audit event (ringfence/k8saudit.h) */
 	RF_EV_KIND_MAX
 };
 
@@ -283,6 +284,7 @@ struct rf_ev_gap {
 };
 
 struct rf_proc; /* ringfence/proc.h: the process table entry */
+struct rf_k8s_audit; /* ringfence/k8saudit.h */
 
 struct rf_event {
 	enum rf_event_kind kind;
@@ -315,6 +317,7 @@ struct rf_event {
 		struct rf_ev_memory mem;
 		struct rf_ev_fd fd;
 		struct rf_ev_gap gap;
+		const struct rf_k8s_audit *audit; /* RF_EV_K8S_AUDIT */
 	};
 };
 

@@ -20,6 +20,7 @@ const char *rf_event_kind_name(enum rf_event_kind kind)
 		[RF_EV_NAMESPACE] = "namespace", [RF_EV_MODULE] = "module",
 		[RF_EV_BPF] = "bpf",		[RF_EV_MEMORY] = "memory",
 		[RF_EV_FD] = "fd",		[RF_EV_GAP] = "gap",
+		[RF_EV_K8S_AUDIT] = "k8s-audit",
 	};
 
 	return kind > 0 && kind < RF_EV_KIND_MAX && names[kind] ? names[kind] : "unknown";
