@@ -158,18 +158,23 @@ enum rf_cmp_op rf_cmp_from_string(const char *s);
 const char *rf_format_to_string(enum rf_profile_format f);
 enum rf_profile_format rf_format_from_string(const char *s);
 
-/* Validation (lint). Each finding has a severity, a location and a message. */
+/* Validation (lint). Each finding has a severity, a location and a message. A `host` finding is
+ * about this machine's libseccomp, not the profile (a syscall name or an archMap architecture it
+ * does not know, which runtimes here skip): always a warning, and --strict does not fail on it,
+ * because the same file is clean where libseccomp is newer. */
 enum rf_lint_severity { RF_LINT_ERROR, RF_LINT_WARNING, RF_LINT_NOTE };
 struct rf_lint_item {
 	enum rf_lint_severity severity;
 	unsigned line;
 	char *code;    /* stable id, e.g. "unknown-syscall" */
 	char *message;
+	bool host;
 };
 struct rf_lint {
 	struct rf_lint_item *items;
 	size_t n;
 	size_t n_errors, n_warnings;
+	size_t n_host; /* warnings among n_warnings that are host findings */
 };
 int rf_profile_lint(const struct rf_profile *p, struct rf_lint *ret);
 void rf_lint_done(struct rf_lint *l);

@@ -15,10 +15,11 @@
 
 #define MAX_ERRNO 4095 /* the kernel treats larger values as a valid return, not an error */
 
-static void add(struct rf_lint *l, enum rf_lint_severity sev, unsigned line, const char *code,
+static bool add(struct rf_lint *l, enum rf_lint_severity sev, unsigned line, const char *code,
 		const char *fmt, ...) __attribute__((format(printf, 5, 6)));
 
-static void add(struct rf_lint *l, enum rf_lint_severity sev, unsigned line, const char *code,
+/* Returns whether the finding was recorded (an unrecordable one still fails the lint). */
+static bool add(struct rf_lint *l, enum rf_lint_severity sev, unsigned line, const char *code,
 		const char *fmt, ...)
 {
 	struct rf_lint_item *n;
@@ -39,7 +40,7 @@ static void add(struct rf_lint *l, enum rf_lint_severity sev, unsigned line, con
 		if (n)
 			l->items = n;
 		l->n_errors++; /* an unrecordable finding still fails the lint */
-		return;
+		return false;
 	}
 	l->items = n;
 	l->items[l->n++] = (struct rf_lint_item){ .severity = sev, .line = line,
@@ -48,6 +49,17 @@ static void add(struct rf_lint *l, enum rf_lint_severity sev, unsigned line, con
 		l->n_errors++;
 	else if (sev == RF_LINT_WARNING)
 		l->n_warnings++;
+	return true;
+}
+
+/* Marks the finding just added as one about this machine's libseccomp rather than the profile:
+ * the same file is clean where libseccomp is newer, so --strict does not fail on it. */
+static void mark_host(struct rf_lint *l, bool added)
+{
+	if (!added)
+		return;
+	l->items[l->n - 1].host = true;
+	l->n_host++;
 }
 
 static const char *first_arch_name(const struct rf_profile *p)
@@ -83,9 +95,10 @@ static void lint_cond(struct rf_lint *l, const struct rf_seccomp_rule_cond *c, u
 			    *cap);
 	STRV_FOREACH (a, c->arches)
 		if (!rf_arch_from_name(*a))
-			add(l, RF_LINT_WARNING, line, "unknown-arch",
-			    "architecture '%s' is unknown to libseccomp here; the block never applies",
-			    *a);
+			mark_host(l, add(l, RF_LINT_WARNING, line, "unknown-arch",
+					 "architecture '%s' is unknown to libseccomp here; the block "
+					 "never applies",
+					 *a));
 	if (c->min_kernel && rf_parse_kernel_version(c->min_kernel, &ma, &mi) < 0)
 		add(l, RF_LINT_ERROR, line, "bad-min-kernel", "minKernel '%s' is not a version",
 		    c->min_kernel);
@@ -181,6 +194,35 @@ static void lint_args(struct rf_lint *l, const struct rf_seccomp_rule *r)
 	}
 }
 
+static bool is_allow_type(enum rf_action a)
+{
+	return a == RF_ACT_ALLOW || a == RF_ACT_LOG;
+}
+
+/* A name libseccomp does not know at all (not merely absent on one arch). What happens to it is
+ * the filter compiler's rule (filter.c, runc's): in an allow-type rule under a denying default it
+ * is skipped and the syscall stays denied, which is a property of this machine's libseccomp, not
+ * of the profile (a newer one knows mseal); anywhere else `run` refuses the profile. */
+static void lint_unknown_name(struct rf_lint *l, const struct rf_profile *p,
+			      const struct rf_seccomp_rule *r, const char *name, unsigned line)
+{
+	const struct scmp_version *v = seccomp_version();
+
+	if (seccomp_syscall_resolve_name(name) != __NR_SCMP_ERROR)
+		return;
+	if (is_allow_type(r->action) && !is_allow_type(p->default_action)) {
+		mark_host(l, add(l, RF_LINT_WARNING, line, "unknown-syscall",
+				 "syscall \"%s\" is unknown for %s (libseccomp %u.%u.%u): runtimes "
+				 "here skip it, so it stays at the default action",
+				 name, first_arch_name(p), v->major, v->minor, v->micro));
+		return;
+	}
+	add(l, RF_LINT_ERROR, line, "unknown-syscall",
+	    "syscall \"%s\" is unknown for %s (libseccomp %u.%u.%u): a %s rule cannot be skipped "
+	    "safely, so ringfence run refuses the profile",
+	    name, first_arch_name(p), v->major, v->minor, v->micro, rf_action_to_string(r->action));
+}
+
 static void lint_names(struct rf_lint *l, const struct rf_profile *p,
 		       const struct rf_seccomp_rule *r)
 {
@@ -189,11 +231,7 @@ static void lint_names(struct rf_lint *l, const struct rf_profile *p,
 	for (size_t k = 0; k < r->n_names; k++) {
 		unsigned line = r->name_lines ? r->name_lines[k] : r->line;
 
-		if (seccomp_syscall_resolve_name(r->names[k]) == __NR_SCMP_ERROR)
-			add(l, RF_LINT_ERROR, line, "unknown-syscall",
-			    "syscall \"%s\" is unknown for %s (libseccomp %u.%u.%u)", r->names[k],
-			    first_arch_name(p), seccomp_version()->major, seccomp_version()->minor,
-			    seccomp_version()->micro);
+		lint_unknown_name(l, p, r, r->names[k], line);
 		for (size_t m = 0; m < k; m++)
 			if (streq(r->names[m], r->names[k]))
 				add(l, RF_LINT_WARNING, line, "duplicate-name",
@@ -213,9 +251,9 @@ static void lint_header(struct rf_lint *l, const struct rf_profile *p)
 			    "architecture '%s' is unknown", p->architectures[i]);
 	for (size_t i = 0; i < p->n_arch_map; i++) {
 		if (!rf_arch_from_name(p->arch_map[i].arch))
-			add(l, RF_LINT_WARNING, p->arch_map[i].line, "unknown-arch",
-			    "archMap architecture '%s' is unknown to libseccomp here",
-			    p->arch_map[i].arch);
+			mark_host(l, add(l, RF_LINT_WARNING, p->arch_map[i].line, "unknown-arch",
+					 "archMap architecture '%s' is unknown to libseccomp here",
+					 p->arch_map[i].arch));
 	}
 	for (size_t i = 0; p->flags && p->flags[i]; i++) {
 		const char *f = p->flags[i];
