@@ -143,7 +143,7 @@ static int show_or_convert(const char *sub, const struct show_opts *o, const cha
 	if (load_or_print(path, &p) < 0)
 		return EXIT_FOUND;
 	if (fmt != RF_FORMAT_DOCKER) {
-		r = rf_profile_resolve(p, &env, rf_profile_is_builtin_name(path), &res, &e);
+		r = rf_profile_resolve(p, &env, &res, &e);
 		if (r < 0)
 			goto fail;
 		res->format = p->format;
@@ -227,11 +227,11 @@ static int do_lint(const struct show_opts *o, int n, char **paths)
 		struct rf_lint l = { 0 };
 		int r = rf_profile_load(paths[i], &p, &e);
 
-		/* A built-in is checked as applied here: names this libseccomp does not know are
-		 * dropped from it by design (they stay denied). */
+		/* A built-in is checked as resolved for this machine (its conditions decided); its
+		 * source is data/runtime-default.json. */
 		if (r >= 0 && rf_profile_is_builtin_name(paths[i])) {
 			struct rf_profile *res = NULL;
-			r = rf_profile_resolve(p, NULL, true, &res, &e);
+			r = rf_profile_resolve(p, NULL, &res, &e);
 			rf_profile_free(p);
 			p = res;
 		}
@@ -337,8 +337,7 @@ static int do_merge(const struct show_opts *o, int n, char **paths)
 
 		if (load_or_print(paths[i], &p) < 0)
 			r = EXIT_FOUND;
-		else if (rf_profile_resolve(p, &env, rf_profile_is_builtin_name(paths[i]), &res[i],
-					    &e) < 0)
+		else if (rf_profile_resolve(p, &env, &res[i], &e) < 0)
 			r = EXIT_FOUND;
 	}
 	if (r == 0 && (rf_profile_merge(res, (size_t)n, &out, &e) < 0 ||

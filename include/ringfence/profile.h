@@ -137,10 +137,12 @@ struct rf_resolve_env {
 	const char *const *caps;   /* bounding set, "CAP_*" names; NULL-terminated */
 	unsigned kernel_major, kernel_minor; /* 0,0 = this machine */
 };
-/* Turn conditions and archMap into a plain OCI profile for `env`; names unknown to the local
- * libseccomp on every resolved arch are dropped when `drop_unknown` (built-in profiles). */
+/* Turn conditions and archMap into a plain OCI profile for `env`. Names are kept exactly as
+ * written, whether or not this machine's libseccomp knows them (only the filter compiler skips
+ * unknown ones, see ringfence/filter.h); a name listed again with the same action, errno and
+ * arguments is listed once. */
 int rf_profile_resolve(const struct rf_profile *p, const struct rf_resolve_env *env,
-		       bool drop_unknown, struct rf_profile **ret, struct rf_error *reterr);
+		       struct rf_profile **ret, struct rf_error *reterr);
 
 /* Built-in profiles: "runtime/default". Returns -ENOENT for other names. */
 int rf_profile_builtin(const char *name, struct rf_profile **ret, struct rf_error *reterr);

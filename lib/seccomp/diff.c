@@ -183,9 +183,9 @@ int rf_profile_diff(const struct rf_profile *a, const struct rf_profile *b,
 	struct rf_diff d = { 0 };
 	int r;
 
-	r = rf_profile_resolve(a, env, false, &ra, reterr);
+	r = rf_profile_resolve(a, env, &ra, reterr);
 	if (r >= 0)
-		r = rf_profile_resolve(b, env, false, &rb, reterr);
+		r = rf_profile_resolve(b, env, &rb, reterr);
 	if (r < 0)
 		return r;
 	r = diff_resolved(ra, rb, &d);

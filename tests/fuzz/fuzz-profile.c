@@ -80,7 +80,7 @@ static void exercise(const struct rf_profile *p)
 		rf_lint_done(&l);
 	/* Docker output keeps conditions, so it is the one format the unresolved model can take. */
 	write_to_memory(p, RF_FORMAT_DOCKER);
-	if (rf_profile_resolve(p, &env, false, &res, &e) >= 0) {
+	if (rf_profile_resolve(p, &env, &res, &e) >= 0) {
 		memset(&l, 0, sizeof(l));
 		if (rf_profile_lint(res, &l) >= 0)
 			rf_lint_done(&l);

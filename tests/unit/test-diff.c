@@ -138,7 +138,7 @@ Test(diff, docker_profile_equals_its_resolved_form)
 	struct rf_profile *docker = parse_fixture("profiles/valid/docker-moby.json"), *oci = NULL;
 	struct rf_diff d = { 0 };
 
-	expect_i(rf_profile_resolve(docker, NULL, false, &oci, &err), 0);
+	expect_i(rf_profile_resolve(docker, NULL, &oci, &err), 0);
 	expect_i(rf_profile_diff(docker, oci, NULL, &d, &err), 0);
 	expect_u(d.n, 0);
 	cr_assert_null(d.default_change);
@@ -158,7 +158,7 @@ Test(diff, both_sides_are_resolved_against_the_given_env)
 
 	/* The docker profile resolved without caps, compared under CAP_SYS_ADMIN. */
 	env.caps = admin;
-	expect_i(rf_profile_resolve(docker, &none, false, &plain, &err), 0);
+	expect_i(rf_profile_resolve(docker, &none, &plain, &err), 0);
 	expect_i(rf_profile_diff(plain, docker, &env, &d, &err), 0);
 	expect_u(entry(&d, "SCMP_ARCH_X86_64", "mount")->kind, '+');
 	expect_u(entry(&d, "SCMP_ARCH_X86_64", "clone3")->kind, '-');

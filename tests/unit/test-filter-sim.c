@@ -264,15 +264,18 @@ Test(filter_build, unknown_syscall_in_allow_rule_under_deny_default_is_skipped)
 {
 	_cleanup_str_ char *logged = NULL;
 	struct rf_profile *p = parse_str("{\"defaultAction\": \"SCMP_ACT_ERRNO\", \"syscalls\": "
-					 "[{\"names\": [\"getpid\", \"foo\"], \"action\": "
-					 "\"SCMP_ACT_ALLOW\"}]}");
+					 "[{\"names\": [\"getpid\", \"foo\", \"bar\"], \"action\": "
+					 "\"SCMP_ACT_ALLOW\"}, {\"names\": [\"foo\"], \"action\": "
+					 "\"SCMP_ACT_LOG\"}]}");
 	struct program prog;
 	struct seccomp_data d = { .arch = seccomp_arch_native() };
 
 	rf_log_set_handler(capture_log, &logged);
 	prog = compile(p, RF_FILTER_ENFORCE);
 	rf_log_set_handler(NULL, NULL);
-	expect_contains(logged, "syscall 'foo' is unknown");
+	/* One notice for the profile, each name once, sorted. */
+	expect_contains(logged, "inline.json: 2 syscall name(s) unknown to libseccomp");
+	expect_contains(logged, "(they stay denied): bar, foo");
 	d.nr = seccomp_syscall_resolve_name("getpid");
 	expect_u(rf_bpf_sim_run(prog.insns, prog.n, &d), SECCOMP_RET_ALLOW);
 	free(prog.insns);
