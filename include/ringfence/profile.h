@@ -70,6 +70,8 @@ struct rf_seccomp_rule {
 	enum rf_action action;
 	bool has_errno_ret;
 	uint32_t errno_ret;
+	char *errno_name; /* containers/common's "errno" ("EPERM"), when given; errno_ret holds
+			   * its number */
 	struct rf_seccomp_arg *args; /* lint flags more than 6 */
 	size_t n_args;
 	char *comment;
@@ -93,6 +95,7 @@ struct rf_profile {
 	enum rf_action default_action;
 	bool has_default_errno_ret;
 	uint32_t default_errno_ret;
+	char *default_errno_name; /* containers/common's "defaultErrno", when given */
 	char **architectures; /* SCMP_ARCH_*; NULL-terminated, may be NULL */
 	struct rf_arch_map_entry *arch_map;
 	size_t n_arch_map;
@@ -122,8 +125,10 @@ int rf_profile_parse(const char *text, size_t len, const char *source, struct rf
 /* Load from a path ("-" is stdin) or a built-in name ("runtime/default"). */
 int rf_profile_load(const char *path, struct rf_profile **ret, struct rf_error *reterr);
 
-/* Write in a format. OCI output is the bare linux.seccomp object. Docker keeps conditions;
- * writing a profile that still has conditions as OCI/SPO is an error (resolve it first). */
+/* Write in a format. OCI output is the bare linux.seccomp object. Docker keeps conditions and
+ * containers/common's errno names (defaultErrno, errno) next to their numbers; OCI and SPO have
+ * no such keys and carry the numbers only. Writing a profile that still has conditions as
+ * OCI/SPO is an error (resolve it first). */
 int rf_profile_write(const struct rf_profile *p, enum rf_profile_format fmt, FILE *out,
 		     struct rf_error *reterr);
 int rf_profile_write_file(const struct rf_profile *p, enum rf_profile_format fmt, const char *path,

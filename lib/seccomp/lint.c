@@ -244,7 +244,7 @@ static void lint_header(struct rf_lint *l, const struct rf_profile *p)
 	unsigned line = p->line_default_action;
 
 	lint_errno(l, p->default_action, p->has_default_errno_ret, p->default_errno_ret, line,
-		   "defaultErrnoRet");
+		   p->default_errno_name ? "defaultErrno" : "defaultErrnoRet");
 	for (size_t i = 0; p->architectures && p->architectures[i]; i++)
 		if (!rf_arch_from_name(p->architectures[i]))
 			add(l, RF_LINT_ERROR, p->arch_lines ? p->arch_lines[i] : 0, "unknown-arch",
@@ -278,7 +278,8 @@ int rf_profile_lint(const struct rf_profile *p, struct rf_lint *ret)
 	for (size_t i = 0; i < p->n_rules; i++) {
 		const struct rf_seccomp_rule *r = &p->rules[i];
 
-		lint_errno(&l, r->action, r->has_errno_ret, r->errno_ret, r->line, "errnoRet");
+		lint_errno(&l, r->action, r->has_errno_ret, r->errno_ret, r->line,
+			   r->errno_name ? "errno" : "errnoRet");
 		lint_names(&l, p, r);
 		lint_args(&l, r);
 		lint_cond(&l, &r->includes, r->line);

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/errno-name.h"
 #include "core/macro.h"
 #include "core/utf8.h"
 #include "core/strv.h"
@@ -89,6 +90,46 @@ static int cond_key(struct pctx *c, const char *key, struct fy_node *k, struct f
 	return sp_fail(c, k, "unknown key '%s' in includes/excludes%s", key, NULL);
 }
 
+/* containers/common writes an errno both as a number (errnoRet, defaultErrnoRet) and as a name
+ * (errno, defaultErrno); podman reads the number. Either may come alone; together they must
+ * name the same errno, whichever comes first. */
+static int errno_number(struct pctx *c, struct fy_node *v, const char *what, bool *has,
+			uint32_t *num, const char *name)
+{
+	uint32_t n;
+	int r = sp_get_u32(c, v, what, &n);
+
+	if (r < 0)
+		return r;
+	if (name && (uint32_t)rf_errno_from_name(name) != n)
+		return sp_fail(c, v, "%s disagrees with the errno name '%s' given for it", what,
+			       name);
+	*has = true;
+	*num = n;
+	return 0;
+}
+
+static int errno_name(struct pctx *c, struct fy_node *v, const char *what, bool *has,
+		      uint32_t *num, char **name)
+{
+	_cleanup_free_ char *s = NULL;
+	int e, r = sp_get_string(c, v, what, &s);
+
+	if (r < 0)
+		return r;
+	e = rf_errno_from_name(s);
+	if (e == 0)
+		return sp_fail(c, v, "%s: '%s' is not an errno name (glibc spells them EPERM, ENOSYS, ...)",
+			       what, s);
+	if (*has && *num != (uint32_t)e)
+		return sp_fail(c, v, "%s '%s' disagrees with the number given for it", what, s);
+	*has = true;
+	*num = (uint32_t)e;
+	free(*name);
+	*name = TAKE_PTR(s);
+	return 0;
+}
+
 static int rule_key(struct pctx *c, const char *key, struct fy_node *k, struct fy_node *v,
 		    void *obj)
 {
@@ -111,10 +152,12 @@ static int rule_key(struct pctx *c, const char *key, struct fy_node *k, struct f
 	}
 	if (streq(key, "action"))
 		return sp_get_action(c, v, "action", &rule->action);
-	if (streq(key, "errnoRet")) {
-		rule->has_errno_ret = true;
-		return sp_get_u32(c, v, "errnoRet", &rule->errno_ret);
-	}
+	if (streq(key, "errnoRet"))
+		return errno_number(c, v, "errnoRet", &rule->has_errno_ret, &rule->errno_ret,
+				    rule->errno_name);
+	if (streq(key, "errno"))
+		return errno_name(c, v, "errno", &rule->has_errno_ret, &rule->errno_ret,
+				  &rule->errno_name);
 	if (streq(key, "args"))
 		return parse_args(c, v, rule);
 	if (streq(key, "comment"))
@@ -209,10 +252,12 @@ static int profile_key(struct pctx *c, const char *key, struct fy_node *k, struc
 		p->line_default_action = sp_node_line(v);
 		return sp_get_action(c, v, "defaultAction", &p->default_action);
 	}
-	if (streq(key, "defaultErrnoRet")) {
-		p->has_default_errno_ret = true;
-		return sp_get_u32(c, v, "defaultErrnoRet", &p->default_errno_ret);
-	}
+	if (streq(key, "defaultErrnoRet"))
+		return errno_number(c, v, "defaultErrnoRet", &p->has_default_errno_ret,
+				    &p->default_errno_ret, p->default_errno_name);
+	if (streq(key, "defaultErrno"))
+		return errno_name(c, v, "defaultErrno", &p->has_default_errno_ret,
+				  &p->default_errno_ret, &p->default_errno_name);
 	if (streq(key, "architectures"))
 		return sp_get_strv(c, v, "architectures", 64, &p->architectures, &p->arch_lines);
 	if (streq(key, "flags"))
@@ -270,10 +315,13 @@ static int parse_spo(struct pctx *c, struct fy_node *root, struct rf_profile *p)
 	return sp_walk_mapping(c, spec, "spec", profile_key, p);
 }
 
+/* moby's keys, or containers/common's errno names (its format is moby's plus those). */
 static bool rules_use_docker_keys(const struct rf_profile *p)
 {
+	if (p->default_errno_name || rf_profile_has_conditions(p))
+		return true;
 	for (size_t i = 0; i < p->n_rules; i++)
-		if (p->rules[i].comment || rf_profile_has_conditions(p))
+		if (p->rules[i].comment || p->rules[i].errno_name)
 			return true;
 	return false;
 }

@@ -105,6 +105,7 @@ static int copy_header(const struct rf_profile *p, struct rf_profile *out)
 	if ((p->source && !(out->source = strdup(p->source))) ||
 	    (p->spo_name && !(out->spo_name = strdup(p->spo_name))) ||
 	    (p->spo_namespace && !(out->spo_namespace = strdup(p->spo_namespace))) ||
+	    (p->default_errno_name && !(out->default_errno_name = strdup(p->default_errno_name))) ||
 	    (p->flags && !(out->flags = strv_copy(p->flags))) ||
 	    (p->listener_path && !(out->listener_path = strdup(p->listener_path))) ||
 	    (p->listener_metadata && !(out->listener_metadata = strdup(p->listener_metadata))))

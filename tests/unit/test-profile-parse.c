@@ -173,6 +173,58 @@ Test(profile_parse, json_null_lists_are_empty)
 	rf_profile_free(p);
 }
 
+/* containers/common (podman's seccomp.json) writes each errno as a number and a name. */
+Test(profile_parse, reads_containers_common_errno_names)
+{
+	struct rf_profile *p = parse_fixture("profiles/realworld/podman-shape.json");
+	long chroot_deny = rule_with(p, "chroot", 1), sock = rule_with(p, "socket", 0);
+
+	expect_u(p->format, RF_FORMAT_DOCKER);
+	cr_assert(p->has_default_errno_ret);
+	expect_u(p->default_errno_ret, ENOSYS);
+	expect_str(p->default_errno_name, "ENOSYS");
+	expect_u(p->rules[0].errno_ret, EPERM);
+	expect_str(p->rules[0].errno_name, "EPERM");
+	/* A name alone gives the number. */
+	cr_assert_geq(chroot_deny, 0);
+	cr_assert(p->rules[chroot_deny].has_errno_ret);
+	expect_u(p->rules[chroot_deny].errno_ret, EPERM);
+	expect_u(p->rules[sock].errno_ret, EINVAL);
+	cr_assert_null(p->rules[1].errno_name);
+	rf_profile_free(p);
+}
+
+Test(profile_parse, errno_name_alone_makes_a_bare_object_docker)
+{
+	struct rf_profile *p = parse_str("{\"defaultAction\": \"SCMP_ACT_ERRNO\", "
+					 "\"defaultErrno\": \"EACCES\", \"syscalls\": []}");
+
+	expect_u(p->format, RF_FORMAT_DOCKER);
+	expect_u(p->default_errno_ret, EACCES);
+	rf_profile_free(p);
+}
+
+Test(profile_parse, rejects_errno_name_and_number_that_disagree)
+{
+	expect_inline_error("{\"defaultAction\": \"SCMP_ACT_ERRNO\",\n\"defaultErrnoRet\": 1,\n"
+			    "\"defaultErrno\": \"ENOSYS\"}",
+			    "defaultErrno 'ENOSYS' disagrees with the number given for it", 3);
+	expect_inline_error("{\"defaultAction\": \"SCMP_ACT_ALLOW\", \"syscalls\": [\n"
+			    "{\"names\": [\"getcwd\"], \"action\": \"SCMP_ACT_ERRNO\",\n"
+			    "\"errno\": \"EPERM\",\n\"errnoRet\": 13}]}",
+			    "errnoRet disagrees with the errno name 'EPERM'", 4);
+}
+
+Test(profile_parse, rejects_unknown_errno_name)
+{
+	expect_inline_error("{\"defaultAction\": \"SCMP_ACT_ALLOW\", \"syscalls\": [\n"
+			    "{\"names\": [\"getcwd\"], \"action\": \"SCMP_ACT_ERRNO\",\n"
+			    "\"errno\": \"EBOGUS\"}]}",
+			    "errno: 'EBOGUS' is not an errno name", 3);
+	expect_inline_error("{\"defaultAction\": \"SCMP_ACT_ERRNO\", \"defaultErrno\": 1}",
+			    "defaultErrno must be a string", 1);
+}
+
 Test(profile_parse, builtin_runtime_default_loads)
 {
 	_cleanup_error_ struct rf_error err = { 0 };
@@ -226,7 +278,7 @@ Test(profile_parse, action_and_operator_names_round_trip)
 Test(profile_parse, rejects_unknown_key_in_rule)
 {
 	expect_fixture_error("profiles/invalid/parse-unknown-key.json",
-			     "unknown key 'errno' in syscall rule", 7);
+			     "unknown key 'errnoret' in syscall rule", 7);
 }
 
 Test(profile_parse, rejects_names_as_string)
