@@ -423,3 +423,47 @@ Test(lint, done_resets_and_tolerates_empty)
 	cr_assert_null(l.items);
 	rf_profile_free(p);
 }
+
+/* 300 copies of one rule of 10 names: each later copy is one duplicate per name (against the
+ * first), not one per earlier copy (that was 448500 findings, and 24 GB for 3900 copies of 28
+ * names); the list stops at 1000 findings and says how many it left out, the counts do not. */
+Test(lint, repeated_rules_are_compared_once_and_findings_are_capped)
+{
+	char *doc = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&doc, &len);
+	struct rf_profile *p;
+	struct rf_lint l;
+
+	cr_assert(f);
+	fputs("{\"defaultAction\": \"SCMP_ACT_ERRNO\", \"syscalls\": [", f);
+	for (int i = 0; i < 300; i++)
+		fprintf(f, "%s{\"names\": [\"read\", \"write\", \"close\", \"openat\", \"fstat\", "
+			   "\"mmap\", \"brk\", \"getpid\", \"futex\", \"exit_group\"], "
+			   "\"action\": \"SCMP_ACT_ALLOW\"}",
+			i ? "," : "");
+	fputs("]}", f);
+	cr_assert(fclose(f) == 0);
+	p = parse_str(doc);
+	l = lint_of(p);
+	expect_u(l.n_warnings, 299 * 10);
+	expect_u(l.n_errors, 0);
+	expect_u(l.n, 1001);
+	expect_str(l.items[1000].code, "too-many-findings");
+	expect_contains(l.items[1000].message, "1990 more findings are not listed (the limit is 1000)");
+	rf_lint_done(&l);
+	rf_profile_free(p);
+	free(doc);
+}
+
+/* Findings come in file order, whatever check found them. */
+Test(lint, findings_are_in_line_order)
+{
+	struct rf_profile *p = parse_fixture("profiles/invalid/lint-conflicts.json");
+	struct rf_lint l = lint_of(p);
+
+	for (size_t i = 1; i < l.n; i++)
+		cr_assert_leq(l.items[i - 1].line, l.items[i].line, "finding %zu before %zu", i - 1, i);
+	rf_lint_done(&l);
+	rf_profile_free(p);
+}
