@@ -10,13 +10,19 @@
 
 #include "ringfence/error.h"
 
-/* Hard limits on what a profile may contain: a real profile (moby's default) has ~20 blocks and
- * ~450 names; these are two orders of magnitude above, and keep a hostile file from exhausting
- * memory or making the filter compiler run for minutes. */
-#define RF_PROFILE_MAX_RULES 4096
-#define RF_PROFILE_MAX_NAMES 65536
+/* Hard limits on what a profile file may contain: a real profile (moby's default) has ~60 blocks,
+ * ~450 names and ~1100 values; these are two orders of magnitude above, and keep a hostile
+ * file from exhausting memory or making the filter compiler run for minutes. Values and rules
+ * are counted on libfyaml's event stream before a tree is built (a tree costs ~330 bytes per
+ * value), so memory stays proportional to the input. Each error message names its limit; the
+ * man page and docs/ARCHITECTURE.md list them. */
+#define RF_PROFILE_MAX_BYTES (16u << 20) /* per file */
+#define RF_PROFILE_MAX_VALUES 131072     /* per file: every key, item, list and object */
+#define RF_PROFILE_MAX_RULES 4096        /* syscall rules per profile */
+#define RF_PROFILE_MAX_NAMES 65536       /* names per rule */
 #define RF_PROFILE_MAX_ARGS 64 /* per rule; the kernel ABI has 6 argument slots */
-#define RF_PROFILE_MAX_BYTES (16u << 20)
+#define RF_PROFILE_MAX_LIST 64 /* architectures, flags, archMap, caps, arches */
+#define RF_PROFILE_MAX_YAML_LINE 65536u /* bytes per line of YAML; JSON lines are not limited */
 
 enum rf_action {
 	RF_ACT_INVALID = 0,
@@ -91,6 +97,8 @@ struct rf_profile {
 	char *source;                  /* file name for messages, may be NULL */
 	char *spo_name;                /* SPO metadata.name / namespace, if any */
 	char *spo_namespace;
+	unsigned document; /* 1-based position in a file of several SeccompProfiles (addressed as
+			    * FILE#NAME, NAME its spo_name), 0 when the file holds one profile */
 
 	enum rf_action default_action;
 	bool has_default_errno_ret;
@@ -118,12 +126,28 @@ static inline void rf_profile_freep(struct rf_profile **p)
 		rf_profile_free(*p);
 }
 
-/* Parse a document (JSON or YAML); the format is detected from its shape. `source` names the
- * input in error messages. Returns 0 or a negative errno with details in `reterr`. */
+/* Parse a file's text (JSON or YAML); the format is detected from its shape. `source` names the
+ * input in error messages. A file holds one profile, or several Security Profiles Operator
+ * SeccompProfiles as a YAML stream ("---" between them), each named by its metadata.name
+ * (unique in the file); errors inside one start with "SeccompProfile 'NAME': " and keep the
+ * line in the file. Returns 0 or a negative errno with details in `reterr`. */
 int rf_profile_parse(const char *text, size_t len, const char *source, struct rf_profile **ret,
 		     struct rf_error *reterr);
-/* Load from a path ("-" is stdin) or a built-in name ("runtime/default"). */
+/* The profile named `name` (its metadata.name) of a file; NULL takes the file's only profile,
+ * and is an error listing the names when the file holds several. */
+int rf_profile_parse_named(const char *text, size_t len, const char *source, const char *name,
+			   struct rf_profile **ret, struct rf_error *reterr);
+/* Every profile of a file, in file order. */
+int rf_profile_parse_all(const char *text, size_t len, const char *source,
+			 struct rf_profile ***ret, size_t *ret_n, struct rf_error *reterr);
+void rf_profile_free_all(struct rf_profile **v, size_t n);
+/* Load from a path ("-" is stdin) or a built-in name ("runtime/default"). PATH#NAME picks the
+ * SeccompProfile NAME of a multi-document file (a path that exists as written is a file, '#'
+ * and all). */
 int rf_profile_load(const char *path, struct rf_profile **ret, struct rf_error *reterr);
+/* Every profile PATH holds (one for PATH#NAME and for built-ins), for lint. */
+int rf_profile_load_all(const char *path, struct rf_profile ***ret, size_t *ret_n,
+			struct rf_error *reterr);
 
 /* Write in a format. OCI output is the bare linux.seccomp object. Docker keeps conditions and
  * containers/common's errno names (defaultErrno, errno) next to their numbers; OCI and SPO have

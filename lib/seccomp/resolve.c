@@ -271,16 +271,83 @@ int rf_profile_builtin(const char *name, struct rf_profile **ret, struct rf_erro
 				"runtime/default", ret, reterr);
 }
 
+/* Reads PATH, or FILE of FILE#NAME when PATH does not exist as written (*ret_name is then NAME,
+ * pointing into `path`). */
+static int read_addressed(const char *path, char **ret_text, size_t *ret_len,
+			  const char **ret_file, const char **ret_name, char **ret_file_buf,
+			  struct rf_error *reterr)
+{
+	struct rf_error first = { 0 };
+	const char *hash = strrchr(path, '#');
+	int r;
+
+	*ret_file = path;
+	*ret_name = NULL;
+	if (!hash || hash[1] == '\0')
+		return rf_read_file(path, RF_PROFILE_MAX_BYTES, ret_text, ret_len, reterr);
+	r = rf_read_file(path, RF_PROFILE_MAX_BYTES, ret_text, ret_len, &first);
+	if (r != -ENOENT) {
+		/* The path exists as written (or fails otherwise): its error is the one to show. */
+		if (r < 0 && reterr && !rf_error_is_set(reterr))
+			*reterr = first; /* hands the strings over */
+		else
+			rf_error_clear(&first);
+		return r;
+	}
+	rf_error_clear(&first);
+	*ret_file_buf = strndup(path, (size_t)(hash - path));
+	if (!*ret_file_buf)
+		return -ENOMEM;
+	*ret_file = *ret_file_buf;
+	*ret_name = hash + 1;
+	return rf_read_file(*ret_file, RF_PROFILE_MAX_BYTES, ret_text, ret_len, reterr);
+}
+
 int rf_profile_load(const char *path, struct rf_profile **ret, struct rf_error *reterr)
 {
-	_cleanup_free_ char *text = NULL;
+	_cleanup_free_ char *text = NULL, *file_buf = NULL;
+	const char *file, *name;
 	size_t len = 0;
 	int r;
 
 	if (rf_profile_is_builtin_name(path))
 		return rf_profile_builtin(path, ret, reterr);
-	r = rf_read_file(path, RF_PROFILE_MAX_BYTES, &text, &len, reterr);
+	r = read_addressed(path, &text, &len, &file, &name, &file_buf, reterr);
 	if (r < 0)
 		return r;
-	return rf_profile_parse(text, len, streq(path, "-") ? "<stdin>" : path, ret, reterr);
+	return rf_profile_parse_named(text, len, streq(file, "-") ? "<stdin>" : file, name, ret,
+				      reterr);
+}
+
+int rf_profile_load_all(const char *path, struct rf_profile ***ret, size_t *ret_n,
+			struct rf_error *reterr)
+{
+	_cleanup_free_ char *text = NULL, *file_buf = NULL;
+	const char *file, *name;
+	struct rf_profile *one = NULL;
+	size_t len = 0;
+	int r;
+
+	if (rf_profile_is_builtin_name(path))
+		r = rf_profile_builtin(path, &one, reterr);
+	else {
+		r = read_addressed(path, &text, &len, &file, &name, &file_buf, reterr);
+		if (r < 0)
+			return r;
+		if (!name)
+			return rf_profile_parse_all(text, len, streq(file, "-") ? "<stdin>" : file,
+						    ret, ret_n, reterr);
+		r = rf_profile_parse_named(text, len, streq(file, "-") ? "<stdin>" : file, name,
+					   &one, reterr);
+	}
+	if (r < 0)
+		return r;
+	*ret = calloc(1, sizeof(**ret));
+	if (!*ret) {
+		rf_profile_free(one);
+		return -ENOMEM;
+	}
+	(*ret)[0] = one;
+	*ret_n = 1;
+	return 0;
 }
