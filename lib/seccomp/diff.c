@@ -252,7 +252,8 @@ static int diff_resolved(const struct rf_profile *a, const struct rf_profile *b,
 		return r;
 	STRV_FOREACH (arch, arches) {
 		uint32_t tok = rf_arch_from_name(*arch);
-		bool in_a = arch_listed(a, *arch, native_name), in_b = arch_listed(b, *arch, native_name);
+		bool in_a = arch_listed(a, *arch, native_name);
+		bool in_b = arch_listed(b, *arch, native_name);
 
 		STRV_FOREACH (n, names) {
 			char *da = NULL, *db = NULL;

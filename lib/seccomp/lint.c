@@ -25,7 +25,8 @@ struct lint_ctx {
 };
 
 static void vadd(struct lint_ctx *c, enum rf_lint_severity sev, bool host, unsigned line,
-		 const char *code, const char *fmt, va_list ap) __attribute__((format(printf, 6, 0)));
+		 const char *code, const char *fmt, va_list ap)
+	__attribute__((format(printf, 6, 0)));
 
 /* Appends a finding, whatever the cap; false when out of memory. */
 static bool push_item(struct rf_lint *l, enum rf_lint_severity sev, bool host, unsigned line,
@@ -319,8 +320,8 @@ static void lint_unknown_name(struct lint_ctx *l, const struct rf_profile *p,
 		return;
 	if (is_allow_type(r->action) && !is_allow_type(p->default_action)) {
 		add_host(l, line, "unknown-syscall",
-			 "syscall \"%s\" is unknown for %s (libseccomp %u.%u.%u): runtimes here skip "
-			 "it, so it stays at the default action",
+			 "syscall \"%s\" is unknown for %s (libseccomp %u.%u.%u): runtimes here "
+			 "skip it, so it stays at the default action",
 			 name, first_arch_name(p), v->major, v->minor, v->micro);
 		return;
 	}
@@ -431,8 +432,8 @@ int rf_profile_lint(const struct rf_profile *p, struct rf_lint *ret)
 	sort_by_line(&out);
 	if (c.dropped)
 		add_dropped_note(l,
-				 "%zu more findings are not listed (the limit is %d); the error and "
-				 "warning counts include them",
+				 "%zu more findings are not listed (the limit is %d); the error "
+				 "and warning counts include them",
 				 c.dropped, RF_LINT_MAX_ITEMS);
 	*ret = out;
 	return 0;

@@ -258,8 +258,9 @@ int sp_check_limits(struct pctx *c, const char *text, size_t len, struct sp_stre
 	if (r < 0)
 		return r;
 	if (s.over)
-		return rf_error_set_at(c->err, -EINVAL, c->source ?: "<input>", s.over_line ?: s.line,
-				       "too many %s: the limit is %zu", s.over, s.over_limit);
+		return rf_error_set_at(c->err, -EINVAL, c->source ?: "<input>",
+				       s.over_line ?: s.line, "too many %s: the limit is %zu", s.over,
+				       s.over_limit);
 	*ret = (struct sp_stream){ .docs = s.docs, .content_docs = s.content_docs,
 				   .second_doc_line = s.second_doc_line };
 	return 0;

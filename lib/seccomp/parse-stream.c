@@ -147,9 +147,9 @@ static int check_unique_names(struct pctx *c, struct rf_profile **v, size_t n)
 		if (streq(s[i]->spo_name, s[i - 1]->spo_name))
 			return rf_error_set_at(c->err, -EINVAL, c->source ?: "<input>",
 					       s[i]->line_default_action,
-					       "SeccompProfile '%s': document %u has the same name; "
-					       "names address the profiles of a file, so they must "
-					       "differ",
+					       "SeccompProfile '%s': document %u has the same "
+					       "name; names address the profiles of a file, so "
+					       "they must differ",
 					       s[i]->spo_name, s[i - 1]->document);
 	return 0;
 }

@@ -116,7 +116,9 @@ static int errno_name(struct pctx *c, struct fy_node *v, const char *what, bool 
 		return r;
 	e = rf_errno_from_name(s);
 	if (e == 0)
-		return sp_fail(c, v, "%s: '%s' is not an errno name (glibc spells them EPERM, ENOSYS, ...)",
+		return sp_fail(c, v,
+			       "%s: '%s' is not an errno name (glibc spells them EPERM, "
+			       "ENOSYS, ...)",
 			       what, s);
 	if (*has && *num != (uint32_t)e)
 		return sp_fail(c, v, "%s '%s' disagrees with the number given for it", what, s);

@@ -450,7 +450,8 @@ Test(lint, repeated_rules_are_compared_once_and_findings_are_capped)
 	expect_u(l.n_errors, 0);
 	expect_u(l.n, 1001);
 	expect_str(l.items[1000].code, "too-many-findings");
-	expect_contains(l.items[1000].message, "1990 more findings are not listed (the limit is 1000)");
+	expect_contains(l.items[1000].message,
+			"1990 more findings are not listed (the limit is 1000)");
 	rf_lint_done(&l);
 	rf_profile_free(p);
 	free(doc);
@@ -463,7 +464,8 @@ Test(lint, findings_are_in_line_order)
 	struct rf_lint l = lint_of(p);
 
 	for (size_t i = 1; i < l.n; i++)
-		cr_assert_leq(l.items[i - 1].line, l.items[i].line, "finding %zu before %zu", i - 1, i);
+		cr_assert_leq(l.items[i - 1].line, l.items[i].line, "finding %zu before %zu", i - 1,
+			      i);
 	rf_lint_done(&l);
 	rf_profile_free(p);
 }
