@@ -18,7 +18,9 @@
 	"StatefulSets, DaemonSets, Jobs and CronJobs against the Kubernetes Pod Security\n"        \
 	"Standards, exactly as Pod Security Admission would at that level and policy version.\n"  \
 	"FILE may be a directory (read recursively: *.yaml, *.yml, *.json) or '-' for stdin.\n"   \
-	"Multi-document YAML and List kinds are read; other kinds are counted and skipped.\n"     \
+	"Multi-document YAML and List kinds are read. Kinds count in their API group only (core,\n" \
+	"apps, batch), as admission sees them: a DaemonSet of apps.kruise.io, other kinds and\n"  \
+	"a Namespace of another group are counted and skipped.\n"                                 \
 	"\n"                                                                                        \
 	"The policy comes from pod-security.kubernetes.io/{enforce,audit,warn}[-version] labels\n" \
 	"of Namespace objects in the input (the most restrictive one), else restricted:latest;\n"  \

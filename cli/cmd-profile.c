@@ -23,17 +23,30 @@
 	"       ringfence profile diff    [--json] [--caps LIST] [--kernel X.Y] [--arch ARCH] OLD NEW\n" \
 	"       ringfence profile merge   [--format oci|docker|spo] [--caps LIST] [-o FILE] PROFILE...\n"                                       \
 	"\n"                                                                                        \
-	"PROFILE is a file (OCI linux.seccomp object, a whole OCI config.json, Docker/moby JSON,\n" \
-	"or a Security Profiles Operator SeccompProfile YAML; detected from its content), '-' for\n" \
-	"stdin, or the built-in name 'runtime/default'.\n"                                          \
+	"PROFILE is a file (OCI linux.seccomp object, a whole OCI config.json, Docker/moby or\n"   \
+	"containers/common JSON, or a Security Profiles Operator SeccompProfile YAML; detected\n"  \
+	"from its content), '-' for stdin, or the built-in name 'runtime/default'. A file of\n"   \
+	"several SeccompProfiles ('---' between them) holds one profile per document: FILE#NAME\n" \
+	"picks the one whose metadata.name is NAME (lint checks them all).\n"                      \
+	"\n"                                                                                        \
+	"Syscall names this machine's libseccomp does not know are kept on every path (show,\n"   \
+	"convert, merge, diff); only run leaves them out, where runc does (an allow rule under\n" \
+	"a denying default: the syscall stays denied), and lint warns about them.\n"              \
+	"\n"                                                                                        \
+	"Limits per file: 16 MiB; 131072 values (keys, items, lists, objects); 4096 syscall\n"    \
+	"rules per profile; 65536 names and 64 argument conditions per rule; 64 entries in\n"    \
+	"architectures, flags, archMap, caps and arches; YAML lines of 65536 bytes.\n"           \
 	"\n"                                                                                        \
 	"show     prints the profile as a container runtime would apply it here: Docker\n"         \
 	"         conditions (archMap, includes/excludes of caps, arches, minKernel) resolved for\n" \
 	"         this machine, or for --caps/--arch/--kernel. --format docker keeps them.\n"      \
-	"lint     validates; exit 1 when errors are found (--strict: warnings too).\n"             \
+	"lint     validates; exit 1 when errors are found (--strict: warnings too, except\n"    \
+	"         warnings about this machine's libseccomp: a syscall name or archMap arch it\n"  \
+	"         does not know, which runtimes here skip).\n"                                    \
 	"convert  writes the profile in another format (atomically with -o).\n"                    \
-	"diff     per-architecture differences after resolution: '+' rule added, '-' removed,\n"   \
-	"         '~' action, errno or argument conditions changed.\n"                             \
+	"diff     per-architecture differences after resolution, by syscall name: '+' rule\n"   \
+	"         added, '-' removed, '~' action, errno or argument conditions changed. The\n"    \
+	"         native arch is the target's (--arch), not this machine's.\n"                   \
 	"merge    the union of profiles with one default action (e.g. generated from several\n"  \
 	"         runs): whatever any of them allows, the result allows.\n"                        \
 	"\n"                                                                                        \
@@ -141,7 +154,7 @@ static int show_or_convert(const char *sub, const struct show_opts *o, const cha
 	if (load_or_print(path, &p) < 0)
 		return EXIT_FOUND;
 	if (fmt != RF_FORMAT_DOCKER) {
-		r = rf_profile_resolve(p, &env, rf_profile_is_builtin_name(path), &res, &e);
+		r = rf_profile_resolve(p, &env, &res, &e);
 		if (r < 0)
 			goto fail;
 		res->format = p->format;
@@ -162,11 +175,20 @@ fail:
 
 static const char *const sev_names[] = { "error", "warning", "note" };
 
-static void lint_print_json(struct rf_json *j, const char *path, const struct rf_profile *p,
-			    const struct rf_lint *l, const struct rf_error *perr)
+/* One checked profile: the file as given, and for a SeccompProfile among several in a file, its
+ * name (the FILE#NAME that addresses it). */
+struct lint_target {
+	const char *path;
+	const char *document;
+};
+
+static void lint_print_json(struct rf_json *j, const struct lint_target *t,
+			    const struct rf_profile *p, const struct rf_lint *l,
+			    const struct rf_error *perr)
 {
 	rf_json_start_object(j);
-	rf_json_string_field(j, "file", path);
+	rf_json_string_field(j, "file", t->path);
+	rf_json_string_field(j, "document", t->document);
 	rf_json_string_field(j, "format", p ? rf_format_to_string(p->format) : NULL);
 	rf_json_uint_field(j, "errors", perr ? 1 : l->n_errors);
 	rf_json_uint_field(j, "warnings", l->n_warnings);
@@ -178,6 +200,7 @@ static void lint_print_json(struct rf_json *j, const char *path, const struct rf
 		rf_json_uint_field(j, "line", perr->line);
 		rf_json_string_field(j, "code", "parse-error");
 		rf_json_string_field(j, "message", perr->detail ?: perr->message);
+		rf_json_bool_field(j, "host", false);
 		rf_json_end_object(j);
 	}
 	for (size_t i = 0; i < l->n; i++) {
@@ -186,25 +209,75 @@ static void lint_print_json(struct rf_json *j, const char *path, const struct rf
 		rf_json_uint_field(j, "line", l->items[i].line);
 		rf_json_string_field(j, "code", l->items[i].code);
 		rf_json_string_field(j, "message", l->items[i].message);
+		rf_json_bool_field(j, "host", l->items[i].host);
 		rf_json_end_object(j);
 	}
 	rf_json_end_array(j);
 	rf_json_end_object(j);
 }
 
-static void lint_print_text(const char *path, const struct rf_lint *l)
+/* "FILE:LINE: severity: message [code]"; in a file of several profiles the message starts with
+ * the document, as parse errors do, and LINE is still a line of FILE. */
+static void lint_print_text(const struct lint_target *t, const struct rf_lint *l)
 {
 	for (size_t i = 0; i < l->n; i++) {
 		const struct rf_lint_item *f = &l->items[i];
+
+		printf("%s:", t->path);
 		if (f->line)
-			printf("%s:%u: %s: %s [%s]\n", path, f->line, sev_names[f->severity],
-			       f->message, f->code);
-		else
-			printf("%s: %s: %s [%s]\n", path, sev_names[f->severity], f->message,
-			       f->code);
+			printf("%u:", f->line);
+		printf(" %s: ", sev_names[f->severity]);
+		if (t->document)
+			printf("SeccompProfile '%s': ", t->document);
+		printf("%s [%s]\n", f->message, f->code);
 	}
 }
 
+/* Lints one profile of `path` (or reports why `path` could not be read, when p is NULL);
+ * returns whether it fails the lint. */
+static bool lint_one(const struct show_opts *o, struct rf_json *j, const char *path,
+		     struct rf_profile *p, struct rf_error *e, int r)
+{
+	_cleanup_(rf_profile_freep) struct rf_profile *res = NULL;
+	_cleanup_free_ char *label = NULL;
+	/* The file part of FILE#NAME, so FILE:LINE points into the file ("-" for stdin). */
+	const char *file = !p || !p->source || rf_profile_is_builtin_name(path) ? path
+			   : streq(p->source, "<stdin>")				 ? "-"
+											 : p->source;
+	struct lint_target t = { file, p && p->document ? p->spo_name : NULL };
+	struct rf_lint l = { 0 };
+	bool failed;
+
+	/* A built-in is checked as resolved for this machine (its conditions decided); its
+	 * source is data/runtime-default.json. */
+	if (r >= 0 && rf_profile_is_builtin_name(path)) {
+		r = rf_profile_resolve(p, NULL, &res, e);
+		p = res;
+	}
+	if (r >= 0)
+		rf_profile_lint(p, &l);
+	if (global.json)
+		lint_print_json(j, &t, p, &l, r < 0 ? e : NULL);
+	else if (r < 0 && e->file)
+		printf("%s:%u: error: %s [parse-error]\n", e->file, e->line, e->detail);
+	else if (r < 0)
+		printf("%s: error: %s [parse-error]\n", path, e->detail ?: e->message ?: strerror(-r));
+	else
+		lint_print_text(&t, &l);
+	failed = r < 0 || l.n_errors > 0 || (o->strict && l.n_warnings > l.n_host);
+	fflush(stdout);
+	if (t.document && asprintf(&label, "%s#%s", file, t.document) < 0)
+		label = NULL;
+	if (!global.json && r >= 0 && !global.quiet)
+		fprintf(stderr, "%s: %zu error(s), %zu warning(s)%s\n", label ?: path, l.n_errors,
+			l.n_warnings,
+			l.n_host ? " (some about this machine's libseccomp, see --help)" : "");
+	rf_lint_done(&l);
+	return failed;
+}
+
+/* Every profile of every PATH: a file of several SeccompProfiles is linted document by
+ * document, FILE#NAME lints one of them. */
 static int do_lint(const struct show_opts *o, int n, char **paths)
 {
 	struct rf_json j;
@@ -218,36 +291,16 @@ static int do_lint(const struct show_opts *o, int n, char **paths)
 		rf_json_start_array(&j);
 	}
 	for (int i = 0; i < n; i++) {
-		_cleanup_(rf_profile_freep) struct rf_profile *p = NULL;
+		struct rf_profile **v = NULL;
 		struct rf_error e = { 0 };
-		struct rf_lint l = { 0 };
-		int r = rf_profile_load(paths[i], &p, &e);
+		size_t nv = 0;
+		int r = rf_profile_load_all(paths[i], &v, &nv, &e);
 
-		/* A built-in is checked as applied here: names this libseccomp does not know are
-		 * dropped from it by design (they stay denied). */
-		if (r >= 0 && rf_profile_is_builtin_name(paths[i])) {
-			struct rf_profile *res = NULL;
-			r = rf_profile_resolve(p, NULL, true, &res, &e);
-			rf_profile_free(p);
-			p = res;
-		}
-		if (r >= 0)
-			rf_profile_lint(p, &l);
-		if (global.json)
-			lint_print_json(&j, paths[i], p, &l, r < 0 ? &e : NULL);
-		else if (r < 0 && e.file)
-			printf("%s:%u: error: %s [parse-error]\n", e.file, e.line, e.detail);
-		else if (r < 0)
-			printf("%s: error: %s [parse-error]\n", paths[i],
-			       e.detail ?: e.message ?: strerror(-r));
-		else
-			lint_print_text(paths[i], &l);
-		failed |= r < 0 || l.n_errors > 0 || (o->strict && l.n_warnings > 0);
-		fflush(stdout);
-		if (!global.json && r >= 0 && !global.quiet)
-			fprintf(stderr, "%s: %zu error(s), %zu warning(s)\n", paths[i], l.n_errors,
-				l.n_warnings);
-		rf_lint_done(&l);
+		if (r < 0)
+			failed |= lint_one(o, &j, paths[i], NULL, &e, r);
+		for (size_t k = 0; r >= 0 && k < nv; k++)
+			failed |= lint_one(o, &j, paths[i], v[k], &e, 0);
+		rf_profile_free_all(v, nv);
 		rf_error_clear(&e);
 	}
 	if (global.json) {
@@ -332,8 +385,7 @@ static int do_merge(const struct show_opts *o, int n, char **paths)
 
 		if (load_or_print(paths[i], &p) < 0)
 			r = EXIT_FOUND;
-		else if (rf_profile_resolve(p, &env, rf_profile_is_builtin_name(paths[i]), &res[i],
-					    &e) < 0)
+		else if (rf_profile_resolve(p, &env, &res[i], &e) < 0)
 			r = EXIT_FOUND;
 	}
 	if (r == 0 && (rf_profile_merge(res, (size_t)n, &out, &e) < 0 ||

@@ -20,12 +20,13 @@ enum rf_filter_mode {
  * Follows runc: native arch always present; rules whose action equals the default are skipped;
  * several conditions on the same argument index become separate rules (OR); a name unknown to
  * libseccomp is an error unless the rule is an allow-type rule under a deny-type default, where
- * skipping it keeps the syscall denied (warned through the logger). */
+ * skipping it keeps the syscall denied (one notice through the logger lists them). This is the
+ * only place a name is ever left out: parsing, resolving, writing and diffing keep them all. */
 int rf_filter_build(const struct rf_profile *p, enum rf_filter_mode mode, scmp_filter_ctx *ret,
 		    struct rf_error *reterr);
 
-/* Same, with the warnings about ignored names only when `warn` (a second build of the same
- * profile in another mode should not repeat them). */
+/* Same, with the notice about skipped names only when `warn` (a second build of the same
+ * profile in another mode should not repeat it). */
 int rf_filter_build_ex(const struct rf_profile *p, enum rf_filter_mode mode, bool warn,
 		       scmp_filter_ctx *ret, struct rf_error *reterr);
 

@@ -10,13 +10,19 @@
 
 #include "ringfence/error.h"
 
-/* Hard limits on what a profile may contain: a real profile (moby's default) has ~20 blocks and
- * ~450 names; these are two orders of magnitude above, and keep a hostile file from exhausting
- * memory or making the filter compiler run for minutes. */
-#define RF_PROFILE_MAX_RULES 4096
-#define RF_PROFILE_MAX_NAMES 65536
+/* Hard limits on what a profile file may contain: a real profile (moby's default) has ~60 blocks,
+ * ~450 names and ~1100 values; these are two orders of magnitude above, and keep a hostile
+ * file from exhausting memory or making the filter compiler run for minutes. Values and rules
+ * are counted on libfyaml's event stream before a tree is built (a tree costs ~330 bytes per
+ * value), so memory stays proportional to the input. Each error message names its limit; the
+ * man page and docs/ARCHITECTURE.md list them. */
+#define RF_PROFILE_MAX_BYTES (16u << 20) /* per file */
+#define RF_PROFILE_MAX_VALUES 131072     /* per file: every key, item, list and object */
+#define RF_PROFILE_MAX_RULES 4096        /* syscall rules per profile */
+#define RF_PROFILE_MAX_NAMES 65536       /* names per rule */
 #define RF_PROFILE_MAX_ARGS 64 /* per rule; the kernel ABI has 6 argument slots */
-#define RF_PROFILE_MAX_BYTES (16u << 20)
+#define RF_PROFILE_MAX_LIST 64 /* architectures, flags, archMap, caps, arches */
+#define RF_PROFILE_MAX_YAML_LINE 65536u /* bytes per line of YAML; JSON lines are not limited */
 
 enum rf_action {
 	RF_ACT_INVALID = 0,
@@ -70,6 +76,8 @@ struct rf_seccomp_rule {
 	enum rf_action action;
 	bool has_errno_ret;
 	uint32_t errno_ret;
+	char *errno_name; /* containers/common's "errno" ("EPERM"), when given; errno_ret holds
+			   * its number */
 	struct rf_seccomp_arg *args; /* lint flags more than 6 */
 	size_t n_args;
 	char *comment;
@@ -89,10 +97,13 @@ struct rf_profile {
 	char *source;                  /* file name for messages, may be NULL */
 	char *spo_name;                /* SPO metadata.name / namespace, if any */
 	char *spo_namespace;
+	unsigned document; /* 1-based position in a file of several SeccompProfiles (addressed as
+			    * FILE#NAME, NAME its spo_name), 0 when the file holds one profile */
 
 	enum rf_action default_action;
 	bool has_default_errno_ret;
 	uint32_t default_errno_ret;
+	char *default_errno_name; /* containers/common's "defaultErrno", when given */
 	char **architectures; /* SCMP_ARCH_*; NULL-terminated, may be NULL */
 	struct rf_arch_map_entry *arch_map;
 	size_t n_arch_map;
@@ -115,15 +126,33 @@ static inline void rf_profile_freep(struct rf_profile **p)
 		rf_profile_free(*p);
 }
 
-/* Parse a document (JSON or YAML); the format is detected from its shape. `source` names the
- * input in error messages. Returns 0 or a negative errno with details in `reterr`. */
+/* Parse a file's text (JSON or YAML); the format is detected from its shape. `source` names the
+ * input in error messages. A file holds one profile, or several Security Profiles Operator
+ * SeccompProfiles as a YAML stream ("---" between them), each named by its metadata.name
+ * (unique in the file); errors inside one start with "SeccompProfile 'NAME': " and keep the
+ * line in the file. Returns 0 or a negative errno with details in `reterr`. */
 int rf_profile_parse(const char *text, size_t len, const char *source, struct rf_profile **ret,
 		     struct rf_error *reterr);
-/* Load from a path ("-" is stdin) or a built-in name ("runtime/default"). */
+/* The profile named `name` (its metadata.name) of a file; NULL takes the file's only profile,
+ * and is an error listing the names when the file holds several. */
+int rf_profile_parse_named(const char *text, size_t len, const char *source, const char *name,
+			   struct rf_profile **ret, struct rf_error *reterr);
+/* Every profile of a file, in file order. */
+int rf_profile_parse_all(const char *text, size_t len, const char *source,
+			 struct rf_profile ***ret, size_t *ret_n, struct rf_error *reterr);
+void rf_profile_free_all(struct rf_profile **v, size_t n);
+/* Load from a path ("-" is stdin) or a built-in name ("runtime/default"). PATH#NAME picks the
+ * SeccompProfile NAME of a multi-document file (a path that exists as written is a file, '#'
+ * and all). */
 int rf_profile_load(const char *path, struct rf_profile **ret, struct rf_error *reterr);
+/* Every profile PATH holds (one for PATH#NAME and for built-ins), for lint. */
+int rf_profile_load_all(const char *path, struct rf_profile ***ret, size_t *ret_n,
+			struct rf_error *reterr);
 
-/* Write in a format. OCI output is the bare linux.seccomp object. Docker keeps conditions;
- * writing a profile that still has conditions as OCI/SPO is an error (resolve it first). */
+/* Write in a format. OCI output is the bare linux.seccomp object. Docker keeps conditions and
+ * containers/common's errno names (defaultErrno, errno) next to their numbers; OCI and SPO have
+ * no such keys and carry the numbers only. Writing a profile that still has conditions as
+ * OCI/SPO is an error (resolve it first). */
 int rf_profile_write(const struct rf_profile *p, enum rf_profile_format fmt, FILE *out,
 		     struct rf_error *reterr);
 int rf_profile_write_file(const struct rf_profile *p, enum rf_profile_format fmt, const char *path,
@@ -137,10 +166,12 @@ struct rf_resolve_env {
 	const char *const *caps;   /* bounding set, "CAP_*" names; NULL-terminated */
 	unsigned kernel_major, kernel_minor; /* 0,0 = this machine */
 };
-/* Turn conditions and archMap into a plain OCI profile for `env`; names unknown to the local
- * libseccomp on every resolved arch are dropped when `drop_unknown` (built-in profiles). */
+/* Turn conditions and archMap into a plain OCI profile for `env`. Names are kept exactly as
+ * written, whether or not this machine's libseccomp knows them (only the filter compiler skips
+ * unknown ones, see ringfence/filter.h); a name listed again with the same action, errno and
+ * arguments is listed once. */
 int rf_profile_resolve(const struct rf_profile *p, const struct rf_resolve_env *env,
-		       bool drop_unknown, struct rf_profile **ret, struct rf_error *reterr);
+		       struct rf_profile **ret, struct rf_error *reterr);
 
 /* Built-in profiles: "runtime/default". Returns -ENOENT for other names. */
 int rf_profile_builtin(const char *name, struct rf_profile **ret, struct rf_error *reterr);
@@ -158,18 +189,23 @@ enum rf_cmp_op rf_cmp_from_string(const char *s);
 const char *rf_format_to_string(enum rf_profile_format f);
 enum rf_profile_format rf_format_from_string(const char *s);
 
-/* Validation (lint). Each finding has a severity, a location and a message. */
+/* Validation (lint). Each finding has a severity, a location and a message. A `host` finding is
+ * about this machine's libseccomp, not the profile (a syscall name or an archMap architecture it
+ * does not know, which runtimes here skip): always a warning, and --strict does not fail on it,
+ * because the same file is clean where libseccomp is newer. */
 enum rf_lint_severity { RF_LINT_ERROR, RF_LINT_WARNING, RF_LINT_NOTE };
 struct rf_lint_item {
 	enum rf_lint_severity severity;
 	unsigned line;
 	char *code;    /* stable id, e.g. "unknown-syscall" */
 	char *message;
+	bool host;
 };
 struct rf_lint {
 	struct rf_lint_item *items;
 	size_t n;
 	size_t n_errors, n_warnings;
+	size_t n_host; /* warnings among n_warnings that are host findings */
 };
 int rf_profile_lint(const struct rf_profile *p, struct rf_lint *ret);
 void rf_lint_done(struct rf_lint *l);

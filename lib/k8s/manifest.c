@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Reads Kubernetes manifests: files, directories (recursively *.yaml, *.yml, *.json, sorted)
  * or stdin; multi-document YAML; List kinds. Finds the nine kinds Pod Security Admission
- * evaluates and their pod templates, the Namespace objects whose pod-security labels choose a
- * policy, and runs the checks. A document that cannot be read is an error of that document. */
+ * evaluates (in their API groups) and their pod templates, the Namespace objects whose
+ * pod-security labels choose a policy, and runs the checks. A document that cannot be read is
+ * an error of that document. */
 #include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,22 +15,36 @@
 #include "core/utf8.h"
 #include "k8s-internal.h"
 
-/* Where each kind keeps its pod template (metadata and spec live under it). */
+/* Where each kind keeps its pod template (metadata and spec live under it), and its API group:
+ * Pod Security Admission evaluates these kinds of the core, apps and batch groups only, so a
+ * DaemonSet of apps.kruise.io is not one of them. */
 static const struct {
 	const char *kind;
+	const char *group;
 	const char *const path[4];
 	const char *prefix;
 } workload_kinds[] = {
-	{ "Pod", { NULL }, "" },
-	{ "ReplicationController", { "spec", "template", NULL }, "spec.template." },
-	{ "PodTemplate", { "template", NULL }, "template." },
-	{ "ReplicaSet", { "spec", "template", NULL }, "spec.template." },
-	{ "Deployment", { "spec", "template", NULL }, "spec.template." },
-	{ "StatefulSet", { "spec", "template", NULL }, "spec.template." },
-	{ "DaemonSet", { "spec", "template", NULL }, "spec.template." },
-	{ "Job", { "spec", "template", NULL }, "spec.template." },
-	{ "CronJob", { "spec", "jobTemplate", "spec", "template" }, "spec.jobTemplate.spec.template." },
+	{ "Pod", "", { NULL }, "" },
+	{ "ReplicationController", "", { "spec", "template", NULL }, "spec.template." },
+	{ "PodTemplate", "", { "template", NULL }, "template." },
+	{ "ReplicaSet", "apps", { "spec", "template", NULL }, "spec.template." },
+	{ "Deployment", "apps", { "spec", "template", NULL }, "spec.template." },
+	{ "StatefulSet", "apps", { "spec", "template", NULL }, "spec.template." },
+	{ "DaemonSet", "apps", { "spec", "template", NULL }, "spec.template." },
+	{ "Job", "batch", { "spec", "template", NULL }, "spec.template." },
+	{ "CronJob", "batch", { "spec", "jobTemplate", "spec", "template" },
+	  "spec.jobTemplate.spec.template." },
 };
+
+/* Whether apiVersion names `group` ("apps/v1" is apps, "v1" is the core group ""). A manifest
+ * without apiVersion is judged by its kind alone, as before there were groups. */
+static bool api_group_is(const char *api, const char *group)
+{
+	const char *slash = api ? strchr(api, '/') : NULL;
+	size_t n = slash ? (size_t)(slash - api) : 0;
+
+	return !api || (strlen(group) == n && strncmp(api, group, n) == 0);
+}
 
 static const char *const label_names[6] = {
 	"pod-security.kubernetes.io/enforce", "pod-security.kubernetes.io/enforce-version",
@@ -188,7 +203,9 @@ static int add_object(struct rf_audit *a, struct k8s_source *src, struct kctx *c
 static int add_node(struct rf_audit *a, struct k8s_source *src, struct fy_node *obj, int depth)
 {
 	struct kctx c = { .file = src->path };
-	const char *kind;
+	const char *kind, *api;
+	size_t k;
+	bool ns;
 	int r = 0;
 
 	obj = k_deref(obj);
@@ -217,19 +234,31 @@ static int add_node(struct rf_audit *a, struct k8s_source *src, struct fy_node *
 			k_fail(&c, obj, "object has no kind");
 		return add_error(a, TAKE_PTR(c.error));
 	}
-	if (streq(kind, "Namespace")) {
+	for (k = 0; k < ELEMENTSOF(workload_kinds); k++)
+		if (streq(kind, workload_kinds[k].kind))
+			break;
+	ns = streq(kind, "Namespace");
+	if (ns || k < ELEMENTSOF(workload_kinds)) {
+		api = k_str(&c, obj, "", "apiVersion");
+		if (c.error)
+			return add_error(a, TAKE_PTR(c.error));
+		if (!api_group_is(api, ns ? "" : workload_kinds[k].group)) {
+			ns = false; /* the same kind name in another API group */
+			k = ELEMENTSOF(workload_kinds);
+		}
+	}
+	if (ns) {
 		r = add_namespace(a, &c, obj);
 		if (r >= 0 && c.error)
 			r = add_error(a, TAKE_PTR(c.error));
 		kctx_done(&c);
 		return r;
 	}
-	for (size_t k = 0; k < ELEMENTSOF(workload_kinds); k++)
-		if (streq(kind, workload_kinds[k].kind)) {
-			r = add_object(a, src, &c, obj, kind, k);
-			kctx_done(&c);
-			return r;
-		}
+	if (k < ELEMENTSOF(workload_kinds)) {
+		r = add_object(a, src, &c, obj, kind, k);
+		kctx_done(&c);
+		return r;
+	}
 	a->n_skipped++;
 	kctx_done(&c);
 	return 0;

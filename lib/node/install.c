@@ -143,7 +143,7 @@ static int add_seccomp(struct plan *pl, const char *path, struct rf_error *reter
 	if (rf_profile_has_conditions(p)) {
 		struct rf_resolve_env env = { .caps = default_container_caps };
 
-		r = rf_profile_resolve(p, &env, false, &res, reterr);
+		r = rf_profile_resolve(p, &env, &res, reterr);
 		if (r < 0)
 			return r;
 		if ((r = node_note(pl, "%s: Docker conditions resolved for the default container "

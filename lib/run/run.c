@@ -131,7 +131,7 @@ static int plan_profile(const struct rf_run_opts *o, struct plan *pl, struct rf_
 	if (r < 0)
 		return r;
 	env.caps = (const char *const *)caps;
-	r = rf_profile_resolve(raw, &env, rf_profile_is_builtin_name(o->seccomp), &res, reterr);
+	r = rf_profile_resolve(raw, &env, &res, reterr);
 	if (r < 0)
 		return r;
 	r = rf_filter_build(res, RF_FILTER_ENFORCE, &orig, reterr);

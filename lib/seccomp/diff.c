@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Semantic diff of two profiles: per architecture, which syscalls gained or lost a rule and which
- * changed action, errno or argument conditions. Docker conditions are resolved for this machine
- * first, so a moby-style profile and its resolved OCI form compare equal. */
+ * changed action, errno or argument conditions. Docker conditions are resolved for the target
+ * (this machine, or --arch/--caps/--kernel) first, so a moby-style profile and its resolved OCI
+ * form compare equal. Syscalls are compared by name: a name this libseccomp does not know is
+ * still a difference (marked as such), never silently equal because it has no number here. */
 #include <seccomp.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -11,6 +13,11 @@
 #include "core/macro.h"
 #include "core/strv.h"
 #include "ringfence/profile.h"
+
+static int str_ptr_cmp(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
 
 static char *describe_rule(const struct rf_seccomp_rule *r)
 {
@@ -37,35 +44,84 @@ static char *describe_rule(const struct rf_seccomp_rule *r)
 	return buf;
 }
 
-/* All rule descriptions for `name`, joined with " | " in rule order. */
-static char *describe_name(const struct rf_profile *p, const char *name)
+/* (name, rule) pairs of one profile sorted by name, so each name's rules are found by binary
+ * search: the diff stays O(n log n) however many names and rules a hostile profile has. */
+struct name_index {
+	struct name_rule {
+		const char *name;
+		size_t rule;
+	} *v;
+	size_t n;
+};
+
+static int name_rule_cmp(const void *x, const void *y)
+{
+	const struct name_rule *a = x, *b = y;
+	int c = strcmp(a->name, b->name);
+
+	return c ? c : (a->rule > b->rule) - (a->rule < b->rule);
+}
+
+static int index_build(const struct rf_profile *p, struct name_index *ret)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < p->n_rules; i++)
+		n += p->rules[i].n_names;
+	ret->v = calloc(n ?: 1, sizeof(*ret->v));
+	if (!ret->v)
+		return -ENOMEM;
+	for (size_t i = 0; i < p->n_rules; i++)
+		STRV_FOREACH (name, p->rules[i].names)
+			ret->v[ret->n++] = (struct name_rule){ *name, i };
+	qsort(ret->v, ret->n, sizeof(*ret->v), name_rule_cmp);
+	return 0;
+}
+
+static size_t index_first(const struct name_index *ix, const char *name)
+{
+	size_t lo = 0, hi = ix->n;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (strcmp(ix->v[mid].name, name) < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+/* All rule descriptions for `name`, sorted, without repeats, joined with " | "; *ret is NULL
+ * when the profile has no rule for it. */
+static int describe_name(const struct rf_profile *p, const struct name_index *ix, const char *name,
+			 char **ret)
 {
 	_cleanup_strv_free_ char **parts = NULL;
 	char *out = NULL;
 	size_t len = 0;
 	FILE *f;
 
-	for (size_t i = 0; i < p->n_rules; i++) {
-		_cleanup_free_ char *d = NULL;
-		if (!strv_contains(p->rules[i].names, name))
-			continue;
-		d = describe_rule(&p->rules[i]);
+	*ret = NULL;
+	for (size_t i = index_first(ix, name); i < ix->n && streq(ix->v[i].name, name); i++) {
+		_cleanup_free_ char *d = describe_rule(&p->rules[ix->v[i].rule]);
 		if (!d || strv_extend_unique(&parts, d) < 0)
-			return NULL;
+			return -ENOMEM;
 	}
 	if (!parts)
-		return NULL;
+		return 0;
 	strv_sort(parts);
 	f = open_memstream(&out, &len);
 	if (!f)
-		return NULL;
+		return -ENOMEM;
 	STRV_FOREACH (s, parts)
 		fprintf(f, "%s%s", s == parts ? "" : " | ", *s);
 	if (fclose(f) != 0) {
 		free(out);
-		return NULL;
+		return -ENOMEM;
 	}
-	return out;
+	*ret = out;
+	return 0;
 }
 
 static int push(struct rf_diff *d, const char *arch, const char *name, char kind, char *detail)
@@ -89,25 +145,36 @@ static int push(struct rf_diff *d, const char *arch, const char *name, char kind
 	return 0;
 }
 
-static int all_names(const struct rf_profile *a, const struct rf_profile *b, char ***ret)
+/* Every name of either profile, sorted, once. */
+static int all_names(const struct name_index *a, const struct name_index *b, char ***ret)
 {
-	_cleanup_strv_free_ char **v = NULL;
-	const struct rf_profile *ps[2] = { a, b };
+	_cleanup_free_ const char **v = calloc(a->n + b->n + 1, sizeof(*v));
+	_cleanup_strv_free_ char **out = NULL;
+	size_t n = 0, w = 0;
 
-	for (int k = 0; k < 2; k++)
-		for (size_t i = 0; i < ps[k]->n_rules; i++)
-			STRV_FOREACH (n, ps[k]->rules[i].names)
-				if (strv_extend_unique(&v, *n) < 0)
-					return -ENOMEM;
-	strv_sort(v);
-	*ret = TAKE_PTR(v);
+	if (!v)
+		return -ENOMEM;
+	for (size_t i = 0; i < a->n; i++)
+		v[n++] = a->v[i].name;
+	for (size_t i = 0; i < b->n; i++)
+		v[n++] = b->v[i].name;
+	qsort(v, n, sizeof(*v), str_ptr_cmp);
+	out = calloc(n + 1, sizeof(*out));
+	if (!out)
+		return -ENOMEM;
+	for (size_t i = 0; i < n; i++)
+		if ((i == 0 || !streq(v[i - 1], v[i])) && !(out[w++] = strdup(v[i])))
+			return -ENOMEM;
+	*ret = TAKE_PTR(out);
 	return 0;
 }
 
-static int all_arches(const struct rf_profile *a, const struct rf_profile *b, char ***ret)
+/* The target's native arch first (the one every resolved profile has), then every other arch
+ * either profile lists. */
+static int all_arches(const struct rf_profile *a, const struct rf_profile *b, const char *native,
+		      char ***ret)
 {
 	_cleanup_strv_free_ char **v = NULL;
-	const char *native = rf_arch_oci_name(rf_arch_native());
 
 	if (native && strv_extend(&v, native) < 0)
 		return -ENOMEM;
@@ -121,42 +188,86 @@ static int all_arches(const struct rf_profile *a, const struct rf_profile *b, ch
 	return 0;
 }
 
-static bool arch_listed(const struct rf_profile *p, const char *arch)
+/* A resolved profile applies to its architectures and, always, to the target's native arch. */
+static bool arch_listed(const struct rf_profile *p, const char *arch, const char *native)
 {
-	const char *native = rf_arch_oci_name(rf_arch_native());
-
 	return strv_contains(p->architectures, arch) || (native && streq(native, arch));
 }
 
-static int diff_resolved(const struct rf_profile *a, const struct rf_profile *b, struct rf_diff *d)
+/* Whether `name` can differ on `arch`: not when libseccomp knows the name and knows it has no
+ * number there (sync_file_range2 on x86_64); a name libseccomp does not know at all is compared
+ * by name, wherever it is listed. */
+static bool name_exists_on(const char *name, uint32_t tok, bool *ret_unknown)
 {
-	_cleanup_strv_free_ char **names = NULL, **arches = NULL;
+	int nr = tok ? seccomp_syscall_resolve_name_arch(tok, name) : 0;
+
+	*ret_unknown = tok && nr == __NR_SCMP_ERROR;
+	return !tok || nr >= 0 || nr == __NR_SCMP_ERROR;
+}
+
+static int push_change(struct rf_diff *d, const char *arch, const char *name, bool unknown,
+		       char *da, char *db)
+{
+	const struct scmp_version *v = seccomp_version();
+	_cleanup_free_ char *a = da, *b = db;
+	char *detail = NULL, kind = !a ? '+' : !b ? '-' : '~';
 	int r;
 
-	if ((r = all_names(a, b, &names)) < 0 || (r = all_arches(a, b, &arches)) < 0)
+	if ((!a && !b) || (a && b && streq(a, b)))
+		return 0;
+	if (a && b)
+		r = asprintf(&detail, "%s -> %s", a, b);
+	else
+		r = asprintf(&detail, "%s", a ?: b);
+	if (r >= 0 && unknown) {
+		char *t = detail;
+		r = asprintf(&detail, "%s (a name libseccomp %u.%u.%u does not know)", t, v->major,
+			     v->minor, v->micro);
+		free(t);
+	}
+	if (r < 0)
+		return -ENOMEM;
+	return push(d, arch, name, kind, detail);
+}
+
+static int diff_resolved(const struct rf_profile *a, const struct rf_profile *b, uint32_t native,
+			 struct rf_diff *d)
+{
+	_cleanup_strv_free_ char **names = NULL, **arches = NULL;
+	_cleanup_free_ struct name_rule *va = NULL, *vb = NULL;
+	struct name_index ia = { 0 }, ib = { 0 };
+	const char *native_name = rf_arch_oci_name(native);
+	int r;
+
+	r = index_build(a, &ia);
+	va = ia.v;
+	if (r >= 0)
+		r = index_build(b, &ib);
+	vb = ib.v;
+	if (r >= 0)
+		r = all_names(&ia, &ib, &names);
+	if (r >= 0)
+		r = all_arches(a, b, native_name, &arches);
+	if (r < 0)
 		return r;
 	STRV_FOREACH (arch, arches) {
 		uint32_t tok = rf_arch_from_name(*arch);
-		bool in_a = arch_listed(a, *arch), in_b = arch_listed(b, *arch);
+		bool in_a = arch_listed(a, *arch, native_name);
+		bool in_b = arch_listed(b, *arch, native_name);
 
 		STRV_FOREACH (n, names) {
-			_cleanup_free_ char *da = NULL, *db = NULL;
+			char *da = NULL, *db = NULL;
+			bool unknown;
 
-			/* Names that do not exist on this arch cannot differ there. */
-			if (tok && seccomp_syscall_resolve_name_arch(tok, *n) < 0)
+			if (!name_exists_on(*n, tok, &unknown))
 				continue;
-			da = in_a ? describe_name(a, *n) : NULL;
-			db = in_b ? describe_name(b, *n) : NULL;
-			if (!da && db)
-				r = push(d, *arch, *n, '+', TAKE_PTR(db));
-			else if (da && !db)
-				r = push(d, *arch, *n, '-', TAKE_PTR(da));
-			else if (da && db && !streq(da, db)) {
-				char *detail = NULL;
-				if (asprintf(&detail, "%s -> %s", da, db) < 0)
-					return -ENOMEM;
-				r = push(d, *arch, *n, '~', detail);
-			}
+			r = in_a ? describe_name(a, &ia, *n, &da) : 0;
+			if (r >= 0 && in_b)
+				r = describe_name(b, &ib, *n, &db);
+			if (r >= 0)
+				r = push_change(d, *arch, *n, unknown, da, db);
+			else
+				free(da);
 			if (r < 0)
 				return r;
 		}
@@ -183,12 +294,13 @@ int rf_profile_diff(const struct rf_profile *a, const struct rf_profile *b,
 	struct rf_diff d = { 0 };
 	int r;
 
-	r = rf_profile_resolve(a, env, false, &ra, reterr);
+	r = rf_profile_resolve(a, env, &ra, reterr);
 	if (r >= 0)
-		r = rf_profile_resolve(b, env, false, &rb, reterr);
+		r = rf_profile_resolve(b, env, &rb, reterr);
 	if (r < 0)
 		return r;
-	r = diff_resolved(ra, rb, &d);
+	r = diff_resolved(ra, rb, env && env->native_arch ? env->native_arch : rf_arch_native(),
+			  &d);
 	defa = describe_default(ra);
 	defb = describe_default(rb);
 	if (r >= 0 && (!defa || !defb))

@@ -158,9 +158,37 @@ err:
 			       "libseccomp rejected the rule for '%s': %s", name, strerror(-r));
 }
 
+/* Names libseccomp does not know, skipped where runc skips them; reported once per build. The
+ * pointers borrow the profile's strings. */
+struct skipped {
+	const char **names;
+	size_t n, cap;
+	bool oom;
+};
+
+static void skipped_add(struct skipped *s, const char *name)
+{
+	if (s->n == s->cap) {
+		size_t cap = s->cap ? s->cap * 2 : 16;
+		const char **v = reallocarray(s->names, cap, sizeof(*v));
+		if (!v) {
+			s->oom = true;
+			return;
+		}
+		s->names = v;
+		s->cap = cap;
+	}
+	s->names[s->n++] = name;
+}
+
+static int str_ptr_cmp(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
 static int add_rule(scmp_filter_ctx ctx, const struct rf_profile *p,
 		    const struct rf_seccomp_rule *rule, uint32_t def_act, enum rf_filter_mode mode,
-		    bool warn, struct rf_error *reterr)
+		    struct skipped *skipped, struct rf_error *reterr)
 {
 	uint32_t act;
 	int r;
@@ -178,13 +206,7 @@ static int add_rule(scmp_filter_ctx ctx, const struct rf_profile *p,
 		if (nr == __NR_SCMP_ERROR) {
 			unsigned line = rule->name_lines ? rule->name_lines[i] : rule->line;
 			if (is_allow_type(rule->action) && !is_allow_type(p->default_action)) {
-				if (!warn)
-					continue;
-				rf_log(RF_LOG_WARNING,
-				       "%s:%u: syscall '%s' is unknown to libseccomp %u.%u.%u, "
-				       "ignoring (it stays denied)",
-				       p->source ?: "profile", line, name, seccomp_version()->major,
-				       seccomp_version()->minor, seccomp_version()->micro);
+				skipped_add(skipped, name);
 				continue;
 			}
 			return rf_error_set_at(reterr, -EINVAL, p->source ?: "profile", line,
@@ -198,6 +220,36 @@ static int add_rule(scmp_filter_ctx ctx, const struct rf_profile *p,
 	return 0;
 }
 
+/* One line for the whole profile, sorted and without repeats; the first few names only. */
+static void report_skipped(const struct rf_profile *p, struct skipped *s)
+{
+	_cleanup_free_ char *list = NULL;
+	size_t len = 0, distinct = 0;
+	FILE *f;
+
+	if (s->n == 0)
+		return;
+	qsort(s->names, s->n, sizeof(*s->names), str_ptr_cmp);
+	f = open_memstream(&list, &len);
+	if (!f)
+		return;
+	for (size_t i = 0; i < s->n; i++) {
+		if (i > 0 && streq(s->names[i - 1], s->names[i]))
+			continue;
+		if (distinct++ < 16)
+			fprintf(f, "%s%s", distinct > 1 ? ", " : "", s->names[i]);
+	}
+	if (distinct > 16)
+		fprintf(f, ", ... (%zu more)", distinct - 16);
+	if (fclose(f) != 0)
+		return;
+	rf_log(RF_LOG_NOTICE,
+	       "%s: %zu syscall name(s) unknown to libseccomp %u.%u.%u skipped, as runc does "
+	       "(they stay denied): %s",
+	       p->source ?: "profile", distinct, seccomp_version()->major, seccomp_version()->minor,
+	       seccomp_version()->micro, list);
+}
+
 int rf_filter_build(const struct rf_profile *p, enum rf_filter_mode mode, scmp_filter_ctx *ret,
 		    struct rf_error *reterr)
 {
@@ -208,6 +260,7 @@ int rf_filter_build_ex(const struct rf_profile *p, enum rf_filter_mode mode, boo
 		       scmp_filter_ctx *ret, struct rf_error *reterr)
 {
 	_cleanup_(rf_seccomp_releasep) scmp_filter_ctx ctx = NULL;
+	struct skipped skipped = { 0 };
 	uint32_t def;
 	int r;
 
@@ -232,7 +285,12 @@ int rf_filter_build_ex(const struct rf_profile *p, enum rf_filter_mode mode, boo
 	if (r >= 0)
 		r = set_flags(ctx, p, reterr);
 	for (size_t i = 0; r >= 0 && i < p->n_rules; i++)
-		r = add_rule(ctx, p, &p->rules[i], def, mode, warn, reterr);
+		r = add_rule(ctx, p, &p->rules[i], def, mode, &skipped, reterr);
+	if (r >= 0 && skipped.oom)
+		r = -ENOMEM;
+	if (r >= 0 && warn)
+		report_skipped(p, &skipped);
+	free(skipped.names);
 	if (r < 0)
 		return r;
 	*ret = TAKE_PTR(ctx);

@@ -15,39 +15,98 @@
 
 #define MAX_ERRNO 4095 /* the kernel treats larger values as a valid return, not an error */
 
-static void add(struct rf_lint *l, enum rf_lint_severity sev, unsigned line, const char *code,
-		const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+/* A hostile profile can have millions of findings (4096 identical rules of 30 names): only the
+ * first RF_LINT_MAX_ITEMS are kept, the rest are counted, so memory stays bounded. */
+#define RF_LINT_MAX_ITEMS 1000
 
-static void add(struct rf_lint *l, enum rf_lint_severity sev, unsigned line, const char *code,
-		const char *fmt, ...)
+struct lint_ctx {
+	struct rf_lint *l;
+	size_t dropped;
+};
+
+static void vadd(struct lint_ctx *c, enum rf_lint_severity sev, bool host, unsigned line,
+		 const char *code, const char *fmt, va_list ap)
+	__attribute__((format(printf, 6, 0)));
+
+/* Appends a finding, whatever the cap; false when out of memory. */
+static bool push_item(struct rf_lint *l, enum rf_lint_severity sev, bool host, unsigned line,
+		      const char *code, const char *fmt, va_list ap)
+	__attribute__((format(printf, 6, 0)));
+static bool push_item(struct rf_lint *l, enum rf_lint_severity sev, bool host, unsigned line,
+		      const char *code, const char *fmt, va_list ap)
 {
 	struct rf_lint_item *n;
-	char *msg = NULL;
-	va_list ap;
+	char *msg = NULL, *raw = NULL, *code_copy = strdup(code);
 
-	char *raw = NULL;
-
-	va_start(ap, fmt);
 	if (vasprintf(&raw, fmt, ap) < 0)
 		raw = NULL;
-	va_end(ap);
 	msg = raw ? rf_escape_controls(raw) : NULL;
 	free(raw);
 	n = reallocarray(l->items, l->n + 1, sizeof(*n));
-	if (!msg || !n) {
+	if (n)
+		l->items = n;
+	if (!msg || !n || !code_copy) {
 		free(msg);
-		if (n)
-			l->items = n;
-		l->n_errors++; /* an unrecordable finding still fails the lint */
-		return;
+		free(code_copy);
+		return false;
 	}
-	l->items = n;
-	l->items[l->n++] = (struct rf_lint_item){ .severity = sev, .line = line,
-						.code = strdup(code), .message = msg };
+	l->items[l->n++] = (struct rf_lint_item){ .severity = sev, .line = line, .host = host,
+						.code = code_copy, .message = msg };
+	return true;
+}
+
+/* `host`: about this machine's libseccomp rather than the profile; the same file is clean where
+ * libseccomp is newer, so --strict does not fail on it. */
+static void vadd(struct lint_ctx *c, enum rf_lint_severity sev, bool host, unsigned line,
+		 const char *code, const char *fmt, va_list ap)
+{
+	struct rf_lint *l = c->l;
+
 	if (sev == RF_LINT_ERROR)
 		l->n_errors++;
 	else if (sev == RF_LINT_WARNING)
 		l->n_warnings++;
+	l->n_host += host;
+	if (l->n >= RF_LINT_MAX_ITEMS)
+		c->dropped++;
+	else if (!push_item(l, sev, host, line, code, fmt, ap))
+		l->n_errors += sev != RF_LINT_ERROR; /* an unrecordable finding still fails */
+}
+
+/* The last finding says how many were not listed. */
+static void add_dropped_note(struct lint_ctx *c, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+static void add_dropped_note(struct lint_ctx *c, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	(void)push_item(c->l, RF_LINT_NOTE, false, 0, "too-many-findings", fmt, ap);
+	va_end(ap);
+}
+
+static void add(struct lint_ctx *c, enum rf_lint_severity sev, unsigned line, const char *code,
+		const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+static void add(struct lint_ctx *c, enum rf_lint_severity sev, unsigned line, const char *code,
+		const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vadd(c, sev, false, line, code, fmt, ap);
+	va_end(ap);
+}
+
+/* A warning about this machine's libseccomp (see vadd). */
+static void add_host(struct lint_ctx *c, unsigned line, const char *code, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+static void add_host(struct lint_ctx *c, unsigned line, const char *code, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vadd(c, RF_LINT_WARNING, true, line, code, fmt, ap);
+	va_end(ap);
 }
 
 static const char *first_arch_name(const struct rf_profile *p)
@@ -59,7 +118,7 @@ static const char *first_arch_name(const struct rf_profile *p)
 	return rf_arch_oci_name(rf_arch_native()) ?: "native";
 }
 
-static void lint_errno(struct rf_lint *l, enum rf_action a, bool has, uint32_t e, unsigned line,
+static void lint_errno(struct lint_ctx *l, enum rf_action a, bool has, uint32_t e, unsigned line,
 		       const char *what)
 {
 	if (has && a != RF_ACT_ERRNO && a != RF_ACT_TRACE)
@@ -72,7 +131,7 @@ static void lint_errno(struct rf_lint *l, enum rf_action a, bool has, uint32_t e
 		    MAX_ERRNO);
 }
 
-static void lint_cond(struct rf_lint *l, const struct rf_seccomp_rule_cond *c, unsigned line)
+static void lint_cond(struct lint_ctx *l, const struct rf_seccomp_rule_cond *c, unsigned line)
 {
 	cap_value_t cv;
 	unsigned ma, mi;
@@ -83,9 +142,10 @@ static void lint_cond(struct rf_lint *l, const struct rf_seccomp_rule_cond *c, u
 			    *cap);
 	STRV_FOREACH (a, c->arches)
 		if (!rf_arch_from_name(*a))
-			add(l, RF_LINT_WARNING, line, "unknown-arch",
-			    "architecture '%s' is unknown to libseccomp here; the block never applies",
-			    *a);
+			add_host(l, line, "unknown-arch",
+				 "architecture '%s' is unknown to libseccomp here; the block never "
+				 "applies",
+				 *a);
 	if (c->min_kernel && rf_parse_kernel_version(c->min_kernel, &ma, &mi) < 0)
 		add(l, RF_LINT_ERROR, line, "bad-min-kernel", "minKernel '%s' is not a version",
 		    c->min_kernel);
@@ -112,45 +172,106 @@ static uint32_t verdict(enum rf_action a, bool has, uint32_t e)
 	return (uint32_t)a << 16 | (has ? e : (a == RF_ACT_ERRNO ? EPERM : 0));
 }
 
-/* Same name in two rules that would both apply (same conditions and arguments). */
-static void lint_conflicts(struct rf_lint *l, const struct rf_profile *p, size_t i)
+/* One (name, rule, position) of the profile; sorted by name, then rule, then position, so each
+ * name's rules are compared as a group: O(n log n) plus the pairs of distinct rules per name,
+ * instead of every name against every earlier rule. */
+struct name_ref {
+	const char *name;
+	size_t rule, k;
+};
+
+static int name_ref_cmp(const void *x, const void *y)
 {
-	const struct rf_seccomp_rule *r = &p->rules[i];
+	const struct name_ref *a = x, *b = y;
+	int c = strcmp(a->name, b->name);
 
-	for (size_t j = 0; j < i; j++) {
-		const struct rf_seccomp_rule *o = &p->rules[j];
+	if (c)
+		return c;
+	if (a->rule != b->rule)
+		return a->rule < b->rule ? -1 : 1;
+	return (a->k > b->k) - (a->k < b->k);
+}
 
-		if (!conds_equal(&r->includes, &o->includes) ||
-		    !conds_equal(&r->excludes, &o->excludes))
+/* Rule r (at `line`, for `name`) against an earlier rule o that names it too. Returns whether r
+ * is a copy of o, which then stands for both. */
+static bool compare_rules(struct lint_ctx *l, const struct rf_seccomp_rule *r,
+			  const struct rf_seccomp_rule *o, const char *name, unsigned line)
+{
+	bool same, args_equal;
+
+	if (!conds_equal(&r->includes, &o->includes) || !conds_equal(&r->excludes, &o->excludes))
+		return false;
+	same = verdict(r->action, r->has_errno_ret, r->errno_ret) ==
+	       verdict(o->action, o->has_errno_ret, o->errno_ret);
+	args_equal = rf_seccomp_rule_args_equal(r, o);
+	if (!args_equal && !same)
+		add(l, RF_LINT_WARNING, line, "overlapping-rules",
+		    "'%s' also has a rule at line %u with other argument conditions and another "
+		    "action; where both match, libseccomp picks one verdict, check the combination",
+		    name, o->line);
+	else if (!args_equal)
+		return false; /* same action, other arguments: the usual way to OR */
+	else if (same)
+		add(l, RF_LINT_WARNING, line, "duplicate-rule",
+		    "'%s' is already listed with the same action at line %u", name, o->line);
+	else
+		add(l, RF_LINT_ERROR, line, "conflicting-rules",
+		    "'%s' has conflicting actions: %s here, %s at line %u", name,
+		    rf_action_to_string(r->action), rf_action_to_string(o->action), o->line);
+	return args_equal && same;
+}
+
+/* The rules of one name, in file order: a name repeated in a rule, a rule repeating an earlier
+ * one, and rules that conflict or overlap. `seen` holds the distinct earlier rules. */
+static void lint_name_group(struct lint_ctx *l, const struct rf_profile *p,
+			    const struct name_ref *g, size_t n, size_t *seen)
+{
+	size_t n_seen = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		const struct rf_seccomp_rule *r = &p->rules[g[i].rule];
+		unsigned line = r->name_lines ? r->name_lines[g[i].k] : r->line;
+		bool copy = false;
+
+		if (i > 0 && g[i].rule == g[i - 1].rule) {
+			add(l, RF_LINT_WARNING, line, "duplicate-name",
+			    "'%s' is listed twice in this rule", g[i].name);
 			continue;
-		for (size_t k = 0; k < r->n_names; k++) {
-			if (!strv_contains(o->names, r->names[k]))
-				continue;
-			unsigned line = r->name_lines ? r->name_lines[k] : r->line;
-			bool same = verdict(r->action, r->has_errno_ret, r->errno_ret) ==
-				    verdict(o->action, o->has_errno_ret, o->errno_ret);
-			if (!rf_seccomp_rule_args_equal(r, o) && !same)
-				add(l, RF_LINT_WARNING, line, "overlapping-rules",
-				    "'%s' also has a rule at line %u with other argument conditions "
-				    "and another action; where both match, libseccomp picks one "
-				    "verdict, check the combination",
-				    r->names[k], o->line);
-			else if (!rf_seccomp_rule_args_equal(r, o))
-				continue; /* same action, other arguments: the usual way to OR */
-			else if (same)
-				add(l, RF_LINT_WARNING, line, "duplicate-rule",
-				    "'%s' is already listed with the same action at line %u",
-				    r->names[k], o->line);
-			else
-				add(l, RF_LINT_ERROR, line, "conflicting-rules",
-				    "'%s' has conflicting actions: %s here, %s at line %u", r->names[k],
-				    rf_action_to_string(r->action), rf_action_to_string(o->action),
-				    o->line);
 		}
+		for (size_t j = 0; j < n_seen && !copy; j++)
+			copy = compare_rules(l, r, &p->rules[seen[j]], g[i].name, line);
+		if (!copy)
+			seen[n_seen++] = g[i].rule;
 	}
 }
 
-static void lint_args(struct rf_lint *l, const struct rf_seccomp_rule *r)
+static void lint_conflicts(struct lint_ctx *l, const struct rf_profile *p)
+{
+	_cleanup_free_ struct name_ref *v = NULL;
+	_cleanup_free_ size_t *seen = NULL;
+	size_t n = 0;
+
+	for (size_t i = 0; i < p->n_rules; i++)
+		n += p->rules[i].n_names;
+	v = calloc(n ?: 1, sizeof(*v));
+	seen = calloc(p->n_rules ?: 1, sizeof(*seen));
+	if (!v || !seen) {
+		add(l, RF_LINT_ERROR, 0, "out-of-memory", "out of memory checking rule conflicts");
+		return;
+	}
+	n = 0;
+	for (size_t i = 0; i < p->n_rules; i++)
+		for (size_t k = 0; k < p->rules[i].n_names; k++)
+			v[n++] = (struct name_ref){ p->rules[i].names[k], i, k };
+	qsort(v, n, sizeof(*v), name_ref_cmp);
+	for (size_t i = 0, j; i < n; i = j) {
+		for (j = i + 1; j < n && streq(v[j].name, v[i].name); j++)
+			;
+		lint_name_group(l, p, v + i, j - i, seen);
+	}
+}
+
+static void lint_args(struct lint_ctx *l, const struct rf_seccomp_rule *r)
 {
 	unsigned seen[64] = { 0 };
 
@@ -181,7 +302,36 @@ static void lint_args(struct rf_lint *l, const struct rf_seccomp_rule *r)
 	}
 }
 
-static void lint_names(struct rf_lint *l, const struct rf_profile *p,
+static bool is_allow_type(enum rf_action a)
+{
+	return a == RF_ACT_ALLOW || a == RF_ACT_LOG;
+}
+
+/* A name libseccomp does not know at all (not merely absent on one arch). What happens to it is
+ * the filter compiler's rule (filter.c, runc's): in an allow-type rule under a denying default it
+ * is skipped and the syscall stays denied, which is a property of this machine's libseccomp, not
+ * of the profile (a newer one knows mseal); anywhere else `run` refuses the profile. */
+static void lint_unknown_name(struct lint_ctx *l, const struct rf_profile *p,
+			      const struct rf_seccomp_rule *r, const char *name, unsigned line)
+{
+	const struct scmp_version *v = seccomp_version();
+
+	if (seccomp_syscall_resolve_name(name) != __NR_SCMP_ERROR)
+		return;
+	if (is_allow_type(r->action) && !is_allow_type(p->default_action)) {
+		add_host(l, line, "unknown-syscall",
+			 "syscall \"%s\" is unknown for %s (libseccomp %u.%u.%u): runtimes here "
+			 "skip it, so it stays at the default action",
+			 name, first_arch_name(p), v->major, v->minor, v->micro);
+		return;
+	}
+	add(l, RF_LINT_ERROR, line, "unknown-syscall",
+	    "syscall \"%s\" is unknown for %s (libseccomp %u.%u.%u): a %s rule cannot be skipped "
+	    "safely, so ringfence run refuses the profile",
+	    name, first_arch_name(p), v->major, v->minor, v->micro, rf_action_to_string(r->action));
+}
+
+static void lint_names(struct lint_ctx *l, const struct rf_profile *p,
 		       const struct rf_seccomp_rule *r)
 {
 	if (r->n_names == 0)
@@ -189,33 +339,25 @@ static void lint_names(struct rf_lint *l, const struct rf_profile *p,
 	for (size_t k = 0; k < r->n_names; k++) {
 		unsigned line = r->name_lines ? r->name_lines[k] : r->line;
 
-		if (seccomp_syscall_resolve_name(r->names[k]) == __NR_SCMP_ERROR)
-			add(l, RF_LINT_ERROR, line, "unknown-syscall",
-			    "syscall \"%s\" is unknown for %s (libseccomp %u.%u.%u)", r->names[k],
-			    first_arch_name(p), seccomp_version()->major, seccomp_version()->minor,
-			    seccomp_version()->micro);
-		for (size_t m = 0; m < k; m++)
-			if (streq(r->names[m], r->names[k]))
-				add(l, RF_LINT_WARNING, line, "duplicate-name",
-				    "'%s' is listed twice in this rule", r->names[k]);
+		lint_unknown_name(l, p, r, r->names[k], line);
 	}
 }
 
-static void lint_header(struct rf_lint *l, const struct rf_profile *p)
+static void lint_header(struct lint_ctx *l, const struct rf_profile *p)
 {
 	unsigned line = p->line_default_action;
 
 	lint_errno(l, p->default_action, p->has_default_errno_ret, p->default_errno_ret, line,
-		   "defaultErrnoRet");
+		   p->default_errno_name ? "defaultErrno" : "defaultErrnoRet");
 	for (size_t i = 0; p->architectures && p->architectures[i]; i++)
 		if (!rf_arch_from_name(p->architectures[i]))
 			add(l, RF_LINT_ERROR, p->arch_lines ? p->arch_lines[i] : 0, "unknown-arch",
 			    "architecture '%s' is unknown", p->architectures[i]);
 	for (size_t i = 0; i < p->n_arch_map; i++) {
 		if (!rf_arch_from_name(p->arch_map[i].arch))
-			add(l, RF_LINT_WARNING, p->arch_map[i].line, "unknown-arch",
-			    "archMap architecture '%s' is unknown to libseccomp here",
-			    p->arch_map[i].arch);
+			add_host(l, p->arch_map[i].line, "unknown-arch",
+				 "archMap architecture '%s' is unknown to libseccomp here",
+				 p->arch_map[i].arch);
 	}
 	for (size_t i = 0; p->flags && p->flags[i]; i++) {
 		const char *f = p->flags[i];
@@ -230,34 +372,70 @@ static void lint_header(struct rf_lint *l, const struct rf_profile *p)
 		    "no rules and a denying default: not even execve is allowed");
 }
 
+struct ordered_item {
+	struct rf_lint_item item;
+	size_t order;
+};
+
+static int item_cmp(const void *x, const void *y)
+{
+	const struct ordered_item *a = x, *b = y;
+
+	if (a->item.line != b->item.line)
+		return a->item.line < b->item.line ? -1 : 1;
+	return (a->order > b->order) - (a->order < b->order);
+}
+
+/* Findings in file order (the checks run by kind); equal lines keep the order they were found. */
+static void sort_by_line(struct rf_lint *l)
+{
+	_cleanup_free_ struct ordered_item *v = calloc(l->n ?: 1, sizeof(*v));
+
+	if (!v)
+		return; /* unsorted is still correct */
+	for (size_t i = 0; i < l->n; i++)
+		v[i] = (struct ordered_item){ l->items[i], i };
+	qsort(v, l->n, sizeof(*v), item_cmp);
+	for (size_t i = 0; i < l->n; i++)
+		l->items[i] = v[i].item;
+}
+
 int rf_profile_lint(const struct rf_profile *p, struct rf_lint *ret)
 {
-	struct rf_lint l = { 0 };
+	struct rf_lint out = { 0 };
+	struct lint_ctx c = { .l = &out }, *l = &c;
 	bool notify = p->default_action == RF_ACT_NOTIFY;
 	unsigned notify_line = notify ? p->line_default_action : 0;
 
-	lint_header(&l, p);
+	lint_header(l, p);
 	for (size_t i = 0; i < p->n_rules; i++) {
 		const struct rf_seccomp_rule *r = &p->rules[i];
 
-		lint_errno(&l, r->action, r->has_errno_ret, r->errno_ret, r->line, "errnoRet");
-		lint_names(&l, p, r);
-		lint_args(&l, r);
-		lint_cond(&l, &r->includes, r->line);
-		lint_cond(&l, &r->excludes, r->line);
-		lint_conflicts(&l, p, i);
+		lint_errno(l, r->action, r->has_errno_ret, r->errno_ret, r->line,
+			   r->errno_name ? "errno" : "errnoRet");
+		lint_names(l, p, r);
+		lint_args(l, r);
+		lint_cond(l, &r->includes, r->line);
+		lint_cond(l, &r->excludes, r->line);
 		if (r->action == RF_ACT_NOTIFY && !notify)
 			notify_line = r->line;
 		notify |= r->action == RF_ACT_NOTIFY;
 		if (verdict(r->action, r->has_errno_ret, r->errno_ret) ==
 		    verdict(p->default_action, p->has_default_errno_ret, p->default_errno_ret))
-			add(&l, RF_LINT_NOTE, r->line, "same-as-default",
+			add(l, RF_LINT_NOTE, r->line, "same-as-default",
 			    "rule action equals the default action; the rule has no effect");
 	}
+	lint_conflicts(l, p);
 	if (notify && !p->listener_path)
-		add(&l, RF_LINT_WARNING, notify_line, "notify-without-listener",
+		add(l, RF_LINT_WARNING, notify_line, "notify-without-listener",
 		    "SCMP_ACT_NOTIFY is used but listenerPath is not set");
-	*ret = l;
+	sort_by_line(&out);
+	if (c.dropped)
+		add_dropped_note(l,
+				 "%zu more findings are not listed (the limit is %d); the error "
+				 "and warning counts include them",
+				 c.dropped, RF_LINT_MAX_ITEMS);
+	*ret = out;
 	return 0;
 }
 

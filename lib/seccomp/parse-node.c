@@ -34,15 +34,26 @@ unsigned sp_node_line(struct fy_node *n)
 	return 0;
 }
 
-/* Formats are literals at every call site; a and b fill up to two "%s" (NULL reads as ""). */
+/* Formats are literals at every call site; a and b fill up to two "%s" (NULL reads as ""). In a
+ * multi-document file the message starts with the document ("SeccompProfile 'b': "). */
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Wformat-nonliteral"
 int sp_fail(struct pctx *c, struct fy_node *n, const char *fmt, const char *a, const char *b)
 {
+	_cleanup_free_ char *msg = NULL;
+
+	if (asprintf(&msg, fmt, a ? a : "", b ? b : "") < 0)
+		return rf_error_set(c->err, -ENOMEM, "out of memory");
 	return rf_error_set_at(c->err, -EINVAL, c->source ? c->source : "<input>", sp_node_line(n),
-			       fmt, a ? a : "", b ? b : "");
+			       "%s%s", c->doc ? c->doc : "", msg);
 }
 #pragma GCC diagnostic pop
+
+int sp_fail_limit(struct pctx *c, struct fy_node *n, const char *what, size_t limit)
+{
+	return rf_error_set_at(c->err, -EINVAL, c->source ? c->source : "<input>", sp_node_line(n),
+			       "%stoo many %s: the limit is %zu", c->doc ? c->doc : "", what, limit);
+}
 
 /* Aliases are not expanded (that is how billion-laughs documents explode) and tags would change
  * a value's meaning behind our back: both are refused with a clear message. */
@@ -173,7 +184,7 @@ int sp_get_strv(struct pctx *c, struct fy_node *n, const char *what, size_t max,
 		return sp_fail(c, n, "%s%s must be a list of strings", what, NULL);
 	count = (size_t)fy_node_sequence_item_count(n);
 	if (count > max)
-		return sp_fail(c, n, "%s: too many entries%s", what, NULL);
+		return sp_fail_limit(c, n, what, max);
 	v = calloc(count + 1, sizeof(char *));
 	lines = calloc(count + 1, sizeof(unsigned));
 	if (!v || !lines)

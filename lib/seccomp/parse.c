@@ -1,19 +1,17 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Reads OCI linux.seccomp (bare or inside config.json), Docker/moby JSON and SPO SeccompProfile
- * YAML into struct rf_profile. libfyaml parses; this file walks the tree strictly: wrong types,
- * unknown keys and out-of-range numbers are errors with file:line, never silently ignored. */
-#include <ctype.h>
+ * YAML into struct rf_profile. libfyaml parses; this file walks one document's tree strictly:
+ * wrong types, unknown keys and out-of-range numbers are errors with file:line, never silently
+ * ignored. The stream around it (limits, documents, selection by name) is parse-stream.c. */
 #include <libfyaml.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/errno-name.h"
 #include "core/macro.h"
-#include "core/utf8.h"
 #include "core/strv.h"
 #include "parse-internal.h"
 #include "profile-internal.h"
-
-DEFINE_TRIVIAL_CLEANUP_FUNC(struct fy_diag *, fy_diag_destroy)
 
 static int arg_key(struct pctx *c, const char *key, struct fy_node *k, struct fy_node *v,
 		   void *obj)
@@ -56,7 +54,7 @@ static int parse_args(struct pctx *c, struct fy_node *n, struct rf_seccomp_rule 
 		return sp_fail(c, n, "args must be a list%s%s", NULL, NULL);
 	count = (size_t)fy_node_sequence_item_count(n);
 	if (count > RF_PROFILE_MAX_ARGS)
-		return sp_fail(c, n, "too many argument conditions in one rule%s%s", NULL, NULL);
+		return sp_fail_limit(c, n, "argument conditions in one rule", RF_PROFILE_MAX_ARGS);
 	rule->args = calloc(count ?: 1, sizeof(*rule->args));
 	if (!rule->args)
 		return -ENOMEM;
@@ -81,12 +79,54 @@ static int cond_key(struct pctx *c, const char *key, struct fy_node *k, struct f
 	struct rf_seccomp_rule_cond *cond = obj;
 
 	if (streq(key, "caps"))
-		return sp_get_strv(c, v, "caps", 64, &cond->caps, NULL);
+		return sp_get_strv(c, v, "caps", RF_PROFILE_MAX_LIST, &cond->caps, NULL);
 	if (streq(key, "arches"))
-		return sp_get_strv(c, v, "arches", 64, &cond->arches, NULL);
+		return sp_get_strv(c, v, "arches", RF_PROFILE_MAX_LIST, &cond->arches, NULL);
 	if (streq(key, "minKernel"))
 		return sp_get_string(c, v, "minKernel", &cond->min_kernel);
 	return sp_fail(c, k, "unknown key '%s' in includes/excludes%s", key, NULL);
+}
+
+/* containers/common writes an errno both as a number (errnoRet, defaultErrnoRet) and as a name
+ * (errno, defaultErrno); podman reads the number. Either may come alone; together they must
+ * name the same errno, whichever comes first. */
+static int errno_number(struct pctx *c, struct fy_node *v, const char *what, bool *has,
+			uint32_t *num, const char *name)
+{
+	uint32_t n;
+	int r = sp_get_u32(c, v, what, &n);
+
+	if (r < 0)
+		return r;
+	if (name && (uint32_t)rf_errno_from_name(name) != n)
+		return sp_fail(c, v, "%s disagrees with the errno name '%s' given for it", what,
+			       name);
+	*has = true;
+	*num = n;
+	return 0;
+}
+
+static int errno_name(struct pctx *c, struct fy_node *v, const char *what, bool *has,
+		      uint32_t *num, char **name)
+{
+	_cleanup_free_ char *s = NULL;
+	int e, r = sp_get_string(c, v, what, &s);
+
+	if (r < 0)
+		return r;
+	e = rf_errno_from_name(s);
+	if (e == 0)
+		return sp_fail(c, v,
+			       "%s: '%s' is not an errno name (glibc spells them EPERM, "
+			       "ENOSYS, ...)",
+			       what, s);
+	if (*has && *num != (uint32_t)e)
+		return sp_fail(c, v, "%s '%s' disagrees with the number given for it", what, s);
+	*has = true;
+	*num = (uint32_t)e;
+	free(*name);
+	*name = TAKE_PTR(s);
+	return 0;
 }
 
 static int rule_key(struct pctx *c, const char *key, struct fy_node *k, struct fy_node *v,
@@ -111,10 +151,12 @@ static int rule_key(struct pctx *c, const char *key, struct fy_node *k, struct f
 	}
 	if (streq(key, "action"))
 		return sp_get_action(c, v, "action", &rule->action);
-	if (streq(key, "errnoRet")) {
-		rule->has_errno_ret = true;
-		return sp_get_u32(c, v, "errnoRet", &rule->errno_ret);
-	}
+	if (streq(key, "errnoRet"))
+		return errno_number(c, v, "errnoRet", &rule->has_errno_ret, &rule->errno_ret,
+				    rule->errno_name);
+	if (streq(key, "errno"))
+		return errno_name(c, v, "errno", &rule->has_errno_ret, &rule->errno_ret,
+				  &rule->errno_name);
 	if (streq(key, "args"))
 		return parse_args(c, v, rule);
 	if (streq(key, "comment"))
@@ -143,7 +185,8 @@ static int parse_syscalls(struct pctx *c, struct fy_node *n, struct rf_profile *
 
 		if (!rule)
 			return p->n_rules >= RF_PROFILE_MAX_RULES
-				       ? sp_fail(c, item, "too many syscall rules%s%s", NULL, NULL)
+				       ? sp_fail_limit(c, item, "syscall rules in one profile",
+						       RF_PROFILE_MAX_RULES)
 				       : -ENOMEM;
 		rule->line = sp_node_line(item);
 		r = sp_walk_mapping(c, item, "syscall rule", rule_key, rule);
@@ -165,7 +208,8 @@ static int arch_map_key(struct pctx *c, const char *key, struct fy_node *k, stru
 	if (streq(key, "architecture"))
 		return sp_get_string(c, v, "architecture", &e->arch);
 	if (streq(key, "subArchitectures"))
-		return sp_get_strv(c, v, "subArchitectures", 64, &e->sub_arches, NULL);
+		return sp_get_strv(c, v, "subArchitectures", RF_PROFILE_MAX_LIST, &e->sub_arches,
+				   NULL);
 	return sp_fail(c, k, "unknown key '%s' in archMap%s", key, NULL);
 }
 
@@ -180,8 +224,8 @@ static int parse_arch_map(struct pctx *c, struct fy_node *n, struct rf_profile *
 	if (!fy_node_is_sequence(n))
 		return sp_fail(c, n, "archMap must be a list%s%s", NULL, NULL);
 	count = (size_t)fy_node_sequence_item_count(n);
-	if (count > 64)
-		return sp_fail(c, n, "archMap has too many entries%s%s", NULL, NULL);
+	if (count > RF_PROFILE_MAX_LIST)
+		return sp_fail_limit(c, n, "archMap entries", RF_PROFILE_MAX_LIST);
 	p->arch_map = calloc(count ?: 1, sizeof(*p->arch_map));
 	if (!p->arch_map)
 		return -ENOMEM;
@@ -209,14 +253,17 @@ static int profile_key(struct pctx *c, const char *key, struct fy_node *k, struc
 		p->line_default_action = sp_node_line(v);
 		return sp_get_action(c, v, "defaultAction", &p->default_action);
 	}
-	if (streq(key, "defaultErrnoRet")) {
-		p->has_default_errno_ret = true;
-		return sp_get_u32(c, v, "defaultErrnoRet", &p->default_errno_ret);
-	}
+	if (streq(key, "defaultErrnoRet"))
+		return errno_number(c, v, "defaultErrnoRet", &p->has_default_errno_ret,
+				    &p->default_errno_ret, p->default_errno_name);
+	if (streq(key, "defaultErrno"))
+		return errno_name(c, v, "defaultErrno", &p->has_default_errno_ret,
+				  &p->default_errno_ret, &p->default_errno_name);
 	if (streq(key, "architectures"))
-		return sp_get_strv(c, v, "architectures", 64, &p->architectures, &p->arch_lines);
+		return sp_get_strv(c, v, "architectures", RF_PROFILE_MAX_LIST, &p->architectures,
+				   &p->arch_lines);
 	if (streq(key, "flags"))
-		return sp_get_strv(c, v, "flags", 64, &p->flags, &p->flag_lines);
+		return sp_get_strv(c, v, "flags", RF_PROFILE_MAX_LIST, &p->flags, &p->flag_lines);
 	if (streq(key, "listenerPath"))
 		return sp_get_string(c, v, "listenerPath", &p->listener_path);
 	if (streq(key, "listenerMetadata"))
@@ -270,10 +317,13 @@ static int parse_spo(struct pctx *c, struct fy_node *root, struct rf_profile *p)
 	return sp_walk_mapping(c, spec, "spec", profile_key, p);
 }
 
+/* moby's keys, or containers/common's errno names (its format is moby's plus those). */
 static bool rules_use_docker_keys(const struct rf_profile *p)
 {
+	if (p->default_errno_name || rf_profile_has_conditions(p))
+		return true;
 	for (size_t i = 0; i < p->n_rules; i++)
-		if (p->rules[i].comment || rf_profile_has_conditions(p))
+		if (p->rules[i].comment || p->rules[i].errno_name)
 			return true;
 	return false;
 }
@@ -309,118 +359,17 @@ static int parse_root(struct pctx *c, struct fy_node *root, struct rf_profile *p
 	return 0;
 }
 
-static bool looks_like_json(const char *text, size_t len)
+/* One document's tree into a profile (the stream is parse-stream.c's). */
+int sp_parse_document(struct pctx *c, struct fy_node *root, struct rf_profile *p)
 {
-	for (size_t i = 0; i < len; i++) {
-		if (isspace((unsigned char)text[i]))
-			continue;
-		return text[i] == '{' || text[i] == '[';
-	}
-	return false;
-}
+	int r = parse_root(c, root, p);
 
-/* Collects libfyaml's first diagnostic into reterr with its position. */
-static int doc_error(struct pctx *c, struct fy_diag *diag)
-{
-	struct fy_diag_error *e;
-	void *it = NULL;
-
-	while (diag && (e = fy_diag_errors_iterate(diag, &it)))
-		if (e->type >= FYET_ERROR)
-			return rf_error_set_at(c->err, -EINVAL, c->source ?: "<input>",
-					       (unsigned)e->line, "syntax error: %s", /* 1-based */
-					       e->msg ?: "invalid document");
-	return rf_error_set_at(c->err, -EINVAL, c->source ?: "<input>", 0,
-			       "syntax error: not a valid JSON/YAML document");
-}
-
-
-DEFINE_TRIVIAL_CLEANUP_FUNC(struct fy_parser *, fy_parser_destroy)
-
-/* Exactly one document: a second one (JSON objects back to back, a YAML "---" stream) would
- * otherwise be ignored silently. */
-static int load_one_document(struct pctx *c, const char *text, size_t len, bool json,
-			     struct fy_diag *diag, struct fy_parser **ret_parser,
-			     struct fy_document **ret_doc)
-{
-	_cleanup_(fy_parser_destroyp) struct fy_parser *fyp = NULL;
-	struct fy_parse_cfg cfg = {
-		.flags = FYPCF_QUIET | FYPCF_COLLECT_DIAG | (json ? FYPCF_JSON_FORCE : FYPCF_JSON_NONE),
-		.diag = diag,
-	};
-	struct fy_document *doc, *extra;
-
-	fyp = fy_parser_create(&cfg);
-	if (!fyp)
-		return -ENOMEM;
-	if (fy_parser_set_string(fyp, text, len) < 0)
-		return doc_error(c, diag);
-	doc = fy_parse_load_document(fyp);
-	if (!doc || fy_parser_get_stream_error(fyp))
-		return fy_parse_document_destroy(fyp, doc), doc_error(c, diag);
-	extra = fy_parse_load_document(fyp);
-	if (extra || fy_parser_get_stream_error(fyp)) {
-		unsigned line = extra ? sp_node_line(fy_document_root(extra)) : 0;
-		bool err = !extra;
-
-		fy_parse_document_destroy(fyp, extra);
-		fy_parse_document_destroy(fyp, doc);
-		if (err)
-			return doc_error(c, diag);
-		return rf_error_set_at(c->err, -EINVAL, c->source ?: "<input>", line,
-				       "more than one document; a profile file holds exactly one");
-	}
-	*ret_doc = doc;
-	*ret_parser = TAKE_PTR(fyp);
-	return 0;
-}
-
-int rf_profile_parse(const char *text, size_t len, const char *source, struct rf_profile **ret,
-		     struct rf_error *reterr)
-{
-	_cleanup_(rf_profile_freep) struct rf_profile *p = NULL;
-	_cleanup_(fy_parser_destroyp) struct fy_parser *fyp = NULL;
-	_cleanup_(fy_diag_destroyp) struct fy_diag *diag = NULL;
-	struct pctx c = { .source = source, .err = reterr, .json = looks_like_json(text, len) };
-	struct fy_document *doc = NULL;
-	struct fy_diag_cfg dcfg;
-	unsigned bad;
-	int r;
-
-	if (!text || !ret)
-		return -EINVAL;
-	if (len == 0)
-		return rf_error_set_at(reterr, -EINVAL, source ?: "<input>", 0, "empty document");
-	if (len > RF_PROFILE_MAX_BYTES)
-		return rf_error_set_at(reterr, -EFBIG, source ?: "<input>", 0,
-				       "document is larger than %u bytes", RF_PROFILE_MAX_BYTES);
-	if ((bad = rf_utf8_invalid_line(text, len)))
-		return rf_error_set_at(reterr, -EILSEQ, source ?: "<input>", bad,
-				       "not valid UTF-8");
-	if (memchr(text, '\0', len))
-		return rf_error_set_at(reterr, -EINVAL, source ?: "<input>", 0,
-				       "document contains a NUL byte");
-	fy_diag_cfg_default(&dcfg);
-	dcfg.fp = NULL;
-	dcfg.output_fn = NULL;
-	dcfg.colorize = false;
-	diag = fy_diag_create(&dcfg);
-	if (!diag)
-		return -ENOMEM;
-	fy_diag_set_collect_errors(diag, true);
-	r = load_one_document(&c, text, len, c.json, diag, &fyp, &doc);
 	if (r < 0)
-		return r;
-	p = rf_profile_new();
-	r = p ? parse_root(&c, fy_document_root(doc), p) : -ENOMEM;
-	fy_parse_document_destroy(fyp, doc);
-	if (r < 0)
-		return r == -ENOMEM ? rf_error_set(reterr, r, "out of memory") : r;
+		return r == -ENOMEM ? rf_error_set(c->err, r, "out of memory") : r;
 	if (p->default_action == RF_ACT_INVALID)
-		return rf_error_set_at(reterr, -EINVAL, source ?: "<input>", 0,
-				       "profile has no defaultAction");
-	if (source && !(p->source = strdup(source)))
+		return rf_error_set_at(c->err, -EINVAL, c->source ?: "<input>", 0,
+				       "%sprofile has no defaultAction", c->doc ?: "");
+	if (c->source && !(p->source = strdup(c->source)))
 		return -ENOMEM;
-	*ret = TAKE_PTR(p);
 	return 0;
 }

@@ -95,6 +95,7 @@ void rf_seccomp_rule_done(struct rf_seccomp_rule *r)
 {
 	strv_free(r->names);
 	free(r->name_lines);
+	free(r->errno_name);
 	free(r->args);
 	free(r->comment);
 	cond_done(&r->includes);
@@ -109,6 +110,7 @@ struct rf_profile *rf_profile_free(struct rf_profile *p)
 	free(p->source);
 	free(p->spo_name);
 	free(p->spo_namespace);
+	free(p->default_errno_name);
 	strv_free(p->architectures);
 	for (size_t i = 0; i < p->n_arch_map; i++) {
 		free(p->arch_map[i].arch);
@@ -184,6 +186,8 @@ int rf_seccomp_rule_copy(struct rf_seccomp_rule *dst, const struct rf_seccomp_ru
 		memcpy(dst->name_lines, src->name_lines, src->n_names * sizeof(unsigned));
 	}
 	if (src->comment && !(dst->comment = strdup(src->comment)))
+		goto oom;
+	if (src->errno_name && !(dst->errno_name = strdup(src->errno_name)))
 		goto oom;
 	return 0;
 oom:

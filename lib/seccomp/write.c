@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* Writes a profile as OCI linux.seccomp JSON, Docker/moby JSON or an SPO SeccompProfile (YAML).
+/* Writes a profile as OCI linux.seccomp JSON, Docker/moby JSON (with containers/common's errno
+ * names when the profile has them) or an SPO SeccompProfile (YAML).
  * Output is deterministic: key order fixed here, names sorted within each rule, rule order kept
  * (authors group rules on purpose). */
 #include <inttypes.h>
@@ -49,6 +50,8 @@ static void json_rule(struct rf_json *j, const struct rf_seccomp_rule *r, bool d
 	rf_json_string_field(j, "action", rf_action_to_string(r->action));
 	if (r->has_errno_ret)
 		rf_json_uint_field(j, "errnoRet", r->errno_ret);
+	if (docker && r->errno_name)
+		rf_json_string_field(j, "errno", r->errno_name);
 	if (r->n_args) {
 		rf_json_name(j, "args");
 		rf_json_start_array(j);
@@ -80,6 +83,8 @@ static void write_json(const struct rf_profile *p, FILE *out, bool docker)
 	rf_json_string_field(&j, "defaultAction", rf_action_to_string(p->default_action));
 	if (p->has_default_errno_ret)
 		rf_json_uint_field(&j, "defaultErrnoRet", p->default_errno_ret);
+	if (docker && p->default_errno_name)
+		rf_json_string_field(&j, "defaultErrno", p->default_errno_name);
 	if (p->architectures)
 		json_strv(&j, "architectures", p->architectures, false);
 	if (docker && p->n_arch_map) {

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* libFuzzer target for the profile parser: any byte string goes through rf_profile_parse, and a
- * document that parses is then linted, resolved, written in every format and compiled to a
+/* libFuzzer target for the profile parser: any byte string goes through rf_profile_parse_all, and
+ * every profile that parses is then linted, resolved, written in every format and compiled to a
  * libseccomp filter, so the whole path a hostile file takes through `ringfence` is covered. */
 #include <seccomp.h>
 #include <stddef.h>
@@ -80,7 +80,7 @@ static void exercise(const struct rf_profile *p)
 		rf_lint_done(&l);
 	/* Docker output keeps conditions, so it is the one format the unresolved model can take. */
 	write_to_memory(p, RF_FORMAT_DOCKER);
-	if (rf_profile_resolve(p, &env, false, &res, &e) >= 0) {
+	if (rf_profile_resolve(p, &env, &res, &e) >= 0) {
 		memset(&l, 0, sizeof(l));
 		if (rf_profile_lint(res, &l) >= 0)
 			rf_lint_done(&l);
@@ -96,12 +96,15 @@ static void exercise(const struct rf_profile *p)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	struct rf_profile *p = NULL;
+	struct rf_profile **v = NULL;
 	struct rf_error e = {0};
+	size_t n = 0;
 
-	if (rf_profile_parse((const char *)data, size, "fuzz", &p, &e) >= 0) {
-		exercise(p);
-		rf_profile_free(p);
+	/* Every profile of the file: one, or each SeccompProfile of a multi-document stream. */
+	if (rf_profile_parse_all((const char *)data, size, "fuzz", &v, &n, &e) >= 0) {
+		for (size_t i = 0; i < n; i++)
+			exercise(v[i]);
+		rf_profile_free_all(v, n);
 	}
 	rf_error_clear(&e);
 	return 0;

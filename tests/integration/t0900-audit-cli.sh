@@ -30,6 +30,10 @@ grep -q '2 workloads checked, 2 failed, 1 other object skipped' "$tmpdir/mixed.t
 check_eq "$?" 0 "other kinds are counted and skipped"
 "$rf" audit --level restricted "$d/mixed.yaml" | grep -q 'CronJob batch/nightly: restricted:v1.30'
 check_eq "$?" 0 "--level overrides the label's level and keeps its version"
+"$rf" audit "$d/other-api-groups.yaml" >"$tmpdir/groups.txt"
+check_eq "$?" 0 "a DaemonSet of apps.kruise.io and a Job of batch.volcano.sh are not workloads"
+grep -q '1 workload checked, 0 failed, 2 other objects skipped' "$tmpdir/groups.txt"
+check_eq "$?" 0 "... they are counted as skipped, as Pod Security Admission ignores them"
 
 "$rf" audit --format json "$d/mixed.yaml" >"$tmpdir/m.json"
 json_ok "$tmpdir/m.json" && pass "--format json is valid JSON" || fail "--format json is valid JSON"

@@ -4,7 +4,8 @@
  * (libseccomp's *.tests idea). Each table names its profile and mode; each row is
  *   arch syscall arg0..arg5 -> VERDICT [data]
  * where syscall is a name (resolved for that arch by libseccomp) or #nr, "-" is 0. A table may
- * say "program stub" to run rf_filter_program's output (runc's ENOSYS stub first). */
+ * say "program stub" to run rf_filter_program's output (runc's ENOSYS stub first), and
+ * "builtin NAME" instead of "profile FILE" for a built-in resolved without capabilities. */
 #include <linux/audit.h>
 #include <linux/seccomp.h>
 
@@ -107,6 +108,24 @@ static bool run_row(const struct program *prog, char *line, const char *where)
 	return got == (int64_t)want;
 }
 
+/* A built-in profile as runtime/default is applied in a container without capabilities on an
+ * x86_64 kernel 6.1 (docker run's defaults minus every capability): conditions decided. */
+static struct rf_profile *builtin_resolved(const char *name, const char *where)
+{
+	_cleanup_error_ struct rf_error err = { 0 };
+	const char *const no_caps[] = { NULL };
+	struct rf_resolve_env env = { .native_arch = SCMP_ARCH_X86_64, .caps = no_caps,
+				      .kernel_major = 6, .kernel_minor = 1 };
+	struct rf_profile *p = NULL, *out = NULL;
+
+	cr_assert(rf_profile_builtin(name, &p, &err) == 0, "%s: %s", where,
+		  err.message ? err.message : "");
+	cr_assert(rf_profile_resolve(p, &env, &out, &err) == 0, "%s: %s", where,
+		  err.message ? err.message : "");
+	rf_profile_free(p);
+	return out;
+}
+
 /* Runs every row of tests/data/profiles/valid/<table>. */
 static void run_table(const char *table)
 {
@@ -134,6 +153,10 @@ static void run_table(const char *table)
 			cr_assert(asprintf(&path, "profiles/valid/%s", arg) > 0);
 			rf_profile_free(p);
 			p = parse_fixture(path);
+		} else if (sscanf(line, "%63s %127s", word, arg) == 2 &&
+			   strcmp(word, "builtin") == 0) {
+			rf_profile_free(p);
+			p = builtin_resolved(arg, where);
 		} else if (sscanf(line, "%63s %127s", word, arg) == 2 && strcmp(word, "mode") == 0) {
 			mode = parse_mode(arg, where);
 		} else if (sscanf(line, "%63s %127s", word, arg) == 2 && strcmp(word, "program") == 0) {
@@ -152,6 +175,14 @@ static void run_table(const char *table)
 	cr_log_info("%s: %u rows, %u wrong", table, rows, bad);
 	free(prog.insns);
 	rf_profile_free(p);
+}
+
+/* runtime/default's socket(2) rule, family by family (data/README.md, item 4 of the
+ * semantics): moby's allow-list of the families the kernel implements, without AF_ALG and
+ * AF_VSOCK. */
+Test(filter_sim, runtime_default_socket_families)
+{
+	run_table("sim-runtime-default-socket.tests");
 }
 
 Test(filter_sim, allowlist_default_eperm_and_rule_actions)
@@ -264,15 +295,18 @@ Test(filter_build, unknown_syscall_in_allow_rule_under_deny_default_is_skipped)
 {
 	_cleanup_str_ char *logged = NULL;
 	struct rf_profile *p = parse_str("{\"defaultAction\": \"SCMP_ACT_ERRNO\", \"syscalls\": "
-					 "[{\"names\": [\"getpid\", \"foo\"], \"action\": "
-					 "\"SCMP_ACT_ALLOW\"}]}");
+					 "[{\"names\": [\"getpid\", \"foo\", \"bar\"], \"action\": "
+					 "\"SCMP_ACT_ALLOW\"}, {\"names\": [\"foo\"], \"action\": "
+					 "\"SCMP_ACT_LOG\"}]}");
 	struct program prog;
 	struct seccomp_data d = { .arch = seccomp_arch_native() };
 
 	rf_log_set_handler(capture_log, &logged);
 	prog = compile(p, RF_FILTER_ENFORCE);
 	rf_log_set_handler(NULL, NULL);
-	expect_contains(logged, "syscall 'foo' is unknown");
+	/* One notice for the profile, each name once, sorted. */
+	expect_contains(logged, "inline.json: 2 syscall name(s) unknown to libseccomp");
+	expect_contains(logged, "(they stay denied): bar, foo");
 	d.nr = seccomp_syscall_resolve_name("getpid");
 	expect_u(rf_bpf_sim_run(prog.insns, prog.n, &d), SECCOMP_RET_ALLOW);
 	free(prog.insns);

@@ -173,6 +173,211 @@ Test(profile_parse, json_null_lists_are_empty)
 	rf_profile_free(p);
 }
 
+/* containers/common (podman's seccomp.json) writes each errno as a number and a name. */
+Test(profile_parse, reads_containers_common_errno_names)
+{
+	struct rf_profile *p = parse_fixture("profiles/realworld/podman-shape.json");
+	long chroot_deny = rule_with(p, "chroot", 1), sock = rule_with(p, "socket", 0);
+
+	expect_u(p->format, RF_FORMAT_DOCKER);
+	cr_assert(p->has_default_errno_ret);
+	expect_u(p->default_errno_ret, ENOSYS);
+	expect_str(p->default_errno_name, "ENOSYS");
+	expect_u(p->rules[0].errno_ret, EPERM);
+	expect_str(p->rules[0].errno_name, "EPERM");
+	/* A name alone gives the number. */
+	cr_assert_geq(chroot_deny, 0);
+	cr_assert(p->rules[chroot_deny].has_errno_ret);
+	expect_u(p->rules[chroot_deny].errno_ret, EPERM);
+	expect_u(p->rules[sock].errno_ret, EINVAL);
+	cr_assert_null(p->rules[1].errno_name);
+	rf_profile_free(p);
+}
+
+Test(profile_parse, errno_name_alone_makes_a_bare_object_docker)
+{
+	struct rf_profile *p = parse_str("{\"defaultAction\": \"SCMP_ACT_ERRNO\", "
+					 "\"defaultErrno\": \"EACCES\", \"syscalls\": []}");
+
+	expect_u(p->format, RF_FORMAT_DOCKER);
+	expect_u(p->default_errno_ret, EACCES);
+	rf_profile_free(p);
+}
+
+Test(profile_parse, rejects_errno_name_and_number_that_disagree)
+{
+	expect_inline_error("{\"defaultAction\": \"SCMP_ACT_ERRNO\",\n\"defaultErrnoRet\": 1,\n"
+			    "\"defaultErrno\": \"ENOSYS\"}",
+			    "defaultErrno 'ENOSYS' disagrees with the number given for it", 3);
+	expect_inline_error("{\"defaultAction\": \"SCMP_ACT_ALLOW\", \"syscalls\": [\n"
+			    "{\"names\": [\"getcwd\"], \"action\": \"SCMP_ACT_ERRNO\",\n"
+			    "\"errno\": \"EPERM\",\n\"errnoRet\": 13}]}",
+			    "errnoRet disagrees with the errno name 'EPERM'", 4);
+}
+
+Test(profile_parse, rejects_unknown_errno_name)
+{
+	expect_inline_error("{\"defaultAction\": \"SCMP_ACT_ALLOW\", \"syscalls\": [\n"
+			    "{\"names\": [\"getcwd\"], \"action\": \"SCMP_ACT_ERRNO\",\n"
+			    "\"errno\": \"EBOGUS\"}]}",
+			    "errno: 'EBOGUS' is not an errno name", 3);
+	expect_inline_error("{\"defaultAction\": \"SCMP_ACT_ERRNO\", \"defaultErrno\": 1}",
+			    "defaultErrno must be a string", 1);
+}
+
+/* ---- files of several SPO SeccompProfiles ---- */
+
+static size_t parse_all_fixture(const char *rel, struct rf_profile ***ret)
+{
+	_cleanup_error_ struct rf_error err = { 0 };
+	_cleanup_str_ char *text = NULL;
+	size_t len = 0, n = 0;
+	int r;
+
+	text = read_fixture(rel, &len);
+	r = rf_profile_parse_all(text, len, rel, ret, &n, &err);
+	cr_assert(r == 0, "rf_profile_parse_all: %d %s", r, err.message ? err.message : "");
+	return n;
+}
+
+/* SPO ships its examples as several SeccompProfiles in one file; each is a profile, in file
+ * order, addressed by its metadata.name; the empty document after the last "---" is none. */
+Test(profile_parse, reads_every_seccompprofile_of_a_stream)
+{
+	struct rf_profile **v = NULL;
+	size_t n = parse_all_fixture("profiles/realworld/spo-multi.yaml", &v);
+
+	expect_u(n, 3);
+	expect_str(v[0]->spo_name, "deny-by-default");
+	expect_str(v[1]->spo_name, "log-everything");
+	expect_str(v[2]->spo_name, "allow-with-dup");
+	expect_str(v[2]->spo_namespace, "apps");
+	for (size_t i = 0; i < n; i++) {
+		expect_u(v[i]->format, RF_FORMAT_SPO);
+		expect_u(v[i]->document, i + 1);
+	}
+	expect_u(v[1]->default_action, RF_ACT_LOG);
+	/* Lines are lines of the file, not of the document. */
+	expect_u(v[0]->rules[0].name_lines[3], 18);
+	expect_u(v[2]->line_default_action, 33);
+	rf_profile_free_all(v, n);
+}
+
+Test(profile_parse, picks_a_seccompprofile_by_name)
+{
+	_cleanup_error_ struct rf_error err = { 0 };
+	_cleanup_str_ char *text = NULL;
+	struct rf_profile *p = NULL;
+	size_t len = 0;
+
+	text = read_fixture("profiles/realworld/spo-multi.yaml", &len);
+	expect_i(rf_profile_parse_named(text, len, "m.yaml", "log-everything", &p, &err), 0);
+	expect_str(p->spo_name, "log-everything");
+	rf_profile_free(p);
+	p = NULL;
+	expect_i(rf_profile_parse_named(text, len, "m.yaml", "nope", &p, &err), -ENOENT);
+	expect_contains(err.message, "no SeccompProfile named 'nope' here (it holds: "
+				     "deny-by-default, log-everything, allow-with-dup)");
+	rf_error_clear(&err);
+	/* Without a name a file of several is an error that says how to name one. */
+	expect_i(rf_profile_parse(text, len, "m.yaml", &p, &err), -EINVAL);
+	expect_contains(err.message, "m.yaml: the file holds 3 SeccompProfiles");
+	expect_contains(err.message, "name one as m.yaml#NAME");
+	cr_assert_null(p);
+}
+
+/* An error inside one document names it and points at the file's line. */
+Test(profile_parse, errors_in_a_stream_name_the_document)
+{
+	expect_inline_error("apiVersion: security-profiles-operator.x-k8s.io/v1beta1\n"
+			    "kind: SeccompProfile\nmetadata: {name: a}\n"
+			    "spec: {defaultAction: SCMP_ACT_LOG}\n---\n"
+			    "apiVersion: security-profiles-operator.x-k8s.io/v1beta1\n"
+			    "kind: SeccompProfile\nmetadata: {name: b}\nspec:\n"
+			    "  defaultAction: SCMP_ACT_BOGUS\n",
+			    "inline.json:10: SeccompProfile 'b': defaultAction: unknown action", 10);
+	expect_inline_error("apiVersion: security-profiles-operator.x-k8s.io/v1beta1\n"
+			    "kind: SeccompProfile\nmetadata: {name: a}\n"
+			    "spec: {defaultAction: SCMP_ACT_LOG}\n---\n"
+			    "defaultAction: SCMP_ACT_ALLOW\n",
+			    "document 2: a file of several documents may hold Security Profiles "
+			    "Operator SeccompProfiles only", 6);
+	expect_inline_error("apiVersion: security-profiles-operator.x-k8s.io/v1beta1\n"
+			    "kind: SeccompProfile\nmetadata: {name: a}\n"
+			    "spec: {defaultAction: SCMP_ACT_LOG}\n---\n"
+			    "apiVersion: security-profiles-operator.x-k8s.io/v1beta1\n"
+			    "kind: SeccompProfile\nmetadata: {name: a}\n"
+			    "spec: {defaultAction: SCMP_ACT_ERRNO}\n",
+			    "SeccompProfile 'a': document 1 has the same name", 9);
+	expect_inline_error("{\"defaultAction\": \"SCMP_ACT_LOG\"}\n{\"defaultAction\": "
+			    "\"SCMP_ACT_LOG\"}\n",
+			    "more than one document; a JSON profile holds exactly one", 2);
+}
+
+Test(profile_parse, one_seccompprofile_with_a_trailing_separator_is_one_profile)
+{
+	struct rf_profile *p = parse_str("---\napiVersion: security-profiles-operator.x-k8s.io/v1\n"
+					 "kind: SeccompProfile\nmetadata: {name: a}\n"
+					 "spec: {defaultAction: SCMP_ACT_LOG}\n---\n");
+
+	expect_u(p->document, 0);
+	expect_str(p->spo_name, "a");
+	rf_profile_free(p);
+}
+
+/* ---- limits, stated in the message ---- */
+
+/* Over RF_PROFILE_MAX_RULES: refused by the event pass, before a tree is built, at the line of
+ * the first rule past the limit. */
+Test(profile_parse, too_many_rules_names_the_limit_and_the_line)
+{
+	char *doc = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&doc, &len);
+
+	cr_assert(f);
+	fputs("{\"defaultAction\": \"SCMP_ACT_ERRNO\", \"syscalls\": [\n", f);
+	for (int i = 0; i <= RF_PROFILE_MAX_RULES; i++)
+		fprintf(f, "%s{\"names\": [\"read\"], \"action\": \"SCMP_ACT_ALLOW\"}\n",
+			i ? "," : "");
+	fputs("]}\n", f);
+	cr_assert(fclose(f) == 0);
+	expect_inline_error(doc, "too many syscall rules in one profile: the limit is 4096",
+			    RF_PROFILE_MAX_RULES + 2);
+	free(doc);
+}
+
+Test(profile_parse, too_many_values_names_the_limit)
+{
+	char *doc = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&doc, &len);
+
+	cr_assert(f);
+	fputs("defaultAction: SCMP_ACT_ERRNO\nsyscalls:\n- action: SCMP_ACT_ALLOW\n  names:\n", f);
+	for (int i = 0; i < RF_PROFILE_MAX_VALUES; i++)
+		fputs("  - read\n", f);
+	cr_assert(fclose(f) == 0);
+	/* Ten values before the first item (the root mapping, its keys and values, the rule,
+	 * the list); item i is value 10 + i, on line 4 + i. */
+	expect_inline_error(doc, "too many values (keys, items, lists and objects) in one file: "
+				 "the limit is 131072", RF_PROFILE_MAX_VALUES + 1 - 10 + 4);
+	free(doc);
+}
+
+Test(profile_parse, a_yaml_line_over_the_limit_is_refused)
+{
+	size_t n = RF_PROFILE_MAX_YAML_LINE + 100;
+	char *doc = malloc(n + 64);
+
+	cr_assert(doc);
+	strcpy(doc, "defaultAction: SCMP_ACT_ALLOW\nsyscalls: [");
+	memset(doc + strlen(doc), ' ', n);
+	strcpy(doc + strlen("defaultAction: SCMP_ACT_ALLOW\nsyscalls: [") + n, "]\n");
+	expect_inline_error(doc, "line longer than the limit of 65536 bytes for YAML", 2);
+	free(doc);
+}
+
 Test(profile_parse, builtin_runtime_default_loads)
 {
 	_cleanup_error_ struct rf_error err = { 0 };
@@ -226,7 +431,7 @@ Test(profile_parse, action_and_operator_names_round_trip)
 Test(profile_parse, rejects_unknown_key_in_rule)
 {
 	expect_fixture_error("profiles/invalid/parse-unknown-key.json",
-			     "unknown key 'errno' in syscall rule", 7);
+			     "unknown key 'errnoret' in syscall rule", 7);
 }
 
 Test(profile_parse, rejects_names_as_string)

@@ -51,6 +51,29 @@ Test(profile_write, round_trips_docker_with_archmap_conditions_and_comments)
 	rf_profile_free(b);
 }
 
+/* Docker output keeps containers/common's errno names next to the numbers; OCI and SPO have no
+ * such keys and keep the numbers, which carry the meaning. */
+Test(profile_write, round_trips_containers_common_errno_names)
+{
+	struct rf_profile *p = parse_fixture("profiles/realworld/podman-shape.json"), *b;
+	_cleanup_str_ char *oci = NULL;
+
+	b = round_trip("profiles/realworld/podman-shape.json", RF_FORMAT_DOCKER, true);
+	expect_str(b->default_errno_name, "ENOSYS");
+	rf_profile_free(b);
+	cr_assert(rf_profile_has_conditions(p));
+	rf_profile_free(p);
+	p = parse_str("{\"defaultAction\": \"SCMP_ACT_ERRNO\", \"defaultErrno\": \"ENOSYS\", "
+		      "\"syscalls\": [{\"names\": [\"getcwd\"], \"action\": \"SCMP_ACT_ERRNO\", "
+		      "\"errno\": \"EACCES\"}]}");
+	oci = write_str(p, RF_FORMAT_OCI);
+	expect_contains(oci, "\"defaultErrnoRet\": 38");
+	expect_contains(oci, "\"errnoRet\": 13");
+	cr_assert_null(strstr(oci, "\"errno\":"), "OCI has no errno key: %s", oci);
+	cr_assert_null(strstr(oci, "defaultErrno\""), "OCI has no defaultErrno key: %s", oci);
+	rf_profile_free(p);
+}
+
 Test(profile_write, round_trips_spo_yaml_with_metadata)
 {
 	struct rf_profile *b = round_trip("profiles/valid/spo-profile.yaml", RF_FORMAT_SPO, false);

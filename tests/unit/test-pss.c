@@ -231,6 +231,38 @@ Test(manifest, lists_multidoc_namespace_labels)
 	rf_audit_free(a);
 }
 
+/* Pod Security Admission evaluates these kinds in the core, apps and batch groups only: an
+ * OpenKruise DaemonSet (apps.kruise.io) or a Volcano Job is another resource, and a Namespace of
+ * another group chooses no policy. They are skipped, not checked as workloads. */
+Test(manifest, kinds_of_other_api_groups_are_skipped)
+{
+	static const char y[] =
+		"apiVersion: apps.kruise.io/v1alpha1\nkind: DaemonSet\nmetadata: {name: k}\n"
+		"spec:\n  template:\n    spec:\n      hostPID: true\n      containers: [{name: c}]\n"
+		"---\n"
+		"apiVersion: batch.volcano.sh/v1alpha1\nkind: Job\nmetadata: {name: v}\n"
+		"spec:\n  template:\n    spec:\n      hostNetwork: true\n      containers: [{name: c}]\n"
+		"---\n"
+		"apiVersion: example.com/v1\nkind: Namespace\nmetadata:\n  name: prod\n  labels:\n"
+		"    pod-security.kubernetes.io/enforce: privileged\n"
+		"---\n"
+		"apiVersion: v1\nkind: Pod\nmetadata: {name: p, namespace: prod}\n"
+		"spec:\n  hostPID: true\n  containers: [{name: c}]\n";
+	struct rf_audit_opts o = { 0 };
+	struct rf_audit *a = NULL;
+	const struct rf_audit_workload *w;
+
+	cr_assert_eq(rf_audit_new(&a), 0);
+	cr_assert_eq(rf_audit_add_text(a, "t.yaml", y, strlen(y), NULL), 0);
+	cr_assert_eq(rf_audit_run(a, &o), 0);
+	cr_assert_eq(rf_audit_n_workloads(a), 1);
+	cr_expect_eq(rf_audit_n_skipped(a), 3);
+	w = rf_audit_workload(a, 0);
+	cr_expect_str_eq(w->kind, "Pod");
+	cr_expect_eq(w->level, RF_PSS_RESTRICTED, "a Namespace of another group sets no policy");
+	rf_audit_free(a);
+}
+
 Test(manifest, bad_documents_are_errors)
 {
 	static const char *const bad[] = {

@@ -10,8 +10,7 @@
 #define CAPS(...) ((const char *const[]){ __VA_ARGS__, NULL })
 
 static struct rf_profile *resolve(const struct rf_profile *p, const char *arch,
-				  const char *const *caps, unsigned major, unsigned minor,
-				  bool drop_unknown)
+				  const char *const *caps, unsigned major, unsigned minor)
 {
 	_cleanup_error_ struct rf_error err = { 0 };
 	struct rf_resolve_env env = {
@@ -24,7 +23,7 @@ static struct rf_profile *resolve(const struct rf_profile *p, const char *arch,
 	int r;
 
 	cr_assert_neq(env.native_arch, 0, "libseccomp does not know arch '%s'", arch);
-	r = rf_profile_resolve(p, &env, drop_unknown, &out, &err);
+	r = rf_profile_resolve(p, &env, &out, &err);
 	cr_assert(r == 0 && out, "resolve failed (%d): %s", r, err.message ? err.message : "");
 	return out;
 }
@@ -37,7 +36,7 @@ static struct rf_profile *builtin(const char *arch, const char *const *caps, uns
 	struct rf_profile *p = NULL, *out;
 
 	expect_i(rf_profile_builtin("runtime/default", &p, &err), 0);
-	out = resolve(p, arch, caps, major, minor, false);
+	out = resolve(p, arch, caps, major, minor);
 	rf_profile_free(p);
 	return out;
 }
@@ -214,39 +213,72 @@ Test(resolve, result_is_plain_oci)
 	rf_profile_free(p);
 }
 
-Test(resolve, drop_unknown_removes_names_libseccomp_does_not_know)
+/* Names are data: resolving never drops a name this libseccomp does not know (only the filter
+ * compiler skips it), so a resolved profile is the same on every machine. */
+Test(resolve, keeps_names_libseccomp_does_not_know)
 {
+	_cleanup_error_ struct rf_error err = { 0 };
 	struct rf_profile *p = parse_fixture("profiles/valid/docker-moby.json");
-	struct rf_profile *kept = resolve(p, "x86_64", NO_CAPS, 6, 1, false);
-	struct rf_profile *dropped = resolve(p, "x86_64", NO_CAPS, 6, 1, true);
+	struct rf_profile *out = resolve(p, "x86_64", NO_CAPS, 6, 1), *b = NULL, *bout;
 
-	expect_u(count_rules_with(kept, "definitely_not_a_syscall"), 1);
-	expect_absent(dropped, "definitely_not_a_syscall");
-	expect_allowed(dropped, "read");
-	expect_u(dropped->rules[0].n_names, 3);
-	expect_u(strv_length(dropped->rules[0].names), 3);
+	expect_u(count_rules_with(out, "definitely_not_a_syscall"), 1);
+	expect_u(out->rules[0].n_names, 4);
+	expect_i(rf_profile_builtin("runtime/default", &b, &err), 0);
+	bout = resolve(b, "x86_64", NO_CAPS, 6, 1);
+	expect_allowed(bout, "mseal");
+	expect_allowed(bout, "listmount");
 	rf_profile_free(p);
-	rf_profile_free(kept);
-	rf_profile_free(dropped);
+	rf_profile_free(out);
+	rf_profile_free(b);
+	rf_profile_free(bout);
 }
 
-Test(resolve, drop_unknown_on_builtin_leaves_only_known_names)
+/* ptrace is listed under minKernel 4.8 and under CAP_SYS_PTRACE, syslog under CAP_SYS_ADMIN and
+ * CAP_SYSLOG: with both conditions met, the resolved profile lists each once (the first rule
+ * keeps it), so `show runtime/default` passes its own lint. */
+Test(resolve, names_repeated_with_the_same_rule_are_listed_once)
 {
 	_cleanup_error_ struct rf_error err = { 0 };
 	struct rf_profile *p = NULL, *out;
+	struct rf_lint l = { 0 };
 
 	expect_i(rf_profile_builtin("runtime/default", &p, &err), 0);
-	out = resolve(p, "x86_64", CAPS("CAP_SYS_ADMIN", "CAP_SYS_PTRACE"), 6, 1, true);
-	for (size_t i = 0; i < out->n_rules; i++) {
+	out = resolve(p, "x86_64", CAPS("CAP_SYS_ADMIN", "CAP_SYS_PTRACE", "CAP_SYSLOG", "CAP_BPF",
+					 "CAP_PERFMON"), 6, 1);
+	expect_u(count_rules_with(out, "ptrace"), 1);
+	expect_u(count_rules_with(out, "syslog"), 1);
+	expect_u(count_rules_with(out, "bpf"), 1);
+	expect_u(count_rules_with(out, "perf_event_open"), 1);
+	expect_u(count_rules_with(out, "socket"), 26); /* other arguments: kept */
+	for (size_t i = 0; i < out->n_rules; i++)
 		cr_assert_gt(out->rules[i].n_names, 0, "rule %zu left empty", i);
-		STRV_FOREACH (n, out->rules[i].names) {
-			bool known = false;
-			STRV_FOREACH (a, out->architectures)
-				known |= seccomp_syscall_resolve_name_arch(rf_arch_from_name(*a), *n) !=
-					 __NR_SCMP_ERROR;
-			cr_assert(known, "'%s' survived drop_unknown", *n);
-		}
-	}
+	expect_i(rf_profile_lint(out, &l), 0);
+	expect_u(l.n_errors, 0);
+	expect_u(l.n_warnings, l.n_host);
+	rf_lint_done(&l);
+	rf_profile_free(p);
+	rf_profile_free(out);
+}
+
+/* Only an identical rule is a repeat: another errno, action or argument keeps the name. */
+Test(resolve, same_name_with_another_verdict_is_kept)
+{
+	struct rf_profile *p = parse_str(
+		"{\"defaultAction\": \"SCMP_ACT_ERRNO\", \"syscalls\": ["
+		"{\"names\": [\"read\", \"read\", \"getcwd\"], \"action\": \"SCMP_ACT_ALLOW\"},"
+		"{\"names\": [\"getcwd\"], \"action\": \"SCMP_ACT_ERRNO\", \"errnoRet\": 13},"
+		"{\"names\": [\"getcwd\"], \"action\": \"SCMP_ACT_ERRNO\", \"errnoRet\": 2},"
+		"{\"names\": [\"read\"], \"action\": \"SCMP_ACT_ALLOW\","
+		" \"args\": [{\"index\": 0, \"value\": 1, \"op\": \"SCMP_CMP_EQ\"}]},"
+		"{\"names\": [\"read\"], \"action\": \"SCMP_ACT_ALLOW\"}]}");
+	struct rf_profile *out = resolve(p, "x86_64", NO_CAPS, 6, 1);
+
+	expect_u(out->n_rules, 4); /* the last rule only repeated the first */
+	expect_u(out->rules[0].n_names, 2);
+	expect_str(out->rules[0].names[0], "read");
+	expect_str(out->rules[0].names[1], "getcwd");
+	expect_u(count_rules_with(out, "getcwd"), 3);
+	expect_u(count_rules_with(out, "read"), 2);
 	rf_profile_free(p);
 	rf_profile_free(out);
 }
@@ -254,9 +286,9 @@ Test(resolve, drop_unknown_on_builtin_leaves_only_known_names)
 Test(resolve, includes_need_every_cap_and_the_kernel)
 {
 	struct rf_profile *p = parse_fixture("profiles/valid/docker-moby.json");
-	struct rf_profile *both = resolve(p, "x86_64", CAPS("CAP_SYS_ADMIN", "CAP_BPF"), 6, 1, false);
-	struct rf_profile *one = resolve(p, "x86_64", CAPS("CAP_SYS_ADMIN"), 6, 1, false);
-	struct rf_profile *old = resolve(p, "x86_64", CAPS("CAP_SYS_ADMIN", "CAP_BPF"), 5, 7, false);
+	struct rf_profile *both = resolve(p, "x86_64", CAPS("CAP_SYS_ADMIN", "CAP_BPF"), 6, 1);
+	struct rf_profile *one = resolve(p, "x86_64", CAPS("CAP_SYS_ADMIN"), 6, 1);
+	struct rf_profile *old = resolve(p, "x86_64", CAPS("CAP_SYS_ADMIN", "CAP_BPF"), 5, 7);
 
 	expect_allowed(both, "bpf");
 	expect_absent(one, "bpf");
@@ -270,8 +302,8 @@ Test(resolve, includes_need_every_cap_and_the_kernel)
 Test(resolve, excludes_min_kernel_drops_rule_on_newer_kernels)
 {
 	struct rf_profile *p = parse_fixture("profiles/valid/docker-moby.json");
-	struct rf_profile *at = resolve(p, "x86_64", CAPS("CAP_SYS_ADMIN", "CAP_BPF"), 99, 0, false);
-	struct rf_profile *below = resolve(p, "x86_64", CAPS("CAP_SYS_ADMIN", "CAP_BPF"), 98, 99, false);
+	struct rf_profile *at = resolve(p, "x86_64", CAPS("CAP_SYS_ADMIN", "CAP_BPF"), 99, 0);
+	struct rf_profile *below = resolve(p, "x86_64", CAPS("CAP_SYS_ADMIN", "CAP_BPF"), 98, 99);
 
 	expect_absent(at, "bpf");
 	expect_allowed(below, "bpf");
@@ -283,7 +315,7 @@ Test(resolve, excludes_min_kernel_drops_rule_on_newer_kernels)
 Test(resolve, native_arch_missing_from_archmap_gives_no_architectures)
 {
 	struct rf_profile *p = parse_fixture("profiles/valid/docker-moby.json");
-	struct rf_profile *out = resolve(p, "s390x", NO_CAPS, 6, 1, false);
+	struct rf_profile *out = resolve(p, "s390x", NO_CAPS, 6, 1);
 
 	cr_assert_null(out->architectures);
 	/* The clone mask rule excludes s390x (flags are arg 1 there). */
@@ -297,7 +329,7 @@ Test(resolve, explicit_architectures_win_over_archmap)
 	struct rf_profile *p = parse_str("{\"defaultAction\": \"SCMP_ACT_ERRNO\", \"architectures\":"
 					 " [\"SCMP_ARCH_X86_64\"], \"syscalls\": [{\"names\": "
 					 "[\"read\"], \"action\": \"SCMP_ACT_ALLOW\"}]}");
-	struct rf_profile *out = resolve(p, "aarch64", NO_CAPS, 6, 1, false);
+	struct rf_profile *out = resolve(p, "aarch64", NO_CAPS, 6, 1);
 
 	expect_u(strv_length(out->architectures), 1);
 	expect_str(out->architectures[0], "SCMP_ARCH_X86_64");
@@ -315,7 +347,7 @@ Test(resolve, bad_min_kernel_is_an_error_with_the_rule_line)
 				      .kernel_major = 6 };
 	struct rf_profile *out = NULL;
 
-	expect_i(rf_profile_resolve(p, &env, false, &out, &err), -EINVAL);
+	expect_i(rf_profile_resolve(p, &env, &out, &err), -EINVAL);
 	cr_assert_null(out);
 	expect_contains(err.message, "minKernel 'four.eight' is not a kernel version");
 	expect_u(err.line, 3);
@@ -334,7 +366,7 @@ Test(resolve, bad_min_kernel_names_the_source_file)
 				      .kernel_major = 6 };
 	struct rf_profile *out = NULL;
 
-	expect_i(rf_profile_resolve(p, &env, false, &out, &err), -EINVAL);
+	expect_i(rf_profile_resolve(p, &env, &out, &err), -EINVAL);
 	expect_str(err.file, "inline.json");
 	rf_profile_free(p);
 }
@@ -345,7 +377,7 @@ Test(resolve, null_env_means_this_machine)
 	struct rf_profile *p = NULL, *out = NULL;
 
 	expect_i(rf_profile_builtin("runtime/default", &p, &err), 0);
-	expect_i(rf_profile_resolve(p, NULL, true, &out, &err), 0);
+	expect_i(rf_profile_resolve(p, NULL, &out, &err), 0);
 	cr_assert_not_null(out);
 	cr_assert_not(rf_profile_has_conditions(out));
 	rf_profile_free(p);

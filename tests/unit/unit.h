@@ -189,6 +189,8 @@ static inline void expect_profiles_equal(const struct rf_profile *a, const struc
 	cr_assert_eq(a->has_default_errno_ret, b->has_default_errno_ret, "has defaultErrnoRet");
 	cr_assert_eq(a->default_errno_ret, b->default_errno_ret, "defaultErrnoRet: %u vs %u",
 		     a->default_errno_ret, b->default_errno_ret);
+	if (docker)
+		expect_opt_str_eq(a->default_errno_name, b->default_errno_name, "defaultErrno");
 	expect_strv_eq(a->architectures, b->architectures, false, "architectures");
 	expect_strv_eq(a->flags, b->flags, false, "flags");
 	expect_opt_str_eq(a->listener_path, b->listener_path, "listenerPath");
@@ -217,6 +219,7 @@ static inline void expect_profiles_equal(const struct rf_profile *a, const struc
 				  q->index, rf_cmp_to_string(q->op), q->value, q->value_two);
 		}
 		if (docker) {
+			expect_opt_str_eq(x->errno_name, y->errno_name, "errno");
 			expect_opt_str_eq(x->comment, y->comment, "comment");
 			expect_cond_eq(&x->includes, &y->includes, "includes");
 			expect_cond_eq(&x->excludes, &y->excludes, "excludes");
