@@ -9,6 +9,7 @@
 #include <sys/wait.h>
 
 #include "cli.h"
+#include "core/errno-name.h"
 #include "core/macro.h"
 #include "core/strv.h"
 #include <fcntl.h>
@@ -108,15 +109,13 @@ static void print_help(void)
 
 int parse_errno_name(const char *s, uint32_t *ret)
 {
+	int e = rf_errno_from_name_len(s, strlen(s), true);
 	char *end = NULL;
 	long v;
 
-	for (int e = 1; e < 4096; e++) {
-		const char *n = strerrorname_np(e);
-		if (n && strcasecmp(n, s) == 0) {
-			*ret = (uint32_t)e;
-			return 0;
-		}
+	if (e > 0) {
+		*ret = (uint32_t)e;
+		return 0;
 	}
 	errno = 0;
 	v = strtol(s, &end, 10);

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/errno-name.h"
 #include "core/macro.h"
 #include "strace-internal.h"
 
@@ -52,17 +53,6 @@ const char *strace_parse_pid(const char *p, const char *e, int32_t *ret)
 }
 
 /* Name → errno through libc (strerrorname_np), never a hand table. 0 when unknown. */
-static int errno_from_name(const char *p, const char *e)
-{
-	for (int i = 1; i < 4096; i++) {
-		const char *n = strerrorname_np(i);
-
-		if (n && strlen(n) == (size_t)(e - p) && memcmp(n, p, (size_t)(e - p)) == 0)
-			return i;
-	}
-	return 0;
-}
-
 int strace_signal_from_name(const char *p, const char *e)
 {
 	if (pfx(p, e, "SIG"))
@@ -107,7 +97,7 @@ void strace_parse_ret(const char *p, const char *e, struct call *c)
 
 		while (ne < e && (isupper((unsigned char)*ne) || isdigit((unsigned char)*ne)))
 			ne++;
-		er = ne > n ? errno_from_name(n, ne) : 0;
+		er = ne > n ? rf_errno_from_name_len(n, (size_t)(ne - n), false) : 0;
 		if (er > 0)
 			c->ret = -er;
 	}
