@@ -45,21 +45,20 @@ static struct fy_diag *diag_new(void)
 	return diag;
 }
 
-/* libfyaml's first error, located in our terms; a generic message when it collected none. */
+/* libfyaml's first error, located in our terms (its diagnostics count lines and columns from
+ * 1); a generic message when it collected none. */
 static int syntax_error(struct fy_diag *diag, const char *source, struct rf_error *reterr)
 {
 	struct fy_diag_error *e;
 	void *it = NULL;
 
 	while (diag && (e = fy_diag_errors_iterate(diag, &it)))
-		if (e->type >= FYET_ERROR) {
-			_cleanup_free_ char *safe = rf_escape_controls(e->msg ?: "syntax error");
-
-			return rf_error_set_at_col(reterr, -EINVAL, source, (unsigned)e->line + 1,
-						   (unsigned)e->column + 1, "%s",
-						   safe ?: "syntax error");
-		}
-	return rf_error_set_at(reterr, -EINVAL, source, 0, "not a valid document");
+		if (e->type >= FYET_ERROR)
+			return rf_error_set_at_col(reterr, -EINVAL, source,
+						   e->line > 0 ? (unsigned)e->line : 0,
+						   e->column > 0 ? (unsigned)e->column : 0,
+						   "syntax error: %s", e->msg ?: "invalid document");
+	return rf_error_set_at(reterr, -EINVAL, source, 0, "syntax error: not a valid document");
 }
 
 static bool looks_like_json(const char *text, size_t len)
