@@ -239,7 +239,8 @@ int rf_doc_fail(struct rf_doc *d, struct fy_node *n, const char *fmt, ...)
 		rf_doc_loc(n, &line, &col);
 	else
 		line = d->first_line;
-	return rf_error_set_at_col(d->err, -EINVAL, d->source ?: "<input>", line, col, "%s", msg);
+	return rf_error_set_at_col(d->err, -EINVAL, d->source ?: "<input>", line, col, "%s%s",
+				   d->label ?: "", msg);
 }
 
 int rf_doc_unknown_key(struct rf_doc *d, struct fy_node *key_node, const char *what,

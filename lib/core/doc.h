@@ -39,6 +39,8 @@ struct rf_doc {
 	struct fy_document *fyd;     /* owned */
 	unsigned index;              /* 0-based position in its stream */
 	unsigned first_line;         /* where the document starts (1-based) */
+	const char *label;           /* every message starts with it ("SeccompProfile 'b': ", the
+				      * document of several it is about), or NULL; not owned */
 };
 
 struct rf_doc_stream;

@@ -1,20 +1,19 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* The strict, located tree accessors the seccomp profile parser is built on (parse-node.c):
- * every value is type-checked, aliases and tags are refused, and each failure is one
- * "file:line: what" error in the parse context. */
+/* The seccomp profile parser's accessors (parse-node.c, on the document layer of
+ * lib/core/doc.h): every value is type-checked, aliases and tags are refused, and each failure
+ * is one "file:line:column: what" error of the document. */
 #pragma once
 
 #include <libfyaml.h>
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "core/doc.h"
 #include "profile-internal.h"
 
 struct pctx {
-	const char *source;
-	struct rf_error *err;
-	bool json; /* strings must be quoted; YAML plain scalars are typed by their text */
-	const char *doc; /* "SeccompProfile 'name': " in a multi-document file, else NULL */
+	struct rf_doc d; /* the document being read: source, errors, dialect, label */
+	bool json;       /* the file is JSON (the limits pass reads the text itself) */
 };
 
 /* Iterates a mapping, calling `fn` for each key; unknown keys are rejected by `fn`. */

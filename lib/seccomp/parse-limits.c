@@ -223,7 +223,7 @@ static int scan_yaml(struct pctx *c, struct scan *s, const char *text, size_t le
 	int r = 0;
 
 	if (line)
-		return rf_error_set_at(c->err, -EINVAL, c->source ?: "<input>", line,
+		return rf_error_set_at(c->d.err, -EINVAL, c->d.source ?: "<input>", line,
 				       "line longer than the limit of %u bytes for YAML (long "
 				       "lines are fine in JSON)",
 				       RF_PROFILE_MAX_YAML_LINE);
@@ -258,7 +258,7 @@ int sp_check_limits(struct pctx *c, const char *text, size_t len, struct sp_stre
 	if (r < 0)
 		return r;
 	if (s.over)
-		return rf_error_set_at(c->err, -EINVAL, c->source ?: "<input>",
+		return rf_error_set_at(c->d.err, -EINVAL, c->d.source ?: "<input>",
 				       s.over_line ?: s.line, "too many %s: the limit is %zu", s.over,
 				       s.over_limit);
 	*ret = (struct sp_stream){ .docs = s.docs, .content_docs = s.content_docs,

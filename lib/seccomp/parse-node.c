@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* Typed access to a libfyaml tree for the seccomp profile parser: strings, bounded numbers,
- * string lists and actions, each checked (JSON strings must be quoted, YAML plain scalars are
- * typed by their text) and located, so a wrong value is a "file:line" error, never a guess. */
-#include <ctype.h>
+/* The seccomp profile parser's view of the document layer (lib/core/doc.h): the typed, located
+ * accessors are doc.c's; what is here is only the profile's own vocabulary (actions, lists with
+ * their lines for lint, limits named after RF_PROFILE_MAX_*), so a wrong value is a
+ * "file:line:column" error from the same code as every other reader's. */
 #include <libfyaml.h>
+#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -13,29 +14,14 @@
 
 unsigned sp_node_line(struct fy_node *n)
 {
-	void *it = NULL;
+	unsigned line, col;
 
-	for (int depth = 0; n && depth < 64; depth++) {
-		if (fy_node_is_scalar(n)) {
-			struct fy_token *t = fy_node_get_scalar_token(n);
-			const struct fy_mark *m = t ? fy_token_start_mark(t) : NULL;
-			return m ? (unsigned)m->line + 1 : 0;
-		}
-		it = NULL;
-		if (fy_node_is_mapping(n)) {
-			struct fy_node_pair *p = fy_node_mapping_iterate(n, &it);
-			n = p ? fy_node_pair_key(p) : NULL;
-		} else if (fy_node_is_sequence(n)) {
-			n = fy_node_sequence_iterate(n, &it);
-		} else {
-			return 0;
-		}
-	}
-	return 0;
+	rf_doc_loc(n, &line, &col);
+	return line;
 }
 
-/* Formats are literals at every call site; a and b fill up to two "%s" (NULL reads as ""). In a
- * multi-document file the message starts with the document ("SeccompProfile 'b': "). */
+/* Formats are literals at every call site; a and b fill up to two "%s" (NULL reads as ""). The
+ * document's label ("SeccompProfile 'b': ") is the doc layer's prefix. */
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Wformat-nonliteral"
 int sp_fail(struct pctx *c, struct fy_node *n, const char *fmt, const char *a, const char *b)
@@ -43,116 +29,41 @@ int sp_fail(struct pctx *c, struct fy_node *n, const char *fmt, const char *a, c
 	_cleanup_free_ char *msg = NULL;
 
 	if (asprintf(&msg, fmt, a ? a : "", b ? b : "") < 0)
-		return rf_error_set(c->err, -ENOMEM, "out of memory");
-	return rf_error_set_at(c->err, -EINVAL, c->source ? c->source : "<input>", sp_node_line(n),
-			       "%s%s", c->doc ? c->doc : "", msg);
+		return rf_error_set(c->d.err, -ENOMEM, "out of memory");
+	return rf_doc_fail(&c->d, n, "%s", msg);
 }
 #pragma GCC diagnostic pop
 
 int sp_fail_limit(struct pctx *c, struct fy_node *n, const char *what, size_t limit)
 {
-	return rf_error_set_at(c->err, -EINVAL, c->source ? c->source : "<input>", sp_node_line(n),
-			       "%stoo many %s: the limit is %zu", c->doc ? c->doc : "", what, limit);
+	return rf_doc_fail(&c->d, n, "too many %s: the limit is %zu", what, limit);
 }
 
 /* Aliases are not expanded (that is how billion-laughs documents explode) and tags would change
- * a value's meaning behind our back: both are refused with a clear message. */
+ * a value's meaning behind our back: the doc layer refuses both. */
 int sp_check_node(struct pctx *c, struct fy_node *n, const char *what)
 {
-	size_t len = 0;
-
-	if (n && fy_node_get_style(n) == FYNS_ALIAS)
-		return sp_fail(c, n, "%s: YAML aliases (*name) are not supported in profiles%s", what,
-			       NULL);
-	if (n && fy_node_get_tag(n, &len) && len > 0)
-		return sp_fail(c, n, "%s: YAML tags (!tag) are not supported in profiles%s", what, NULL);
-	return 0;
+	return !n || rf_doc_node(&c->d, n, what) == n ? 0 : -EINVAL;
 }
 
-static bool plain_text_is(struct fy_node *n, const char *const *words)
-{
-	const char *s = fy_node_get_scalar0(n);
-
-	for (; s && *words; words++)
-		if (streq(s, *words))
-			return true;
-	return false;
-}
-
-/* JSON null, or a YAML null (null, Null, NULL, ~, empty) when the document is YAML. */
 bool sp_is_null(struct pctx *c, struct fy_node *n)
 {
-	static const char *const json_null[] = { "null", NULL };
-	static const char *const yaml_null[] = { "null", "Null", "NULL", "~", "", NULL };
-
-	if (!n)
-		return true;
-	if (!fy_node_is_scalar(n) || fy_node_get_style(n) != FYNS_PLAIN)
-		return false;
-	return plain_text_is(n, c->json ? json_null : yaml_null);
-}
-
-/* A YAML plain scalar that YAML's core schema reads as a bool or a number. */
-static bool yaml_plain_is_typed(struct fy_node *n)
-{
-	static const char *const bools[] = { "true", "True", "TRUE", "false", "False", "FALSE",
-					     NULL };
-	const char *s = fy_node_get_scalar0(n);
-	char *end = NULL;
-
-	if (!s || plain_text_is(n, bools))
-		return true;
-	if (*s == '.' && (streq(s, ".inf") || streq(s, ".nan") || streq(s, ".Inf") || streq(s, ".NaN")))
-		return true;
-	(void)strtod(s, &end);
-	return end && end != s && *end == '\0';
+	return rf_doc_is_null(&c->d, n);
 }
 
 int sp_get_string(struct pctx *c, struct fy_node *n, const char *what, char **ret)
 {
-	const char *s;
-	size_t len;
 	int r = sp_check_node(c, n, what);
 
-	if (r < 0)
-		return r;
-	if (!n || !fy_node_is_scalar(n) || sp_is_null(c, n) ||
-	    (c->json && fy_node_get_style(n) != FYNS_DOUBLE_QUOTED) ||
-	    (!c->json && fy_node_get_style(n) == FYNS_PLAIN && yaml_plain_is_typed(n)))
-		return sp_fail(c, n, "%s%s must be a string", what, NULL);
-	s = fy_node_get_scalar(n, &len);
-	if (!s || memchr(s, '\0', len))
-		return sp_fail(c, n, "%s%s is not a valid string", what, NULL);
-	*ret = strndup(s, len);
-	return *ret ? 0 : -ENOMEM;
+	return r < 0 ? r : rf_doc_strdup(&c->d, n, what, ret);
 }
 
-/* Numbers must be plain (unquoted) decimal, or 0x-hex as YAML allows; no sign, no junk. */
 int sp_get_u64(struct pctx *c, struct fy_node *n, const char *what, uint64_t max,
 	       uint64_t *ret)
 {
-	_cleanup_free_ char *s = NULL;
-	unsigned long long v;
-	char *end = NULL;
-	int base = 10;
+	int r = sp_check_node(c, n, what);
 
-	if (sp_check_node(c, n, what) < 0)
-		return -EINVAL;
-	if (!n || !fy_node_is_scalar(n) || fy_node_get_style(n) != FYNS_PLAIN)
-		return sp_fail(c, n, "%s%s must be a number", what, NULL);
-	s = strdup(fy_node_get_scalar0(n) ?: "");
-	if (!s)
-		return -ENOMEM;
-	if (!isdigit((unsigned char)s[0]))
-		return sp_fail(c, n, "%s must be a non-negative integer, not '%s'", what, s);
-	if (s[0] == '0' && (s[1] == 'x' || s[1] == 'X'))
-		base = 16;
-	errno = 0;
-	v = strtoull(s, &end, base);
-	if (errno || !end || *end || v > max)
-		return sp_fail(c, n, "%s: '%s' is not an integer in range", what, s);
-	*ret = v;
-	return 0;
+	return r < 0 ? r : rf_doc_u64(&c->d, n, what, max, ret);
 }
 
 int sp_get_u32(struct pctx *c, struct fy_node *n, const char *what, uint32_t *ret)
@@ -165,6 +76,7 @@ int sp_get_u32(struct pctx *c, struct fy_node *n, const char *what, uint32_t *re
 	return r;
 }
 
+/* A list of strings with each item's line (lint points at the name, not the list). */
 int sp_get_strv(struct pctx *c, struct fy_node *n, const char *what, size_t max, char ***ret,
 		unsigned **ret_lines)
 {
@@ -181,7 +93,7 @@ int sp_get_strv(struct pctx *c, struct fy_node *n, const char *what, size_t max,
 		return *ret ? 0 : -ENOMEM;
 	}
 	if (!n || !fy_node_is_sequence(n))
-		return sp_fail(c, n, "%s%s must be a list of strings", what, NULL);
+		return sp_fail(c, n, "%s must be a list of strings%s", what, NULL);
 	count = (size_t)fy_node_sequence_item_count(n);
 	if (count > max)
 		return sp_fail_limit(c, n, what, max);
@@ -214,27 +126,23 @@ int sp_get_action(struct pctx *c, struct fy_node *n, const char *what, enum rf_a
 	return 0;
 }
 
-int sp_walk_mapping(struct pctx *c, struct fy_node *n, const char *what, key_fn fn, void *obj)
+struct walk {
+	struct pctx *c;
+	key_fn fn;
+	void *obj;
+};
+
+static int walk_key(struct rf_doc *d, const char *key, struct fy_node *key_node,
+		    struct fy_node *value, void *userdata)
 {
-	struct fy_node_pair *p;
-	void *it = NULL;
+	struct walk *w = userdata;
 
-	if (sp_check_node(c, n, what) < 0)
-		return -EINVAL;
-	if (!n || !fy_node_is_mapping(n))
-		return sp_fail(c, n, "%s%s must be an object", what, NULL);
-	while ((p = fy_node_mapping_iterate(n, &it))) {
-		_cleanup_free_ char *key = NULL;
-		struct fy_node *k = fy_node_pair_key(p), *v = fy_node_pair_value(p);
-		int r;
-
-		r = sp_get_string(c, k, "a key", &key);
-		if (r < 0)
-			return r;
-		r = fn(c, key, k, v, obj);
-		if (r < 0)
-			return r;
-	}
-	return 0;
+	return w->fn(w->c, key, key_node, value, w->obj);
 }
 
+int sp_walk_mapping(struct pctx *c, struct fy_node *n, const char *what, key_fn fn, void *obj)
+{
+	if (sp_check_node(c, n, what) < 0)
+		return -EINVAL;
+	return rf_doc_each_key(&c->d, n, what, walk_key, &(struct walk){ c, fn, obj });
+}

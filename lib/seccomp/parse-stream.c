@@ -13,9 +13,6 @@
 #include "core/utf8.h"
 #include "parse-internal.h"
 
-DEFINE_TRIVIAL_CLEANUP_FUNC(struct fy_diag *, fy_diag_destroy)
-DEFINE_TRIVIAL_CLEANUP_FUNC(struct fy_parser *, fy_parser_destroy)
-
 static bool looks_like_json(const char *text, size_t len)
 {
 	for (size_t i = 0; i < len; i++) {
@@ -24,21 +21,6 @@ static bool looks_like_json(const char *text, size_t len)
 		return text[i] == '{' || text[i] == '[';
 	}
 	return false;
-}
-
-/* Collects libfyaml's first diagnostic into reterr with its position. */
-static int doc_error(struct pctx *c, struct fy_diag *diag)
-{
-	struct fy_diag_error *e;
-	void *it = NULL;
-
-	while (diag && (e = fy_diag_errors_iterate(diag, &it)))
-		if (e->type >= FYET_ERROR)
-			return rf_error_set_at(c->err, -EINVAL, c->source ?: "<input>",
-					       (unsigned)e->line, "syntax error: %s", /* 1-based */
-					       e->msg ?: "invalid document");
-	return rf_error_set_at(c->err, -EINVAL, c->source ?: "<input>", 0,
-			       "syntax error: not a valid JSON/YAML document");
 }
 
 /* What the raw text must be before libfyaml sees it. */
@@ -93,20 +75,20 @@ static int parse_stream_document(struct pctx *c, struct fy_node *root, unsigned 
 	if (!fy_node_is_mapping(root) ||
 	    !(fy_node_mapping_lookup_by_string(root, "apiVersion", FY_NT) ||
 	      fy_node_mapping_lookup_by_string(root, "kind", FY_NT)))
-		return rf_error_set_at(c->err, -EINVAL, c->source ?: "<input>", sp_node_line(root),
+		return rf_error_set_at(c->d.err, -EINVAL, c->d.source ?: "<input>", sp_node_line(root),
 				       "document %u: a file of several documents may hold Security "
 				       "Profiles Operator SeccompProfiles only",
 				       k);
 	if (name ? asprintf(&label, "SeccompProfile '%s': ", name) < 0
 		 : asprintf(&label, "document %u: ", k) < 0)
 		return -ENOMEM;
-	c->doc = label;
+	c->d.label = label;
 	r = sp_parse_document(c, root, p);
-	c->doc = NULL;
+	c->d.label = NULL;
 	if (r < 0)
 		return r;
 	if (!p->spo_name)
-		return rf_error_set_at(c->err, -EINVAL, c->source ?: "<input>", sp_node_line(root),
+		return rf_error_set_at(c->d.err, -EINVAL, c->d.source ?: "<input>", sp_node_line(root),
 				       "document %u: a SeccompProfile among several needs a "
 				       "metadata.name, which addresses it (FILE#NAME)",
 				       k);
@@ -145,7 +127,7 @@ static int check_unique_names(struct pctx *c, struct rf_profile **v, size_t n)
 	qsort(s, n, sizeof(*s), by_name);
 	for (size_t i = 1; i < n; i++)
 		if (streq(s[i]->spo_name, s[i - 1]->spo_name))
-			return rf_error_set_at(c->err, -EINVAL, c->source ?: "<input>",
+			return rf_error_set_at(c->d.err, -EINVAL, c->d.source ?: "<input>",
 					       s[i]->line_default_action,
 					       "SeccompProfile '%s': document %u has the same "
 					       "name; names address the profiles of a file, so "
@@ -158,39 +140,23 @@ static int check_unique_names(struct pctx *c, struct rf_profile **v, size_t n)
 static int parse_documents(struct pctx *c, const char *text, size_t len, bool stream,
 			   bool skip_empty, struct rf_profile ***ret, size_t *ret_n)
 {
-	_cleanup_(fy_diag_destroyp) struct fy_diag *diag = NULL;
-	_cleanup_(fy_parser_destroyp) struct fy_parser *fyp = NULL;
-	struct fy_diag_cfg dcfg;
-	struct fy_parse_cfg cfg = { 0 };
-	struct fy_document *doc;
+	_cleanup_(rf_doc_stream_freep) struct rf_doc_stream *ds = NULL;
+	struct rf_error *err = c->d.err;
+	const char *source = c->d.source;
 	struct rf_profile **v = NULL;
+	struct rf_doc doc;
 	size_t n = 0;
 	unsigned k = 0;
-	int r = 0;
+	int r;
 
-	fy_diag_cfg_default(&dcfg);
-	dcfg.fp = NULL;
-	dcfg.output_fn = NULL;
-	dcfg.colorize = false;
-	diag = fy_diag_create(&dcfg);
-	if (!diag)
-		return -ENOMEM;
-	fy_diag_set_collect_errors(diag, true);
-	cfg = (struct fy_parse_cfg){
-		.flags = FYPCF_QUIET | FYPCF_COLLECT_DIAG |
-			 (c->json ? FYPCF_JSON_FORCE : FYPCF_JSON_NONE),
-		.diag = diag,
-	};
-	fyp = fy_parser_create(&cfg);
-	if (!fyp)
-		return -ENOMEM;
-	if (fy_parser_set_string(fyp, text, len) < 0)
-		return doc_error(c, diag);
-	while (r >= 0 && (doc = fy_parse_load_document(fyp))) {
-		struct fy_node *root = fy_document_root(doc);
+	r = rf_doc_stream_open(text, len, source, c->json ? RF_DOC_JSON : RF_DOC_YAML, 0, &ds,
+			       err);
+	while (r >= 0 && (r = rf_doc_stream_next(ds, &doc, err)) > 0) {
+		struct fy_node *root = rf_doc_root(&doc);
 		struct rf_profile *p = NULL;
 
 		k++;
+		c->d = doc;
 		if (!(skip_empty && is_empty_document(root))) {
 			p = rf_profile_new();
 			r = !p ? -ENOMEM
@@ -201,15 +167,17 @@ static int parse_documents(struct pctx *c, const char *text, size_t len, bool st
 			if (r < 0)
 				rf_profile_free(p);
 		}
-		fy_parse_document_destroy(fyp, doc);
+		rf_doc_done(&doc);
+		c->d = (struct rf_doc){ .source = source, .err = err };
 	}
-	if (r >= 0 && (fy_parser_get_stream_error(fyp) || n == 0))
-		r = doc_error(c, diag);
+	if (r >= 0 && n == 0)
+		r = rf_error_set_at(err, -EINVAL, source ?: "<input>", 0,
+				    "syntax error: not a valid JSON/YAML document");
 	if (r >= 0 && stream)
 		r = check_unique_names(c, v, n);
 	if (r < 0) {
 		rf_profile_free_all(v, n);
-		return r == -ENOMEM ? rf_error_set(c->err, r, "out of memory") : r;
+		return r == -ENOMEM ? rf_error_set(err, r, "out of memory") : r;
 	}
 	*ret = v;
 	*ret_n = n;
@@ -219,7 +187,7 @@ static int parse_documents(struct pctx *c, const char *text, size_t len, bool st
 int rf_profile_parse_all(const char *text, size_t len, const char *source,
 			 struct rf_profile ***ret, size_t *ret_n, struct rf_error *reterr)
 {
-	struct pctx c = { .source = source, .err = reterr };
+	struct pctx c = { .d = { .source = source, .err = reterr } };
 	struct sp_stream st = { 0 };
 	int r;
 
@@ -229,6 +197,7 @@ int rf_profile_parse_all(const char *text, size_t len, const char *source,
 	if (r < 0)
 		return r;
 	c.json = looks_like_json(text, len);
+	c.d.dialect = c.json ? RF_DOC_JSON : RF_DOC_YAML;
 	r = sp_check_limits(&c, text, len, &st);
 	if (r < 0)
 		return r;

@@ -365,11 +365,11 @@ int sp_parse_document(struct pctx *c, struct fy_node *root, struct rf_profile *p
 	int r = parse_root(c, root, p);
 
 	if (r < 0)
-		return r == -ENOMEM ? rf_error_set(c->err, r, "out of memory") : r;
+		return r == -ENOMEM ? rf_error_set(c->d.err, r, "out of memory") : r;
 	if (p->default_action == RF_ACT_INVALID)
-		return rf_error_set_at(c->err, -EINVAL, c->source ?: "<input>", 0,
-				       "%sprofile has no defaultAction", c->doc ?: "");
-	if (c->source && !(p->source = strdup(c->source)))
+		return rf_error_set_at(c->d.err, -EINVAL, c->d.source ?: "<input>", 0,
+				       "%sprofile has no defaultAction", c->d.label ?: "");
+	if (c->d.source && !(p->source = strdup(c->d.source)))
 		return -ENOMEM;
 	return 0;
 }

@@ -295,7 +295,7 @@ Test(profile_parse, errors_in_a_stream_name_the_document)
 			    "apiVersion: security-profiles-operator.x-k8s.io/v1beta1\n"
 			    "kind: SeccompProfile\nmetadata: {name: b}\nspec:\n"
 			    "  defaultAction: SCMP_ACT_BOGUS\n",
-			    "inline.json:10: SeccompProfile 'b': defaultAction: unknown action", 10);
+			    "inline.json:10:18: SeccompProfile 'b': defaultAction: unknown action", 10);
 	expect_inline_error("apiVersion: security-profiles-operator.x-k8s.io/v1beta1\n"
 			    "kind: SeccompProfile\nmetadata: {name: a}\n"
 			    "spec: {defaultAction: SCMP_ACT_LOG}\n---\n"
@@ -456,7 +456,7 @@ Test(profile_parse, rejects_errnoRet_out_of_u32_range)
 {
 	expect_inline_error("{\"defaultAction\": \"SCMP_ACT_ERRNO\",\n\"defaultErrnoRet\": "
 			    "4294967296}",
-			    "defaultErrnoRet: '4294967296' is not an integer in range", 2);
+			    "defaultErrnoRet: 4294967296 is out of range (at most 4294967295)", 2);
 }
 
 Test(profile_parse, rejects_unknown_action)
