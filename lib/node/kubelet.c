@@ -12,11 +12,11 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "core/doc.h"
 #include "core/fileio.h"
 #include "core/macro.h"
 #include "core/utf8.h"
 #include "core/strv.h"
-#include "k8s/k8s-internal.h"
 #include "node-internal.h"
 #include "ringfence/node.h"
 
@@ -24,8 +24,6 @@
 #define CMDLINE_MAX_BYTES (1u << 20)
 
 DEFINE_TRIVIAL_CLEANUP_FUNC(DIR *, closedir)
-DEFINE_TRIVIAL_CLEANUP_FUNC(struct fy_diag *, fy_diag_destroy)
-DEFINE_TRIVIAL_CLEANUP_FUNC(struct fy_parser *, fy_parser_destroy)
 
 /* Replaces *dst with a formatted string; -ENOMEM when it cannot. */
 _printf_(2, 3) static int set_str(char **dst, const char *fmt, ...)
@@ -177,79 +175,52 @@ static int resolve_path(int proc_fd, pid_t pid, const char *flag, const char *cf
 	return set_str(ret, "%s%s%s", cwd, streq(cwd, "/") ? "" : "/", cfg);
 }
 
-static int config_error(struct rf_kubelet_info *k, const char *path, struct fy_diag *diag)
-{
-	struct fy_diag_error *e;
-	void *it = NULL;
-
-	while (diag && (e = fy_diag_errors_iterate(diag, &it)))
-		if (e->type >= FYET_ERROR)
-			return set_str(&k->error, "%s:%d: syntax error: %s", path,
-				       (int)e->line, e->msg ? e->msg : "invalid document");
-	return set_str(&k->error, "%s: syntax error: not a valid YAML/JSON document", path);
-}
-
 /* seccompDefault of the KubeletConfiguration at `path`: 1 true, 0 false, 2 unset (or null), -1
  * unusable (k->error says why), or -ENOMEM. */
 static int read_config(struct rf_kubelet_info *k, const char *path)
 {
-	_cleanup_(fy_parser_destroyp) struct fy_parser *fyp = NULL;
-	_cleanup_(fy_diag_destroyp) struct fy_diag *diag = NULL;
 	_cleanup_free_ char *text = NULL;
 	struct rf_error err = { 0 };
-	struct kctx c = { .file = path };
-	struct fy_parse_cfg cfg = { .flags = FYPCF_QUIET | FYPCF_COLLECT_DIAG | FYPCF_JSON_NONE };
-	struct fy_document *doc;
-	struct fy_node *root;
-	struct fy_diag_cfg dcfg;
-	const char *kind;
+	struct rf_doc d = { 0 };
+	struct fy_node *root, *n;
+	const char *kind = NULL;
+	bool v = false;
 	size_t len = 0;
 	int r;
 
 	r = rf_read_file(path, KUBELET_CONFIG_MAX_BYTES, &text, &len, &err);
+	if (r >= 0 && (memchr(text, '\0', len) || rf_utf8_invalid_line(text, len)))
+		r = rf_error_set(&err, -EINVAL, "%s: not a text file (NUL bytes or invalid UTF-8)",
+				 path);
+	/* The kubelet decodes its configuration as sigs.k8s.io/yaml does: YAML 1.1, aliases. */
+	if (r >= 0)
+		r = rf_doc_load(text, len, path, RF_DOC_YAML11, RF_DOC_ALIASES, &d, &err);
+	if (r >= 0) {
+		root = rf_doc_node(&d, rf_doc_root(&d), "KubeletConfiguration");
+		if (!rf_doc_is_map(&d, root))
+			r = rf_doc_fail(&d, root, "not a KubeletConfiguration (not a mapping)");
+		else if ((n = rf_doc_get(&d, root, "kind")) &&
+			 (r = rf_doc_str(&d, n, "KubeletConfiguration.kind", &kind, NULL)) >= 0 &&
+			 !streq(kind, "KubeletConfiguration"))
+			r = rf_doc_fail(&d, n, "not a KubeletConfiguration (kind is %s)", kind);
+		if (r >= 0 && !rf_error_is_set(&err)) {
+			n = rf_doc_get(&d, root, "seccompDefault");
+			r = !n ? 2 : rf_doc_bool(&d, n, "KubeletConfiguration.seccompDefault", &v);
+			if (n && r >= 0)
+				r = v;
+		}
+		if (rf_error_is_set(&err) && r >= 0)
+			r = -EINVAL;
+	}
+	rf_doc_done(&d);
+	if (r == -ENOMEM)
+		return r;
 	if (r < 0) {
-		r = r == -ENOMEM ? r : set_str(&k->error, "%s", err.message ?: strerror(-r));
+		r = set_str(&k->error, "%s", err.message ?: strerror(-r));
 		rf_error_clear(&err);
 		return r < 0 ? r : -1;
 	}
-	if (memchr(text, '\0', len) || rf_utf8_invalid_line(text, len))
-		return set_str(&k->error, "%s: not a text file (NUL bytes or invalid UTF-8)",
-			       path) ?: -1;
-	fy_diag_cfg_default(&dcfg);
-	dcfg.fp = NULL;
-	dcfg.output_fn = NULL;
-	dcfg.colorize = false;
-	if (!(diag = fy_diag_create(&dcfg)))
-		return -ENOMEM;
-	fy_diag_set_collect_errors(diag, true);
-	cfg.diag = diag;
-	if (!(fyp = fy_parser_create(&cfg)))
-		return -ENOMEM;
-	if (fy_parser_set_string(fyp, text, len) < 0)
-		return config_error(k, path, diag) ?: -1;
-	doc = fy_parse_load_document(fyp);
-	if (!doc || fy_parser_get_stream_error(fyp)) {
-		fy_parse_document_destroy(fyp, doc);
-		if (!doc && !fy_parser_get_stream_error(fyp))
-			return set_str(&k->error, "%s: empty document", path) ?: -1;
-		return config_error(k, path, diag) ?: -1;
-	}
-	root = k_deref(fy_document_root(doc));
-	if (!root || !fy_node_is_mapping(root)) {
-		fy_parse_document_destroy(fyp, doc);
-		return set_str(&k->error, "%s: not a KubeletConfiguration (not a mapping)", path) ?: -1;
-	}
-	kind = k_str(&c, root, "KubeletConfiguration", "kind");
-	if (!c.error && kind && !streq(kind, "KubeletConfiguration"))
-		k_fail(&c, root, "not a KubeletConfiguration (kind is %s)", kind);
-	r = c.error ? -1 : k_bool(&c, root, "KubeletConfiguration", "seccompDefault");
-	fy_parse_document_destroy(fyp, doc);
-	if (c.error) {
-		free(k->error);
-		k->error = TAKE_PTR(c.error);
-		return -1;
-	}
-	return r < 0 ? 2 : r;
+	return r;
 }
 
 /* The kubelet reads every *.conf of --config-dir in name order, each overriding what came
