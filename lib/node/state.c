@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/doc.h"
 #include "core/fileio.h"
 #include "core/json-writer.h"
 #include "core/macro.h"
@@ -277,43 +278,45 @@ static bool apparmor_name_valid(const char *s)
 }
 
 /* One {name: [sha256...]} table; -EBADMSG for anything else. */
-static int read_table(struct fy_node *map, bool files, struct node_owned *o)
+struct table {
+	bool files;
+	struct node_owned *o;
+};
+
+static int read_sha(struct rf_doc *d, size_t i, struct fy_node *item, void *userdata)
 {
-	struct fy_node_pair *pair;
+	const char *sha;
+	int r = rf_doc_str(d, item, "a sha256", &sha, NULL);
+
+	if (r < 0)
+		return r;
+	return sha_valid(sha) ? 0 : rf_doc_fail(d, item, "'%s' is not a sha256", sha);
+}
+
+static int read_entry(struct rf_doc *d, const char *name, struct fy_node *key,
+		      struct fy_node *value, void *userdata)
+{
+	struct table *t = userdata;
+	struct fy_node *item;
 	void *it = NULL;
 	int r;
 
-	if (!map)
-		return 0;
-	if (!fy_node_is_mapping(map))
-		return -EBADMSG;
-	while ((pair = fy_node_mapping_iterate(map, &it))) {
-		struct fy_node *k = fy_node_pair_key(pair), *v = fy_node_pair_value(pair), *item;
-		const char *name = k && fy_node_is_scalar(k) ? fy_node_get_scalar0(k) : NULL;
-		void *it2 = NULL;
-
-		if (!name || !(files ? node_name_valid(name) : apparmor_name_valid(name)) || !v ||
-		    !fy_node_is_sequence(v))
-			return -EBADMSG;
-		while ((item = fy_node_sequence_iterate(v, &it2))) {
-			const char *sha = fy_node_is_scalar(item) ? fy_node_get_scalar0(item) : NULL;
-
-			if (!sha || !sha_valid(sha))
-				return -EBADMSG;
-			if ((r = node_owned_set(o, name, sha, false)) < 0)
-				return r;
-		}
-	}
-	return 0;
+	if (!(t->files ? node_name_valid(name) : apparmor_name_valid(name)))
+		return rf_doc_fail(d, key, "'%s' is not a profile name", name);
+	r = rf_doc_each_item(d, value, name, 1024, read_sha, NULL);
+	while (r >= 0 && (item = fy_node_sequence_iterate(value, &it)))
+		r = node_owned_set(t->o, name, fy_node_get_scalar0(item), false);
+	return r;
 }
 
 int node_state_read(int dfd, const char *dir, struct node_state *ret, struct rf_error *reterr)
 {
-	struct fy_parse_cfg cfg = { .flags = FYPCF_QUIET | FYPCF_JSON_FORCE };
-	_cleanup_free_ char *text = NULL;
+	_cleanup_free_ char *text = NULL, *path = NULL;
+	struct rf_error why = { 0 };
 	struct node_state s = {};
-	struct fy_document *doc = NULL;
-	struct fy_node *root, *files = NULL, *schema = NULL;
+	struct rf_doc d = { 0 };
+	struct fy_node *root, *apparmor;
+	const char *schema = NULL;
 	size_t len;
 	int r;
 
@@ -326,27 +329,38 @@ int node_state_read(int dfd, const char *dir, struct node_state *ret, struct rf_
 	if (r < 0 && r != -EMEDIUMTYPE)
 		return rf_error_set(reterr, r, "cannot read '%s/%s': %s", dir, RF_NODE_STATE_FILE,
 				    strerror(-r));
-	doc = r < 0 ? NULL : fy_document_build_from_string(&cfg, text, len);
-	root = doc ? fy_document_root(doc) : NULL;
-	if (root && fy_node_is_mapping(root)) {
-		schema = fy_node_mapping_lookup_by_string(root, "schema", 6);
-		files = fy_node_mapping_lookup_by_string(root, "files", 5);
+	if (asprintf(&path, "%s/%s", dir, RF_NODE_STATE_FILE) < 0)
+		return -ENOMEM;
+	if (r < 0)
+		r = rf_error_set(&why, -EBADMSG, "%s: not a regular file", path);
+	else
+		r = rf_doc_load(text, len, path, RF_DOC_JSON, 0, &d, &why);
+	if (r >= 0) {
+		root = rf_doc_root(&d);
+		r = rf_doc_str(&d, rf_doc_need(&d, root, "state", "schema"), "schema", &schema,
+			       NULL);
+		if (r >= 0 && !streq(schema, STATE_SCHEMA))
+			r = rf_doc_fail(&d, rf_doc_get(&d, root, "schema"), "schema '%s'", schema);
+		if (r >= 0)
+			r = rf_doc_each_key(&d, rf_doc_need(&d, root, "state", "files"), "files",
+					    read_entry, &(struct table){ true, &s.files });
+		if (r >= 0 && (apparmor = rf_doc_get(&d, root, "apparmor")))
+			r = rf_doc_each_key(&d, apparmor, "apparmor", read_entry,
+					    &(struct table){ false, &s.apparmor });
 	}
-	r = -EBADMSG;
-	if (schema && fy_node_is_scalar(schema) &&
-	    streq(fy_node_get_scalar0(schema) ?: "", STATE_SCHEMA) && files &&
-	    (r = read_table(files, true, &s.files)) >= 0)
-		r = read_table(fy_node_mapping_lookup_by_string(root, "apparmor", 8), false,
-			       &s.apparmor);
-	fy_document_destroy(doc);
+	rf_doc_done(&d);
 	if (r < 0) {
 		node_state_done(&s);
-		if (r != -EBADMSG)
+		if (r == -ENOMEM) {
+			rf_error_clear(&why);
 			return r;
-		return rf_error_set(reterr, r,
-				    "'%s/%s' is not a ringfence node state file (%s); refusing to "
-				    "guess which files ringfence owns: restore or remove it",
-				    dir, RF_NODE_STATE_FILE, STATE_SCHEMA);
+		}
+		r = rf_error_set(reterr, -EBADMSG,
+				 "'%s' is not a ringfence node state file (%s): %s; refusing to "
+				 "guess which files ringfence owns: restore or remove it",
+				 path, STATE_SCHEMA, why.detail ?: why.message ?: "unreadable");
+		rf_error_clear(&why);
+		return r;
 	}
 	*ret = s;
 	return 0;
