@@ -355,10 +355,14 @@ int node_state_read(int dfd, const char *dir, struct node_state *ret, struct rf_
 			rf_error_clear(&why);
 			return r;
 		}
+		char where[32] = "";
+
+		if (why.line)
+			(void)snprintf(where, sizeof(where), "line %u: ", why.line);
 		r = rf_error_set(reterr, -EBADMSG,
-				 "'%s' is not a ringfence node state file (%s): %s; refusing to "
+				 "'%s' is not a ringfence node state file (%s): %s%s; refusing to "
 				 "guess which files ringfence owns: restore or remove it",
-				 path, STATE_SCHEMA, why.detail ?: why.message ?: "unreadable");
+				 path, STATE_SCHEMA, where, why.detail ?: why.message ?: "unreadable");
 		rf_error_clear(&why);
 		return r;
 	}
