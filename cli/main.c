@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* ringfence's entry point: global options, the command table, and the single place errors are
  * printed. Commands live in cmd-*.c; the work itself lives in lib/. */
+#include <errno.h>
 #include <getopt.h>
 #include <seccomp.h>
 #include <stdarg.h>
@@ -58,8 +59,14 @@ void print_error(const struct rf_error *e, int r)
 
 int finish_stdout(int code)
 {
+	static bool reported; /* a command checks before it returns, main once more: say it once */
+
+	errno = 0;
 	if (fflush(stdout) != 0 || ferror(stdout)) {
-		fprintf(stderr, "ringfence: writing to stdout failed\n");
+		if (!reported)
+			fprintf(stderr, "ringfence: writing to standard output failed: %s\n",
+				strerror(errno ?: EIO));
+		reported = true;
 		return code ? code : EXIT_FOUND;
 	}
 	return code;

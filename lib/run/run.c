@@ -400,8 +400,12 @@ static int run_with_listener(const struct rf_run_opts *o, struct plan *pl, int *
 	}
 	if (o->report) {
 		int w = rf_report_write(&rep, o->report, r < 0 ? NULL : reterr);
-		if (r >= 0 && w < 0)
+		/* A report that was asked for and lost fails the run, as a lost recording fails
+		 * `record`: a full disk must not look like a clean run. */
+		if (r >= 0 && w < 0) {
 			r = w;
+			status = W_EXITCODE(RF_EXIT_FAILED, 0);
+		}
 	}
 	rf_report_done(&rep);
 	*ret_status = status;
