@@ -1,12 +1,14 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* `ringfence generate`: observations (merged) or strace logs -> observation and profile. */
 #include <getopt.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "cli.h"
 #include "core/macro.h"
+#include "core/number.h"
 #include "core/strv.h"
 #include "ringfence/builder.h"
 #include "ringfence/observation.h"
@@ -104,7 +106,6 @@ int cmd_generate(int argc, char **argv)
 	_cleanup_(rf_obs_freep) struct rf_observation *obs = NULL;
 	struct gen_opts g = { 0 };
 	bool from = false, from_strace = false;
-	char *end = NULL;
 	int c, r;
 
 	while ((c = getopt_long(argc, argv, "h", opts, NULL)) >= 0) {
@@ -127,9 +128,10 @@ int cmd_generate(int argc, char **argv)
 						   optarg);
 			break;
 		case OPT_MIN:
-			g.min_support = (unsigned)strtoul(optarg, &end, 10);
-			if (!end || *end || g.min_support == 0)
-				return usage_error("generate", "--min-support needs a number >= 1");
+			if (rf_parse_unsigned(optarg, UINT_MAX, &g.min_support) < 0 ||
+			    g.min_support == 0)
+				return usage_error("generate", "--min-support needs a number 1..%u, "
+						   "not '%s'", UINT_MAX, optarg);
 			break;
 		case 'h': fputs(GENERATE_HELP, stdout); return 0;
 		default: return usage_error("generate", "invalid option");

@@ -14,6 +14,7 @@
 #include "cli.h"
 #include "core/json-writer.h"
 #include "core/macro.h"
+#include "core/number.h"
 #include "core/strv.h"
 #include "ringfence/k8s.h"
 #include "ringfence/node.h"
@@ -60,19 +61,6 @@ struct node_args {
 	const char *source;
 	unsigned resync, debounce_ms;
 };
-
-static int parse_uint(const char *s, unsigned max, unsigned *ret)
-{
-	char *end;
-	unsigned long v;
-
-	errno = 0;
-	v = strtoul(s, &end, 10);
-	if (errno || end == s || *end || *s == '-' || v > max)
-		return -EINVAL;
-	*ret = (unsigned)v;
-	return 0;
-}
 
 static int parse_args(const char *sub, int argc, char **argv, struct node_args *a)
 {
@@ -130,7 +118,7 @@ static int parse_args(const char *sub, int argc, char **argv, struct node_args *
 							   "of 'node agent'");
 			if (c == OPT_SOURCE)
 				a->source = optarg;
-			else if (parse_uint(optarg, c == OPT_RESYNC ? 86400 : 10000,
+			else if (rf_parse_unsigned(optarg, c == OPT_RESYNC ? 86400 : 10000,
 					    c == OPT_RESYNC ? &a->resync : &a->debounce_ms) < 0 ||
 				 (c == OPT_DEBOUNCE && a->debounce_ms == 0))
 				return usage_error("node", "--%s must be a number (%s), not '%s'",

@@ -10,6 +10,7 @@
 
 #include "cli.h"
 #include "core/macro.h"
+#include "core/number.h"
 #include "core/strv.h"
 #include "ringfence/builder.h"
 #include "ringfence/ebpf.h"
@@ -100,8 +101,7 @@ static void print_help(void)
 
 int parse_errno_name(const char *s, uint32_t *ret)
 {
-	char *end = NULL;
-	long v;
+	unsigned v;
 
 	for (int e = 1; e < 4096; e++) {
 		const char *n = strerrorname_np(e);
@@ -110,9 +110,7 @@ int parse_errno_name(const char *s, uint32_t *ret)
 			return 0;
 		}
 	}
-	errno = 0;
-	v = strtol(s, &end, 10);
-	if (errno || !end || *end || v <= 0 || v > 4095)
+	if (rf_parse_unsigned(s, 4095, &v) < 0 || v == 0)
 		return -EINVAL;
 	*ret = (uint32_t)v;
 	return 0;
@@ -135,7 +133,7 @@ static int parse(int argc, char **argv, struct record_opts *o)
 		{ "help", no_argument, NULL, 'h' },
 		{},
 	};
-	char *end = NULL;
+	unsigned pid;
 	int c;
 
 	while ((c = getopt_long(argc, argv, "+o:h", opts, NULL)) >= 0) {
@@ -152,9 +150,12 @@ static int parse(int argc, char **argv, struct record_opts *o)
 						   optarg);
 			break;
 		case OPT_PID:
-			o->pid = (pid_t)strtol(optarg, &end, 10);
-			if (!end || *end || o->pid <= 0)
-				return usage_error("record", "--pid '%s' is not a pid", optarg);
+			/* A pid_t is an int: a wider number must not wrap onto another process
+			 * (4294967297 was pid 1). */
+			if (rf_parse_unsigned(optarg, INT32_MAX, &pid) < 0 || pid == 0)
+				return usage_error("record", "--pid '%s' is not a pid (1..%d)",
+						   optarg, INT32_MAX);
+			o->pid = (pid_t)pid;
 			break;
 		case OPT_CGROUP: o->cgroup = optarg; break;
 		case OPT_CAPS_OUT: o->caps_out = optarg; break;

@@ -157,10 +157,27 @@ static int switch_user(long uid, long gid, struct rf_error *reterr)
 	return 0;
 }
 
+int rf_caps_check_ids(long uid, long gid, struct rf_error *reterr)
+{
+	if (uid == -1)
+		return 0;
+	/* Never let a wrapped or "unchanged" id leave the process root when a user was asked for. */
+	if (uid < 0 || uid > (long)RF_CAPS_ID_MAX)
+		return rf_error_set(reterr, -ERANGE, "user id %ld is not 0..%u", uid,
+				    RF_CAPS_ID_MAX);
+	if (gid < 0 || gid > (long)RF_CAPS_ID_MAX)
+		return rf_error_set(reterr, -ERANGE, "group id %ld is not 0..%u", gid,
+				    RF_CAPS_ID_MAX);
+	return 0;
+}
+
 int rf_caps_apply(uint64_t keep, long uid, long gid, struct rf_error *reterr)
 {
 	int r;
 
+	r = rf_caps_check_ids(uid, gid, reterr);
+	if (r < 0)
+		return r;
 	r = drop_bounding(keep, reterr);
 	if (r < 0)
 		return r;

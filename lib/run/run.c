@@ -278,6 +278,9 @@ static int plan_build(const struct rf_run_opts *o, struct plan *pl, int *ret_cod
 	bool sysadmin;
 	int r;
 
+	r = rf_caps_check_ids(o->uid, o->gid, reterr);
+	if (r < 0)
+		return r;
 	pl->uid = o->uid;
 	pl->gid = o->gid;
 	r = plan_caps(o, pl, reterr);
