@@ -97,10 +97,15 @@ static int make_env(const struct show_opts *o, struct rf_resolve_env *env, char 
 		r = rf_caps_bounding(&set);
 	if (r >= 0)
 		r = rf_caps_to_names(set, caps_out);
+	if (r < 0 && o->caps && r != -ENOMEM) {
+		r = usage_error("profile", "--caps: %s", e.message ?: strerror(-r));
+		rf_error_clear(&e);
+		return r;
+	}
 	if (r < 0) {
 		print_error(&e, r);
 		rf_error_clear(&e);
-		return EXIT_USAGE;
+		return EXIT_FOUND;
 	}
 	env->caps = (const char *const *)*caps_out;
 	if (o->kernel && rf_parse_kernel_version(o->kernel, &env->kernel_major,

@@ -144,8 +144,18 @@ int cmd_run(int argc, char **argv)
 		case OPT_SECCOMP: o.seccomp = optarg; break;
 		case OPT_COMPLAIN: o.complain = true; break;
 		case OPT_REPORT: o.report = optarg; break;
-		case OPT_CAP_DROP: o.cap_drop = optarg; break;
-		case OPT_CAP_ADD: o.cap_add = optarg; break;
+		case OPT_CAP_DROP:
+		case OPT_CAP_ADD:
+			/* A bad value is a usage error (2), as everywhere, not a failed run. */
+			if ((r = rf_caps_parse_list(optarg, &(uint64_t){ 0 }, &e)) < 0) {
+				r = usage_error("run", "--%s: %s",
+						c == OPT_CAP_ADD ? "cap-add" : "cap-drop",
+						e.message ?: strerror(-r));
+				rf_error_clear(&e);
+				return r;
+			}
+			*(c == OPT_CAP_ADD ? &o.cap_add : &o.cap_drop) = optarg;
+			break;
 		case OPT_NNP: o.no_new_privs = true; break;
 		case OPT_USER:
 			r = parse_user(optarg, &o.uid, &o.gid);

@@ -7,7 +7,8 @@
 
 #include "ringfence/error.h"
 
-/* "ALL", "SYS_ADMIN", "cap_sys_admin", "CAP_SYS_ADMIN", comma-separated. */
+/* "ALL", "SYS_ADMIN", "cap_sys_admin", "CAP_SYS_ADMIN", comma-separated (spaces and empty
+ * items ignored). -EINVAL for an unknown name or a list that names nothing ("", ","). */
 int rf_caps_parse_list(const char *list, uint64_t *ret, struct rf_error *reterr);
 /* The calling process's bounding set. */
 int rf_caps_bounding(uint64_t *ret);

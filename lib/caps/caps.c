@@ -35,6 +35,7 @@ int rf_caps_parse_list(const char *list, uint64_t *ret, struct rf_error *reterr)
 	_cleanup_free_ char *copy = strdup(list ?: "");
 	uint64_t set = 0;
 	char *save = NULL;
+	bool named = false;
 
 	if (!copy)
 		return -ENOMEM;
@@ -42,6 +43,7 @@ int rf_caps_parse_list(const char *list, uint64_t *ret, struct rf_error *reterr)
 		_cleanup_free_ char *name = NULL;
 		cap_value_t v;
 
+		named = true;
 		if (strcasecmp(tok, "ALL") == 0) {
 			set |= rf_caps_all();
 			continue;
@@ -54,6 +56,9 @@ int rf_caps_parse_list(const char *list, uint64_t *ret, struct rf_error *reterr)
 			return rf_error_set(reterr, -EINVAL, "unknown capability '%s'", tok);
 		set |= UINT64_C(1) << v;
 	}
+	/* A list that names nothing is a mistake (`--cap-add "$UNSET"`), not "no capabilities". */
+	if (!named)
+		return rf_error_set(reterr, -EINVAL, "no capability named in '%s'", list ?: "");
 	*ret = set;
 	return 0;
 }

@@ -3,7 +3,8 @@
 # Every numeric option (issue #16): a value that is not a plain decimal number in range is a
 # usage error (exit 2), never wrapped into another number. `run --user 4294967296` used to run
 # as root (the cast made it uid 0) and `4294967295` is (uid_t)-1, "unchanged" to setresuid;
-# `record --pid 4294967297` was pid 1. Bad capability lists are usage errors too.
+# `record --pid 4294967297` was pid 1. Bad capability lists are usage errors too (run exited
+# 125 for --cap-add FOO and accepted --cap-add '', profile show exited 2).
 # shellcheck source-path=SCRIPTDIR source=lib.sh
 . "$(dirname "$0")/lib.sh"
 
@@ -72,4 +73,16 @@ for v in 0 10001 -1 +5 4294967396; do
 	expect_usage "node agent --debounce-ms '$v' is a usage error" \
 		"$rf" node agent --source src --root "$tmpdir/root" --debounce-ms "$v"
 done
+
+# Capability lists are option values too: the same exit status (2) in every command.
+for v in FOO '' ',' ' ' 'CAP_' 'CHOWN,FOO'; do
+	expect_usage "run --cap-add '$v' is a usage error" "$rf" run --cap-add "$v" -- true
+	expect_usage "run --cap-drop '$v' is a usage error" "$rf" run --cap-drop "$v" -- true
+	expect_usage "profile show --caps '$v' is a usage error" \
+		"$rf" profile show --caps "$v" runtime/default
+done
+expect_usage "profile diff --caps BOGUS is a usage error" \
+	"$rf" profile diff --caps BOGUS runtime/default runtime/default
+"$rf" run --cap-drop ALL --cap-add 'CHOWN, SETUID' -- true
+check_eq "$?" 0 "a list with spaces after the commas is fine"
 done_testing
