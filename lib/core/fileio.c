@@ -4,6 +4,7 @@
 #include <fcntl.h>
 #include <libgen.h>
 #include <limits.h>
+#include <poll.h>
 #include <linux/magic.h>
 #include <stdio_ext.h>
 #include <stdlib.h>
@@ -15,18 +16,53 @@
 #include "fileio.h"
 #include "macro.h"
 
+/* Opens an input without blocking: a FIFO nobody writes to would otherwise hang open(2). A
+ * regular file, a FIFO or pipe, a character device or "-" can be read; a directory, a socket
+ * or a block device cannot. */
+static int open_input(const char *path, struct stat *ret_st, struct rf_error *reterr)
+{
+	_cleanup_close_ int fd = -EBADF;
+
+	if (streq(path, "-"))
+		fd = fcntl(STDIN_FILENO, F_DUPFD_CLOEXEC, 3);
+	else
+		fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+	if (fd < 0)
+		return rf_error_set(reterr, -errno, "cannot open '%s': %s", path, strerror(errno));
+	if (fstat(fd, ret_st) < 0)
+		return rf_error_set(reterr, -errno, "cannot stat '%s': %s", path, strerror(errno));
+	if (S_ISDIR(ret_st->st_mode))
+		return rf_error_set(reterr, -EISDIR, "cannot read '%s': it is a directory", path);
+	if (S_ISSOCK(ret_st->st_mode) || S_ISBLK(ret_st->st_mode))
+		return rf_error_set(reterr, -EINVAL, "cannot read '%s': it is %s, not a file", path,
+				    S_ISSOCK(ret_st->st_mode) ? "a socket" : "a block device");
+	return TAKE_FD(fd);
+}
+
+/* read(2) that waits for data on a non-blocking FIFO or terminal that has a writer. */
+static ssize_t read_waiting(int fd, void *buf, size_t len)
+{
+	for (;;) {
+		struct pollfd pfd = { .fd = fd, .events = POLLIN };
+		ssize_t n = read(fd, buf, len);
+
+		if (n >= 0 || (errno != EAGAIN && errno != EINTR))
+			return n;
+		if (errno == EAGAIN && poll(&pfd, 1, -1) < 0 && errno != EINTR)
+			return -1;
+	}
+}
+
 int rf_read_file(const char *path, size_t max, char **ret, size_t *ret_len, struct rf_error *reterr)
 {
 	_cleanup_close_ int fd = -EBADF;
 	_cleanup_free_ char *buf = NULL;
 	size_t len = 0, cap = 0;
+	struct stat st;
 
-	if (streq(path, "-"))
-		fd = fcntl(STDIN_FILENO, F_DUPFD_CLOEXEC, 3);
-	else
-		fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	fd = open_input(path, &st, reterr);
 	if (fd < 0)
-		return rf_error_set(reterr, -errno, "cannot open '%s': %s", path, strerror(errno));
+		return fd;
 	for (;;) {
 		ssize_t n;
 
@@ -43,9 +79,7 @@ int rf_read_file(const char *path, size_t max, char **ret, size_t *ret_len, stru
 			buf = nb;
 			cap = ncap;
 		}
-		n = read(fd, buf + len, cap - len - 1);
-		if (n < 0 && errno == EINTR)
-			continue;
+		n = read_waiting(fd, buf + len, cap - len - 1);
 		if (n < 0)
 			return rf_error_set(reterr, -errno, "cannot read '%s': %s", path,
 					    strerror(errno));
@@ -56,6 +90,12 @@ int rf_read_file(const char *path, size_t max, char **ret, size_t *ret_len, stru
 			return rf_error_set(reterr, -EFBIG, "'%s' is larger than %zu bytes", path,
 					    max);
 	}
+	/* Opened without blocking, a FIFO with no writer reads as empty at once: say why. */
+	if (len == 0 && S_ISFIFO(st.st_mode) && !streq(path, "-"))
+		return rf_error_set(reterr, -ENODATA,
+				    "'%s' is a FIFO and nothing was written to it (no writer had "
+				    "it open); give a regular file, or '-' for standard input",
+				    path);
 	if (!buf && !(buf = malloc(1)))
 		return -ENOMEM;
 	buf[len] = '\0';
