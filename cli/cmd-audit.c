@@ -17,7 +17,9 @@
 	"Checks Pods, ReplicationControllers, PodTemplates, ReplicaSets, Deployments,\n"          \
 	"StatefulSets, DaemonSets, Jobs and CronJobs against the Kubernetes Pod Security\n"        \
 	"Standards, exactly as Pod Security Admission would at that level and policy version.\n"  \
-	"FILE may be a directory (read recursively: *.yaml, *.yml, *.json) or '-' for stdin.\n"   \
+	"FILE may be a directory (read recursively: *.yaml, *.yml, *.json; symlinks to\n"       \
+	"directories inside it are not followed) or '-' for stdin. A file is read once, however\n" \
+	"many names reach it.\n"                                                                  \
 	"Multi-document YAML and List kinds are read; other kinds are counted and skipped.\n"     \
 	"\n"                                                                                        \
 	"The policy comes from pod-security.kubernetes.io/{enforce,audit,warn}[-version] labels\n" \

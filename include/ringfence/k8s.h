@@ -83,7 +83,9 @@ static inline void rf_audit_freep(struct rf_audit **a)
 /* Keep comments for --fix (call before adding inputs). Off by default: libfyaml's comment
  * parsing is experimental (it leaks on a comment-only document) and costs time. */
 void rf_audit_set_keep_comments(struct rf_audit *a, bool on);
-/* A file, a directory (recursively: *.yaml, *.yml, *.json, in sorted order) or "-" (stdin).
+/* A file, a directory (recursively: *.yaml, *.yml, *.json, in sorted order; symlinks to
+ * directories below it are not followed, symlinks to files are) or "-" (stdin). A file
+ * already read through another name (same device and inode) is skipped.
  * Fails only for the whole input (cannot open); a document that does not parse is recorded as
  * an error of that document and reading goes on with the next file. */
 int rf_audit_add_path(struct rf_audit *a, const char *path, struct rf_error *reterr);

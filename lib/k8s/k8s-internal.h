@@ -8,6 +8,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "core/seen.h"
 #include "ringfence/k8s.h"
 
 /* Largest input file; bigger ones are an error for that file. */
@@ -49,6 +50,7 @@ struct rf_audit {
 	size_t n_errors;
 	size_t n_skipped;
 	bool keep_comments;
+	struct rf_seen seen_files, seen_dirs; /* a file or directory is read once, by any name */
 	struct fy_diag *diag; /* shared by every parser: creating one per file costs a tcgetattr */
 };
 
