@@ -61,6 +61,7 @@ struct rf_audit_workload {
 	struct rf_pss_violation *violations;
 	size_t n_violations;
 	char *error; /* set when the document could not be evaluated (wrong types ...) */
+	unsigned error_line, error_column; /* where (0 when unknown) */
 };
 
 struct rf_audit_opts {
@@ -103,6 +104,9 @@ size_t rf_audit_n_skipped(const struct rf_audit *a);
 /* Documents that could not be read at all ("file:line:column: why"). */
 size_t rf_audit_n_errors(const struct rf_audit *a);
 const char *rf_audit_error(const struct rf_audit *a, size_t i);
+/* Workloads that were read but could not be evaluated (their `error` is set). Reports count
+ * both kinds as errors. */
+size_t rf_audit_n_unchecked(const struct rf_audit *a);
 /* Workloads with at least one violation. */
 size_t rf_audit_n_failed(const struct rf_audit *a);
 

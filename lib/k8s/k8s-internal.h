@@ -34,6 +34,13 @@ struct k8s_object {
 	char *kind, *ns, *name, *api_version, *policy_source_buf;
 };
 
+/* An input, or a document, that could not be read at all. */
+struct k8s_error {
+	char *text;            /* "file:line:column: what", as printed */
+	char *file;            /* NULL when no file is to blame */
+	unsigned line, column; /* 0 when unknown */
+};
+
 struct k8s_namespace {
 	char *name;
 	char *labels[6]; /* enforce, enforce-version, audit, audit-version, warn, warn-version */
@@ -46,7 +53,7 @@ struct rf_audit {
 	size_t n_objs;
 	struct k8s_namespace *nss;
 	size_t n_nss;
-	char **errors;
+	struct k8s_error *errors;
 	size_t n_errors;
 	size_t n_skipped;
 	bool keep_comments;
@@ -58,7 +65,8 @@ struct rf_audit {
 
 struct kctx {
 	const char *file;
-	char *error; /* "file:line:column: what" */
+	char *error;           /* "file:line:column: what" */
+	unsigned line, column; /* where the error is */
 };
 
 void kctx_done(struct kctx *c);
@@ -104,6 +112,7 @@ struct kctr {
 	struct fy_node *sc;  /* its securityContext, or NULL */
 	const char *name;
 	char *path;          /* "spec.containers[0]" */
+	char *sc_path;       /* "spec.containers[0].securityContext", for messages */
 };
 
 struct kpod {

@@ -91,8 +91,10 @@ void rf_audit_free(struct rf_audit *a)
 			free(a->nss[i].labels[k]);
 	}
 	free(a->nss);
-	for (size_t i = 0; i < a->n_errors; i++)
-		free(a->errors[i]);
+	for (size_t i = 0; i < a->n_errors; i++) {
+		free(a->errors[i].text);
+		free(a->errors[i].file);
+	}
 	free(a->errors);
 	rf_seen_done(&a->seen_files);
 	rf_seen_done(&a->seen_dirs);
@@ -101,20 +103,37 @@ void rf_audit_free(struct rf_audit *a)
 	free(a);
 }
 
-static int add_error(struct rf_audit *a, char *msg)
+/* Records an input error; takes `msg`. `file` may be NULL, line and column 0. */
+static int add_error_at(struct rf_audit *a, const char *file, unsigned line, unsigned column,
+			char *msg)
 {
-	char **n;
+	struct k8s_error *n;
+	char *f = NULL;
 
-	if (!msg)
-		return -ENOMEM;
-	n = realloc(a->errors, (a->n_errors + 1) * sizeof(*n));
-	if (!n) {
+	if (!msg || (file && !(f = strdup(file)))) {
 		free(msg);
 		return -ENOMEM;
 	}
+	n = realloc(a->errors, (a->n_errors + 1) * sizeof(*n));
+	if (!n) {
+		free(msg);
+		free(f);
+		return -ENOMEM;
+	}
 	a->errors = n;
-	a->errors[a->n_errors++] = msg;
+	a->errors[a->n_errors++] = (struct k8s_error){ msg, f, line, column };
 	return 0;
+}
+
+static int add_error(struct rf_audit *a, const char *file, char *msg)
+{
+	return add_error_at(a, file, 0, 0, msg);
+}
+
+/* The error a typed accessor recorded, with its location. */
+static int add_ctx_error(struct rf_audit *a, struct kctx *c)
+{
+	return add_error_at(a, c->file, c->line, c->column, TAKE_PTR(c->error));
 }
 
 static char *dupstr(const char *s)
@@ -174,10 +193,14 @@ static int add_object(struct rf_audit *a, struct k8s_source *src, struct kctx *c
 	o->w.api_version = o->api_version;
 	if (c->error) {
 		o->w.error = TAKE_PTR(c->error);
+		o->w.error_line = c->line;
+		o->w.error_column = c->column;
 	} else if (!o->pod_spec) {
 		s = workload_kinds[k].prefix;
 		o->w.error = pss_printf("%s:%u:%u: %s %s has no %sspec: nothing to check", src->path,
 					o->w.line, o->w.column, kind, o->w.name, s);
+		o->w.error_line = o->w.line;
+		o->w.error_column = o->w.column;
 	}
 	n = realloc(a->objs, (a->n_objs + 1) * sizeof(*n));
 	if (!n)
@@ -198,7 +221,7 @@ static int add_node(struct rf_audit *a, struct k8s_source *src, struct fy_node *
 		return 0;
 	if (!fy_node_is_mapping(obj)) {
 		k_fail(&c, obj, "a Kubernetes object must be a mapping");
-		return add_error(a, TAKE_PTR(c.error));
+		return add_ctx_error(a, &c);
 	}
 	kind = k_str(&c, obj, "", "kind");
 	if (kind && strlen(kind) >= 4 && streq(kind + strlen(kind) - 4, "List")) {
@@ -208,7 +231,7 @@ static int add_node(struct rf_audit *a, struct k8s_source *src, struct fy_node *
 		if (depth > 4)
 			k_fail(&c, obj, "Lists nested too deep");
 		if (c.error)
-			return add_error(a, TAKE_PTR(c.error));
+			return add_ctx_error(a, &c);
 		while (items && (it_node = fy_node_sequence_iterate(items, &it)))
 			if ((r = add_node(a, src, it_node, depth + 1)) < 0)
 				return r;
@@ -217,12 +240,12 @@ static int add_node(struct rf_audit *a, struct k8s_source *src, struct fy_node *
 	if (!kind) {
 		if (!c.error)
 			k_fail(&c, obj, "object has no kind");
-		return add_error(a, TAKE_PTR(c.error));
+		return add_ctx_error(a, &c);
 	}
 	if (streq(kind, "Namespace")) {
 		r = add_namespace(a, &c, obj);
 		if (r >= 0 && c.error)
-			r = add_error(a, TAKE_PTR(c.error));
+			r = add_ctx_error(a, &c);
 		kctx_done(&c);
 		return r;
 	}
@@ -258,9 +281,11 @@ static int diag_error(struct rf_audit *a, const char *path, struct fy_diag *diag
 		if (skip > 0)
 			skip--;
 		else if (e->type >= FYET_ERROR)
-			return add_error(a, pss_printf("%s:%d:%d: syntax error: %s", path, e->line,
+			return add_error_at(a, path, (unsigned)e->line, (unsigned)e->column,
+					    pss_printf("%s:%d:%d: syntax error: %s", path, e->line,
 						       e->column, e->msg ?: "invalid document"));
-	return add_error(a, pss_printf("%s: syntax error: not a valid YAML/JSON document", path));
+	return add_error(a, path,
+			 pss_printf("%s: syntax error: not a valid YAML/JSON document", path));
 }
 
 int rf_audit_add_text(struct rf_audit *a, const char *name, const char *text, size_t len,
@@ -277,11 +302,12 @@ int rf_audit_add_text(struct rf_audit *a, const char *name, const char *text, si
 
 	(void)reterr;
 	if (len > K8S_MAX_FILE_BYTES)
-		return add_error(a, pss_printf("%s: larger than %u bytes", name, K8S_MAX_FILE_BYTES));
+		return add_error(a, name,
+				 pss_printf("%s: larger than %u bytes", name, K8S_MAX_FILE_BYTES));
 	if ((bad = rf_utf8_invalid_line(text, len)))
-		return add_error(a, pss_printf("%s:%u: not valid UTF-8", name, bad));
+		return add_error_at(a, name, bad, 0, pss_printf("%s:%u: not valid UTF-8", name, bad));
 	if (memchr(text, '\0', len))
-		return add_error(a, pss_printf("%s: contains a NUL byte", name));
+		return add_error(a, name, pss_printf("%s: contains a NUL byte", name));
 	src = calloc(1, sizeof(*src));
 	ns = src ? realloc(a->srcs, (a->n_srcs + 1) * sizeof(*ns)) : NULL;
 	if (!ns) {
@@ -366,7 +392,7 @@ static int add_dir(struct rf_audit *a, const char *path, int depth, struct rf_er
 	int r = 0;
 
 	if (depth > 32)
-		return add_error(a, pss_printf("%s: directories nested too deep", path));
+		return add_error(a, path, pss_printf("%s: directories nested too deep", path));
 	d = opendir(path);
 	if (!d)
 		return rf_error_set(reterr, -errno, "cannot open directory '%s': %s", path,
@@ -427,7 +453,8 @@ int rf_audit_add_path(struct rf_audit *a, const char *path, struct rf_error *ret
 	r = rf_read_file(path, K8S_MAX_FILE_BYTES, &text, &len, reterr);
 	if (r == -EFBIG) {
 		rf_error_clear(reterr);
-		return add_error(a, pss_printf("%s: larger than %u bytes", path, K8S_MAX_FILE_BYTES));
+		return add_error(a, path,
+				 pss_printf("%s: larger than %u bytes", path, K8S_MAX_FILE_BYTES));
 	}
 	if (r < 0)
 		return r;
@@ -525,6 +552,8 @@ int rf_audit_run(struct rf_audit *a, const struct rf_audit_opts *opts)
 			o->w.violations = NULL;
 			o->w.n_violations = 0;
 			o->w.error = TAKE_PTR(c.error);
+			o->w.error_line = c.line;
+			o->w.error_column = c.column;
 		}
 	}
 	return 0;
@@ -552,7 +581,16 @@ size_t rf_audit_n_errors(const struct rf_audit *a)
 
 const char *rf_audit_error(const struct rf_audit *a, size_t i)
 {
-	return i < a->n_errors ? a->errors[i] : NULL;
+	return i < a->n_errors ? a->errors[i].text : NULL;
+}
+
+size_t rf_audit_n_unchecked(const struct rf_audit *a)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < a->n_objs; i++)
+		n += a->objs[i]->w.error != NULL;
+	return n;
 }
 
 size_t rf_audit_n_failed(const struct rf_audit *a)

@@ -38,7 +38,8 @@ static void write_who(FILE *f, const struct rf_audit_workload *w)
 
 static int write_text(const struct rf_audit *a, FILE *f)
 {
-	size_t fixable = 0, manual = 0;
+	size_t fixable = 0, manual = 0, unchecked = rf_audit_n_unchecked(a);
+	size_t checked = a->n_objs - unchecked, errors = a->n_errors + unchecked;
 
 	for (size_t i = 0; i < a->n_objs; i++) {
 		const struct rf_audit_workload *w = &a->objs[i]->w;
@@ -75,8 +76,10 @@ static int write_text(const struct rf_audit *a, FILE *f)
 		}
 	}
 	fprintf(f, "%zu workload%s checked, %zu failed, %zu other object%s skipped, %zu error%s",
-		a->n_objs, a->n_objs == 1 ? "" : "s", rf_audit_n_failed(a), a->n_skipped,
-		a->n_skipped == 1 ? "" : "s", a->n_errors, a->n_errors == 1 ? "" : "s");
+		checked, checked == 1 ? "" : "s", rf_audit_n_failed(a), a->n_skipped,
+		a->n_skipped == 1 ? "" : "s", errors, errors == 1 ? "" : "s");
+	if (unchecked)
+		fprintf(f, " (%zu workload%s not checked)", unchecked, unchecked == 1 ? "" : "s");
 	if (fixable || manual)
 		fprintf(f, "; %zu change%s --fix can make, %zu to make by hand", fixable,
 			fixable == 1 ? "" : "s", manual);
@@ -163,21 +166,90 @@ static int write_json(const struct rf_audit *a, bool pretty, FILE *f)
 		rf_json_end_object(&j);
 	}
 	rf_json_end_array(&j);
+	/* Every input error: documents that could not be read, then workloads that were read
+	 * but could not be evaluated (each also carries its own "error"). */
 	rf_json_name(&j, "errors");
 	rf_json_start_array(&j);
 	for (size_t i = 0; i < a->n_errors; i++)
-		rf_json_string(&j, a->errors[i]);
+		rf_json_string(&j, a->errors[i].text);
+	for (size_t i = 0; i < a->n_objs; i++)
+		if (a->objs[i]->w.error)
+			rf_json_string(&j, a->objs[i]->w.error);
 	rf_json_end_array(&j);
 	rf_json_name(&j, "summary");
 	rf_json_start_object(&j);
 	rf_json_uint_field(&j, "workloads", a->n_objs);
+	rf_json_uint_field(&j, "checked", a->n_objs - rf_audit_n_unchecked(a));
 	rf_json_uint_field(&j, "failed", rf_audit_n_failed(a));
 	rf_json_uint_field(&j, "skipped", a->n_skipped);
-	rf_json_uint_field(&j, "errors", a->n_errors);
+	rf_json_uint_field(&j, "errors", a->n_errors + rf_audit_n_unchecked(a));
 	rf_json_end_object(&j);
 	rf_json_end_object(&j);
 	rf_json_finish(&j);
 	return j.overflow ? -EOVERFLOW : 0;
+}
+
+static void sarif_location(struct rf_json *j, const char *file, unsigned line, unsigned column)
+{
+	rf_json_name(j, "physicalLocation");
+	rf_json_start_object(j);
+	rf_json_name(j, "artifactLocation");
+	rf_json_start_object(j);
+	rf_json_string_field(j, "uri", file);
+	rf_json_end_object(j);
+	if (line) {
+		rf_json_name(j, "region");
+		rf_json_start_object(j);
+		rf_json_uint_field(j, "startLine", line);
+		rf_json_uint_field(j, "startColumn", column ?: 1);
+		rf_json_end_object(j);
+	}
+	rf_json_end_object(j);
+}
+
+static void sarif_notification(struct rf_json *j, const char *text, const char *file,
+			       unsigned line, unsigned column)
+{
+	rf_json_start_object(j);
+	rf_json_string_field(j, "level", "error");
+	rf_json_name(j, "message");
+	rf_json_start_object(j);
+	rf_json_string_field(j, "text", text);
+	rf_json_end_object(j);
+	if (file) {
+		rf_json_name(j, "locations");
+		rf_json_start_array(j);
+		rf_json_start_object(j);
+		sarif_location(j, file, line, column);
+		rf_json_end_object(j);
+		rf_json_end_array(j);
+	}
+	rf_json_end_object(j);
+}
+
+/* Input errors are not findings about the workloads: SARIF's place for them is the run's
+ * invocation, as tool execution notifications; the run did not fully succeed. */
+static void sarif_invocation(struct rf_json *j, const struct rf_audit *a)
+{
+	rf_json_name(j, "invocations");
+	rf_json_start_array(j);
+	rf_json_start_object(j);
+	rf_json_bool_field(j, "executionSuccessful",
+			   a->n_errors == 0 && rf_audit_n_unchecked(a) == 0);
+	rf_json_name(j, "toolExecutionNotifications");
+	rf_json_start_array(j);
+	for (size_t i = 0; i < a->n_errors; i++)
+		sarif_notification(j, a->errors[i].text, a->errors[i].file, a->errors[i].line,
+				   a->errors[i].column);
+	for (size_t i = 0; i < a->n_objs; i++) {
+		const struct rf_audit_workload *w = &a->objs[i]->w;
+
+		if (w->error)
+			sarif_notification(j, w->error, w->file, w->error_line, w->error_column);
+	}
+	rf_json_end_array(j);
+	rf_json_end_object(j);
+	rf_json_end_array(j);
 }
 
 /* SARIF: one rule per check id seen (in order of first use), one result per site. */
@@ -218,6 +290,7 @@ static int write_sarif(const struct rf_audit *a, bool pretty, FILE *f)
 	rf_json_end_array(&j);
 	rf_json_end_object(&j);
 	rf_json_end_object(&j);
+	sarif_invocation(&j, a);
 	rf_json_name(&j, "results");
 	rf_json_start_array(&j);
 	for (size_t i = 0; i < a->n_objs; i++) {
@@ -248,19 +321,8 @@ static int write_sarif(const struct rf_audit *a, bool pretty, FILE *f)
 				rf_json_name(&j, "locations");
 				rf_json_start_array(&j);
 				rf_json_start_object(&j);
-				rf_json_name(&j, "physicalLocation");
-				rf_json_start_object(&j);
-				rf_json_name(&j, "artifactLocation");
-				rf_json_start_object(&j);
-				rf_json_string_field(&j, "uri", w->file);
-				rf_json_end_object(&j);
-				rf_json_name(&j, "region");
-				rf_json_start_object(&j);
-				rf_json_uint_field(&j, "startLine", st && st->line ? st->line : w->line ?: 1);
-				rf_json_uint_field(&j, "startColumn",
-						   st && st->line ? st->column ?: 1 : w->column ?: 1);
-				rf_json_end_object(&j);
-				rf_json_end_object(&j);
+				sarif_location(&j, w->file, st && st->line ? st->line : w->line ?: 1,
+					       st && st->line ? st->column ?: 1 : w->column ?: 1);
 				if (st) {
 					rf_json_name(&j, "logicalLocations");
 					rf_json_start_array(&j);

@@ -1,0 +1,111 @@
+#!/bin/sh
+# SPDX-License-Identifier: LGPL-2.1-or-later
+# `audit` on bad input (issue #16): every input error is counted and reported in every format,
+# not only on stderr and in the exit status.
+#   - errors: a merge key, `spec: 42`, `securityContext: "privileged"`, `privileged: "true"`
+#     count in the text summary, are listed in JSON ("errors", summary.errors) and are SARIF
+#     tool execution notifications (the invocation is not successful);
+#   - the field path of a bad `privileged` names its securityContext.
+# shellcheck source-path=SCRIPTDIR source=lib.sh
+. "$(dirname "$0")/lib.sh"
+
+[ -x "$RF_BIN" ] || framework_failure "ringfence binary not found at '$RF_BIN'"
+require_prog python3
+require_prog timeout
+mk_tmpdir
+rf=$RF_BIN
+cd "$tmpdir" || framework_failure "cannot enter $tmpdir"
+
+cat >bad.yaml <<'YAML'
+apiVersion: v1
+kind: Pod
+metadata: {name: spec42}
+spec: 42
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: sc}
+spec:
+  containers:
+  - name: a
+    image: x
+    securityContext: "privileged"
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: priv}
+spec:
+  containers:
+  - name: a
+    image: x
+    securityContext:
+      privileged: "true"
+---
+base: &b {name: a, image: x}
+apiVersion: v1
+kind: Pod
+metadata: {name: merge}
+spec:
+  containers:
+  - <<: *b
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: good}
+spec:
+  securityContext: {runAsNonRoot: true, seccompProfile: {type: RuntimeDefault}}
+  containers:
+  - name: a
+    image: x
+    securityContext: {allowPrivilegeEscalation: false, capabilities: {drop: [ALL]}}
+YAML
+
+"$rf" audit bad.yaml >out 2>err
+check_eq "$?" 1 "input errors exit 1"
+check_eq "$(tail -n 1 out)" \
+	"1 workload checked, 0 failed, 0 other objects skipped, 4 errors (4 workloads not checked)" \
+	"the text summary counts the errors and the workloads they left unchecked"
+check_eq "$(grep -c '^ringfence: bad.yaml:[0-9]*:[0-9]*: ' err)" 4 "each error is one located line on stderr"
+grep -q 'bad.yaml:23:20: spec.containers\[0\].securityContext.privileged must be true or false' err
+check_eq "$?" 0 "a bad privileged is reported at its securityContext path"
+grep -q 'bad.yaml:4:7: spec must be an object' err
+check_eq "$?" 0 "a top-level field path has no leading dot"
+
+"$rf" audit --format json bad.yaml >j.json 2>/dev/null
+v=$(python3 -c '
+import json, sys
+d = json.load(open(sys.argv[1]))
+s = d["summary"]
+print(len(d["errors"]), s["errors"], s["workloads"], s["checked"],
+      sum(1 for w in d["workloads"] if "error" in w))' j.json 2>&1)
+check_eq "$v" "4 4 5 1 4" "JSON lists the errors and counts them in the summary"
+
+"$rf" audit --format sarif bad.yaml >s.json 2>/dev/null
+v=$(python3 -c '
+import json, sys
+d = json.load(open(sys.argv[1]))
+inv = d["runs"][0]["invocations"][0]
+n = inv["toolExecutionNotifications"]
+loc = n[2]["locations"][0]["physicalLocation"]
+print(inv["executionSuccessful"], len(n), n[0]["level"], loc["artifactLocation"]["uri"],
+      loc["region"]["startLine"], loc["region"]["startColumn"])' s.json 2>&1)
+check_eq "$v" "False 4 error bad.yaml 23 20" \
+	"SARIF: every error is a located tool execution notification; the run did not succeed"
+
+"$rf" audit --format sarif "$RF_SRC/tests/data/k8s/ok-deployment.yaml" >ok.json 2>/dev/null
+v=$(python3 -c '
+import json, sys
+inv = json.load(open(sys.argv[1]))["runs"][0]["invocations"][0]
+print(inv["executionSuccessful"], len(inv["toolExecutionNotifications"]))' ok.json 2>&1)
+check_eq "$v" "True 0" "SARIF: a clean run is successful with no notifications"
+
+# A document that is not a mapping, and a file that is not YAML at all, are errors too.
+printf -- '- just\n- a list\n' >list.yaml
+printf 'key: [unclosed\n' >syntax.yaml
+"$rf" audit --format json list.yaml syntax.yaml >j2.json 2>/dev/null
+v=$(python3 -c '
+import json, sys
+d = json.load(open(sys.argv[1]))
+print(len(d["errors"]), d["summary"]["errors"])' j2.json 2>&1)
+check_eq "$v" "2 2" "documents that cannot be read are errors in JSON too"
+done_testing
