@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "core/escape.h"
 #include "core/macro.h"
 #include "ringfence/k8s.h"
 
@@ -40,14 +41,21 @@
 
 enum { OPT_LEVEL = 0x100, OPT_VERSION, OPT_FIX, OPT_WRITE };
 
+static void print_line(const char *msg)
+{
+	fputs("ringfence: ", stderr);
+	rf_fputs_escaped(msg, stderr); /* file names come from directories */
+	fputc('\n', stderr);
+}
+
 static void print_errors(const struct rf_audit *a)
 {
 	for (size_t i = 0; i < rf_audit_n_errors(a); i++)
-		fprintf(stderr, "ringfence: %s\n", rf_audit_error(a, i));
+		print_line(rf_audit_error(a, i));
 	for (size_t i = 0; i < rf_audit_n_workloads(a); i++) {
 		const struct rf_audit_workload *w = rf_audit_workload(a, i);
 		if (w->error)
-			fprintf(stderr, "ringfence: %s\n", w->error);
+			print_line(w->error);
 	}
 }
 

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "core/escape.h"
 #include "core/json-writer.h"
 #include "core/macro.h"
 #include "core/number.h"
@@ -135,6 +136,32 @@ static int parse_args(const char *sub, int argc, char **argv, struct node_args *
 	return -1;
 }
 
+/* Text output escapes every string that came from input (file names in the profile and
+ * kubelet directories, names and namespaces from manifests): escaped copies live in a pool
+ * that is emptied after each line. */
+struct esc_pool {
+	char *v[8];
+	size_t n;
+};
+
+static const char *esc(struct esc_pool *p, const char *s)
+{
+	char *e;
+
+	if (!s)
+		return "";
+	if (p->n >= ELEMENTSOF(p->v) || !(e = rf_escape_controls(s)))
+		return "?";
+	return p->v[p->n++] = e;
+}
+
+static void esc_done(struct esc_pool *p)
+{
+	for (size_t i = 0; i < p->n; i++)
+		free(p->v[i]);
+	p->n = 0;
+}
+
 static void json_change(struct rf_json *j, const struct rf_node_change *c)
 {
 	rf_json_start_object(j);
@@ -166,8 +193,11 @@ static int do_install(struct node_args *a, char **inputs, size_t n)
 		rf_error_clear(&e);
 		return EXIT_FOUND;
 	}
-	for (char **s = res.notes; s && *s; s++)
-		fprintf(stderr, "ringfence: note: %s\n", *s);
+	for (char **s = res.notes; s && *s; s++) {
+		fputs("ringfence: note: ", stderr);
+		rf_fputs_escaped(*s, stderr);
+		fputc('\n', stderr);
+	}
 	if (global.json) {
 		struct rf_json j;
 
@@ -185,14 +215,17 @@ static int do_install(struct node_args *a, char **inputs, size_t n)
 	} else {
 		for (size_t i = 0; i < res.n; i++) {
 			const struct rf_node_change *c = &res.items[i];
+			struct esc_pool ep = {};
 
 			if (c->kind == RF_NODE_SECCOMP)
 				printf("%-9s localhostProfile: %-40s sha256:%.12s\n",
-				       rf_node_action_to_string(c->action), c->localhost_profile,
-				       c->sha256);
+				       rf_node_action_to_string(c->action),
+				       esc(&ep, c->localhost_profile), c->sha256);
 			else
 				printf("%-9s apparmor profile: %s (%s)\n",
-				       rf_node_action_to_string(c->action), c->name, c->source);
+				       rf_node_action_to_string(c->action), esc(&ep, c->name),
+				       esc(&ep, c->source));
+			esc_done(&ep);
 		}
 		if (a->node.dry_run)
 			printf("(dry run: nothing was written)\n");
@@ -260,8 +293,11 @@ static int check_manifests(const struct rf_node_status *s, char **files, size_t 
 			return r;
 		}
 	}
-	for (size_t i = 0; i < rf_audit_n_errors(a); i++)
-		fprintf(stderr, "ringfence: %s\n", rf_audit_error(a, i));
+	for (size_t i = 0; i < rf_audit_n_errors(a); i++) {
+		fputs("ringfence: ", stderr);
+		rf_fputs_escaped(rf_audit_error(a, i), stderr);
+		fputc('\n', stderr);
+	}
 	if ((r = rf_audit_profile_refs(a, ret_refs, ret_n)) < 0)
 		return r;
 	checked = calloc(*ret_n + 1, sizeof(*checked));
@@ -369,37 +405,43 @@ static void print_status_json(const struct rf_node_status *s, const struct check
 static void print_status_text(const struct rf_node_status *s, const struct checked_ref *checked,
 			      size_t n_refs, bool with_refs)
 {
-	printf("seccomp directory: %s\n", s->seccomp_dir);
+	struct esc_pool ep = {};
+
+	printf("seccomp directory: %s\n", esc(&ep, s->seccomp_dir));
+	esc_done(&ep);
 	if (!s->n_profiles)
 		printf("  (no profiles)\n");
 	for (size_t i = 0; i < s->n_profiles; i++) {
 		const struct rf_node_profile *p = &s->profiles[i];
 
-		printf("  %-40s %-18s sha256:%.12s %s%s\n", p->localhost_profile,
+		printf("  %-40s %-18s sha256:%.12s %s%s\n", esc(&ep, p->localhost_profile),
 		       rf_node_owner_to_string(p->owner), p->sha256, p->error ? "INVALID: " : "valid",
-		       p->error ?: "");
+		       esc(&ep, p->error));
+		esc_done(&ep);
 	}
 	printf("kubelet seccomp default (RuntimeDefault for every pod): %s (%s)\n",
 	       s->kubelet.seccomp_default == RF_TRI_YES  ? "yes"
 	       : s->kubelet.seccomp_default == RF_TRI_NO ? "no"
 						     : "unknown",
-	       s->kubelet.seccomp_default_source ?: "no source");
+	       esc(&ep, s->kubelet.seccomp_default_source ?: "no source"));
 	if (s->kubelet.error)
-		printf("  kubelet config problem: %s\n", s->kubelet.error);
+		printf("  kubelet config problem: %s\n", esc(&ep, s->kubelet.error));
 	if (s->apparmor.enabled)
 		printf("apparmor: enabled, %zu profiles loaded\n", strv_length(s->apparmor.profiles));
 	else
-		printf("apparmor: not available (%s)\n", s->apparmor.why_not ?: "off");
+		printf("apparmor: not available (%s)\n", esc(&ep, s->apparmor.why_not ?: "off"));
+	esc_done(&ep);
 	if (!with_refs)
 		return;
 	printf("manifests: %zu Localhost profile reference%s\n", n_refs, n_refs == 1 ? "" : "s");
 	for (size_t i = 0; i < n_refs; i++) {
 		const struct rf_profile_ref *r = checked[i].ref;
 
-		printf("  %s:%u:%u: %s %s%s%s%s%s: %s\n", r->file, r->line, r->column, r->kind,
-		       r->namespace ?: "", r->namespace ? "/" : "", r->name ?: "",
-		       r->container ? " container " : "", r->container ?: "",
-		       checked[i].problem ?: "present");
+		printf("  %s:%u:%u: %s %s%s%s%s%s: %s\n", esc(&ep, r->file), r->line, r->column,
+		       esc(&ep, r->kind), esc(&ep, r->namespace), r->namespace ? "/" : "",
+		       esc(&ep, r->name), r->container ? " container " : "", esc(&ep, r->container),
+		       esc(&ep, checked[i].problem ?: "present"));
+		esc_done(&ep);
 	}
 }
 
@@ -481,15 +523,19 @@ static void agent_log(const struct rf_node_change *c, const struct rf_error *err
 		rf_json_finish(&j);
 		fflush(stdout);
 	} else if (c) {
+		struct esc_pool ep = {};
+
 		fprintf(stderr, "%s ringfence: %s %s %s%s%s\n", when, rf_node_action_to_string(c->action),
 			c->kind == RF_NODE_SECCOMP ? "seccomp" : "apparmor",
-			c->localhost_profile ?: c->name, *c->sha256 ? " sha256:" : "", c->sha256);
-	} else if (err) {
+			esc(&ep, c->localhost_profile ?: c->name), *c->sha256 ? " sha256:" : "",
+			c->sha256);
+		esc_done(&ep);
+	} else {
 		/* A failure while reading the input changed nothing; one while writing may have
 		 * changed part of the node (the next sync finishes it). */
-		fprintf(stderr, "%s ringfence: sync failed: %s\n", when, msg);
-	} else {
-		fprintf(stderr, "%s ringfence: note: %s\n", when, msg);
+		fprintf(stderr, "%s ringfence: %s", when, err ? "sync failed: " : "note: ");
+		rf_fputs_escaped(msg, stderr);
+		fputc('\n', stderr);
 	}
 }
 

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/escape.h"
 #include "core/fileio.h"
 #include "core/macro.h"
 #include "k8s-internal.h"
@@ -288,8 +289,12 @@ int rf_audit_fix(struct rf_audit *a, FILE *out, bool write_in_place, size_t *ret
 			    (r = rf_write_file_atomic(s->path, emit_source, s, reterr)) < 0)
 				return r;
 		} else if (out) {
-			if (a->n_srcs > 1)
-				fprintf(out, "# %s\n", s->path);
+			/* Escaped: a newline in a file name would end the comment. */
+			if (a->n_srcs > 1) {
+				fputs("# ", out);
+				rf_fputs_escaped(s->path, out);
+				fputc('\n', out);
+			}
 			if ((r = emit_source(out, s)) < 0)
 				return rf_error_set(reterr, r, "cannot write the patched %s", s->path);
 		}

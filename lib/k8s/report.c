@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "core/escape.h"
 #include "core/json-writer.h"
 #include "core/macro.h"
 #include "k8s-internal.h"
@@ -22,6 +23,14 @@ int rf_audit_format_from_string(const char *s, enum rf_audit_format *ret)
 	return 0;
 }
 
+/* Every string below comes from the input (file names, names, namespaces, container names in
+ * reasons, label values in the policy source): printed escaped, so `metadata.name:
+ * "\e[2J..."` cannot drive the reader's terminal. */
+static void put(FILE *f, const char *s)
+{
+	rf_fputs_escaped(s, f);
+}
+
 static void write_policy(FILE *f, const struct rf_audit_workload *w)
 {
 	if (w->version.latest)
@@ -32,8 +41,65 @@ static void write_policy(FILE *f, const struct rf_audit_workload *w)
 
 static void write_who(FILE *f, const struct rf_audit_workload *w)
 {
-	fprintf(f, "%s %s%s%s", w->kind, w->namespace ? w->namespace : "", w->namespace ? "/" : "",
-		w->name);
+	put(f, w->kind);
+	fputc(' ', f);
+	if (w->namespace) {
+		put(f, w->namespace);
+		fputc('/', f);
+	}
+	put(f, w->name);
+}
+
+static void write_site(FILE *f, const struct rf_audit_workload *w, const struct rf_pss_site *st)
+{
+	fputs("    ", f);
+	put(f, w->file);
+	fprintf(f, ":%u:%u: ", st->line, st->column);
+	put(f, st->path);
+	if (st->container) {
+		fputs(" (container \"", f);
+		put(f, st->container);
+		fputs("\")", f);
+	}
+	fputs("\n      fix: ", f);
+	put(f, st->suggestion);
+	if (st->fixable) {
+		fputs(" [--fix]\n", f);
+	} else {
+		fputs(" [manual: ", f);
+		put(f, st->why_not ?: "needs a person");
+		fputs("]\n", f);
+	}
+}
+
+static void write_workload(FILE *f, const struct rf_audit_workload *w, size_t *fixable,
+			   size_t *manual)
+{
+	put(f, w->file);
+	fprintf(f, ":%u:%u: ", w->line, w->column);
+	write_who(f, w);
+	fputs(": ", f);
+	write_policy(f, w);
+	if (!w->n_violations)
+		fputs(": ok (", f);
+	else
+		fprintf(f, ": %zu failed check%s (", w->n_violations,
+			w->n_violations == 1 ? "" : "s");
+	put(f, w->policy_source);
+	fputs(")\n", f);
+	for (size_t v = 0; v < w->n_violations; v++) {
+		const struct rf_pss_violation *x = &w->violations[v];
+
+		fputs("  ", f);
+		put(f, x->reason);
+		fputs(" (", f);
+		put(f, x->detail);
+		fprintf(f, ") [%s]\n", x->check);
+		for (size_t s = 0; s < x->n_sites; s++) {
+			write_site(f, w, &x->sites[s]);
+			x->sites[s].fixable ? (*fixable)++ : (*manual)++;
+		}
+	}
 }
 
 static int write_text(const struct rf_audit *a, FILE *f)
@@ -41,40 +107,9 @@ static int write_text(const struct rf_audit *a, FILE *f)
 	size_t fixable = 0, manual = 0, unchecked = rf_audit_n_unchecked(a);
 	size_t checked = a->n_objs - unchecked, errors = a->n_errors + unchecked;
 
-	for (size_t i = 0; i < a->n_objs; i++) {
-		const struct rf_audit_workload *w = &a->objs[i]->w;
-
-		if (w->error)
-			continue;
-		fprintf(f, "%s:%u:%u: ", w->file, w->line, w->column);
-		write_who(f, w);
-		fprintf(f, ": ");
-		write_policy(f, w);
-		if (!w->n_violations) {
-			fprintf(f, ": ok (%s)\n", w->policy_source);
-			continue;
-		}
-		fprintf(f, ": %zu failed check%s (%s)\n", w->n_violations,
-			w->n_violations == 1 ? "" : "s", w->policy_source);
-		for (size_t v = 0; v < w->n_violations; v++) {
-			const struct rf_pss_violation *x = &w->violations[v];
-
-			fprintf(f, "  %s (%s) [%s]\n", x->reason, x->detail, x->check);
-			for (size_t s = 0; s < x->n_sites; s++) {
-				const struct rf_pss_site *st = &x->sites[s];
-
-				fprintf(f, "    %s:%u:%u: %s%s%s%s\n      fix: %s", w->file, st->line,
-					st->column, st->path, st->container ? " (container \"" : "",
-					st->container ? st->container : "", st->container ? "\")" : "",
-					st->suggestion);
-				if (st->fixable)
-					fputs(" [--fix]\n", f);
-				else
-					fprintf(f, " [manual: %s]\n", st->why_not ?: "needs a person");
-				st->fixable ? fixable++ : manual++;
-			}
-		}
-	}
+	for (size_t i = 0; i < a->n_objs; i++)
+		if (!a->objs[i]->w.error)
+			write_workload(f, &a->objs[i]->w, &fixable, &manual);
 	fprintf(f, "%zu workload%s checked, %zu failed, %zu other object%s skipped, %zu error%s",
 		checked, checked == 1 ? "" : "s", rf_audit_n_failed(a), a->n_skipped,
 		a->n_skipped == 1 ? "" : "s", errors, errors == 1 ? "" : "s");

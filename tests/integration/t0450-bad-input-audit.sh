@@ -5,7 +5,8 @@
 #   - errors: a merge key, `spec: 42`, `securityContext: "privileged"`, `privileged: "true"`
 #     count in the text summary, are listed in JSON ("errors", summary.errors) and are SARIF
 #     tool execution notifications (the invocation is not successful);
-#   - the field path of a bad `privileged` names its securityContext.
+#   - the field path of a bad `privileged` names its securityContext;
+#   - terminal escapes in names, namespaces, file names never reach a text output.
 # shellcheck source-path=SCRIPTDIR source=lib.sh
 . "$(dirname "$0")/lib.sh"
 
@@ -108,4 +109,46 @@ import json, sys
 d = json.load(open(sys.argv[1]))
 print(len(d["errors"]), d["summary"]["errors"])' j2.json 2>&1)
 check_eq "$v" "2 2" "documents that cannot be read are errors in JSON too"
+
+# Terminal escapes from the input never reach the terminal in any text output.
+esc=$(printf '\033')
+cat >evil.yaml <<'YAML'
+apiVersion: v1
+kind: Pod
+metadata: {name: "evil\e[2J\e]0;pwned\a", namespace: "ns\e[31m"}
+spec:
+  securityContext: {seccompProfile: {type: Localhost, localhostProfile: "p\e[1m.json"}}
+  containers: [{name: "c\e[1m", image: x, securityContext: {privileged: "\e[5m"}}]
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: "ok\e[2J"}
+spec:
+  containers: [{name: "c\u009b2J", image: x}]
+YAML
+mkdir -p "evil$esc[2Jdir"
+cp evil.yaml "evil$esc[2Jdir/m$esc[1m.yaml"
+no_escapes() {
+	if ! LC_ALL=C grep -q "$esc" "$@" && ! grep -q "$(printf '\302\233')" "$@" &&
+		grep -q '\\x1b' "$@"; then
+		pass "$desc"
+	else
+		fail "$desc"
+		LC_ALL=C grep -h "$esc" "$@" | head -n 3 | cat -v | diag
+	fi
+}
+"$rf" audit evil.yaml "evil$esc[2Jdir" >out 2>err
+desc="audit text output and errors escape control bytes (C0 and C1)" no_escapes out err
+"$rf" audit --fix evil.yaml "evil$esc[2Jdir" >out 2>err
+desc="audit --fix: the file-name comments and the report escape control bytes" no_escapes out err
+mkdir -p root/seccomp/ringfence
+"$rf" profile show -o "root/seccomp/ringfence/x$esc[2J.json" runtime/default
+"$rf" node status --root "$tmpdir/root" --check-manifests evil.yaml >out 2>err
+desc="node status text escapes file names and manifest names" no_escapes out err
+"$rf" --json audit evil.yaml >j3.json 2>/dev/null
+v=$(python3 -c '
+import json, sys
+d = json.load(open(sys.argv[1]))
+print(repr(d["workloads"][1]["name"]))' j3.json 2>&1)
+check_eq "$v" "'ok\x1b[2J'" "JSON keeps the exact name (its own escaping is safe)"
 done_testing
