@@ -21,7 +21,8 @@
 	"FILE may be a directory (read recursively: *.yaml, *.yml, *.json; symlinks to\n"       \
 	"directories inside it are not followed) or '-' for stdin. A file is read once, however\n" \
 	"many names reach it.\n"                                                                  \
-	"Multi-document YAML and List kinds are read; other kinds are counted and skipped.\n"     \
+	"Multi-document YAML and List kinds are read; other kinds are counted and skipped. After\n" \
+	"a syntax error, reading goes on at the next '---' line (100 times per file at most).\n" \
 	"\n"                                                                                        \
 	"The policy comes from pod-security.kubernetes.io/{enforce,audit,warn}[-version] labels\n" \
 	"of Namespace objects in the input (the most restrictive one), else restricted:latest;\n"  \
@@ -132,12 +133,12 @@ int cmd_audit(int argc, char **argv)
 	}
 	if ((r = rf_audit_run(a, &o)) < 0)
 		return print_error(NULL, r), EXIT_FOUND;
-	print_errors(a);
 	if (fix) {
 		struct rf_error e = { 0 };
 		size_t manual = 0;
 
 		r = rf_audit_fix(a, write ? NULL : stdout, write, &manual, &e);
+		print_errors(a);
 		if (r < 0) {
 			print_error(&e, r);
 			rf_error_clear(&e);
@@ -148,6 +149,7 @@ int cmd_audit(int argc, char **argv)
 			(void)rf_audit_write(a, RF_AUDIT_TEXT, false, stderr);
 		return manual || rf_audit_n_errors(a) || any_workload_error(a) ? EXIT_FOUND : 0;
 	}
+	print_errors(a);
 	if ((r = rf_audit_write(a, fmt, global.pretty, stdout)) < 0)
 		return print_error(NULL, r), EXIT_FOUND;
 	return rf_audit_n_failed(a) || rf_audit_n_errors(a) || any_workload_error(a) ? EXIT_FOUND : 0;

@@ -26,7 +26,7 @@ struct fy_node *k_deref(struct fy_node *n)
 	return n;
 }
 
-void k_loc(struct fy_node *n, unsigned *line, unsigned *col)
+void k_loc(const struct kctx *c, struct fy_node *n, unsigned *line, unsigned *col)
 {
 	*line = *col = 0;
 	for (int depth = 0; n && depth < 64; depth++) {
@@ -37,7 +37,7 @@ void k_loc(struct fy_node *n, unsigned *line, unsigned *col)
 			const struct fy_mark *m = t ? fy_token_start_mark(t) : NULL;
 
 			if (m) {
-				*line = (unsigned)m->line + 1;
+				*line = (unsigned)m->line + 1 + c->line_base;
 				*col = (unsigned)m->column + 1;
 			}
 			return;
@@ -66,7 +66,7 @@ void k_fail(struct kctx *c, struct fy_node *n, const char *fmt, ...)
 		msg = NULL;
 	va_end(ap);
 	safe = msg ? rf_escape_controls(msg) : NULL;
-	k_loc(n, &line, &col);
+	k_loc(c, n, &line, &col);
 	c->line = line;
 	c->column = col;
 	if (asprintf(&c->error, "%s:%u:%u: %s", c->file ? c->file : "<input>", line, col,

@@ -119,7 +119,7 @@ void pss_site(struct kpod *p, const char *container, const char *path, struct fy
 	if (vasprintf(&s->suggestion, fmt, ap) < 0)
 		s->suggestion = NULL;
 	va_end(ap);
-	k_loc(at, &s->line, &s->column);
+	k_loc(p->c, at, &s->line, &s->column);
 	if (!s->path || !s->suggestion || (container && !s->container))
 		p->oom = -ENOMEM;
 }

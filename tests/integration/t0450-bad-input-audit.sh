@@ -6,6 +6,9 @@
 #     count in the text summary, are listed in JSON ("errors", summary.errors) and are SARIF
 #     tool execution notifications (the invocation is not successful);
 #   - the field path of a bad `privileged` names its securityContext;
+#   - a syntax error in a multi-document stream: reading goes on at the next `---` (at most
+#     K8S_MAX_RECOVERIES times), --fix leaves the file alone;
+#   - memory follows the largest document, not the whole input;
 #   - terminal escapes in names, namespaces, file names never reach a text output.
 # shellcheck source-path=SCRIPTDIR source=lib.sh
 . "$(dirname "$0")/lib.sh"
@@ -109,6 +112,85 @@ import json, sys
 d = json.load(open(sys.argv[1]))
 print(len(d["errors"]), d["summary"]["errors"])' j2.json 2>&1)
 check_eq "$v" "2 2" "documents that cannot be read are errors in JSON too"
+
+# A syntax error in document 2 of 3: reading goes on at the next `---`, with the right lines;
+# --fix leaves such a file alone (written back, it would lose what could not be read).
+cat >multi.yaml <<'YAML'
+apiVersion: v1
+kind: Pod
+metadata: {name: one}
+spec:
+  containers: [{name: a, image: x}]
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: two
+spec: [
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: three}
+spec:
+  containers: [{name: a, image: x, securityContext: {privileged: true}}]
+YAML
+"$rf" audit multi.yaml >out 2>err
+check_eq "$?" 1 "a stream with a syntax error exits 1"
+grep -q '^multi.yaml:12:1: Pod three: ' out
+check_eq "$?" 0 "the document after the syntax error is checked, at its own line"
+grep -q '^    multi.yaml:16:54: spec.containers\[0\].securityContext.privileged' out
+check_eq "$?" 0 "locations after the recovery are lines of the file"
+grep -q '^ringfence: multi.yaml:10:5: syntax error: .*reading goes on at the next document, line 11$' err
+check_eq "$?" 0 "the error says where reading went on"
+check_eq "$(tail -n 1 out | cut -d';' -f1)" "2 workloads checked, 2 failed, 0 other objects skipped, 1 error" \
+	"the summary counts both readable workloads and the error"
+cp multi.yaml fixme.yaml
+"$rf" audit --fix --write fixme.yaml >out 2>err
+st=$?
+if [ "$st" -eq 1 ] && cmp -s multi.yaml fixme.yaml && grep -q 'fixme.yaml: not patched' err; then
+	pass "--fix --write leaves a file with a syntax error untouched, and says so"
+else
+	fail "--fix --write leaves a file with a syntax error untouched, and says so"
+	diag "exit $st; $(diff multi.yaml fixme.yaml | head -n 5)"
+fi
+"$rf" audit --fix multi.yaml >out 2>/dev/null
+check_eq "$(grep -c 'name' out)" 0 "--fix prints no partial copy of such a file"
+printf 'apiVersion: v1\nkind: Pod\nmetadata: {name: last\n' >tail.yaml
+"$rf" audit tail.yaml >out 2>err
+grep -q 'syntax error: .*; nothing after it in the file was read$' err
+check_eq "$?" 0 "a syntax error with nothing to resume at says the rest was not read"
+{
+	i=0
+	while [ "$i" -lt 101 ]; do
+		printf -- '---\nkind: Pod\nmetadata: {name: [\n'
+		i=$((i + 1))
+	done
+	printf -- '---\napiVersion: v1\nkind: Pod\nmetadata: {name: after}\nspec: {containers: [{name: a, image: x}]}\n'
+} >many.yaml
+"$rf" audit many.yaml >out 2>err
+if grep -q 'line 304, was not read (more than 100 syntax errors)' err && ! grep -q 'Pod after' out; then
+	pass "after 100 recoveries the rest of a file is not read, and that is said"
+else
+	fail "after 100 recoveries the rest of a file is not read, and that is said"
+	tail -n 2 err | diag
+fi
+
+# Memory follows the largest document, not the whole input (60k documents took 577 MB).
+if ldd "$rf" 2>/dev/null | grep -q 'libasan'; then
+	skip "30000 documents are audited in under 100 MB" "sanitizer build: RSS is not comparable"
+elif [ -x /usr/bin/time ]; then
+	awk 'BEGIN { for (i = 0; i < 30000; i++)
+		printf "---\napiVersion: v1\nkind: Pod\nmetadata: {name: p%d}\nspec: {containers: [{name: a, image: x}]}\n", i }' >big.yaml
+	/usr/bin/time -f '%M' -o rss.txt "$rf" audit --level baseline big.yaml >out 2>err
+	rss=$(tail -n 1 rss.txt)
+	if [ "$rss" -lt 100000 ] && grep -q '^30000 workloads checked, 0 failed' out; then
+		pass "30000 documents are audited in under 100 MB"
+	else
+		fail "30000 documents are audited in under 100 MB"
+		diag "max RSS ${rss} KB; $(tail -n 1 out)"
+	fi
+else
+	skip "30000 documents are audited in under 100 MB" "no /usr/bin/time"
+fi
 
 # Terminal escapes from the input never reach the terminal in any text output.
 esc=$(printf '\033')
