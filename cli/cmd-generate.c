@@ -25,7 +25,8 @@
 	"--from-strace LOG   logs of strace, strace -f or strace -ff (give every per-pid file):\n" \
 	"                    one recording. Unknown syscall names stop with file:line unless\n"    \
 	"                    --ignore-unknown. 32-bit personality switches are followed.\n"       \
-	"--seccomp FILE      write the profile here ('-' = stdout, the default)\n"                 \
+	"--seccomp FILE      write the profile here ('-' = stdout, the default unless\n"        \
+	"                    --observation - or --caps - takes stdout)\n"                          \
 	"--observation OUT   also write the (merged) observation\n"                                \
 	"--caps FILE         suggested capabilities as a Kubernetes securityContext (YAML)\n"   \
 	"--min-support N     only syscalls seen by at least N of the merged observations\n"       \
@@ -86,6 +87,11 @@ static int load_strace(int n, char **paths, const struct gen_opts *g, struct rf_
 	return 0;
 }
 
+static bool stdout_taken(const char *path)
+{
+	return path && streq(path, "-");
+}
+
 int cmd_generate(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -143,13 +149,20 @@ int cmd_generate(int argc, char **argv)
 		return usage_error("generate", "no input files");
 	if (g.format && rf_format_from_string(g.format) == RF_FORMAT_UNKNOWN)
 		return usage_error("generate", "unknown format '%s' (oci, docker, spo)", g.format);
+	if (stdout_taken(g.seccomp) + stdout_taken(g.observation) + stdout_taken(g.caps) > 1)
+		return usage_error("generate", "only one of --seccomp, --observation and --caps can "
+					       "write to stdout ('-')");
 	r = from ? load_observations(argc - optind, argv + optind, &obs)
 		 : load_strace(argc - optind, argv + optind, &g, &obs);
 	if (r < 0)
 		return EXIT_FOUND;
-	/* --min-support filters the profile; the observation written keeps everything. */
+	/* --min-support filters the profile; the observation written keeps everything. The
+	 * profile goes to stdout unless --seccomp says otherwise, or stdout is already given to
+	 * --observation - or --caps -. */
 	r = write_outputs(obs, g.observation,
-			  g.seccomp ?: (g.observation || g.caps ? NULL : "-"), g.format,
+			  g.seccomp ?: (stdout_taken(g.observation) || stdout_taken(g.caps) ? NULL
+											  : "-"),
+			  g.format,
 			  &(struct rf_build_opts){ .args = g.args, .default_errno = g.default_errno,
 						   .min_support = g.min_support,
 						   .runtime_base = g.runtime_base });
