@@ -21,17 +21,21 @@
 #include "ringfence/node.h"
 
 #define NODE_HELP                                                                                  \
-	"Usage: ringfence node install [--root DIR] [--prefix NAME] [--prune] [--dry-run] PROFILE...|DIR...\n" \
+	"Usage: ringfence node install [--root DIR] [--prefix NAME] [--prune [--allow-empty]]\n"   \
+	"                              [--dry-run] PROFILE...|DIR...\n"                           \
 	"       ringfence node status  [--root DIR] [--prefix NAME] [--kubelet-config FILE]\n"       \
 	"                              [--check-manifests FILE...]\n"                               \
 	"       ringfence node agent   --source DIR [--root DIR] [--prefix NAME] [--resync SECONDS]\n" \
+	"                              [--allow-empty]\n"                                          \
 	"\n"                                                                                        \
 	"install  validates every profile (seccomp in OCI, Docker or SPO form: *.json, *.yaml,\n"    \
 	"         *.yml; AppArmor: *.apparmor), then writes each seccomp profile as plain OCI JSON\n" \
 	"         to <root>/seccomp/<prefix>/<name>.json atomically and prints the\n"              \
 	"         localhostProfile a pod uses. Nothing is written when any profile is invalid or a\n" \
 	"         target file was not written by ringfence. --prune removes ringfence's profiles\n" \
-	"         that are not in the set. AppArmor profiles are loaded with apparmor_parser -r\n"   \
+	"         that are not in the set; a set with no profile at all is refused unless\n"     \
+	"         --allow-empty (an empty directory would otherwise empty the node). AppArmor\n"  \
+	"         profiles are loaded with apparmor_parser -r\n"                                  \
 	"         when the kernel has AppArmor (never over a loaded profile ringfence did not\n"   \
 	"         load; unchanged ones are not reloaded), else checked and skipped.\n"             \
 	"status   lists the profiles under <root>/seccomp (owner, sha256, valid), whether the\n"    \
@@ -53,7 +57,8 @@
 	"unrecoverable agent error), 2 usage error.\n"
 
 enum { OPT_ROOT = 0x100, OPT_PREFIX, OPT_PRUNE, OPT_DRY_RUN, OPT_KUBELET_CONFIG,
-       OPT_CHECK_MANIFESTS, OPT_SOURCE, OPT_RESYNC, OPT_DEBOUNCE, OPT_SYS, OPT_PROC };
+       OPT_CHECK_MANIFESTS, OPT_SOURCE, OPT_RESYNC, OPT_DEBOUNCE, OPT_SYS, OPT_PROC,
+       OPT_ALLOW_EMPTY };
 
 struct node_args {
 	struct rf_node_opts node;
@@ -70,6 +75,7 @@ static int parse_args(const char *sub, int argc, char **argv, struct node_args *
 		{ "prefix", required_argument, NULL, OPT_PREFIX },
 		{ "prune", no_argument, NULL, OPT_PRUNE },
 		{ "dry-run", no_argument, NULL, OPT_DRY_RUN },
+		{ "allow-empty", no_argument, NULL, OPT_ALLOW_EMPTY },
 		{ "kubelet-config", required_argument, NULL, OPT_KUBELET_CONFIG },
 		{ "check-manifests", no_argument, NULL, OPT_CHECK_MANIFESTS },
 		{ "source", required_argument, NULL, OPT_SOURCE },
@@ -100,6 +106,12 @@ static int parse_args(const char *sub, int argc, char **argv, struct node_args *
 				return usage_error("node", "--%s is an option of 'node install'",
 						   c == OPT_PRUNE ? "prune" : "dry-run");
 			*(c == OPT_PRUNE ? &a->node.prune : &a->node.dry_run) = true;
+			break;
+		case OPT_ALLOW_EMPTY:
+			if (!install && !agent)
+				return usage_error("node", "--allow-empty is an option of 'node install "
+							   "--prune' and 'node agent'");
+			a->node.allow_empty = true;
 			break;
 		case OPT_KUBELET_CONFIG:
 		case OPT_CHECK_MANIFESTS:
@@ -162,6 +174,20 @@ static void esc_done(struct esc_pool *p)
 	p->n = 0;
 }
 
+/* A dry run decides but does not act: "create", not "created". */
+static const char *install_action(enum rf_node_action a, bool dry_run)
+{
+	static const char *const planned[] = {
+		[RF_NODE_CREATED] = "create", [RF_NODE_UPDATED] = "update",
+		[RF_NODE_UNCHANGED] = "unchanged", [RF_NODE_PRUNED] = "prune",
+		[RF_NODE_LOADED] = "load", [RF_NODE_SKIPPED] = "skip",
+	};
+
+	if (dry_run && (unsigned)a < ELEMENTSOF(planned) && planned[a])
+		return planned[a];
+	return rf_node_action_to_string(a);
+}
+
 static void json_change(struct rf_json *j, const struct rf_node_change *c)
 {
 	rf_json_start_object(j);
@@ -219,11 +245,11 @@ static int do_install(struct node_args *a, char **inputs, size_t n)
 
 			if (c->kind == RF_NODE_SECCOMP)
 				printf("%-9s localhostProfile: %-40s sha256:%.12s\n",
-				       rf_node_action_to_string(c->action),
+				       install_action(c->action, a->node.dry_run),
 				       esc(&ep, c->localhost_profile), c->sha256);
 			else
 				printf("%-9s apparmor profile: %s (%s)\n",
-				       rf_node_action_to_string(c->action), esc(&ep, c->name),
+				       install_action(c->action, a->node.dry_run), esc(&ep, c->name),
 				       esc(&ep, c->source));
 			esc_done(&ep);
 		}
