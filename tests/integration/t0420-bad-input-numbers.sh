@@ -74,6 +74,15 @@ for v in 0 10001 -1 +5 4294967396; do
 		"$rf" node agent --source src --root "$tmpdir/root" --debounce-ms "$v"
 done
 
+for v in 5.10abc 5. .5 5..1 -1 '' 5.10.3.4 ' 5.10' 99999999999999999999.1; do
+	expect_usage "profile show --kernel '$v' is a usage error" \
+		"$rf" profile show --kernel "$v" runtime/default
+done
+for v in 6 5.10 5.10.3; do
+	"$rf" profile show --kernel "$v" runtime/default >/dev/null 2>&1
+	check_eq "$?" 0 "profile show --kernel $v is fine"
+done
+
 # Capability lists are option values too: the same exit status (2) in every command.
 for v in FOO '' ',' ' ' 'CAP_' 'CHOWN,FOO'; do
 	expect_usage "run --cap-add '$v' is a usage error" "$rf" run --cap-add "$v" -- true
