@@ -21,8 +21,9 @@
 	"FILE may be a directory (read recursively: *.yaml, *.yml, *.json; symlinks to\n"       \
 	"directories inside it are not followed) or '-' for stdin. A file is read once, however\n" \
 	"many names reach it.\n"                                                                  \
-	"Multi-document YAML and List kinds are read; other kinds are counted and skipped. After\n" \
-	"a syntax error, reading goes on at the next '---' line (100 times per file at most).\n" \
+	"Multi-document YAML and List kinds are read; other kinds are counted and skipped.\n"     \
+	"After a syntax error, reading goes on at the next '---' line (100 times per file at\n"  \
+	"most).\n"                                                                                 \
 	"\n"                                                                                        \
 	"The policy comes from pod-security.kubernetes.io/{enforce,audit,warn}[-version] labels\n" \
 	"of Namespace objects in the input (the most restrictive one), else restricted:latest;\n"  \

@@ -136,8 +136,9 @@ int cmd_generate(int argc, char **argv)
 		case OPT_MIN:
 			if (rf_parse_unsigned(optarg, UINT_MAX, &g.min_support) < 0 ||
 			    g.min_support == 0)
-				return usage_error("generate", "--min-support needs a number 1..%u, "
-						   "not '%s'", UINT_MAX, optarg);
+				return usage_error("generate",
+						   "--min-support needs a number 1..%u, not '%s'",
+						   UINT_MAX, optarg);
 			break;
 		case 'h': fputs(GENERATE_HELP, stdout); return 0;
 		default: return usage_error("generate", "invalid option");
@@ -150,8 +151,8 @@ int cmd_generate(int argc, char **argv)
 	if (g.format && rf_format_from_string(g.format) == RF_FORMAT_UNKNOWN)
 		return usage_error("generate", "unknown format '%s' (oci, docker, spo)", g.format);
 	if (stdout_taken(g.seccomp) + stdout_taken(g.observation) + stdout_taken(g.caps) > 1)
-		return usage_error("generate", "only one of --seccomp, --observation and --caps can "
-					       "write to stdout ('-')");
+		return usage_error("generate", "only one of --seccomp, --observation and --caps "
+					       "can write to stdout ('-')");
 	r = from ? load_observations(argc - optind, argv + optind, &obs)
 		 : load_strace(argc - optind, argv + optind, &g, &obs);
 	if (r < 0)

@@ -109,8 +109,9 @@ static int parse_args(const char *sub, int argc, char **argv, struct node_args *
 			break;
 		case OPT_ALLOW_EMPTY:
 			if (!install && !agent)
-				return usage_error("node", "--allow-empty is an option of 'node install "
-							   "--prune' and 'node agent'");
+				return usage_error("node",
+						   "--allow-empty is an option of 'node install "
+						   "--prune' and 'node agent'");
 			a->node.allow_empty = true;
 			break;
 		case OPT_KUBELET_CONFIG:
@@ -249,8 +250,8 @@ static int do_install(struct node_args *a, char **inputs, size_t n)
 				       esc(&ep, c->localhost_profile), c->sha256);
 			else
 				printf("%-9s apparmor profile: %s (%s)\n",
-				       install_action(c->action, a->node.dry_run), esc(&ep, c->name),
-				       esc(&ep, c->source));
+				       install_action(c->action, a->node.dry_run),
+				       esc(&ep, c->name), esc(&ep, c->source));
 			esc_done(&ep);
 		}
 		if (a->node.dry_run)

@@ -50,8 +50,8 @@
 	"\n"                                                                                       \
 	"Exit status: the command's own; 125 when ringfence fails before exec (bad profile, filter\n" \
 	"cannot load: the command never runs unconfined by accident) or the --report cannot be\n"  \
-	"written; 126 not executable; 127 not found; 2 usage error (a bad option value). A command\n" \
-	"killed by a signal makes ringfence die of the same signal.\n"
+	"written; 126 not executable; 127 not found; 2 usage error (a bad option value). A\n"   \
+	"command killed by a signal makes ringfence die of the same signal.\n"
 
 enum { OPT_SECCOMP = 0x100, OPT_COMPLAIN, OPT_REPORT, OPT_CAP_DROP, OPT_CAP_ADD, OPT_NNP, OPT_USER };
 

@@ -166,7 +166,8 @@ int rf_caps_check_ids(long uid, long gid, struct rf_error *reterr)
 {
 	if (uid == -1)
 		return 0;
-	/* Never let a wrapped or "unchanged" id leave the process root when a user was asked for. */
+	/* A wrapped or "unchanged" id must never leave the process root when a user was asked
+	 * for. */
 	if (uid < 0 || uid > (long)RF_CAPS_ID_MAX)
 		return rf_error_set(reterr, -ERANGE, "user id %ld is not 0..%u", uid,
 				    RF_CAPS_ID_MAX);

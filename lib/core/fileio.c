@@ -43,7 +43,7 @@ static int open_input(const char *path, struct stat *ret_st, struct rf_error *re
 static ssize_t read_waiting(int fd, void *buf, size_t len)
 {
 	for (;;) {
-		struct pollfd pfd = { .fd = fd, .events = POLLIN };
+		struct pollfd pfd = {.fd = fd, .events = POLLIN};
 		ssize_t n = read(fd, buf, len);
 
 		if (n >= 0 || (errno != EAGAIN && errno != EINTR))
@@ -139,8 +139,8 @@ static int fsync_parent_dir(const char *path, struct rf_error *reterr)
 
 /* Runs the producer, then makes sure every byte reached the kernel: a full disk (or /dev/full)
  * must be an error, not a silently short file. */
-static int produce(FILE *f, const char *shown, int (*fn)(FILE *f, void *userdata),
-		   void *userdata, struct rf_error *reterr)
+static int produce(FILE *f, const char *shown, int (*fn)(FILE *f, void *userdata), void *userdata,
+		   struct rf_error *reterr)
 {
 	int r = fn(f, userdata);
 
@@ -154,8 +154,7 @@ static int produce(FILE *f, const char *shown, int (*fn)(FILE *f, void *userdata
 	return r;
 }
 
-static int write_stdout(int (*fn)(FILE *f, void *userdata), void *userdata,
-			struct rf_error *reterr)
+static int write_stdout(int (*fn)(FILE *f, void *userdata), void *userdata, struct rf_error *reterr)
 {
 	int r = produce(stdout, "to standard output", fn, userdata, reterr);
 
@@ -224,8 +223,8 @@ static int resolve_links(const char *path, char **ret, bool *ret_magic, struct r
 		if (!S_ISLNK(st.st_mode))
 			break;
 		if (hops == 40)
-			return rf_error_set(reterr, -ELOOP, "'%s': too many levels of symbolic links",
-					    path);
+			return rf_error_set(reterr, -ELOOP,
+					    "'%s': too many levels of symbolic links", path);
 		lfd = open(p, O_PATH | O_NOFOLLOW | O_CLOEXEC);
 		if (lfd >= 0 && fstatfs(lfd, &sfs) == 0 && sfs.f_type == PROC_SUPER_MAGIC) {
 			*ret_magic = true;
@@ -253,8 +252,10 @@ static int resolve_links(const char *path, char **ret, bool *ret_magic, struct r
 
 static const char *file_type(mode_t m)
 {
-	return S_ISDIR(m) ? "a directory" : S_ISBLK(m) ? "a block device"
-	       : S_ISSOCK(m) ? "a socket" : "not a regular file";
+	return S_ISDIR(m)    ? "a directory"
+	       : S_ISBLK(m)  ? "a block device"
+	       : S_ISSOCK(m) ? "a socket"
+			     : "not a regular file";
 }
 
 /* Temp file next to `path`, fsync, rename. `old` (the file being replaced, or NULL) gives the
@@ -294,13 +295,16 @@ static int write_atomic(const char *path, const struct stat *old,
 		r = rf_error_set(reterr, -errno,
 				 "cannot keep the owner of '%s' (%u:%u) on its new content: %s; "
 				 "it was left unchanged",
-				 path, (unsigned)old->st_uid, (unsigned)old->st_gid, strerror(errno));
+				 path, (unsigned)old->st_uid, (unsigned)old->st_gid,
+				 strerror(errno));
 	if (r >= 0 && fchmod(fileno(f), old ? old->st_mode & 07777 : 0644) < 0)
 		r = rf_error_set(reterr, -errno, "chmod '%s': %s", tmp, strerror(errno));
 	/* Whatever appeared at the name meanwhile must still be a plain file to replace. */
 	if (r >= 0 && lstat(path, &now) == 0 && !S_ISREG(now.st_mode))
-		r = rf_error_set(reterr, -EEXIST, "'%s' changed into %s while it was written; "
-				 "it was left alone", path, file_type(now.st_mode));
+		r = rf_error_set(reterr, -EEXIST,
+				 "'%s' changed into %s while it was written; "
+				 "it was left alone",
+				 path, file_type(now.st_mode));
 	if (r >= 0 && rename(tmp, path) < 0)
 		r = rf_error_set(reterr, -errno, "cannot rename to '%s': %s", path,
 				 strerror(errno));
@@ -342,7 +346,8 @@ int rf_write_file_atomic(const char *path, int (*fn)(FILE *f, void *userdata), v
 	if ((r = resolve_links(path, &real, &magic, reterr)) < 0)
 		return r;
 	/* A /proc link to an open file (`-o /dev/stdout` redirected to a file) appends to that
-	 * open file, as a shell's `>` and `>>` both expect; so does a name that changed under us. */
+	 * open file, as a shell's `>` and `>>` both expect; so does a name that changed under us.
+	 */
 	if (magic || stat(real, &rst) < 0 || rst.st_dev != st.st_dev || rst.st_ino != st.st_ino)
 		return write_through(path, O_APPEND, fn, userdata, reterr);
 	return write_atomic(real, &st, fn, userdata, reterr);

@@ -13,8 +13,7 @@ static size_t hash(uint64_t dev, uint64_t ino)
 }
 
 /* Returns the slot holding (dev, ino), or the empty slot where it belongs. */
-static struct rf_seen_slot *find(struct rf_seen_slot *slots, size_t cap, uint64_t dev,
-				 uint64_t ino)
+static struct rf_seen_slot *find(struct rf_seen_slot *slots, size_t cap, uint64_t dev, uint64_t ino)
 {
 	for (size_t i = hash(dev, ino) & (cap - 1);; i = (i + 1) & (cap - 1))
 		if (!slots[i].ino || (slots[i].ino == ino && slots[i].dev == dev))
@@ -48,7 +47,7 @@ int rf_seen_add(struct rf_seen *s, const struct stat *st)
 	slot = find(s->slots, s->cap, dev, ino);
 	if (slot->ino)
 		return 0;
-	*slot = (struct rf_seen_slot){ dev, ino };
+	*slot = (struct rf_seen_slot){dev, ino};
 	s->n++;
 	return 1;
 }
@@ -56,5 +55,5 @@ int rf_seen_add(struct rf_seen *s, const struct stat *st)
 void rf_seen_done(struct rf_seen *s)
 {
 	free(s->slots);
-	*s = (struct rf_seen){ 0 };
+	*s = (struct rf_seen){0};
 }

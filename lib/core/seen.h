@@ -10,7 +10,7 @@
 struct rf_seen {
 	struct rf_seen_slot {
 		uint64_t dev, ino; /* ino 0 = empty slot: no file system hands out inode 0 */
-	} *slots;
+	} * slots;
 	size_t n, cap; /* cap is 0 or a power of two */
 };
 

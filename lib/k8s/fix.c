@@ -270,7 +270,8 @@ int rf_audit_fix(struct rf_audit *a, FILE *out, bool write_in_place, size_t *ret
 	int r;
 
 	if (!a->keep_docs)
-		return rf_error_set(reterr, -EINVAL, "--fix needs the documents kept (rf_audit_set_keep_documents)");
+		return rf_error_set(reterr, -EINVAL,
+				    "--fix needs the documents kept (rf_audit_set_keep_documents)");
 	/* A file with a syntax error was not wholly read: written back, it would lose what
 	 * could not be read. It is left alone, and said so. */
 	for (size_t i = 0; i < a->n_srcs; i++)
@@ -283,7 +284,8 @@ int rf_audit_fix(struct rf_audit *a, FILE *out, bool write_in_place, size_t *ret
 	for (size_t i = 0; i < a->n_objs; i++) {
 		struct k8s_object *o = a->objs[i];
 
-		if (o->w.error || o->src->broken || !o->pod_spec || !fy_node_is_mapping(o->pod_spec))
+		if (o->w.error || o->src->broken || !o->pod_spec ||
+		    !fy_node_is_mapping(o->pod_spec))
 			continue;
 		for (size_t v = 0; v < o->w.n_violations; v++)
 			for (size_t s = 0; s < o->w.violations[v].n_sites; s++)

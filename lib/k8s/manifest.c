@@ -403,17 +403,19 @@ static int decide_policy(const struct rf_audit *a, struct k8s_object *o,
 		version = opts->version;
 	free(o->policy_source_buf);
 	if (src && (opts->level_set || opts->version_set)) {
-		o->policy_source_buf = pss_printf("%s, overridden by %s%s%s", src,
-						  opts->level_set ? "--level" : "",
-						  opts->level_set && opts->version_set ? " and " : "",
-						  opts->version_set ? "--version" : "");
+		o->policy_source_buf =
+			pss_printf("%s, overridden by %s%s%s", src,
+				   opts->level_set ? "--level" : "",
+				   opts->level_set && opts->version_set ? " and " : "",
+				   opts->version_set ? "--version" : "");
 		free(src);
 	} else if (src) {
 		o->policy_source_buf = src;
 	} else {
-		o->policy_source_buf = strdup(opts->level_set || opts->version_set
-						      ? "command line"
-						      : "default (no namespace labels in the input)");
+		o->policy_source_buf =
+			strdup(opts->level_set || opts->version_set
+				       ? "command line"
+				       : "default (no namespace labels in the input)");
 	}
 	if (!o->policy_source_buf)
 		return -ENOMEM;

@@ -24,7 +24,8 @@ static void allow_privilege_escalation_1_8(struct kpod *p)
 	struct slist bad = { 0 };
 
 	for (size_t i = 0; i < p->n_ctrs; i++)
-		if (k_bool(p->c, p->ctrs[i].sc, p->ctrs[i].sc_path, "allowPrivilegeEscalation") != 0)
+		if (k_bool(p->c, p->ctrs[i].sc, p->ctrs[i].sc_path, "allowPrivilegeEscalation") !=
+		    0)
 			(void)slist_add(&bad, p->ctrs[i].name);
 	if (bad.n) {
 		_cleanup_free_ char *w = pss_who(&bad);

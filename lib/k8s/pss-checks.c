@@ -60,7 +60,8 @@ static void privileged(struct kpod *p)
 			struct fy_node *key;
 			_cleanup_free_ char *path = pss_sc_path(&p->ctrs[i], "privileged");
 
-			if (k_bool(p->c, p->ctrs[i].sc, p->ctrs[i].sc_path, "privileged") != 1 || !path)
+			if (k_bool(p->c, p->ctrs[i].sc, p->ctrs[i].sc_path, "privileged") != 1 ||
+			    !path)
 				continue;
 			(void)k_child(p->c, p->ctrs[i].sc, "privileged", &key);
 			pss_site(p, p->ctrs[i].name, path, key, false, NOFIX_HOST,

@@ -356,7 +356,8 @@ static int write_sarif(const struct rf_audit *a, bool pretty, FILE *f)
 				rf_json_name(&j, "locations");
 				rf_json_start_array(&j);
 				rf_json_start_object(&j);
-				sarif_location(&j, w->file, st && st->line ? st->line : w->line ?: 1,
+				sarif_location(&j, w->file,
+					       st && st->line ? st->line : w->line ?: 1,
 					       st && st->line ? st->column ?: 1 : w->column ?: 1);
 				if (st) {
 					rf_json_name(&j, "logicalLocations");

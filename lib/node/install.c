@@ -213,7 +213,8 @@ static int add_dir(struct plan *pl, const char *dir, struct rf_error *reterr)
 						   strerror(-r));
 	size_t dlen = strlen(dir);
 
-	while (dlen > 1 && dir[dlen - 1] == '/') /* "profiles/" gives "profiles/x", not "profiles//x" */
+	/* "profiles/" gives "profiles/x", not "profiles//x". */
+	while (dlen > 1 && dir[dlen - 1] == '/')
 		dlen--;
 	STRV_FOREACH(name, names) {
 		_cleanup_free_ char *path = NULL;
@@ -268,15 +269,16 @@ static int collect(struct plan *pl, char *const *inputs, size_t n, struct rf_err
 static int check_empty_prune(const struct rf_node_opts *o, struct plan *pl, size_t n_inputs,
 			     char *const *inputs, struct rf_error *reterr)
 {
+	bool one = n_inputs == 1;
+
 	if (!o->prune || pl->n > 0)
 		return 0;
 	if (!o->allow_empty)
 		return rf_error_set(reterr, -ENODATA,
-				    "%s%s%s has no profile: refusing to prune with an empty set, which "
-				    "would remove every profile ringfence installed (pass --allow-empty "
-				    "if that is what you want)",
-				    n_inputs == 1 ? "'" : "", n_inputs == 1 ? inputs[0] : "the input",
-				    n_inputs == 1 ? "'" : "");
+				    "%s%s%s has no profile: refusing to prune with an empty set, "
+				    "which would remove every profile ringfence installed (pass "
+				    "--allow-empty if that is what you want)",
+				    one ? "'" : "", one ? inputs[0] : "the input", one ? "'" : "");
 	return node_note(pl, "the set is empty: every profile ringfence installed is pruned "
 			     "(--allow-empty)");
 }

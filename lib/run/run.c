@@ -119,8 +119,8 @@ static int check_lint(const struct rf_profile *p, const char *name, struct rf_er
 		if (f->severity != RF_LINT_ERROR)
 			continue;
 		r = rf_error_set_at(reterr, -EINVAL, name, f->line,
-				    "%s [%s]; 'ringfence profile lint' reports it too, and run refuses "
-				    "a profile with errors",
+				    "%s [%s]; 'ringfence profile lint' reports it too, and run "
+				    "refuses a profile with errors",
 				    f->message, f->code);
 	}
 	rf_lint_done(&l);
@@ -320,8 +320,8 @@ static int check_own_calls(const struct plan *pl, char *const *argv, struct rf_e
 			    SECCOMP_RET_ALLOW)
 			continue;
 		return rf_error_set(reterr, -EPERM,
-				    "the profile does not allow '%s'%s, which ringfence must call %s "
-				    "after installing the filter%s",
+				    "the profile does not allow '%s'%s, which ringfence must call "
+				    "%s after installing the filter%s",
 				    c->name, n_known ? " with the arguments it needs" : "", c->why,
 				    streq(c->name, "execve")
 					    ? ""
