@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "core/escape.h"
 #include "core/macro.h"
 #include "ringfence/k8s.h"
 
@@ -17,10 +18,14 @@
 	"Checks Pods, ReplicationControllers, PodTemplates, ReplicaSets, Deployments,\n"          \
 	"StatefulSets, DaemonSets, Jobs and CronJobs against the Kubernetes Pod Security\n"        \
 	"Standards, exactly as Pod Security Admission would at that level and policy version.\n"  \
-	"FILE may be a directory (read recursively: *.yaml, *.yml, *.json) or '-' for stdin.\n"   \
+	"FILE may be a directory (read recursively: *.yaml, *.yml, *.json; symlinks to\n"       \
+	"directories inside it are not followed) or '-' for stdin. A file is read once, however\n" \
+	"many names reach it.\n"                                                                  \
 	"Multi-document YAML and List kinds are read. Kinds count in their API group only (core,\n" \
 	"apps, batch), as admission sees them: a DaemonSet of apps.kruise.io, other kinds and\n"  \
 	"a Namespace of another group are counted and skipped.\n"                                 \
+	"After a syntax error, reading goes on at the next '---' line (100 times per file at\n"  \
+	"most).\n"                                                                                 \
 	"\n"                                                                                        \
 	"The policy comes from pod-security.kubernetes.io/{enforce,audit,warn}[-version] labels\n" \
 	"of Namespace objects in the input (the most restrictive one), else restricted:latest;\n"  \
@@ -40,14 +45,21 @@
 
 enum { OPT_LEVEL = 0x100, OPT_VERSION, OPT_FIX, OPT_WRITE };
 
+static void print_line(const char *msg)
+{
+	fputs("ringfence: ", stderr);
+	rf_fputs_escaped(msg, stderr); /* file names come from directories */
+	fputc('\n', stderr);
+}
+
 static void print_errors(const struct rf_audit *a)
 {
 	for (size_t i = 0; i < rf_audit_n_errors(a); i++)
-		fprintf(stderr, "ringfence: %s\n", rf_audit_error(a, i));
+		print_line(rf_audit_error(a, i));
 	for (size_t i = 0; i < rf_audit_n_workloads(a); i++) {
 		const struct rf_audit_workload *w = rf_audit_workload(a, i);
 		if (w->error)
-			fprintf(stderr, "ringfence: %s\n", w->error);
+			print_line(w->error);
 	}
 }
 
@@ -124,12 +136,12 @@ int cmd_audit(int argc, char **argv)
 	}
 	if ((r = rf_audit_run(a, &o)) < 0)
 		return print_error(NULL, r), EXIT_FOUND;
-	print_errors(a);
 	if (fix) {
 		struct rf_error e = { 0 };
 		size_t manual = 0;
 
 		r = rf_audit_fix(a, write ? NULL : stdout, write, &manual, &e);
+		print_errors(a);
 		if (r < 0) {
 			print_error(&e, r);
 			rf_error_clear(&e);
@@ -140,6 +152,7 @@ int cmd_audit(int argc, char **argv)
 			(void)rf_audit_write(a, RF_AUDIT_TEXT, false, stderr);
 		return manual || rf_audit_n_errors(a) || any_workload_error(a) ? EXIT_FOUND : 0;
 	}
+	print_errors(a);
 	if ((r = rf_audit_write(a, fmt, global.pretty, stdout)) < 0)
 		return print_error(NULL, r), EXIT_FOUND;
 	return rf_audit_n_failed(a) || rf_audit_n_errors(a) || any_workload_error(a) ? EXIT_FOUND : 0;

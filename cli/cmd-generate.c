@@ -1,12 +1,14 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* `ringfence generate`: observations (merged) or strace logs -> observation and profile. */
 #include <getopt.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "cli.h"
 #include "core/macro.h"
+#include "core/number.h"
 #include "core/strv.h"
 #include "ringfence/builder.h"
 #include "ringfence/observation.h"
@@ -24,7 +26,8 @@
 	"--from-strace LOG   logs of strace, strace -f or strace -ff (give every per-pid file):\n" \
 	"                    one recording. Unknown syscall names stop with file:line unless\n"    \
 	"                    --ignore-unknown. 32-bit personality switches are followed.\n"       \
-	"--seccomp FILE      write the profile here ('-' = stdout, the default)\n"                 \
+	"--seccomp FILE      write the profile here ('-' = stdout, the default unless\n"        \
+	"                    --observation - or --caps - takes stdout)\n"                          \
 	"--observation OUT   also write the (merged) observation\n"                                \
 	"--caps FILE         suggested capabilities as a Kubernetes securityContext (YAML)\n"   \
 	"--min-support N     only syscalls seen by at least N of the merged observations\n"       \
@@ -87,6 +90,11 @@ static int load_strace(int n, char **paths, const struct gen_opts *g, struct rf_
 	return 0;
 }
 
+static bool stdout_taken(const char *path)
+{
+	return path && streq(path, "-");
+}
+
 int cmd_generate(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -107,7 +115,6 @@ int cmd_generate(int argc, char **argv)
 	_cleanup_(rf_obs_freep) struct rf_observation *obs = NULL;
 	struct gen_opts g = { 0 };
 	bool from = false, from_strace = false;
-	char *end = NULL;
 	int c, r;
 
 	while ((c = getopt_long(argc, argv, "h", opts, NULL)) >= 0) {
@@ -130,9 +137,11 @@ int cmd_generate(int argc, char **argv)
 						   optarg);
 			break;
 		case OPT_MIN:
-			g.min_support = (unsigned)strtoul(optarg, &end, 10);
-			if (!end || *end || g.min_support == 0)
-				return usage_error("generate", "--min-support needs a number >= 1");
+			if (rf_parse_unsigned(optarg, UINT_MAX, &g.min_support) < 0 ||
+			    g.min_support == 0)
+				return usage_error("generate",
+						   "--min-support needs a number 1..%u, not '%s'",
+						   UINT_MAX, optarg);
 			break;
 		case 'h': fputs(GENERATE_HELP, stdout); return 0;
 		default: return usage_error("generate", "invalid option");
@@ -144,14 +153,22 @@ int cmd_generate(int argc, char **argv)
 		return usage_error("generate", "no input files");
 	if (g.format && rf_format_from_string(g.format) == RF_FORMAT_UNKNOWN)
 		return usage_error("generate", "unknown format '%s' (oci, docker, spo)", g.format);
+	if (stdout_taken(g.seccomp) + stdout_taken(g.observation) + stdout_taken(g.caps) > 1)
+		return usage_error("generate", "only one of --seccomp, --observation and --caps "
+					       "can write to stdout ('-')");
 	r = from ? load_observations(argc - optind, argv + optind, &obs)
 		 : load_strace(argc - optind, argv + optind, &g, &obs);
 	if (r < 0)
 		return EXIT_FOUND;
-	/* --min-support filters the profile; the observation written keeps everything. */
+	/* --min-support filters the profile; the observation written keeps everything. The
+	 * profile goes to stdout unless --seccomp says otherwise, or stdout is already given to
+	 * --observation - or --caps -. */
 	r = write_outputs(obs, &(struct rf_outputs){
 				       .observation = g.observation,
-				       .seccomp = g.seccomp ?: (g.observation || g.caps ? NULL : "-"),
+				       .seccomp = g.seccomp ?: (stdout_taken(g.observation) ||
+								stdout_taken(g.caps)
+							? NULL
+							: "-"),
 				       .format = g.format ? rf_format_from_string(g.format)
 							  : RF_FORMAT_OCI,
 				       .build = { .args = g.args, .default_errno = g.default_errno,

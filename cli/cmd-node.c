@@ -12,24 +12,28 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "core/escape.h"
 #include "core/json-writer.h"
 #include "core/macro.h"
-#include "core/strv.h"
-#include "ringfence/k8s.h"
+#include "core/number.h"
 #include "ringfence/node.h"
 
 #define NODE_HELP                                                                                  \
-	"Usage: ringfence node install [--root DIR] [--prefix NAME] [--prune] [--dry-run] PROFILE...|DIR...\n" \
+	"Usage: ringfence node install [--root DIR] [--prefix NAME] [--prune [--allow-empty]]\n"   \
+	"                              [--dry-run] PROFILE...|DIR...\n"                           \
 	"       ringfence node status  [--root DIR] [--prefix NAME] [--kubelet-config FILE]\n"       \
 	"                              [--check-manifests FILE...]\n"                               \
 	"       ringfence node agent   --source DIR [--root DIR] [--prefix NAME] [--resync SECONDS]\n" \
+	"                              [--allow-empty]\n"                                          \
 	"\n"                                                                                        \
 	"install  validates every profile (seccomp in OCI, Docker or SPO form: *.json, *.yaml,\n"    \
 	"         *.yml; AppArmor: *.apparmor), then writes each seccomp profile as plain OCI JSON\n" \
 	"         to <root>/seccomp/<prefix>/<name>.json atomically and prints the\n"              \
 	"         localhostProfile a pod uses. Nothing is written when any profile is invalid or a\n" \
 	"         target file was not written by ringfence. --prune removes ringfence's profiles\n" \
-	"         that are not in the set. AppArmor profiles are loaded with apparmor_parser -r\n"   \
+	"         that are not in the set; a set with no profile at all is refused unless\n"     \
+	"         --allow-empty (an empty directory would otherwise empty the node). AppArmor\n"  \
+	"         profiles are loaded with apparmor_parser -r\n"                                  \
 	"         when the kernel has AppArmor (never over a loaded profile ringfence did not\n"   \
 	"         load; unchanged ones are not reloaded), else checked and skipped.\n"             \
 	"status   lists the profiles under <root>/seccomp (owner, sha256, valid), whether the\n"    \
@@ -51,7 +55,8 @@
 	"unrecoverable agent error), 2 usage error.\n"
 
 enum { OPT_ROOT = 0x100, OPT_PREFIX, OPT_PRUNE, OPT_DRY_RUN, OPT_KUBELET_CONFIG,
-       OPT_CHECK_MANIFESTS, OPT_SOURCE, OPT_RESYNC, OPT_DEBOUNCE, OPT_SYS, OPT_PROC };
+       OPT_CHECK_MANIFESTS, OPT_SOURCE, OPT_RESYNC, OPT_DEBOUNCE, OPT_SYS, OPT_PROC,
+       OPT_ALLOW_EMPTY };
 
 struct node_args {
 	struct rf_node_opts node;
@@ -61,19 +66,6 @@ struct node_args {
 	unsigned resync, debounce_ms;
 };
 
-static int parse_uint(const char *s, unsigned max, unsigned *ret)
-{
-	char *end;
-	unsigned long v;
-
-	errno = 0;
-	v = strtoul(s, &end, 10);
-	if (errno || end == s || *end || *s == '-' || v > max)
-		return -EINVAL;
-	*ret = (unsigned)v;
-	return 0;
-}
-
 static int parse_args(const char *sub, int argc, char **argv, struct node_args *a)
 {
 	static const struct option opts[] = {
@@ -81,6 +73,7 @@ static int parse_args(const char *sub, int argc, char **argv, struct node_args *
 		{ "prefix", required_argument, NULL, OPT_PREFIX },
 		{ "prune", no_argument, NULL, OPT_PRUNE },
 		{ "dry-run", no_argument, NULL, OPT_DRY_RUN },
+		{ "allow-empty", no_argument, NULL, OPT_ALLOW_EMPTY },
 		{ "kubelet-config", required_argument, NULL, OPT_KUBELET_CONFIG },
 		{ "check-manifests", no_argument, NULL, OPT_CHECK_MANIFESTS },
 		{ "source", required_argument, NULL, OPT_SOURCE },
@@ -112,6 +105,13 @@ static int parse_args(const char *sub, int argc, char **argv, struct node_args *
 						   c == OPT_PRUNE ? "prune" : "dry-run");
 			*(c == OPT_PRUNE ? &a->node.prune : &a->node.dry_run) = true;
 			break;
+		case OPT_ALLOW_EMPTY:
+			if (!install && !agent)
+				return usage_error("node",
+						   "--allow-empty is an option of 'node install "
+						   "--prune' and 'node agent'");
+			a->node.allow_empty = true;
+			break;
 		case OPT_KUBELET_CONFIG:
 		case OPT_CHECK_MANIFESTS:
 			if (!status)
@@ -130,7 +130,7 @@ static int parse_args(const char *sub, int argc, char **argv, struct node_args *
 							   "of 'node agent'");
 			if (c == OPT_SOURCE)
 				a->source = optarg;
-			else if (parse_uint(optarg, c == OPT_RESYNC ? 86400 : 10000,
+			else if (rf_parse_unsigned(optarg, c == OPT_RESYNC ? 86400 : 10000,
 					    c == OPT_RESYNC ? &a->resync : &a->debounce_ms) < 0 ||
 				 (c == OPT_DEBOUNCE && a->debounce_ms == 0))
 				return usage_error("node", "--%s must be a number (%s), not '%s'",
@@ -145,6 +145,20 @@ static int parse_args(const char *sub, int argc, char **argv, struct node_args *
 		}
 	}
 	return -1;
+}
+
+/* A dry run decides but does not act: "create", not "created". */
+static const char *install_action(enum rf_node_action a, bool dry_run)
+{
+	static const char *const planned[] = {
+		[RF_NODE_CREATED] = "create", [RF_NODE_UPDATED] = "update",
+		[RF_NODE_UNCHANGED] = "unchanged", [RF_NODE_PRUNED] = "prune",
+		[RF_NODE_LOADED] = "load", [RF_NODE_SKIPPED] = "skip",
+	};
+
+	if (dry_run && (unsigned)a < ELEMENTSOF(planned) && planned[a])
+		return planned[a];
+	return rf_node_action_to_string(a);
 }
 
 static void json_change(struct rf_json *j, const struct rf_node_change *c)
@@ -178,8 +192,11 @@ static int do_install(struct node_args *a, char **inputs, size_t n)
 		rf_error_clear(&e);
 		return EXIT_FOUND;
 	}
-	for (char **s = res.notes; s && *s; s++)
-		fprintf(stderr, "ringfence: note: %s\n", *s);
+	for (char **s = res.notes; s && *s; s++) {
+		fputs("ringfence: note: ", stderr);
+		rf_fputs_escaped(*s, stderr);
+		fputc('\n', stderr);
+	}
 	if (global.json) {
 		struct rf_json j;
 
@@ -197,14 +214,17 @@ static int do_install(struct node_args *a, char **inputs, size_t n)
 	} else {
 		for (size_t i = 0; i < res.n; i++) {
 			const struct rf_node_change *c = &res.items[i];
+			struct esc_pool ep = {};
 
 			if (c->kind == RF_NODE_SECCOMP)
 				printf("%-9s localhostProfile: %-40s sha256:%.12s\n",
-				       rf_node_action_to_string(c->action), c->localhost_profile,
-				       c->sha256);
+				       install_action(c->action, a->node.dry_run),
+				       esc(&ep, c->localhost_profile), c->sha256);
 			else
 				printf("%-9s apparmor profile: %s (%s)\n",
-				       rf_node_action_to_string(c->action), c->name, c->source);
+				       install_action(c->action, a->node.dry_run),
+				       esc(&ep, c->name), esc(&ep, c->source));
+			esc_done(&ep);
 		}
 		if (a->node.dry_run)
 			printf("(dry run: nothing was written)\n");
@@ -213,258 +233,6 @@ static int do_install(struct node_args *a, char **inputs, size_t n)
 	return finish_stdout(0);
 }
 
-/* What the manifests reference that this node cannot give them; NULL when it can. */
-static char *ref_problem(const struct rf_node_status *s, const struct rf_profile_ref *ref)
-{
-	char *msg = NULL;
-
-	if (ref->apparmor) {
-		if (!*ref->profile)
-			return strdup("type Localhost without localhostProfile");
-		if (!s->apparmor.enabled)
-			return asprintf(&msg, "AppArmor profile '%s': this node has no AppArmor (%s); the "
-					      "kubelet rejects the pod", ref->profile,
-					s->apparmor.why_not ?: "off") < 0 ? NULL : msg;
-		for (char **p = s->apparmor.profiles; p && *p; p++)
-			if (streq(*p, ref->profile))
-				return NULL;
-		return asprintf(&msg, "AppArmor profile '%s' is not loaded on this node", ref->profile) < 0
-			       ? NULL : msg;
-	}
-	if (!*ref->profile)
-		return strdup("type Localhost without localhostProfile");
-	if (ref->profile[0] == '/' || !strcmp(ref->profile, "..") || !strncmp(ref->profile, "../", 3) ||
-	    strstr(ref->profile, "/../") || (strlen(ref->profile) >= 3 &&
-					     streq(ref->profile + strlen(ref->profile) - 3, "/..")))
-		return asprintf(&msg, "seccomp profile '%s' must be a relative path inside %s without '..'",
-				ref->profile, s->seccomp_dir) < 0 ? NULL : msg;
-	for (size_t i = 0; i < s->n_profiles; i++)
-		if (streq(s->profiles[i].localhost_profile, ref->profile))
-			return s->profiles[i].error
-				       ? (asprintf(&msg, "seccomp profile '%s' is on this node but invalid: %s",
-						   ref->profile, s->profiles[i].error) < 0 ? NULL : msg)
-				       : NULL;
-	return asprintf(&msg, "seccomp profile '%s' is not on this node (%s/%s)", ref->profile,
-			s->seccomp_dir, ref->profile) < 0 ? NULL : msg;
-}
-
-struct checked_ref {
-	const struct rf_profile_ref *ref;
-	char *problem;
-};
-
-static int check_manifests(const struct rf_node_status *s, char **files, size_t n,
-			   struct rf_audit **ret_audit, struct rf_profile_ref **ret_refs,
-			   size_t *ret_n, struct checked_ref **ret_checked)
-{
-	_cleanup_(rf_audit_freep) struct rf_audit *a = NULL;
-	struct checked_ref *checked;
-	int r;
-
-	if ((r = rf_audit_new(&a)) < 0)
-		return r;
-	for (size_t i = 0; i < n; i++) {
-		struct rf_error e = {};
-
-		if ((r = rf_audit_add_path(a, files[i], &e)) < 0) {
-			print_error(&e, r);
-			rf_error_clear(&e);
-			return r;
-		}
-	}
-	for (size_t i = 0; i < rf_audit_n_errors(a); i++)
-		fprintf(stderr, "ringfence: %s\n", rf_audit_error(a, i));
-	if ((r = rf_audit_profile_refs(a, ret_refs, ret_n)) < 0)
-		return r;
-	checked = calloc(*ret_n + 1, sizeof(*checked));
-	if (!checked)
-		return -ENOMEM;
-	for (size_t i = 0; i < *ret_n; i++) {
-		errno = 0;
-		checked[i] = (struct checked_ref){ &(*ret_refs)[i], ref_problem(s, &(*ret_refs)[i]) };
-		if (!checked[i].problem && errno == ENOMEM) {
-			for (size_t k = 0; k < i; k++)
-				free(checked[k].problem);
-			free(checked);
-			return -ENOMEM;
-		}
-	}
-	*ret_checked = checked;
-	*ret_audit = TAKE_PTR(a);
-	return (int)rf_audit_n_errors(*ret_audit);
-}
-
-static void print_status_json(const struct rf_node_status *s, const struct checked_ref *checked,
-			      size_t n_refs, bool with_refs)
-{
-	struct rf_json j;
-
-	rf_json_init(&j, stdout, global.pretty);
-	rf_json_start_object(&j);
-	rf_json_string_field(&j, "schema", "ringfence.node-status/v1");
-	rf_json_string_field(&j, "seccomp_dir", s->seccomp_dir);
-	rf_json_name(&j, "profiles");
-	rf_json_start_array(&j);
-	for (size_t i = 0; i < s->n_profiles; i++) {
-		const struct rf_node_profile *p = &s->profiles[i];
-
-		rf_json_start_object(&j);
-		rf_json_string_field(&j, "localhost_profile", p->localhost_profile);
-		rf_json_string_field(&j, "sha256", p->sha256);
-		rf_json_string_field(&j, "owner", rf_node_owner_to_string(p->owner));
-		rf_json_bool_field(&j, "valid", !p->error);
-		if (p->error)
-			rf_json_string_field(&j, "error", p->error);
-		rf_json_end_object(&j);
-	}
-	rf_json_end_array(&j);
-	rf_json_name(&j, "kubelet");
-	rf_json_start_object(&j);
-	if (s->kubelet.pid)
-		rf_json_int_field(&j, "pid", s->kubelet.pid);
-	if (s->kubelet.config_path)
-		rf_json_string_field(&j, "config", s->kubelet.config_path);
-	rf_json_name(&j, "seccomp_default");
-	if (s->kubelet.seccomp_default == RF_TRI_UNKNOWN)
-		rf_json_null(&j);
-	else
-		rf_json_bool(&j, s->kubelet.seccomp_default == RF_TRI_YES);
-	if (s->kubelet.seccomp_default_source)
-		rf_json_string_field(&j, "seccomp_default_source", s->kubelet.seccomp_default_source);
-	if (s->kubelet.error)
-		rf_json_string_field(&j, "error", s->kubelet.error);
-	rf_json_end_object(&j);
-	rf_json_name(&j, "apparmor");
-	rf_json_start_object(&j);
-	rf_json_bool_field(&j, "enabled", s->apparmor.enabled);
-	if (s->apparmor.why_not)
-		rf_json_string_field(&j, "why_not", s->apparmor.why_not);
-	if (s->apparmor.enabled) {
-		rf_json_name(&j, "profiles");
-		rf_json_start_array(&j);
-		for (char **p = s->apparmor.profiles; p && *p; p++)
-			rf_json_string(&j, *p);
-		rf_json_end_array(&j);
-	}
-	rf_json_bool_field(&j, "parser", s->apparmor.parser != NULL);
-	rf_json_end_object(&j);
-	if (with_refs) {
-		rf_json_name(&j, "references");
-		rf_json_start_array(&j);
-		for (size_t i = 0; i < n_refs; i++) {
-			const struct rf_profile_ref *r = checked[i].ref;
-
-			rf_json_start_object(&j);
-			rf_json_string_field(&j, "file", r->file);
-			rf_json_uint_field(&j, "line", r->line);
-			rf_json_uint_field(&j, "column", r->column);
-			rf_json_string_field(&j, "kind", r->kind);
-			if (r->namespace)
-				rf_json_string_field(&j, "namespace", r->namespace);
-			rf_json_string_field(&j, "name", r->name ?: "");
-			if (r->container)
-				rf_json_string_field(&j, "container", r->container);
-			rf_json_string_field(&j, "type", r->apparmor ? "apparmor" : "seccomp");
-			rf_json_string_field(&j, "profile", r->profile);
-			rf_json_string_field(&j, "field", r->field);
-			rf_json_bool_field(&j, "present", !checked[i].problem);
-			if (checked[i].problem)
-				rf_json_string_field(&j, "problem", checked[i].problem);
-			rf_json_end_object(&j);
-		}
-		rf_json_end_array(&j);
-	}
-	rf_json_end_object(&j);
-	rf_json_finish(&j);
-}
-
-static void print_status_text(const struct rf_node_status *s, const struct checked_ref *checked,
-			      size_t n_refs, bool with_refs)
-{
-	printf("seccomp directory: %s\n", s->seccomp_dir);
-	if (!s->n_profiles)
-		printf("  (no profiles)\n");
-	for (size_t i = 0; i < s->n_profiles; i++) {
-		const struct rf_node_profile *p = &s->profiles[i];
-
-		printf("  %-40s %-18s sha256:%.12s %s%s\n", p->localhost_profile,
-		       rf_node_owner_to_string(p->owner), p->sha256, p->error ? "INVALID: " : "valid",
-		       p->error ?: "");
-	}
-	printf("kubelet seccomp default (RuntimeDefault for every pod): %s (%s)\n",
-	       s->kubelet.seccomp_default == RF_TRI_YES  ? "yes"
-	       : s->kubelet.seccomp_default == RF_TRI_NO ? "no"
-						     : "unknown",
-	       s->kubelet.seccomp_default_source ?: "no source");
-	if (s->kubelet.error)
-		printf("  kubelet config problem: %s\n", s->kubelet.error);
-	if (s->apparmor.enabled)
-		printf("apparmor: enabled, %zu profiles loaded\n", strv_length(s->apparmor.profiles));
-	else
-		printf("apparmor: not available (%s)\n", s->apparmor.why_not ?: "off");
-	if (!with_refs)
-		return;
-	printf("manifests: %zu Localhost profile reference%s\n", n_refs, n_refs == 1 ? "" : "s");
-	for (size_t i = 0; i < n_refs; i++) {
-		const struct rf_profile_ref *r = checked[i].ref;
-
-		printf("  %s:%u:%u: %s %s%s%s%s%s: %s\n", r->file, r->line, r->column, r->kind,
-		       r->namespace ?: "", r->namespace ? "/" : "", r->name ?: "",
-		       r->container ? " container " : "", r->container ?: "",
-		       checked[i].problem ?: "present");
-	}
-}
-
-static int do_status(struct node_args *a, char **files, size_t n)
-{
-	_cleanup_(rf_audit_freep) struct rf_audit *audit = NULL;
-	struct rf_node_status s = {};
-	struct rf_profile_ref *refs = NULL;
-	struct checked_ref *checked = NULL;
-	size_t n_refs = 0, missing = 0;
-	struct rf_error e = {};
-	int r, code = 0;
-
-	if (n && !a->check_manifests)
-		return usage_error("node", "status takes no arguments (did you mean --check-manifests FILE...?)");
-	if (a->check_manifests && !n)
-		return usage_error("node", "--check-manifests needs FILE... (or a directory, or '-')");
-	r = rf_node_status(&a->node, a->kubelet_config, &s, &e);
-	if (r < 0) {
-		print_error(&e, r);
-		rf_error_clear(&e);
-		return EXIT_FOUND;
-	}
-	if (a->check_manifests) {
-		r = check_manifests(&s, files, n, &audit, &refs, &n_refs, &checked);
-		if (r < 0) {
-			if (r == -ENOMEM)
-				print_error(NULL, r);
-			rf_profile_refs_free(refs, n_refs);
-			rf_node_status_done(&s);
-			return EXIT_FOUND;
-		}
-		if (r > 0)
-			code = EXIT_FOUND; /* a manifest that could not be read was not checked */
-		for (size_t i = 0; i < n_refs; i++)
-			missing += checked[i].problem != NULL;
-	}
-	if (global.json)
-		print_status_json(&s, checked, n_refs, a->check_manifests);
-	else
-		print_status_text(&s, checked, n_refs, a->check_manifests);
-	if (missing) {
-		fprintf(stderr, "ringfence: %zu referenced profile%s not usable on this node\n", missing,
-			missing == 1 ? " is" : "s are");
-		code = EXIT_FOUND;
-	}
-	for (size_t i = 0; checked && i < n_refs; i++)
-		free(checked[i].problem);
-	free(checked);
-	rf_profile_refs_free(refs, n_refs);
-	rf_node_status_done(&s);
-	return finish_stdout(code);
-}
 
 static void agent_log(const struct rf_node_change *c, const struct rf_error *err, const char *note,
 		      void *userdata)
@@ -493,15 +261,19 @@ static void agent_log(const struct rf_node_change *c, const struct rf_error *err
 		rf_json_finish(&j);
 		fflush(stdout);
 	} else if (c) {
+		struct esc_pool ep = {};
+
 		fprintf(stderr, "%s ringfence: %s %s %s%s%s\n", when, rf_node_action_to_string(c->action),
 			c->kind == RF_NODE_SECCOMP ? "seccomp" : "apparmor",
-			c->localhost_profile ?: c->name, *c->sha256 ? " sha256:" : "", c->sha256);
-	} else if (err) {
+			esc(&ep, c->localhost_profile ?: c->name), *c->sha256 ? " sha256:" : "",
+			c->sha256);
+		esc_done(&ep);
+	} else {
 		/* A failure while reading the input changed nothing; one while writing may have
 		 * changed part of the node (the next sync finishes it). */
-		fprintf(stderr, "%s ringfence: sync failed: %s\n", when, msg);
-	} else {
-		fprintf(stderr, "%s ringfence: note: %s\n", when, msg);
+		fprintf(stderr, "%s ringfence: %s", when, err ? "sync failed: " : "note: ");
+		rf_fputs_escaped(msg, stderr);
+		fputc('\n', stderr);
 	}
 }
 
@@ -560,6 +332,7 @@ int cmd_node(int argc, char **argv)
 	if (streq(sub, "install"))
 		return do_install(&a, argv + optind, (size_t)(argc - optind));
 	if (streq(sub, "status"))
-		return do_status(&a, argv + optind, (size_t)(argc - optind));
+		return node_status(&a.node, a.kubelet_config, a.check_manifests, argv + optind,
+				   (size_t)(argc - optind));
 	return do_agent(&a, (size_t)(argc - optind));
 }

@@ -98,6 +98,25 @@ static int parse_sub_opts(const char *sub, int argc, char **argv, struct show_op
 	return -1;
 }
 
+/* N, N.M or N.M.P: digits separated by single dots. */
+static bool kernel_option_ok(const char *s)
+{
+	unsigned parts = 0;
+
+	for (const char *p = s; *p; p++) {
+		size_t digits = strspn(p, "0123456789");
+
+		if (digits == 0 || ++parts > 3)
+			return false;
+		p += digits;
+		if (*p == '\0')
+			return true;
+		if (*p != '.')
+			return false;
+	}
+	return false; /* empty, or ends with a dot */
+}
+
 static int make_env(const struct show_opts *o, struct rf_resolve_env *env, char ***caps_out)
 {
 	struct rf_error e = { 0 };
@@ -110,14 +129,22 @@ static int make_env(const struct show_opts *o, struct rf_resolve_env *env, char 
 		r = rf_caps_bounding(&set);
 	if (r >= 0)
 		r = rf_caps_to_names(set, caps_out);
+	if (r < 0 && o->caps && r != -ENOMEM) {
+		r = usage_error("profile", "--caps: %s", e.message ?: strerror(-r));
+		rf_error_clear(&e);
+		return r;
+	}
 	if (r < 0) {
 		print_error(&e, r);
 		rf_error_clear(&e);
-		return EXIT_USAGE;
+		return EXIT_FOUND;
 	}
 	env->caps = (const char *const *)*caps_out;
-	if (o->kernel && rf_parse_kernel_version(o->kernel, &env->kernel_major,
-						 &env->kernel_minor) < 0)
+	/* uname's release may go on after X.Y ("6.1.0-18-amd64"); an option value may not go
+	 * on with anything but more numbers ("5.10abc" is a typo, not 5.10). */
+	if (o->kernel && (rf_parse_kernel_version(o->kernel, &env->kernel_major,
+						  &env->kernel_minor) < 0 ||
+			  !kernel_option_ok(o->kernel)))
 		return usage_error("profile", "--kernel '%s' is not a version like 5.10", o->kernel);
 	if (o->arch && !(env->native_arch = rf_arch_from_name(o->arch)))
 		return usage_error("profile", "unknown architecture '%s'", o->arch);

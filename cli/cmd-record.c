@@ -1,20 +1,20 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* `ringfence record`: trace a command (or attach to a process), write the observation and the
  * profile built from it, and leave with the command's own status. */
+#include <fcntl.h>
 #include <getopt.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
+#include <unistd.h>
 
 #include "cli.h"
 #include "core/errno-name.h"
 #include "core/macro.h"
+#include "core/number.h"
 #include "core/strv.h"
-#include <fcntl.h>
-#include <unistd.h>
-
 #include "ringfence/builder.h"
 #include "ringfence/observation.h"
 #include "ringfence/outputs.h"
@@ -110,16 +110,13 @@ static void print_help(void)
 int parse_errno_name(const char *s, uint32_t *ret)
 {
 	int e = rf_errno_from_name_len(s, strlen(s), true);
-	char *end = NULL;
-	long v;
+	unsigned v;
 
 	if (e > 0) {
 		*ret = (uint32_t)e;
 		return 0;
 	}
-	errno = 0;
-	v = strtol(s, &end, 10);
-	if (errno || !end || *end || v <= 0 || v > 4095)
+	if (rf_parse_unsigned(s, 4095, &v) < 0 || v == 0)
 		return -EINVAL;
 	*ret = (uint32_t)v;
 	return 0;
@@ -142,7 +139,7 @@ static int parse(int argc, char **argv, struct record_opts *o)
 		{ "help", no_argument, NULL, 'h' },
 		{},
 	};
-	char *end = NULL;
+	unsigned pid;
 	int c;
 
 	while ((c = getopt_long(argc, argv, "+o:h", opts, NULL)) >= 0) {
@@ -163,9 +160,12 @@ static int parse(int argc, char **argv, struct record_opts *o)
 						   optarg);
 			break;
 		case OPT_PID:
-			o->pid = (pid_t)strtol(optarg, &end, 10);
-			if (!end || *end || o->pid <= 0)
-				return usage_error("record", "--pid '%s' is not a pid", optarg);
+			/* A pid_t is an int: a wider number must not wrap onto another process
+			 * (4294967297 was pid 1). */
+			if (rf_parse_unsigned(optarg, INT32_MAX, &pid) < 0 || pid == 0)
+				return usage_error("record", "--pid '%s' is not a pid (1..%d)",
+						   optarg, INT32_MAX);
+			o->pid = (pid_t)pid;
 			break;
 		case OPT_CGROUP: o->cgroup = optarg; break;
 		case OPT_CAPS_OUT: o->caps_out = optarg; break;

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* `ringfence run`: parse flags, call rf_run, and leave with the command's own status. */
 #include <getopt.h>
+#include <grp.h>
 #include <pwd.h>
 #include <signal.h>
 #include <stdio.h>
@@ -11,6 +12,8 @@
 
 #include "cli.h"
 #include "core/macro.h"
+#include "core/number.h"
+#include "ringfence/caps.h"
 #include "ringfence/run.h"
 
 #define RUN_HELP                                                                                   \
@@ -46,37 +49,60 @@
 	"  --user UID[:GID] switch to this user (numeric, or a name) before exec.\n"              \
 	"\n"                                                                                       \
 	"Exit status: the command's own; 125 when ringfence fails before exec (bad profile, filter\n" \
-	"cannot load: the command never runs unconfined by accident); 126 not executable; 127 not\n" \
-	"found. A command killed by a signal makes ringfence die of the same signal.\n"
+	"cannot load: the command never runs unconfined by accident) or the --report cannot be\n"  \
+	"written; 126 not executable; 127 not found; 2 usage error (a bad option value). A\n"   \
+	"command killed by a signal makes ringfence die of the same signal.\n"
 
 enum { OPT_SECCOMP = 0x100, OPT_COMPLAIN, OPT_REPORT, OPT_CAP_DROP, OPT_CAP_ADD, OPT_NNP, OPT_USER };
 
+/* A numeric id is 0..4294967294: (uid_t)-1 means "no change" to setresuid(2), and anything
+ * wider wraps when cast (4294967296 was uid 0, root). Names are looked up. */
+static int parse_id(const char *s, bool group, long *ret, long *ret_group)
+{
+	uint64_t v;
+	int r = rf_parse_u64(s, RF_CAPS_ID_MAX, &v);
+
+	if (r == -ERANGE)
+		return r;
+	if (r >= 0) {
+		*ret = (long)v;
+		return 0;
+	}
+	if (group) {
+		struct group *gr = getgrnam(s);
+		if (!gr)
+			return -ENOENT;
+		*ret = (long)gr->gr_gid;
+	} else {
+		struct passwd *pw = getpwnam(s);
+		if (!pw)
+			return -ENOENT;
+		*ret = (long)pw->pw_uid;
+		*ret_group = (long)pw->pw_gid;
+	}
+	return 0;
+}
+
 static int parse_user(const char *s, long *uid, long *gid)
 {
-	char *end = NULL, *colon = strchr(s, ':');
+	const char *colon = strchr(s, ':');
 	_cleanup_free_ char *name = colon ? strndup(s, (size_t)(colon - s)) : strdup(s);
-	struct passwd *pw;
+	long u = -1, g = -1;
+	int r;
 
 	if (!name)
 		return -ENOMEM;
-	errno = 0;
-	*uid = strtol(name, &end, 10);
-	if (errno || !*name || *end || *uid < 0) {
-		pw = getpwnam(name);
-		if (!pw)
-			return -ENOENT;
-		*uid = pw->pw_uid;
-		*gid = pw->pw_gid;
-	} else {
-		pw = getpwuid((uid_t)*uid);
-		*gid = pw ? (long)pw->pw_gid : *uid;
+	r = parse_id(name, false, &u, &g);
+	if (r < 0)
+		return r;
+	if (g < 0) {
+		struct passwd *pw = getpwuid((uid_t)u);
+		g = pw ? (long)pw->pw_gid : u;
 	}
-	if (colon) {
-		errno = 0;
-		*gid = strtol(colon + 1, &end, 10);
-		if (errno || !colon[1] || *end || *gid < 0)
-			return -EINVAL;
-	}
+	if (colon && (r = parse_id(colon + 1, true, &g, NULL)) < 0)
+		return r;
+	*uid = u;
+	*gid = g;
 	return 0;
 }
 
@@ -118,13 +144,27 @@ int cmd_run(int argc, char **argv)
 		case OPT_SECCOMP: o.seccomp = optarg; break;
 		case OPT_COMPLAIN: o.complain = true; break;
 		case OPT_REPORT: o.report = optarg; break;
-		case OPT_CAP_DROP: o.cap_drop = optarg; break;
-		case OPT_CAP_ADD: o.cap_add = optarg; break;
+		case OPT_CAP_DROP:
+		case OPT_CAP_ADD:
+			/* A bad value is a usage error (2), as everywhere, not a failed run. */
+			if ((r = rf_caps_parse_list(optarg, &(uint64_t){ 0 }, &e)) < 0) {
+				r = usage_error("run", "--%s: %s",
+						c == OPT_CAP_ADD ? "cap-add" : "cap-drop",
+						e.message ?: strerror(-r));
+				rf_error_clear(&e);
+				return r;
+			}
+			*(c == OPT_CAP_ADD ? &o.cap_add : &o.cap_drop) = optarg;
+			break;
 		case OPT_NNP: o.no_new_privs = true; break;
 		case OPT_USER:
-			if (parse_user(optarg, &o.uid, &o.gid) < 0)
-				return usage_error("run", "--user '%s' is not a user or UID[:GID]",
-						   optarg);
+			r = parse_user(optarg, &o.uid, &o.gid);
+			if (r == -ERANGE)
+				return usage_error("run", "--user '%s': a UID or GID is 0..%u",
+						   optarg, RF_CAPS_ID_MAX);
+			if (r < 0)
+				return usage_error("run", "--user '%s' is not a user or "
+						   "UID[:GID] (names or numbers)", optarg);
 			break;
 		case 'q': o.quiet = global.quiet = true; break;
 		case 'h': fputs(RUN_HELP, stdout); return 0;

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* ringfence's entry point: global options, the command table, and the single place errors are
  * printed. Commands live in cmd-*.c; the work itself lives in lib/. */
+#include <errno.h>
 #include <getopt.h>
 #include <seccomp.h>
 #include <stdarg.h>
@@ -13,6 +14,7 @@
 
 #include "cli.h"
 #include "config.h"
+#include "core/escape.h"
 #include "core/json-writer.h"
 #include "core/macro.h"
 #include "ringfence/ebpf.h"
@@ -58,11 +60,35 @@ void print_error(const struct rf_error *e, int r)
 
 int finish_stdout(int code)
 {
+	static bool reported; /* a command checks before it returns, main once more: say it once */
+
+	errno = 0;
 	if (fflush(stdout) != 0 || ferror(stdout)) {
-		fprintf(stderr, "ringfence: writing to stdout failed\n");
+		if (!reported)
+			fprintf(stderr, "ringfence: writing to standard output failed: %s\n",
+				strerror(errno ?: EIO));
+		reported = true;
 		return code ? code : EXIT_FOUND;
 	}
 	return code;
+}
+
+const char *esc(struct esc_pool *p, const char *s)
+{
+	char *e;
+
+	if (!s)
+		return "";
+	if (p->n >= ELEMENTSOF(p->v) || !(e = rf_escape_controls(s)))
+		return "?";
+	return p->v[p->n++] = e;
+}
+
+void esc_done(struct esc_pool *p)
+{
+	for (size_t i = 0; i < p->n; i++)
+		free(p->v[i]);
+	p->n = 0;
 }
 
 static void log_to_stderr(enum rf_log_level level, const char *msg, void *userdata)

@@ -61,6 +61,7 @@ struct rf_audit_workload {
 	struct rf_pss_violation *violations;
 	size_t n_violations;
 	char *error; /* set when the document could not be evaluated (wrong types ...) */
+	unsigned error_line, error_column; /* where (0 when unknown) */
 };
 
 struct rf_audit_opts {
@@ -80,10 +81,17 @@ static inline void rf_audit_freep(struct rf_audit **a)
 		rf_audit_free(*a);
 }
 
-/* Keep comments for --fix (call before adding inputs). Off by default: libfyaml's comment
- * parsing is experimental (it leaks on a comment-only document) and costs time. */
+/* For --fix (call before adding inputs): keep every document in memory so it can be patched
+ * and written back (rf_audit_fix needs it). Off by default: then each document's tree is
+ * dropped once read and parsed again for the checks, so memory follows the largest document
+ * rather than the whole input. */
+void rf_audit_set_keep_documents(struct rf_audit *a, bool on);
+/* The same, and parse comments so a patched file keeps them. Off by default: libfyaml's
+ * comment parsing is experimental (it leaks on a comment-only document) and costs time. */
 void rf_audit_set_keep_comments(struct rf_audit *a, bool on);
-/* A file, a directory (recursively: *.yaml, *.yml, *.json, in sorted order) or "-" (stdin).
+/* A file, a directory (recursively: *.yaml, *.yml, *.json, in sorted order; symlinks to
+ * directories below it are not followed, symlinks to files are) or "-" (stdin). A file
+ * already read through another name (same device and inode) is skipped.
  * Fails only for the whole input (cannot open); a document that does not parse is recorded as
  * an error of that document and reading goes on with the next file. */
 int rf_audit_add_path(struct rf_audit *a, const char *path, struct rf_error *reterr);
@@ -101,6 +109,9 @@ size_t rf_audit_n_skipped(const struct rf_audit *a);
 /* Documents that could not be read at all ("file:line:column: why"). */
 size_t rf_audit_n_errors(const struct rf_audit *a);
 const char *rf_audit_error(const struct rf_audit *a, size_t i);
+/* Workloads that were read but could not be evaluated (their `error` is set). Reports count
+ * both kinds as errors. */
+size_t rf_audit_n_unchecked(const struct rf_audit *a);
 /* Workloads with at least one violation. */
 size_t rf_audit_n_failed(const struct rf_audit *a);
 
@@ -115,7 +126,9 @@ int rf_audit_write(const struct rf_audit *a, enum rf_audit_format fmt, bool pret
 /* --fix: applies the minimal changes that make every workload pass its level. Each input file
  * that changed is written to `out` (when non-NULL, as a YAML stream with a "# file" comment
  * line before each file) or in place, atomically (write_in_place). `ret_unfixable` counts
- * the sites a human must change. */
+ * the sites a human must change. A file with a syntax error is neither patched nor written
+ * (it was not wholly read): that is added to the errors. Needs rf_audit_set_keep_documents()
+ * (or _keep_comments) before the inputs were added. */
 int rf_audit_fix(struct rf_audit *a, FILE *out, bool write_in_place, size_t *ret_unfixable,
 		 struct rf_error *reterr);
 
@@ -134,5 +147,5 @@ struct rf_profile_ref {
 /* Every Localhost reference in every workload read so far, in input order: pod and container
  * `seccompProfile` / `appArmorProfile` with type Localhost, and the AppArmor annotations
  * `container.apparmor.security.beta.kubernetes.io/<container>: localhost/<name>`. */
-int rf_audit_profile_refs(const struct rf_audit *a, struct rf_profile_ref **ret, size_t *ret_n);
+int rf_audit_profile_refs(struct rf_audit *a, struct rf_profile_ref **ret, size_t *ret_n);
 void rf_profile_refs_free(struct rf_profile_ref *refs, size_t n);

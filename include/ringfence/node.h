@@ -21,6 +21,7 @@ struct rf_node_opts {
 	const char *root;   /* kubelet root; NULL = RF_NODE_DEFAULT_ROOT */
 	const char *prefix; /* subdirectory of <root>/seccomp; NULL = RF_NODE_DEFAULT_PREFIX */
 	bool prune;         /* remove owned profiles that are not in the set */
+	bool allow_empty;   /* with prune: an empty set may remove every owned profile */
 	bool dry_run;       /* decide and report, write nothing */
 	const char *sys;    /* sysfs root for AppArmor; NULL = "/sys" */
 	const char *proc;   /* procfs root for the kubelet; NULL = "/proc" */
@@ -63,7 +64,9 @@ const char *rf_node_action_to_string(enum rf_node_action a);
  * with '.' are read: *.json, *.yaml, *.yml are seccomp profiles in any format ringfence reads,
  * *.apparmor are AppArmor profiles). Everything is validated before anything is written: an
  * invalid profile, two profiles with one name, or a target file ringfence does not own fails
- * the whole call and leaves the node as it was. */
+ * the whole call and leaves the node as it was. With prune, a set without a single profile
+ * (an empty directory, a ConfigMap mounted empty) fails with -ENODATA unless allow_empty: it
+ * would silently remove every profile the node's pods use. */
 int rf_node_install(const struct rf_node_opts *o, char *const *inputs, size_t n_inputs,
 		    struct rf_node_result *ret, struct rf_error *reterr);
 

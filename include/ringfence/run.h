@@ -19,7 +19,7 @@ struct rf_run_opts {
 	const char *report;  /* JSON report path, NULL for none */
 	const char *cap_drop, *cap_add; /* capability lists, NULL for none */
 	bool no_new_privs;
-	long uid, gid;       /* -1: keep */
+	long uid, gid;       /* -1: keep; else 0..RF_CAPS_ID_MAX */
 	bool quiet;          /* no notes on stderr */
 	char *const *argv;   /* the command */
 };

@@ -35,6 +35,7 @@ int rf_caps_parse_list(const char *list, uint64_t *ret, struct rf_error *reterr)
 	_cleanup_free_ char *copy = strdup(list ?: "");
 	uint64_t set = 0;
 	char *save = NULL;
+	bool named = false;
 
 	if (!copy)
 		return -ENOMEM;
@@ -42,6 +43,7 @@ int rf_caps_parse_list(const char *list, uint64_t *ret, struct rf_error *reterr)
 		_cleanup_free_ char *name = NULL;
 		cap_value_t v;
 
+		named = true;
 		if (strcasecmp(tok, "ALL") == 0) {
 			set |= rf_caps_all();
 			continue;
@@ -54,6 +56,9 @@ int rf_caps_parse_list(const char *list, uint64_t *ret, struct rf_error *reterr)
 			return rf_error_set(reterr, -EINVAL, "unknown capability '%s'", tok);
 		set |= UINT64_C(1) << v;
 	}
+	/* A list that names nothing is a mistake (`--cap-add "$UNSET"`), not "no capabilities". */
+	if (!named)
+		return rf_error_set(reterr, -EINVAL, "no capability named in '%s'", list ?: "");
 	*ret = set;
 	return 0;
 }
@@ -157,10 +162,28 @@ static int switch_user(long uid, long gid, struct rf_error *reterr)
 	return 0;
 }
 
+int rf_caps_check_ids(long uid, long gid, struct rf_error *reterr)
+{
+	if (uid == -1)
+		return 0;
+	/* A wrapped or "unchanged" id must never leave the process root when a user was asked
+	 * for. */
+	if (uid < 0 || uid > (long)RF_CAPS_ID_MAX)
+		return rf_error_set(reterr, -ERANGE, "user id %ld is not 0..%u", uid,
+				    RF_CAPS_ID_MAX);
+	if (gid < 0 || gid > (long)RF_CAPS_ID_MAX)
+		return rf_error_set(reterr, -ERANGE, "group id %ld is not 0..%u", gid,
+				    RF_CAPS_ID_MAX);
+	return 0;
+}
+
 int rf_caps_apply(uint64_t keep, long uid, long gid, struct rf_error *reterr)
 {
 	int r;
 
+	r = rf_caps_check_ids(uid, gid, reterr);
+	if (r < 0)
+		return r;
 	r = drop_bounding(keep, reterr);
 	if (r < 0)
 		return r;

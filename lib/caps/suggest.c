@@ -12,6 +12,7 @@
 #include <sys/stat.h>
 #include <sys/xattr.h>
 
+#include "core/fileio.h"
 #include "core/macro.h"
 #include "core/strv.h"
 #include "ringfence/caps.h"
@@ -427,21 +428,13 @@ int rf_caps_suggestion_write_yaml(const struct rf_caps_suggestion *s, FILE *out)
 	return ferror(out) ? -EIO : 0;
 }
 
+static int write_cb(FILE *f, void *userdata)
+{
+	return rf_caps_suggestion_write_yaml(userdata, f);
+}
+
 int rf_caps_suggestion_write_file(const struct rf_caps_suggestion *s, const char *path,
 				  struct rf_error *reterr)
 {
-	_cleanup_fclose_ FILE *f = NULL;
-	int r;
-
-	if (streq(path, "-"))
-		return rf_caps_suggestion_write_yaml(s, stdout);
-	f = fopen(path, "we");
-	if (!f)
-		return rf_error_set(reterr, negative_errno(), "writing '%s': %m", path);
-	r = rf_caps_suggestion_write_yaml(s, f);
-	if (r >= 0 && fflush(f) != 0)
-		r = negative_errno();
-	if (r < 0)
-		return rf_error_set(reterr, r, "writing '%s': %s", path, strerror(-r));
-	return 0;
+	return rf_write_file_atomic(path, write_cb, (void *)s, reterr);
 }

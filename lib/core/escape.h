@@ -1,8 +1,14 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* Messages quote user input (syscall names, keys, paths). Control characters in them would
- * reach the user's terminal as escape sequences, so every message is made printable once, where
- * it is created: bytes below 0x20 and 0x7f become \xNN. */
+/* Messages quote user input (syscall names, keys, paths, Kubernetes names). Control characters
+ * in them would reach the user's terminal as escape sequences, so every message is made
+ * printable once, where it is created, and every text report escapes what it prints from the
+ * input: bytes below 0x20 and 0x7f become \xNN. JSON output escapes them its own way. */
 #pragma once
+
+#include <stdio.h>
 
 /* A new string, or NULL on OOM. */
 char *rf_escape_controls(const char *s);
+/* The same rule while writing: every text output (audit's report, node status, error lines)
+ * prints strings that came from input through this, never with a bare %s. NULL prints "". */
+void rf_fputs_escaped(const char *s, FILE *f);

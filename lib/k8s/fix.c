@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/escape.h"
 #include "core/fileio.h"
 #include "core/macro.h"
 #include "k8s-internal.h"
@@ -268,10 +269,23 @@ int rf_audit_fix(struct rf_audit *a, FILE *out, bool write_in_place, size_t *ret
 	size_t manual = 0;
 	int r;
 
+	if (!a->keep_docs)
+		return rf_error_set(reterr, -EINVAL,
+				    "--fix needs the documents kept (rf_audit_set_keep_documents)");
+	/* A file with a syntax error was not wholly read: written back, it would lose what
+	 * could not be read. It is left alone, and said so. */
+	for (size_t i = 0; i < a->n_srcs; i++)
+		if (a->srcs[i]->broken &&
+		    (r = k8s_add_error(a, a->srcs[i]->path, 0, 0,
+				       pss_printf("%s: not patched: it has a syntax error, and a "
+						  "patched copy would lose what could not be read",
+						  a->srcs[i]->path))) < 0)
+			return r;
 	for (size_t i = 0; i < a->n_objs; i++) {
 		struct k8s_object *o = a->objs[i];
 
-		if (o->w.error || !o->pod_spec || !fy_node_is_mapping(o->pod_spec))
+		if (o->w.error || o->src->broken || !o->pod_spec ||
+		    !fy_node_is_mapping(o->pod_spec))
 			continue;
 		for (size_t v = 0; v < o->w.n_violations; v++)
 			for (size_t s = 0; s < o->w.violations[v].n_sites; s++)
@@ -283,13 +297,19 @@ int rf_audit_fix(struct rf_audit *a, FILE *out, bool write_in_place, size_t *ret
 	for (size_t i = 0; i < a->n_srcs; i++) {
 		struct k8s_source *s = a->srcs[i];
 
+		if (s->broken)
+			continue;
 		if (write_in_place) {
 			if (s->changed && !streq(s->path, "<stdin>") &&
 			    (r = rf_write_file_atomic(s->path, emit_source, s, reterr)) < 0)
 				return r;
 		} else if (out) {
-			if (a->n_srcs > 1)
-				fprintf(out, "# %s\n", s->path);
+			/* Escaped: a newline in a file name would end the comment. */
+			if (a->n_srcs > 1) {
+				fputs("# ", out);
+				rf_fputs_escaped(s->path, out);
+				fputc('\n', out);
+			}
 			if ((r = emit_source(out, s)) < 0)
 				return rf_error_set(reterr, r, "cannot write the patched %s", s->path);
 		}

@@ -8,29 +8,60 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "core/seen.h"
 #include "ringfence/k8s.h"
 
-/* Largest input file; bigger ones are an error for that file. */
+/* Limits on what one run reads (each is an error for the input that passes it, stated in
+ * ringfence-audit(1)):
+ * - a file larger than K8S_MAX_FILE_BYTES is not read;
+ * - after K8S_MAX_DOCUMENTS documents in all, the rest of the input is not read: each document
+ *   read keeps a few hundred bytes (its workload's names and findings) until the report;
+ * - a file recovers from at most K8S_MAX_RECOVERIES syntax errors (each costs a new parser);
+ *   the rest of it is not read. */
 #define K8S_MAX_FILE_BYTES (64u << 20)
+#define K8S_MAX_DOCUMENTS 1000000u
+#define K8S_MAX_RECOVERIES 100u
+
+/* A stretch of a file read by one parser: the whole file, or (after a syntax error) from the
+ * next `---` line on. Locations from its parser are relative to `offset`. */
+struct k8s_segment {
+	size_t offset;          /* where its parser starts in the text */
+	unsigned line_base;     /* lines before `offset`: added to every line its parser gives */
+	size_t first_doc, n_docs; /* its documents in the source's docs[] */
+	struct fy_parser *fyp;  /* kept with its documents (--fix), else NULL */
+};
 
 struct k8s_source {
 	char *path;
 	char *text;
 	size_t len;
-	struct fy_parser *fyp;
-	struct fy_document **docs;
+	struct k8s_segment *segs;
+	size_t n_segs;
+	struct fy_document **docs; /* every document read, in order; NULL once dropped */
 	size_t n_docs;
 	bool changed; /* --fix touched a document */
+	bool broken;  /* a syntax error: part of it was not read, so --fix never rewrites it */
 };
 
 struct k8s_object {
 	struct rf_audit_workload w; /* public view; strings below are owned here */
 	struct k8s_source *src;
+	size_t seg, doc;            /* where it was read: src->segs[seg], src->docs[doc] */
+	size_t kind_index;          /* its row of the workload kinds table */
+	/* Its nodes, bound while its document is in memory (always with --fix; otherwise only
+	 * during the first read and while k8s_for_each_object hands it out). */
 	struct fy_node *obj;
 	struct fy_node *pod_meta, *pod_spec; /* NULL when the template has none */
 	char *spec_path;                     /* "spec", "spec.template.spec", ... */
 	char *meta_path;
 	char *kind, *ns, *name, *api_version, *policy_source_buf;
+};
+
+/* An input, or a document, that could not be read at all. */
+struct k8s_error {
+	char *text;            /* "file:line:column: what", as printed */
+	char *file;            /* NULL when no file is to blame */
+	unsigned line, column; /* 0 when unknown */
 };
 
 struct k8s_namespace {
@@ -45,22 +76,53 @@ struct rf_audit {
 	size_t n_objs;
 	struct k8s_namespace *nss;
 	size_t n_nss;
-	char **errors;
+	struct k8s_error *errors;
 	size_t n_errors;
 	size_t n_skipped;
-	bool keep_comments;
+	size_t n_docs;   /* documents read in all (K8S_MAX_DOCUMENTS) */
+	bool keep_docs;  /* --fix: every document stays in memory */
+	bool parse_comments;
+	struct rf_seen seen_files, seen_dirs; /* a file or directory is read once, by any name */
 	struct fy_diag *diag; /* shared by every parser: creating one per file costs a tcgetattr */
 };
+
+/* ---- manifest.c / manifest-read.c ---- */
+
+int k8s_add_error(struct rf_audit *a, const char *file, unsigned line, unsigned column,
+		  char *msg /* owned */);
+/* The diag every parser reports into (created on first use). */
+struct fy_diag *k8s_diag(struct rf_audit *a);
+struct fy_parser *k8s_parser(struct rf_audit *a, const char *text, size_t len);
+
+typedef int (*k8s_object_fn)(struct rf_audit *a, struct k8s_object *o, void *userdata);
+struct k8s_replay {
+	size_t next; /* the next object in a->objs to hand out */
+	k8s_object_fn fn;
+	void *userdata;
+};
+/* One document's root: on the first read (rp NULL) records the workloads, namespaces, other
+ * kinds and errors it holds; in a replay hands each of its workloads, in the same order, to
+ * rp->fn with its nodes bound. Both walk the tree with the same decisions. */
+int k8s_walk_document(struct rf_audit *a, struct k8s_source *src, size_t seg, size_t doc,
+		      struct fy_node *root, struct k8s_replay *rp);
+void k8s_object_unbind(struct k8s_object *o);
+/* Every workload, in input order, to fn with its nodes bound: directly when the documents
+ * are kept, else by parsing each file again (a document at a time, so memory stays that of
+ * the largest document, not of the whole input). */
+int k8s_for_each_object(struct rf_audit *a, k8s_object_fn fn, void *userdata);
 
 /* ---- node.c: typed access with the first error kept ---- */
 
 struct kctx {
 	const char *file;
-	char *error; /* "file:line:column: what" */
+	unsigned line_base;    /* of the segment the nodes come from */
+	char *error;           /* "file:line:column: what" */
+	unsigned line, column; /* where the error is */
 };
 
 void kctx_done(struct kctx *c);
-void k_loc(struct fy_node *n, unsigned *line, unsigned *col);
+/* 1-based line and column of n in its file (0 when unknown). */
+void k_loc(const struct kctx *c, struct fy_node *n, unsigned *line, unsigned *col);
 /* Follows an alias to its anchor. */
 struct fy_node *k_deref(struct fy_node *n);
 bool k_is_null(struct fy_node *n);
@@ -102,6 +164,7 @@ struct kctr {
 	struct fy_node *sc;  /* its securityContext, or NULL */
 	const char *name;
 	char *path;          /* "spec.containers[0]" */
+	char *sc_path;       /* "spec.containers[0].securityContext", for messages */
 };
 
 struct kpod {

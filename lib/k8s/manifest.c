@@ -1,18 +1,13 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* Reads Kubernetes manifests: files, directories (recursively *.yaml, *.yml, *.json, sorted)
- * or stdin; multi-document YAML; List kinds. Finds the nine kinds Pod Security Admission
- * evaluates (in their API groups) and their pod templates, the Namespace objects whose
- * pod-security labels choose a policy, and runs the checks. A document that cannot be read is
- * an error of that document. */
-#include <dirent.h>
+/* The audit's model of what it read: finds the nine kinds Pod Security Admission evaluates (in
+ * their API groups) and their pod templates in each document (List kinds too), the Namespace
+ * objects whose pod-security labels choose a policy, and runs the checks. Reading files and
+ * parsing is manifest-read.c. A document that cannot be read is an error of that document. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
-#include "core/fileio.h"
 #include "core/macro.h"
-#include "core/utf8.h"
 #include "k8s-internal.h"
 
 /* Where each kind keeps its pod template (metadata and spec live under it), and its API group:
@@ -76,9 +71,14 @@ static void object_free(struct k8s_object *o)
 
 DEFINE_TRIVIAL_CLEANUP_FUNC(struct k8s_object *, object_free)
 
+void rf_audit_set_keep_documents(struct rf_audit *a, bool on)
+{
+	a->keep_docs = on;
+}
+
 void rf_audit_set_keep_comments(struct rf_audit *a, bool on)
 {
-	a->keep_comments = on;
+	a->keep_docs = a->parse_comments = on;
 }
 
 void rf_audit_free(struct rf_audit *a)
@@ -90,11 +90,18 @@ void rf_audit_free(struct rf_audit *a)
 	free(a->objs);
 	for (size_t i = 0; i < a->n_srcs; i++) {
 		struct k8s_source *s = a->srcs[i];
-		for (size_t d = 0; d < s->n_docs; d++)
-			fy_parse_document_destroy(s->fyp, s->docs[d]);
+
+		for (size_t g = 0; g < s->n_segs; g++) {
+			struct k8s_segment *seg = &s->segs[g];
+
+			for (size_t d = seg->first_doc; d < seg->first_doc + seg->n_docs; d++)
+				if (s->docs[d])
+					fy_parse_document_destroy(seg->fyp, s->docs[d]);
+			if (seg->fyp)
+				fy_parser_destroy(seg->fyp);
+		}
+		free(s->segs);
 		free(s->docs);
-		if (s->fyp)
-			fy_parser_destroy(s->fyp);
 		free(s->text);
 		free(s->path);
 		free(s);
@@ -106,28 +113,43 @@ void rf_audit_free(struct rf_audit *a)
 			free(a->nss[i].labels[k]);
 	}
 	free(a->nss);
-	for (size_t i = 0; i < a->n_errors; i++)
-		free(a->errors[i]);
+	for (size_t i = 0; i < a->n_errors; i++) {
+		free(a->errors[i].text);
+		free(a->errors[i].file);
+	}
 	free(a->errors);
+	rf_seen_done(&a->seen_files);
+	rf_seen_done(&a->seen_dirs);
 	if (a->diag)
 		fy_diag_destroy(a->diag);
 	free(a);
 }
 
-static int add_error(struct rf_audit *a, char *msg)
+/* Records an input error; takes `msg`. `file` may be NULL, line and column 0. */
+int k8s_add_error(struct rf_audit *a, const char *file, unsigned line, unsigned column, char *msg)
 {
-	char **n;
+	struct k8s_error *n;
+	char *f = NULL;
 
-	if (!msg)
-		return -ENOMEM;
-	n = realloc(a->errors, (a->n_errors + 1) * sizeof(*n));
-	if (!n) {
+	if (!msg || (file && !(f = strdup(file)))) {
 		free(msg);
 		return -ENOMEM;
 	}
+	n = realloc(a->errors, (a->n_errors + 1) * sizeof(*n));
+	if (!n) {
+		free(msg);
+		free(f);
+		return -ENOMEM;
+	}
 	a->errors = n;
-	a->errors[a->n_errors++] = msg;
+	a->errors[a->n_errors++] = (struct k8s_error){ msg, f, line, column };
 	return 0;
+}
+
+/* The error a typed accessor recorded, with its location. */
+static int add_ctx_error(struct rf_audit *a, struct kctx *c)
+{
+	return k8s_add_error(a, c->file, c->line, c->column, TAKE_PTR(c->error));
 }
 
 static char *dupstr(const char *s)
@@ -155,42 +177,68 @@ static int add_namespace(struct rf_audit *a, struct kctx *c, struct fy_node *obj
 	return n->name ? 0 : -ENOMEM;
 }
 
-static int add_object(struct rf_audit *a, struct k8s_source *src, struct kctx *c,
-		      struct fy_node *obj, const char *kind, size_t k)
+/* Finds the pod template of a workload of kind workload_kinds[o->kind_index]. */
+static void object_bind(struct k8s_object *o, struct kctx *c, struct fy_node *obj)
+{
+	struct fy_node *tmpl = obj;
+	size_t k = o->kind_index;
+
+	o->obj = obj;
+	for (size_t i = 0; i < ELEMENTSOF(workload_kinds[k].path) && workload_kinds[k].path[i]; i++)
+		tmpl = k_map(c, tmpl, "", workload_kinds[k].path[i]);
+	o->pod_meta = k_map(c, tmpl, "", "metadata");
+	o->pod_spec = k_map(c, tmpl, "", "spec");
+}
+
+void k8s_object_unbind(struct k8s_object *o)
+{
+	o->obj = o->pod_meta = o->pod_spec = NULL;
+}
+
+struct walk {
+	struct rf_audit *a;
+	struct k8s_source *src;
+	size_t seg, doc;
+	struct k8s_replay *rp; /* NULL on the first read */
+};
+
+static int add_object(struct walk *w, struct kctx *c, struct fy_node *obj, const char *kind,
+		      size_t k)
 {
 	_cleanup_(object_freep) struct k8s_object *o = calloc(1, sizeof(*o));
-	struct fy_node *meta = k_map(c, obj, "", "metadata"), *tmpl = obj;
+	struct fy_node *meta = k_map(c, obj, "", "metadata");
+	struct rf_audit *a = w->a;
 	struct k8s_object **n;
 	const char *s;
 
 	if (!o)
 		return -ENOMEM;
-	o->src = src;
-	o->obj = obj;
+	*o = (struct k8s_object){ .src = w->src, .seg = w->seg, .doc = w->doc, .kind_index = k };
 	o->kind = strdup(kind);
 	o->name = dupstr(k_str(c, meta, "metadata", "name") ?: k_str(c, meta, "metadata", "generateName"));
 	o->ns = dupstr(k_str(c, meta, "metadata", "namespace"));
 	o->api_version = dupstr(k_str(c, obj, "", "apiVersion"));
-	for (size_t i = 0; i < ELEMENTSOF(workload_kinds[k].path) && workload_kinds[k].path[i]; i++)
-		tmpl = k_map(c, tmpl, "", workload_kinds[k].path[i]);
-	o->pod_meta = k_map(c, tmpl, "", "metadata");
-	o->pod_spec = k_map(c, tmpl, "", "spec");
+	object_bind(o, c, obj);
 	o->spec_path = pss_printf("%sspec", workload_kinds[k].prefix);
 	o->meta_path = pss_printf("%smetadata", workload_kinds[k].prefix);
 	if (!o->kind || !o->spec_path || !o->meta_path)
 		return -ENOMEM;
-	o->w.file = src->path;
-	k_loc(obj, &o->w.line, &o->w.column);
+	o->w.file = w->src->path;
+	k_loc(c, obj, &o->w.line, &o->w.column);
 	o->w.kind = o->kind;
 	o->w.name = o->name ?: "<unnamed>";
 	o->w.namespace = o->ns;
 	o->w.api_version = o->api_version;
 	if (c->error) {
 		o->w.error = TAKE_PTR(c->error);
+		o->w.error_line = c->line;
+		o->w.error_column = c->column;
 	} else if (!o->pod_spec) {
 		s = workload_kinds[k].prefix;
-		o->w.error = pss_printf("%s:%u:%u: %s %s has no %sspec: nothing to check", src->path,
-					o->w.line, o->w.column, kind, o->w.name, s);
+		o->w.error = pss_printf("%s:%u:%u: %s %s has no %sspec: nothing to check",
+					w->src->path, o->w.line, o->w.column, kind, o->w.name, s);
+		o->w.error_line = o->w.line;
+		o->w.error_column = o->w.column;
 	}
 	n = realloc(a->objs, (a->n_objs + 1) * sizeof(*n));
 	if (!n)
@@ -200,9 +248,29 @@ static int add_object(struct rf_audit *a, struct k8s_source *src, struct kctx *c
 	return 0;
 }
 
-static int add_node(struct rf_audit *a, struct k8s_source *src, struct fy_node *obj, int depth)
+/* Replay: the next workload in input order is this one; hand it out with its nodes. */
+static int replay_object(struct walk *w, struct kctx *c, struct fy_node *obj)
 {
-	struct kctx c = { .file = src->path };
+	struct k8s_object *o;
+	int r;
+
+	if (w->rp->next >= w->a->n_objs)
+		return -EIO;
+	o = w->a->objs[w->rp->next++];
+	/* The same text parsed again yields the same documents: anything else is a bug. */
+	if (o->src != w->src || o->doc != w->doc)
+		return -EIO;
+	object_bind(o, c, obj);
+	r = w->rp->fn(w->a, o, w->rp->userdata);
+	k8s_object_unbind(o);
+	return r;
+}
+
+/* Both the first read and the replay come through here, so both make the same decisions. */
+static int walk_node(struct walk *w, struct fy_node *obj, int depth)
+{
+	struct kctx c = { .file = w->src->path, .line_base = w->src->segs[w->seg].line_base };
+	struct rf_audit *a = w->a;
 	const char *kind, *api;
 	size_t k;
 	bool ns;
@@ -213,7 +281,7 @@ static int add_node(struct rf_audit *a, struct k8s_source *src, struct fy_node *
 		return 0;
 	if (!fy_node_is_mapping(obj)) {
 		k_fail(&c, obj, "a Kubernetes object must be a mapping");
-		return add_error(a, TAKE_PTR(c.error));
+		goto error;
 	}
 	kind = k_str(&c, obj, "", "kind");
 	if (kind && strlen(kind) >= 4 && streq(kind + strlen(kind) - 4, "List")) {
@@ -223,16 +291,16 @@ static int add_node(struct rf_audit *a, struct k8s_source *src, struct fy_node *
 		if (depth > 4)
 			k_fail(&c, obj, "Lists nested too deep");
 		if (c.error)
-			return add_error(a, TAKE_PTR(c.error));
+			goto error;
 		while (items && (it_node = fy_node_sequence_iterate(items, &it)))
-			if ((r = add_node(a, src, it_node, depth + 1)) < 0)
+			if ((r = walk_node(w, it_node, depth + 1)) < 0)
 				return r;
 		return 0;
 	}
 	if (!kind) {
 		if (!c.error)
 			k_fail(&c, obj, "object has no kind");
-		return add_error(a, TAKE_PTR(c.error));
+		goto error;
 	}
 	for (k = 0; k < ELEMENTSOF(workload_kinds); k++)
 		if (streq(kind, workload_kinds[k].kind))
@@ -241,207 +309,43 @@ static int add_node(struct rf_audit *a, struct k8s_source *src, struct fy_node *
 	if (ns || k < ELEMENTSOF(workload_kinds)) {
 		api = k_str(&c, obj, "", "apiVersion");
 		if (c.error)
-			return add_error(a, TAKE_PTR(c.error));
+			goto error;
 		if (!api_group_is(api, ns ? "" : workload_kinds[k].group)) {
 			ns = false; /* the same kind name in another API group */
 			k = ELEMENTSOF(workload_kinds);
 		}
 	}
 	if (ns) {
-		r = add_namespace(a, &c, obj);
+		if (!w->rp)
+			r = add_namespace(a, &c, obj);
 		if (r >= 0 && c.error)
-			r = add_error(a, TAKE_PTR(c.error));
+			goto error;
 		kctx_done(&c);
 		return r;
 	}
 	if (k < ELEMENTSOF(workload_kinds)) {
-		r = add_object(a, src, &c, obj, kind, k);
+		r = w->rp ? replay_object(w, &c, obj) : add_object(w, &c, obj, kind, k);
 		kctx_done(&c);
 		return r;
 	}
-	a->n_skipped++;
+	if (!w->rp)
+		a->n_skipped++;
 	kctx_done(&c);
 	return 0;
-}
-
-
-static size_t diag_count(struct fy_diag *diag)
-{
-	void *it = NULL;
-	size_t n = 0;
-
-	while (fy_diag_errors_iterate(diag, &it))
-		n++;
-	return n;
-}
-
-/* The first error libfyaml collected after the first `skip` ones (earlier files'). */
-static int diag_error(struct rf_audit *a, const char *path, struct fy_diag *diag, size_t skip)
-{
-	struct fy_diag_error *e;
-	void *it = NULL;
-
-	while (diag && (e = fy_diag_errors_iterate(diag, &it)))
-		if (skip > 0)
-			skip--;
-		else if (e->type >= FYET_ERROR)
-			return add_error(a, pss_printf("%s:%d:%d: syntax error: %s", path, e->line,
-						       e->column, e->msg ?: "invalid document"));
-	return add_error(a, pss_printf("%s: syntax error: not a valid YAML/JSON document", path));
-}
-
-int rf_audit_add_text(struct rf_audit *a, const char *name, const char *text, size_t len,
-		      struct rf_error *reterr)
-{
-	struct k8s_source *src, **ns;
-	struct fy_diag_cfg dcfg;
-	struct fy_diag *diag;
-	struct fy_parse_cfg cfg = { 0 };
-	size_t n_before;
-	struct fy_document *doc;
-	unsigned bad;
-	int r;
-
-	(void)reterr;
-	if (len > K8S_MAX_FILE_BYTES)
-		return add_error(a, pss_printf("%s: larger than %u bytes", name, K8S_MAX_FILE_BYTES));
-	if ((bad = rf_utf8_invalid_line(text, len)))
-		return add_error(a, pss_printf("%s:%u: not valid UTF-8", name, bad));
-	if (memchr(text, '\0', len))
-		return add_error(a, pss_printf("%s: contains a NUL byte", name));
-	src = calloc(1, sizeof(*src));
-	ns = src ? realloc(a->srcs, (a->n_srcs + 1) * sizeof(*ns)) : NULL;
-	if (!ns) {
-		free(src);
-		return -ENOMEM;
+error:
+	if (w->rp) { /* recorded on the first read */
+		kctx_done(&c);
+		return 0;
 	}
-	a->srcs = ns;
-	a->srcs[a->n_srcs++] = src;
-	src->path = strdup(name);
-	src->text = malloc(len + 1);
-	if (!src->path || !src->text)
-		return -ENOMEM;
-	memcpy(src->text, text, len);
-	src->text[len] = '\0';
-	src->len = len;
-	if (!a->diag) {
-		fy_diag_cfg_default(&dcfg);
-		dcfg.fp = NULL;
-		dcfg.output_fn = NULL;
-		dcfg.colorize = false;
-		a->diag = fy_diag_create(&dcfg);
-		if (!a->diag)
-			return -ENOMEM;
-		fy_diag_set_collect_errors(a->diag, true);
-	}
-	diag = a->diag;
-	fy_diag_reset_error(diag);
-	n_before = diag_count(diag);
-	cfg.flags = FYPCF_QUIET | FYPCF_COLLECT_DIAG | FYPCF_JSON_NONE |
-		    (a->keep_comments ? FYPCF_PARSE_COMMENTS : 0);
-	cfg.diag = diag;
-	src->fyp = fy_parser_create(&cfg);
-	if (!src->fyp)
-		return -ENOMEM;
-	if (fy_parser_set_string(src->fyp, src->text, src->len) < 0)
-		return diag_error(a, name, diag, n_before);
-	for (;;) {
-		struct fy_document **nd;
-		size_t first = src->n_docs;
-
-		doc = fy_parse_load_document(src->fyp);
-		if (!doc) {
-			if (fy_parser_get_stream_error(src->fyp))
-				return diag_error(a, name, diag, n_before);
-			break;
-		}
-		nd = realloc(src->docs, (src->n_docs + 1) * sizeof(*nd));
-		if (!nd) {
-			fy_parse_document_destroy(src->fyp, doc);
-			return -ENOMEM;
-		}
-		src->docs = nd;
-		src->docs[src->n_docs++] = doc;
-		if ((r = add_node(a, src, fy_document_root(doc), 0)) < 0)
-			return r;
-		(void)first;
-	}
-	return 0;
+	return add_ctx_error(a, &c);
 }
 
-static bool wanted_name(const char *n)
+int k8s_walk_document(struct rf_audit *a, struct k8s_source *src, size_t seg, size_t doc,
+		      struct fy_node *root, struct k8s_replay *rp)
 {
-	size_t l = strlen(n);
+	struct walk w = { a, src, seg, doc, rp };
 
-	return (l > 5 && streq(n + l - 5, ".yaml")) || (l > 4 && streq(n + l - 4, ".yml")) ||
-	       (l > 5 && streq(n + l - 5, ".json"));
-}
-
-static int cmp_str(const void *x, const void *y)
-{
-	return strcmp(*(char *const *)x, *(char *const *)y);
-}
-
-static int add_dir(struct rf_audit *a, const char *path, int depth, struct rf_error *reterr)
-{
-	struct slist names = { 0 };
-	struct dirent *de;
-	DIR *d;
-	int r = 0;
-
-	if (depth > 32)
-		return add_error(a, pss_printf("%s: directories nested too deep", path));
-	d = opendir(path);
-	if (!d)
-		return rf_error_set(reterr, -errno, "cannot open directory '%s': %s", path,
-				    strerror(errno));
-	while ((de = readdir(d)))
-		if (de->d_name[0] != '.' && slist_add(&names, de->d_name) < 0) {
-			r = -ENOMEM;
-			break;
-		}
-	closedir(d);
-	if (names.n > 1)
-		qsort(names.v, names.n, sizeof(char *), cmp_str);
-	for (size_t i = 0; r >= 0 && i < names.n; i++) {
-		size_t plen = strlen(path);
-		_cleanup_free_ char *full = pss_printf("%s%s%s", path,
-						       plen && path[plen - 1] == '/' ? "" : "/",
-						       names.v[i]);
-		struct stat st;
-
-		if (!full) {
-			r = -ENOMEM;
-			break;
-		}
-		if (stat(full, &st) < 0)
-			continue;
-		if (S_ISDIR(st.st_mode))
-			r = add_dir(a, full, depth + 1, reterr);
-		else if (S_ISREG(st.st_mode) && wanted_name(names.v[i]))
-			r = rf_audit_add_path(a, full, reterr);
-	}
-	slist_done(&names);
-	return r;
-}
-
-int rf_audit_add_path(struct rf_audit *a, const char *path, struct rf_error *reterr)
-{
-	_cleanup_free_ char *text = NULL;
-	struct stat st;
-	size_t len = 0;
-	int r;
-
-	if (!streq(path, "-") && stat(path, &st) == 0 && S_ISDIR(st.st_mode))
-		return add_dir(a, path, 0, reterr);
-	r = rf_read_file(path, K8S_MAX_FILE_BYTES, &text, &len, reterr);
-	if (r == -EFBIG) {
-		rf_error_clear(reterr);
-		return add_error(a, pss_printf("%s: larger than %u bytes", path, K8S_MAX_FILE_BYTES));
-	}
-	if (r < 0)
-		return r;
-	return rf_audit_add_text(a, streq(path, "-") ? "<stdin>" : path, text, len, reterr);
+	return walk_node(&w, root, 0);
 }
 
 /* The policy of a namespace: the most restrictive of its enforce, audit and warn labels. */
@@ -485,59 +389,83 @@ static void namespace_policy(const struct rf_audit *a, const char *ns, enum rf_p
 	}
 }
 
+static int evaluate(struct rf_audit *a, struct k8s_object *o, void *userdata)
+{
+	struct kctx c = { .file = o->src->path, .line_base = o->src->segs[o->seg].line_base };
+	int r;
+
+	(void)a;
+	(void)userdata;
+	if (o->w.error)
+		return 0;
+	r = pss_evaluate(&c, o->pod_meta, o->pod_spec, o->spec_path, o->w.level,
+			 o->w.version.minor, &o->w.violations, &o->w.n_violations);
+	if (r < 0) {
+		kctx_done(&c);
+		return r;
+	}
+	if (c.error) {
+		pss_violations_free(o->w.violations, o->w.n_violations);
+		o->w.violations = NULL;
+		o->w.n_violations = 0;
+		o->w.error = TAKE_PTR(c.error);
+		o->w.error_line = c.line;
+		o->w.error_column = c.column;
+	}
+	return 0;
+}
+
+/* Level, version and where they came from: the namespace's labels (found anywhere in the
+ * input, which is why evaluation waits until everything is read), overridden by options. */
+static int decide_policy(const struct rf_audit *a, struct k8s_object *o,
+			 const struct rf_audit_opts *opts)
+{
+	enum rf_pss_level level = RF_PSS_RESTRICTED;
+	struct rf_pss_version version = { RF_PSS_NEWEST_MINOR, true };
+	char *src = NULL;
+
+	namespace_policy(a, o->ns ?: "default", &level, &version, &src);
+	if (opts->level_set)
+		level = opts->level;
+	if (opts->version_set)
+		version = opts->version;
+	free(o->policy_source_buf);
+	if (src && (opts->level_set || opts->version_set)) {
+		o->policy_source_buf =
+			pss_printf("%s, overridden by %s%s%s", src,
+				   opts->level_set ? "--level" : "",
+				   opts->level_set && opts->version_set ? " and " : "",
+				   opts->version_set ? "--version" : "");
+		free(src);
+	} else if (src) {
+		o->policy_source_buf = src;
+	} else {
+		o->policy_source_buf =
+			strdup(opts->level_set || opts->version_set
+				       ? "command line"
+				       : "default (no namespace labels in the input)");
+	}
+	if (!o->policy_source_buf)
+		return -ENOMEM;
+	o->w.policy_source = o->policy_source_buf;
+	o->w.level = level;
+	o->w.version = version;
+	return 0;
+}
+
 int rf_audit_run(struct rf_audit *a, const struct rf_audit_opts *opts)
 {
 	for (size_t i = 0; i < a->n_objs; i++) {
 		struct k8s_object *o = a->objs[i];
-		struct kctx c = { .file = o->src->path };
-		enum rf_pss_level level = RF_PSS_RESTRICTED;
-		struct rf_pss_version version = { RF_PSS_NEWEST_MINOR, true };
-		char *src = NULL;
 		int r;
 
 		pss_violations_free(o->w.violations, o->w.n_violations);
 		o->w.violations = NULL;
 		o->w.n_violations = 0;
-		namespace_policy(a, o->ns ?: "default", &level, &version, &src);
-		if (opts->level_set)
-			level = opts->level;
-		if (opts->version_set)
-			version = opts->version;
-		free(o->policy_source_buf);
-		if (src && (opts->level_set || opts->version_set)) {
-			o->policy_source_buf = pss_printf("%s, overridden by %s%s%s", src,
-							  opts->level_set ? "--level" : "",
-							  opts->level_set && opts->version_set ? " and " : "",
-							  opts->version_set ? "--version" : "");
-			free(src);
-		} else if (src) {
-			o->policy_source_buf = src;
-		} else {
-			o->policy_source_buf = strdup(opts->level_set || opts->version_set
-							      ? "command line"
-							      : "default (no namespace labels in the input)");
-		}
-		if (!o->policy_source_buf)
-			return -ENOMEM;
-		o->w.policy_source = o->policy_source_buf;
-		o->w.level = level;
-		o->w.version = version;
-		if (o->w.error)
-			continue;
-		r = pss_evaluate(&c, o->pod_meta, o->pod_spec, o->spec_path, level, version.minor,
-				 &o->w.violations, &o->w.n_violations);
-		if (r < 0) {
-			kctx_done(&c);
+		if ((r = decide_policy(a, o, opts)) < 0)
 			return r;
-		}
-		if (c.error) {
-			pss_violations_free(o->w.violations, o->w.n_violations);
-			o->w.violations = NULL;
-			o->w.n_violations = 0;
-			o->w.error = TAKE_PTR(c.error);
-		}
 	}
-	return 0;
+	return k8s_for_each_object(a, evaluate, NULL);
 }
 
 size_t rf_audit_n_workloads(const struct rf_audit *a)
@@ -562,7 +490,16 @@ size_t rf_audit_n_errors(const struct rf_audit *a)
 
 const char *rf_audit_error(const struct rf_audit *a, size_t i)
 {
-	return i < a->n_errors ? a->errors[i] : NULL;
+	return i < a->n_errors ? a->errors[i].text : NULL;
+}
+
+size_t rf_audit_n_unchecked(const struct rf_audit *a)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < a->n_objs; i++)
+		n += a->objs[i]->w.error != NULL;
+	return n;
 }
 
 size_t rf_audit_n_failed(const struct rf_audit *a)

@@ -26,7 +26,7 @@ struct fy_node *k_deref(struct fy_node *n)
 	return n;
 }
 
-void k_loc(struct fy_node *n, unsigned *line, unsigned *col)
+void k_loc(const struct kctx *c, struct fy_node *n, unsigned *line, unsigned *col)
 {
 	*line = *col = 0;
 	for (int depth = 0; n && depth < 64; depth++) {
@@ -37,7 +37,7 @@ void k_loc(struct fy_node *n, unsigned *line, unsigned *col)
 			const struct fy_mark *m = t ? fy_token_start_mark(t) : NULL;
 
 			if (m) {
-				*line = (unsigned)m->line + 1;
+				*line = (unsigned)m->line + 1 + c->line_base;
 				*col = (unsigned)m->column + 1;
 			}
 			return;
@@ -66,7 +66,9 @@ void k_fail(struct kctx *c, struct fy_node *n, const char *fmt, ...)
 		msg = NULL;
 	va_end(ap);
 	safe = msg ? rf_escape_controls(msg) : NULL;
-	k_loc(n, &line, &col);
+	k_loc(c, n, &line, &col);
+	c->line = line;
+	c->column = col;
 	if (asprintf(&c->error, "%s:%u:%u: %s", c->file ? c->file : "<input>", line, col,
 		     safe ? safe : "out of memory") < 0)
 		c->error = NULL;
@@ -175,7 +177,7 @@ struct fy_node *k_map(struct kctx *c, struct fy_node *map, const char *path, con
 	struct fy_node *v = k_child(c, map, key, NULL);
 
 	if (v && !fy_node_is_mapping(v)) {
-		k_fail(c, v, "%s.%s must be an object", path, key);
+		k_fail(c, v, "%s%s%s must be an object", path, *path ? "." : "", key);
 		return NULL;
 	}
 	return v;
@@ -186,7 +188,7 @@ struct fy_node *k_seq(struct kctx *c, struct fy_node *map, const char *path, con
 	struct fy_node *v = k_child(c, map, key, NULL);
 
 	if (v && !fy_node_is_sequence(v)) {
-		k_fail(c, v, "%s.%s must be a list", path, key);
+		k_fail(c, v, "%s%s%s must be a list", path, *path ? "." : "", key);
 		return NULL;
 	}
 	return v;
@@ -202,7 +204,7 @@ int k_bool(struct kctx *c, struct fy_node *map, const char *path, const char *ke
 		return 1;
 	if (is_plain(v) && plain_in(v, false_words))
 		return 0;
-	k_fail(c, v, "%s.%s must be true or false", path, key);
+	k_fail(c, v, "%s%s%s must be true or false", path, *path ? "." : "", key);
 	return -1;
 }
 
@@ -221,7 +223,7 @@ bool k_int(struct kctx *c, struct fy_node *map, const char *path, const char *ke
 		if (!errno && end && *end == '\0' && end != s)
 			return true;
 	}
-	k_fail(c, v, "%s.%s must be an integer", path, key);
+	k_fail(c, v, "%s%s%s must be an integer", path, *path ? "." : "", key);
 	return false;
 }
 

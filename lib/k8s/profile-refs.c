@@ -51,7 +51,7 @@ static int add_ref(struct refs *r, struct fy_node *at, const char *container, bo
 		.profile = TAKE_PTR(prof),
 		.field = TAKE_PTR(f),
 	};
-	k_loc(at, &nv->line, &nv->column);
+	k_loc(r->c, at, &nv->line, &nv->column);
 	return 0;
 }
 
@@ -137,22 +137,28 @@ static int object_refs(struct refs *r)
 	return ret < 0 ? ret : annotation_refs(r);
 }
 
-int rf_audit_profile_refs(const struct rf_audit *a, struct rf_profile_ref **ret, size_t *ret_n)
+static int object_refs_fn(struct rf_audit *a, struct k8s_object *o, void *userdata)
+{
+	struct refs *r = userdata;
+	struct kctx c = { .file = o->src->path, .line_base = o->src->segs[o->seg].line_base };
+	int e;
+
+	(void)a;
+	r->o = o;
+	r->c = &c;
+	e = object_refs(r);
+	kctx_done(&c); /* type errors are the audit's to report */
+	return e;
+}
+
+int rf_audit_profile_refs(struct rf_audit *a, struct rf_profile_ref **ret, size_t *ret_n)
 {
 	struct refs r = { 0 };
+	int e = k8s_for_each_object(a, object_refs_fn, &r);
 
-	for (size_t i = 0; i < a->n_objs; i++) {
-		struct kctx c = { .file = a->objs[i]->src->path };
-		int e;
-
-		r.o = a->objs[i];
-		r.c = &c;
-		e = object_refs(&r);
-		kctx_done(&c); /* type errors are the audit's to report */
-		if (e < 0) {
-			rf_profile_refs_free(r.v, r.n);
-			return e;
-		}
+	if (e < 0) {
+		rf_profile_refs_free(r.v, r.n);
+		return e;
 	}
 	*ret = r.v;
 	*ret_n = r.n;

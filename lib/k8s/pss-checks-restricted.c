@@ -24,7 +24,8 @@ static void allow_privilege_escalation_1_8(struct kpod *p)
 	struct slist bad = { 0 };
 
 	for (size_t i = 0; i < p->n_ctrs; i++)
-		if (k_bool(p->c, p->ctrs[i].sc, p->ctrs[i].path, "allowPrivilegeEscalation") != 0)
+		if (k_bool(p->c, p->ctrs[i].sc, p->ctrs[i].sc_path, "allowPrivilegeEscalation") !=
+		    0)
 			(void)slist_add(&bad, p->ctrs[i].name);
 	if (bad.n) {
 		_cleanup_free_ char *w = pss_who(&bad);
@@ -223,7 +224,7 @@ static void run_as_non_root_1_0(struct kpod *p)
 	if (pod == 0)
 		(void)slist_add(&setters, "pod");
 	for (size_t i = 0; i < p->n_ctrs; i++) {
-		int v = k_bool(p->c, p->ctrs[i].sc, p->ctrs[i].path, "runAsNonRoot");
+		int v = k_bool(p->c, p->ctrs[i].sc, p->ctrs[i].sc_path, "runAsNonRoot");
 		if (v == 0)
 			(void)slist_add(&explicit_bad, p->ctrs[i].name);
 		else if (v < 0 && pod != 1)

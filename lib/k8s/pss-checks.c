@@ -49,7 +49,7 @@ static void privileged(struct kpod *p)
 	struct slist bad = { 0 };
 
 	for (size_t i = 0; i < p->n_ctrs; i++)
-		if (k_bool(p->c, p->ctrs[i].sc, p->ctrs[i].path, "privileged") == 1)
+		if (k_bool(p->c, p->ctrs[i].sc, p->ctrs[i].sc_path, "privileged") == 1)
 			(void)slist_add(&bad, p->ctrs[i].name);
 	if (!bad.n)
 		return;
@@ -60,7 +60,8 @@ static void privileged(struct kpod *p)
 			struct fy_node *key;
 			_cleanup_free_ char *path = pss_sc_path(&p->ctrs[i], "privileged");
 
-			if (k_bool(p->c, p->ctrs[i].sc, p->ctrs[i].path, "privileged") != 1 || !path)
+			if (k_bool(p->c, p->ctrs[i].sc, p->ctrs[i].sc_path, "privileged") != 1 ||
+			    !path)
 				continue;
 			(void)k_child(p->c, p->ctrs[i].sc, "privileged", &key);
 			pss_site(p, p->ctrs[i].name, path, key, false, NOFIX_HOST,
@@ -341,7 +342,7 @@ void pss_proc_mount(struct kpod *p, const char *id)
 	struct slist bad = { 0 }, types = { 0 };
 
 	for (size_t i = 0; i < p->n_ctrs; i++) {
-		const char *pm = k_str(p->c, p->ctrs[i].sc, p->ctrs[i].path, "procMount");
+		const char *pm = k_str(p->c, p->ctrs[i].sc, p->ctrs[i].sc_path, "procMount");
 		if (pm && !streq(pm, "Default")) {
 			(void)slist_add(&bad, p->ctrs[i].name);
 			(void)slist_add_unique(&types, pm);

@@ -119,7 +119,7 @@ void pss_site(struct kpod *p, const char *container, const char *path, struct fy
 	if (vasprintf(&s->suggestion, fmt, ap) < 0)
 		s->suggestion = NULL;
 	va_end(ap);
-	k_loc(at, &s->line, &s->column);
+	k_loc(p->c, at, &s->line, &s->column);
 	if (!s->path || !s->suggestion || (container && !s->container))
 		p->oom = -ENOMEM;
 }
@@ -162,6 +162,10 @@ static int add_containers(struct kpod *p, const char *key)
 		p->ctrs = nc;
 		k = &p->ctrs[p->n_ctrs++];
 		*k = (struct kctr){ .n = item, .path = TAKE_PTR(path) };
+		if (asprintf(&k->sc_path, "%s.securityContext", k->path) < 0) {
+			k->sc_path = NULL;
+			return -ENOMEM;
+		}
 		k->name = k_str(p->c, item, k->path, "name");
 		if (!k->name)
 			k->name = "";
@@ -172,8 +176,10 @@ static int add_containers(struct kpod *p, const char *key)
 
 void kpod_done(struct kpod *p)
 {
-	for (size_t i = 0; i < p->n_ctrs; i++)
+	for (size_t i = 0; i < p->n_ctrs; i++) {
 		free(p->ctrs[i].path);
+		free(p->ctrs[i].sc_path);
+	}
 	free(p->ctrs);
 	free(p->sc_path);
 	p->ctrs = NULL;
@@ -184,6 +190,7 @@ void kpod_done(struct kpod *p)
 int kpod_init(struct kpod *p, struct kctx *c, struct fy_node *meta, struct fy_node *spec,
 	      const char *spec_path)
 {
+	_cleanup_free_ char *os_path = NULL;
 	struct fy_node *os;
 	const char *osname;
 	int r;
@@ -196,7 +203,12 @@ int kpod_init(struct kpod *p, struct kctx *c, struct fy_node *meta, struct fy_no
 	p->sc = k_map(c, spec, spec_path, "securityContext");
 	p->host_users = k_bool(c, spec, spec_path, "hostUsers");
 	os = k_map(c, spec, spec_path, "os");
-	osname = k_str(c, os, "spec.os", "name");
+	if (asprintf(&os_path, "%s.os", spec_path) < 0) {
+		os_path = NULL;
+		kpod_done(p);
+		return -ENOMEM;
+	}
+	osname = k_str(c, os, os_path, "name");
 	p->windows = osname && streq(osname, "windows");
 	if ((r = add_containers(p, "initContainers")) < 0 ||
 	    (r = add_containers(p, "containers")) < 0 ||

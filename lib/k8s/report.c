@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "core/escape.h"
 #include "core/json-writer.h"
 #include "core/macro.h"
 #include "k8s-internal.h"
@@ -22,6 +23,14 @@ int rf_audit_format_from_string(const char *s, enum rf_audit_format *ret)
 	return 0;
 }
 
+/* Every string below comes from the input (file names, names, namespaces, container names in
+ * reasons, label values in the policy source): printed escaped, so `metadata.name:
+ * "\e[2J..."` cannot drive the reader's terminal. */
+static void put(FILE *f, const char *s)
+{
+	rf_fputs_escaped(s, f);
+}
+
 static void write_policy(FILE *f, const struct rf_audit_workload *w)
 {
 	if (w->version.latest)
@@ -32,51 +41,80 @@ static void write_policy(FILE *f, const struct rf_audit_workload *w)
 
 static void write_who(FILE *f, const struct rf_audit_workload *w)
 {
-	fprintf(f, "%s %s%s%s", w->kind, w->namespace ? w->namespace : "", w->namespace ? "/" : "",
-		w->name);
+	put(f, w->kind);
+	fputc(' ', f);
+	if (w->namespace) {
+		put(f, w->namespace);
+		fputc('/', f);
+	}
+	put(f, w->name);
+}
+
+static void write_site(FILE *f, const struct rf_audit_workload *w, const struct rf_pss_site *st)
+{
+	fputs("    ", f);
+	put(f, w->file);
+	fprintf(f, ":%u:%u: ", st->line, st->column);
+	put(f, st->path);
+	if (st->container) {
+		fputs(" (container \"", f);
+		put(f, st->container);
+		fputs("\")", f);
+	}
+	fputs("\n      fix: ", f);
+	put(f, st->suggestion);
+	if (st->fixable) {
+		fputs(" [--fix]\n", f);
+	} else {
+		fputs(" [manual: ", f);
+		put(f, st->why_not ?: "needs a person");
+		fputs("]\n", f);
+	}
+}
+
+static void write_workload(FILE *f, const struct rf_audit_workload *w, size_t *fixable,
+			   size_t *manual)
+{
+	put(f, w->file);
+	fprintf(f, ":%u:%u: ", w->line, w->column);
+	write_who(f, w);
+	fputs(": ", f);
+	write_policy(f, w);
+	if (!w->n_violations)
+		fputs(": ok (", f);
+	else
+		fprintf(f, ": %zu failed check%s (", w->n_violations,
+			w->n_violations == 1 ? "" : "s");
+	put(f, w->policy_source);
+	fputs(")\n", f);
+	for (size_t v = 0; v < w->n_violations; v++) {
+		const struct rf_pss_violation *x = &w->violations[v];
+
+		fputs("  ", f);
+		put(f, x->reason);
+		fputs(" (", f);
+		put(f, x->detail);
+		fprintf(f, ") [%s]\n", x->check);
+		for (size_t s = 0; s < x->n_sites; s++) {
+			write_site(f, w, &x->sites[s]);
+			x->sites[s].fixable ? (*fixable)++ : (*manual)++;
+		}
+	}
 }
 
 static int write_text(const struct rf_audit *a, FILE *f)
 {
-	size_t fixable = 0, manual = 0;
+	size_t fixable = 0, manual = 0, unchecked = rf_audit_n_unchecked(a);
+	size_t checked = a->n_objs - unchecked, errors = a->n_errors + unchecked;
 
-	for (size_t i = 0; i < a->n_objs; i++) {
-		const struct rf_audit_workload *w = &a->objs[i]->w;
-
-		if (w->error)
-			continue;
-		fprintf(f, "%s:%u:%u: ", w->file, w->line, w->column);
-		write_who(f, w);
-		fprintf(f, ": ");
-		write_policy(f, w);
-		if (!w->n_violations) {
-			fprintf(f, ": ok (%s)\n", w->policy_source);
-			continue;
-		}
-		fprintf(f, ": %zu failed check%s (%s)\n", w->n_violations,
-			w->n_violations == 1 ? "" : "s", w->policy_source);
-		for (size_t v = 0; v < w->n_violations; v++) {
-			const struct rf_pss_violation *x = &w->violations[v];
-
-			fprintf(f, "  %s (%s) [%s]\n", x->reason, x->detail, x->check);
-			for (size_t s = 0; s < x->n_sites; s++) {
-				const struct rf_pss_site *st = &x->sites[s];
-
-				fprintf(f, "    %s:%u:%u: %s%s%s%s\n      fix: %s", w->file, st->line,
-					st->column, st->path, st->container ? " (container \"" : "",
-					st->container ? st->container : "", st->container ? "\")" : "",
-					st->suggestion);
-				if (st->fixable)
-					fputs(" [--fix]\n", f);
-				else
-					fprintf(f, " [manual: %s]\n", st->why_not ?: "needs a person");
-				st->fixable ? fixable++ : manual++;
-			}
-		}
-	}
+	for (size_t i = 0; i < a->n_objs; i++)
+		if (!a->objs[i]->w.error)
+			write_workload(f, &a->objs[i]->w, &fixable, &manual);
 	fprintf(f, "%zu workload%s checked, %zu failed, %zu other object%s skipped, %zu error%s",
-		a->n_objs, a->n_objs == 1 ? "" : "s", rf_audit_n_failed(a), a->n_skipped,
-		a->n_skipped == 1 ? "" : "s", a->n_errors, a->n_errors == 1 ? "" : "s");
+		checked, checked == 1 ? "" : "s", rf_audit_n_failed(a), a->n_skipped,
+		a->n_skipped == 1 ? "" : "s", errors, errors == 1 ? "" : "s");
+	if (unchecked)
+		fprintf(f, " (%zu workload%s not checked)", unchecked, unchecked == 1 ? "" : "s");
 	if (fixable || manual)
 		fprintf(f, "; %zu change%s --fix can make, %zu to make by hand", fixable,
 			fixable == 1 ? "" : "s", manual);
@@ -163,21 +201,90 @@ static int write_json(const struct rf_audit *a, bool pretty, FILE *f)
 		rf_json_end_object(&j);
 	}
 	rf_json_end_array(&j);
+	/* Every input error: documents that could not be read, then workloads that were read
+	 * but could not be evaluated (each also carries its own "error"). */
 	rf_json_name(&j, "errors");
 	rf_json_start_array(&j);
 	for (size_t i = 0; i < a->n_errors; i++)
-		rf_json_string(&j, a->errors[i]);
+		rf_json_string(&j, a->errors[i].text);
+	for (size_t i = 0; i < a->n_objs; i++)
+		if (a->objs[i]->w.error)
+			rf_json_string(&j, a->objs[i]->w.error);
 	rf_json_end_array(&j);
 	rf_json_name(&j, "summary");
 	rf_json_start_object(&j);
 	rf_json_uint_field(&j, "workloads", a->n_objs);
+	rf_json_uint_field(&j, "checked", a->n_objs - rf_audit_n_unchecked(a));
 	rf_json_uint_field(&j, "failed", rf_audit_n_failed(a));
 	rf_json_uint_field(&j, "skipped", a->n_skipped);
-	rf_json_uint_field(&j, "errors", a->n_errors);
+	rf_json_uint_field(&j, "errors", a->n_errors + rf_audit_n_unchecked(a));
 	rf_json_end_object(&j);
 	rf_json_end_object(&j);
 	rf_json_finish(&j);
 	return j.overflow ? -EOVERFLOW : 0;
+}
+
+static void sarif_location(struct rf_json *j, const char *file, unsigned line, unsigned column)
+{
+	rf_json_name(j, "physicalLocation");
+	rf_json_start_object(j);
+	rf_json_name(j, "artifactLocation");
+	rf_json_start_object(j);
+	rf_json_string_field(j, "uri", file);
+	rf_json_end_object(j);
+	if (line) {
+		rf_json_name(j, "region");
+		rf_json_start_object(j);
+		rf_json_uint_field(j, "startLine", line);
+		rf_json_uint_field(j, "startColumn", column ?: 1);
+		rf_json_end_object(j);
+	}
+	rf_json_end_object(j);
+}
+
+static void sarif_notification(struct rf_json *j, const char *text, const char *file,
+			       unsigned line, unsigned column)
+{
+	rf_json_start_object(j);
+	rf_json_string_field(j, "level", "error");
+	rf_json_name(j, "message");
+	rf_json_start_object(j);
+	rf_json_string_field(j, "text", text);
+	rf_json_end_object(j);
+	if (file) {
+		rf_json_name(j, "locations");
+		rf_json_start_array(j);
+		rf_json_start_object(j);
+		sarif_location(j, file, line, column);
+		rf_json_end_object(j);
+		rf_json_end_array(j);
+	}
+	rf_json_end_object(j);
+}
+
+/* Input errors are not findings about the workloads: SARIF's place for them is the run's
+ * invocation, as tool execution notifications; the run did not fully succeed. */
+static void sarif_invocation(struct rf_json *j, const struct rf_audit *a)
+{
+	rf_json_name(j, "invocations");
+	rf_json_start_array(j);
+	rf_json_start_object(j);
+	rf_json_bool_field(j, "executionSuccessful",
+			   a->n_errors == 0 && rf_audit_n_unchecked(a) == 0);
+	rf_json_name(j, "toolExecutionNotifications");
+	rf_json_start_array(j);
+	for (size_t i = 0; i < a->n_errors; i++)
+		sarif_notification(j, a->errors[i].text, a->errors[i].file, a->errors[i].line,
+				   a->errors[i].column);
+	for (size_t i = 0; i < a->n_objs; i++) {
+		const struct rf_audit_workload *w = &a->objs[i]->w;
+
+		if (w->error)
+			sarif_notification(j, w->error, w->file, w->error_line, w->error_column);
+	}
+	rf_json_end_array(j);
+	rf_json_end_object(j);
+	rf_json_end_array(j);
 }
 
 /* SARIF: one rule per check id seen (in order of first use), one result per site. */
@@ -218,6 +325,7 @@ static int write_sarif(const struct rf_audit *a, bool pretty, FILE *f)
 	rf_json_end_array(&j);
 	rf_json_end_object(&j);
 	rf_json_end_object(&j);
+	sarif_invocation(&j, a);
 	rf_json_name(&j, "results");
 	rf_json_start_array(&j);
 	for (size_t i = 0; i < a->n_objs; i++) {
@@ -248,19 +356,9 @@ static int write_sarif(const struct rf_audit *a, bool pretty, FILE *f)
 				rf_json_name(&j, "locations");
 				rf_json_start_array(&j);
 				rf_json_start_object(&j);
-				rf_json_name(&j, "physicalLocation");
-				rf_json_start_object(&j);
-				rf_json_name(&j, "artifactLocation");
-				rf_json_start_object(&j);
-				rf_json_string_field(&j, "uri", w->file);
-				rf_json_end_object(&j);
-				rf_json_name(&j, "region");
-				rf_json_start_object(&j);
-				rf_json_uint_field(&j, "startLine", st && st->line ? st->line : w->line ?: 1);
-				rf_json_uint_field(&j, "startColumn",
-						   st && st->line ? st->column ?: 1 : w->column ?: 1);
-				rf_json_end_object(&j);
-				rf_json_end_object(&j);
+				sarif_location(&j, w->file,
+					       st && st->line ? st->line : w->line ?: 1,
+					       st && st->line ? st->column ?: 1 : w->column ?: 1);
 				if (st) {
 					rf_json_name(&j, "logicalLocations");
 					rf_json_start_array(&j);

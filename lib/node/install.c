@@ -211,11 +211,17 @@ static int add_dir(struct plan *pl, const char *dir, struct rf_error *reterr)
 		return r == -ENOMEM ? r
 				    : rf_error_set(reterr, r, "cannot read directory '%s': %s", dir,
 						   strerror(-r));
+	size_t dlen = strlen(dir);
+
+	/* "profiles/" gives "profiles/x", not "profiles//x". */
+	while (dlen > 1 && dir[dlen - 1] == '/')
+		dlen--;
 	STRV_FOREACH(name, names) {
 		_cleanup_free_ char *path = NULL;
 		struct stat st;
 
-		if (asprintf(&path, "%s/%s", dir, *name) < 0)
+		if (asprintf(&path, "%.*s/%s", dir[0] == '/' && dlen == 1 ? 0 : (int)dlen, dir,
+			     *name) < 0)
 			return -ENOMEM;
 		if (stat(path, &st) < 0)
 			return rf_error_set(reterr, -errno, "cannot stat '%s': %s", path,
@@ -258,6 +264,25 @@ static int collect(struct plan *pl, char *const *inputs, size_t n, struct rf_err
 	return 0;
 }
 
+/* --prune of an empty set would remove every profile ringfence installed, silently: a source
+ * directory that is empty by mistake must not empty the node. */
+static int check_empty_prune(const struct rf_node_opts *o, struct plan *pl, size_t n_inputs,
+			     char *const *inputs, struct rf_error *reterr)
+{
+	bool one = n_inputs == 1;
+
+	if (!o->prune || pl->n > 0)
+		return 0;
+	if (!o->allow_empty)
+		return rf_error_set(reterr, -ENODATA,
+				    "%s%s%s has no profile: refusing to prune with an empty set, "
+				    "which would remove every profile ringfence installed (pass "
+				    "--allow-empty if that is what you want)",
+				    one ? "'" : "", one ? inputs[0] : "the input", one ? "'" : "");
+	return node_note(pl, "the set is empty: every profile ringfence installed is pruned "
+			     "(--allow-empty)");
+}
+
 int node_result_add(struct rf_node_result *res, enum rf_node_kind kind, enum rf_node_action action,
 		    const char *name, const char *source, const char *path, const char *localhost,
 		    const char *sha256)
@@ -298,6 +323,7 @@ int node_install(const struct rf_node_opts *o, char *const *inputs, size_t n_inp
 		goto out;
 	/* Everything is read and checked before the node is touched. */
 	if ((r = collect(&pl, inputs, n_inputs, reterr)) < 0 ||
+	    (r = check_empty_prune(o, &pl, n_inputs, inputs, reterr)) < 0 ||
 	    (r = node_apparmor_plan(&pl, o->sys, &aa, reterr)) < 0)
 		goto out;
 	node_side = true;

@@ -185,7 +185,13 @@ int node_dirs(const struct rf_node_opts *o, char **ret_seccomp_dir, char **ret_p
 				    "prefix '%s' must be one path component of letters, digits, '_', '.' "
 				    "and '-', not starting with '.'",
 				    prefix);
-	if (asprintf(&sd, "%s/seccomp", root) < 0 || asprintf(&pd, "%s/%s", sd, prefix) < 0)
+	size_t len = strlen(root);
+
+	/* "root/" or "root//" name the same directory; paths shown must not say "root//seccomp". */
+	while (len > 1 && root[len - 1] == '/')
+		len--;
+	if (asprintf(&sd, "%.*s/seccomp", root[0] == '/' && len == 1 ? 0 : (int)len, root) < 0 ||
+	    asprintf(&pd, "%s/%s", sd, prefix) < 0)
 		return -ENOMEM;
 	if (ret_seccomp_dir)
 		*ret_seccomp_dir = TAKE_PTR(sd);

@@ -26,6 +26,7 @@ struct walk {
 	const struct node_state *state;
 	struct rf_node_profile *v;
 	size_t n;
+	struct stat ancestors[MAX_DEPTH + 1]; /* the directories on the way down */
 };
 
 /* A profile the kubelet would hand to the runtime must parse and lint without errors. */
@@ -84,14 +85,25 @@ static int add_file(struct walk *w, const char *path, const char *rel)
 	return 0;
 }
 
+/* Symlinks are followed as the kubelet follows them (every name listed is one a pod can
+ * use), but a directory that is its own ancestor (`ln -s . x`) is not entered again: three
+ * such loops made the bounded walk list each profile 3^8 times. */
 static int walk_dir(struct walk *w, const char *dir, const char *rel, unsigned depth,
 		    struct rf_error *reterr)
 {
 	_cleanup_strv_free_ char **names = NULL;
+	struct stat self;
 	int r;
 
 	if (depth > MAX_DEPTH)
 		return 0;
+	if (stat(dir, &self) == 0) {
+		for (unsigned i = 0; i < depth; i++)
+			if (w->ancestors[i].st_dev == self.st_dev &&
+			    w->ancestors[i].st_ino == self.st_ino)
+				return 0;
+		w->ancestors[depth] = self;
+	}
 	/* Hidden files are ringfence's state and temporary files, never profiles. */
 	r = node_list_visible(dir, &names);
 	if (r == -ENOENT && depth == 0)

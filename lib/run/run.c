@@ -107,6 +107,27 @@ static int plan_caps(const struct rf_run_opts *o, struct plan *pl, struct rf_err
 	return 0;
 }
 
+/* What `profile lint` calls an error, `run` refuses: a profile with conflicting actions for
+ * one syscall ran silently with whichever verdict libseccomp picked. */
+static int check_lint(const struct rf_profile *p, const char *name, struct rf_error *reterr)
+{
+	struct rf_lint l = { 0 };
+	int r = rf_profile_lint(p, &l);
+
+	for (size_t i = 0; r >= 0 && i < l.n; i++) {
+		const struct rf_lint_item *f = &l.items[i];
+
+		if (f->severity != RF_LINT_ERROR)
+			continue;
+		r = rf_error_set_at(reterr, -EINVAL, name, f->line,
+				    "%s [%s]; 'ringfence profile lint' reports it too, and run "
+				    "refuses a profile with errors",
+				    f->message, f->code);
+	}
+	rf_lint_done(&l);
+	return r;
+}
+
 static int plan_profile(const struct rf_run_opts *o, struct plan *pl, struct rf_error *reterr)
 {
 	_cleanup_(rf_profile_freep) struct rf_profile *raw = NULL, *res = NULL;
@@ -132,6 +153,8 @@ static int plan_profile(const struct rf_run_opts *o, struct plan *pl, struct rf_
 		return r;
 	env.caps = (const char *const *)caps;
 	r = rf_profile_resolve(raw, &env, &res, reterr);
+	if (r >= 0)
+		r = check_lint(res, o->seccomp, reterr);
 	if (r < 0)
 		return r;
 	r = rf_filter_build(res, RF_FILTER_ENFORCE, &orig, reterr);
@@ -223,7 +246,7 @@ static int check_report_path(const char *path, struct rf_error *reterr)
 
 struct own_call {
 	const char *name;
-	uint64_t arg0;
+	int64_t arg0; /* -1: not fixed */
 	bool when_caps, when_user;
 	const char *why;
 };
@@ -231,40 +254,76 @@ struct own_call {
 /* Calls ringfence makes after the filter is in place. With no_new_privs that is only execve;
  * loaded first (runc's order without no_new_privs) it also covers dropping privileges. */
 static const struct own_call own_calls[] = {
-	{ "execve", 0, false, false, "to start the command" },
+	{ "execve", -1, false, false, "to start the command" },
 	{ "prctl", PR_CAPBSET_DROP, true, false, "to drop capabilities from the bounding set" },
-	{ "capget", 0, true, false, "to set the capability sets" },
-	{ "capset", 0, true, false, "to set the capability sets" },
+	{ "capget", -1, true, false, "to set the capability sets" },
+	{ "capset", -1, true, false, "to set the capability sets" },
 	{ "prctl", PR_CAP_AMBIENT, true, false, "to set ambient capabilities" },
 	{ "prctl", PR_SET_KEEPCAPS, false, true, "to keep capabilities across --user" },
-	{ "setgroups", 0, false, true, "to switch --user" },
-	{ "setresgid", 0, false, true, "to switch --user" },
-	{ "setresuid", 0, false, true, "to switch --user" },
+	{ "setgroups", -1, false, true, "to switch --user" },
+	{ "setresgid", -1, false, true, "to switch --user" },
+	{ "setresuid", -1, false, true, "to switch --user" },
 };
 
+/* Values an argument ringfence does not fix may take (0, a flag, a pointer, all ones): an
+ * allow that depends on arguments must hold for every one of them. */
+static const uint64_t any_values[] = { 0, 1, 0x7ffc00001000, UINT64_MAX };
+
+/* The verdict for a call whose first `n_known` arguments are `known`: the first that is not
+ * ALLOW or LOG over every value of the others. */
+static uint32_t verdict_of(const struct plan *pl, int nr, const uint64_t *known, size_t n_known)
+{
+	for (size_t v = 0; v < ELEMENTSOF(any_values); v++) {
+		struct seccomp_data d = { .arch = rf_arch_native(), .nr = nr };
+		int64_t res;
+		uint32_t act;
+
+		for (size_t i = 0; i < 6; i++)
+			d.args[i] = i < n_known ? known[i] : any_values[v];
+		res = rf_bpf_sim_run(pl->prog, pl->prog_len, &d);
+		act = res < 0 ? SECCOMP_RET_KILL_PROCESS : (uint32_t)res & SECCOMP_RET_ACTION_FULL;
+		if (act != SECCOMP_RET_ALLOW && act != SECCOMP_RET_LOG)
+			return act;
+	}
+	return SECCOMP_RET_ALLOW;
+}
+
 /* Refuse up front, with a reason, a profile that would kill or fail ringfence's own calls
- * between loading the filter and execve: otherwise the command dies mysteriously. */
-static int check_own_calls(const struct plan *pl, struct rf_error *reterr)
+ * between loading the filter and execve: the process can no longer even print why (write is
+ * usually denied too), and with exit_group denied libc ends in SIGSEGV. execve is checked
+ * with the exact pointers it will get, so an allow with argument conditions counts only if
+ * it really matches. */
+static int check_own_calls(const struct plan *pl, char *const *argv, struct rf_error *reterr)
 {
 	for (size_t i = 0; pl->confined && i < ELEMENTSOF(own_calls); i++) {
 		const struct own_call *c = &own_calls[i];
-		struct seccomp_data d = { .arch = rf_arch_native(), .args = { c->arg0 } };
-		uint32_t act;
-		int64_t v;
+		uint64_t known[3];
+		size_t n_known = 0;
 
 		if (c->when_caps && !(pl->filter_first && pl->set_caps))
 			continue;
 		if (c->when_user && !(pl->filter_first && pl->uid >= 0))
 			continue;
-		d.nr = seccomp_syscall_resolve_name(c->name);
-		v = rf_bpf_sim_run(pl->prog, pl->prog_len, &d);
-		act = v < 0 ? SECCOMP_RET_KILL_PROCESS : (uint32_t)v & SECCOMP_RET_ACTION_FULL;
-		if (act == SECCOMP_RET_ALLOW || act == SECCOMP_RET_LOG || pl->listener_complain)
+		if (streq(c->name, "execve")) {
+			known[0] = (uintptr_t)pl->path;
+			known[1] = (uintptr_t)argv;
+			known[2] = (uintptr_t)environ;
+			n_known = 3;
+		} else if (streq(c->name, "setresuid") || streq(c->name, "setresgid")) {
+			known[0] = known[1] = known[2] =
+				(uint64_t)(streq(c->name, "setresuid") ? pl->uid : pl->gid);
+			n_known = 3;
+		} else if (c->arg0 >= 0) {
+			known[n_known++] = (uint64_t)c->arg0;
+		}
+		if (pl->listener_complain ||
+		    verdict_of(pl, seccomp_syscall_resolve_name(c->name), known, n_known) ==
+			    SECCOMP_RET_ALLOW)
 			continue;
 		return rf_error_set(reterr, -EPERM,
-				    "the profile does not allow '%s', which ringfence must call %s "
-				    "after installing the filter%s",
-				    c->name, c->why,
+				    "the profile does not allow '%s'%s, which ringfence must call "
+				    "%s after installing the filter%s",
+				    c->name, n_known ? " with the arguments it needs" : "", c->why,
 				    streq(c->name, "execve")
 					    ? ""
 					    : " (runc has the same need; allow it, or pass "
@@ -279,6 +338,9 @@ static int plan_build(const struct rf_run_opts *o, struct plan *pl, int *ret_cod
 	bool sysadmin;
 	int r;
 
+	r = rf_caps_check_ids(o->uid, o->gid, reterr);
+	if (r < 0)
+		return r;
 	pl->uid = o->uid;
 	pl->gid = o->gid;
 	r = plan_caps(o, pl, reterr);
@@ -302,7 +364,7 @@ static int plan_build(const struct rf_run_opts *o, struct plan *pl, int *ret_cod
 		       "file-capability programs will not gain privileges); pass "
 		       "--no-new-privs to make this explicit");
 	pl->listener_complain = o->complain;
-	return check_own_calls(pl, reterr);
+	return check_own_calls(pl, o->argv, reterr);
 }
 
 static pid_t forward_to;
@@ -423,8 +485,12 @@ static int run_with_listener(const struct rf_run_opts *o, struct plan *pl, int *
 	}
 	if (o->report) {
 		int w = rf_report_write(&rep, o->report, r < 0 ? NULL : reterr);
-		if (r >= 0 && w < 0)
+		/* A report that was asked for and lost fails the run, as a lost recording fails
+		 * `record`: a full disk must not look like a clean run. */
+		if (r >= 0 && w < 0) {
 			r = w;
+			status = W_EXITCODE(RF_EXIT_FAILED, 0);
+		}
 	}
 	rf_report_done(&rep);
 	*ret_status = status;

@@ -251,11 +251,16 @@ int rf_profile_from_observation(const struct rf_observation *o, const struct rf_
 	if (notes && !(allow->comment = strdup("argument rules not generated for some syscalls; "
 					       "see the notes printed by generate")))
 		return -ENOMEM;
-	if (allow->n_names == 0 && p->n_rules > 1) {
+	/* An empty allow rule is not a rule ("names": [] is a lint error): drop it. With nothing
+	 * observed at all the profile denies everything, which is rarely what was meant. */
+	if (allow->n_names == 0) {
 		rf_seccomp_rule_done(&p->rules[0]);
 		memmove(&p->rules[0], &p->rules[1], (p->n_rules - 1) * sizeof(p->rules[0]));
 		p->n_rules--;
 	}
+	if (p->n_rules == 0)
+		rf_log(RF_LOG_WARNING, "no syscall was observed (an empty strace log, or a cgroup "
+				       "where nothing ran?): the profile denies every syscall");
 	*ret = TAKE_PTR(p);
 	return 0;
 }

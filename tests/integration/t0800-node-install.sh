@@ -74,7 +74,7 @@ cp "$data/oci-bare.json" src/extra.json
 snap=$(snapshot)
 "$rf" node install --dry-run --root "$root" src >out 2>err
 status=$?
-check_eq "$status:$(grep -c '^created.*extra.json' out)" "0:1" "--dry-run reports the creation"
+check_eq "$status:$(grep -c '^create .*extra.json' out)" "0:1" "--dry-run reports the creation it would make ('create')"
 check_eq "$(snapshot)" "$snap" "... and writes nothing"
 rm src/extra.json
 

@@ -47,10 +47,21 @@ Test(caps, spaces_and_mixed_case)
 	expect_u(parse(" cap_kill , SetUID,,"), BIT(CAP_KILL) | BIT(CAP_SETUID));
 }
 
-Test(caps, empty_list_is_the_empty_set)
+/* A list that names nothing is a mistake (`--cap-add "$UNSET"`), not "no capabilities". */
+Test(caps, empty_list_is_einval)
 {
-	expect_u(parse(""), 0);
-	expect_u(parse(NULL), 0);
+	static const char *const bad[] = { "", ",", " , ", " ", "CAP_" };
+
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		_cleanup_error_ struct rf_error err = { 0 };
+		uint64_t set = 42;
+
+		expect_i(rf_caps_parse_list(bad[i], &set, &err), -EINVAL);
+		cr_assert(err.message, "no message for '%s'", bad[i]);
+		expect_u(set, 42);
+	}
+	expect_i(rf_caps_parse_list(NULL, &(uint64_t){ 0 }, NULL), -EINVAL);
+	expect_u(parse(" CHOWN ,, SETUID,"), BIT(CAP_CHOWN) | BIT(CAP_SETUID));
 }
 
 Test(caps, unknown_name_is_einval_with_message)

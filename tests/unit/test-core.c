@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include "core/arch.h"
+#include "core/escape.h"
 #include "core/json-writer.h"
 #include "core/utf8.h"
 #include "unit.h"
@@ -425,4 +426,25 @@ Test(utf8, strict_and_located)
 	expect_u(rf_utf8_invalid_line("\xf0\x9f\x98\x80", 4), 0);      /* U+1F600 */
 	expect_u(rf_utf8_seq_len((const unsigned char *)"\xe2\x82\xac", 2), 0);
 	expect_u(rf_utf8_seq_len((const unsigned char *)"\xe2\x82\xac", 3), 3);
+}
+
+/* ---- escape ---- */
+
+/* One rule for messages and text reports: C0, DEL and the UTF-8 C1 controls (U+009B is CSI to
+ * some terminals) become \xNN; other UTF-8 passes through. */
+Test(escape, controls_become_hex_in_strings_and_streams)
+{
+	static const char in[] = "a\x1b[2Jb\x7f\xc2\x9b"
+				 "1m\xc3\xa9\xc2\xa0\n";
+	static const char want[] = "a\\x1b[2Jb\\x7f\\xc2\\x9b1m\xc3\xa9\xc2\xa0\\x0a";
+	_cleanup_str_ char *s = rf_escape_controls(in), *text = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&text, &len);
+
+	cr_assert_not_null(f);
+	expect_str(s, want);
+	rf_fputs_escaped(in, f);
+	rf_fputs_escaped(NULL, f);
+	fclose(f);
+	expect_str(text, want);
 }

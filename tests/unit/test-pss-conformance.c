@@ -158,6 +158,7 @@ static void fix_dir(const char *level, unsigned minor, unsigned *tried, unsigned
 		free(ents[i]);
 		rf_pss_level_from_string(level, &o.level);
 		cr_assert_eq(rf_audit_new(&a), 0);
+		rf_audit_set_keep_documents(a, true);
 		cr_assert_eq(rf_audit_add_path(a, path, NULL), 0);
 		cr_assert_eq(rf_audit_run(a, &o), 0);
 		f = open_memstream(&buf, &len);
