@@ -42,6 +42,12 @@ printf '{"ociVersion":"1.0.2","process":{"args":["sh"]},"linux":{"seccomp":%s}}\
 "$rf" -q record --backend ptrace -o a.json --observation run1.obs.json -- ./app >/dev/null
 "$rf" -q record --backend ptrace -o b.json --observation run2.obs.json -- ./app x >/dev/null
 cp a.json p.json
+# Two SeccompProfiles in one file, as the Security Profiles Operator ships its examples.
+for name in web db; do
+	printf -- '---\napiVersion: security-profiles-operator.x-k8s.io/v1beta1\nkind: SeccompProfile\n'
+	printf 'metadata: {name: %s}\nspec:\n  defaultAction: SCMP_ACT_ERRNO\n' "$name"
+	printf '  syscalls:\n  - action: SCMP_ACT_ALLOW\n    names: [read, write, exit_group]\n'
+done >seccompprofiles.yaml
 mkdir k8s profiles
 cp a.json profiles/web.json
 cat >k8s/web.yaml <<'YAML'
@@ -121,6 +127,8 @@ classify() {
 	'ringfence profile show runtime/default') ;;
 	'ringfence profile show --caps CHOWN,SETUID runtime/default') ;;
 	'ringfence profile lint my-profile.json') ;;
+	'ringfence profile lint seccompprofiles.yaml') ;;
+	'ringfence profile show seccompprofiles.yaml#web') ;;
 	'ringfence profile convert --to spo -o p.yaml config.json') ;;
 	'ringfence profile diff old.json new.json') want=1 ;; # "1: the profiles differ"
 	'ringfence record -o app.json --observation app.obs.json -- ./app --selftest') ;;
