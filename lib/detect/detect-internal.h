@@ -311,6 +311,8 @@ struct load {
 	const char *file; /* interned */
 };
 void loc_of(struct load *l, struct fy_node *n, struct rloc *ret);
+/* A scalar's text whatever its YAML type (list items, exception values: `[443, 6443]`). */
+int scalar_text(struct load *l, struct fy_node *n, const char *what, const char **ret);
 int load_exceptions(struct load *l, struct fy_node *n, bool append, struct rf_rule *rule);
 void exception_done(struct exception *x);
 void rule_free(struct rf_rule *r);

@@ -44,15 +44,32 @@ static int read_value(struct load *l, struct fy_node *n, struct exc_value *ret)
 	int r;
 
 	loc_of(l, n, &ret->loc);
-	if (rf_doc_is_seq(d, n)) {
-		ret->is_list = true;
-		return rf_doc_strv(d, n, "exception value", 100000, &ret->items);
-	}
-	ret->items = calloc(2, sizeof(char *));
+	ret->items = calloc(1, sizeof(char *));
 	if (!ret->items)
 		return -ENOMEM;
-	r = rf_doc_strdup(d, n, "exception value", &ret->items[0]);
-	return r < 0 ? r : 0;
+	if (rf_doc_is_seq(d, n)) {
+		struct fy_node *item;
+		void *it = NULL;
+
+		ret->is_list = true;
+		while ((item = fy_node_sequence_iterate(n, &it))) {
+			const char *s;
+
+			item = rf_doc_node(d, item, "exception value");
+			r = item ? scalar_text(l, item, "an exception value", &s) : -EINVAL;
+			if (r >= 0)
+				r = strv_extend(&ret->items, s);
+			if (r < 0)
+				return r;
+		}
+		return 0;
+	}
+	{
+		const char *s;
+
+		r = scalar_text(l, n, "an exception value", &s);
+		return r < 0 ? r : strv_extend(&ret->items, s);
+	}
 }
 
 static int add_row(struct exception *x, struct exc_value *row)

@@ -178,35 +178,56 @@ static void list_free(struct list_def *x)
 	free(x);
 }
 
+int scalar_text(struct load *l, struct fy_node *n, const char *what, const char **ret)
+{
+	/* Values are text whatever YAML would type them as: `[443, 6443]` lists ports. */
+	if (!n || !fy_node_is_scalar(n) || rf_doc_is_null(l->d, n))
+		return rf_doc_fail(l->d, n, "%s must be a string", what);
+	if (fy_node_get_style(n) != FYNS_PLAIN)
+		return rf_doc_str(l->d, n, what, ret, NULL);
+	*ret = fy_node_get_scalar0(n);
+	return *ret ? 0 : -ENOMEM;
+}
+
 static int list_items(struct load *l, struct fy_node *n, bool append, struct list_def *x)
 {
-	_cleanup_strv_free_ char **add = NULL;
 	size_t old = append ? strv_length(x->items) : 0, count;
 	struct fy_node *item;
 	struct rloc *locs;
 	void *it = NULL;
-	int r = rf_doc_strv(l->d, n, "list items", MAX_VALUES, &add);
+	int r;
 
-	if (r < 0)
-		return r;
-	count = strv_length(add);
+	if (!rf_doc_is_null(l->d, n) && rf_doc_expect_seq(l->d, n, "list items") < 0)
+		return -EINVAL;
+	count = n && rf_doc_is_seq(l->d, n) ? (size_t)fy_node_sequence_item_count(n) : 0;
+	if (count > MAX_VALUES)
+		return rf_doc_fail(l->d, n, "list items: more than %d", MAX_VALUES);
 	locs = realloc(append ? x->item_locs : NULL, (old + count + 1) * sizeof(*locs));
 	if (!locs)
 		return -ENOMEM;
-	if (!append)
-		free(x->item_locs);
-	x->item_locs = locs;
-	for (size_t i = 0; n && (item = fy_node_sequence_iterate(n, &it)); i++)
-		loc_of(l, item, &locs[old + i]);
 	if (!append) {
+		free(x->item_locs);
 		strv_free(x->items);
-		x->items = TAKE_PTR(add);
-		return 0;
+		x->items = calloc(1, sizeof(char *));
+		if (!x->items) {
+			x->item_locs = locs;
+			return -ENOMEM;
+		}
 	}
-	for (size_t i = 0; i < count; i++) {
-		r = strv_extend(&x->items, add[i]);
+	x->item_locs = locs;
+	for (size_t i = 0; count && (item = fy_node_sequence_iterate(n, &it)); i++) {
+		const char *s;
+
+		item = rf_doc_node(l->d, item, "list item");
+		if (!item)
+			return -EINVAL;
+		r = scalar_text(l, item, "a list item", &s);
 		if (r < 0)
 			return r;
+		r = strv_extend(&x->items, s);
+		if (r < 0)
+			return r;
+		loc_of(l, item, &locs[old + i]);
 	}
 	return 0;
 }
