@@ -651,7 +651,7 @@ void rf_doc_loc_in(struct fy_node *n, const char *text, size_t text_len, size_t 
 	line = (unsigned)m->line + 1;
 	col = (unsigned)m->column + 1;
 	/* Block scalars start at their indicator line; quoted ones at the quote. */
-	if (style == FYNS_LITERAL || style == FYNS_FOLDED) {
+	if ((style == FYNS_LITERAL || style == FYNS_FOLDED) && (*p == '|' || *p == '>')) {
 		while (p < end && *p != '\n')
 			p++;
 	} else if (style == FYNS_SINGLE_QUOTED || style == FYNS_DOUBLE_QUOTED) {

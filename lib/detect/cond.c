@@ -380,7 +380,8 @@ static int parse_values(struct parser *p, enum cmp_op op, struct items *it)
 	if (op == OP_EXISTS)
 		return 0;
 	if (!list_op(op)) {
-		if (!t || (t->kind != TK_WORD && t->kind != TK_STRING))
+		/* An operator character is a value here: Falco's "evt.dir = <". */
+		if (!t || (t->kind != TK_WORD && t->kind != TK_STRING && t->kind != TK_OP))
 			return fail_at(p, t, "expected a value");
 		p->i++;
 		return items_add(it, t->text, &t->loc);

@@ -1,0 +1,2 @@
+#include "rules-helpers.h"
+Test(placeholder, none) {}
