@@ -65,6 +65,24 @@ static bool list_op(enum cmp_op op)
 	return op == OP_IN || op == OP_INTERSECTS || op == OP_PMATCH;
 }
 
+int slot_of(struct rf_ruleset *rs, const char *key, uint32_t *ret)
+{
+	uintptr_t v = (uintptr_t)rf_hmap_get_str(&rs->slots, key);
+	int r;
+
+	if (!v) {
+		r = strv_extend(&rs->slot_keys, key);
+		if (r < 0)
+			return r;
+		v = ++rs->n_slots;
+		r = rf_hmap_put_str(&rs->slots, rs->slot_keys[v - 1], (void *)v, NULL);
+		if (r < 0)
+			return r;
+	}
+	*ret = (uint32_t)v;
+	return 0;
+}
+
 void node_free(struct node *n)
 {
 	if (!n)
@@ -173,6 +191,26 @@ static int parse_i64(const char *s, int64_t *ret)
 	return 0;
 }
 
+/* A glob with stars only at its ends is endswith, startswith or contains: same answers, cheaper. */
+static void glob_simplify(struct node *n)
+{
+	struct strval *w = &n->strs[0];
+	size_t stars = 0, len = w->len;
+	bool lead = len && w->s[0] == '*', trail = len > 1 && w->s[len - 1] == '*';
+
+	for (size_t i = 0; i < len; i++) {
+		if (strchr("?[\\", w->s[i]))
+			return;
+		stars += w->s[i] == '*';
+	}
+	if (stars != (size_t)lead + trail || (lead && trail && len < 3) || stars == 0)
+		return;
+	memmove(w->s, w->s + lead, len - lead);
+	w->len = len - lead - trail;
+	w->s[w->len] = '\0';
+	n->op = lead && trail ? OP_CONTAINS : lead ? OP_ENDSWITH : OP_STARTSWITH;
+}
+
 static int compile_flags(struct parser *p, struct node *n, const struct item *it)
 {
 	_cleanup_free_ char *copy = strdup(it->text);
@@ -237,6 +275,8 @@ static int compile_values(struct parser *p, struct node *n, const struct items *
 		}
 		if (list_op(n->op))
 			qsort(n->strs, n->n_strs, sizeof(*n->strs), cmp_strval);
+		if (n->op == OP_GLOB)
+			glob_simplify(n);
 		return 0;
 	case FT_INT:
 	case FT_PORT:
@@ -344,6 +384,22 @@ static int make_cmp(struct parser *p, const struct fref *ref, enum cmp_op op,
 	r = op == OP_EXISTS ? 0 : compile_values(p, n, it);
 	if (r >= 0)
 		r = use_field(p->rule, ref);
+	if (r >= 0) {
+		/* Identical comparisons in different rules share one cached result. */
+		char *key = NULL;
+		size_t klen = 0;
+		FILE *f = open_memstream(&key, &klen);
+
+		if (!f)
+			r = -ENOMEM;
+		else {
+			fprintf(f, "%s[%d]\x1f%d", ref->f->name, ref->index, (int)op);
+			for (size_t i = 0; i < it->n; i++)
+				fprintf(f, "\x1f%s", it->v[i].text);
+			r = fclose(f) == 0 ? slot_of(p->rs, key, &n->slot) : -ENOMEM;
+			free(key);
+		}
+	}
 	if (r < 0) {
 		node_free(n);
 		return r;
@@ -457,6 +513,15 @@ static int expand_macro(struct parser *p, struct macro_def *m, const struct tok 
 		node_free(*ret);
 		r = fail_at(p, peek(p), "expected 'and', 'or' or ')'");
 	}
+	if (r >= 0 && !(*ret)->slot) {
+		/* Every use of a macro is the same condition: one result per event. */
+		_cleanup_free_ char *key = NULL;
+
+		if (asprintf(&key, "macro\x1f%s", m->name) < 0)
+			r = -ENOMEM;
+		else
+			r = slot_of(p->rs, key, &(*ret)->slot);
+	}
 	m->expanding = false;
 	p->t = saved;
 	p->i = saved_i;
@@ -569,9 +634,45 @@ static int parse_chain(struct parser *p, const char *word, enum node_kind kind,
 	return 0;
 }
 
+/* Rough cost of evaluating a node: event-type ids and numbers first, then string equality
+ * and sets, scans (contains, glob) last. Conjunctions have no side effects, so evaluating the
+ * cheap ones first changes no answer, only how soon a false one stops the walk. */
+static unsigned cost(const struct node *n)
+{
+	unsigned c = 0;
+
+	switch (n->kind) {
+	case N_CMP:
+		if (n->evtype_ids)
+			return 1;
+		if (n->ref.f->type != FT_STR)
+			return 2 + (n->ref.f->flags & FF_STATE ? 4 : 0);
+		if (n->ref.f->flags & (FF_LIST | FF_META))
+			return 8;
+		return n->op == OP_GLOB || n->op == OP_IGLOB || n->op == OP_CONTAINS ||
+			       n->op == OP_ICONTAINS ? 6 : 3;
+	case N_TRUE:
+		return 0;
+	default:
+		for (size_t i = 0; i < n->n_kids; i++)
+			c += cost(n->kids[i]);
+		return c;
+	}
+}
+
 static int parse_and(struct parser *p, struct node **ret)
 {
-	return parse_chain(p, "and", N_AND, parse_not, ret);
+	int r = parse_chain(p, "and", N_AND, parse_not, ret);
+
+	/* A stable insertion sort by cost (conditions have a handful of conjuncts). */
+	for (size_t i = 1; r >= 0 && (*ret)->kind == N_AND && i < (*ret)->n_kids; i++)
+		for (size_t j = i; j > 0 && cost((*ret)->kids[j]) < cost((*ret)->kids[j - 1]); j--) {
+			struct node *t = (*ret)->kids[j];
+
+			(*ret)->kids[j] = (*ret)->kids[j - 1];
+			(*ret)->kids[j - 1] = t;
+		}
+	return r;
 }
 
 static int parse_or(struct parser *p, struct node **ret)

@@ -194,9 +194,13 @@ struct node {
 	uint64_t mask, value; /* FT_FLAGS contains */
 	uint32_t evtype_ids_n;
 	uint32_t *evtype_ids; /* evt.type = / in: the ids named */
+	uint32_t slot;        /* > 0: identical comparisons and macro uses share this result
+			       * cache slot, so each is computed once per event */
 };
 
 void node_free(struct node *n);
+/* The result cache slot of a comparison or macro use, by its text (cond.c). */
+int slot_of(struct rf_ruleset *rs, const char *key, uint32_t *ret);
 bool node_eval(struct eval_ctx *c, const struct node *n);
 
 /* ---- the ruleset ---- */
@@ -292,6 +296,9 @@ struct rf_ruleset {
 	uint32_t need_kinds, need_fields;
 	char **path_prefixes;
 	char **syscalls;
+	struct rf_hmap slots; /* comparison or macro text -> slot */
+	char **slot_keys;
+	uint32_t n_slots;
 	bool all_paths, needs_proc, needs_meta, uses_state;
 };
 
@@ -337,6 +344,8 @@ struct eval_ctx {
 	const struct rf_event *ev;
 	uint64_t gen; /* per event: caches below are valid when their gen matches */
 	uint32_t evtype;
+	uint64_t *slot_gen; /* per result cache slot */
+	bool *slot_val;
 	/* fd.name / fs.path.* normalised */
 	uint64_t path_gen[2];
 	char path[2][4096];

@@ -254,7 +254,23 @@ static bool cmp_eval(struct eval_ctx *c, const struct node *n)
 	return n->op == OP_NE && any;
 }
 
+static bool node_eval_uncached(struct eval_ctx *c, const struct node *n);
+
 bool node_eval(struct eval_ctx *c, const struct node *n)
+{
+	bool v;
+
+	if (!n->slot)
+		return node_eval_uncached(c, n);
+	if (c->slot_gen[n->slot] == c->gen)
+		return c->slot_val[n->slot];
+	v = node_eval_uncached(c, n);
+	c->slot_gen[n->slot] = c->gen;
+	c->slot_val[n->slot] = v;
+	return v;
+}
+
+static bool node_eval_uncached(struct eval_ctx *c, const struct node *n)
 {
 	switch (n->kind) {
 	case N_AND:
@@ -291,6 +307,14 @@ int rf_rules_eval_new(const struct rf_ruleset *rs, const struct rf_rules_eval_op
 	if (!e)
 		return -ENOMEM;
 	e->c.rs = rs;
+	e->c.slot_gen = calloc(rs->n_slots + 1, sizeof(*e->c.slot_gen));
+	e->c.slot_val = calloc(rs->n_slots + 1, sizeof(*e->c.slot_val));
+	if (!e->c.slot_gen || !e->c.slot_val) {
+		free(e->c.slot_gen);
+		free(e->c.slot_val);
+		free(e);
+		return -ENOMEM;
+	}
 	if (o) {
 		e->c.meta_fn = o->container_meta;
 		e->c.meta_userdata = o->meta_userdata;
@@ -299,7 +323,7 @@ int rf_rules_eval_new(const struct rf_ruleset *rs, const struct rf_rules_eval_op
 		r = drift_new(o && o->drift_max_paths ? o->drift_max_paths : RF_DRIFT_DEFAULT_MAX,
 			      &e->c.drift);
 		if (r < 0) {
-			free(e);
+			rf_rules_eval_free(e);
 			return r;
 		}
 	}
@@ -312,6 +336,8 @@ void rf_rules_eval_free(struct rf_rules_eval *e)
 	if (!e)
 		return;
 	drift_free(e->c.drift);
+	free(e->c.slot_gen);
+	free(e->c.slot_val);
 	free(e);
 }
 

@@ -55,6 +55,7 @@ int rf_ruleset_new(struct rf_ruleset **ret)
 	rs->rules_by_name = (struct rf_hmap)RF_HMAP_INIT_STR;
 	rs->lists_by_name = (struct rf_hmap)RF_HMAP_INIT_STR;
 	rs->macros_by_name = (struct rf_hmap)RF_HMAP_INIT_STR;
+	rs->slots = (struct rf_hmap)RF_HMAP_INIT_STR;
 	r = evtypes_init(&rs->types);
 	if (r < 0) {
 		free(rs);
@@ -108,6 +109,8 @@ void rf_ruleset_free(struct rf_ruleset *rs)
 	rf_hmap_done(&rs->rules_by_name, NULL);
 	rf_hmap_done(&rs->lists_by_name, NULL);
 	rf_hmap_done(&rs->macros_by_name, NULL);
+	rf_hmap_done(&rs->slots, NULL);
+	strv_free(rs->slot_keys);
 	strv_free(rs->files);
 	strv_free(rs->warnings);
 	evtypes_done(&rs->types);
