@@ -125,3 +125,10 @@ int rf_doc_each_item(struct rf_doc *d, struct fy_node *seq, const char *what, si
 /* An error "what: unknown key 'key'" for the key node: the usual end of a key_fn. */
 int rf_doc_unknown_key(struct rf_doc *d, struct fy_node *key_node, const char *what,
 		       const char *key);
+
+/* 1-based line and column of byte `offset` of scalar n's value (as rf_doc_str returns it), in
+ * `text`, the input the document was loaded from: a located error can point inside a value
+ * (a token of a rule condition) in plain, quoted and block scalars alike. Falls back to the
+ * scalar's own start when the value cannot be aligned with the text. */
+void rf_doc_loc_in(struct fy_node *n, const char *text, size_t text_len, size_t offset,
+		   unsigned *ret_line, unsigned *ret_col);
