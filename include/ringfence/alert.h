@@ -62,3 +62,16 @@ void rf_alert_stats(const struct rf_alert_out *o, struct rf_alert_stats *ret);
 const char *rf_alert_name(const struct rf_alert_out *o); /* "stdout", "file:/x", "webhook:..." */
 /* Flushes (the webhook drains its queue for up to drain_ms) and frees. */
 void rf_alert_free(struct rf_alert_out *o);
+
+/* Every output of a run: a finding is rendered once (JSON and text) and handed to each. */
+#define RF_ALERTS_MAX 8
+struct rf_finding;
+struct rf_alerts {
+	struct rf_alert_out *v[RF_ALERTS_MAX];
+	size_t n;
+	uint64_t records;
+};
+/* Takes ownership of o (freed even on failure); -E2BIG past RF_ALERTS_MAX. */
+int rf_alerts_add(struct rf_alerts *a, struct rf_alert_out *o);
+int rf_alerts_finding(struct rf_alerts *a, const struct rf_finding *f);
+void rf_alerts_done(struct rf_alerts *a);
