@@ -60,7 +60,10 @@ void rf_alert_emit(struct rf_alert_out *o, const char *json, const char *text,
 		   enum rf_alert_severity severity);
 void rf_alert_stats(const struct rf_alert_out *o, struct rf_alert_stats *ret);
 const char *rf_alert_name(const struct rf_alert_out *o); /* "stdout", "file:/x", "webhook:..." */
-/* Flushes (the webhook drains its queue for up to drain_ms) and frees. */
+/* Flushes (the webhook drains its queue for up to drain_ms); the statistics are final after,
+ * and later records are counted as dropped. */
+void rf_alert_close(struct rf_alert_out *o);
+/* Closes (when not yet) and frees. */
 void rf_alert_free(struct rf_alert_out *o);
 
 /* Every output of a run: a finding is rendered once (JSON and text) and handed to each. */
@@ -74,4 +77,6 @@ struct rf_alerts {
 /* Takes ownership of o (freed even on failure); -E2BIG past RF_ALERTS_MAX. */
 int rf_alerts_add(struct rf_alerts *a, struct rf_alert_out *o);
 int rf_alerts_finding(struct rf_alerts *a, const struct rf_finding *f);
+/* Closes every output (statistics final), without freeing. */
+void rf_alerts_close(struct rf_alerts *a);
 void rf_alerts_done(struct rf_alerts *a);

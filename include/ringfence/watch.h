@@ -7,8 +7,10 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <sys/types.h>
 
+#include "ringfence/detect.h"
 #include "ringfence/error.h"
 #include "ringfence/sink.h"
 #include "ringfence/watch-source.h"
@@ -56,3 +58,62 @@ int rf_watch_choose(const struct rf_watch_opts *o, const struct rf_sinks *sinks,
  * stop_fd is readable; rf_sinks_end has run once watching started. */
 int rf_watch(const struct rf_watch_opts *o, struct rf_sinks *sinks, struct rf_watch_result *ret,
 	     struct rf_error *reterr);
+
+/* ---- what to attach ---- */
+struct rf_ruleset_needs;
+/* The eBPF program's needs for a ruleset's (free with rf_watch_needs_done). Syscalls it cannot
+ * decode go to *ret_unserved (NULL-terminated, may stay NULL), for the caller to name. */
+int rf_watch_needs_from_rules(const struct rf_ruleset_needs *rn, struct rf_watch_needs *ret,
+			      char ***ret_unserved);
+void rf_watch_needs_done(struct rf_watch_needs *n);
+
+/* ---- container and pod names (--k8s-metadata) ---- */
+/* From `crictl ps -o json` or `kubectl get pods -o json` output, re-read when the file
+ * changes; rf_container_names_lookup is an rf_container_meta_fn (userdata: the names). */
+struct rf_container_names;
+struct rf_container_meta;
+int rf_container_names_load(const char *path, struct rf_container_names **ret,
+			    struct rf_error *reterr);
+size_t rf_container_names_count(const struct rf_container_names *c);
+const struct rf_container_meta *rf_container_names_lookup(const char *container_id,
+							   void *userdata);
+void rf_container_names_free(struct rf_container_names *c);
+
+/* ---- a whole run: rules, engine, outputs (what `ringfence watch` does) ---- */
+struct rf_alerts;
+struct rf_ruleset;
+
+struct rf_watch_config {
+	struct rf_watch_opts source;    /* what to watch and how (needs: from the rules) */
+	char *const *rule_files;        /* loaded after the default rules, in order */
+	bool no_default_rules;
+	char *const *suppress_files;
+	const char *container_names;    /* --k8s-metadata FILE, or NULL */
+	struct rf_alerts *alerts;       /* where findings go (the caller's), or NULL */
+	FILE *dump_events;              /* every event as one JSON line, or NULL */
+	int fail_on;                    /* enum rf_priority counted in at_fail_on; -1: none */
+	unsigned rate_burst;            /* see rf_detect_opts */
+	uint64_t rate_window_ns;
+	uint64_t stats_interval_ns;     /* 0: statistics at the end only */
+	FILE *diag;                     /* notes (backend, unwatched syscalls), or NULL */
+	bool verbose;                   /* ... and what is attached */
+};
+
+struct rf_watch_summary {
+	struct rf_watch_result watch;
+	struct rf_detect_stats detect;
+	size_t rules_enabled;
+	uint64_t findings;   /* findings reported (not rate-limit summaries) */
+	uint64_t at_fail_on; /* of them, at or above fail_on */
+};
+
+/* The compiled ruleset a config names (the caller frees it with rf_ruleset_free). */
+int rf_watch_rules(const struct rf_watch_config *c, struct rf_ruleset **ret,
+		   struct rf_error *reterr);
+/* Watches until the source ends or source.stop_fd; *ret is filled even on failure. */
+int rf_watch_session(const struct rf_watch_config *c, struct rf_watch_summary *ret,
+		     struct rf_error *reterr);
+/* "ringfence: watch: ebpf, 3.2 s: N events (...), lost ...; N findings ..." and a line per
+ * output. */
+void rf_watch_summary_write(const struct rf_watch_summary *sum, const struct rf_alerts *alerts,
+			    FILE *out);

@@ -20,6 +20,7 @@ struct rf_alert_out {
 	struct rf_alert_stats stats;
 	uint64_t failures_logged;   /* rate limit of failure messages */
 	void *impl;
+	bool closed;                /* rf_alert_close ran: emits are counted as dropped */
 };
 
 int rf_alert_alloc(const struct rf_alert_ops *ops, const char *name, enum rf_alert_format fmt,

@@ -56,6 +56,12 @@ int rf_alerts_finding(struct rf_alerts *a, const struct rf_finding *f)
 	return 0;
 }
 
+void rf_alerts_close(struct rf_alerts *a)
+{
+	for (size_t i = 0; i < a->n; i++)
+		rf_alert_close(a->v[i]);
+}
+
 void rf_alerts_done(struct rf_alerts *a)
 {
 	for (size_t i = 0; i < a->n; i++)

@@ -55,6 +55,10 @@ void rf_alert_failed(struct rf_alert_out *o, const char *why)
 void rf_alert_emit(struct rf_alert_out *o, const char *json, const char *text,
 		   enum rf_alert_severity severity)
 {
+	if (o->closed) {
+		rf_alert_count(o, &o->stats.dropped);
+		return;
+	}
 	o->ops->emit(o, json, text, severity);
 }
 
@@ -70,12 +74,20 @@ const char *rf_alert_name(const struct rf_alert_out *o)
 	return o->name;
 }
 
+void rf_alert_close(struct rf_alert_out *o)
+{
+	if (!o || o->closed)
+		return;
+	if (o->ops->close)
+		o->ops->close(o);
+	o->closed = true;
+}
+
 void rf_alert_free(struct rf_alert_out *o)
 {
 	if (!o)
 		return;
-	if (o->ops->close)
-		o->ops->close(o);
+	rf_alert_close(o);
 	pthread_mutex_destroy(&o->lock);
 	free(o->name);
 	free(o);

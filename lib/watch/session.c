@@ -1,0 +1,240 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* A whole `watch` run as one library call: rules (the defaults, then the user's files, later
+ * ones appending to and overriding earlier ones) compiled once; suppressions; container names;
+ * the chain source -> [event dump] -> rule engine -> statistics; findings rendered once and
+ * handed to every output; the needs of the rules turned into the tracepoints to attach. The
+ * CLI only parses options into a struct rf_watch_config and prints the summary. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/clock.h"
+#include "core/event-json.h"
+#include "core/json-writer.h"
+#include "core/macro.h"
+#include "core/strv.h"
+#include "ringfence/alert.h"
+#include "ringfence/detect.h"
+#include "ringfence/finding.h"
+#include "ringfence/rules.h"
+#include "ringfence/watch.h"
+
+int rf_watch_rules(const struct rf_watch_config *c, struct rf_ruleset **ret,
+		   struct rf_error *reterr)
+{
+	struct rf_ruleset *rs = NULL;
+	int r = rf_ruleset_new(&rs);
+
+	if (r < 0)
+		return r;
+	if (!c->no_default_rules)
+		r = rf_ruleset_load_default(rs, reterr);
+	STRV_FOREACH (f, c->rule_files)
+		if (r >= 0)
+			r = rf_ruleset_load_file(rs, *f, reterr);
+	if (r >= 0 && !c->no_default_rules + strv_length(c->rule_files) == 0)
+		r = rf_error_set(reterr, -EINVAL, "no rules: give --rules FILE (the default rules "
+						  "are off)");
+	if (r >= 0)
+		r = rf_ruleset_compile(rs, reterr);
+	if (r >= 0 && rf_ruleset_enabled_count(rs) == 0)
+		r = rf_error_set(reterr, -EINVAL, "every rule is disabled: nothing to detect");
+	if (r < 0) {
+		rf_ruleset_free(rs);
+		return r;
+	}
+	*ret = rs;
+	return 0;
+}
+
+struct session {
+	const struct rf_watch_config *c;
+	struct rf_detect *detect;
+	struct rf_watch_summary *sum;
+	struct rf_json dump;
+	uint64_t next_stats_ns;
+	int error;
+};
+
+static int on_finding(const struct rf_finding *f, void *userdata)
+{
+	struct session *s = userdata;
+	int r;
+
+	if (f->record == RF_RECORD_FINDING) {
+		s->sum->findings++;
+		if (s->c->fail_on >= 0 && (int)rf_rule_priority(f->rule) <= s->c->fail_on)
+			s->sum->at_fail_on++;
+	}
+	if (!s->c->alerts)
+		return 0;
+	r = rf_alerts_finding(s->c->alerts, f);
+	return r == -ENOMEM ? r : 0; /* an output's trouble is its own, never detection's */
+}
+
+static int dump_event(const struct rf_event *ev, void *self)
+{
+	struct session *s = self;
+
+	rf_json_init(&s->dump, s->c->dump_events, false);
+	rf_event_write_json(&s->dump, ev);
+	rf_json_finish(&s->dump);
+	fputc('\n', s->c->dump_events);
+	if (ferror(s->c->dump_events))
+		return -EIO; /* a dump that silently stops would mislead */
+	return 0;
+}
+
+void rf_watch_summary_write(const struct rf_watch_summary *sum, const struct rf_alerts *alerts,
+			    FILE *out)
+{
+	const struct rf_detect_stats *d = &sum->detect;
+
+	if (sum->watch.backend == RF_WATCH_EBPF)
+		fprintf(out, "ringfence: watch: ebpf, %.1f s: %llu events (kernel records: %llu "
+			     "critical, %llu bulk; lost %llu critical, %llu bulk); ",
+			sum->watch.duration_ns / 1e9, (unsigned long long)d->events,
+			(unsigned long long)sum->watch.events[0],
+			(unsigned long long)sum->watch.events[1],
+			(unsigned long long)sum->watch.lost[0], (unsigned long long)sum->watch.lost[1]);
+	else
+		fprintf(out, "ringfence: watch: ptrace, %.1f s: %llu events (%llu stops, none lost); ",
+			sum->watch.duration_ns / 1e9, (unsigned long long)d->events,
+			(unsigned long long)sum->watch.stops);
+	fprintf(out, "%llu rule matches, %llu findings reported, %llu suppressed, %llu "
+		     "rate-limited\n", (unsigned long long)d->matches,
+		(unsigned long long)d->reported, (unsigned long long)d->suppressed,
+		(unsigned long long)d->rate_limited);
+	for (size_t i = 0; alerts && i < alerts->n; i++) {
+		struct rf_alert_stats st;
+
+		rf_alert_stats(alerts->v[i], &st);
+		fprintf(out, "ringfence: output %s: %llu delivered, %llu failed, %llu dropped, "
+			     "%llu retries\n",
+			rf_alert_name(alerts->v[i]), (unsigned long long)st.delivered,
+			(unsigned long long)st.failed, (unsigned long long)st.dropped,
+			(unsigned long long)st.retries);
+	}
+}
+
+/* Periodic statistics ride on the event stream: a node always has events. */
+static int stats_event(const struct rf_event *ev, void *self)
+{
+	struct session *s = self;
+	uint64_t now;
+
+	(void)ev;
+	if (!s->c->stats_interval_ns)
+		return 0;
+	now = rf_now_ns();
+	if (now < s->next_stats_ns)
+		return 0;
+	if (s->next_stats_ns) {
+		rf_detect_stats(s->detect, &s->sum->detect);
+		rf_watch_summary_write(s->sum, s->c->alerts, s->c->diag ?: stderr);
+	}
+	s->next_stats_ns = now + s->c->stats_interval_ns;
+	return 0;
+}
+
+static void note_needs(const struct rf_watch_config *c, const struct rf_watch_needs *n,
+		       char **unserved, enum rf_watch_backend b)
+{
+	if (!c->diag || b != RF_WATCH_EBPF)
+		return;
+	if (unserved && unserved[0]) {
+		fprintf(c->diag, "ringfence: warning: the eBPF watch program does not decode");
+		STRV_FOREACH (u, unserved)
+			fprintf(c->diag, " %s", *u);
+		fprintf(c->diag, "; rules reading them see them with --backend ptrace only\n");
+	}
+	if (c->verbose) {
+		fprintf(c->diag, "ringfence: syscalls decoded in the kernel:");
+		STRV_FOREACH (u, n->syscalls)
+			fprintf(c->diag, " %s", *u);
+		fprintf(c->diag, "%s\nringfence: file events: %s; tcp state %s, signals %s, "
+				 "io_uring %s, capabilities %s\n",
+			n->syscalls[0] ? "" : " none",
+			n->path_prefixes ? "below the rules' path prefixes" : "every path",
+			n->tcp_state ? "on" : "off", n->signals ? "on" : "off",
+			n->io_uring ? "on" : "off", n->capabilities ? "on" : "off");
+	}
+}
+
+int rf_watch_session(const struct rf_watch_config *c, struct rf_watch_summary *ret,
+		     struct rf_error *reterr)
+{
+	_cleanup_(rf_detect_freep) struct rf_detect *detect = NULL;
+	_cleanup_(rf_watch_needs_done) struct rf_watch_needs needs = { 0 };
+	_cleanup_strv_free_ char **unserved = NULL;
+	struct rf_container_names *names = NULL;
+	struct rf_watch_summary sum = { .watch.wait_status = -1 };
+	struct rf_ruleset *rs = NULL;
+	struct rf_ruleset_needs rn = { 0 };
+	struct rf_watch_opts wo = c->source;
+	struct rf_sinks sinks = { 0 };
+	struct rf_sink detect_sink;
+	struct session s = { .c = c, .sum = &sum };
+	enum rf_watch_backend b;
+	int r;
+
+	r = rf_watch_rules(c, &rs, reterr);
+	if (r < 0)
+		return r;
+	if (c->container_names &&
+	    (r = rf_container_names_load(c->container_names, &names, reterr)) < 0)
+		goto out;
+	r = rf_detect_new(rs, &(struct rf_detect_opts){
+				      .container_meta = names ? rf_container_names_lookup : NULL,
+				      .meta_userdata = names, .rate_burst = c->rate_burst,
+				      .rate_window_ns = c->rate_window_ns },
+			  &detect);
+	if (r < 0)
+		goto out;
+	s.detect = detect;
+	STRV_FOREACH (f, c->suppress_files)
+		if ((r = rf_detect_load_suppressions(detect, *f, reterr)) < 0)
+			goto out;
+	if ((r = rf_ruleset_needs(rs, &rn)) < 0 ||
+	    (r = rf_watch_needs_from_rules(&rn, &needs, &unserved)) < 0)
+		goto out;
+	wo.needs = &needs;
+	if (c->dump_events)
+		(void)rf_sinks_add(&sinks, &(struct rf_sink){ .name = "event dump",
+							      .on_event = dump_event, .self = &s });
+	if ((r = rf_detect_sink(detect, on_finding, &s, &detect_sink)) < 0 ||
+	    (r = rf_sinks_add(&sinks, &detect_sink)) < 0)
+		goto out;
+	if (c->stats_interval_ns)
+		(void)rf_sinks_add(&sinks, &(struct rf_sink){ .name = "statistics",
+							      .on_event = stats_event, .self = &s });
+	{
+		_cleanup_free_ char *why = NULL;
+
+		r = rf_watch_choose(&wo, &sinks, &b, &why, reterr);
+		if (r < 0)
+			goto out;
+		if (c->diag && why)
+			fprintf(c->diag, "ringfence: watching with ptrace (ebpf unavailable: %s)\n",
+				why);
+		wo.backend = b;
+	}
+	note_needs(c, &needs, unserved, b);
+	if (c->diag)
+		fprintf(c->diag, "ringfence: watching %s with %s, %zu rules\n",
+			wo.all ? "the whole node" : wo.cgroup ? wo.cgroup : wo.argv ? wo.argv[0]
+											 : "a process tree",
+			rf_watch_backend_name(b), rf_ruleset_enabled_count(rs));
+	r = rf_watch(&wo, &sinks, &sum.watch, reterr);
+	rf_detect_stats(detect, &sum.detect);
+	sum.rules_enabled = rf_ruleset_enabled_count(rs);
+out:
+	rf_detect_free(TAKE_PTR(detect)); /* before the ruleset and names it reads */
+	rf_container_names_free(names);
+	rf_ruleset_needs_done(&rn);
+	rf_ruleset_free(rs);
+	if (ret)
+		*ret = sum;
+	return r;
+}
