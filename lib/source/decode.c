@@ -24,7 +24,7 @@ enum dec_kind {
 	D_UNLINK, D_UNLINKAT, D_RMDIR, D_MKDIR, D_MKDIRAT,
 	D_RENAME, D_RENAMEAT, D_RENAMEAT2, D_LINK, D_LINKAT, D_SYMLINK, D_SYMLINKAT,
 	D_CHMOD, D_FCHMODAT, D_FCHMOD, D_CHOWN, D_LCHOWN, D_FCHOWNAT, D_TRUNCATE,
-	D_SOCKET, D_CONNECT, D_BIND, D_LISTEN, D_ACCEPT, D_ACCEPT4, D_SENDTO, D_SENDMSG,
+	D_SOCKET, D_SOCKETPAIR, D_CONNECT, D_BIND, D_LISTEN, D_ACCEPT, D_ACCEPT4, D_SENDTO, D_SENDMSG,
 	D_KILL, D_TKILL, D_TGKILL,
 	D_PTRACE, D_VM_WRITEV, D_VM_READV,
 	D_SETUID, D_SETGID, D_SETREUID, D_SETREGID, D_SETRESUID, D_SETRESGID, D_SETGROUPS,
@@ -48,6 +48,7 @@ static const struct {
 	{ "fchmodat2", D_FCHMODAT },  { "fchmod", D_FCHMOD },	   { "chown", D_CHOWN },
 	{ "lchown", D_LCHOWN },	      { "fchownat", D_FCHOWNAT },  { "truncate", D_TRUNCATE },
 	{ "socket", D_SOCKET },	      { "connect", D_CONNECT },	   { "bind", D_BIND },
+	{ "socketpair", D_SOCKETPAIR },
 	{ "listen", D_LISTEN },	      { "accept", D_ACCEPT },	   { "accept4", D_ACCEPT4 },
 	{ "sendto", D_SENDTO },	      { "sendmsg", D_SENDMSG },	   { "kill", D_KILL },
 	{ "tkill", D_TKILL },	      { "tgkill", D_TGKILL },	   { "ptrace", D_PTRACE },
@@ -332,6 +333,7 @@ static int decode_net(struct rf_decoder *d, const struct rf_decode_io *io, pid_t
 	n->fd = (int)a[0];
 	switch (k) {
 	case D_SOCKET:
+	case D_SOCKETPAIR: /* two sockets of one kind: AppArmor mediates their creation alike */
 		n->op = RF_NET_SOCKET;
 		n->fd = -1;
 		n->family = (int)a[0];
