@@ -112,6 +112,10 @@ void rf_kubelet_info_done(struct rf_kubelet_info *k);
 /* `sys` is the sysfs root, NULL = "/sys" (a DaemonSet may mount the host's elsewhere). */
 int rf_apparmor_probe(const char *sys, struct rf_apparmor_info *ret);
 void rf_apparmor_info_done(struct rf_apparmor_info *a);
+/* `apparmor_parser -Q -K -N PATH` with the parser rf_apparmor_probe found: compiles the file
+ * without loading it and names its profiles (sorted). */
+int rf_apparmor_parser_check(const char *parser, const char *path, char ***ret_names,
+			     struct rf_error *reterr);
 
 struct rf_node_status {
 	char *seccomp_dir; /* <root>/seccomp */
