@@ -335,9 +335,16 @@ static void on_exec(struct tracer *tr, pid_t tid)
 	unsigned long old = 0;
 	const struct rf_proc *p;
 	struct tracee *t;
+	_cleanup_free_ char *named = NULL;
 
 	/* After a multi-threaded exec the tracee reports under the thread-group leader's id. */
 	(void)ptrace(PTRACE_GETEVENTMSG, tid, 0, &old);
+	/* The file execve named, resolved as the kernel resolved it (a script, which is not the
+	 * exe /proc shows); its call's exit never comes. */
+	t = find(tr, (pid_t)old ?: tid);
+	if (t && t->pending.kind == RF_EV_FILE && t->pending.file.op == RF_FILE_EXEC &&
+	    t->pending.file.path)
+		named = realpath(t->pending.file.path, NULL);
 	if ((pid_t)old != tid)
 		forget(tr, (pid_t)old);
 	t = find_or_add(tr, tid);
@@ -359,6 +366,10 @@ static void on_exec(struct tracer *tr, pid_t tid)
 					       .access = RF_ACC_EXEC, .flags = -1, .has_ret = true };
 		emit(tr, &ev);
 		/* The interpreter the kernel mapped, and (first exec) the inherited files. */
+		if (named && !streq(named, p->exe)) {
+			ev.file.path = named;
+			emit(tr, &ev);
+		}
 		(void)rf_exec_image_files(tid, p->exe, !tr->exec_seen, emit_exec_file,
 					  &(struct exec_emit){ tr, &ev });
 		tr->exec_seen = true;
