@@ -232,10 +232,16 @@ static void put_component(FILE *f, const char *path, const char *c, size_t n, bo
 		fputs("[0-9]*", f);
 		return;
 	}
-	/* 2. Temporary names directly in /tmp, /var/tmp and /dev/shm. */
+	/* 2. Temporary names directly in /tmp, /var/tmp and /dev/shm: the random tail becomes
+	 * one '?' per character (its length is the generator's, the same every run), or
+	 * [0-9]* when it is a number (a pid's length varies). */
 	if (temp_top && (k = random_tail(c, n)) < n) {
 		put_literal(f, c, k, quote);
-		fputc('*', f);
+		if (all_digits(c + k, n - k))
+			fputs("[0-9]*", f);
+		else
+			for (size_t i = k; i < n; i++)
+				fputc('?', f);
 		return;
 	}
 	/* 3. Versioned shared libraries: the major version stays. */
