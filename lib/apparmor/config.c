@@ -5,6 +5,7 @@
 #include <ctype.h>
 #include <stdarg.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -55,9 +56,10 @@ static int bad(struct ctx *x, const struct toml_value *v, size_t offset, const c
 	if (r < 0)
 		return -ENOMEM;
 	/* The column of a problem inside a string: its quote, plus the offset (exact for strings
-	 * without escapes, which are the ones a path can be). */
+	 * without escapes, which are the ones a path can be); SIZE_MAX: the value as a whole. */
 	return rf_error_set_at_col(x->err, -EINVAL, x->source, v->line,
-				   v->col + (v->type == TOML_STRING ? 1 + (unsigned)offset : 0), "%s",
+				   v->col + (v->type == TOML_STRING && offset != SIZE_MAX
+						     ? 1 + (unsigned)offset : 0), "%s",
 				   msg);
 }
 
@@ -65,11 +67,11 @@ static int bad(struct ctx *x, const struct toml_value *v, size_t offset, const c
 static const char *str_of(struct ctx *x, const struct toml_value *v, const char *what, int *r)
 {
 	if (v->type != TOML_STRING) {
-		*r = bad(x, v, 0, "%s must be a string", what);
+		*r = bad(x, v, SIZE_MAX, "%s must be a string", what);
 		return NULL;
 	}
 	if (strlen(v->s) != v->len) {
-		*r = bad(x, v, 0, "%s holds a NUL byte", what);
+		*r = bad(x, v, SIZE_MAX, "%s holds a NUL byte", what);
 		return NULL;
 	}
 	return v->s;
@@ -80,7 +82,7 @@ static int path_list(struct ctx *x, const struct toml_entry *e, const char *what
 	int r = 0;
 
 	if (e->v.type != TOML_ARRAY)
-		return bad(x, &e->v, 0, "%s must be an array of path strings", what);
+		return bad(x, &e->v, SIZE_MAX, "%s must be an array of path strings", what);
 	for (size_t i = 0; i < e->v.n; i++) {
 		const struct toml_value *v = &e->v.items[i];
 		const char *s = str_of(x, v, what, &r), *why;
@@ -99,7 +101,7 @@ static int path_list(struct ctx *x, const struct toml_entry *e, const char *what
 static int boolean(struct ctx *x, const struct toml_entry *e, const char *what, bool *ret)
 {
 	if (e->v.type != TOML_BOOL)
-		return bad(x, &e->v, 0, "%s must be true or false", what);
+		return bad(x, &e->v, SIZE_MAX, "%s must be true or false", what);
 	*ret = e->v.b;
 	return 0;
 }
@@ -109,14 +111,14 @@ static int protocols(struct ctx *x, const struct toml_entry *e, char ***ret)
 	int r = 0;
 
 	if (e->v.type != TOML_ARRAY)
-		return bad(x, &e->v, 0, "Network.Protocols must be an array of strings");
+		return bad(x, &e->v, SIZE_MAX, "Network.Protocols must be an array of strings");
 	for (size_t i = 0; i < e->v.n; i++) {
 		const char *s = str_of(x, &e->v.items[i], "Network.Protocols", &r);
 
 		if (!s)
 			return r;
 		if (!streq(s, "tcp") && !streq(s, "udp") && !streq(s, "icmp"))
-			return bad(x, &e->v.items[i], 0,
+			return bad(x, &e->v.items[i], SIZE_MAX,
 				   "Network.Protocols: '%s' is not tcp, udp or icmp", s);
 		if ((r = strv_extend_unique(ret, s)) < 0)
 			return r;
@@ -130,7 +132,7 @@ static int capabilities(struct ctx *x, const struct toml_entry *e, const char *w
 	int r = 0;
 
 	if (e->v.type != TOML_ARRAY)
-		return bad(x, &e->v, 0, "%s must be an array of capability names", what);
+		return bad(x, &e->v, SIZE_MAX, "%s must be an array of capability names", what);
 	for (size_t i = 0; i < e->v.n; i++) {
 		const struct toml_value *v = &e->v.items[i];
 		const char *s = str_of(x, v, what, &r);
@@ -146,9 +148,10 @@ static int capabilities(struct ctx *x, const struct toml_entry *e, const char *w
 			*p = (char)tolower((unsigned char)*p);
 		for (const char *p = lower + 4; *p; p++)
 			if (!islower((unsigned char)*p) && !isdigit((unsigned char)*p) && *p != '_')
-				return bad(x, v, 0, "%s: '%s' is not a capability name", what, s);
+				return bad(x, v, SIZE_MAX, "%s: '%s' is not a capability name", what,
+					   s);
 		if (cap_from_name(lower, &cap) < 0 || !(name = aa_cap_name(cap)))
-			return bad(x, v, 0, "%s: unknown capability '%s'", what, s);
+			return bad(x, v, SIZE_MAX, "%s: unknown capability '%s'", what, s);
 		if ((r = strv_extend_unique(ret, name)) < 0)
 			return r;
 	}
@@ -166,7 +169,7 @@ static int entry(struct ctx *x, struct rf_aa_config *c, const struct toml_entry 
 		if (!s)
 			return r;
 		if (!rf_aa_name_valid(s))
-			return bad(x, &e->v, 0,
+			return bad(x, &e->v, SIZE_MAX,
 				   "Name '%s' must be letters, digits, '_', '.' and '-', starting "
 				   "with a letter or digit (at most 200)", s);
 		c->name_line = e->v.line;

@@ -66,7 +66,7 @@ static int check_rule(const struct rf_aa_profile *p, const struct rf_aa_rule *r,
 	if (r->deny && complain)
 		e = item(l, RF_AA_LINT_ERROR, r->line, "deny-in-complain",
 			 "a deny rule blocks even in complain mode: write 'audit' to log only");
-	if (e >= 0 && r->kind == RF_AA_RULE_FILE && !r->deny && strchr(r->xmode, 'u'))
+	if (e >= 0 && r->kind == RF_AA_RULE_FILE && !r->deny && strpbrk(r->xmode, "uU"))
 		e = item(l, RF_AA_LINT_WARNING, r->line, "unconfined-exec",
 			 "%s runs unconfined (%s): the program it starts has no profile",
 			 r->path ?: "file", r->xmode);

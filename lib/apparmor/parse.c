@@ -221,11 +221,9 @@ static int classify(struct lex *l, struct rf_aa_profile *p, struct stmt *st)
 	if (i == n)
 		return rf_error_set_at(l->err, -EINVAL, l->source, st->line, "an empty rule");
 	if (streq(w[i], "file") && i + 1 == n) {
-		r = aa_add_rule(p, RF_AA_RULE_FILE);
+		r = aa_add_rule(p, RF_AA_RULE_FILE); /* no path: every file, every permission */
 		if (!r)
 			return -ENOMEM;
-		r->perms = RF_AA_PERM_M | RF_AA_PERM_R | RF_AA_PERM_W | RF_AA_PERM_A | RF_AA_PERM_L |
-			   RF_AA_PERM_K | RF_AA_PERM_X;
 		goto quals;
 	}
 	if (streq(w[i], "file"))

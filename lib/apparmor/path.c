@@ -21,6 +21,9 @@ const char *aa_glob_problem(const char *glob, size_t *ret_at)
 		return "an empty path";
 	if (n > 4096)
 		return "longer than 4096 bytes";
+	if (!strncmp(glob, "@{", 2))
+		return "variables (@{...}) are not defined: generated profiles include no "
+		       "tunables from the host";
 	if (glob[0] != '/')
 		return "not an absolute path (must start with '/')";
 	while (i < n) {
