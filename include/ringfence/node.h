@@ -127,6 +127,10 @@ struct rf_node_status {
 int rf_node_status(const struct rf_node_opts *o, const char *kubelet_config,
 		   struct rf_node_status *ret, struct rf_error *reterr);
 void rf_node_status_done(struct rf_node_status *s);
+/* What a Localhost reference (ringfence/k8s.h) lacks on this node: a message, or NULL when the
+ * profile is there and usable (NULL with errno ENOMEM on failure). */
+struct rf_profile_ref;
+char *rf_node_ref_problem(const struct rf_node_status *s, const struct rf_profile_ref *ref);
 
 /* ---- the agent ---- */
 
