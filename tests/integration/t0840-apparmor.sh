@@ -311,6 +311,21 @@ else
 	skip "node install" "apparmor_parser is not installed"
 fi
 
+# audit --check-node: a node whose AppArmor has web-server loaded (a sysfs built here, as t0830)
+mkdir -p sys/module/apparmor/parameters sys/kernel/security/apparmor
+echo Y >sys/module/apparmor/parameters/enabled
+echo 'web-server (enforce)' >sys/kernel/security/apparmor/profiles
+pod() { # NAME PROFILE
+	printf 'apiVersion: v1\nkind: Pod\nmetadata:\n  name: %s\nspec:\n  containers:\n  - name: c\n    image: x\n    securityContext:\n      appArmorProfile:\n        type: Localhost\n        localhostProfile: %s\n' "$1" "$2"
+}
+{ pod good web-server; echo ---; pod bad py-job; } >pods.yaml
+"$rf" audit --level baseline --check-node --root "$tmpdir/kubelet" --sys "$tmpdir/sys" pods.yaml >audit.out 2>&1
+check_eq "$?:$(grep '^node: ' audit.out | sed 's/^node: pods.yaml:\([0-9]*\):[0-9]*: \(.*\)/\1 \2/')" \
+	"1:25 Pod bad container c: AppArmor profile 'py-job' is not loaded on this node" \
+	"audit --check-node reports the pod whose Localhost AppArmor profile is not loaded, only it"
+"$rf" audit --level baseline pods.yaml >/dev/null 2>&1
+check_eq "$?" 0 "... and plain audit does not look at the node"
+
 # ---- bad input ----
 "$rf" apparmor from-toml /nonexistent.toml >/dev/null 2>err
 check_eq "$?:$(grep -c '^ringfence: ' err)" "1:1" "a missing file: one 'ringfence:' error, exit 1"
