@@ -131,7 +131,7 @@ struct rf_aa_opts {
 int rf_aa_from_config(const struct rf_aa_config *c, const struct rf_aa_opts *o,
 		      struct rf_aa_profile **ret, struct rf_error *reterr);
 
-/* What a recording saw, globbed (docs/apparmor-globbing.md): executables (ix), files read,
+/* What a recording saw, globbed (ringfence-apparmor(1), GLOBBING): executables (ix), files read,
  * written, created, mapped; socket families and types; capabilities (eBPF checks; all when the
  * recording could not see them); signals and ptrace among the profile's processes. An
  * observation whose source did not decode files and sockets is refused (-EOPNOTSUPP) unless

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* An observation into a least-privilege profile: what the recording did is allowed (files
- * globbed by the rules of docs/apparmor-globbing.md), everything else is not. An observation
+ * globbed by the rules of ringfence-apparmor(1), GLOBBING) everything else is not. An observation
  * whose source did not decode files and sockets (eBPF today) is refused: a profile built from it
  * would deny everything the workload does, silently. --partial writes what is known and allows
  * the unknown sections whole, saying so in the profile and in a warning. */

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Paths in AppArmor rules: the check that a user's glob is exactly one path token (nothing in
  * it can end the rule or start another), the escaping of observed paths, and the globbing rules
- * for recordings (docs/apparmor-globbing.md). */
+ * for recordings (ringfence-apparmor(1), GLOBBING). */
 #include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -220,7 +220,7 @@ static bool has_prefix(const char *path, const char *dir)
 	return !strncmp(path, dir, strlen(dir));
 }
 
-/* The rules, one path component at a time (see docs/apparmor-globbing.md). */
+/* The rules, one path component at a time (see ringfence-apparmor(1), GLOBBING). */
 static void put_component(FILE *f, const char *path, const char *c, size_t n, bool last,
 			  bool *quote)
 {

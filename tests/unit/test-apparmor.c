@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* lib/apparmor: the TOML reader and bane's schema (every injection refused at file:line:col),
- * the globbing rules of docs/apparmor-globbing.md, path escaping, the glob matcher's AppArmor
+ * the globbing rules of ringfence-apparmor(1), GLOBBING, path escaping, the glob matcher's AppArmor
  * semantics, complain mode, the observation builder, and the reader's round trip. */
 #include "unit.h"
 
@@ -208,7 +208,7 @@ Test(apparmor, complain_has_no_deny)
 	rf_aa_config_free(c);
 }
 
-/* The globbing rules of docs/apparmor-globbing.md, one row per rule and its edges. */
+/* The globbing rules of ringfence-apparmor(1), GLOBBING, one row per rule and its edges. */
 Test(apparmor, glob_rules)
 {
 	static const struct {
