@@ -88,6 +88,9 @@ struct rf_aa_rule *aa_add_rule(struct rf_aa_profile *p, enum rf_aa_rule_kind kin
 
 static int add_textv(struct rf_aa_profile *p, enum rf_aa_rule_kind kind, bool deny, bool audit,
 		     const char *comment, const char *fmt, va_list ap)
+	__attribute__((format(printf, 6, 0)));
+static int add_textv(struct rf_aa_profile *p, enum rf_aa_rule_kind kind, bool deny, bool audit,
+		     const char *comment, const char *fmt, va_list ap)
 {
 	_cleanup_free_ char *text = NULL, *c = NULL;
 	struct rf_aa_rule *r;
