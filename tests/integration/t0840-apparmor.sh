@@ -275,6 +275,17 @@ grep -q '^  /tmp/tmp???????? rw,$' py-job.apparmor && grep -q '^  /proc/\[0-9\]\
 "$rf" apparmor lint py-job.apparmor --against py.json >lint.out 2>&1
 check_eq "$?:$(grep -c would-deny lint.out)" "0:0" "python: the recording replays without a denial"
 
+# ---- a script run by its #! line, its stdout a file it inherited ----
+printf '#!/bin/sh\nexec cat "$1"\n' >work/show.sh
+chmod +x work/show.sh
+"$rf" record --apparmor-out show.apparmor -- ./work/show.sh work/in.txt >show.out 2>show.err </dev/null
+check_eq "$?:$(cat show.out)" "0:some input" "a #! script ran while recorded"
+grep -q '^  /tmp/rf-t0840-apparmor\.??????/work/show.sh mrix,$' show.apparmor &&
+	grep -q '^  /tmp/rf-t0840-apparmor\.??????/show.out w,$' show.apparmor &&
+	grep -q '^  /dev/null r,$' show.apparmor &&
+	pass "... its profile executes the script itself (AppArmor checks it, not /bin/sh) and allows the inherited stdout and stdin" ||
+	fail "... its profile executes the script itself (AppArmor checks it, not /bin/sh) and allows the inherited stdout and stdin"
+
 # ---- an observation without file events (eBPF) ----
 python3 -c '
 import json, sys
