@@ -249,7 +249,8 @@ fi
 mkdir work
 echo "some input" >work/in.txt
 cat >work/job.py <<'PY'
-import os, tempfile
+import os, socket, tempfile
+a, b = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
 with open("in.txt") as f:
     data = f.read()
 with open("out.txt", "w") as f:
@@ -267,11 +268,14 @@ check_eq "$?:$(cat work/out.txt)" "0:SOME INPUT" "python: the job ran while reco
 compiles py-job.apparmor && pass "python: its profile compiles" || fail "python: its profile compiles"
 check_eq "$(file_rules py-job.apparmor)" "$(expected_rules py.json)" \
 	"python: the file rules are exactly the files it touched, globbed"
-check_eq "$(file_rules py-job.apparmor | grep "/work/" | sed 's|.*/work/||')" "in.txt r
-job.py r
-out.txt w" "python: its own files: in.txt r, job.py r, out.txt w, nothing else there"
+check_eq "$(file_rules py-job.apparmor | grep "/work/" | sed 's|.*/work/|work/|')" "work/ r
+work/in.txt r
+work/job.py r
+work/out.txt w" "python: its own files: the directory (imports list it), in.txt r, job.py r, out.txt w, nothing else"
 grep -q '^  /tmp/tmp???????? rw,$' py-job.apparmor && grep -q '^  /proc/\[0-9\]\*/status r,$' py-job.apparmor &&
 	pass "python: mkstemp's name and /proc/<pid> globbed" || fail "python: mkstemp's name and /proc/<pid> globbed"
+grep -q '^  network unix seqpacket,$' py-job.apparmor &&
+	pass "python: its socketpair is a network rule" || fail "python: its socketpair is a network rule"
 "$rf" apparmor lint py-job.apparmor --against py.json >lint.out 2>&1
 check_eq "$?:$(grep -c would-deny lint.out)" "0:0" "python: the recording replays without a denial"
 
