@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "core/fileio.h"
 #include "core/macro.h"
 #include "ringfence/apparmor.h"
 #include "ringfence/node.h"
@@ -145,23 +146,30 @@ static int load_observations(char **paths, int n, struct rf_observation **ret)
 	return 0;
 }
 
+struct k8s_args {
+	const char *profile, *container;
+};
+
+static int k8s_cb(FILE *f, void *userdata)
+{
+	const struct k8s_args *k = userdata;
+
+	return rf_aa_write_k8s(k->profile, k->container, f);
+}
+
 static int write_k8s(const struct aa_args *a, const char *profile)
 {
-	_cleanup_fclose_ FILE *f = NULL;
+	struct k8s_args k = { profile, a->container };
+	struct rf_error e = { 0 };
+	int r;
 
 	if (!a->k8s)
 		return 0;
-	f = streq(a->k8s, "-") ? NULL : fopen(a->k8s, "we");
-	if (!f && !streq(a->k8s, "-")) {
-		fprintf(stderr, "ringfence: cannot write '%s': %m\n", a->k8s);
-		return -errno;
-	}
-	if (rf_aa_write_k8s(profile, a->container, f ?: stdout) < 0 ||
-	    fflush(f ?: stdout) != 0) {
-		fprintf(stderr, "ringfence: writing the Kubernetes fragment failed\n");
-		return -EIO;
-	}
-	return 0;
+	r = rf_write_file_atomic(a->k8s, k8s_cb, &k, &e);
+	if (r < 0)
+		print_error(&e, r);
+	rf_error_clear(&e);
+	return r;
 }
 
 static int build(const char *sub, char **inputs, int n, const struct aa_args *a)

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "aa-internal.h"
+#include "core/escape.h"
 #include "core/macro.h"
 #include "core/netnames.h"
 #include "core/strv.h"
@@ -28,7 +29,8 @@ static int item(struct rf_aa_lint *l, enum rf_aa_lint_severity sev, unsigned lin
 		const char *code, const char *fmt, ...)
 {
 	struct rf_aa_lint_item *v = reallocarray(l->items, l->n + 1, sizeof(*v));
-	char *msg = NULL;
+	_cleanup_free_ char *raw = NULL;
+	char *msg;
 	va_list ap;
 	int r;
 
@@ -36,9 +38,10 @@ static int item(struct rf_aa_lint *l, enum rf_aa_lint_severity sev, unsigned lin
 		return -ENOMEM;
 	l->items = v;
 	va_start(ap, fmt);
-	r = vasprintf(&msg, fmt, ap);
+	r = vasprintf(&raw, fmt, ap);
 	va_end(ap);
-	if (r < 0)
+	/* Paths come from the profile and the recording: never raw control bytes to a terminal. */
+	if (r < 0 || !(msg = rf_escape_controls(raw)))
 		return -ENOMEM;
 	v[l->n] = (struct rf_aa_lint_item){ .severity = sev, .line = line, .code = strdup(code),
 					    .message = msg };

@@ -330,8 +330,8 @@ int rf_aa_write_k8s(const char *profile, const char *container, FILE *out)
 	if (!rf_aa_name_valid(profile) || (container && !rf_aa_name_valid(container)))
 		return -EINVAL;
 	fprintf(out,
-		"# AppArmor profile %s: load it on every node first (ringfence node install "
-		"%s.apparmor).\n"
+		"# AppArmor profile %s: load it on every node first (ringfence node install with "
+		"its .apparmor file).\n"
 		"# Kubernetes 1.30 and later: the pod's or the container's securityContext.\n"
 		"securityContext:\n"
 		"  appArmorProfile:\n"
@@ -342,6 +342,6 @@ int rf_aa_write_k8s(const char *profile, const char *container, FILE *out)
 		"metadata:\n"
 		"  annotations:\n"
 		"    container.apparmor.security.beta.kubernetes.io/%s: localhost/%s\n",
-		profile, profile, profile, c, profile);
+		profile, profile, c, profile);
 	return ferror(out) ? -EIO : 0;
 }
