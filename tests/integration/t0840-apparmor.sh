@@ -341,6 +341,27 @@ check_eq "$?:$(grep '^node: ' audit.out | sed 's/^node: pods.yaml:\([0-9]*\):[0-
 "$rf" audit --level baseline pods.yaml >/dev/null 2>&1
 check_eq "$?" 0 "... and plain audit does not look at the node"
 
+# ---- bad input: the hostile corpus through both readers, and a control byte in a value ----
+crashed=0 unclear=0 n=0
+for f in "$RF_SRC"/tests/data/bad-input/* tests-none; do
+	[ -f "$f" ] || continue
+	for sub in from-toml lint; do
+		n=$((n + 1))
+		timeout 20 "$rf" apparmor $sub "$f" >/dev/null 2>bad.err
+		rc=$?
+		[ $rc -ge 124 ] && { crashed=$((crashed + 1)); diag "$sub $f: exit $rc"; }
+		# every stderr line "ringfence: ..." without control bytes (tab aside)
+		if grep -qv '^ringfence: ' bad.err || LC_ALL=C grep -q "$(printf '[\001-\010\013-\037\177]')" bad.err; then
+			unclear=$((unclear + 1))
+			diag "$sub $f: $(head -c 200 bad.err)"
+		fi
+	done
+done
+check_eq "$crashed:$unclear" "0:0" "$n runs of hostile files through from-toml and lint: no crash or hang, one clean 'ringfence:' line"
+printf 'Name = "a\\u001b[31mred"\n' >esc.toml
+"$rf" apparmor from-toml esc.toml >/dev/null 2>bad.err
+check_eq "$?:$(LC_ALL=C grep -c "$(printf '\033')" bad.err)" "1:0" "an escape sequence in a value is refused and never printed raw"
+
 # ---- bad input ----
 "$rf" apparmor from-toml /nonexistent.toml >/dev/null 2>err
 check_eq "$?:$(grep -c '^ringfence: ' err)" "1:1" "a missing file: one 'ringfence:' error, exit 1"
