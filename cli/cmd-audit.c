@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* `ringfence audit`: check Kubernetes workloads against the Pod Security Standards. Parses
  * flags, calls lib/k8s, prints the report; --fix prints or writes the patched manifests. */
+#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -10,10 +11,12 @@
 #include "core/escape.h"
 #include "core/macro.h"
 #include "ringfence/k8s.h"
+#include "ringfence/node.h"
 
 #define AUDIT_HELP                                                                                 \
 	"Usage: ringfence audit [--level baseline|restricted] [--version v1.N|latest]\n"           \
-	"                       [--format text|json|sarif] [--fix [--write]] FILE...|-\n"          \
+	"                       [--format text|json|sarif] [--fix [--write]]\n"                    \
+	"                       [--check-node [--root DIR] [--sys DIR]] FILE...|-\n"                \
 	"\n"                                                                                        \
 	"Checks Pods, ReplicationControllers, PodTemplates, ReplicaSets, Deployments,\n"          \
 	"StatefulSets, DaemonSets, Jobs and CronJobs against the Kubernetes Pod Security\n"        \
@@ -36,6 +39,9 @@
 	"          RuntimeDefault, allowPrivilegeEscalation: false, capabilities drop ALL,\n"     \
 	"          runAsNonRoot: true, AppArmor RuntimeDefault); say what needs a person\n"       \
 	"--write   with --fix: change the files in place (atomically)\n"                          \
+	"--check-node  also report workloads whose Localhost AppArmor (or seccomp) profile this\n" \
+	"          node does not have: not loaded (AppArmor), not under --root's seccomp\n"      \
+	"          directory; --sys: the host's sysfs when not at /sys\n"                         \
 	"\n"                                                                                        \
 	"Exit status: 0 every workload passes, 1 a check failed or a document could not be\n"    \
 	"read, 2 usage error.\n"
@@ -43,7 +49,7 @@
 #define RF_STR2(x) #x
 #define RF_STR(x) RF_STR2(x)
 
-enum { OPT_LEVEL = 0x100, OPT_VERSION, OPT_FIX, OPT_WRITE };
+enum { OPT_LEVEL = 0x100, OPT_VERSION, OPT_FIX, OPT_WRITE, OPT_CHECK_NODE, OPT_ROOT, OPT_SYS };
 
 static void print_line(const char *msg)
 {
@@ -71,6 +77,45 @@ static bool any_workload_error(const struct rf_audit *a)
 	return false;
 }
 
+/* The Localhost profiles the workloads reference that this node lacks (the check of `node
+ * status --check-manifests`): one line each, on stdout after a text report, else on stderr so
+ * JSON and SARIF stay documents. Returns how many, or a negative errno. */
+static int check_node(struct rf_audit *a, const char *root, const char *sys, bool text)
+{
+	struct rf_node_status s = { 0 };
+	struct rf_node_opts o = { .root = root, .sys = sys };
+	struct rf_profile_ref *refs = NULL;
+	struct rf_error e = { 0 };
+	size_t n = 0;
+	int r = rf_node_status(&o, NULL, &s, &e), bad = 0;
+
+	if (r < 0) {
+		print_error(&e, r);
+		rf_error_clear(&e);
+		return r;
+	}
+	r = rf_audit_profile_refs(a, &refs, &n);
+	for (size_t i = 0; r >= 0 && i < n; i++) {
+		const struct rf_profile_ref *ref = &refs[i];
+		char *why;
+
+		errno = 0;
+		if (!(why = rf_node_ref_problem(&s, ref))) {
+			r = errno == ENOMEM ? -ENOMEM : 0;
+			continue;
+		}
+		bad++;
+		fprintf(text ? stdout : stderr, "%s%s:%u:%u: %s %s%s%s%s%s: %s\n",
+			text ? "node: " : "ringfence: ", ref->file, ref->line, ref->column, ref->kind,
+			ref->namespace ?: "", ref->namespace ? "/" : "", ref->name ?: "",
+			ref->container ? " container " : "", ref->container ?: "", why);
+		free(why);
+	}
+	rf_profile_refs_free(refs, n);
+	rf_node_status_done(&s);
+	return r < 0 ? r : bad;
+}
+
 int cmd_audit(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -79,6 +124,9 @@ int cmd_audit(int argc, char **argv)
 		{ "format", required_argument, NULL, 'f' },
 		{ "fix", no_argument, NULL, OPT_FIX },
 		{ "write", no_argument, NULL, OPT_WRITE },
+		{ "check-node", no_argument, NULL, OPT_CHECK_NODE },
+		{ "root", required_argument, NULL, OPT_ROOT },
+		{ "sys", required_argument, NULL, OPT_SYS },
 		{ "json", no_argument, NULL, 'j' },
 		{ "pretty", no_argument, NULL, 'p' },
 		{ "help", no_argument, NULL, 'h' },
@@ -87,8 +135,9 @@ int cmd_audit(int argc, char **argv)
 	_cleanup_(rf_audit_freep) struct rf_audit *a = NULL;
 	struct rf_audit_opts o = { 0 };
 	enum rf_audit_format fmt = global.json ? RF_AUDIT_JSON : RF_AUDIT_TEXT;
-	bool fix = false, write = false;
-	int c, r;
+	bool fix = false, write = false, check = false;
+	const char *root = NULL, *sys = NULL;
+	int c, r, missing = 0;
 
 	while ((c = getopt_long(argc, argv, "f:jph", opts, NULL)) >= 0) {
 		switch (c) {
@@ -111,6 +160,9 @@ int cmd_audit(int argc, char **argv)
 			break;
 		case OPT_FIX: fix = true; break;
 		case OPT_WRITE: write = true; break;
+		case OPT_CHECK_NODE: check = true; break;
+		case OPT_ROOT: root = optarg; break;
+		case OPT_SYS: sys = optarg; break;
 		case 'j': fmt = RF_AUDIT_JSON; break;
 		case 'p': fmt = RF_AUDIT_JSON; global.pretty = true; break;
 		case 'h': fputs(AUDIT_HELP, stdout); return 0;
@@ -121,6 +173,10 @@ int cmd_audit(int argc, char **argv)
 		return usage_error("audit", "no input: give FILE..., a directory or '-'");
 	if (write && !fix)
 		return usage_error("audit", "--write needs --fix");
+	if ((root || sys) && !check)
+		return usage_error("audit", "--root and --sys are options of --check-node");
+	if (check && fix)
+		return usage_error("audit", "--check-node and --fix do not go together");
 	if ((r = rf_audit_new(&a)) < 0)
 		return print_error(NULL, r), EXIT_FOUND;
 	rf_audit_set_keep_comments(a, fix);
@@ -155,5 +211,8 @@ int cmd_audit(int argc, char **argv)
 	print_errors(a);
 	if ((r = rf_audit_write(a, fmt, global.pretty, stdout)) < 0)
 		return print_error(NULL, r), EXIT_FOUND;
-	return rf_audit_n_failed(a) || rf_audit_n_errors(a) || any_workload_error(a) ? EXIT_FOUND : 0;
+	if (check && (missing = check_node(a, root, sys, fmt == RF_AUDIT_TEXT)) < 0)
+		return EXIT_FOUND;
+	return rf_audit_n_failed(a) || rf_audit_n_errors(a) || any_workload_error(a) || missing
+		       ? EXIT_FOUND : 0;
 }

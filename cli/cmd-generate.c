@@ -19,7 +19,8 @@
 	"Usage: ringfence generate (--from OBS.json... | --from-strace LOG...)\n"                   \
 	"                          [--seccomp FILE] [--format oci|docker|spo] [--observation OUT]\n" \
 	"                          [--args] [--default-errno N|ENOSYS] [--min-support N]\n"         \
-	"                          [--ignore-unknown] [--caps FILE] [--runtime-base auto|runc|none]\n" \
+	"                          [--ignore-unknown] [--caps FILE] [--apparmor FILE]\n"            \
+	"                          [--runtime-base auto|runc|none]\n"                               \
 	"\n"                                                                                        \
 	"--from OBS.json     observations written by 'record --observation'; several are merged\n"  \
 	"                    (union; each syscall remembers how many observations saw it).\n"      \
@@ -30,15 +31,17 @@
 	"                    --observation - or --caps - takes stdout)\n"                          \
 	"--observation OUT   also write the (merged) observation\n"                                \
 	"--caps FILE         suggested capabilities as a Kubernetes securityContext (YAML)\n"   \
+	"--apparmor FILE     an AppArmor profile of the files, sockets and executables seen\n"    \
+	"                    (NAME.apparmor is profile NAME; see ringfence-apparmor(1))\n"        \
 	"--min-support N     only syscalls seen by at least N of the merged observations\n"       \
 	"--args, --default-errno, --runtime-base: as for 'ringfence record'.\n"
 
 enum { OPT_FROM = 0x100, OPT_FROM_STRACE, OPT_SECCOMP, OPT_FORMAT, OPT_OBS, OPT_ARGS, OPT_ERRNO,
-       OPT_MIN, OPT_IGNORE, OPT_CAPS, OPT_RUNTIME_BASE };
+       OPT_MIN, OPT_IGNORE, OPT_CAPS, OPT_RUNTIME_BASE, OPT_APPARMOR };
 
 struct gen_opts {
 	bool strace, args, ignore_unknown;
-	const char *seccomp, *format, *observation, *caps;
+	const char *seccomp, *format, *observation, *caps, *apparmor;
 	uint32_t default_errno;
 	unsigned min_support;
 	int runtime_base; /* enum rf_runtime_base */
@@ -109,6 +112,7 @@ int cmd_generate(int argc, char **argv)
 		{ "ignore-unknown", no_argument, NULL, OPT_IGNORE },
 		{ "runtime-base", required_argument, NULL, OPT_RUNTIME_BASE },
 		{ "caps", required_argument, NULL, OPT_CAPS },
+		{ "apparmor", required_argument, NULL, OPT_APPARMOR },
 		{ "help", no_argument, NULL, 'h' },
 		{},
 	};
@@ -127,6 +131,7 @@ int cmd_generate(int argc, char **argv)
 		case OPT_ARGS: g.args = true; break;
 		case OPT_IGNORE: g.ignore_unknown = true; break;
 		case OPT_CAPS: g.caps = optarg; break;
+		case OPT_APPARMOR: g.apparmor = optarg; break;
 		case OPT_RUNTIME_BASE:
 			if (parse_runtime_base("generate", optarg, &g.runtime_base) != 0)
 				return EXIT_USAGE;
@@ -162,11 +167,12 @@ int cmd_generate(int argc, char **argv)
 		return EXIT_FOUND;
 	/* --min-support filters the profile; the observation written keeps everything. The
 	 * profile goes to stdout unless --seccomp says otherwise, or stdout is already given to
-	 * --observation - or --caps -. */
+	 * --observation -, --caps - or --apparmor -. */
 	r = write_outputs(obs, &(struct rf_outputs){
 				       .observation = g.observation,
 				       .seccomp = g.seccomp ?: (stdout_taken(g.observation) ||
-								stdout_taken(g.caps)
+								stdout_taken(g.caps) ||
+								stdout_taken(g.apparmor)
 							? NULL
 							: "-"),
 				       .format = g.format ? rf_format_from_string(g.format)
@@ -175,6 +181,7 @@ int cmd_generate(int argc, char **argv)
 						  .min_support = g.min_support,
 						  .runtime_base = g.runtime_base },
 				       .caps = g.caps,
-				       .caps_summary = global.quiet ? NULL : stderr });
+				       .caps_summary = global.quiet ? NULL : stderr,
+				       .apparmor = g.apparmor });
 	return r < 0 ? EXIT_FOUND : 0;
 }

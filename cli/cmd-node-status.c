@@ -15,41 +15,6 @@
 #include "ringfence/k8s.h"
 #include "ringfence/node.h"
 
-/* What the manifests reference that this node cannot give them; NULL when it can. */
-static char *ref_problem(const struct rf_node_status *s, const struct rf_profile_ref *ref)
-{
-	char *msg = NULL;
-
-	if (ref->apparmor) {
-		if (!*ref->profile)
-			return strdup("type Localhost without localhostProfile");
-		if (!s->apparmor.enabled)
-			return asprintf(&msg, "AppArmor profile '%s': this node has no AppArmor (%s); the "
-					      "kubelet rejects the pod", ref->profile,
-					s->apparmor.why_not ?: "off") < 0 ? NULL : msg;
-		for (char **p = s->apparmor.profiles; p && *p; p++)
-			if (streq(*p, ref->profile))
-				return NULL;
-		return asprintf(&msg, "AppArmor profile '%s' is not loaded on this node", ref->profile) < 0
-			       ? NULL : msg;
-	}
-	if (!*ref->profile)
-		return strdup("type Localhost without localhostProfile");
-	if (ref->profile[0] == '/' || !strcmp(ref->profile, "..") || !strncmp(ref->profile, "../", 3) ||
-	    strstr(ref->profile, "/../") || (strlen(ref->profile) >= 3 &&
-					     streq(ref->profile + strlen(ref->profile) - 3, "/..")))
-		return asprintf(&msg, "seccomp profile '%s' must be a relative path inside %s without '..'",
-				ref->profile, s->seccomp_dir) < 0 ? NULL : msg;
-	for (size_t i = 0; i < s->n_profiles; i++)
-		if (streq(s->profiles[i].localhost_profile, ref->profile))
-			return s->profiles[i].error
-				       ? (asprintf(&msg, "seccomp profile '%s' is on this node but invalid: %s",
-						   ref->profile, s->profiles[i].error) < 0 ? NULL : msg)
-				       : NULL;
-	return asprintf(&msg, "seccomp profile '%s' is not on this node (%s/%s)", ref->profile,
-			s->seccomp_dir, ref->profile) < 0 ? NULL : msg;
-}
-
 struct checked_ref {
 	const struct rf_profile_ref *ref;
 	char *problem;
@@ -86,7 +51,7 @@ static int check_manifests(const struct rf_node_status *s, char **files, size_t 
 		return -ENOMEM;
 	for (size_t i = 0; i < *ret_n; i++) {
 		errno = 0;
-		checked[i] = (struct checked_ref){ &(*ret_refs)[i], ref_problem(s, &(*ret_refs)[i]) };
+		checked[i] = (struct checked_ref){ &(*ret_refs)[i], rf_node_ref_problem(s, &(*ret_refs)[i]) };
 		if (!checked[i].problem && errno == ENOMEM) {
 			for (size_t k = 0; k < i; k++)
 				free(checked[k].problem);

@@ -25,7 +25,8 @@
 #define RECORD_HELP                                                                                \
 	"Usage: ringfence record [--backend auto|ptrace|ebpf] [-o PROFILE] [--format oci|docker|spo]\n" \
 	"                        [--observation OBS.json] [--args] [--default-errno N|ENOSYS]\n"    \
-	"                        [--fast] [--caps-out FILE] [--runtime-base auto|runc|none]\n"    \
+	"                        [--fast] [--caps-out FILE] [--apparmor-out FILE]\n"               \
+	"                        [--runtime-base auto|runc|none]\n"                                \
 	"                        ( -- CMD [ARG...] | --pid PID | --cgroup PATH )\n"                \
 	"\n"                                                                                        \
 	"Records every syscall a command and all its children and threads make, as (arch, nr)\n"    \
@@ -50,6 +51,9 @@
 	"                    (default: runc's when runc init is seen after the bootstrap cut)\n"  \
 	"  --caps-out FILE   suggested capabilities as a Kubernetes securityContext (YAML),\n"  \
 	"                    with the reason for each; a summary goes to stderr\n"                \
+	"  --apparmor-out FILE  an AppArmor profile of what the command did (files, sockets,\n"  \
+	"                    executables; NAME.apparmor is profile NAME); needs ptrace, which\n"   \
+	"                    --backend auto then picks\n"                                         \
 	"  --pid PID         attach to every thread of a running process and its future\n"         \
 	"                    children; stop with Ctrl-C (or when it exits), then write.\n"         \
 	"\n"                                                                                        \
@@ -58,10 +62,10 @@
 	"failed, 126/127 as for run).\n"
 
 enum { OPT_BACKEND = 0x100, OPT_FORMAT, OPT_OBS, OPT_ARGS, OPT_ERRNO, OPT_FAST, OPT_PID,
-       OPT_CGROUP, OPT_CAPS_OUT, OPT_RUNTIME_BASE };
+       OPT_CGROUP, OPT_CAPS_OUT, OPT_RUNTIME_BASE, OPT_APPARMOR_OUT };
 
 struct record_opts {
-	const char *output, *observation, *format, *cgroup, *caps_out;
+	const char *output, *observation, *format, *cgroup, *caps_out, *apparmor_out;
 	enum rf_backend backend;
 	bool args, fast;
 	uint32_t default_errno;
@@ -135,6 +139,7 @@ static int parse(int argc, char **argv, struct record_opts *o)
 		{ "pid", required_argument, NULL, OPT_PID },
 		{ "cgroup", required_argument, NULL, OPT_CGROUP },
 		{ "caps-out", required_argument, NULL, OPT_CAPS_OUT },
+		{ "apparmor-out", required_argument, NULL, OPT_APPARMOR_OUT },
 		{ "runtime-base", required_argument, NULL, OPT_RUNTIME_BASE },
 		{ "help", no_argument, NULL, 'h' },
 		{},
@@ -169,6 +174,7 @@ static int parse(int argc, char **argv, struct record_opts *o)
 			break;
 		case OPT_CGROUP: o->cgroup = optarg; break;
 		case OPT_CAPS_OUT: o->caps_out = optarg; break;
+		case OPT_APPARMOR_OUT: o->apparmor_out = optarg; break;
 		case OPT_RUNTIME_BASE:
 			if (parse_runtime_base("record", optarg, &o->runtime_base) != 0)
 				return EXIT_USAGE;
@@ -181,9 +187,14 @@ static int parse(int argc, char **argv, struct record_opts *o)
 		return usage_error("record", "--cgroup needs the ebpf backend");
 	if (o->fast && o->backend == RF_BACKEND_EBPF)
 		return usage_error("record", "--fast is a ptrace option (ebpf records everything)");
-	if (!o->output && !o->observation && !o->caps_out)
-		return usage_error("record", "say where to write: -o PROFILE, --observation FILE "
-					     "and/or --caps-out FILE");
+	if (!o->output && !o->observation && !o->caps_out && !o->apparmor_out)
+		return usage_error("record", "say where to write: -o PROFILE, --observation FILE, "
+					     "--caps-out FILE and/or --apparmor-out FILE");
+	/* Only ptrace decodes files and sockets today (eBPF's own file events are to come). */
+	if (o->apparmor_out && (o->backend == RF_BACKEND_EBPF || o->cgroup))
+		return usage_error("record", "--apparmor-out needs file events: --backend ptrace");
+	if (o->apparmor_out)
+		o->backend = RF_BACKEND_PTRACE;
 	if ((optind < argc) + (o->pid > 0) + (o->cgroup != NULL) != 1)
 		return usage_error("record", "give one of -- CMD [ARG...], --pid PID, --cgroup PATH");
 	if (o->format && rf_format_from_string(o->format) == RF_FORMAT_UNKNOWN)
@@ -296,7 +307,8 @@ int cmd_record(int argc, char **argv)
 			       .build = { .args = o.args, .default_errno = o.default_errno,
 					  .runtime_base = o.runtime_base },
 			       .caps = o.caps_out,
-			       .caps_summary = global.quiet ? NULL : stderr }) < 0)
+			       .caps_summary = global.quiet ? NULL : stderr,
+			       .apparmor = o.apparmor_out }) < 0)
 		return RF_EXIT_FAILED;
 	if (!global.quiet)
 		fprintf(stderr, "ringfence: recorded %zu distinct syscalls (%.3f s)\n",

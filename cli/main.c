@@ -37,10 +37,11 @@ static const struct command commands[] = {
 	{ "audit", cmd_audit, "check Kubernetes workloads against Pod Security Standards" },
 	{ "node", cmd_node, "install profiles for the kubelet, report node readiness, sync agent" },
 	{ "watch", cmd_watch, "detect threats at run time: rules over live events, findings" },
+	{ "apparmor", cmd_apparmor, "AppArmor profiles from a bane-style TOML or recordings; lint" },
 };
 
 /* Named in DESIGN.md's CLI contract, not built yet: say so instead of "unknown command". */
-static const char *const planned[] = { "apparmor", "k8s-audit" };
+static const char *const planned[] = { "k8s-audit" };
 
 int usage_error(const char *cmd, const char *fmt, ...)
 {

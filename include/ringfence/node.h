@@ -115,6 +115,10 @@ void rf_kubelet_info_done(struct rf_kubelet_info *k);
 /* `sys` is the sysfs root, NULL = "/sys" (a DaemonSet may mount the host's elsewhere). */
 int rf_apparmor_probe(const char *sys, struct rf_apparmor_info *ret);
 void rf_apparmor_info_done(struct rf_apparmor_info *a);
+/* `apparmor_parser -Q -K -N PATH` with the parser rf_apparmor_probe found: compiles the file
+ * without loading it and names its profiles (sorted). */
+int rf_apparmor_parser_check(const char *parser, const char *path, char ***ret_names,
+			     struct rf_error *reterr);
 
 struct rf_node_status {
 	char *seccomp_dir; /* <root>/seccomp */
@@ -126,6 +130,10 @@ struct rf_node_status {
 int rf_node_status(const struct rf_node_opts *o, const char *kubelet_config,
 		   struct rf_node_status *ret, struct rf_error *reterr);
 void rf_node_status_done(struct rf_node_status *s);
+/* What a Localhost reference (ringfence/k8s.h) lacks on this node: a message, or NULL when the
+ * profile is there and usable (NULL with errno ENOMEM on failure). */
+struct rf_profile_ref;
+char *rf_node_ref_problem(const struct rf_node_status *s, const struct rf_profile_ref *ref);
 
 /* ---- the agent ---- */
 

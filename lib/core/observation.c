@@ -272,9 +272,17 @@ static int add_file(struct rf_observation *o, const struct rf_ev_file *f)
 {
 	/* A path that does not exist (a library search, a probe for a config file) is nothing a
 	 * profile must allow; every other outcome, a refusal included, is an access to keep. */
+	int r;
+
 	if (f->has_ret && (f->ret == -ENOENT || f->ret == -ENOTDIR))
 		return 0;
-	return add_path(o, f->path, f->access, 1);
+	r = add_path(o, f->path, f->access, 1);
+	/* The new name of a rename, link or symlink is created (AppArmor: w, or l for a link). */
+	if (r >= 0 && f->path2 && (f->op == RF_FILE_RENAME || f->op == RF_FILE_LINK ||
+				   f->op == RF_FILE_SYMLINK))
+		r = add_path(o, f->path2, f->op == RF_FILE_LINK ? RF_ACC_LINK | RF_ACC_CREATE
+								: RF_ACC_CREATE | RF_ACC_WRITE, 1);
+	return r;
 }
 
 static struct rf_obs_net *find_net(struct rf_observation *o, int family, int type)

@@ -113,6 +113,12 @@ int node_apparmor_check(const char *parser, const char *path, char ***ret_names,
 	return 0;
 }
 
+int rf_apparmor_parser_check(const char *parser, const char *path, char ***ret_names,
+			     struct rf_error *reterr)
+{
+	return node_apparmor_check(parser, path, ret_names, reterr);
+}
+
 int node_apparmor_load(const char *parser, const char *path, struct rf_error *reterr)
 {
 	const char *const argv[] = { parser, "-r", path, NULL };

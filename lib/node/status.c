@@ -14,6 +14,7 @@
 #include "core/macro.h"
 #include "core/strv.h"
 #include "node-internal.h"
+#include "ringfence/k8s.h"
 #include "ringfence/profile.h"
 
 /* Deeper trees are not something a kubelet directory holds; the bound keeps a symlink loop or a
@@ -190,4 +191,39 @@ const char *rf_node_owner_to_string(enum rf_node_owner o)
 	case RF_NODE_OWNER_FOREIGN: return "foreign";
 	}
 	return "?";
+}
+
+/* Shared by `node status --check-manifests` and `audit --check-node`. */
+char *rf_node_ref_problem(const struct rf_node_status *s, const struct rf_profile_ref *ref)
+{
+	char *msg = NULL;
+
+	if (ref->apparmor) {
+		if (!*ref->profile)
+			return strdup("type Localhost without localhostProfile");
+		if (!s->apparmor.enabled)
+			return asprintf(&msg, "AppArmor profile '%s': this node has no AppArmor (%s); the "
+					      "kubelet rejects the pod", ref->profile,
+					s->apparmor.why_not ?: "off") < 0 ? NULL : msg;
+		for (char **p = s->apparmor.profiles; p && *p; p++)
+			if (streq(*p, ref->profile))
+				return NULL;
+		return asprintf(&msg, "AppArmor profile '%s' is not loaded on this node", ref->profile) < 0
+			       ? NULL : msg;
+	}
+	if (!*ref->profile)
+		return strdup("type Localhost without localhostProfile");
+	if (ref->profile[0] == '/' || !strcmp(ref->profile, "..") || !strncmp(ref->profile, "../", 3) ||
+	    strstr(ref->profile, "/../") || (strlen(ref->profile) >= 3 &&
+					     streq(ref->profile + strlen(ref->profile) - 3, "/..")))
+		return asprintf(&msg, "seccomp profile '%s' must be a relative path inside %s without '..'",
+				ref->profile, s->seccomp_dir) < 0 ? NULL : msg;
+	for (size_t i = 0; i < s->n_profiles; i++)
+		if (streq(s->profiles[i].localhost_profile, ref->profile))
+			return s->profiles[i].error
+				       ? (asprintf(&msg, "seccomp profile '%s' is on this node but invalid: %s",
+						   ref->profile, s->profiles[i].error) < 0 ? NULL : msg)
+				       : NULL;
+	return asprintf(&msg, "seccomp profile '%s' is not on this node (%s/%s)", ref->profile,
+			s->seccomp_dir, ref->profile) < 0 ? NULL : msg;
 }

@@ -24,8 +24,8 @@ enum dec_kind {
 	D_OPEN, D_OPENAT, D_OPENAT2, D_CREAT,
 	D_UNLINK, D_UNLINKAT, D_RMDIR, D_MKDIR, D_MKDIRAT,
 	D_RENAME, D_RENAMEAT, D_RENAMEAT2, D_LINK, D_LINKAT, D_SYMLINK, D_SYMLINKAT,
-	D_CHMOD, D_FCHMODAT, D_FCHMOD, D_CHOWN, D_LCHOWN, D_FCHOWNAT, D_TRUNCATE,
-	D_SOCKET, D_CONNECT, D_BIND, D_LISTEN, D_ACCEPT, D_ACCEPT4, D_SENDTO, D_SENDMSG,
+	D_CHMOD, D_FCHMODAT, D_FCHMOD, D_CHOWN, D_LCHOWN, D_FCHOWNAT, D_TRUNCATE, D_EXECVE, D_EXECVEAT,
+	D_SOCKET, D_SOCKETPAIR, D_CONNECT, D_BIND, D_LISTEN, D_ACCEPT, D_ACCEPT4, D_SENDTO, D_SENDMSG,
 	D_KILL, D_TKILL, D_TGKILL,
 	D_PTRACE, D_VM_WRITEV, D_VM_READV,
 	D_SETUID, D_SETGID, D_SETREUID, D_SETREGID, D_SETRESUID, D_SETRESGID, D_SETGROUPS,
@@ -49,6 +49,7 @@ static const struct {
 	{ "fchmodat2", D_FCHMODAT },  { "fchmod", D_FCHMOD },	   { "chown", D_CHOWN },
 	{ "lchown", D_LCHOWN },	      { "fchownat", D_FCHOWNAT },  { "truncate", D_TRUNCATE },
 	{ "socket", D_SOCKET },	      { "connect", D_CONNECT },	   { "bind", D_BIND },
+	{ "socketpair", D_SOCKETPAIR }, { "execve", D_EXECVE },	   { "execveat", D_EXECVEAT },
 	{ "listen", D_LISTEN },	      { "accept", D_ACCEPT },	   { "accept4", D_ACCEPT4 },
 	{ "sendto", D_SENDTO },	      { "sendmsg", D_SENDMSG },	   { "kill", D_KILL },
 	{ "tkill", D_TKILL },	      { "tgkill", D_TGKILL },	   { "ptrace", D_PTRACE },
@@ -319,6 +320,14 @@ static int decode_file(const struct rf_decode_io *io, pid_t tid, enum dec_kind k
 	case D_TRUNCATE:
 		return file_op(p, RF_FILE_TRUNCATE, read_path(io, tid, AT_FDCWD, a[0]), NULL,
 			       RF_ACC_WRITE, -1, 0);
+	case D_EXECVE: /* the file named: a script's own path (AppArmor checks it, not the
+			* interpreter /proc/pid/exe shows); a success is reported by the exec */
+		return file_op(p, RF_FILE_EXEC, read_path(io, tid, AT_FDCWD, a[0]), NULL,
+			       RF_ACC_EXEC, -1, 0);
+	case D_EXECVEAT:
+		return file_op(p, RF_FILE_EXEC, a[4] & AT_EMPTY_PATH ? fd_path(tid, dfd0)
+								     : read_path(io, tid, dfd0, a[1]),
+			       NULL, RF_ACC_EXEC, -1, 0);
 	default:
 		return 0;
 	}
@@ -333,6 +342,7 @@ static int decode_net(struct rf_decoder *d, const struct rf_decode_io *io, pid_t
 	n->fd = (int)a[0];
 	switch (k) {
 	case D_SOCKET:
+	case D_SOCKETPAIR: /* two sockets of one kind: AppArmor mediates their creation alike */
 		n->op = RF_NET_SOCKET;
 		n->fd = -1;
 		n->family = (int)a[0];
@@ -533,7 +543,7 @@ int rf_decode_entry(struct rf_decoder *d, const struct rf_decode_io *io, pid_t t
 	rf_pending_done(p);
 	if (nr < 0 || nr >= RF_DECODE_MAX_NR || !(k = d->kind[nr]))
 		return 0;
-	if (k <= D_TRUNCATE)
+	if (k <= D_EXECVEAT)
 		r = decode_file(io, tid, k, args, p);
 	else if (k <= D_SENDMSG)
 		r = decode_net(d, io, tid, tgid, k, args, p);

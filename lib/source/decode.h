@@ -72,3 +72,10 @@ void rf_decode_exit(struct rf_decoder *d, pid_t tid, pid_t tgid, struct rf_pendi
 void rf_pending_done(struct rf_pending *p);
 /* The process exec'd or exited: forget its sockets. */
 void rf_decoder_forget(struct rf_decoder *d, pid_t tgid);
+
+/* exec-image.c: at a tracee's exec stop, a file event for each file mapped executable other
+ * than `exe` (the ELF interpreter) and, with `with_inherited`, for each open file it inherited
+ * (absolute paths only; access from the descriptor's flags). */
+typedef void (*rf_exec_file_fn)(const struct rf_ev_file *f, void *userdata);
+int rf_exec_image_files(pid_t tid, const char *exe, bool with_inherited, rf_exec_file_fn fn,
+			void *userdata);

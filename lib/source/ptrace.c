@@ -83,6 +83,7 @@ struct tracer {
 	int fn_error;
 	struct rf_proctab *procs;
 	bool decode;
+	bool exec_seen; /* the first exec (the command's) also reports what it inherited */
 	struct rf_decoder dec;
 };
 
@@ -314,15 +315,36 @@ static void on_syscall_stop(struct tracer *tr, struct tracee *t, enum rf_stop ki
 		on_exit_of_call(tr, t, true, info.exit.rval);
 }
 
+struct exec_emit {
+	struct tracer *tr;
+	struct rf_event *ev;
+};
+
+static void emit_exec_file(const struct rf_ev_file *f, void *userdata)
+{
+	struct exec_emit *x = userdata;
+
+	x->ev->kind = RF_EV_FILE;
+	x->ev->file = *f;
+	emit(x->tr, x->ev);
+}
+
 static void on_exec(struct tracer *tr, pid_t tid)
 {
 	struct rf_event ev = { .kind = RF_EV_EXEC };
 	unsigned long old = 0;
 	const struct rf_proc *p;
 	struct tracee *t;
+	_cleanup_free_ char *named = NULL;
 
 	/* After a multi-threaded exec the tracee reports under the thread-group leader's id. */
 	(void)ptrace(PTRACE_GETEVENTMSG, tid, 0, &old);
+	/* The file execve named, resolved as the kernel resolved it (a script, which is not the
+	 * exe /proc shows); its call's exit never comes. */
+	t = find(tr, (pid_t)old ?: tid);
+	if (t && t->pending.kind == RF_EV_FILE && t->pending.file.op == RF_FILE_EXEC &&
+	    t->pending.file.path)
+		named = realpath(t->pending.file.path, NULL);
 	if ((pid_t)old != tid)
 		forget(tr, (pid_t)old);
 	t = find_or_add(tr, tid);
@@ -343,6 +365,14 @@ static void on_exec(struct tracer *tr, pid_t tid)
 		ev.file = (struct rf_ev_file){ .op = RF_FILE_EXEC, .path = p->exe,
 					       .access = RF_ACC_EXEC, .flags = -1, .has_ret = true };
 		emit(tr, &ev);
+		/* The interpreter the kernel mapped, and (first exec) the inherited files. */
+		if (named && !streq(named, p->exe)) {
+			ev.file.path = named;
+			emit(tr, &ev);
+		}
+		(void)rf_exec_image_files(tid, p->exe, !tr->exec_seen, emit_exec_file,
+					  &(struct exec_emit){ tr, &ev });
+		tr->exec_seen = true;
 	}
 }
 
