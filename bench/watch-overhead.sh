@@ -1,0 +1,117 @@
+#!/bin/sh
+# bench/watch-overhead.sh — what `ringfence watch --all` costs the node, in one run (issue 12):
+#   1. a dd syscall loop: unwatched; under the tracepoint floor (watch with one rule on a call
+#      nobody makes: sys_exit is attached, every event is dropped in the kernel); under watch
+#      with the default rules. Best of 3 each; dd's own elapsed time.
+#   2. nginx (one process) + wrk on loopback: unwatched vs `watch --all` with the default rules,
+#      alternating ROUNDS rounds, medians (target >= 0.95x).
+#   3. a flood: 8 threads opening a file in a loop while 200 marker execs happen; the critical
+#      ring (exec, setuid, module, ptrace, mount, connect) must lose nothing: every marker exec
+#      must be a finding, whatever the bulk ring (opens) drops.
+# Usage: bench/watch-overhead.sh [RINGFENCE] [BLOCKS] [ROUNDS] [FLOOD]   (root)
+set -u
+rf=${1:-build/cli/ringfence}
+n=${2:-2000000}
+rounds=${3:-5}
+flood=${4:-$(dirname "$rf")/../bench/flood}
+tmp=$(mktemp -d)
+port=$((20000 + $$ % 20000))
+wpid=
+trap '[ -n "$wpid" ] && kill -INT "$wpid" 2>/dev/null; rm -rf "$tmp"' EXIT
+dur=5
+# shellcheck source=lib.sh
+. "$(dirname "$0")/lib.sh"
+
+cat >"$tmp/floor.yaml" <<'YAML'
+- rule: floor
+  desc: a call nobody makes here, so sys_exit is attached and every event dropped in the kernel
+  condition: evt.type = delete_module
+  output: never
+  priority: debug
+YAML
+cat >"$tmp/marker.yaml" <<'YAML'
+- rule: flood marker
+  desc: the marker program of bench/flood
+  condition: evt.type in (execve, execveat) and proc.name = rf-flood-marker
+  output: marker %proc.pid
+  priority: notice
+YAML
+
+# watch_start ARGS...: watch --all in the background until watch_stop; waits until it is live
+watch_start() {
+	: >"$tmp/w.err"
+	"$rf" watch --all --no-stdout --output "$tmp/findings.json" --stats "$@" 2>"$tmp/w.err" &
+	wpid=$!
+	i=0
+	until grep -q "watching the whole node" "$tmp/w.err" || [ "$i" -ge 100 ]; do
+		sleep 0.1
+		i=$((i + 1))
+	done
+	sleep 1 # programs loaded and attached after the line
+	kill -0 "$wpid" 2>/dev/null || { echo "SKIP: watch --all cannot run here: $(cat "$tmp/w.err")"; exit 0; }
+}
+watch_stop() {
+	kill -INT "$wpid" 2>/dev/null
+	wait "$wpid" 2>/dev/null
+	wpid=
+}
+
+dd_cmd="dd if=/dev/zero of=/dev/null bs=64 count=$n"
+dd_ms() {
+	best=
+	for _ in 1 2 3; do
+		$dd_cmd 2>"$tmp/dd.err" >/dev/null
+		t=$(awk '/copied/ { for (i = 1; i <= NF; i++) if ($i == "s,") print int($(i - 1) * 1000) }' "$tmp/dd.err")
+		if [ -n "$t" ] && { [ -z "$best" ] || [ "$t" -lt "$best" ]; }; then best=$t; fi
+	done
+	echo "${best:-0}"
+}
+base=$(dd_ms)
+watch_start --no-default-rules --rules "$tmp/floor.yaml"
+floor=$(dd_ms)
+watch_stop
+watch_start
+full=$(dd_ms)
+watch_stop
+echo "dd bs=64 count=$n ($((2 * n)) syscalls), best of 3, dd's own elapsed time"
+printf '  %-48s %7s ms\n' unwatched "$base"
+printf '  %-48s %7s ms  x%s\n' "tracepoint floor (sys_exit attached, all dropped)" "$floor" "$(ratio "$floor" "$base")"
+printf '  %-48s %7s ms  x%s  (x%s of the floor)\n' "watch --all, default rules" "$full" \
+	"$(ratio "$full" "$base")" "$(ratio "$full" "$floor")"
+
+if nginx_setup; then
+	u=
+	w=
+	for _ in $(seq "$rounds"); do
+		u="$u $(serve env)"
+		watch_start
+		w="$w $(serve env)"
+		watch_stop
+		grep -h "findings reported" "$tmp/w.err" | sed 's/^/    /' >>"$tmp/nginx-stats"
+	done
+	mu=$(echo "$u" | median)
+	mw=$(echo "$w" | median)
+	echo "nginx (1 process) + wrk -t1 -c4 -d${dur}s, $rounds alternating rounds, median req/s"
+	printf '  %-48s %7s req/s   (runs:%s)\n' unwatched "$mu" "$u"
+	printf '  %-48s %7s req/s   (runs:%s)  x%s (target >= 0.95)\n' "watch --all, default rules" \
+		"$mw" "$w" "$(ratio "$mw" "$mu")"
+	echo "  watch's own counters per round:"
+	cat "$tmp/nginx-stats"
+	[ -s "$tmp/warnings" ] && cat "$tmp/warnings"
+fi
+
+if [ -x "$flood" ]; then
+	ln -s /bin/true "$tmp/rf-flood-marker"
+	: >"$tmp/target"
+	watch_start --rules "$tmp/marker.yaml" --rate-limit 1000000/1
+	out=$("$flood" 8 10 200 "$tmp/rf-flood-marker" "$tmp/target")
+	sleep 1
+	watch_stop
+	seen=$(grep -c '"rule":"flood marker"' "$tmp/findings.json" 2>/dev/null || echo 0)
+	echo "flood: 8 threads open()+close() for 10 s, 200 marker execs spread over it"
+	echo "  flood made: $(echo "$out" | awk '{ print $1 " opens, " $2 " execs" }')"
+	echo "  marker findings: $seen of 200 (target: all)"
+	grep -h "ringfence: watch:" "$tmp/w.err" | sed 's/^/  /'
+else
+	echo "flood: SKIP (build bench/flood)"
+fi
