@@ -320,6 +320,80 @@ static __always_inline bool fd_is_socket(int fd)
 	return (mode_bits & s_ifmt) == s_ifsock;
 }
 
+/* The remote end of socket fd of the current task (a connected UDP socket's DNS server). */
+static __always_inline bool fd_peer(int fd, struct rf_w_rec *r)
+{
+	struct task_struct *t = bpf_get_current_task_btf();
+	struct fdtable *fdt = BPF_CORE_READ(t, files, fdt);
+	unsigned int max = BPF_CORE_READ(fdt, max_fds);
+	struct file **fds, *f;
+	struct socket *so;
+	struct sock *sk;
+
+	if (fd < 0 || (unsigned int)fd >= max)
+		return false;
+	fds = BPF_CORE_READ(fdt, fd);
+	if (bpf_probe_read_kernel(&f, sizeof(f), &fds[fd]) < 0 || !f)
+		return false;
+	if ((BPF_CORE_READ(f, f_inode, i_mode) & s_ifmt) != s_ifsock)
+		return false;
+	so = BPF_CORE_READ(f, private_data);
+	sk = so ? BPF_CORE_READ(so, sk) : 0;
+	if (!sk)
+		return false;
+	r->family = BPF_CORE_READ(sk, __sk_common.skc_family);
+	r->dport = __builtin_bswap16(BPF_CORE_READ(sk, __sk_common.skc_dport));
+	/* Whole arrays: BPF_CORE_READ_INTO would copy sizeof(*dst), one byte. */
+	if (r->family == 2)
+		bpf_core_read(r->daddr, 4, &sk->__sk_common.skc_daddr);
+	else if (r->family == 10)
+		bpf_core_read(r->daddr, 16, &sk->__sk_common.skc_v6_daddr);
+	return true;
+}
+
+/* recvfrom/recvmsg that returned data from port 53: where from, and the message's first bytes
+ * (a DNS answer, for learning the names of addresses). Anything else is dropped here. */
+static __noinline int on_recv(struct rf_w_rec *r, unsigned int dec, unsigned long long *a,
+			      long ret)
+{
+	unsigned long long name = 0, buf = 0, cap = 0, namelen = 0;
+	unsigned int n;
+
+	if (dec == RF_W_D_RECVFROM) {
+		name = a[4];
+		buf = a[1];
+		cap = a[2];
+		if (name && a[5])
+			bpf_probe_read_user(&namelen, 4, (void *)a[5]);
+	} else {
+		unsigned long long iov = 0;
+
+		if (!a[1])
+			return 0;
+		bpf_probe_read_user(&name, 8, (void *)a[1]);         /* msg_name */
+		bpf_probe_read_user(&namelen, 4, (void *)(a[1] + 8)); /* msg_namelen */
+		bpf_probe_read_user(&iov, 8, (void *)(a[1] + 16));    /* msg_iov */
+		if (!iov)
+			return 0;
+		bpf_probe_read_user(&buf, 8, (void *)iov);
+		bpf_probe_read_user(&cap, 8, (void *)(iov + 8));
+	}
+	if (name && namelen >= 8)
+		read_sockaddr(r, name, namelen, true);
+	else if (!fd_peer((int)a[0], r))
+		return 0;
+	if (r->dport != 53 || !buf)
+		return 0;
+	n = (unsigned int)(ret < (long)cap ? ret : (long)cap);
+	if (n > RF_W_ARGV - 1)
+		n = RF_W_ARGV - 1; /* a mask the verifier can follow: 511 bytes of an answer */
+	n &= RF_W_ARGV - 1;
+	if (bpf_probe_read_user(r->argv, n, (void *)buf) < 0)
+		return 0;
+	r->argv_len = (unsigned short)n;
+	return 1;
+}
+
 static __noinline int on_file(struct rf_w_rec *r, unsigned int dec, unsigned long long *a)
 {
 	switch (dec) {
@@ -433,10 +507,15 @@ int BPF_PROG(w_sys_exit, struct pt_regs *regs, long ret)
 		if (!a[4])
 			return 0; /* a connected socket: its connect was the event */
 		break;
+	case RF_W_D_RECVFROM:
+	case RF_W_D_RECVMSG:
+		if (ret <= 0)
+			return 0;
+		break;
 	default:
 		break;
 	}
-	if (d <= RF_W_D_MKDIRAT)
+	if (d <= RF_W_D_MKDIRAT || d == RF_W_D_RECVFROM || d == RF_W_D_RECVMSG)
 		ring = RF_W_RING_BULK;
 	r = reserve(ring, RF_W_SYSCALL);
 	if (!r)
@@ -456,6 +535,11 @@ int BPF_PROG(w_sys_exit, struct pt_regs *regs, long ret)
 		read_sockaddr(r, a[1], a[2], d == RF_W_D_CONNECT);
 	} else if (d == RF_W_D_SENDTO) {
 		read_sockaddr(r, a[4], a[5], true);
+	} else if (d == RF_W_D_RECVFROM || d == RF_W_D_RECVMSG) {
+		if (!on_recv(r, d, a, ret)) {
+			bpf_ringbuf_discard(r, 0);
+			return 0;
+		}
 	} else if (d == RF_W_D_DUP2 || d == RF_W_D_DUP3) {
 		r->flags = fd_is_socket((int)a[0]);
 	} else if (d == RF_W_D_MOUNT) {

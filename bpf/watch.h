@@ -36,6 +36,7 @@ enum rf_w_dec {
 	RF_W_D_INIT_MODULE, RF_W_D_FINIT_MODULE, RF_W_D_DELETE_MODULE,
 	RF_W_D_BPF, RF_W_D_MEMFD_CREATE, RF_W_D_MPROTECT, RF_W_D_MMAP, RF_W_D_USERFAULTFD,
 	RF_W_D_KILL, RF_W_D_TKILL, RF_W_D_TGKILL,
+	RF_W_D_RECVFROM, RF_W_D_RECVMSG,
 	RF_W_D_MAX
 };
 
@@ -71,7 +72,8 @@ struct rf_w_rec {
 	unsigned short argv_len;       /* RF_W_EXEC: bytes used in argv */
 	char path[RF_W_PATH];  /* exec filename, the syscall's first path or string */
 	char path2[RF_W_PATH]; /* a second path (rename, link, symlink, mount target) */
-	char argv[RF_W_ARGV];  /* RF_W_EXEC: NUL-separated; sockaddr_un path for AF_UNIX */
+	char argv[RF_W_ARGV];  /* RF_W_EXEC: NUL-separated; sockaddr_un path for AF_UNIX; a DNS
+				* answer's first bytes (argv_len) */
 };
 
 /* Key of the path prefix filter (an LPM trie over path bytes: "starts with"). */

@@ -22,6 +22,7 @@
 
 #define WATCH_HELP                                                                                 \
 	"Usage: ringfence watch [--rules FILE]... [--no-default-rules] [--suppress FILE]...\n"     \
+	"                       [--ioc FILE]...\n"                                                 \
 	"                       [--backend auto|ebpf|ptrace] [--format text|json] [--output FILE]\n" \
 	"                       [--syslog[=SOCKET]] [--webhook URL] [--fail-on PRIORITY] [--stats[=SEC]]\n" \
 	"                       ( --all | --cgroup PATH | --pid PID | -- CMD [ARG...] )\n"         \
@@ -42,6 +43,8 @@
 	"  --rules FILE      a rule file (YAML, Falco's format: rules, macros, lists, exceptions)\n" \
 	"  --no-default-rules  only the --rules files\n"                                            \
 	"  --suppress FILE   findings matching an entry are counted, not reported\n"               \
+	"  --ioc FILE        threat list (IPs/CIDRs, domains, SHA-256; text, CSV or STIX-lite\n" \
+	"                    JSON); adds the ioc rules; reloaded on SIGHUP and when it changes\n" \
 	"  --k8s-metadata FILE  container and pod names for findings, from `crictl ps -o json`\n"   \
 	"                    or `kubectl get pods -o json` output; re-read when it changes\n"       \
 	"  --rate-limit N/SEC  findings per rule, container and process per window (10/60)\n"     \
@@ -59,17 +62,18 @@
 	"\n"                                                                                        \
 	"Drop counters (events the kernel could not deliver) are printed at the end; a finding\n"  \
 	"whose inputs overlap a loss says \"coverage\": \"partial\". Stop with Ctrl-C (a command:\n" \
-	"when it ends). Exit status: 0; 1 with --fail-on met; a command's own status when it\n"    \
+	"when it ends); SIGHUP reloads the --ioc lists (a command: SIGHUP is passed to it).\n"     \
+	"Exit status: 0; 1 with --fail-on met; a command's own status when it\n"                  \
 	"failed; 125 when watching could not start; 2 usage.\n"
 
 enum { OPT_RULES = 0x100, OPT_NO_DEFAULT, OPT_SUPPRESS, OPT_BACKEND, OPT_FORMAT, OPT_OUTPUT,
        OPT_OUT_MAX, OPT_OUT_KEEP, OPT_SYSLOG, OPT_WEBHOOK, OPT_WEBHOOK_HEADER, OPT_WEBHOOK_CA,
        OPT_DUMP, OPT_STATS, OPT_FAIL_ON, OPT_LIST, OPT_ALL, OPT_CGROUP, OPT_PID, OPT_META,
-       OPT_RATE, OPT_NO_STDOUT };
+       OPT_RATE, OPT_NO_STDOUT, OPT_IOC };
 
 struct watch_cli {
 	struct rf_watch_config c;
-	char **rules, **suppress, **headers;
+	char **rules, **suppress, **headers, **ioc;
 	enum rf_alert_format format;
 	const char *output, *syslog, *webhook, *webhook_ca, *dump;
 	bool want_syslog, no_stdout, list, stats;
@@ -77,6 +81,7 @@ struct watch_cli {
 };
 
 static int stop_pipe[2] = { -1, -1 };
+static int reload_pipe[2] = { -1, -1 };
 static volatile pid_t forward_pid;
 
 static void on_stop_signal(int sig)
@@ -84,6 +89,14 @@ static void on_stop_signal(int sig)
 	int saved = errno;
 
 	(void)!write(stop_pipe[1], "s", 1);
+	errno = saved;
+}
+
+static void on_reload_signal(int sig)
+{
+	int saved = errno;
+
+	(void)!write(reload_pipe[1], "r", 1);
 	errno = saved;
 }
 
@@ -118,6 +131,7 @@ static int parse(int argc, char **argv, struct watch_cli *o)
 		{ "no-default-rules", no_argument, NULL, OPT_NO_DEFAULT },
 		{ "suppress", required_argument, NULL, OPT_SUPPRESS },
 		{ "k8s-metadata", required_argument, NULL, OPT_META },
+		{ "ioc", required_argument, NULL, OPT_IOC },
 		{ "rate-limit", required_argument, NULL, OPT_RATE },
 		{ "backend", required_argument, NULL, OPT_BACKEND },
 		{ "format", required_argument, NULL, OPT_FORMAT },
@@ -156,6 +170,10 @@ static int parse(int argc, char **argv, struct watch_cli *o)
 				return RF_EXIT_FAILED;
 			break;
 		case OPT_META: c->container_names = optarg; break;
+		case OPT_IOC:
+			if (strv_extend(&o->ioc, optarg) < 0)
+				return RF_EXIT_FAILED;
+			break;
 		case OPT_RATE:
 			if (parse_rate(optarg, c) < 0)
 				return usage_error("watch", "--rate-limit '%s': N/SECONDS, e.g. 10/60",
@@ -329,11 +347,13 @@ static void install_signals(const struct rf_watch_opts *s)
 	struct sigaction stop = { .sa_handler = on_stop_signal, .sa_flags = SA_RESTART };
 	struct sigaction fwd = { .sa_handler = on_forward_signal, .sa_flags = SA_RESTART };
 	struct sigaction ign = { .sa_handler = on_terminal_signal, .sa_flags = SA_RESTART };
+	struct sigaction reload = { .sa_handler = on_reload_signal, .sa_flags = SA_RESTART };
 
 	if (!s->argv) {
+		/* A daemon's convention: SIGHUP reloads (the threat lists), it does not stop. */
 		(void)sigaction(SIGINT, &stop, NULL);
 		(void)sigaction(SIGTERM, &stop, NULL);
-		(void)sigaction(SIGHUP, &stop, NULL);
+		(void)sigaction(SIGHUP, &reload, NULL);
 		return;
 	}
 	/* As record: the terminal's Ctrl-C reaches the command's process group itself. */
@@ -357,6 +377,7 @@ int cmd_watch(int argc, char **argv)
 		goto out;
 	o.c.rule_files = o.rules;
 	o.c.suppress_files = o.suppress;
+	o.c.ioc_files = o.ioc;
 	if (o.list) {
 		r = list_rules(&o.c);
 		goto out;
@@ -375,7 +396,8 @@ int cmd_watch(int argc, char **argv)
 		r = RF_EXIT_FAILED;
 		goto out;
 	}
-	if (add_outputs(&o, &alerts) < 0 || pipe2(stop_pipe, O_CLOEXEC | O_NONBLOCK) < 0) {
+	if (add_outputs(&o, &alerts) < 0 || pipe2(stop_pipe, O_CLOEXEC | O_NONBLOCK) < 0 ||
+	    pipe2(reload_pipe, O_CLOEXEC | O_NONBLOCK) < 0) {
 		r = RF_EXIT_FAILED;
 		goto out;
 	}
@@ -384,6 +406,7 @@ int cmd_watch(int argc, char **argv)
 	o.c.diag = global.quiet ? NULL : stderr;
 	o.c.verbose = global.verbose > 0;
 	o.c.source.stop_fd = stop_pipe[0];
+	o.c.reload_fd = reload_pipe[0];
 	o.c.source.child_pid = &forward_pid;
 	install_signals(&o.c.source);
 	r = rf_watch_session(&o.c, &sum, &e);
@@ -411,5 +434,6 @@ out:
 	strv_free(o.rules);
 	strv_free(o.suppress);
 	strv_free(o.headers);
+	strv_free(o.ioc);
 	return r;
 }

@@ -60,6 +60,13 @@
  *   GAP                  —                  ring buffer / map full —                 undecodable
  *                                                                                    notifications
  *
+ * The eBPF watch program (ringfence/watch-source.h) fills the header as ebpf (record) does, and
+ * sends only what the consumers' rules need: EXEC (path and argv from the kernel, memfd and
+ * overlay-upper-layer flags), FORK, EXIT, FILE (paths as passed, made absolute through
+ * /proc/tid/cwd|fd), NET (socket, connect, bind, listen, sendto with an address, TCP state
+ * changes, DNS answers received by recvfrom/recvmsg from port 53), SIGNAL, PTRACE, CRED,
+ * NAMESPACE, MODULE, BPF, MEMORY, FD, CAPABILITY, and a GAP per ring that lost records.
+ *
  * time_ns is CLOCK_BOOTTIME for live sources (RF_FIELD_TIME). A strace log's timestamps are the
  * traced machine's wall clock (-ttt since the epoch, -tt/-t since midnight, no date): they order
  * events and measure intervals within that log only, and are 0 when the log has none
@@ -207,6 +214,8 @@ enum rf_net_op {
 	RF_NET_ACCEPT,
 	RF_NET_SEND,  /* sendto/sendmsg with a destination address */
 	RF_NET_STATE, /* a TCP state change seen by the kernel (sock:inet_sock_set_state) */
+	RF_NET_DNS_ANSWER, /* a datagram received from port 53 (recvfrom/recvmsg): `data` holds
+			    * its first bytes, for learning names of addresses (lib/intel) */
 };
 
 struct rf_sockaddr {
@@ -223,6 +232,8 @@ struct rf_ev_net {
 	struct rf_sockaddr local, remote;
 	bool has_ret;
 	int64_t ret;
+	const uint8_t *data; /* RF_NET_DNS_ANSWER: the message's first data_len bytes */
+	size_t data_len;
 };
 
 struct rf_ev_signal {

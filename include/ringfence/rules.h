@@ -62,6 +62,9 @@ int rf_ruleset_load_text(struct rf_ruleset *rs, const char *text, size_t len, co
 			 struct rf_error *reterr);
 /* The built-in default rules (data/rules/ringfence-default.yaml, embedded). */
 int rf_ruleset_load_default(struct rf_ruleset *rs, struct rf_error *reterr);
+/* A built-in rules file by name: "default", "ioc" (data/rules/ioc.yaml: the threat-list rules
+ * `watch --ioc` adds). */
+int rf_ruleset_load_builtin(struct rf_ruleset *rs, const char *name, struct rf_error *reterr);
 /* Compiles every enabled rule (macros expanded, lists resolved, fields and operators checked,
  * the index built). Errors name the file:line:column of the offending token. Once. */
 int rf_ruleset_compile(struct rf_ruleset *rs, struct rf_error *reterr);
@@ -126,11 +129,14 @@ struct rf_container_meta {
 typedef const struct rf_container_meta *(*rf_container_meta_fn)(const char *container_id,
 								   void *userdata);
 
+struct rf_intel;
 struct rf_rules_eval_opts {
 	rf_container_meta_fn container_meta; /* may be NULL: the names are then unknown */
 	void *meta_userdata;
 	size_t drift_max_paths; /* paths remembered as written, per evaluation context
 				 * (RF_DRIFT_DEFAULT_MAX when 0) */
+	struct rf_intel *intel; /* threat lists for the ioc.* fields (ringfence/intel.h), or NULL:
+				 * those fields then have no value */
 };
 #define RF_DRIFT_DEFAULT_MAX 65536
 

@@ -89,6 +89,8 @@ struct rf_watch_config {
 	bool no_default_rules;
 	char *const *suppress_files;
 	const char *container_names;    /* --k8s-metadata FILE, or NULL */
+	char *const *ioc_files;         /* --ioc: threat lists, and the rules that read them */
+	int reload_fd;                  /* > 0: readable asks for the lists to be reloaded */
 	struct rf_alerts *alerts;       /* where findings go (the caller's), or NULL */
 	FILE *dump_events;              /* every event as one JSON line, or NULL */
 	int fail_on;                    /* enum rf_priority counted in at_fail_on; -1: none */

@@ -13,6 +13,7 @@
 #include "alert-internal.h"
 #include "core/clock.h"
 #include "core/macro.h"
+#include "core/thread.h"
 
 struct webhook {
 	struct rf_webhook_opts o;
@@ -209,7 +210,7 @@ int rf_alert_webhook_new_impl(const struct rf_webhook_opts *opts, struct rf_aler
 		    : rf_alert_alloc(&webhook_ops, name, RF_ALERT_JSON, w, &out);
 	if (r >= 0) {
 		w->out = out;
-		r = -pthread_create(&w->worker, NULL, worker, w);
+		r = rf_thread_create(&w->worker, worker, w);
 		if (r < 0) {
 			free(out->name);
 			free(out);

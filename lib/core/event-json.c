@@ -145,6 +145,8 @@ static void payload(struct rf_json *j, const struct rf_event *ev)
 		sockaddr(j, "remote", &ev->net.remote);
 		if (ev->net.has_ret)
 			rf_json_int_field(j, "ret", ev->net.ret);
+		if (ev->net.data)
+			rf_json_uint_field(j, "data_bytes", ev->net.data_len);
 		break;
 	case RF_EV_SIGNAL:
 		rf_json_string_field(j, "signal", sigabbrev_np(ev->signal.sig) ?: "unknown");

@@ -36,6 +36,7 @@ static const char *const net_ops[] = {
 	[RF_NET_SOCKET] = "socket", [RF_NET_CONNECT] = "connect", [RF_NET_BIND] = "bind",
 	[RF_NET_LISTEN] = "listen", [RF_NET_ACCEPT] = "accept",	  [RF_NET_SEND] = "send",
 	[RF_NET_STATE] = "state",
+	[RF_NET_DNS_ANSWER] = "dns_answer",
 };
 
 static const char *const accesses[] = {

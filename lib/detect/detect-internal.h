@@ -364,6 +364,8 @@ struct eval_ctx {
 	void *meta_userdata;
 	/* drift */
 	struct drift *drift;
+	/* threat lists (ioc.*) */
+	struct rf_intel *intel;
 };
 
 int drift_new(size_t max, struct drift **ret);

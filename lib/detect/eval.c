@@ -318,6 +318,7 @@ int rf_rules_eval_new(const struct rf_ruleset *rs, const struct rf_rules_eval_op
 	if (o) {
 		e->c.meta_fn = o->container_meta;
 		e->c.meta_userdata = o->meta_userdata;
+		e->c.intel = o->intel;
 	}
 	if (rs->uses_state) {
 		r = drift_new(o && o->drift_max_paths ? o->drift_max_paths : RF_DRIFT_DEFAULT_MAX,

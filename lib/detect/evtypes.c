@@ -29,6 +29,7 @@ static const struct {
 	{ "chown", F },	      { "lchown", F },	      { "fchownat", F },   { "truncate", F },
 	{ "socket", N },      { "connect", N },	      { "bind", N },	   { "listen", N },
 	{ "accept", N },      { "accept4", N },	      { "sendto", N },	   { "sendmsg", N },
+	{ "recvfrom", N },    { "recvmsg", N },
 #undef F
 #undef N
 	{ "kill", RF_EV_BIT(RF_EV_SIGNAL) },

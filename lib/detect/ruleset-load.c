@@ -117,7 +117,7 @@ static bool is_finding_type(const char *s)
 		return false;
 	for (; *s; s++)
 		if (!((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') ||
-		      (*s >= '0' && *s <= '9') || strchr(":/._!-", *s)))
+		      (*s >= '0' && *s <= '9') || strchr(":/._!&-", *s)))
 			return false;
 	return true;
 }
@@ -760,4 +760,17 @@ int rf_ruleset_load_default(struct rf_ruleset *rs, struct rf_error *reterr)
 {
 	return rf_ruleset_load_text(rs, rf_data_rules_default, rf_data_rules_default_len,
 				    "ringfence-default.yaml", reterr);
+}
+
+extern const char rf_data_rules_ioc[];
+extern const unsigned long rf_data_rules_ioc_len;
+
+int rf_ruleset_load_builtin(struct rf_ruleset *rs, const char *name, struct rf_error *reterr)
+{
+	if (streq(name, "default"))
+		return rf_ruleset_load_default(rs, reterr);
+	if (streq(name, "ioc"))
+		return rf_ruleset_load_text(rs, rf_data_rules_ioc, rf_data_rules_ioc_len, "ioc.yaml",
+					    reterr);
+	return rf_error_set(reterr, -ENOENT, "no built-in rules named '%s'", name);
 }

@@ -48,7 +48,8 @@ static const struct {
 	{ "memfd_create", RF_W_D_MEMFD_CREATE }, { "mprotect", RF_W_D_MPROTECT },
 	{ "mmap", RF_W_D_MMAP },	  { "userfaultfd", RF_W_D_USERFAULTFD },
 	{ "kill", RF_W_D_KILL },	  { "tkill", RF_W_D_TKILL },
-	{ "tgkill", RF_W_D_TGKILL },
+	{ "tgkill", RF_W_D_TGKILL },	  { "recvfrom", RF_W_D_RECVFROM },
+	{ "recvmsg", RF_W_D_RECVMSG },
 };
 
 int rf_watch_dec_of(const char *name)
@@ -231,6 +232,16 @@ static int syscall_event(const struct rf_w_rec *r, struct rf_watch_decoded *d)
 					      .fd = (int)a[0], .family = r->family };
 		sockaddr_of(r, r->dec != RF_W_D_BIND,
 			    r->dec != RF_W_D_BIND ? &ev->net.remote : &ev->net.local, d);
+		return 1;
+	case RF_W_D_RECVFROM:
+	case RF_W_D_RECVMSG:
+		ev->kind = RF_EV_NET;
+		ev->net = (struct rf_ev_net){ .op = RF_NET_DNS_ANSWER, .fd = (int)a[0],
+					      .family = r->family,
+					      .data = (const uint8_t *)r->argv,
+					      .data_len = r->argv_len < sizeof(r->argv) ? r->argv_len
+										 : sizeof(r->argv) };
+		sockaddr_of(r, true, &ev->net.remote, d);
 		return 1;
 	case RF_W_D_LISTEN:
 		ev->kind = RF_EV_NET;

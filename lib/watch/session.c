@@ -17,6 +17,7 @@
 #include "ringfence/alert.h"
 #include "ringfence/detect.h"
 #include "ringfence/finding.h"
+#include "ringfence/intel.h"
 #include "ringfence/rules.h"
 #include "ringfence/watch.h"
 
@@ -30,10 +31,12 @@ int rf_watch_rules(const struct rf_watch_config *c, struct rf_ruleset **ret,
 		return r;
 	if (!c->no_default_rules)
 		r = rf_ruleset_load_default(rs, reterr);
+	if (r >= 0 && c->ioc_files && c->ioc_files[0])
+		r = rf_ruleset_load_builtin(rs, "ioc", reterr);
 	STRV_FOREACH (f, c->rule_files)
 		if (r >= 0)
 			r = rf_ruleset_load_file(rs, *f, reterr);
-	if (r >= 0 && !c->no_default_rules + strv_length(c->rule_files) == 0)
+	if (r >= 0 && !c->no_default_rules + strv_length(c->rule_files) + strv_length(c->ioc_files) == 0)
 		r = rf_error_set(reterr, -EINVAL, "no rules: give --rules FILE (the default rules "
 						  "are off)");
 	if (r >= 0)
@@ -169,6 +172,7 @@ int rf_watch_session(const struct rf_watch_config *c, struct rf_watch_summary *r
 	_cleanup_(rf_watch_needs_done) struct rf_watch_needs needs = { 0 };
 	_cleanup_strv_free_ char **unserved = NULL;
 	struct rf_container_names *names = NULL;
+	struct rf_intel *intel = NULL;
 	struct rf_watch_summary sum = { .watch.wait_status = -1 };
 	struct rf_ruleset *rs = NULL;
 	struct rf_ruleset_needs rn = { 0 };
@@ -185,10 +189,15 @@ int rf_watch_session(const struct rf_watch_config *c, struct rf_watch_summary *r
 	if (c->container_names &&
 	    (r = rf_container_names_load(c->container_names, &names, reterr)) < 0)
 		goto out;
+	if (c->ioc_files && c->ioc_files[0] &&
+	    (r = rf_intel_new(&(struct rf_intel_opts){ .ioc_files = c->ioc_files,
+						       .reload_fd = c->reload_fd },
+			      &intel, reterr)) < 0)
+		goto out;
 	r = rf_detect_new(rs, &(struct rf_detect_opts){
 				      .container_meta = names ? rf_container_names_lookup : NULL,
 				      .meta_userdata = names, .rate_burst = c->rate_burst,
-				      .rate_window_ns = c->rate_window_ns },
+				      .rate_window_ns = c->rate_window_ns, .intel = intel },
 			  &detect);
 	if (r < 0)
 		goto out;
@@ -199,7 +208,16 @@ int rf_watch_session(const struct rf_watch_config *c, struct rf_watch_summary *r
 	if ((r = rf_ruleset_needs(rs, &rn)) < 0 ||
 	    (r = rf_watch_needs_from_rules(&rn, &needs, &unserved)) < 0)
 		goto out;
+	if (rf_intel_has_domains(intel) && ((r = strv_extend_unique(&needs.syscalls, "recvfrom")) < 0 ||
+					    (r = strv_extend_unique(&needs.syscalls, "recvmsg")) < 0))
+		goto out; /* DNS answers, to learn the names of addresses */
 	wo.needs = &needs;
+	if (intel) {
+		struct rf_sink s_intel;
+
+		rf_intel_sink(intel, &s_intel);
+		(void)rf_sinks_add(&sinks, &s_intel); /* before the engine: it learns first */
+	}
 	if (c->dump_events)
 		(void)rf_sinks_add(&sinks, &(struct rf_sink){ .name = "event dump",
 							      .on_event = dump_event, .self = &s });
@@ -232,6 +250,19 @@ int rf_watch_session(const struct rf_watch_config *c, struct rf_watch_summary *r
 out:
 	rf_detect_free(TAKE_PTR(detect)); /* before the ruleset and names it reads */
 	rf_container_names_free(names);
+	if (intel && c->diag) {
+		struct rf_intel_stats st;
+
+		rf_intel_stats(intel, &st);
+		fprintf(c->diag, "ringfence: threat lists: %zu addresses, %zu domains, %zu zones, "
+				 "%zu hashes; %llu reloads (%llu failed); %llu DNS answers, %llu "
+				 "addresses learned; %llu files hashed\n",
+			st.counts.ips, st.counts.domains, st.counts.zones, st.counts.hashes,
+			(unsigned long long)st.reloads, (unsigned long long)st.reload_failures,
+			(unsigned long long)st.dns_answers, (unsigned long long)st.dns_learned,
+			(unsigned long long)st.hashed);
+	}
+	rf_intel_free(intel);
 	rf_ruleset_needs_done(&rn);
 	rf_ruleset_free(rs);
 	if (ret)
