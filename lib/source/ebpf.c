@@ -49,7 +49,7 @@ struct ctx {
 	uint32_t firsts[RF_NR_INDEXES]; /* FIRST records fed per row (at most one per CPU) */
 };
 
-static int libbpf_to_log(enum libbpf_print_level level, const char *fmt, va_list ap)
+__attribute__((format(printf, 2, 0))) static int libbpf_to_log(enum libbpf_print_level level, const char *fmt, va_list ap)
 {
 	char *msg = NULL;
 
