@@ -16,6 +16,7 @@
 #include "core/number.h"
 #include "core/strv.h"
 #include "ringfence/alert.h"
+#include "ringfence/intel.h"
 #include "ringfence/rules.h"
 #include "ringfence/run.h"
 #include "ringfence/watch.h"
@@ -48,7 +49,8 @@
 	"  --k8s-metadata FILE  container and pod names for findings, from `crictl ps -o json`\n"   \
 	"                    or `kubectl get pods -o json` output; re-read when it changes\n"       \
 	"  --rate-limit N/SEC  findings per rule, container and process per window (10/60)\n"     \
-	"  --list-rules      print the rules (name, priority, finding type, MITRE ids) and exit\n" \
+	"  --list-rules      print the rules (name, priority, finding type, MITRE ids) and exit;\n" \
+	"                    --ioc lists are loaded and counted too\n"                           \
 	"Findings go to:\n"                                                                         \
 	"  standard output   in --format text (default) or json (JSON Lines); --no-stdout: not\n"  \
 	"  --output FILE     JSON Lines appended; rotated past --output-max-mb (100) keeping\n"    \
@@ -272,9 +274,27 @@ static int list_rules(const struct rf_watch_config *c)
 	struct rf_json j;
 	int r = rf_watch_rules(c, &rs, &e);
 
+	if (r >= 0 && c->ioc_files && c->ioc_files[0]) {
+		/* The lists are checked too: --list-rules is also "is my configuration good". */
+		struct rf_intel *in = NULL;
+		struct rf_intel_stats st;
+
+		r = rf_intel_new(&(struct rf_intel_opts){ .ioc_files = c->ioc_files,
+							  .watch_files_ms = -1u },
+				 &in, &e);
+		if (r >= 0) {
+			rf_intel_stats(in, &st);
+			if (!global.quiet)
+				fprintf(stderr, "ringfence: threat lists: %zu addresses, %zu domains, "
+						"%zu zones, %zu hashes\n", st.counts.ips,
+					st.counts.domains, st.counts.zones, st.counts.hashes);
+			rf_intel_free(in);
+		}
+	}
 	if (r < 0) {
 		print_error(&e, r);
 		rf_error_clear(&e);
+		rf_ruleset_free(rs);
 		return RF_EXIT_FAILED;
 	}
 	if (global.json) {
