@@ -23,7 +23,7 @@
 
 #define WATCH_HELP                                                                                 \
 	"Usage: ringfence watch [--rules FILE]... [--no-default-rules] [--suppress FILE]...\n"     \
-	"                       [--ioc FILE]...\n"                                                 \
+	"                       [--ioc FILE]... [--kill [--dry-run]]\n"                            \
 	"                       [--backend auto|ebpf|ptrace] [--format text|json] [--output FILE]\n" \
 	"                       [--syslog[=SOCKET]] [--webhook URL] [--fail-on PRIORITY] [--stats[=SEC]]\n" \
 	"                       ( --all | --cgroup PATH | --pid PID | -- CMD [ARG...] )\n"         \
@@ -49,6 +49,9 @@
 	"  --k8s-metadata FILE  container and pod names for findings, from `crictl ps -o json`\n"   \
 	"                    or `kubectl get pods -o json` output; re-read when it changes\n"       \
 	"  --rate-limit N/SEC  findings per rule, container and process per window (10/60)\n"     \
+	"  --kill            stop the process of a finding of a rule with 'action: kill'\n"     \
+	"                    (SIGKILL; never ringfence, PID 1 or kernel threads); --dry-run:\n" \
+	"                    only say what would have been killed\n"                             \
 	"  --list-rules      print the rules (name, priority, finding type, MITRE ids) and exit;\n" \
 	"                    --ioc lists are loaded and counted too\n"                           \
 	"Findings go to:\n"                                                                         \
@@ -71,7 +74,7 @@
 enum { OPT_RULES = 0x100, OPT_NO_DEFAULT, OPT_SUPPRESS, OPT_BACKEND, OPT_FORMAT, OPT_OUTPUT,
        OPT_OUT_MAX, OPT_OUT_KEEP, OPT_SYSLOG, OPT_WEBHOOK, OPT_WEBHOOK_HEADER, OPT_WEBHOOK_CA,
        OPT_DUMP, OPT_STATS, OPT_FAIL_ON, OPT_LIST, OPT_ALL, OPT_CGROUP, OPT_PID, OPT_META,
-       OPT_RATE, OPT_NO_STDOUT, OPT_IOC };
+       OPT_RATE, OPT_NO_STDOUT, OPT_IOC, OPT_KILL, OPT_DRY_RUN };
 
 struct watch_cli {
 	struct rf_watch_config c;
@@ -134,6 +137,8 @@ static int parse(int argc, char **argv, struct watch_cli *o)
 		{ "suppress", required_argument, NULL, OPT_SUPPRESS },
 		{ "k8s-metadata", required_argument, NULL, OPT_META },
 		{ "ioc", required_argument, NULL, OPT_IOC },
+		{ "kill", no_argument, NULL, OPT_KILL },
+		{ "dry-run", no_argument, NULL, OPT_DRY_RUN },
 		{ "rate-limit", required_argument, NULL, OPT_RATE },
 		{ "backend", required_argument, NULL, OPT_BACKEND },
 		{ "format", required_argument, NULL, OPT_FORMAT },
@@ -172,6 +177,8 @@ static int parse(int argc, char **argv, struct watch_cli *o)
 				return RF_EXIT_FAILED;
 			break;
 		case OPT_META: c->container_names = optarg; break;
+		case OPT_KILL: c->kill = true; break;
+		case OPT_DRY_RUN: c->dry_run = true; break;
 		case OPT_IOC:
 			if (strv_extend(&o->ioc, optarg) < 0)
 				return RF_EXIT_FAILED;

@@ -34,6 +34,11 @@ struct rf_detect_opts {
 	const char *instance_id; /* prefix of finding ids (tests); random when NULL */
 	bool event_clock_realtime; /* time_ns is already CLOCK_REALTIME (a replayed log) */
 	struct rf_intel *intel;  /* threat lists for the ioc.* fields, or NULL */
+	/* Called for each match of a rule whose action is kill or deny that no suppression
+	 * entry removed, before the rate limit (which may hold back the report, never the act);
+	 * it fills f->action_* . May be NULL: such rules then only alert. */
+	int (*act)(struct rf_finding *f, const struct rf_event *ev, void *userdata);
+	void *act_userdata;
 };
 
 int rf_detect_new(const struct rf_ruleset *rs, const struct rf_detect_opts *o,

@@ -62,6 +62,11 @@ struct rf_finding {
 	bool drift_evicted;      /* the drift set forgot paths it would have needed */
 	uint64_t suppressed_count; /* findings of the same key held back since the last one */
 	const char *rate_key;    /* the key's value (the process's executable) */
+	/* Prevention (rules with action kill or deny): what was done, NULL when nothing was
+	 * asked; the delay from the event to the act; whether the operation had completed. */
+	const char *action_taken; /* "killed", "dry-run", "refused: ...", "failed: ...", "none: ..." */
+	uint64_t action_latency_ns;
+	bool action_after;        /* the operation completed before the act (always, today) */
 };
 
 /* One line of JSON (compact, keys in a fixed order, a newline at the end). */

@@ -91,6 +91,8 @@ struct rf_watch_config {
 	const char *container_names;    /* --k8s-metadata FILE, or NULL */
 	char *const *ioc_files;         /* --ioc: threat lists, and the rules that read them */
 	int reload_fd;                  /* > 0: readable asks for the lists to be reloaded */
+	bool kill;                      /* --kill: act on rules whose action is kill */
+	bool dry_run;                   /* --dry-run: say what would have been killed */
 	struct rf_alerts *alerts;       /* where findings go (the caller's), or NULL */
 	FILE *dump_events;              /* every event as one JSON line, or NULL */
 	int fail_on;                    /* enum rf_priority counted in at_fail_on; -1: none */
@@ -107,6 +109,7 @@ struct rf_watch_summary {
 	size_t rules_enabled;
 	uint64_t findings;   /* findings reported (not rate-limit summaries) */
 	uint64_t at_fail_on; /* of them, at or above fail_on */
+	uint64_t killed, kill_refused, kill_failed, would_kill;
 };
 
 /* The compiled ruleset a config names (the caller frees it with rf_ruleset_free). */

@@ -258,6 +258,11 @@ static int on_match(const struct rf_rule *rule, const struct rf_event *ev,
 		d->stats.suppressed++;
 		goto out;
 	}
+	if (d->o.act && rf_rule_action(rule) != RF_ACTION_ALERT) {
+		r = d->o.act(&f, ev, d->o.act_userdata);
+		if (r < 0)
+			goto out;
+	}
 	if (d->rate.n >= d->o.rate_max_keys) /* bounded: report what is held, start over */
 		r = rf_detect_flush(d);
 	if (r >= 0 && !rate_admit(&d->rate, &d->o, &f, d->last_event_ns)) {

@@ -146,6 +146,15 @@ int rf_finding_write_json(const struct rf_finding *f, FILE *out)
 	rf_json_bool_field(&j, "drift_evicted", f->drift_evicted);
 	rf_json_uint_field(&j, "suppressed_count", f->suppressed_count);
 	str_or_null(&j, "rate_key", f->rate_key);
+	if (f->action_taken) {
+		rf_json_name(&j, "action_taken");
+		rf_json_start_object(&j);
+		rf_json_string_field(&j, "result", f->action_taken);
+		rf_json_uint_field(&j, "latency_us", f->action_latency_ns / 1000);
+		rf_json_string_field(&j, "when", f->action_after ? "after the operation"
+								 : "before the operation");
+		rf_json_end_object(&j);
+	}
 	rf_json_end_object(&j);
 	rf_json_finish(&j);
 	return ferror(out) || j.overflow ? -EIO : 0;
@@ -186,6 +195,9 @@ int rf_finding_write_text(const struct rf_finding *f, FILE *out)
 		fprintf(out, " coverage=partial events_lost=%" PRIu64, f->events_lost);
 	if (f->record == RF_RECORD_FINDING && f->suppressed_count)
 		fprintf(out, " suppressed=%" PRIu64, f->suppressed_count);
+	if (f->action_taken)
+		fprintf(out, " action=[%s, %" PRIu64 " us]", f->action_taken,
+			f->action_latency_ns / 1000);
 	fputc('\n', out);
 	return ferror(out) ? -EIO : 0;
 }

@@ -18,6 +18,7 @@
 #include "ringfence/detect.h"
 #include "ringfence/finding.h"
 #include "ringfence/intel.h"
+#include "ringfence/prevent.h"
 #include "ringfence/rules.h"
 #include "ringfence/watch.h"
 
@@ -109,6 +110,11 @@ void rf_watch_summary_write(const struct rf_watch_summary *sum, const struct rf_
 		     "rate-limited\n", (unsigned long long)d->matches,
 		(unsigned long long)d->reported, (unsigned long long)d->suppressed,
 		(unsigned long long)d->rate_limited);
+	if (sum->killed + sum->kill_refused + sum->kill_failed + sum->would_kill)
+		fprintf(out, "ringfence: prevention: %llu killed, %llu refused, %llu failed, %llu "
+			     "dry-run\n", (unsigned long long)sum->killed,
+			(unsigned long long)sum->kill_refused, (unsigned long long)sum->kill_failed,
+			(unsigned long long)sum->would_kill);
 	for (size_t i = 0; alerts && i < alerts->n; i++) {
 		struct rf_alert_stats st;
 
@@ -173,6 +179,7 @@ int rf_watch_session(const struct rf_watch_config *c, struct rf_watch_summary *r
 	_cleanup_strv_free_ char **unserved = NULL;
 	struct rf_container_names *names = NULL;
 	struct rf_intel *intel = NULL;
+	struct rf_prevent *prevent = NULL;
 	struct rf_watch_summary sum = { .watch.wait_status = -1 };
 	struct rf_ruleset *rs = NULL;
 	struct rf_ruleset_needs rn = { 0 };
@@ -194,10 +201,15 @@ int rf_watch_session(const struct rf_watch_config *c, struct rf_watch_summary *r
 						       .reload_fd = c->reload_fd },
 			      &intel, reterr)) < 0)
 		goto out;
+	if ((r = rf_prevent_new(&(struct rf_prevent_opts){ .kill = c->kill,
+							   .dry_run = c->dry_run },
+				&prevent)) < 0)
+		goto out;
 	r = rf_detect_new(rs, &(struct rf_detect_opts){
 				      .container_meta = names ? rf_container_names_lookup : NULL,
 				      .meta_userdata = names, .rate_burst = c->rate_burst,
-				      .rate_window_ns = c->rate_window_ns, .intel = intel },
+				      .rate_window_ns = c->rate_window_ns, .intel = intel,
+				      .act = rf_prevent_act, .act_userdata = prevent },
 			  &detect);
 	if (r < 0)
 		goto out;
@@ -239,6 +251,9 @@ int rf_watch_session(const struct rf_watch_config *c, struct rf_watch_summary *r
 		wo.backend = b;
 	}
 	note_needs(c, &needs, unserved, b);
+	rf_prevent_set_held(prevent, b == RF_WATCH_PTRACE);
+	if (c->diag && (c->kill || c->dry_run))
+		rf_prevent_report(prevent, c->diag);
 	if (c->diag)
 		fprintf(c->diag, "ringfence: watching %s with %s, %zu rules\n",
 			wo.all ? "the whole node" : wo.cgroup ? wo.cgroup : wo.argv ? wo.argv[0]
@@ -247,6 +262,15 @@ int rf_watch_session(const struct rf_watch_config *c, struct rf_watch_summary *r
 	r = rf_watch(&wo, &sinks, &sum.watch, reterr);
 	rf_detect_stats(detect, &sum.detect);
 	sum.rules_enabled = rf_ruleset_enabled_count(rs);
+	{
+		struct rf_prevent_stats ps;
+
+		rf_prevent_stats(prevent, &ps);
+		sum.killed = ps.killed;
+		sum.kill_refused = ps.refused;
+		sum.kill_failed = ps.failed;
+		sum.would_kill = ps.dry_run;
+	}
 out:
 	rf_detect_free(TAKE_PTR(detect)); /* before the ruleset and names it reads */
 	rf_container_names_free(names);
@@ -263,6 +287,7 @@ out:
 			(unsigned long long)st.hashed);
 	}
 	rf_intel_free(intel);
+	rf_prevent_free(prevent);
 	rf_ruleset_needs_done(&rn);
 	rf_ruleset_free(rs);
 	if (ret)

@@ -1,0 +1,78 @@
+#!/bin/sh
+# t1210-watch-kill.sh — `watch --kill`: a rule with `action: kill` stops the process at its
+# event. ptrace holds the tracee at the call's exit until the verdict, so a marker it would write
+# next never appears; eBPF acts after the event (latency measured, shown in the finding);
+# --dry-run and a missing --kill leave it running; another ringfence process is never killed.
+# shellcheck source-path=SCRIPTDIR source=lib.sh
+. "$(dirname "$0")/lib.sh"
+require_prog python3
+mk_tmpdir
+rf=$RF_BIN
+cd "$tmpdir" || framework_failure "cd"
+cat >kill.yaml <<RULES
+- rule: trigger opened
+  desc: the test's trigger file
+  condition: evt.type in (open, openat) and fd.name = $tmpdir/trigger
+  output: trigger opened by %proc.name
+  priority: critical
+  action: kill
+RULES
+touch trigger
+# perform BACKEND TAG [WATCH OPTION...]: open the trigger, then at once (no pause) write a marker
+perform() {
+	backend=$1 tag=$2
+	shift 2
+	"$rf" watch --backend "$backend" --no-default-rules --rules kill.yaml --format json "$@" -- \
+		python3 -c 'import sys; open(sys.argv[1]).close(); open(sys.argv[2], "w").write("x")' \
+		"$tmpdir/trigger" "$tmpdir/marker-$tag" >"$tag.json" 2>"$tag.err"
+}
+result() { python3 -c 'import json,sys
+for l in open(sys.argv[1]):
+    if l.startswith("{"): print(json.loads(l).get("action_taken", {}).get("result", "-"))' "$1"; }
+
+perform ptrace p --kill
+check_eq "$?" 137 "ptrace --kill: the command died of SIGKILL (watch exits like it)"
+check_eq "$(result p.json)" killed "ptrace --kill: the finding says killed"
+[ -e marker-p ]
+check_eq "$?" 1 "ptrace --kill: held at the open's exit, it never wrote the marker"
+
+perform ptrace d --dry-run
+check_eq "$?" 0 "--dry-run: the command runs to its end"
+check_eq "$(result d.json)" "dry-run: would have killed the process" "--dry-run: the finding says what would have been done"
+[ -e marker-d ]
+check_eq "$?" 0 "--dry-run: the marker is written"
+
+perform ptrace n
+check_eq "$?" 0 "without --kill: the command runs to its end"
+check_eq "$(result n.json)" "none: --kill not given" "without --kill: the finding says why nothing was done"
+
+# Another ringfence process matching a kill rule is refused (the node agent must never die).
+cat >self.yaml <<RULES
+- rule: ringfence reads the trigger
+  desc: a ringfence process opening the trigger
+  condition: evt.type in (open, openat) and fd.name = $tmpdir/trigger
+  output: trigger opened by %proc.name
+  priority: critical
+  action: kill
+RULES
+"$rf" watch --backend ptrace --no-default-rules --rules self.yaml --kill --format json -- \
+	"$rf" -q profile show "$tmpdir/trigger" >self.json 2>self.err
+check_eq "$(result self.json)" "refused: a ringfence process (the node agent or watcher)" \
+	"a ringfence process is never killed"
+
+if [ "$(id -u)" -eq 0 ] && "$rf" -q watch --backend ebpf -- true 2>ebpf.err; then
+	# eBPF acts after the event: give the workload a pause it will not finish.
+	"$rf" watch --backend ebpf --no-default-rules --rules kill.yaml --format json --kill -- \
+		python3 -c 'import sys, time; open(sys.argv[1]).close(); time.sleep(2); open(sys.argv[2], "w").write("x")' \
+		"$tmpdir/trigger" "$tmpdir/marker-e" >e.json 2>e.err
+	check_eq "$?" 137 "ebpf --kill: the command died of SIGKILL"
+	check_eq "$(result e.json)" killed "ebpf --kill: the finding says killed"
+	[ -e marker-e ]
+	check_eq "$?" 1 "ebpf --kill: it was stopped before its next step"
+	diag "ebpf: event to SIGKILL: $(grep -o '"latency_us":[0-9]*' e.json) (ptrace: $(grep -o '"latency_us":[0-9]*' p.json))"
+	grep -q "BPF-LSM deny before the operation" e.err
+	check_eq "$?" 0 "the enforcement capability report is printed at start"
+else
+	skip "the eBPF watch program cannot run here"
+fi
+done_testing
