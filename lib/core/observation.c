@@ -613,7 +613,8 @@ static int write_decoded(struct rf_json *j, const struct rf_observation *o)
 	for (size_t i = 0; i < o->n_files; i++)
 		files[i] = &o->files[i];
 	qsort(files, o->n_files, sizeof(*files), cmp_file);
-	memcpy(net, o->net, o->n_net * sizeof(*net));
+	if (o->n_net) /* o->net is NULL when nothing was seen: memcpy(NULL) is UB even for 0 */
+		memcpy(net, o->net, o->n_net * sizeof(*net));
 	qsort(net, o->n_net, sizeof(*net), cmp_net);
 	rf_json_bool_field(j, "files_overflow", o->files_overflow);
 	rf_json_name(j, "files");
