@@ -54,6 +54,61 @@ check_eq "$?" 0 "the ConfigMap's profiles install on a node"
 check_eq "$?" 0 "every Localhost profile the DaemonSet references is then present (node status --check-manifests)"
 grep -q 'ringfence/ringfence-node-agent.json' status.out || { fail "... the agent's profile is among them"; diag <status.out; }
 
+# deploy/watch: the watch DaemonSet's exceptions are exactly the documented ones, its rules
+# ConfigMap compiles after the default rules, and its arguments are ones `watch` accepts.
+"$rf" audit --json --level restricted "$deploy/watch/daemonset.yaml" >watch-audit.json 2>&1
+check_eq "$(python3 - <<'PY'
+import json
+a = json.load(open("watch-audit.json"))
+print(sorted((v["check"], s.get("container") or "-")
+             for w in a["workloads"] for v in w["violations"] for s in v["sites"]))
+PY
+)" "[('capabilities_restricted', 'watch'), ('capabilities_restricted', 'watch'), ('capabilities_restricted', 'watch'), ('capabilities_restricted', 'watch'), ('capabilities_restricted', 'watch'), ('hostNamespaces', '-'), ('runAsNonRoot', 'watch'), ('runAsUser', 'watch')]" \
+	"the watch DaemonSet fails restricted only where documented (hostPID, root, 5 added capabilities)"
+python3 - "$deploy/watch/rules-configmap.yaml" "$deploy/watch/daemonset.yaml" <<'PY'
+import json, sys
+text = open(sys.argv[1]).read()
+i = text.index("  local.yaml: |\n")
+open("local.yaml", "w").write("\n".join(l[4:] for l in text[i:].split("\n")[1:]))
+args = None
+for line in open(sys.argv[2]):
+    if line.strip().startswith("args: [watch"):
+        args = [a.strip() for a in line.split("[", 1)[1].rsplit("]", 1)[0].split(",")]
+        break
+open("watch-args", "w").write("\n".join(args[1:]) + "\n")
+PY
+"$rf" watch --list-rules --rules local.yaml >watch-rules.out 2>&1
+check_eq "$?" 0 "the rules ConfigMap compiles after the default rules"
+grep -q 'Read of the seccomp profiles on the node' watch-rules.out
+check_eq "$?" 0 "... and its own rule is loaded"
+# The DaemonSet's arguments, with --all (root, the whole node) swapped for a short command.
+set -- $(sed 's|^/rules/local.yaml$|local.yaml|; /^--all$/d' watch-args)
+"$rf" watch --backend ptrace "$@" -- true >watch-run.out 2>&1
+check_eq "$?" 0 "the DaemonSet's watch arguments are accepted ($*)"
+
+# ... and the capabilities it adds are enough: the whole-node eBPF watch, root with only them.
+caps=$(sed -n 's/^ *add: \[\(.*\)\]$/\1/p' "$deploy/watch/daemonset.yaml" | tr -d ' ' | tr 'A-Z' 'a-z' |
+	sed 's/^/+/; s/,/,+/g')
+if [ "$(id -u)" -ne 0 ] || ! command -v setpriv >/dev/null ||
+	! "$rf" -q watch --backend ebpf -- true 2>/dev/null; then
+	skip "the watch DaemonSet's capabilities suffice" "needs root, setpriv and eBPF"
+else
+	# A private /var/lib (a tmpfs in a mount namespace) for the trigger; only the watcher is
+	# confined to the DaemonSet's capabilities.
+	unshare -m sh -c '
+		mount -t tmpfs tmpfs /var/lib && mkdir -p /var/lib/kubelet/seccomp || exit 1
+		setpriv --bounding-set "-all,$3" --inh-caps -all -- \
+			"$1" watch --all --rules "$2" --format json >capwatch.json 2>capwatch.err &
+		w=$!
+		i=0; until grep -q "watching the whole node" capwatch.err || [ $i -ge 100 ]; do sleep 0.1; i=$((i+1)); done
+		sleep 1
+		echo "{}" >/var/lib/kubelet/seccomp/x.json && cat /var/lib/kubelet/seccomp/x.json >/dev/null
+		sleep 1; kill -INT $w; wait $w' sh "$rf" local.yaml "$caps"
+	grep -q 'SecurityProfileRead' capwatch.json
+	check_eq "$?" 0 "the watch DaemonSet's capabilities ($caps) suffice for the whole-node eBPF watch"
+	diag <capwatch.err
+fi
+
 if [ "$(id -u)" -ne 0 ] || ! command -v runc >/dev/null 2>&1; then
 	skip "the agent runs under its recorded profile in runc" "needs root and runc"
 elif ldd "$rf" 2>/dev/null | grep -q 'libasan\|libubsan'; then
