@@ -42,6 +42,7 @@ printf '{"ociVersion":"1.0.2","process":{"args":["sh"]},"linux":{"seccomp":%s}}\
 "$rf" -q record --backend ptrace -o a.json --observation run1.obs.json -- ./app >/dev/null
 "$rf" -q record --backend ptrace -o b.json --observation run2.obs.json -- ./app x >/dev/null
 cp a.json p.json
+cp "$RF_SRC/tests/data/apparmor/bane-web.toml" web.toml || framework_failure "fixture web.toml"
 # Two SeccompProfiles in one file, as the Security Profiles Operator ships its examples.
 for name in web db; do
 	printf -- '---\napiVersion: security-profiles-operator.x-k8s.io/v1beta1\nkind: SeccompProfile\n'
@@ -152,7 +153,12 @@ classify() {
 			{ how=skip why="nginx, curl or unshare is not installed"; } ;;
 	'ringfence run --seccomp p.json --complain --report r.json -- ./app') ;;
 	'ringfence run --seccomp p.json --report r.json -- ./app') ;;
-	'ringfence node install --prune profiles/' | 'ringfence node status --check-manifests k8s/')
+	'ringfence apparmor from-toml web.toml -o web.apparmor') ;;
+	'ringfence record --apparmor-out app.apparmor --observation app.obs.json -- ./app') ;;
+	'ringfence apparmor from-observation --mode complain app.obs.json -o app.apparmor --k8s -') ;;
+	'ringfence apparmor lint app.apparmor --against app.obs.json') ;;
+	'ringfence node install --prune profiles/' | 'ringfence node status --check-manifests k8s/' | \
+		'ringfence audit --check-node k8s/')
 		how=kubelet
 		command -v unshare >/dev/null || { how=skip why="unshare is not installed"; } ;;
 	'kubectl '*) how=skip why="needs a Kubernetes cluster (kubectl); deploy/ is checked by t0820" ;;
