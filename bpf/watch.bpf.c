@@ -400,6 +400,9 @@ static __noinline int on_file(struct rf_w_rec *r, unsigned int dec, unsigned lon
 	case RF_W_D_OPEN:
 	case RF_W_D_CREAT:
 	case RF_W_D_UNLINK:
+	case RF_W_D_RMDIR:
+	case RF_W_D_CHOWN:
+	case RF_W_D_LCHOWN:
 	case RF_W_D_CHMOD:
 	case RF_W_D_TRUNCATE:
 	case RF_W_D_MKDIR:
@@ -412,6 +415,7 @@ static __noinline int on_file(struct rf_w_rec *r, unsigned int dec, unsigned lon
 	case RF_W_D_OPENAT2:
 	case RF_W_D_UNLINKAT:
 	case RF_W_D_FCHMODAT:
+	case RF_W_D_FCHOWNAT:
 	case RF_W_D_MKDIRAT:
 		read_path(r->path, a[1]);
 		if (dec == RF_W_D_OPENAT2 && a[2]) { /* struct open_how: flags first */
@@ -436,6 +440,9 @@ static __noinline int on_file(struct rf_w_rec *r, unsigned int dec, unsigned lon
 		read_path(r->path, a[0]);
 		read_path(r->path2, a[2]);
 		break;
+	case RF_W_D_FCHMOD:
+	case RF_W_D_FCHOWN:
+		return 1; /* by descriptor: the path is known in user space only */
 	default:
 		return 0;
 	}
@@ -535,6 +542,18 @@ int BPF_PROG(w_sys_exit, struct pt_regs *regs, long ret)
 		read_sockaddr(r, a[1], a[2], d == RF_W_D_CONNECT);
 	} else if (d == RF_W_D_SENDTO) {
 		read_sockaddr(r, a[4], a[5], true);
+	} else if (d == RF_W_D_SENDMSG) {
+		unsigned long long name = 0, namelen = 0;
+
+		if (a[1]) {
+			bpf_probe_read_user(&name, 8, (void *)a[1]);         /* msg_name */
+			bpf_probe_read_user(&namelen, 4, (void *)(a[1] + 8)); /* msg_namelen */
+		}
+		if (!name) { /* a connected socket: its connect was the event */
+			bpf_ringbuf_discard(r, 0);
+			return 0;
+		}
+		read_sockaddr(r, name, namelen, true);
 	} else if (d == RF_W_D_RECVFROM || d == RF_W_D_RECVMSG) {
 		if (!on_recv(r, d, a, ret)) {
 			bpf_ringbuf_discard(r, 0);

@@ -49,7 +49,10 @@ static const struct {
 	{ "mmap", RF_W_D_MMAP },	  { "userfaultfd", RF_W_D_USERFAULTFD },
 	{ "kill", RF_W_D_KILL },	  { "tkill", RF_W_D_TKILL },
 	{ "tgkill", RF_W_D_TGKILL },	  { "recvfrom", RF_W_D_RECVFROM },
-	{ "recvmsg", RF_W_D_RECVMSG },
+	{ "recvmsg", RF_W_D_RECVMSG },	  { "sendmsg", RF_W_D_SENDMSG },
+	{ "rmdir", RF_W_D_RMDIR },	  { "chown", RF_W_D_CHOWN },
+	{ "lchown", RF_W_D_LCHOWN },	  { "fchownat", RF_W_D_FCHOWNAT },
+	{ "fchmod", RF_W_D_FCHMOD },	  { "fchown", RF_W_D_FCHOWN },
 };
 
 int rf_watch_dec_of(const char *name)
@@ -68,6 +71,20 @@ static char *proc_link(pid_t tid, const char *what)
 	(void)snprintf(path, sizeof(path), "/proc/%d/%s", (int)tid, what);
 	n = readlink(path, buf, sizeof(buf) - 1);
 	return n > 0 ? strndup(buf, (size_t)n) : NULL;
+}
+
+/* What descriptor fd of tid names now, when it is a path. */
+static char *fd_link(pid_t tid, int fd)
+{
+	char what[32], *p;
+
+	(void)snprintf(what, sizeof(what), "fd/%d", fd);
+	p = proc_link(tid, what);
+	if (p && p[0] != '/') {
+		free(p); /* "socket:[...]", "pipe:[...]", "anon_inode:..." */
+		p = NULL;
+	}
+	return p;
 }
 
 /* Absolute: as given; relative: joined with the cwd or directory fd when still readable. */
@@ -190,6 +207,26 @@ static int file_event(const struct rf_w_rec *r, struct rf_watch_decoded *d)
 		f->mode = (uint32_t)a[2];
 		break;
 	case RF_W_D_TRUNCATE: f->op = RF_FILE_TRUNCATE; f->access = RF_ACC_WRITE; break;
+	case RF_W_D_RMDIR: f->op = RF_FILE_RMDIR; f->access = RF_ACC_DELETE | RF_ACC_DIR; break;
+	case RF_W_D_CHOWN:
+	case RF_W_D_LCHOWN:
+		f->op = RF_FILE_CHOWN;
+		f->access = RF_ACC_CHOWN;
+		break;
+	case RF_W_D_FCHOWNAT:
+		f->op = RF_FILE_CHOWN;
+		f->access = RF_ACC_CHOWN;
+		dirfd = (int)a[0];
+		break;
+	case RF_W_D_FCHMOD:
+	case RF_W_D_FCHOWN:
+		/* By descriptor: named by what it refers to now (the caller's /proc fd link). */
+		f->op = r->dec == RF_W_D_FCHMOD ? RF_FILE_CHMOD : RF_FILE_CHOWN;
+		f->access = r->dec == RF_W_D_FCHMOD ? RF_ACC_CHMOD : RF_ACC_CHOWN;
+		if (r->dec == RF_W_D_FCHMOD)
+			f->mode = (uint32_t)a[1];
+		f->path = d->path = fd_link(r->tid, (int)a[0]);
+		return f->path != NULL;
 	case RF_W_D_MKDIR:
 	case RF_W_D_MKDIRAT:
 		f->op = RF_FILE_MKDIR;
@@ -225,6 +262,7 @@ static int syscall_event(const struct rf_w_rec *r, struct rf_watch_decoded *d)
 	case RF_W_D_CONNECT:
 	case RF_W_D_BIND:
 	case RF_W_D_SENDTO:
+	case RF_W_D_SENDMSG:
 		ev->kind = RF_EV_NET;
 		ev->net = (struct rf_ev_net){ .op = r->dec == RF_W_D_CONNECT ? RF_NET_CONNECT
 						    : r->dec == RF_W_D_BIND  ? RF_NET_BIND
