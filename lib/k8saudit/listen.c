@@ -260,14 +260,21 @@ int k8s_listen_start(struct k8s_run *run)
 				    "cannot listen on %s (address in use, or a bad certificate or "
 				    "key)",
 				    o->listen);
-	if (o->port_fd > 0) {
+	{
 		const union MHD_DaemonInfo *di = MHD_get_daemon_info(l->mhd,
 								      MHD_DAEMON_INFO_BIND_PORT);
-		char buf[16];
-		int n = snprintf(buf, sizeof(buf), "%u\n", di ? di->port : 0);
+		unsigned port = di ? di->port : 0;
 
-		(void)!write(o->port_fd, buf, (size_t)n);
-		close(o->port_fd);
+		rf_log(RF_LOG_NOTICE, "webhook backend: listening on %s (%s, port %u%s)", o->listen,
+		       o->insecure_http ? "plain HTTP" : "HTTPS", port,
+		       l->ca ? ", client certificates required" : "");
+		if (o->port_fd > 0) {
+			char buf[16];
+			int n = snprintf(buf, sizeof(buf), "%u\n", port);
+
+			(void)!write(o->port_fd, buf, (size_t)n);
+			close(o->port_fd);
+		}
 	}
 	return 0;
 }

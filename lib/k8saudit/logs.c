@@ -218,8 +218,10 @@ int rf_k8s_audit_run(const struct rf_k8s_audit_opts *o, rf_event_fn fn, void *us
 		n_paths++;
 	if (!n_paths && !o->listen)
 		return rf_error_set(reterr, -EINVAL, "no audit log and no --listen");
-	if (o->listen && (r = k8s_listen_start(&run)) < 0)
+	if (o->listen && (r = k8s_listen_start(&run)) < 0) {
+		k8s_listen_stop(&run, false);
 		return r;
+	}
 	if (o->ready_fd > 0) {
 		(void)!write(o->ready_fd, "r", 1);
 		close(o->ready_fd);
