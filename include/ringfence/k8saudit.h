@@ -15,10 +15,11 @@
 
 #include "ringfence/error.h"
 #include "ringfence/event.h"
+#include "ringfence/k8s.h"
 
 /* One audit event: the common fields, and the parsed document for everything else. */
 struct rf_k8s_audit {
-	const void *json;   /* the event's cJSON tree (lib/k8saudit/fields.c reads it) */
+	const void *json;   /* the event's cJSON tree (the ka.* fields of lib/detect read it) */
 	const char *audit_id, *stage, *level, *verb, *request_uri, *user_agent;
 	const char *user, *impersonated_user;
 	const char *resource, *subresource, *ns, *name, *api_group, *api_version;
@@ -60,3 +61,12 @@ int rf_k8s_audit_from_json(const void *cjson, const char *origin, struct rf_k8s_
  * a negative return of fn stops reading and is returned. */
 int rf_k8s_audit_run(const struct rf_k8s_audit_opts *o, rf_event_fn fn, void *userdata,
 		     struct rf_k8s_audit_result *ret, struct rf_error *reterr);
+
+/* ---- detection (lib/k8saudit/detect.c, pss.c): the source into the rule engine ---- */
+
+/* The Pod Security Standards checks (latest policy version, `ringfence audit`'s checker) the
+ * workload in a request's object fails at `level`: *ret is a sorted NULL-terminated list of
+ * check ids ("privileged", "hostPathVolumes" ...), NULL when the request carries no complete
+ * workload (not a workload resource, a subresource other than ephemeralcontainers, a patch
+ * without kind) or it passes. */
+int rf_k8s_audit_pss(const struct rf_k8s_audit *a, enum rf_pss_level level, char ***ret);

@@ -116,6 +116,11 @@ struct field {
 	const char *desc;
 };
 
+/* Values a list field's comparison walks at most (ancestors stop at RF_PROC_MAX_CHAIN; an audit
+ * event's lists are as long as its author made them, and a value past a short bound would be an
+ * evasion). */
+#define FIELD_LIST_MAX 65536
+
 /* Every field row; rows are data: a new event family (ka.* for Kubernetes audit) is new rows
  * with their kinds and extractors, nothing in the parser or evaluator. */
 extern const struct field rf_fields[];
@@ -364,7 +369,11 @@ struct eval_ctx {
 	void *meta_userdata;
 	/* drift */
 	struct drift *drift;
+	/* ka.* (fields-k8saudit.c): list cursor, derived values, PSS results; made on first use */
+	struct ka_state *ka;
 };
+
+void ka_state_free(struct ka_state *s);
 
 int drift_new(size_t max, struct drift **ret);
 void drift_free(struct drift *d);

@@ -17,6 +17,7 @@
 #include "detect-internal.h"
 #include "engine-internal.h"
 #include "ringfence/detect.h"
+#include "ringfence/k8saudit.h"
 #include "ringfence/proc.h"
 
 #define GAP_RING 256
@@ -173,6 +174,17 @@ static void ancestry(const struct rf_event *ev, struct rf_finding *f)
 	}
 }
 
+/* An audit event has no process: its object (the namespace, and the pod when the request was
+ * about one) and its event type, the verb; the rate limit is kept per user. */
+static void k8s_audit_subject(const struct rf_k8s_audit *a, struct rf_finding *f)
+{
+	f->event_type = a->verb;
+	f->k8s_ns = a->ns;
+	if (a->resource && streq(a->resource, "pods"))
+		f->k8s_pod = a->name;
+	f->rate_key = a->user ?: "";
+}
+
 /* Where the finding's inputs begin (detect.h): the start of the oldest process whose identity
  * the condition read, the engine's start for rules reading the drift set. */
 static uint64_t window_of(const struct rf_detect *d, const struct rf_rule *rule,
@@ -236,7 +248,10 @@ static int on_match(const struct rf_rule *rule, const struct rf_event *ev,
 	f.fields = fields;
 	if (r < 0)
 		goto out;
-	ancestry(ev, &f);
+	if (ev->kind == RF_EV_K8S_AUDIT)
+		k8s_audit_subject(ev->audit, &f);
+	else
+		ancestry(ev, &f);
 	if (ev->proc && ev->proc->container_id[0]) {
 		f.container_id = ev->proc->container_id;
 		if (d->o.container_meta)
@@ -251,7 +266,8 @@ static int on_match(const struct rf_rule *rule, const struct rf_event *ev,
 	}
 	if (ev->proc && ev->proc->pod_uid[0])
 		f.k8s_pod_uid = ev->proc->pod_uid;
-	f.rate_key = f.procs[0].exe ?: f.procs[0].name;
+	if (ev->kind != RF_EV_K8S_AUDIT)
+		f.rate_key = f.procs[0].exe ?: f.procs[0].name;
 	coverage(d, rule, ev, &f);
 	if (supp_match(&d->supp, &f)) {
 		d->stats.suppressed++;
