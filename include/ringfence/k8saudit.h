@@ -13,6 +13,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "ringfence/detect.h"
 #include "ringfence/error.h"
 #include "ringfence/event.h"
 #include "ringfence/k8s.h"
@@ -70,3 +71,34 @@ int rf_k8s_audit_run(const struct rf_k8s_audit_opts *o, rf_event_fn fn, void *us
  * workload (not a workload resource, a subresource other than ephemeralcontainers, a patch
  * without kind) or it passes. */
 int rf_k8s_audit_pss(const struct rf_k8s_audit *a, enum rf_pss_level level, char ***ret);
+
+struct rf_k8s_audit_rules_opts {
+	bool no_default_rules;   /* leave out data/rules/k8s-audit.yaml */
+	char *const *ioc_files;  /* threat-intel lists: their IPs go to list k8s_malicious_ips and
+				  * the rule that reads it is switched on (NULL-terminated) */
+	enum rf_pss_level pss_level; /* the level of the default PSS rule; RF_PSS_PRIVILEGED:
+				      * no PSS rule (default: baseline; see pss_level_set) */
+	bool pss_level_set;
+	char *const *files;      /* rules files loaded after the defaults (NULL-terminated) */
+};
+
+/* The built-in Kubernetes audit rules (data/rules/k8s-audit.yaml, embedded). */
+int rf_k8s_audit_load_default_rules(struct rf_ruleset *rs, struct rf_error *reterr);
+/* Loads what o names into rs, in order (defaults, the --ioc list and the PSS level, then the
+ * files, so a file has the last word) and compiles it. */
+int rf_k8s_audit_rules(struct rf_ruleset *rs, const struct rf_k8s_audit_rules_opts *o,
+		       struct rf_error *reterr);
+
+struct rf_k8s_audit_detect_result {
+	struct rf_k8s_audit_result source;
+	struct rf_detect_stats detect;
+};
+
+/* Reads audit events as rf_k8s_audit_run does and evaluates each with the compiled ruleset
+ * (detect options as given, the events' clock being the wall clock); findings and rate-limit
+ * summaries go to on_finding. The ruleset must read audit events only: one that needs other
+ * event kinds is refused with the reason. Suppression files are loaded first. */
+int rf_k8s_audit_detect(const struct rf_k8s_audit_opts *src, const struct rf_ruleset *rs,
+			const struct rf_detect_opts *dopts, char *const *suppress_files,
+			rf_finding_fn on_finding, void *userdata,
+			struct rf_k8s_audit_detect_result *ret, struct rf_error *reterr);
