@@ -36,10 +36,11 @@ static const struct command commands[] = {
 	{ "oci-hook", cmd_oci_hook, "OCI prestart hook: record a container (ebpf), write its profile" },
 	{ "audit", cmd_audit, "check Kubernetes workloads against Pod Security Standards" },
 	{ "node", cmd_node, "install profiles for the kubelet, report node readiness, sync agent" },
+	{ "k8s-audit", cmd_k8s_audit, "detections over Kubernetes API server audit logs and webhooks" },
 };
 
 /* Named in DESIGN.md's CLI contract, not built yet: say so instead of "unknown command". */
-static const char *const planned[] = { "apparmor", "watch", "k8s-audit" };
+static const char *const planned[] = { "apparmor", "watch" };
 
 int usage_error(const char *cmd, const char *fmt, ...)
 {
