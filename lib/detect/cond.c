@@ -646,6 +646,8 @@ static unsigned cost(const struct node *n)
 	case N_CMP:
 		if (n->evtype_ids)
 			return 1;
+		if (n->ref.f->flags & FF_SLOW)
+			return 1000;
 		if (n->ref.f->type != FT_STR)
 			return 2 + (n->ref.f->flags & FF_STATE ? 4 : 0);
 		if (n->ref.f->flags & (FF_LIST | FF_META))

@@ -102,6 +102,8 @@ enum field_flags {
 	FF_PATH = 1u << 5,    /* a file path: prefix pre-filtering */
 	FF_ANCESTOR = 1u << 6, /* depth given by the row's depth or by [N] */
 	FF_ALL_ANCESTORS = 1u << 7,
+	FF_SLOW = 1u << 8,     /* far dearer than a comparison (parses a document): a conjunction
+				* evaluates it after everything else */
 };
 
 struct field {

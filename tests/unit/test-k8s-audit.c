@@ -496,6 +496,38 @@ Test(k8s_rules, evaluation_does_not_allocate)
 		audit_done(&x[i]);
 	rf_ruleset_free(rs);
 }
+
+/* The PSS fields parse the request object: a conjunction evaluates them after everything else,
+ * so a pod the ReplicaSet controller copies from its template is never parsed (no allocation). */
+Test(k8s_rules, slow_fields_are_evaluated_last)
+{
+	struct rf_ruleset *rs = k8s_rules(RF_PSS_RESTRICTED, false);
+	struct rf_rules_eval *e = NULL;
+	struct audit_ev x, y;
+	unsigned long n;
+
+	audit_parse(&x, pod_ev, "inline");
+	cJSON_ReplaceItemInObject(cJSON_GetObjectItem(x.json, "user"), "username",
+				  cJSON_CreateString("system:serviceaccount:kube-system:"
+						     "replicaset-controller"));
+	cr_assert_eq(rf_k8s_audit_from_json(x.json, "inline", &x.a, &(const char *){ NULL }), 0);
+	audit_parse(&y, pod_ev, "inline");
+	cr_assert_eq(rf_rules_eval_new(rs, NULL, &e), 0);
+	(void)rf_rules_eval(e, &x.ev, NULL, NULL); /* the context's state is made once */
+	counting = true;
+	n = (unsigned long)rf_rules_eval(e, &x.ev, NULL, NULL);
+	counting = false;
+	expect_u(n, 0);
+	expect_u(allocations, 0);
+	counting = true;
+	n = (unsigned long)rf_rules_eval(e, &y.ev, NULL, NULL); /* a person's pod: checked */
+	counting = false;
+	cr_assert(n >= 3 && allocations > 0, "%lu matches, %lu allocations", n, allocations);
+	rf_rules_eval_free(e);
+	audit_done(&x);
+	audit_done(&y);
+	rf_ruleset_free(rs);
+}
 #endif
 
 /* ---- the log reader ---- */
