@@ -27,7 +27,7 @@ static bool is_workload(const char *res)
 
 int rf_k8s_audit_pss(const struct rf_k8s_audit *a, enum rf_pss_level level, char ***ret)
 {
-	const cJSON *obj = cJSON_GetObjectItemCaseSensitive(a->json, "requestObject");
+	const cJSON *obj = a->request_object;
 	struct rf_audit_opts opts = {
 		.level = level,
 		.level_set = true,
@@ -50,6 +50,7 @@ int rf_k8s_audit_pss(const struct rf_k8s_audit *a, enum rf_pss_level level, char
 	r = rf_audit_new(&au);
 	if (r < 0)
 		return r;
+	rf_audit_set_keep_documents(au, true); /* checked from the tree read, not parsed twice */
 	r = rf_audit_add_text(au, a->origin ?: "request", text, strlen(text), NULL);
 	if (r >= 0)
 		r = rf_audit_run(au, &opts);
