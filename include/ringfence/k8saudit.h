@@ -21,6 +21,7 @@
 /* One audit event: the common fields, and the parsed document for everything else. */
 struct rf_k8s_audit {
 	const void *json;   /* the event's cJSON tree (the ka.* fields of lib/detect read it) */
+	const void *request_object, *object_ref; /* its requestObject and objectRef, or NULL */
 	const char *audit_id, *stage, *level, *verb, *request_uri, *user_agent;
 	const char *user, *impersonated_user;
 	const char *resource, *subresource, *ns, *name, *api_group, *api_version;

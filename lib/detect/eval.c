@@ -107,8 +107,11 @@ static bool contains(const struct rf_val *v, const struct strval *needle, bool i
 		return false;
 	if (!icase)
 		return memmem(v->s, v->len, needle->s, needle->len) != NULL;
-	for (size_t i = 0; i + needle->len <= v->len; i++)
-		if (!strncasecmp(v->s + i, needle->s, needle->len))
+	if (!needle->len)
+		return true;
+	for (size_t i = 0, first = (size_t)lower((unsigned char)needle->s[0]); i + needle->len <= v->len; i++)
+		if ((size_t)lower((unsigned char)v->s[i]) == first &&
+		    !strncasecmp(v->s + i, needle->s, needle->len))
 			return true;
 	return false;
 }

@@ -97,7 +97,7 @@ static const cJSON *first_str(const cJSON *n)
 
 static const cJSON *req_obj(const struct rf_k8s_audit *a)
 {
-	return a ? child_obj(a->json, "requestObject") : NULL;
+	return a ? a->request_object : NULL;
 }
 
 /* The request object when the request is about one of these resources (no subresource). */
@@ -139,70 +139,81 @@ static const cJSON *pod_spec(const struct rf_k8s_audit *a)
 
 /* ---- single values ---- */
 
-static int get_common(struct eval_ctx *c, const struct fref *r, unsigned nth, struct rf_val *v)
+static int put_str(const struct eval_ctx *c, unsigned nth, const char *s, struct rf_val *v)
 {
-	const struct rf_k8s_audit *a = audit(c);
-	const char *n = r->f->name + 3, *s = NULL;
-
-	if (nth || !a)
-		return 0;
-	if (streq(n, "verb"))
-		s = a->verb;
-	else if (streq(n, "uri"))
-		s = a->request_uri;
-	else if (streq(n, "user.name"))
-		s = a->user;
-	else if (streq(n, "impuser.name"))
-		s = a->impersonated_user;
-	else if (streq(n, "target.resource"))
-		s = a->resource;
-	else if (streq(n, "target.subresource"))
-		s = a->subresource;
-	else if (streq(n, "target.namespace"))
-		s = a->ns;
-	else if (streq(n, "target.name"))
-		s = a->name;
-	else if (streq(n, "useragent"))
-		s = a->user_agent;
-	else if (streq(n, "auditid"))
-		s = a->audit_id;
-	else if (streq(n, "stage"))
-		s = a->stage;
-	else if (streq(n, "auth.decision"))
-		s = a->decision;
-	else if (streq(n, "origin"))
-		s = a->origin;
-	else if (streq(n, "target.apigroup")) /* "" is the core group */
-		s = child_obj(a->json, "objectRef") ? a->api_group ?: "" : NULL;
-	if (!s)
+	if (nth || !s)
 		return 0;
 	set_str(v, s);
 	return 1;
 }
 
-/* A string at a path of the event, or of the request object of one kind of resource. */
-static int get_path(struct eval_ctx *c, const struct fref *r, unsigned nth, struct rf_val *v)
+/* One getter per field of struct rf_k8s_audit: the row is the dispatch, no name compared. */
+#define COMMON(fn, member)                                                                         \
+	static int fn(struct eval_ctx *c, const struct fref *r, unsigned nth, struct rf_val *v)   \
+	{                                                                                          \
+		const struct rf_k8s_audit *a = audit(c);                                           \
+		return a ? put_str(c, nth, a->member, v) : 0;                                      \
+	}
+COMMON(get_verb, verb)
+COMMON(get_uri, request_uri)
+COMMON(get_user, user)
+COMMON(get_impuser, impersonated_user)
+COMMON(get_resource, resource)
+COMMON(get_subresource, subresource)
+COMMON(get_ns, ns)
+COMMON(get_name, name)
+COMMON(get_useragent, user_agent)
+COMMON(get_auditid, audit_id)
+COMMON(get_stage, stage)
+COMMON(get_decision, decision)
+COMMON(get_origin, origin)
+
+static int get_apigroup(struct eval_ctx *c, const struct fref *r, unsigned nth, struct rf_val *v)
 {
 	const struct rf_k8s_audit *a = audit(c);
-	const char *n = r->f->name, *s = NULL;
 
-	if (nth || !a)
-		return 0;
-	if (streq(n, "ka.auth.reason"))
-		s = child_str(child_obj(a->json, "annotations"), "authorization.k8s.io/reason");
-	else if (streq(n, "ka.response.reason"))
-		s = child_str(child_obj(a->json, "responseStatus"), "reason");
-	else if (streq(n, "ka.req.binding.role"))
-		s = child_str(child_obj(req_of(a, "rolebindings", "clusterrolebindings"), "roleRef"),
-			      "name");
-	else if (streq(n, "ka.req.service.type"))
-		s = child_str(child_obj(req_of(a, "services", NULL), "spec"), "type");
-	else if (streq(n, "ka.req.secret.type"))
-		s = child_str(req_of(a, "secrets", NULL), "type");
-	if (!s)
-		return 0;
-	set_str(v, s);
-	return 1;
+	/* "" is the core group (objectRef without apiGroup) */
+	return a && a->object_ref ? put_str(c, nth, a->api_group ?: "", v) : 0;
+}
+
+/* Strings at a path of the event, or of the request object of one kind of resource. */
+static int get_auth_reason(struct eval_ctx *c, const struct fref *r, unsigned nth,
+			   struct rf_val *v)
+{
+	const struct rf_k8s_audit *a = audit(c);
+
+	return a ? put_str(c, nth, child_str(child_obj(a->json, "annotations"),
+					     "authorization.k8s.io/reason"), v) : 0;
+}
+
+static int get_resp_reason(struct eval_ctx *c, const struct fref *r, unsigned nth,
+			   struct rf_val *v)
+{
+	const struct rf_k8s_audit *a = audit(c);
+
+	return a ? put_str(c, nth, child_str(child_obj(a->json, "responseStatus"), "reason"), v)
+		 : 0;
+}
+
+static int get_binding_role(struct eval_ctx *c, const struct fref *r, unsigned nth,
+			    struct rf_val *v)
+{
+	const cJSON *o = req_of(audit(c), "rolebindings", "clusterrolebindings");
+
+	return put_str(c, nth, child_str(child_obj(o, "roleRef"), "name"), v);
+}
+
+static int get_service_type(struct eval_ctx *c, const struct fref *r, unsigned nth,
+			    struct rf_val *v)
+{
+	return put_str(c, nth, child_str(child_obj(req_of(audit(c), "services", NULL), "spec"),
+					 "type"), v);
+}
+
+static int get_secret_type(struct eval_ctx *c, const struct fref *r, unsigned nth,
+			   struct rf_val *v)
+{
+	return put_str(c, nth, child_str(req_of(audit(c), "secrets", NULL), "type"), v);
 }
 
 static int get_uri_path(struct eval_ctx *c, const struct fref *r, unsigned nth, struct rf_val *v)
@@ -228,17 +239,30 @@ static int get_code(struct eval_ctx *c, const struct fref *r, unsigned nth, stru
 }
 
 /* hostNetwork, hostPID, hostIPC: false when the pod spec leaves them out. */
-static int get_host_ns(struct eval_ctx *c, const struct fref *r, unsigned nth, struct rf_val *v)
+static int host_ns(struct eval_ctx *c, unsigned nth, const char *key, struct rf_val *v)
 {
-	const char *n = r->f->name;
 	const cJSON *spec = nth ? NULL : pod_spec(audit(c));
 
 	if (!spec)
 		return 0;
-	v->i = cJSON_IsTrue(child(spec, streq(n, "ka.req.pod.host_network") ? "hostNetwork"
-					: streq(n, "ka.req.pod.host_pid") ? "hostPID"
-									  : "hostIPC"));
+	v->i = cJSON_IsTrue(child(spec, key));
 	return 1;
+}
+
+static int get_host_network(struct eval_ctx *c, const struct fref *r, unsigned nth,
+			    struct rf_val *v)
+{
+	return host_ns(c, nth, "hostNetwork", v);
+}
+
+static int get_host_pid(struct eval_ctx *c, const struct fref *r, unsigned nth, struct rf_val *v)
+{
+	return host_ns(c, nth, "hostPID", v);
+}
+
+static int get_host_ipc(struct eval_ctx *c, const struct fref *r, unsigned nth, struct rf_val *v)
+{
+	return host_ns(c, nth, "hostIPC", v);
 }
 
 /* ---- lists ---- */
@@ -257,7 +281,6 @@ enum base { BASE_EVENT = 1, BASE_USER, BASE_POD, BASE_ROLE, BASE_BINDING, BASE_C
 /* Values: the arrays (or objects) `groups` of the base, concatenated; from each element, the
  * keys `inner` lead to the value, or with `each` to an array whose items are the values. */
 struct walk {
-	const char *name;
 	enum base base;
 	const char *groups[3];
 	const char *inner[3];
@@ -267,37 +290,31 @@ struct walk {
 
 #define CONTAINERS { "initContainers", "containers", "ephemeralContainers" }
 
-static const struct walk walks[] = {
-	{ "ka.user.groups", BASE_USER, { "groups" }, { NULL }, false, LEAF_STR },
-	{ "ka.sourceips", BASE_EVENT, { "sourceIPs" }, { NULL }, false, LEAF_IP },
-	{ "ka.req.pod.containers.image", BASE_POD, CONTAINERS, { "image" }, false, LEAF_STR },
-	{ "ka.req.pod.containers.image.repository", BASE_POD, CONTAINERS, { "image" }, false,
-	  LEAF_REPO },
-	{ "ka.req.pod.containers.name", BASE_POD, CONTAINERS, { "name" }, false, LEAF_STR },
-	{ "ka.req.pod.containers.privileged", BASE_POD, CONTAINERS,
-	  { "securityContext", "privileged" }, false, LEAF_BOOL },
-	{ "ka.req.pod.containers.allow_privilege_escalation", BASE_POD, CONTAINERS,
-	  { "securityContext", "allowPrivilegeEscalation" }, false, LEAF_BOOL },
-	{ "ka.req.pod.containers.add_capabilities", BASE_POD, CONTAINERS,
-	  { "securityContext", "capabilities", "add" }, true, LEAF_STR },
-	{ "ka.req.pod.volumes.hostpath", BASE_POD, { "volumes" }, { "hostPath", "path" }, false,
-	  LEAF_PATH },
-	{ "ka.req.role.rules.verbs", BASE_ROLE, { "rules" }, { "verbs" }, true, LEAF_STR },
-	{ "ka.req.role.rules.resources", BASE_ROLE, { "rules" }, { "resources" }, true, LEAF_STR },
-	{ "ka.req.role.rules.apiGroups", BASE_ROLE, { "rules" }, { "apiGroups" }, true, LEAF_STR },
-	{ "ka.req.binding.subjects", BASE_BINDING, { "subjects" }, { "name" }, false, LEAF_STR },
-	{ "ka.req.configmap.keys", BASE_CONFIGMAP, { "data", "binaryData" }, { NULL }, false,
-	  LEAF_KEY },
-	{ "ka.req.configmap.values", BASE_CONFIGMAP, { "data" }, { NULL }, false, LEAF_STR },
+enum {
+	W_GROUPS, W_SOURCEIPS, W_IMAGE, W_IMAGE_REPO, W_CTR_NAME, W_PRIVILEGED, W_APE, W_CAPS,
+	W_HOSTPATH, W_VERBS, W_RESOURCES, W_APIGROUPS, W_SUBJECTS, W_CM_KEYS, W_CM_VALUES,
 };
 
-static const struct walk *walk_of(const struct field *f)
-{
-	for (size_t i = 0; i < ELEMENTSOF(walks); i++)
-		if (streq(walks[i].name, f->name))
-			return &walks[i];
-	return NULL;
-}
+static const struct walk walks[] = {
+	[W_GROUPS] = { BASE_USER, { "groups" }, { NULL }, false, LEAF_STR },
+	[W_SOURCEIPS] = { BASE_EVENT, { "sourceIPs" }, { NULL }, false, LEAF_IP },
+	[W_IMAGE] = { BASE_POD, CONTAINERS, { "image" }, false, LEAF_STR },
+	[W_IMAGE_REPO] = { BASE_POD, CONTAINERS, { "image" }, false, LEAF_REPO },
+	[W_CTR_NAME] = { BASE_POD, CONTAINERS, { "name" }, false, LEAF_STR },
+	[W_PRIVILEGED] = { BASE_POD, CONTAINERS, { "securityContext", "privileged" }, false,
+			   LEAF_BOOL },
+	[W_APE] = { BASE_POD, CONTAINERS, { "securityContext", "allowPrivilegeEscalation" }, false,
+		    LEAF_BOOL },
+	[W_CAPS] = { BASE_POD, CONTAINERS, { "securityContext", "capabilities", "add" }, true,
+		     LEAF_STR },
+	[W_HOSTPATH] = { BASE_POD, { "volumes" }, { "hostPath", "path" }, false, LEAF_PATH },
+	[W_VERBS] = { BASE_ROLE, { "rules" }, { "verbs" }, true, LEAF_STR },
+	[W_RESOURCES] = { BASE_ROLE, { "rules" }, { "resources" }, true, LEAF_STR },
+	[W_APIGROUPS] = { BASE_ROLE, { "rules" }, { "apiGroups" }, true, LEAF_STR },
+	[W_SUBJECTS] = { BASE_BINDING, { "subjects" }, { "name" }, false, LEAF_STR },
+	[W_CM_KEYS] = { BASE_CONFIGMAP, { "data", "binaryData" }, { NULL }, false, LEAF_KEY },
+	[W_CM_VALUES] = { BASE_CONFIGMAP, { "data" }, { NULL }, false, LEAF_STR },
+};
 
 static const cJSON *base_of(const struct walk *w, const struct rf_k8s_audit *a)
 {
@@ -418,11 +435,11 @@ static int cursor_on(struct eval_ctx *c, const struct fref *r, unsigned nth, str
 	return 1;
 }
 
-static int get_list(struct eval_ctx *c, const struct fref *r, unsigned nth, struct rf_val *v)
+static int get_list(struct eval_ctx *c, const struct fref *r, unsigned nth, struct rf_val *v,
+		    const struct walk *w)
 {
 	const struct rf_k8s_audit *a = audit(c);
-	const struct walk *w = walk_of(r->f);
-	const cJSON *base = a && w ? base_of(w, a) : NULL, *n;
+	const cJSON *base = a ? base_of(w, a) : NULL, *n;
 	struct ka_state *s;
 	unsigned skip;
 
@@ -438,6 +455,28 @@ static int get_list(struct eval_ctx *c, const struct fref *r, unsigned nth, stru
 	s->live = false;
 	return 0;
 }
+
+/* One getter per list field: its walk. */
+#define LIST(fn, w)                                                                                \
+	static int fn(struct eval_ctx *c, const struct fref *r, unsigned nth, struct rf_val *v)   \
+	{                                                                                          \
+		return get_list(c, r, nth, v, &walks[w]);                                          \
+	}
+LIST(get_groups, W_GROUPS)
+LIST(get_sourceips, W_SOURCEIPS)
+LIST(get_image, W_IMAGE)
+LIST(get_image_repo, W_IMAGE_REPO)
+LIST(get_ctr_name, W_CTR_NAME)
+LIST(get_privileged, W_PRIVILEGED)
+LIST(get_ape, W_APE)
+LIST(get_caps, W_CAPS)
+LIST(get_hostpath, W_HOSTPATH)
+LIST(get_verbs, W_VERBS)
+LIST(get_resources, W_RESOURCES)
+LIST(get_apigroups, W_APIGROUPS)
+LIST(get_subjects, W_SUBJECTS)
+LIST(get_cm_keys, W_CM_KEYS)
+LIST(get_cm_values, W_CM_VALUES)
 
 /* ka.req.role.rules.grants: "verb resource" for every verb and resource of the same rule, so a
  * condition can ask for a pairing ("create pods/exec") that the flat lists cannot tell. */
@@ -505,64 +544,64 @@ static int get_pss(struct eval_ctx *c, const struct fref *r, unsigned nth, struc
 #define L FF_LIST
 
 const struct field rf_fields_k8saudit[] = {
-	{ "ka.auditid", FT_STR, K, 0, 0, 0, get_common, NULL, "auditID" },
-	{ "ka.stage", FT_STR, K, 0, 0, 0, get_common, NULL,
+	{ "ka.auditid", FT_STR, K, 0, 0, 0, get_auditid, NULL, "auditID" },
+	{ "ka.stage", FT_STR, K, 0, 0, 0, get_stage, NULL,
 	  "RequestReceived, ResponseStarted, ResponseComplete, Panic" },
-	{ "ka.verb", FT_STR, K, 0, 0, 0, get_common, NULL, "get, list, create, patch ..." },
-	{ "ka.uri", FT_STR, K, 0, 0, 0, get_common, NULL, "requestURI, query included" },
+	{ "ka.verb", FT_STR, K, 0, 0, 0, get_verb, NULL, "get, list, create, patch ..." },
+	{ "ka.uri", FT_STR, K, 0, 0, 0, get_uri, NULL, "requestURI, query included" },
 	{ "ka.uri.path", FT_STR, K, 0, 0, 0, get_uri_path, NULL, "requestURI without the query" },
-	{ "ka.useragent", FT_STR, K, 0, 0, 0, get_common, NULL, "userAgent" },
-	{ "ka.user.name", FT_STR, K, 0, 0, 0, get_common, NULL, "user.username" },
-	{ "ka.user.groups", FT_STR, K, L, 0, 0, get_list, NULL, "user.groups" },
-	{ "ka.impuser.name", FT_STR, K, 0, 0, 0, get_common, NULL, "impersonatedUser.username" },
-	{ "ka.sourceips", FT_IP, K, L, 0, 0, get_list, NULL, "sourceIPs" },
-	{ "ka.target.resource", FT_STR, K, 0, 0, 0, get_common, NULL, "objectRef.resource" },
-	{ "ka.target.subresource", FT_STR, K, 0, 0, 0, get_common, NULL, "objectRef.subresource" },
-	{ "ka.target.namespace", FT_STR, K, 0, 0, 0, get_common, NULL, "objectRef.namespace" },
-	{ "ka.target.name", FT_STR, K, 0, 0, 0, get_common, NULL, "objectRef.name" },
-	{ "ka.target.apigroup", FT_STR, K, 0, 0, 0, get_common, NULL,
+	{ "ka.useragent", FT_STR, K, 0, 0, 0, get_useragent, NULL, "userAgent" },
+	{ "ka.user.name", FT_STR, K, 0, 0, 0, get_user, NULL, "user.username" },
+	{ "ka.user.groups", FT_STR, K, L, 0, 0, get_groups, NULL, "user.groups" },
+	{ "ka.impuser.name", FT_STR, K, 0, 0, 0, get_impuser, NULL, "impersonatedUser.username" },
+	{ "ka.sourceips", FT_IP, K, L, 0, 0, get_sourceips, NULL, "sourceIPs" },
+	{ "ka.target.resource", FT_STR, K, 0, 0, 0, get_resource, NULL, "objectRef.resource" },
+	{ "ka.target.subresource", FT_STR, K, 0, 0, 0, get_subresource, NULL, "objectRef.subresource" },
+	{ "ka.target.namespace", FT_STR, K, 0, 0, 0, get_ns, NULL, "objectRef.namespace" },
+	{ "ka.target.name", FT_STR, K, 0, 0, 0, get_name, NULL, "objectRef.name" },
+	{ "ka.target.apigroup", FT_STR, K, 0, 0, 0, get_apigroup, NULL,
 	  "objectRef.apiGroup, \"\" for the core group" },
 	{ "ka.response.code", FT_INT, K, 0, 0, 0, get_code, NULL, "responseStatus.code" },
-	{ "ka.response.reason", FT_STR, K, 0, 0, 0, get_path, NULL, "responseStatus.reason" },
-	{ "ka.auth.decision", FT_STR, K, 0, 0, 0, get_common, NULL,
+	{ "ka.response.reason", FT_STR, K, 0, 0, 0, get_resp_reason, NULL, "responseStatus.reason" },
+	{ "ka.auth.decision", FT_STR, K, 0, 0, 0, get_decision, NULL,
 	  "annotation authorization.k8s.io/decision: allow, forbid" },
-	{ "ka.auth.reason", FT_STR, K, 0, 0, 0, get_path, NULL,
+	{ "ka.auth.reason", FT_STR, K, 0, 0, 0, get_auth_reason, NULL,
 	  "annotation authorization.k8s.io/reason" },
-	{ "ka.origin", FT_STR, K, 0, 0, 0, get_common, NULL, "file:line or webhook batch item" },
-	{ "ka.req.pod.containers.image", FT_STR, K, L, 0, 0, get_list, NULL,
+	{ "ka.origin", FT_STR, K, 0, 0, 0, get_origin, NULL, "file:line or webhook batch item" },
+	{ "ka.req.pod.containers.image", FT_STR, K, L, 0, 0, get_image, NULL,
 	  "images of init, regular and ephemeral containers" },
-	{ "ka.req.pod.containers.image.repository", FT_STR, K, L, 0, 0, get_list, NULL,
+	{ "ka.req.pod.containers.image.repository", FT_STR, K, L, 0, 0, get_image_repo, NULL,
 	  "the images without tag or digest" },
-	{ "ka.req.pod.containers.name", FT_STR, K, L, 0, 0, get_list, NULL, "container names" },
-	{ "ka.req.pod.containers.privileged", FT_BOOL, K, L, 0, 0, get_list, NULL,
+	{ "ka.req.pod.containers.name", FT_STR, K, L, 0, 0, get_ctr_name, NULL, "container names" },
+	{ "ka.req.pod.containers.privileged", FT_BOOL, K, L, 0, 0, get_privileged, NULL,
 	  "securityContext.privileged per container (false when unset)" },
-	{ "ka.req.pod.containers.allow_privilege_escalation", FT_BOOL, K, L, 0, 0, get_list, NULL,
+	{ "ka.req.pod.containers.allow_privilege_escalation", FT_BOOL, K, L, 0, 0, get_ape, NULL,
 	  "securityContext.allowPrivilegeEscalation per container (false when unset)" },
-	{ "ka.req.pod.containers.add_capabilities", FT_STR, K, L, 0, 0, get_list, NULL,
+	{ "ka.req.pod.containers.add_capabilities", FT_STR, K, L, 0, 0, get_caps, NULL,
 	  "securityContext.capabilities.add of every container" },
-	{ "ka.req.pod.host_network", FT_BOOL, K, 0, 0, 0, get_host_ns, NULL, "spec.hostNetwork" },
-	{ "ka.req.pod.host_pid", FT_BOOL, K, 0, 0, 0, get_host_ns, NULL, "spec.hostPID" },
-	{ "ka.req.pod.host_ipc", FT_BOOL, K, 0, 0, 0, get_host_ns, NULL, "spec.hostIPC" },
-	{ "ka.req.pod.volumes.hostpath", FT_STR, K, L, 0, 0, get_list, NULL,
+	{ "ka.req.pod.host_network", FT_BOOL, K, 0, 0, 0, get_host_network, NULL, "spec.hostNetwork" },
+	{ "ka.req.pod.host_pid", FT_BOOL, K, 0, 0, 0, get_host_pid, NULL, "spec.hostPID" },
+	{ "ka.req.pod.host_ipc", FT_BOOL, K, 0, 0, 0, get_host_ipc, NULL, "spec.hostIPC" },
+	{ "ka.req.pod.volumes.hostpath", FT_STR, K, L, 0, 0, get_hostpath, NULL,
 	  "hostPath volume paths, normalised" },
 	{ "ka.req.pss.baseline", FT_STR, K, L | FF_SLOW, 0, 0, get_pss, NULL,
 	  "Pod Security Standards baseline checks the workload fails (latest)" },
 	{ "ka.req.pss.restricted", FT_STR, K, L | FF_SLOW, 0, 0, get_pss, NULL,
 	  "Pod Security Standards restricted checks the workload fails (latest)" },
-	{ "ka.req.role.rules.verbs", FT_STR, K, L, 0, 0, get_list, NULL, "verbs of every rule" },
-	{ "ka.req.role.rules.resources", FT_STR, K, L, 0, 0, get_list, NULL,
+	{ "ka.req.role.rules.verbs", FT_STR, K, L, 0, 0, get_verbs, NULL, "verbs of every rule" },
+	{ "ka.req.role.rules.resources", FT_STR, K, L, 0, 0, get_resources, NULL,
 	  "resources of every rule" },
-	{ "ka.req.role.rules.apiGroups", FT_STR, K, L, 0, 0, get_list, NULL,
+	{ "ka.req.role.rules.apiGroups", FT_STR, K, L, 0, 0, get_apigroups, NULL,
 	  "API groups of every rule" },
 	{ "ka.req.role.rules.grants", FT_STR, K, L, 0, 0, get_grants, NULL,
 	  "\"verb resource\" for each verb and resource of the same rule" },
-	{ "ka.req.binding.subjects", FT_STR, K, L, 0, 0, get_list, NULL, "subjects[].name" },
-	{ "ka.req.binding.role", FT_STR, K, 0, 0, 0, get_path, NULL, "roleRef.name" },
-	{ "ka.req.configmap.keys", FT_STR, K, L, 0, 0, get_list, NULL,
+	{ "ka.req.binding.subjects", FT_STR, K, L, 0, 0, get_subjects, NULL, "subjects[].name" },
+	{ "ka.req.binding.role", FT_STR, K, 0, 0, 0, get_binding_role, NULL, "roleRef.name" },
+	{ "ka.req.configmap.keys", FT_STR, K, L, 0, 0, get_cm_keys, NULL,
 	  "keys of data and binaryData" },
-	{ "ka.req.configmap.values", FT_STR, K, L, 0, 0, get_list, NULL, "values of data" },
-	{ "ka.req.service.type", FT_STR, K, 0, 0, 0, get_path, NULL, "spec.type of a Service" },
-	{ "ka.req.secret.type", FT_STR, K, 0, 0, 0, get_path, NULL, "type of a Secret" },
+	{ "ka.req.configmap.values", FT_STR, K, L, 0, 0, get_cm_values, NULL, "values of data" },
+	{ "ka.req.service.type", FT_STR, K, 0, 0, 0, get_service_type, NULL, "spec.type of a Service" },
+	{ "ka.req.secret.type", FT_STR, K, 0, 0, 0, get_secret_type, NULL, "type of a Secret" },
 };
 
 const size_t rf_fields_k8saudit_n = ELEMENTSOF(rf_fields_k8saudit);
