@@ -38,10 +38,8 @@ static const struct command commands[] = {
 	{ "node", cmd_node, "install profiles for the kubelet, report node readiness, sync agent" },
 	{ "watch", cmd_watch, "detect threats at run time: rules over live events, findings" },
 	{ "apparmor", cmd_apparmor, "AppArmor profiles from a bane-style TOML or recordings; lint" },
+	{ "k8s-audit", cmd_k8s_audit, "detections over Kubernetes API server audit logs and webhooks" },
 };
-
-/* Named in DESIGN.md's CLI contract, not built yet: say so instead of "unknown command". */
-static const char *const planned[] = { "k8s-audit" };
 
 int usage_error(const char *cmd, const char *fmt, ...)
 {
@@ -154,10 +152,7 @@ static void print_help(void)
 	       "Commands:\n");
 	for (size_t i = 0; i < ELEMENTSOF(commands); i++)
 		printf("  %-10s %s\n", commands[i].name, commands[i].help);
-	printf("\nPlanned, not built yet: ");
-	for (size_t i = 0; i < ELEMENTSOF(planned); i++)
-		printf("%s%s", i ? ", " : "", planned[i]);
-	printf("\n\nOptions:\n"
+	printf("\nOptions:\n"
 	       "  -j, --json      machine-readable output on stdout\n"
 	       "  -p, --pretty    indented JSON (implies --json)\n"
 	       "  -v, --verbose   more messages on stderr (repeatable)\n"
@@ -205,14 +200,6 @@ int main(int argc, char **argv)
 			optind = 0; /* reset getopt for the command */
 			r = commands[i].fn(argc, argv);
 			return finish_stdout(r);
-		}
-	for (size_t i = 0; i < ELEMENTSOF(planned); i++)
-		if (streq(argv[optind], planned[i])) {
-			fprintf(stderr,
-				"ringfence: '%s' is planned but not implemented yet (see README, "
-				"\"Status\")\n",
-				planned[i]);
-			return EXIT_USAGE;
 		}
 	return usage_error(NULL, "unknown command '%s'", argv[optind]);
 }

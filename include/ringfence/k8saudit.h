@@ -13,12 +13,15 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "ringfence/detect.h"
 #include "ringfence/error.h"
 #include "ringfence/event.h"
+#include "ringfence/k8s.h"
 
 /* One audit event: the common fields, and the parsed document for everything else. */
 struct rf_k8s_audit {
-	const void *json;   /* the event's cJSON tree (lib/k8saudit/fields.c reads it) */
+	const void *json;   /* the event's cJSON tree (the ka.* fields of lib/detect read it) */
+	const void *request_object, *object_ref; /* its requestObject and objectRef, or NULL */
 	const char *audit_id, *stage, *level, *verb, *request_uri, *user_agent;
 	const char *user, *impersonated_user;
 	const char *resource, *subresource, *ns, *name, *api_group, *api_version;
@@ -60,3 +63,43 @@ int rf_k8s_audit_from_json(const void *cjson, const char *origin, struct rf_k8s_
  * a negative return of fn stops reading and is returned. */
 int rf_k8s_audit_run(const struct rf_k8s_audit_opts *o, rf_event_fn fn, void *userdata,
 		     struct rf_k8s_audit_result *ret, struct rf_error *reterr);
+
+/* ---- detection (lib/k8saudit/detect.c, pss.c): the source into the rule engine ---- */
+
+/* The Pod Security Standards checks (latest policy version, `ringfence audit`'s checker) the
+ * workload in a request's object fails at `level`: *ret is a sorted NULL-terminated list of
+ * check ids ("privileged", "hostPathVolumes" ...), NULL when the request carries no complete
+ * workload (not a workload resource, a subresource other than ephemeralcontainers, a patch
+ * without kind) or it passes. */
+int rf_k8s_audit_pss(const struct rf_k8s_audit *a, enum rf_pss_level level, char ***ret);
+
+struct rf_k8s_audit_rules_opts {
+	bool no_default_rules;   /* leave out data/rules/k8s-audit.yaml */
+	char *const *ioc_files;  /* threat-intel lists: their IPs go to list k8s_malicious_ips and
+				  * the rule that reads it is switched on (NULL-terminated) */
+	enum rf_pss_level pss_level; /* the level of the default PSS rule; RF_PSS_PRIVILEGED:
+				      * no PSS rule (default: baseline; see pss_level_set) */
+	bool pss_level_set;
+	char *const *files;      /* rules files loaded after the defaults (NULL-terminated) */
+};
+
+/* The built-in Kubernetes audit rules (data/rules/k8s-audit.yaml, embedded). */
+int rf_k8s_audit_load_default_rules(struct rf_ruleset *rs, struct rf_error *reterr);
+/* Loads what o names into rs, in order (defaults, the --ioc list and the PSS level, then the
+ * files, so a file has the last word) and compiles it. */
+int rf_k8s_audit_rules(struct rf_ruleset *rs, const struct rf_k8s_audit_rules_opts *o,
+		       struct rf_error *reterr);
+
+struct rf_k8s_audit_detect_result {
+	struct rf_k8s_audit_result source;
+	struct rf_detect_stats detect;
+};
+
+/* Reads audit events as rf_k8s_audit_run does and evaluates each with the compiled ruleset
+ * (detect options as given, the events' clock being the wall clock); findings and rate-limit
+ * summaries go to on_finding. The ruleset must read audit events only: one that needs other
+ * event kinds is refused with the reason. Suppression files are loaded first. */
+int rf_k8s_audit_detect(const struct rf_k8s_audit_opts *src, const struct rf_ruleset *rs,
+			const struct rf_detect_opts *dopts, char *const *suppress_files,
+			rf_finding_fn on_finding, void *userdata,
+			struct rf_k8s_audit_detect_result *ret, struct rf_error *reterr);

@@ -334,7 +334,8 @@ static bool op_fits(const struct field *f, enum cmp_op op)
 		return op == OP_EQ || op == OP_NE || op == OP_LT || op == OP_LE || op == OP_GT ||
 		       op == OP_GE || op == OP_IN || op == OP_INTERSECTS;
 	case FT_IP: return op == OP_EQ || op == OP_NE || op == OP_IN || op == OP_INTERSECTS;
-	case FT_BOOL: return op == OP_EQ || op == OP_NE;
+	case FT_BOOL: /* lists of bools too: Falco's "privileged intersects (true)" */
+		return op == OP_EQ || op == OP_NE || op == OP_IN || op == OP_INTERSECTS;
 	case FT_FLAGS: return op == OP_CONTAINS || op == OP_EQ || op == OP_NE;
 	}
 	return false;
@@ -645,6 +646,8 @@ static unsigned cost(const struct node *n)
 	case N_CMP:
 		if (n->evtype_ids)
 			return 1;
+		if (n->ref.f->flags & FF_SLOW)
+			return 1000;
 		if (n->ref.f->type != FT_STR)
 			return 2 + (n->ref.f->flags & FF_STATE ? 4 : 0);
 		if (n->ref.f->flags & (FF_LIST | FF_META))

@@ -102,6 +102,8 @@ enum field_flags {
 	FF_PATH = 1u << 5,    /* a file path: prefix pre-filtering */
 	FF_ANCESTOR = 1u << 6, /* depth given by the row's depth or by [N] */
 	FF_ALL_ANCESTORS = 1u << 7,
+	FF_SLOW = 1u << 8,     /* far dearer than a comparison (parses a document): a conjunction
+				* evaluates it after everything else */
 };
 
 struct field {
@@ -115,6 +117,11 @@ struct field {
 	const struct flagname *names; /* FT_FLAGS; NULL-name terminated */
 	const char *desc;
 };
+
+/* Values a list field's comparison walks at most (ancestors stop at RF_PROC_MAX_CHAIN; an audit
+ * event's lists are as long as its author made them, and a value past a short bound would be an
+ * evasion). */
+#define FIELD_LIST_MAX 65536
 
 /* Every field row; rows are data: a new event family (ka.* for Kubernetes audit) is new rows
  * with their kinds and extractors, nothing in the parser or evaluator. */
@@ -366,7 +373,11 @@ struct eval_ctx {
 	struct drift *drift;
 	/* threat lists (ioc.*) */
 	struct rf_intel *intel;
+	/* ka.* (fields-k8saudit.c): list cursor, derived values, PSS results; made on first use */
+	struct ka_state *ka;
 };
+
+void ka_state_free(struct ka_state *s);
 
 int drift_new(size_t max, struct drift **ret);
 void drift_free(struct drift *d);

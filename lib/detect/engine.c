@@ -17,6 +17,7 @@
 #include "detect-internal.h"
 #include "engine-internal.h"
 #include "ringfence/detect.h"
+#include "ringfence/k8saudit.h"
 #include "ringfence/proc.h"
 
 #define GAP_RING 256
@@ -174,6 +175,35 @@ static void ancestry(const struct rf_event *ev, struct rf_finding *f)
 	}
 }
 
+/* An audit event has no process: its object (the namespace, and the pod when the request was
+ * about one) and its event type, the verb; the rate limit is kept per user. */
+static void k8s_audit_subject(const struct rf_k8s_audit *a, struct rf_finding *f)
+{
+	f->event_type = a->verb;
+	f->k8s_ns = a->ns;
+	if (a->resource && streq(a->resource, "pods"))
+		f->k8s_pod = a->name;
+	f->rate_key = a->user ?: "";
+}
+
+/* Every audit finding names its event: the auditID, and where it was read (file:line or the
+ * webhook batch item), whether or not the rule read them. */
+static int k8s_audit_fields(const struct rf_k8s_audit *a, char ***fields)
+{
+	const char *add[][2] = { { "ka.auditid", a->audit_id }, { "ka.origin", a->origin } };
+	int r = 0;
+
+	for (size_t i = 0; r >= 0 && i < ELEMENTSOF(add); i++) {
+		bool have = !add[i][1];
+
+		for (char **p = *fields; !have && p && p[0] && p[1]; p += 2)
+			have = streq(p[0], add[i][0]);
+		if (!have && (r = strv_extend(fields, add[i][0])) >= 0)
+			r = strv_extend(fields, add[i][1]);
+	}
+	return r;
+}
+
 /* Where the finding's inputs begin (detect.h): the start of the oldest process whose identity
  * the condition read, the engine's start for rules reading the drift set. */
 static uint64_t window_of(const struct rf_detect *d, const struct rf_rule *rule,
@@ -234,10 +264,15 @@ static int on_match(const struct rf_rule *rule, const struct rf_event *ev,
 		msg[n - 1] = '\0';
 	f.message = msg;
 	r = rf_rules_eval_fields(e, rule, &fields);
+	if (r >= 0 && ev->kind == RF_EV_K8S_AUDIT)
+		r = k8s_audit_fields(ev->audit, &fields);
 	f.fields = fields;
 	if (r < 0)
 		goto out;
-	ancestry(ev, &f);
+	if (ev->kind == RF_EV_K8S_AUDIT)
+		k8s_audit_subject(ev->audit, &f);
+	else
+		ancestry(ev, &f);
 	if (ev->proc && ev->proc->container_id[0]) {
 		f.container_id = ev->proc->container_id;
 		if (d->o.container_meta)
@@ -252,7 +287,8 @@ static int on_match(const struct rf_rule *rule, const struct rf_event *ev,
 	}
 	if (ev->proc && ev->proc->pod_uid[0])
 		f.k8s_pod_uid = ev->proc->pod_uid;
-	f.rate_key = f.procs[0].exe ?: f.procs[0].name;
+	if (ev->kind != RF_EV_K8S_AUDIT)
+		f.rate_key = f.procs[0].exe ?: f.procs[0].name;
 	coverage(d, rule, ev, &f);
 	if (supp_match(&d->supp, &f)) {
 		d->stats.suppressed++;

@@ -107,8 +107,11 @@ static bool contains(const struct rf_val *v, const struct strval *needle, bool i
 		return false;
 	if (!icase)
 		return memmem(v->s, v->len, needle->s, needle->len) != NULL;
-	for (size_t i = 0; i + needle->len <= v->len; i++)
-		if (!strncasecmp(v->s + i, needle->s, needle->len))
+	if (!needle->len)
+		return true;
+	for (size_t i = 0, first = (size_t)lower((unsigned char)needle->s[0]); i + needle->len <= v->len; i++)
+		if ((size_t)lower((unsigned char)v->s[i]) == first &&
+		    !strncasecmp(v->s + i, needle->s, needle->len))
 			return true;
 	return false;
 }
@@ -235,7 +238,7 @@ static bool cmp_eval(struct eval_ctx *c, const struct node *n)
 			hit = n->evtype_ids[i] == c->evtype;
 		return n->op == OP_NE ? !hit : hit;
 	}
-	for (unsigned nth = 0; nth < 64; nth++) {
+	for (unsigned nth = 0; nth < FIELD_LIST_MAX; nth++) {
 		memset(&v, 0, sizeof(v));
 		if (n->ref.f->get(c, &n->ref, nth, &v) <= 0)
 			break;
@@ -337,6 +340,7 @@ void rf_rules_eval_free(struct rf_rules_eval *e)
 	if (!e)
 		return;
 	drift_free(e->c.drift);
+	ka_state_free(e->c.ka);
 	free(e->c.slot_gen);
 	free(e->c.slot_val);
 	free(e);
@@ -388,10 +392,27 @@ static int value_text(struct eval_ctx *c, const struct fref *ref, char *buf, siz
 {
 	struct rf_val v;
 
+	size_t n = 0;
+
 	memset(&v, 0, sizeof(v));
 	if (ref->f->get(c, ref, 0, &v) <= 0)
 		return 0;
-	return val_format(ref, &v, c->ev->kind, buf, size) >= 0 ? 1 : 0;
+	if (!(ref->f->flags & FF_LIST) || (ref->f->flags & FF_ANCESTOR))
+		return val_format(ref, &v, c->ev->kind, buf, size) >= 0 ? 1 : 0;
+	/* A list of an event's own (an audit event's images, host paths ...): every value,
+	 * comma-separated, cut at the buffer. */
+	for (unsigned nth = 1;; nth++) {
+		int k = val_format(ref, &v, c->ev->kind, buf + n, size - n);
+
+		if (k < 0)
+			return n > 0;
+		n += (size_t)k < size - n ? (size_t)k : size - n - 1;
+		memset(&v, 0, sizeof(v));
+		if (n + 2 >= size || nth >= FIELD_LIST_MAX || ref->f->get(c, ref, nth, &v) <= 0)
+			return 1;
+		buf[n++] = ',';
+		buf[n] = '\0';
+	}
 }
 
 int rf_rules_eval_output(struct rf_rules_eval *e, const struct rf_rule *rule, char **ret)

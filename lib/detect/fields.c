@@ -17,6 +17,8 @@ extern const struct field rf_fields_args[];
 extern const size_t rf_fields_args_n;
 extern const struct field rf_fields_intel[];
 extern const size_t rf_fields_intel_n;
+extern const struct field rf_fields_k8saudit[];
+extern const size_t rf_fields_k8saudit_n;
 
 /* ---- helpers shared with fields-args.c ---- */
 
@@ -456,7 +458,8 @@ const struct field *field_lookup(const char *name, size_t len)
 {
 	return find_in(proc_fields, ELEMENTSOF(proc_fields), name, len)
 		?: find_in(rf_fields_args, rf_fields_args_n, name, len)
-		?: find_in(rf_fields_intel, rf_fields_intel_n, name, len);
+		?: find_in(rf_fields_intel, rf_fields_intel_n, name, len)
+		?: find_in(rf_fields_k8saudit, rf_fields_k8saudit_n, name, len);
 }
 
 int field_parse(const char *word, struct fref *ret, const char **ret_why)

@@ -510,10 +510,12 @@ static int apply(struct load *l, struct item_keys *k, uint32_t which, uint32_t a
 		case K_SOURCE: {
 			const char *s;
 
+			/* The events a rule sees follow from its fields (ka.* are the audit
+			 * log's), so Falco's two sources are accepted and nothing else. */
 			r = rf_doc_str(l->d, n, "source", &s, NULL);
-			if (r >= 0 && !streq(s, "syscall"))
+			if (r >= 0 && !streq(s, "syscall") && !streq(s, "k8s_audit"))
 				r = rf_doc_fail(l->d, n, "source '%s' is not supported: ringfence "
-						"rules read syscall events", s);
+						"rules read syscall and k8s_audit events", s);
 			break;
 		}
 		case K_FINDING_TYPE: {

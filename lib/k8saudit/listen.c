@@ -53,6 +53,16 @@ static enum MHD_Result answer(struct MHD_Connection *c, unsigned code, const cha
 	return ret;
 }
 
+/* A request refused (4xx): counted with the full-queue 503s in rf_k8s_audit_result.rejected. */
+static enum MHD_Result refuse(struct k8s_listener *l, struct MHD_Connection *c, unsigned code,
+			      const char *text)
+{
+	pthread_mutex_lock(&l->lock);
+	l->rejected++;
+	pthread_mutex_unlock(&l->lock);
+	return answer(c, code, text);
+}
+
 /* With a client CA, only a certificate that chains to it gets in. */
 static bool client_ok(struct k8s_listener *l, struct MHD_Connection *c)
 {
@@ -99,9 +109,9 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 
 	if (!u) {
 		if (!streq(method, "POST"))
-			return answer(c, MHD_HTTP_METHOD_NOT_ALLOWED, "POST an EventList\n");
+			return refuse(l, c, MHD_HTTP_METHOD_NOT_ALLOWED, "POST an EventList\n");
 		if (!client_ok(l, c))
-			return answer(c, MHD_HTTP_FORBIDDEN, "client certificate required\n");
+			return refuse(l, c, MHD_HTTP_FORBIDDEN, "client certificate required\n");
 		*state = u = calloc(1, sizeof(*u));
 		return u ? MHD_YES : MHD_NO;
 	}
@@ -122,20 +132,13 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 		*size = 0;
 		return MHD_YES;
 	}
-	if (u->too_big) {
-		pthread_mutex_lock(&l->lock);
-		l->rejected++;
-		pthread_mutex_unlock(&l->lock);
-		return answer(c, MHD_HTTP_CONTENT_TOO_LARGE, "request too large\n");
-	}
+	if (u->too_big)
+		return refuse(l, c, MHD_HTTP_CONTENT_TOO_LARGE, "request too large\n");
 	doc = u->buf ? cJSON_ParseWithLength(u->buf, u->len) : NULL;
 	items = cJSON_GetObjectItemCaseSensitive(doc, "items");
 	if (!doc || !cJSON_IsArray(items)) {
 		cJSON_Delete(doc);
-		pthread_mutex_lock(&l->lock);
-		l->rejected++;
-		pthread_mutex_unlock(&l->lock);
-		return answer(c, MHD_HTTP_BAD_REQUEST, "not an audit EventList\n");
+		return refuse(l, c, MHD_HTTP_BAD_REQUEST, "not an audit EventList\n");
 	}
 	if (enqueue(l, doc) < 0) {
 		cJSON_Delete(doc);
@@ -260,14 +263,21 @@ int k8s_listen_start(struct k8s_run *run)
 				    "cannot listen on %s (address in use, or a bad certificate or "
 				    "key)",
 				    o->listen);
-	if (o->port_fd > 0) {
+	{
 		const union MHD_DaemonInfo *di = MHD_get_daemon_info(l->mhd,
 								      MHD_DAEMON_INFO_BIND_PORT);
-		char buf[16];
-		int n = snprintf(buf, sizeof(buf), "%u\n", di ? di->port : 0);
+		unsigned port = di ? di->port : 0;
 
-		(void)!write(o->port_fd, buf, (size_t)n);
-		close(o->port_fd);
+		rf_log(RF_LOG_NOTICE, "webhook backend: listening on %s (%s, port %u%s)", o->listen,
+		       o->insecure_http ? "plain HTTP" : "HTTPS", port,
+		       l->ca ? ", client certificates required" : "");
+		if (o->port_fd > 0) {
+			char buf[16];
+			int n = snprintf(buf, sizeof(buf), "%u\n", port);
+
+			(void)!write(o->port_fd, buf, (size_t)n);
+			close(o->port_fd);
+		}
 	}
 	return 0;
 }

@@ -127,8 +127,18 @@ static int one_line(struct k8s_run *run, struct reader *rd, const char *p, size_
 	return r;
 }
 
+static void too_long(struct k8s_run *run, struct reader *rd, unsigned line)
+{
+	run->res.bad++;
+	if (run->res.bad <= 10 || run->res.bad % 1000 == 0)
+		rf_log(RF_LOG_WARNING, "%s:%u: a line over %u bytes, skipped", rd->path, line,
+		       MAX_LINE);
+}
+
 /* Reads what is there now: 1 when something was read, 0 at the end, < 0 on error. Complete
- * lines are delivered; a last line without newline waits for more unless `final`. */
+ * lines are delivered; a last line without newline waits for more unless `final`. A line
+ * longer than MAX_LINE is reported and skipped to its end, never held whole: the buffer
+ * keeps at most MAX_LINE bytes of a line and one read. */
 static int reader_pump(struct k8s_run *run, struct reader *rd, bool final)
 {
 	bool got = false;
@@ -141,13 +151,12 @@ static int reader_pump(struct k8s_run *run, struct reader *rd, bool final)
 			size_t ncap = rd->cap ? rd->cap * 2 : 1u << 20;
 			char *nb = ncap > MAX_LINE * 2 ? NULL : realloc(rd->buf, ncap);
 
-			if (!nb) { /* an over-long line: drop what we hold and skip to its end */
-				rf_log(RF_LOG_WARNING, "%s:%u: a line over %u bytes, skipped", rd->path,
-				       rd->line + 1, MAX_LINE);
-				run->res.bad++;
+			if (!nb && rd->cap - rd->len < 4096) { /* out of memory: drop the line */
+				if (!rd->skipping)
+					too_long(run, rd, rd->line + 1);
 				rd->skipping = true;
 				rd->len = 0;
-			} else {
+			} else if (nb) {
 				rd->buf = nb;
 				rd->cap = ncap;
 			}
@@ -166,18 +175,28 @@ static int reader_pump(struct k8s_run *run, struct reader *rd, bool final)
 		rd->len += (size_t)n;
 		for (;;) {
 			char *nl = memchr(rd->buf + start, '\n', rd->len - start);
-			int r;
+			size_t len;
+			int r = 0;
 
 			if (!nl)
 				break;
 			rd->line++;
-			r = rd->skipping ? 0 : one_line(run, rd, rd->buf + start,
-							(size_t)(nl - rd->buf) - start);
+			len = (size_t)(nl - rd->buf) - start;
+			if (!rd->skipping && len > MAX_LINE)
+				too_long(run, rd, rd->line);
+			else if (!rd->skipping)
+				r = one_line(run, rd, rd->buf + start, len);
 			rd->skipping = false;
 			start = (size_t)(nl - rd->buf) + 1;
 			if (r < 0)
 				return r;
 		}
+		if (!rd->skipping && rd->len - start > MAX_LINE) { /* too long already: skip on */
+			too_long(run, rd, rd->line + 1);
+			rd->skipping = true;
+		}
+		if (rd->skipping)
+			start = rd->len;
 		memmove(rd->buf, rd->buf + start, rd->len - start);
 		rd->len -= start;
 	}
@@ -218,8 +237,10 @@ int rf_k8s_audit_run(const struct rf_k8s_audit_opts *o, rf_event_fn fn, void *us
 		n_paths++;
 	if (!n_paths && !o->listen)
 		return rf_error_set(reterr, -EINVAL, "no audit log and no --listen");
-	if (o->listen && (r = k8s_listen_start(&run)) < 0)
+	if (o->listen && (r = k8s_listen_start(&run)) < 0) {
+		k8s_listen_stop(&run, false);
 		return r;
+	}
 	if (o->ready_fd > 0) {
 		(void)!write(o->ready_fd, "r", 1);
 		close(o->ready_fd);

@@ -90,8 +90,8 @@ grep -q "Try 'ringfence profile --help'" "$tmpdir/err"
 check_eq "$?" 0 "usage errors point at --help"
 "$rf" profile --help | grep -q '^Usage: ringfence profile show'
 check_eq "$?" 0 "profile --help prints usage on stdout"
-"$rf" watch --all 2>"$tmpdir/err"
-check_eq "$?" 2 "a planned command says it is not implemented (exit 2)"
+"$rf" frobnicate 2>"$tmpdir/err"
+check_eq "$?" 2 "an unknown command exits 2"
 "$rf" profile show /nonexistent.json 2>"$tmpdir/err" >/dev/null
 check_eq "$?" 1 "show of a missing file fails"
 grep -q "^ringfence: cannot open '/nonexistent.json': No such file or directory$" "$tmpdir/err"
