@@ -90,6 +90,8 @@ struct rf_watch_config {
 	char *const *suppress_files;
 	const char *container_names;    /* --k8s-metadata FILE, or NULL */
 	struct rf_alerts *alerts;       /* where findings go (the caller's), or NULL */
+	rf_finding_fn on_finding;       /* also called with every record, or NULL */
+	void *finding_userdata;
 	FILE *dump_events;              /* every event as one JSON line, or NULL */
 	int fail_on;                    /* enum rf_priority counted in at_fail_on; -1: none */
 	unsigned rate_burst;            /* see rf_detect_opts */
