@@ -17,6 +17,8 @@ enum {
 	ST_UNPRIV = 1u << 3,    /* as an unprivileged user: root becomes nobody before the exec */
 	ST_SH = 1u << 4,        /* /bin/sh exists */
 	ST_MARK_AT_EXEC = 1u << 5, /* the exec of `as` is the behaviour itself */
+	ST_PTRACE_ONLY = 1u << 6, /* the eBPF source cannot see it (the note says why): a miss
+				   * there is reported as a skip */
 };
 
 /* The performer's view of the run (from its command line). */
@@ -44,6 +46,12 @@ struct st_behaviour {
 
 extern const struct st_behaviour st_files[], st_procs[], st_net[], st_priv[];
 extern const size_t st_files_n, st_procs_n, st_net_n, st_priv_n;
+
+/* The throwaway directory's contents (and the host file the log behaviour removes, as root);
+ * `self` is what <dir>/bin/<name> link to. */
+struct rf_error;
+int st_layout(const char *dir, const char *token, const char *self, bool root,
+	      struct rf_error *reterr);
 
 /* The whole table in order (index = position across the families). */
 size_t st_count(void);

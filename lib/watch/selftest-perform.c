@@ -19,6 +19,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -283,6 +284,34 @@ static void perform(struct st_ctx *c, const char *mask)
 		}
 }
 
+static void needs_text(char *buf, size_t n, const struct st_action *a)
+{
+	(void)snprintf(buf, n, "%s%s%s%s%s%s",
+		       a->needs & (ST_ROOT | ST_CONTAINER | ST_NETNS) ? "root," : "",
+		       a->needs & ST_CONTAINER ? "container," : "",
+		       a->needs & ST_NETNS ? "netns," : "", a->needs & ST_UNPRIV ? "unprivileged," : "",
+		       a->needs & ST_SH ? "sh," : "", a->needs & ST_PTRACE_ONLY ? "ptrace-only," : "");
+	if (!buf[0])
+		(void)snprintf(buf, n, "-");
+	else
+		buf[strlen(buf) - 1] = '\0';
+}
+
+/* The table for tests: index, rule, the hit's and the near miss's needs ("none": no near
+ * miss), tab-separated. */
+static void list(void)
+{
+	for (size_t i = 0; i < st_count(); i++) {
+		const struct st_behaviour *b = st_get(i);
+		char hit[64], near[64] = "none";
+
+		needs_text(hit, sizeof(hit), &b->hit);
+		if (b->near.fn)
+			needs_text(near, sizeof(near), &b->near);
+		log_line(1, "%zu\t%s\t%s\t%s\n", i, b->rule, hit, near);
+	}
+}
+
 static bool parse_uint(const char *s, unsigned long max, unsigned long *ret)
 {
 	char *end;
@@ -294,6 +323,8 @@ static bool parse_uint(const char *s, unsigned long max, unsigned long *ret)
 
 /* argv: [prog] --selftest-child ROLE ...
  *   noop [IGNORED...]
+ *   list                 the table (tests)
+ *   layout DIR TOKEN     the throwaway directory's contents (tests)
  *   perform DIR TOKEN LOGFD CGROUP|- MASK
  *   run DIR TOKEN LOGFD CGROUP|- IDX NEAR */
 _Noreturn void rf_selftest_child(int argc, char **argv)
@@ -303,6 +334,19 @@ _Noreturn void rf_selftest_child(int argc, char **argv)
 
 	if (argc >= 3 && streq(argv[2], "noop"))
 		_exit(0);
+	if (argc == 3 && streq(argv[2], "list")) {
+		list();
+		_exit(0);
+	}
+	if (argc == 5 && streq(argv[2], "layout")) { /* for tests: DIR TOKEN */
+		char self[4096];
+		ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+
+		if (n <= 0 || mkdir(argv[3], 0755) < 0)
+			_exit(2);
+		self[n] = '\0';
+		_exit(st_layout(argv[3], argv[4], self, geteuid() == 0, NULL) < 0 ? 1 : 0);
+	}
 	if (argc < 8 || !parse_uint(argv[5], 1 << 20, &fd))
 		_exit(2);
 	c.dir = argv[3];

@@ -95,12 +95,13 @@ static int write_text(const char *path, const char *text, mode_t mode)
 	return close(fd) < 0 ? -errno : 0;
 }
 
-static int in_dir(struct st *s, const char *rel, char *buf, size_t n)
+static int in_dir(const char *dir, const char *rel, char *buf, size_t n)
 {
-	return snprintf(buf, n, "%s/%s", s->dir, rel) < (int)n ? 0 : -ENAMETOOLONG;
+	return snprintf(buf, n, "%s/%s", dir, rel) < (int)n ? 0 : -ENAMETOOLONG;
 }
 
-static int layout(struct st *s, struct rf_error *reterr)
+int st_layout(const char *dir, const char *token, const char *self, bool root,
+	      struct rf_error *reterr)
 {
 	static const char *const dirs[] = { "bin", "home", "home/.ssh", "home/.aws", "mnt" };
 	static const char *const files[][2] = {
@@ -116,32 +117,32 @@ static int layout(struct st *s, struct rf_error *reterr)
 	int r, fd;
 
 	/* Searchable by nobody, who runs the unprivileged behaviours from <dir>/bin. */
-	if (chmod(s->dir, 0755) < 0)
-		return rf_error_set(reterr, -errno, "%s: %s", s->dir, strerror(errno));
+	if (chmod(dir, 0755) < 0)
+		return rf_error_set(reterr, -errno, "%s: %s", dir, strerror(errno));
 	for (size_t i = 0; i < ELEMENTSOF(dirs); i++)
-		if (in_dir(s, dirs[i], p, sizeof(p)) < 0 || mkdir(p, 0755) < 0)
+		if (in_dir(dir, dirs[i], p, sizeof(p)) < 0 || mkdir(p, 0755) < 0)
 			return rf_error_set(reterr, -errno, "%s: %s", p, strerror(errno));
 	for (size_t i = 0; st_exec_names[i]; i++) {
-		(void)snprintf(p, sizeof(p), "%s/bin/%s", s->dir, st_exec_names[i]);
-		if (symlink(s->self, p) < 0)
+		(void)snprintf(p, sizeof(p), "%s/bin/%s", dir, st_exec_names[i]);
+		if (symlink(self, p) < 0)
 			return rf_error_set(reterr, -errno, "%s: %s", p, strerror(errno));
 	}
 	for (size_t i = 0; i < ELEMENTSOF(files); i++)
-		if (in_dir(s, files[i][0], p, sizeof(p)) < 0 ||
+		if (in_dir(dir, files[i][0], p, sizeof(p)) < 0 ||
 		    (r = write_text(p, files[i][1], 0644)) < 0)
 			return rf_error_set(reterr, -errno, "%s: %s", p, strerror(errno));
 	/* The drift near miss: an executable written before watching began. */
-	(void)in_dir(s, "prebuilt", p, sizeof(p));
+	(void)in_dir(dir, "prebuilt", p, sizeof(p));
 	fd = open(p, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0755);
 	if (fd < 0 || (r = st_copy_self(fd)) < 0) {
-		r = rf_error_set(reterr, fd < 0 ? -errno : r, "%s: cannot copy %s", p, s->self);
+		r = rf_error_set(reterr, fd < 0 ? -errno : r, "%s: cannot copy %s", p, self);
 		if (fd >= 0)
 			close(fd);
 		return r;
 	}
 	close(fd);
-	if (s->root) { /* the log the log-clearing behaviour removes */
-		(void)snprintf(p, sizeof(p), "/var/log/ringfence-selftest.%s", s->token);
+	if (root) { /* the log the log-clearing behaviour removes */
+		(void)snprintf(p, sizeof(p), "/var/log/ringfence-selftest.%s", token);
 		(void)write_text(p, "", 0600);
 	}
 	return 0;
@@ -314,7 +315,10 @@ static void judge(struct st *s, struct rf_selftest_report *rep, const struct run
 		struct rf_selftest_result *res = &rep->v[i];
 		const struct run *hit = &runs[2 * i], *near = &runs[2 * i + 1];
 
-		if (res->status == RF_ST_MISSED && hit->ended && hit->status != 0) {
+		if (res->status == RF_ST_MISSED && rep->backend == RF_WATCH_EBPF &&
+		    st_get(i)->hit.needs & ST_PTRACE_ONLY) {
+			res->status = RF_ST_SKIPPED; /* performed; the note says why it cannot show */
+		} else if (res->status == RF_ST_MISSED && hit->ended && hit->status != 0) {
 			res->status = RF_ST_FAILED;
 			free(res->reason);
 			res->reason = status_text(hit->status);
@@ -447,7 +451,7 @@ int rf_selftest_run(const struct rf_selftest_opts *o, struct rf_selftest_report 
 		goto out;
 	}
 	make_cgroup(&s);
-	if ((r = layout(&s, reterr)) < 0)
+	if ((r = st_layout(s.dir, s.token, s.self, s.root, reterr)) < 0)
 		goto out;
 	mask = malloc(2 * st_count() + 1);
 	runs = calloc(2 * st_count(), sizeof(*runs));
