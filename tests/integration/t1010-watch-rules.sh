@@ -119,7 +119,8 @@ for i in hits:
     else:
         mine = []
         for f in fs:
-            pids = [f["process"]["pid"]] + [a["pid"] for a in f["process"]["ancestry"]]
+            p = f["process"] or {}
+            pids = [p.get("pid")] + [a["pid"] for a in p.get("ancestry") or []]
             if r["t0"] <= int(f["time_ns"]) <= r["t1"] and r["pid"] in pids:
                 mine.append(f)
         got = [f for f in mine if f["rule"] == rule]
