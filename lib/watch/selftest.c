@@ -203,6 +203,34 @@ static void cleanup(struct st *s)
 		close(s->log_fd);
 }
 
+/* The name of a build tool among our ancestors, or NULL: default rules exempt the descendants
+ * of build tools (drift, writes below /usr, setuid bits), so run from `make` those miss. */
+static const char *build_tool_ancestor(char *buf, size_t n)
+{
+	static const char *const tools[] = { "make", "gmake", "cmake", "ninja", "meson", "samu" };
+	pid_t pid = getppid();
+
+	for (int depth = 0; pid > 1 && depth < 32; depth++) {
+		char path[64], stat[512], *open_paren, *close_paren;
+		_cleanup_fclose_ FILE *f = NULL;
+		int ppid;
+
+		(void)snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+		if (!(f = fopen(path, "re")) || !fgets(stat, sizeof(stat), f) ||
+		    !(open_paren = strchr(stat, '(')) || !(close_paren = strrchr(stat, ')')) ||
+		    sscanf(close_paren + 2, "%*c %d", &ppid) != 1)
+			return NULL;
+		*close_paren = '\0';
+		for (size_t i = 0; i < ELEMENTSOF(tools); i++)
+			if (streq(open_paren + 1, tools[i])) {
+				(void)snprintf(buf, n, "%s", tools[i]);
+				return buf;
+			}
+		pid = ppid;
+	}
+	return NULL;
+}
+
 /* ---- what can run here ---- */
 
 static const char *why_not(const struct st *s, const struct st_action *a)
@@ -420,6 +448,7 @@ int rf_selftest_run(const struct rf_selftest_opts *o, struct rf_selftest_report 
 	struct rf_selftest_report *rep = calloc(1, sizeof(*rep));
 	_cleanup_free_ struct run *runs = NULL;
 	_cleanup_free_ char *mask = NULL;
+	char tool[16];
 	ssize_t n;
 	int r;
 
@@ -459,6 +488,10 @@ int rf_selftest_run(const struct rf_selftest_opts *o, struct rf_selftest_report 
 		r = -ENOMEM;
 		goto out;
 	}
+	if (o->diag && build_tool_ancestor(tool, sizeof(tool)))
+		fprintf(o->diag, "ringfence: selftest: note: running below '%s': rules that exempt "
+				 "the descendants of build tools will miss (run it outside a build)\n",
+			tool);
 	r = watch_performer(&s, mask, rep, reterr);
 	read_log(&s, runs, rep->n);
 	judge(&s, rep, runs, rs);
