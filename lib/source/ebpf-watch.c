@@ -44,7 +44,14 @@ struct wctx {
 	int error;
 	struct rf_proctab *procs;
 	uint64_t events[2];
+	/* Critical records of this round, held until the bulk records older than them are
+	 * delivered: consumers see one stream in time order (a payload's write before its
+	 * exec, a process's last opens before its exit). */
+	struct rf_w_rec *held;
+	size_t n_held, cap_held;
 };
+
+#define MAX_HELD 4096 /* past this, critical records go out at once */
 
 static int on_rec(struct wctx *c, const struct rf_w_rec *r, unsigned ring)
 {
@@ -63,14 +70,59 @@ static int on_rec(struct wctx *c, const struct rf_w_rec *r, unsigned ring)
 	return 0;
 }
 
+/* Delivers the held critical records older than `before`, oldest first (they were held in
+ * ring order, which is time order up to the clock skew between CPUs). */
+static void release_held(struct wctx *c, uint64_t before)
+{
+	size_t i = 0;
+
+	while (i < c->n_held && c->held[i].time_ns <= before)
+		(void)on_rec(c, &c->held[i++], RF_W_RING_CRIT);
+	if (i) {
+		memmove(c->held, c->held + i, (c->n_held - i) * sizeof(*c->held));
+		c->n_held -= i;
+	}
+}
+
 static int on_crit(void *ctx, void *data, size_t size)
 {
-	return size < sizeof(struct rf_w_rec) ? 0 : on_rec(ctx, data, RF_W_RING_CRIT);
+	struct wctx *c = ctx;
+
+	if (size < sizeof(struct rf_w_rec))
+		return 0;
+	if (c->n_held == c->cap_held && c->cap_held < MAX_HELD) {
+		size_t cap = c->cap_held ? 2 * c->cap_held : 64;
+		struct rf_w_rec *v = reallocarray(c->held, cap, sizeof(*v));
+
+		if (v) {
+			c->held = v;
+			c->cap_held = cap;
+		}
+	}
+	if (c->n_held == c->cap_held) { /* no room: in order as far as it goes */
+		release_held(c, UINT64_MAX);
+		return on_rec(c, data, RF_W_RING_CRIT);
+	}
+	memcpy(&c->held[c->n_held++], data, sizeof(struct rf_w_rec));
+	return 0;
 }
 
 static int on_bulk(void *ctx, void *data, size_t size)
 {
-	return size < sizeof(struct rf_w_rec) ? 0 : on_rec(ctx, data, RF_W_RING_BULK);
+	struct wctx *c = ctx;
+
+	if (size < sizeof(struct rf_w_rec))
+		return 0;
+	release_held(c, ((const struct rf_w_rec *)data)->time_ns);
+	return on_rec(c, data, RF_W_RING_BULK);
+}
+
+/* One round: every critical record, then the bulk ones, merged in time order. */
+static void consume(struct wctx *c, struct ring_buffer *crit, struct ring_buffer *bulk)
+{
+	(void)ring_buffer__consume(crit);
+	(void)ring_buffer__consume(bulk);
+	release_held(c, UINT64_MAX);
 }
 
 static void read_drops(struct watch *skel, uint64_t ret[2])
@@ -351,9 +403,9 @@ int rf_ebpf_watch(const struct rf_ebpf_watch_opts *o, rf_event_fn fn, void *user
 				       { .fd = ring_buffer__epoll_fd(bulk), .events = POLLIN },
 				       { .fd = o->stop_fd, .events = POLLIN } };
 
-		/* The critical ring first, every time round. */
-		(void)ring_buffer__consume(crit);
-		(void)ring_buffer__consume(bulk);
+		/* The critical ring first, every time round (its records cannot be pushed out by
+		 * a flood of bulk ones), delivered merged with the bulk ones in time order. */
+		consume(c, crit, bulk);
 		if (rf_now_ns() - last_gap >= gap_ms * 1000000ULL) {
 			emit_gaps(skel, c, seen);
 			last_gap = rf_now_ns();
@@ -370,10 +422,10 @@ int rf_ebpf_watch(const struct rf_ebpf_watch_opts *o, rf_event_fn fn, void *user
 		}
 	}
 	if (!c->error) {
-		(void)ring_buffer__consume(crit);
-		(void)ring_buffer__consume(bulk);
+		consume(c, crit, bulk);
 		emit_gaps(skel, c, seen);
 	}
+	free(c->held);
 	watch__detach(skel);
 	if (child > 0 && !reaped)
 		while (waitpid(child, &status, 0) < 0 && errno == EINTR)
