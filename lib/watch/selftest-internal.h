@@ -17,8 +17,6 @@ enum {
 	ST_UNPRIV = 1u << 3,    /* as an unprivileged user: root becomes nobody before the exec */
 	ST_SH = 1u << 4,        /* /bin/sh exists */
 	ST_MARK_AT_EXEC = 1u << 5, /* the exec of `as` is the behaviour itself */
-	ST_PTRACE_ONLY = 1u << 6, /* the eBPF source cannot see it (the note says why): a miss
-				   * there is reported as a skip */
 };
 
 /* The performer's view of the run (from its command line). */

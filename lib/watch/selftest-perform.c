@@ -33,7 +33,7 @@
 #define ST_PERFORM_TIMEOUT_S 600
 
 const char *const st_exec_names[] = { "rf-selftest", "nc", "cat", "nginx", "sh", "runc",
-				      "apt-get", "shred", "rm", "gdb", "modprobe", NULL };
+				      "apt-get", "shred", "rm", "gdb", "modprobe", "dpkg", NULL };
 
 size_t st_count(void)
 {
@@ -286,11 +286,11 @@ static void perform(struct st_ctx *c, const char *mask)
 
 static void needs_text(char *buf, size_t n, const struct st_action *a)
 {
-	(void)snprintf(buf, n, "%s%s%s%s%s%s",
+	(void)snprintf(buf, n, "%s%s%s%s%s",
 		       a->needs & (ST_ROOT | ST_CONTAINER | ST_NETNS) ? "root," : "",
 		       a->needs & ST_CONTAINER ? "container," : "",
 		       a->needs & ST_NETNS ? "netns," : "", a->needs & ST_UNPRIV ? "unprivileged," : "",
-		       a->needs & ST_SH ? "sh," : "", a->needs & ST_PTRACE_ONLY ? "ptrace-only," : "");
+		       a->needs & ST_SH ? "sh," : "");
 	if (!buf[0])
 		(void)snprintf(buf, n, "-");
 	else
@@ -323,6 +323,7 @@ static bool parse_uint(const char *s, unsigned long max, unsigned long *ret)
 
 /* argv: [prog] --selftest-child ROLE ...
  *   noop [IGNORED...]
+ *   touch PATH           create and remove PATH
  *   list                 the table (tests)
  *   layout DIR TOKEN     the throwaway directory's contents (tests)
  *   perform DIR TOKEN LOGFD CGROUP|- MASK
@@ -334,6 +335,11 @@ _Noreturn void rf_selftest_child(int argc, char **argv)
 
 	if (argc >= 3 && streq(argv[2], "noop"))
 		_exit(0);
+	if (argc == 4 && streq(argv[2], "touch")) { /* create and remove PATH */
+		if (st_open_close(argv[3], O_WRONLY | O_CREAT | O_EXCL) >= 0)
+			(void)unlink(argv[3]);
+		_exit(0);
+	}
 	if (argc == 3 && streq(argv[2], "list")) {
 		list();
 		_exit(0);

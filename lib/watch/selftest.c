@@ -26,8 +26,8 @@
 
 /* Host paths a run may create: /<dir>/ringfence-selftest.<token><suffix>. */
 static const char *const host_files[][2] = {
-	{ "/etc", "" },	     { "/usr/local", "" }, { "/root", "" },	{ "/etc/cron.d", "" },
-	{ "/var/log", "" }, { "/var/log", ".near" },
+	{ "/etc", "" },	     { "/etc", ".near" },     { "/usr/local", "" }, { "/root", "" },
+	{ "/etc/cron.d", "" }, { "/var/log", "" }, { "/var/log", ".near" },
 };
 
 struct seen {
@@ -343,10 +343,7 @@ static void judge(struct st *s, struct rf_selftest_report *rep, const struct run
 		struct rf_selftest_result *res = &rep->v[i];
 		const struct run *hit = &runs[2 * i], *near = &runs[2 * i + 1];
 
-		if (res->status == RF_ST_MISSED && rep->backend == RF_WATCH_EBPF &&
-		    st_get(i)->hit.needs & ST_PTRACE_ONLY) {
-			res->status = RF_ST_SKIPPED; /* performed; the note says why it cannot show */
-		} else if (res->status == RF_ST_MISSED && hit->ended && hit->status != 0) {
+		if (res->status == RF_ST_MISSED && hit->ended && hit->status != 0) {
 			res->status = RF_ST_FAILED;
 			free(res->reason);
 			res->reason = status_text(hit->status);
