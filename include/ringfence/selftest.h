@@ -33,8 +33,7 @@
 struct rf_selftest_opts {
 	enum rf_watch_backend backend; /* auto: ebpf when it loads, else ptrace */
 	const char *self_exe;          /* the program to exec as performer; NULL: /proc/self/exe */
-	FILE *diag;                    /* progress and the watch session's notes, or NULL */
-	unsigned timeout_s;            /* whole run (0: 300) */
+	FILE *diag;                    /* the watch session's notes, or NULL */
 };
 
 enum rf_selftest_status {
