@@ -82,6 +82,20 @@ struct {
 	__type(value, struct rf_w_prefix_key);
 } keybuf SEC(".maps");
 
+/* Scratch for a file's path from its dentries: [0, RF_W_PATH) the path, written backwards
+ * (room up to 2 * RF_W_PATH for a name's bytes), then a dentry name, then the path as
+ * passed. */
+struct rf_w_pathbuf {
+	char b[4 * RF_W_PATH];
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, unsigned int);
+	__type(value, struct rf_w_pathbuf);
+} pathbuf SEC(".maps");
+
 static __always_inline void count_drop(unsigned int ring)
 {
 	unsigned long long *d = bpf_map_lookup_elem(&wdrops, &ring);
@@ -302,19 +316,29 @@ static __always_inline void read_sockaddr(struct rf_w_rec *r, unsigned long long
 	}
 }
 
-/* Whether fd of the current task is a socket (dup2 onto a standard stream: reverse shells). */
-static __always_inline bool fd_is_socket(int fd)
+/* The open file behind fd of the current task, or NULL. */
+static __always_inline struct file *fd_file(long fd)
 {
 	struct task_struct *t = bpf_get_current_task_btf();
 	struct fdtable *fdt = BPF_CORE_READ(t, files, fdt);
 	unsigned int max = BPF_CORE_READ(fdt, max_fds);
 	struct file **fds, *f;
+
+	if (fd < 0 || fd >= max)
+		return 0;
+	fds = BPF_CORE_READ(fdt, fd);
+	if (bpf_probe_read_kernel(&f, sizeof(f), &fds[fd]) < 0)
+		return 0;
+	return f;
+}
+
+/* Whether fd of the current task is a socket (dup2 onto a standard stream: reverse shells). */
+static __always_inline bool fd_is_socket(int fd)
+{
+	struct file *f = fd_file(fd);
 	unsigned int mode_bits;
 
-	if (fd < 0 || (unsigned int)fd >= max)
-		return false;
-	fds = BPF_CORE_READ(fdt, fd);
-	if (bpf_probe_read_kernel(&f, sizeof(f), &fds[fd]) < 0 || !f)
+	if (!f)
 		return false;
 	mode_bits = BPF_CORE_READ(f, f_inode, i_mode);
 	return (mode_bits & s_ifmt) == s_ifsock;
@@ -394,11 +418,186 @@ static __noinline int on_recv(struct rf_w_rec *r, unsigned int dec, unsigned lon
 	return 1;
 }
 
+#define PMASK (RF_W_PATH - 1)
+#define PB_NAME (2 * RF_W_PATH) /* pathbuf: a dentry name */
+#define PB_PATH (3 * RF_W_PATH) /* pathbuf: a copy of the path as passed */
+
+/* Loops run as bpf_loop callbacks: each is verified once, not once per iteration. */
+struct scan_ctx {
+	struct rf_w_pathbuf *pb;
+	unsigned int len, last, odd;
+};
+
+/* The path's length, where its last component starts, and whether it is relative or has a
+ * "/." or "//" in it. */
+static long scan_cb(unsigned int i, struct scan_ctx *c)
+{
+	char ch = c->pb->b[PB_PATH + (i & PMASK)], next;
+
+	if (!ch) {
+		c->len = i;
+		return 1;
+	}
+	if (ch == '/') {
+		c->last = i + 1;
+		next = c->pb->b[PB_PATH + ((i + 1) & PMASK)];
+		if (next == '.' || next == '/')
+			c->odd = 1;
+	}
+	return 0;
+}
+
+struct cmp_ctx {
+	struct rf_w_pathbuf *pb;
+	unsigned int last, nlen, differs;
+};
+
+/* Is the path's last component the dentry's name? */
+static long cmp_cb(unsigned int i, struct cmp_ctx *c)
+{
+	char a = c->pb->b[PB_PATH + ((c->last + i) & PMASK)];
+
+	if (i >= c->nlen) {
+		c->differs = a != 0;
+		return 1;
+	}
+	if (a != c->pb->b[PB_NAME + (i & PMASK)]) {
+		c->differs = 1;
+		return 1;
+	}
+	return 0;
+}
+
+struct walk_ctx {
+	struct rf_w_pathbuf *pb;
+	unsigned long long d, vm, m, root_d, root_m;
+	unsigned int off, done, fail;
+};
+
+/* One level up from c->d: its name prepended at c->off, or the mount point crossed. */
+static long walk_cb(unsigned int i, struct walk_ctx *c)
+{
+	struct dentry *d = (struct dentry *)c->d, *parent;
+	struct vfsmount *vm = (struct vfsmount *)c->vm;
+	struct mount *m = (struct mount *)c->m, *pm;
+	const unsigned char *name;
+	unsigned int len;
+
+	if (c->d == c->root_d && c->vm == c->root_m) {
+		c->done = 1;
+		return 1;
+	}
+	if (d == BPF_CORE_READ(vm, mnt_root)) {
+		pm = BPF_CORE_READ(m, mnt_parent);
+		if (pm == m) {
+			c->done = 1; /* the namespace's root */
+			return 1;
+		}
+		c->d = (unsigned long long)BPF_CORE_READ(m, mnt_mountpoint);
+		c->m = (unsigned long long)pm;
+		c->vm = (unsigned long long)pm + bpf_core_field_offset(struct mount, mnt);
+		return 0;
+	}
+	parent = BPF_CORE_READ(d, d_parent);
+	if (parent == d) {
+		c->done = 1;
+		return 1;
+	}
+	name = BPF_CORE_READ(d, d_name.name);
+	len = BPF_CORE_READ(d, d_name.len);
+	if (len > PMASK || len + 1 > c->off) {
+		c->fail = 1;
+		return 1;
+	}
+	c->off -= len;
+	if (bpf_probe_read_kernel(&c->pb->b[c->off & PMASK], len & PMASK, name) < 0) {
+		c->fail = 1;
+		return 1;
+	}
+	c->off -= 1;
+	c->pb->b[c->off & PMASK] = '/';
+	c->d = (unsigned long long)parent;
+	return 0;
+}
+
+/* The path of an open file as the kernel resolved it: its dentries up to the task's root,
+ * crossing mount points, into dst (RF_W_PATH bytes). False when it does not fit. */
+static __always_inline bool file_path(struct rf_w_pathbuf *pb, struct file *f, char *dst)
+{
+	struct task_struct *t = bpf_get_current_task_btf();
+	struct vfsmount *vm = BPF_CORE_READ(f, f_path.mnt);
+	struct walk_ctx c = {
+		.pb = pb,
+		.d = (unsigned long long)BPF_CORE_READ(f, f_path.dentry),
+		.vm = (unsigned long long)vm,
+		.m = (unsigned long long)container_of(vm, struct mount, mnt),
+		.root_d = (unsigned long long)BPF_CORE_READ(t, fs, root.dentry),
+		.root_m = (unsigned long long)BPF_CORE_READ(t, fs, root.mnt),
+		.off = RF_W_PATH,
+	};
+	unsigned int n;
+
+	bpf_loop(64, walk_cb, &c, 0);
+	if (c.fail || !c.done)
+		return false;
+	n = RF_W_PATH - c.off;
+	if (!n) {
+		dst[0] = '/';
+		dst[1] = 0;
+		return true;
+	}
+	if (n > PMASK || bpf_probe_read_kernel(dst, n & PMASK, &pb->b[c.off & PMASK]) < 0)
+		return false;
+	dst[n & PMASK] = 0;
+	return true;
+}
+
+/* After a successful open: a relative path, one with "/." or "//", or one whose last component
+ * is not the name of the file reached (a symlink) gets the kernel's path in path2 (flag 4). */
+static __noinline void resolve_open(struct rf_w_rec *r, long ret)
+{
+	unsigned int zero = 0;
+	struct rf_w_pathbuf *pb;
+	struct file *f;
+	struct dentry *d;
+	struct scan_ctx sc = {};
+	struct cmp_ctx cc = {};
+
+	if (ret < 0 || !(f = fd_file(ret)))
+		return;
+	pb = bpf_map_lookup_elem(&pathbuf, &zero);
+	if (!pb || bpf_probe_read_kernel(&pb->b[PB_PATH], RF_W_PATH, r->path) < 0)
+		return;
+	pb->b[PB_PATH + PMASK] = 0;
+	sc.pb = pb;
+	bpf_loop(RF_W_PATH, scan_cb, &sc, 0);
+	if (pb->b[PB_PATH] == '/' && !sc.odd) {
+		d = BPF_CORE_READ(f, f_path.dentry);
+		cc.pb = pb;
+		cc.last = sc.last;
+		cc.nlen = BPF_CORE_READ(d, d_name.len);
+		if (cc.nlen > PMASK ||
+		    bpf_probe_read_kernel(&pb->b[PB_NAME], cc.nlen & PMASK,
+					  BPF_CORE_READ(d, d_name.name)) < 0)
+			return;
+		bpf_loop(RF_W_PATH, cmp_cb, &cc, 0);
+		if (!cc.differs)
+			return; /* the path as passed names the file */
+	}
+	if (file_path(pb, f, r->path2))
+		r->flags |= 4;
+}
+
 static __noinline int on_file(struct rf_w_rec *r, unsigned int dec, unsigned long long *a)
 {
 	switch (dec) {
 	case RF_W_D_OPEN:
 	case RF_W_D_CREAT:
+		read_path(r->path, a[0]);
+		resolve_open(r, r->ret);
+		if (r->flags & 4)
+			return path_wanted(r->path2);
+		break;
 	case RF_W_D_UNLINK:
 	case RF_W_D_RMDIR:
 	case RF_W_D_CHOWN:
@@ -413,10 +612,6 @@ static __noinline int on_file(struct rf_w_rec *r, unsigned int dec, unsigned lon
 		break;
 	case RF_W_D_OPENAT:
 	case RF_W_D_OPENAT2:
-	case RF_W_D_UNLINKAT:
-	case RF_W_D_FCHMODAT:
-	case RF_W_D_FCHOWNAT:
-	case RF_W_D_MKDIRAT:
 		read_path(r->path, a[1]);
 		if (dec == RF_W_D_OPENAT2 && a[2]) { /* struct open_how: flags first */
 			unsigned long long how_flags = 0;
@@ -424,6 +619,15 @@ static __noinline int on_file(struct rf_w_rec *r, unsigned int dec, unsigned lon
 			bpf_probe_read_user(&how_flags, sizeof(how_flags), (void *)a[2]);
 			r->args[2] = how_flags;
 		}
+		resolve_open(r, r->ret);
+		if (r->flags & 4)
+			return path_wanted(r->path2);
+		break;
+	case RF_W_D_UNLINKAT:
+	case RF_W_D_FCHMODAT:
+	case RF_W_D_FCHOWNAT:
+	case RF_W_D_MKDIRAT:
+		read_path(r->path, a[1]);
 		break;
 	case RF_W_D_RENAME:
 	case RF_W_D_LINK:

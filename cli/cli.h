@@ -29,6 +29,9 @@ int cmd_node(int argc, char **argv);
 int cmd_watch(int argc, char **argv);
 int cmd_apparmor(int argc, char **argv);
 int cmd_k8s_audit(int argc, char **argv);
+/* `watch --selftest` (cmd-watch-selftest.c): runs it, prints the report, the exit code. */
+enum rf_watch_backend;
+int watch_selftest(enum rf_watch_backend backend);
 
 /* Exit like the child did: its status, or death by the same signal. */
 int leave_like_child(int status);

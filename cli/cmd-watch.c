@@ -19,6 +19,7 @@
 #include "ringfence/intel.h"
 #include "ringfence/rules.h"
 #include "ringfence/run.h"
+#include "ringfence/selftest.h"
 #include "ringfence/watch.h"
 
 #define WATCH_HELP                                                                                 \
@@ -28,6 +29,7 @@
 	"                       [--syslog[=SOCKET]] [--webhook URL] [--fail-on PRIORITY] [--stats[=SEC]]\n" \
 	"                       ( --all | --cgroup PATH | --pid PID | -- CMD [ARG...] )\n"         \
 	"       ringfence watch --list-rules [--rules FILE]... [--no-default-rules]\n"            \
+	"       ringfence [--json] watch --selftest [--backend auto|ebpf|ptrace]\n"               \
 	"\n"                                                                                        \
 	"Detects threats at run time: every event of the watched processes goes through the rules\n" \
 	"(the default set, data/rules/ringfence-default.yaml, then each --rules file, which may\n"  \
@@ -54,6 +56,10 @@
 	"                    only say what would have been killed\n"                             \
 	"  --list-rules      print the rules (name, priority, finding type, MITRE ids) and exit;\n" \
 	"                    --ioc lists are loaded and counted too\n"                           \
+	"  --selftest        perform every default rule's behaviour safely (throwaway dir, fake\n" \
+	"                    container cgroup, own network namespace) and a benign near miss,\n" \
+	"                    watched with --backend; per rule: detected/missed/skipped, latency;\n" \
+	"                    exit 1 when one was missed or a near miss fired\n"                   \
 	"Findings go to:\n"                                                                         \
 	"  standard output   in --format text (default) or json (JSON Lines); --no-stdout: not\n"  \
 	"  --output FILE     JSON Lines appended; rotated past --output-max-mb (100) keeping\n"    \
@@ -74,14 +80,14 @@
 enum { OPT_RULES = 0x100, OPT_NO_DEFAULT, OPT_SUPPRESS, OPT_BACKEND, OPT_FORMAT, OPT_OUTPUT,
        OPT_OUT_MAX, OPT_OUT_KEEP, OPT_SYSLOG, OPT_WEBHOOK, OPT_WEBHOOK_HEADER, OPT_WEBHOOK_CA,
        OPT_DUMP, OPT_STATS, OPT_FAIL_ON, OPT_LIST, OPT_ALL, OPT_CGROUP, OPT_PID, OPT_META,
-       OPT_RATE, OPT_NO_STDOUT, OPT_IOC, OPT_KILL, OPT_DRY_RUN };
+       OPT_RATE, OPT_NO_STDOUT, OPT_IOC, OPT_KILL, OPT_DRY_RUN, OPT_SELFTEST };
 
 struct watch_cli {
 	struct rf_watch_config c;
 	char **rules, **suppress, **headers, **ioc;
 	enum rf_alert_format format;
 	const char *output, *syslog, *webhook, *webhook_ca, *dump;
-	bool want_syslog, no_stdout, list, stats;
+	bool want_syslog, no_stdout, list, stats, selftest;
 	unsigned out_max_mb, out_keep;
 };
 
@@ -154,6 +160,7 @@ static int parse(int argc, char **argv, struct watch_cli *o)
 		{ "stats", optional_argument, NULL, OPT_STATS },
 		{ "fail-on", required_argument, NULL, OPT_FAIL_ON },
 		{ "list-rules", no_argument, NULL, OPT_LIST },
+		{ "selftest", no_argument, NULL, OPT_SELFTEST },
 		{ "all", no_argument, NULL, OPT_ALL },
 		{ "cgroup", required_argument, NULL, OPT_CGROUP },
 		{ "pid", required_argument, NULL, OPT_PID },
@@ -245,6 +252,7 @@ static int parse(int argc, char **argv, struct watch_cli *o)
 			c->fail_on = (int)prio;
 			break;
 		case OPT_LIST: o->list = true; break;
+		case OPT_SELFTEST: o->selftest = true; break;
 		case OPT_ALL: c->source.all = true; break;
 		case OPT_CGROUP: c->source.cgroup = optarg; break;
 		case OPT_PID:
@@ -258,6 +266,10 @@ static int parse(int argc, char **argv, struct watch_cli *o)
 		}
 	}
 	c->source.argv = optind < argc ? argv + optind : NULL;
+	if (o->selftest)
+		return c->source.argv || c->source.all || c->source.cgroup || c->source.pid || o->list
+			       ? usage_error("watch", "--selftest watches its own performer")
+			       : -1;
 	if (o->list)
 		return c->source.argv || c->source.all || c->source.cgroup || c->source.pid
 			       ? usage_error("watch", "--list-rules watches nothing")
@@ -399,9 +411,15 @@ int cmd_watch(int argc, char **argv)
 	_cleanup_fclose_ FILE *dump = NULL;
 	int r, code = RF_EXIT_FAILED;
 
+	if (argc > 1 && streq(argv[1], RF_SELFTEST_CHILD_OPT))
+		rf_selftest_child(argc, argv); /* the selftest's performer; does not return */
 	r = parse(argc, argv, &o);
 	if (r >= 0)
 		goto out;
+	if (o.selftest) {
+		r = watch_selftest(o.c.source.backend);
+		goto out;
+	}
 	o.c.rule_files = o.rules;
 	o.c.suppress_files = o.suppress;
 	o.c.ioc_files = o.ioc;

@@ -94,6 +94,8 @@ struct rf_watch_config {
 	bool kill;                      /* --kill: act on rules whose action is kill */
 	bool dry_run;                   /* --dry-run: say what would have been killed */
 	struct rf_alerts *alerts;       /* where findings go (the caller's), or NULL */
+	rf_finding_fn on_finding;       /* also called with every record, or NULL */
+	void *finding_userdata;
 	FILE *dump_events;              /* every event as one JSON line, or NULL */
 	int fail_on;                    /* enum rf_priority counted in at_fail_on; -1: none */
 	unsigned rate_burst;            /* see rf_detect_opts */

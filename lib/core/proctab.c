@@ -402,6 +402,10 @@ int rf_proctab_exec(struct rf_proctab *t, pid_t tgid, const char *path, char *co
 	}
 	if (!t->no_proc) {
 		read_identity(t, p); /* comm, exe, argv and (setuid) ids as the kernel has them */
+		/* A fork copied the parent's cgroup, but a container's process joins its cgroup
+		 * between fork and exec (runc init writes itself to cgroup.procs; clone3 with
+		 * CLONE_INTO_CGROUP starts it there): the exec is when it is known. */
+		read_cgroup(t, p);
 		if (path && !p->exe && copy_str(&p->exe, path) < 0)
 			return -ENOMEM;
 	} else {

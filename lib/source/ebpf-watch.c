@@ -52,35 +52,99 @@ struct wctx {
 	int error;
 	struct rf_proctab *procs;
 	uint64_t events[2];
-	unsigned round[2]; /* records handled this round */
+	unsigned round[2]; /* records taken from each ring this round */
+	/* Critical records of this round, held until the bulk records older than them are
+	 * delivered: consumers see one stream in time order (a payload's write before its
+	 * exec, a process's last opens before its exit). */
+	struct rf_w_rec *held;
+	size_t n_held, cap_held;
 };
 
-static int on_rec(struct wctx *c, const struct rf_w_rec *r, unsigned ring)
+#define MAX_HELD 4096 /* past this, critical records go out at once (the crit round budget) */
+
+static void on_rec(struct wctx *c, const struct rf_w_rec *r, unsigned ring)
 {
 	struct rf_watch_decoded d;
 	int ret;
 
 	c->events[ring]++;
 	if (c->error)
-		return 0;
-	if (rf_watch_decode(c->procs, r, &d) > 0) {
-		ret = c->fn(&d.ev, c->userdata);
-		rf_watch_decoded_done(c->procs, r, &d);
-		if (ret < 0)
-			c->error = ret;
-	}
-	/* The record is consumed either way: stopping here only ends this round. */
+		return;
+	if (rf_watch_decode(c->procs, r, &d) <= 0)
+		return;
+	ret = c->fn(&d.ev, c->userdata);
+	rf_watch_decoded_done(c->procs, r, &d);
+	if (ret < 0)
+		c->error = ret;
+}
+
+/* A record taken from a ring is consumed whether or not it was delivered yet: stopping here
+ * only ends this round of that ring. */
+static int round_taken(struct wctx *c, unsigned ring)
+{
 	return ++c->round[ring] >= round_budget[ring] ? ROUND_SPENT : 0;
+}
+
+/* Delivers the held critical records older than `before`, oldest first (they were held in
+ * ring order, which is time order up to the clock skew between CPUs). */
+static void release_held(struct wctx *c, uint64_t before)
+{
+	size_t i = 0;
+
+	while (i < c->n_held && c->held[i].time_ns <= before)
+		on_rec(c, &c->held[i++], RF_W_RING_CRIT);
+	if (i) {
+		memmove(c->held, c->held + i, (c->n_held - i) * sizeof(*c->held));
+		c->n_held -= i;
+	}
 }
 
 static int on_crit(void *ctx, void *data, size_t size)
 {
-	return size < sizeof(struct rf_w_rec) ? 0 : on_rec(ctx, data, RF_W_RING_CRIT);
+	struct wctx *c = ctx;
+
+	if (size < sizeof(struct rf_w_rec))
+		return 0;
+	if (c->n_held == c->cap_held && c->cap_held < MAX_HELD) {
+		size_t cap = c->cap_held ? 2 * c->cap_held : 64;
+		struct rf_w_rec *v = reallocarray(c->held, cap, sizeof(*v));
+
+		if (v) {
+			c->held = v;
+			c->cap_held = cap;
+		}
+	}
+	if (c->n_held == c->cap_held) { /* no room: in order as far as it goes */
+		release_held(c, UINT64_MAX);
+		on_rec(c, data, RF_W_RING_CRIT);
+	} else {
+		memcpy(&c->held[c->n_held++], data, sizeof(struct rf_w_rec));
+	}
+	return round_taken(c, RF_W_RING_CRIT);
 }
 
 static int on_bulk(void *ctx, void *data, size_t size)
 {
-	return size < sizeof(struct rf_w_rec) ? 0 : on_rec(ctx, data, RF_W_RING_BULK);
+	struct wctx *c = ctx;
+
+	if (size < sizeof(struct rf_w_rec))
+		return 0;
+	release_held(c, ((const struct rf_w_rec *)data)->time_ns);
+	on_rec(c, data, RF_W_RING_BULK);
+	return round_taken(c, RF_W_RING_BULK);
+}
+
+/* One round: the critical records (up to their budget), then the bulk ones (up to theirs),
+ * merged in time order. True when a ring's budget ran out: records are waiting. */
+static bool consume(struct wctx *c, struct ring_buffer *crit, struct ring_buffer *bulk)
+{
+	bool more;
+
+	c->round[0] = c->round[1] = 0;
+	more = ring_buffer__consume(crit) == ROUND_SPENT;
+	more |= ring_buffer__consume(bulk) == ROUND_SPENT;
+	release_held(c, UINT64_MAX);
+	return more;
 }
 
 static void read_drops(struct watch *skel, uint64_t ret[2])
@@ -361,12 +425,11 @@ int rf_ebpf_watch(const struct rf_ebpf_watch_opts *o, rf_event_fn fn, void *user
 				       { .fd = ring_buffer__epoll_fd(bulk), .events = POLLIN },
 				       { .fd = o->stop_fd, .events = POLLIN } };
 
-		bool more;
+		/* The critical ring first, every time round (its records cannot be pushed out by
+		 * a flood of bulk ones), each ring a bounded share, delivered merged in time
+		 * order. */
+		bool more = consume(c, crit, bulk);
 
-		/* The critical ring first, every time round; each ring a bounded share. */
-		c->round[0] = c->round[1] = 0;
-		more = ring_buffer__consume(crit) == ROUND_SPENT;
-		more |= ring_buffer__consume(bulk) == ROUND_SPENT;
 		if (rf_now_ns() - last_gap >= gap_ms * 1000000ULL) {
 			emit_gaps(skel, c, seen);
 			last_gap = rf_now_ns();
@@ -387,12 +450,11 @@ int rf_ebpf_watch(const struct rf_ebpf_watch_opts *o, rf_event_fn fn, void *user
 	/* Detach first, then drain what is left: bounded, whatever the load. */
 	watch__detach(skel);
 	if (!c->error) {
-		do {
-			c->round[0] = c->round[1] = 0;
-		} while ((ring_buffer__consume(crit) == ROUND_SPENT) |
-			 (ring_buffer__consume(bulk) == ROUND_SPENT));
+		while (consume(c, crit, bulk))
+			;
 		emit_gaps(skel, c, seen);
 	}
+	free(c->held);
 	if (child > 0 && !reaped)
 		while (waitpid(child, &status, 0) < 0 && errno == EINTR)
 			;

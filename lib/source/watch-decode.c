@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* Records of bpf/watch.bpf.c into events. The kernel side read arguments at syscall entry; here
- * they get their meaning: open flags into access bits, relative paths made absolute (through the
- * caller's cwd or directory fd in /proc, read now, so a process that already moved on yields the
- * path as written), socket addresses, credential and namespace changes. */
+/* Records of bpf/watch.bpf.c into events. The kernel side read arguments at syscall exit; here
+ * they get their meaning: open flags into access bits, relative paths made absolute (a
+ * successful open's by the kernel side, from the file's dentries; others through the caller's
+ * cwd or directory fd in /proc, read now, so a process that already moved on yields the path as
+ * written), socket addresses, credential and namespace changes. */
 #include <fcntl.h>
 #include <limits.h>
 #include <seccomp.h>
@@ -239,11 +240,18 @@ static int file_event(const struct rf_w_rec *r, struct rf_watch_decoded *d)
 	}
 	if (f->op == RF_FILE_OPEN)
 		f->access = open_access((uint64_t)(unsigned)f->flags);
+	/* An open the kernel side resolved (relative, "/." or "//", a symlink) comes with the
+	 * file's own path, from its dentries: nothing to guess from /proc, which a short-lived
+	 * process has left by now. */
+	if (f->op == RF_FILE_OPEN && r->flags & 4 && r->path2[0] == '/') {
+		f->path = r->path2;
+		return 1;
+	}
 	/* A symlink's target is its text, never resolved. */
 	f->path = r->dec == RF_W_D_SYMLINK || r->dec == RF_W_D_SYMLINKAT
 			  ? r->path
 			  : absolute(r->tid, dirfd, r->path, &d->path);
-	if (r->path2[0])
+	if (r->path2[0] && f->op != RF_FILE_OPEN)
 		f->path2 = absolute(r->tid, dirfd2, r->path2, &d->path2);
 	return 1;
 }
@@ -422,6 +430,9 @@ int rf_watch_decode(struct rf_proctab *procs, const struct rf_w_rec *r,
 			off += n + 1;
 		}
 		(void)rf_proctab_exec(procs, r->tgid, r->path, argv);
+		/* The kernel's comm after the exec: /proc is no help once a short-lived process
+		 * is gone, and the table's entry would keep its parent's name from the fork. */
+		rf_proctab_set_comm(procs, r->tgid, r->comm);
 		strv_free(argv);
 		break;
 	case RF_W_FORK:

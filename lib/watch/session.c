@@ -71,6 +71,8 @@ static int on_finding(const struct rf_finding *f, void *userdata)
 		if (s->c->fail_on >= 0 && (int)rf_rule_priority(f->rule) <= s->c->fail_on)
 			s->sum->at_fail_on++;
 	}
+	if (s->c->on_finding && (r = s->c->on_finding(f, s->c->finding_userdata)) < 0)
+		return r;
 	if (!s->c->alerts)
 		return 0;
 	r = rf_alerts_finding(s->c->alerts, f);

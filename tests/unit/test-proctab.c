@@ -122,6 +122,26 @@ Test(proctab, fork_exec_exit_and_exited_ancestors)
 	expect_u(st.entries, 1); /* bash */
 }
 
+/* runc's way: the child of a host process joins the container's cgroup, then execs. */
+Test(proctab, exec_after_joining_a_container_cgroup)
+{
+	_cleanup_(rf_proctab_freep) struct rf_proctab *t = NULL;
+	const struct rf_proc *p;
+	static const char id[] = "4c1f4b7e2a3d5f60718293a4b5c6d7e8f90a1b2c3d4e5f60718293a4b5c6d7e8";
+	char cg[128];
+
+	fake_process(20, 1, "runc", "/usr/bin/runc", "/system.slice/docker.service");
+	cr_assert_eq(rf_proctab_new(&(struct rf_proctab_opts){ .proc_root = root }, &t), 0);
+	cr_assert_eq(rf_proctab_fork(t, 20, 21, 5), 0);
+	p = rf_proctab_peek(t, 21);
+	expect_str(p->container_id, ""); /* the fork: still the runtime's cgroup */
+	snprintf(cg, sizeof(cg), "/system.slice/docker-%s.scope", id);
+	fake_process(21, 20, "sh", "/bin/sh", cg);
+	cr_assert_eq(rf_proctab_exec(t, 21, "/bin/sh", NULL), 0);
+	expect_str(p->container_id, id);
+	expect_str(p->cgroup, cg);
+}
+
 Test(proctab, memory_stays_bounded)
 {
 	_cleanup_(rf_proctab_freep) struct rf_proctab *t = NULL;
