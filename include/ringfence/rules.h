@@ -83,6 +83,10 @@ struct rf_ruleset_needs {
 	bool container_meta;   /* some rule reads container/pod names (the meta callback) */
 };
 int rf_ruleset_needs(const struct rf_ruleset *rs, struct rf_ruleset_needs *ret);
+/* Widens needs by what a consumer other than the rules reads (the baseline learner): these
+ * event kinds, with the syscalls that produce them as for a rule reading such a kind, and every
+ * path when all_paths. */
+int rf_ruleset_needs_add(struct rf_ruleset_needs *n, uint32_t kinds, bool all_paths);
 void rf_ruleset_needs_done(struct rf_ruleset_needs *n);
 
 /* Rules in load order (disabled ones included). */
