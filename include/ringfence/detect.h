@@ -33,6 +33,8 @@ struct rf_detect_opts {
 	size_t drift_max_paths;  /* RF_DRIFT_DEFAULT_MAX when 0 */
 	const char *instance_id; /* prefix of finding ids (tests); random when NULL */
 	bool event_clock_realtime; /* time_ns is already CLOCK_REALTIME (a replayed log) */
+	const struct rf_baseline *baseline; /* for the baseline.* fields (ringfence/baseline.h);
+					     * must outlive the engine */
 };
 
 int rf_detect_new(const struct rf_ruleset *rs, const struct rf_detect_opts *o,

@@ -16,6 +16,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #include "ringfence/error.h"
 #include "ringfence/event.h"
@@ -45,6 +46,7 @@ enum rf_rule_action {
 struct rf_ruleset;
 struct rf_rule;
 struct rf_rules_eval;
+struct rf_baseline;
 
 int rf_ruleset_new(struct rf_ruleset **ret);
 void rf_ruleset_free(struct rf_ruleset *rs);
@@ -135,6 +137,9 @@ struct rf_rules_eval_opts {
 	void *meta_userdata;
 	size_t drift_max_paths; /* paths remembered as written, per evaluation context
 				 * (RF_DRIFT_DEFAULT_MAX when 0) */
+	const struct rf_baseline *baseline; /* the baseline.* fields read it (ringfence/
+					     * baseline.h); NULL: they are absent */
+	pid_t baseline_self; /* the watcher's pid, a boundary of host workloads (0: getpid()) */
 };
 #define RF_DRIFT_DEFAULT_MAX 65536
 

@@ -338,6 +338,7 @@ void output_free(struct out_seg *segs, size_t n);
 #define SCRATCH_BYTES 8192
 
 struct drift;
+struct bl_eval;
 
 struct eval_ctx {
 	const struct rf_ruleset *rs;
@@ -364,7 +365,16 @@ struct eval_ctx {
 	void *meta_userdata;
 	/* drift */
 	struct drift *drift;
+	/* a learned baseline (fields-baseline.c), NULL without one */
+	struct bl_eval *baseline;
 };
+
+/* The container's names for the event in flight (cached per event), NULL unknown. */
+const struct rf_container_meta *eval_meta(struct eval_ctx *c);
+
+struct rf_baseline;
+int bl_eval_new(const struct rf_baseline *b, pid_t self, struct bl_eval **ret);
+void bl_eval_free(struct bl_eval *x);
 
 int drift_new(size_t max, struct drift **ret);
 void drift_free(struct drift *d);
