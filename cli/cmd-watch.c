@@ -8,6 +8,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/time.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "cli.h"
@@ -24,6 +26,7 @@
 	"Usage: ringfence watch [--rules FILE]... [--no-default-rules] [--suppress FILE]...\n"     \
 	"                       [--backend auto|ebpf|ptrace] [--format text|json] [--output FILE]\n" \
 	"                       [--syslog[=SOCKET]] [--webhook URL] [--fail-on PRIORITY] [--stats[=SEC]]\n" \
+	"                       [--learn DURATION | --mode monitor|protect] [--baseline FILE]\n"    \
 	"                       ( --all | --cgroup PATH | --pid PID | -- CMD [ARG...] )\n"         \
 	"       ringfence watch --list-rules [--rules FILE]... [--no-default-rules]\n"            \
 	"\n"                                                                                        \
@@ -46,6 +49,12 @@
 	"                    or `kubectl get pods -o json` output; re-read when it changes\n"       \
 	"  --rate-limit N/SEC  findings per rule, container and process per window (10/60)\n"     \
 	"  --list-rules      print the rules (name, priority, finding type, MITRE ids) and exit\n" \
+	"Learned baselines (docs/baseline.md):\n"                                                  \
+	"  --learn DURATION  watch that long (30s, 10m, 1h, 2d; a command is then sent SIGTERM)\n" \
+	"                    and write what each workload did to --baseline FILE\n"               \
+	"  --baseline FILE   without --learn: what a workload never did is a finding\n"          \
+	"  --mode M          monitor (default): alert; protect: the baseline and drift rules ask\n" \
+	"                    for kill (the finding's action)\n"                                    \
 	"Findings go to:\n"                                                                         \
 	"  standard output   in --format text (default) or json (JSON Lines); --no-stdout: not\n"  \
 	"  --output FILE     JSON Lines appended; rotated past --output-max-mb (100) keeping\n"    \
@@ -65,19 +74,21 @@
 enum { OPT_RULES = 0x100, OPT_NO_DEFAULT, OPT_SUPPRESS, OPT_BACKEND, OPT_FORMAT, OPT_OUTPUT,
        OPT_OUT_MAX, OPT_OUT_KEEP, OPT_SYSLOG, OPT_WEBHOOK, OPT_WEBHOOK_HEADER, OPT_WEBHOOK_CA,
        OPT_DUMP, OPT_STATS, OPT_FAIL_ON, OPT_LIST, OPT_ALL, OPT_CGROUP, OPT_PID, OPT_META,
-       OPT_RATE, OPT_NO_STDOUT };
+       OPT_RATE, OPT_NO_STDOUT, OPT_LEARN, OPT_BASELINE, OPT_MODE };
 
 struct watch_cli {
 	struct rf_watch_config c;
 	char **rules, **suppress, **headers;
 	enum rf_alert_format format;
 	const char *output, *syslog, *webhook, *webhook_ca, *dump;
-	bool want_syslog, no_stdout, list, stats;
+	bool want_syslog, no_stdout, list, stats, mode_given;
 	unsigned out_max_mb, out_keep;
+	uint64_t learn_s;
 };
 
 static int stop_pipe[2] = { -1, -1 };
 static volatile pid_t forward_pid;
+static volatile sig_atomic_t learn_over;
 
 static void on_stop_signal(int sig)
 {
@@ -95,6 +106,14 @@ static void on_forward_signal(int sig)
 {
 	if (forward_pid > 0)
 		(void)kill(forward_pid, sig);
+}
+
+/* --learn is over: stop watching; a command ends (learning ends with it). */
+static void on_learn_over(int sig)
+{
+	learn_over = 1;
+	on_stop_signal(sig);
+	on_forward_signal(SIGTERM);
 }
 
 static int parse_rate(const char *s, struct rf_watch_config *c)
@@ -136,6 +155,9 @@ static int parse(int argc, char **argv, struct watch_cli *o)
 		{ "all", no_argument, NULL, OPT_ALL },
 		{ "cgroup", required_argument, NULL, OPT_CGROUP },
 		{ "pid", required_argument, NULL, OPT_PID },
+		{ "learn", required_argument, NULL, OPT_LEARN },
+		{ "baseline", required_argument, NULL, OPT_BASELINE },
+		{ "mode", required_argument, NULL, OPT_MODE },
 		{ "help", no_argument, NULL, 'h' },
 		{},
 	};
@@ -226,6 +248,19 @@ static int parse(int argc, char **argv, struct watch_cli *o)
 						   INT32_MAX);
 			c->source.pid = (pid_t)v;
 			break;
+		case OPT_LEARN:
+			if (rf_parse_duration_s(optarg, 366 * 86400, &o->learn_s) < 0 || !o->learn_s)
+				return usage_error("watch", "--learn '%s': a duration such as 30s, 10m, "
+							    "1h or 2d (at most 366d)", optarg);
+			c->learn = true;
+			break;
+		case OPT_BASELINE: c->baseline = optarg; break;
+		case OPT_MODE:
+			if (!streq(optarg, "monitor") && !streq(optarg, "protect"))
+				return usage_error("watch", "--mode '%s': monitor or protect", optarg);
+			c->protect = streq(optarg, "protect");
+			o->mode_given = true;
+			break;
 		case 'h': printf(WATCH_HELP); return 0;
 		default: return usage_error("watch", "invalid option");
 		}
@@ -241,6 +276,10 @@ static int parse(int argc, char **argv, struct watch_cli *o)
 	if (c->source.backend == RF_WATCH_PTRACE && (c->source.all || c->source.cgroup))
 		return usage_error("watch", "the ptrace backend watches a command or --pid, not %s",
 				   c->source.all ? "--all" : "--cgroup");
+	if ((c->learn || o->mode_given) && !c->baseline)
+		return usage_error("watch", "%s needs --baseline FILE", c->learn ? "--learn" : "--mode");
+	if (c->learn && o->mode_given)
+		return usage_error("watch", "--mode applies to a baseline read, not one learnt");
 	if (o->no_stdout && !o->output && !o->want_syslog && !o->webhook)
 		return usage_error("watch", "--no-stdout leaves findings nowhere: add --output, "
 					    "--syslog or --webhook");
@@ -386,6 +425,13 @@ int cmd_watch(int argc, char **argv)
 	o.c.source.stop_fd = stop_pipe[0];
 	o.c.source.child_pid = &forward_pid;
 	install_signals(&o.c.source);
+	if (o.c.learn) {
+		struct sigaction alarm = { .sa_handler = on_learn_over, .sa_flags = SA_RESTART };
+		struct itimerval t = { .it_value.tv_sec = (time_t)o.learn_s };
+
+		(void)sigaction(SIGALRM, &alarm, NULL);
+		(void)setitimer(ITIMER_REAL, &t, NULL);
+	}
 	r = rf_watch_session(&o.c, &sum, &e);
 	rf_alerts_close(&alerts); /* drains the webhook queue: its counters are final after */
 	if (r < 0) {
@@ -400,6 +446,10 @@ int cmd_watch(int argc, char **argv)
 		r = RF_EXIT_FAILED;
 		goto out;
 	}
+	/* A command that --learn ended with its SIGTERM did what was asked of it. */
+	if (learn_over && sum.watch.wait_status > 0 && WIFSIGNALED(sum.watch.wait_status) &&
+	    WTERMSIG(sum.watch.wait_status) == SIGTERM)
+		sum.watch.wait_status = 0;
 	if (o.c.source.argv && sum.watch.wait_status >= 0 && sum.watch.wait_status != 0)
 		r = leave_like_child(sum.watch.wait_status);
 	else

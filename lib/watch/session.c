@@ -15,6 +15,7 @@
 #include "core/macro.h"
 #include "core/strv.h"
 #include "ringfence/alert.h"
+#include "ringfence/baseline.h"
 #include "ringfence/detect.h"
 #include "ringfence/finding.h"
 #include "ringfence/rules.h"
@@ -30,15 +31,18 @@ int rf_watch_rules(const struct rf_watch_config *c, struct rf_ruleset **ret,
 		return r;
 	if (!c->no_default_rules)
 		r = rf_ruleset_load_default(rs, reterr);
+	if (r >= 0 && c->baseline && !c->learn)
+		r = rf_baseline_load_rules(rs, c->protect, reterr);
 	STRV_FOREACH (f, c->rule_files)
 		if (r >= 0)
 			r = rf_ruleset_load_file(rs, *f, reterr);
-	if (r >= 0 && !c->no_default_rules + strv_length(c->rule_files) == 0)
+	if (r >= 0 && !c->learn &&
+	    !c->no_default_rules + strv_length(c->rule_files) + (c->baseline != NULL) == 0)
 		r = rf_error_set(reterr, -EINVAL, "no rules: give --rules FILE (the default rules "
 						  "are off)");
 	if (r >= 0)
 		r = rf_ruleset_compile(rs, reterr);
-	if (r >= 0 && rf_ruleset_enabled_count(rs) == 0)
+	if (r >= 0 && !c->learn && rf_ruleset_enabled_count(rs) == 0)
 		r = rf_error_set(reterr, -EINVAL, "every rule is disabled: nothing to detect");
 	if (r < 0) {
 		rf_ruleset_free(rs);
@@ -166,6 +170,8 @@ int rf_watch_session(const struct rf_watch_config *c, struct rf_watch_summary *r
 		     struct rf_error *reterr)
 {
 	_cleanup_(rf_detect_freep) struct rf_detect *detect = NULL;
+	_cleanup_(rf_baseline_learner_freep) struct rf_baseline_learner *learner = NULL;
+	struct rf_baseline *bl = NULL;
 	_cleanup_(rf_watch_needs_done) struct rf_watch_needs needs = { 0 };
 	_cleanup_strv_free_ char **unserved = NULL;
 	struct rf_container_names *names = NULL;
@@ -174,7 +180,7 @@ int rf_watch_session(const struct rf_watch_config *c, struct rf_watch_summary *r
 	struct rf_ruleset_needs rn = { 0 };
 	struct rf_watch_opts wo = c->source;
 	struct rf_sinks sinks = { 0 };
-	struct rf_sink detect_sink;
+	struct rf_sink detect_sink, learn_sink;
 	struct session s = { .c = c, .sum = &sum };
 	enum rf_watch_backend b;
 	int r;
@@ -185,10 +191,14 @@ int rf_watch_session(const struct rf_watch_config *c, struct rf_watch_summary *r
 	if (c->container_names &&
 	    (r = rf_container_names_load(c->container_names, &names, reterr)) < 0)
 		goto out;
+	if (c->baseline && (r = c->learn ? rf_baseline_new(NULL, &bl)
+					 : rf_baseline_load(c->baseline, &bl, reterr)) < 0)
+		goto out;
 	r = rf_detect_new(rs, &(struct rf_detect_opts){
 				      .container_meta = names ? rf_container_names_lookup : NULL,
 				      .meta_userdata = names, .rate_burst = c->rate_burst,
-				      .rate_window_ns = c->rate_window_ns },
+				      .rate_window_ns = c->rate_window_ns,
+				      .baseline = c->learn ? NULL : bl },
 			  &detect);
 	if (r < 0)
 		goto out;
@@ -197,6 +207,7 @@ int rf_watch_session(const struct rf_watch_config *c, struct rf_watch_summary *r
 		if ((r = rf_detect_load_suppressions(detect, *f, reterr)) < 0)
 			goto out;
 	if ((r = rf_ruleset_needs(rs, &rn)) < 0 ||
+	    (c->learn && (r = rf_baseline_learn_needs(&rn)) < 0) ||
 	    (r = rf_watch_needs_from_rules(&rn, &needs, &unserved)) < 0)
 		goto out;
 	wo.needs = &needs;
@@ -206,6 +217,15 @@ int rf_watch_session(const struct rf_watch_config *c, struct rf_watch_summary *r
 	if ((r = rf_detect_sink(detect, on_finding, &s, &detect_sink)) < 0 ||
 	    (r = rf_sinks_add(&sinks, &detect_sink)) < 0)
 		goto out;
+	if (c->learn) {
+		if ((r = rf_baseline_learner_new(bl, &(struct rf_baseline_learn_opts){
+				.container_meta = names ? rf_container_names_lookup : NULL,
+				.meta_userdata = names }, &learner)) < 0)
+			goto out;
+		rf_baseline_learner_sink(learner, &learn_sink);
+		if ((r = rf_sinks_add(&sinks, &learn_sink)) < 0)
+			goto out;
+	}
 	if (c->stats_interval_ns)
 		(void)rf_sinks_add(&sinks, &(struct rf_sink){ .name = "statistics",
 							      .on_event = stats_event, .self = &s });
@@ -221,16 +241,23 @@ int rf_watch_session(const struct rf_watch_config *c, struct rf_watch_summary *r
 		wo.backend = b;
 	}
 	note_needs(c, &needs, unserved, b);
+	if (bl && !c->learn && c->diag)
+		rf_baseline_note_backend(bl, rf_watch_backend_name(b), c->diag);
 	if (c->diag)
 		fprintf(c->diag, "ringfence: watching %s with %s, %zu rules\n",
 			wo.all ? "the whole node" : wo.cgroup ? wo.cgroup : wo.argv ? wo.argv[0]
 											 : "a process tree",
 			rf_watch_backend_name(b), rf_ruleset_enabled_count(rs));
 	r = rf_watch(&wo, &sinks, &sum.watch, reterr);
+	if (r >= 0 && learner && (r = rf_baseline_write_file(bl, c->baseline, reterr)) >= 0 &&
+	    c->diag)
+		rf_baseline_summary_write(bl, c->diag);
 	rf_detect_stats(detect, &sum.detect);
 	sum.rules_enabled = rf_ruleset_enabled_count(rs);
 out:
-	rf_detect_free(TAKE_PTR(detect)); /* before the ruleset and names it reads */
+	rf_detect_free(TAKE_PTR(detect)); /* before the ruleset, names and baseline it reads */
+	rf_baseline_learner_free(TAKE_PTR(learner));
+	rf_baseline_free(bl);
 	rf_container_names_free(names);
 	rf_ruleset_needs_done(&rn);
 	rf_ruleset_free(rs);
