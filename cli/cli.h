@@ -28,6 +28,7 @@ int cmd_audit(int argc, char **argv);
 int cmd_node(int argc, char **argv);
 int cmd_watch(int argc, char **argv);
 int cmd_apparmor(int argc, char **argv);
+int cmd_baseline(int argc, char **argv);
 
 /* Exit like the child did: its status, or death by the same signal. */
 int leave_like_child(int status);

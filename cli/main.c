@@ -38,6 +38,7 @@ static const struct command commands[] = {
 	{ "node", cmd_node, "install profiles for the kubelet, report node readiness, sync agent" },
 	{ "watch", cmd_watch, "detect threats at run time: rules over live events, findings" },
 	{ "apparmor", cmd_apparmor, "AppArmor profiles from a bane-style TOML or recordings; lint" },
+	{ "baseline", cmd_baseline, "merge and show learned baselines (watch --learn)" },
 };
 
 /* Named in DESIGN.md's CLI contract, not built yet: say so instead of "unknown command". */
