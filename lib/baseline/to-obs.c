@@ -117,7 +117,14 @@ int rf_baseline_to_observation(const struct rf_baseline *b, const char *workload
 	size_t n = 0;
 	int r;
 
-	if (!o || !sorted || !(o->backend = strdup("baseline")))
+	if (!o || !sorted)
+		return -ENOMEM;
+	/* Builders read the backend to know where capabilities come from: the kernel's checks
+	 * (eBPF), or inference from syscalls (ptrace). */
+	o->backend = strdup(rf_baseline_recorded(b, workload, RF_BL_CAPABILITIES) ? "ebpf"
+			    : rf_baseline_recorded(b, workload, RF_BL_SYSCALLS) ? "ptrace"
+										 : "baseline");
+	if (!o->backend)
 		return -ENOMEM;
 	for (size_t i = 0; i < b->n; i++)
 		if (!workload || streq(b->v[i]->key, workload))
