@@ -26,12 +26,16 @@ static const struct rf_proc *leader_of(const struct rf_proc *p, pid_t self)
 	return p;
 }
 
+/* "kind:name" (memcpy: this runs for every event a baseline rule reads) */
 static int set_key(struct rf_baseline_view *v, const char *kind, const char *name)
 {
-	int n = snprintf(v->key, sizeof(v->key), "%s:%s", kind, name);
+	size_t k = strlen(kind), n = strlen(name);
 
-	if (n < 0 || (size_t)n >= sizeof(v->key))
+	if (k + 1 + n >= sizeof(v->key))
 		return 0; /* a name too long for a key names no workload */
+	memcpy(v->key, kind, k);
+	v->key[k] = ':';
+	memcpy(v->key + k + 1, name, n + 1);
 	v->has_key = true;
 	return 0;
 }
@@ -75,20 +79,30 @@ static const struct rf_proc *parent_inside(const struct rf_event *ev, pid_t self
 static const char *normalised(const char *path, const char *base, char *buf, size_t size,
 			      bool *overlong)
 {
-	int n;
+	size_t n;
+	int k;
 
 	if (!path || !path[0])
 		return NULL;
-	if (path[0] == '/')
-		n = snprintf(buf, size, "%s", path);
-	else if (base && base[0] == '/')
-		n = snprintf(buf, size, "%s/%s", base, path);
-	else
+	if (path[0] == '/') {
+		n = strlen(path);
+		if (n >= size) {
+			*overlong = true;
+			n = size - 1;
+		}
+		memcpy(buf, path, n);
+		buf[n] = '\0';
+	} else if (base && base[0] == '/') {
+		k = snprintf(buf, size, "%s/%s", base, path);
+		if (k < 0)
+			return NULL;
+		*overlong |= (size_t)k >= size;
+	} else {
 		return NULL;
-	if (n < 0)
-		return NULL;
-	*overlong |= (size_t)n >= size;
-	rf_path_normalize(buf);
+	}
+	/* Most paths need no cleaning: skip the walk when there is nothing to clean. */
+	if (strstr(buf, "/.") || strstr(buf, "//"))
+		rf_path_normalize(buf);
 	return buf;
 }
 
