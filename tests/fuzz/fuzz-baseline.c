@@ -11,6 +11,7 @@
 
 #include "ringfence/baseline.h"
 #include "ringfence/observation.h"
+#include "ringfence/proc.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
