@@ -72,8 +72,9 @@ static int write_item(struct rf_json *j, enum rf_baseline_set s, const void *e)
 		_cleanup_strv_free_ char **names = NULL;
 		int32_t cap = *(const int32_t *)e;
 
+		/* libcap names a capability it does not know by its number ("41"). */
 		if (cap < 64 && rf_caps_to_names(UINT64_C(1) << cap, &names) >= 0 && names &&
-		    names[0])
+		    names[0] && !strncmp(names[0], "CAP_", 4))
 			rf_json_string(j, names[0]);
 		else
 			rf_json_int(j, cap); /* a capability this libcap cannot name */

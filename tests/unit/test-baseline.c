@@ -509,8 +509,18 @@ Test(baseline, read_keeps_unknown_syscall_names)
 {
 	struct rf_baseline *b = parse("{\"schema\": \"ringfence.baseline/v1\", \"workloads\": [{"
 				      "\"key\": \"exe:/a\", \"syscalls\": {\"items\": ["
-				      "\"x86_64:read\", \"x86_64:futex_waitv2\", \"x86_64:0\"]}}]}");
-	_cleanup_str_ char *t = to_text(b);
+				      "\"x86_64:read\", \"x86_64:futex_waitv2\", \"x86_64:0\"]},"
+				      "\"capabilities\": {\"items\": [\"CAP_CHOWN\", 62]}}]}");
+	_cleanup_str_ char *t = to_text(b), *t2 = NULL;
+	struct rf_baseline *again = parse(t);
+
+	/* A capability libcap cannot name stays a number (found by fuzz-baseline: libcap names
+	 * it "62", which is no capability name to read back). */
+	expect_contains(t, "\"CAP_CHOWN\",\n");
+	expect_contains(t, " 62\n");
+	t2 = to_text(again);
+	expect_str(t2, t);
+	rf_baseline_free(again);
 
 	/* "x86_64:0" is read: the same item as "read", written by name; a name this
 	 * libseccomp does not know is kept (and sorts first). */
