@@ -84,6 +84,7 @@ struct watch_cli {
 	bool want_syslog, no_stdout, list, stats, mode_given;
 	unsigned out_max_mb, out_keep;
 	uint64_t learn_s;
+	const char *learn_arg;
 };
 
 static int stop_pipe[2] = { -1, -1 };
@@ -253,6 +254,7 @@ static int parse(int argc, char **argv, struct watch_cli *o)
 				return usage_error("watch", "--learn '%s': a duration such as 30s, 10m, "
 							    "1h or 2d (at most 366d)", optarg);
 			c->learn = true;
+			o->learn_arg = optarg;
 			break;
 		case OPT_BASELINE: c->baseline = optarg; break;
 		case OPT_MODE:
@@ -431,8 +433,13 @@ int cmd_watch(int argc, char **argv)
 
 		(void)sigaction(SIGALRM, &alarm, NULL);
 		(void)setitimer(ITIMER_REAL, &t, NULL);
+		if (!global.quiet)
+			fprintf(stderr, "ringfence: learning for %s into %s\n", o.learn_arg,
+				o.c.baseline);
 	}
 	r = rf_watch_session(&o.c, &sum, &e);
+	/* A command that ended before the learning time: no SIGTERM for a pid since reused. */
+	(void)setitimer(ITIMER_REAL, &(struct itimerval){ 0 }, NULL);
 	rf_alerts_close(&alerts); /* drains the webhook queue: its counters are final after */
 	if (r < 0) {
 		print_error(&e, r);
