@@ -3,6 +3,8 @@
  * drift bookkeeping, coverage accounting), measured in one run:
  *   no rules        an empty ruleset (the engine's own per-event cost)
  *   default rules   data/rules/ringfence-default.yaml
+ *   + baseline      the default rules and data/rules/baseline.yaml over a baseline learnt from
+ *                   the same stream (so no deviation: the lookups are what is measured)
  * over a synthetic stream shaped like what the ptrace source sends a container workload's
  * consumers: opens of libraries and data files (reads, writes below /tmp and /var/log with
  * append), connects and accepts, forks, execs and exits, dup2 of pipes, over 16 processes with
@@ -18,6 +20,7 @@
 #include <sys/socket.h>
 
 #include "core/clock.h"
+#include "ringfence/baseline.h"
 #include "ringfence/detect.h"
 #include "ringfence/proc.h"
 
@@ -158,20 +161,31 @@ int main(int argc, char **argv)
 	uint64_t total = argc > 1 ? strtoull(argv[1], NULL, 10) : 5000000;
 	static struct rf_event evs[4096];
 	size_t n;
-	double rate[2] = { 0, 0 };
+	double rate[3] = { 0, 0, 0 };
 	unsigned long findings = 0;
+	static const char *const names[] = { "no rules", "default rules", "default + baseline" };
+	struct rf_baseline *bl = NULL;
+	struct rf_baseline_learner *l = NULL;
 
 	make_procs();
 	n = make_stream(evs, sizeof(evs) / sizeof(evs[0]));
-	for (int variant = 0; variant < 2; variant++) {
+	if (rf_baseline_new(NULL, &bl) < 0 || rf_baseline_learner_new(bl, NULL, &l) < 0)
+		return 1;
+	for (size_t i = 0; i < n; i++)
+		(void)rf_baseline_learn_event(l, &evs[i]);
+	rf_baseline_learner_free(l);
+	for (int variant = 0; variant < 3; variant++) {
 		struct rf_ruleset *rs = NULL;
 		struct rf_detect *d = NULL;
 		struct rf_error err = { 0 };
 		struct rf_sink k;
 
 		if (rf_ruleset_new(&rs) < 0 ||
-		    (variant == 1 && rf_ruleset_load_default(rs, &err) < 0) ||
-		    rf_ruleset_compile(rs, &err) < 0 || rf_detect_new(rs, NULL, &d) < 0 ||
+		    (variant >= 1 && rf_ruleset_load_default(rs, &err) < 0) ||
+		    (variant == 2 && rf_baseline_load_rules(rs, false, &err) < 0) ||
+		    rf_ruleset_compile(rs, &err) < 0 ||
+		    rf_detect_new(rs, &(struct rf_detect_opts){ .baseline = variant == 2 ? bl : NULL },
+				  &d) < 0 ||
 		    rf_detect_sink(d, count, &findings, &k) < 0) {
 			fprintf(stderr, "rules-rate: %s\n", err.message ?: "setup failed");
 			return 1;
@@ -183,14 +197,14 @@ int main(int argc, char **argv)
 			if (r > rate[variant])
 				rate[variant] = r;
 		}
-		printf("  %-28s %7.2f M events/s  (%zu rules enabled)\n",
-		       variant ? "default rules" : "no rules", rate[variant] / 1e6,
-		       rf_ruleset_enabled_count(rs));
+		printf("  %-28s %7.2f M events/s  (%zu rules enabled)\n", names[variant],
+		       rate[variant] / 1e6, rf_ruleset_enabled_count(rs));
 		rf_detect_free(d);
 		rf_ruleset_free(rs);
 		rf_error_clear(&err);
 	}
-	printf("  default rules cost x%.2f of no rules; findings: %lu\n", rate[0] / rate[1],
-	       findings);
+	printf("  default rules cost x%.2f of no rules, the baseline rules x%.2f of the default "
+	       "ones; findings: %lu\n", rate[0] / rate[1], rate[1] / rate[2], findings);
+	rf_baseline_free(bl);
 	return findings ? 2 : 0;
 }

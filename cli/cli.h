@@ -32,6 +32,7 @@ int cmd_k8s_audit(int argc, char **argv);
 /* `watch --selftest` (cmd-watch-selftest.c): runs it, prints the report, the exit code. */
 enum rf_watch_backend;
 int watch_selftest(enum rf_watch_backend backend);
+int cmd_baseline(int argc, char **argv);
 
 /* Exit like the child did: its status, or death by the same signal. */
 int leave_like_child(int status);

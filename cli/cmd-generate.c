@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* `ringfence generate`: observations (merged) or strace logs -> observation and profile. */
+/* `ringfence generate`: observations (merged), strace logs or learned baselines -> observation
+ * and profiles. */
 #include <getopt.h>
 #include <limits.h>
 #include <stdio.h>
@@ -10,13 +11,15 @@
 #include "core/macro.h"
 #include "core/number.h"
 #include "core/strv.h"
+#include "ringfence/baseline.h"
 #include "ringfence/builder.h"
 #include "ringfence/observation.h"
 #include "ringfence/outputs.h"
 #include "ringfence/strace_log.h"
 
 #define GENERATE_HELP                                                                              \
-	"Usage: ringfence generate (--from OBS.json... | --from-strace LOG...)\n"                   \
+	"Usage: ringfence generate (--from OBS.json... | --from-strace LOG... |\n"                  \
+	"                           --from-baseline FILE... [--workload KEY])\n"                  \
 	"                          [--seccomp FILE] [--format oci|docker|spo] [--observation OUT]\n" \
 	"                          [--args] [--default-errno N|ENOSYS] [--min-support N]\n"         \
 	"                          [--ignore-unknown] [--caps FILE] [--apparmor FILE]\n"            \
@@ -27,6 +30,11 @@
 	"--from-strace LOG   logs of strace, strace -f or strace -ff (give every per-pid file):\n" \
 	"                    one recording. Unknown syscall names stop with file:line unless\n"    \
 	"                    --ignore-unknown. 32-bit personality switches are followed.\n"       \
+	"--from-baseline FILE  baselines of 'watch --learn' (several are merged): every workload,\n" \
+	"                    or the one --workload KEY names. A seccomp profile needs syscalls\n"  \
+	"                    (learnt with ptrace); capabilities are the checks eBPF saw, else\n"  \
+	"                    inferred from syscalls; the AppArmor profile allows files and\n"    \
+	"                    networking whole (a baseline keeps no file read; docs/baseline.md)\n" \
 	"--seccomp FILE      write the profile here ('-' = stdout, the default unless\n"        \
 	"                    --observation - or --caps - takes stdout)\n"                          \
 	"--observation OUT   also write the (merged) observation\n"                                \
@@ -37,11 +45,12 @@
 	"--args, --default-errno, --runtime-base: as for 'ringfence record'.\n"
 
 enum { OPT_FROM = 0x100, OPT_FROM_STRACE, OPT_SECCOMP, OPT_FORMAT, OPT_OBS, OPT_ARGS, OPT_ERRNO,
-       OPT_MIN, OPT_IGNORE, OPT_CAPS, OPT_RUNTIME_BASE, OPT_APPARMOR };
+       OPT_MIN, OPT_IGNORE, OPT_CAPS, OPT_RUNTIME_BASE, OPT_APPARMOR, OPT_FROM_BASELINE,
+       OPT_WORKLOAD };
 
 struct gen_opts {
 	bool strace, args, ignore_unknown;
-	const char *seccomp, *format, *observation, *caps, *apparmor;
+	const char *seccomp, *format, *observation, *caps, *apparmor, *workload;
 	uint32_t default_errno;
 	unsigned min_support;
 	int runtime_base; /* enum rf_runtime_base */
@@ -93,6 +102,41 @@ static int load_strace(int n, char **paths, const struct gen_opts *g, struct rf_
 	return 0;
 }
 
+/* Baselines merged, as the observation of one workload or of all. */
+static int load_baselines(int n, char **paths, const struct gen_opts *g, bool want_seccomp,
+			  struct rf_observation **ret)
+{
+	_cleanup_(rf_baseline_freep) struct rf_baseline *all = NULL;
+	struct rf_error e = { 0 };
+	int r = 0;
+
+	for (int i = 0; r >= 0 && i < n; i++) {
+		_cleanup_(rf_baseline_freep) struct rf_baseline *b = NULL;
+
+		r = rf_baseline_load(paths[i], &b, &e);
+		if (r >= 0 && !all)
+			all = TAKE_PTR(b);
+		else if (r >= 0 && (r = rf_baseline_merge(all, b)) < 0)
+			r = rf_error_set(&e, r, "merging %s: %s", paths[i], strerror(-r));
+	}
+	/* A profile of syscalls nobody saw would allow nothing: refused, as AppArmor refuses
+	 * an observation without files. */
+	if (r >= 0 && want_seccomp && !rf_baseline_recorded(all, g->workload, RF_BL_SYSCALLS))
+		r = rf_error_set(&e, -EOPNOTSUPP, "the baseline has no system calls (the eBPF watch "
+				 "does not report them one by one): learn with --backend ptrace "
+				 "for a seccomp profile, or ask only for --caps or --apparmor");
+	if (r >= 0 && g->caps && !rf_baseline_recorded(all, g->workload, RF_BL_CAPABILITIES) &&
+	    !rf_baseline_recorded(all, g->workload, RF_BL_SYSCALLS))
+		r = rf_error_set(&e, -EOPNOTSUPP, "the baseline has neither capability checks nor "
+				 "system calls to infer capabilities from");
+	if (r >= 0)
+		r = rf_baseline_to_observation(all, g->workload, ret, &e);
+	if (r < 0)
+		print_error(&e, r);
+	rf_error_clear(&e);
+	return r;
+}
+
 static bool stdout_taken(const char *path)
 {
 	return path && streq(path, "-");
@@ -113,18 +157,23 @@ int cmd_generate(int argc, char **argv)
 		{ "runtime-base", required_argument, NULL, OPT_RUNTIME_BASE },
 		{ "caps", required_argument, NULL, OPT_CAPS },
 		{ "apparmor", required_argument, NULL, OPT_APPARMOR },
+		{ "from-baseline", no_argument, NULL, OPT_FROM_BASELINE },
+		{ "workload", required_argument, NULL, OPT_WORKLOAD },
 		{ "help", no_argument, NULL, 'h' },
 		{},
 	};
 	_cleanup_(rf_obs_freep) struct rf_observation *obs = NULL;
 	struct gen_opts g = { 0 };
-	bool from = false, from_strace = false;
+	bool from = false, from_strace = false, from_baseline = false;
+	const char *seccomp_out;
 	int c, r;
 
 	while ((c = getopt_long(argc, argv, "h", opts, NULL)) >= 0) {
 		switch (c) {
 		case OPT_FROM: from = true; break;
 		case OPT_FROM_STRACE: from_strace = true; break;
+		case OPT_FROM_BASELINE: from_baseline = true; break;
+		case OPT_WORKLOAD: g.workload = optarg; break;
 		case OPT_SECCOMP: g.seccomp = optarg; break;
 		case OPT_FORMAT: g.format = optarg; break;
 		case OPT_OBS: g.observation = optarg; break;
@@ -152,8 +201,11 @@ int cmd_generate(int argc, char **argv)
 		default: return usage_error("generate", "invalid option");
 		}
 	}
-	if (from == from_strace)
-		return usage_error("generate", "give --from OBS.json... or --from-strace LOG...");
+	if (from + from_strace + from_baseline != 1)
+		return usage_error("generate", "give --from OBS.json..., --from-strace LOG... or "
+					       "--from-baseline FILE...");
+	if (g.workload && !from_baseline)
+		return usage_error("generate", "--workload selects a workload of --from-baseline");
 	if (optind >= argc)
 		return usage_error("generate", "no input files");
 	if (g.format && rf_format_from_string(g.format) == RF_FORMAT_UNKNOWN)
@@ -161,8 +213,16 @@ int cmd_generate(int argc, char **argv)
 	if (stdout_taken(g.seccomp) + stdout_taken(g.observation) + stdout_taken(g.caps) > 1)
 		return usage_error("generate", "only one of --seccomp, --observation and --caps "
 					       "can write to stdout ('-')");
-	r = from ? load_observations(argc - optind, argv + optind, &obs)
-		 : load_strace(argc - optind, argv + optind, &g, &obs);
+	seccomp_out = g.seccomp ?: (stdout_taken(g.observation) || stdout_taken(g.caps) ||
+						    stdout_taken(g.apparmor)
+					    ? NULL
+					    : "-");
+	if (from_baseline && !g.seccomp && (g.caps || g.apparmor || g.observation))
+		seccomp_out = NULL; /* asking for other outputs: no profile on stdout by default */
+	r = from	   ? load_observations(argc - optind, argv + optind, &obs)
+	    : from_strace ? load_strace(argc - optind, argv + optind, &g, &obs)
+			  : load_baselines(argc - optind, argv + optind, &g, seccomp_out != NULL,
+					   &obs);
 	if (r < 0)
 		return EXIT_FOUND;
 	/* --min-support filters the profile; the observation written keeps everything. The
@@ -170,11 +230,7 @@ int cmd_generate(int argc, char **argv)
 	 * --observation -, --caps - or --apparmor -. */
 	r = write_outputs(obs, &(struct rf_outputs){
 				       .observation = g.observation,
-				       .seccomp = g.seccomp ?: (stdout_taken(g.observation) ||
-								stdout_taken(g.caps) ||
-								stdout_taken(g.apparmor)
-							? NULL
-							: "-"),
+				       .seccomp = seccomp_out,
 				       .format = g.format ? rf_format_from_string(g.format)
 							  : RF_FORMAT_OCI,
 				       .build = { .args = g.args, .default_errno = g.default_errno,
@@ -182,6 +238,7 @@ int cmd_generate(int argc, char **argv)
 						  .runtime_base = g.runtime_base },
 				       .caps = g.caps,
 				       .caps_summary = global.quiet ? NULL : stderr,
-				       .apparmor = g.apparmor });
+				       .apparmor = g.apparmor,
+				       .apparmor_partial = from_baseline });
 	return r < 0 ? EXIT_FOUND : 0;
 }

@@ -8,6 +8,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/time.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "cli.h"
@@ -27,6 +29,7 @@
 	"                       [--ioc FILE]... [--kill [--dry-run]]\n"                            \
 	"                       [--backend auto|ebpf|ptrace] [--format text|json] [--output FILE]\n" \
 	"                       [--syslog[=SOCKET]] [--webhook URL] [--fail-on PRIORITY] [--stats[=SEC]]\n" \
+	"                       [--learn DURATION | --mode monitor|protect] [--baseline FILE]\n"    \
 	"                       ( --all | --cgroup PATH | --pid PID | -- CMD [ARG...] )\n"         \
 	"       ringfence watch --list-rules [--rules FILE]... [--no-default-rules]\n"            \
 	"       ringfence [--json] watch --selftest [--backend auto|ebpf|ptrace]\n"               \
@@ -60,6 +63,12 @@
 	"                    container cgroup, own network namespace) and a benign near miss,\n" \
 	"                    watched with --backend; per rule: detected/missed/skipped, latency;\n" \
 	"                    exit 1 when one was missed or a near miss fired\n"                   \
+	"Learned baselines (docs/baseline.md):\n"                                                  \
+	"  --learn DURATION  watch that long (30s, 10m, 1h, 2d; a command is then sent SIGTERM)\n" \
+	"                    and write what each workload did to --baseline FILE\n"               \
+	"  --baseline FILE   without --learn: what a workload never did is a finding\n"          \
+	"  --mode M          monitor (default): alert; protect: the baseline and drift rules ask\n" \
+	"                    for kill (the finding's action)\n"                                    \
 	"Findings go to:\n"                                                                         \
 	"  standard output   in --format text (default) or json (JSON Lines); --no-stdout: not\n"  \
 	"  --output FILE     JSON Lines appended; rotated past --output-max-mb (100) keeping\n"    \
@@ -80,20 +89,24 @@
 enum { OPT_RULES = 0x100, OPT_NO_DEFAULT, OPT_SUPPRESS, OPT_BACKEND, OPT_FORMAT, OPT_OUTPUT,
        OPT_OUT_MAX, OPT_OUT_KEEP, OPT_SYSLOG, OPT_WEBHOOK, OPT_WEBHOOK_HEADER, OPT_WEBHOOK_CA,
        OPT_DUMP, OPT_STATS, OPT_FAIL_ON, OPT_LIST, OPT_ALL, OPT_CGROUP, OPT_PID, OPT_META,
-       OPT_RATE, OPT_NO_STDOUT, OPT_IOC, OPT_KILL, OPT_DRY_RUN, OPT_SELFTEST };
+       OPT_RATE, OPT_NO_STDOUT, OPT_IOC, OPT_KILL, OPT_DRY_RUN, OPT_SELFTEST, OPT_LEARN,
+       OPT_BASELINE, OPT_MODE };
 
 struct watch_cli {
 	struct rf_watch_config c;
 	char **rules, **suppress, **headers, **ioc;
 	enum rf_alert_format format;
 	const char *output, *syslog, *webhook, *webhook_ca, *dump;
-	bool want_syslog, no_stdout, list, stats, selftest;
+	bool want_syslog, no_stdout, list, stats, selftest, mode_given;
 	unsigned out_max_mb, out_keep;
+	uint64_t learn_s;
+	const char *learn_arg;
 };
 
 static int stop_pipe[2] = { -1, -1 };
 static int reload_pipe[2] = { -1, -1 };
 static volatile pid_t forward_pid;
+static volatile sig_atomic_t learn_over;
 
 static void on_stop_signal(int sig)
 {
@@ -119,6 +132,14 @@ static void on_forward_signal(int sig)
 {
 	if (forward_pid > 0)
 		(void)kill(forward_pid, sig);
+}
+
+/* --learn is over: stop watching; a command ends (learning ends with it). */
+static void on_learn_over(int sig)
+{
+	learn_over = 1;
+	on_stop_signal(sig);
+	on_forward_signal(SIGTERM);
 }
 
 static int parse_rate(const char *s, struct rf_watch_config *c)
@@ -164,6 +185,9 @@ static int parse(int argc, char **argv, struct watch_cli *o)
 		{ "all", no_argument, NULL, OPT_ALL },
 		{ "cgroup", required_argument, NULL, OPT_CGROUP },
 		{ "pid", required_argument, NULL, OPT_PID },
+		{ "learn", required_argument, NULL, OPT_LEARN },
+		{ "baseline", required_argument, NULL, OPT_BASELINE },
+		{ "mode", required_argument, NULL, OPT_MODE },
 		{ "help", no_argument, NULL, 'h' },
 		{},
 	};
@@ -261,6 +285,20 @@ static int parse(int argc, char **argv, struct watch_cli *o)
 						   INT32_MAX);
 			c->source.pid = (pid_t)v;
 			break;
+		case OPT_LEARN:
+			if (rf_parse_duration_s(optarg, 366 * 86400, &o->learn_s) < 0 || !o->learn_s)
+				return usage_error("watch", "--learn '%s': a duration such as 30s, 10m, "
+							    "1h or 2d (at most 366d)", optarg);
+			c->learn = true;
+			o->learn_arg = optarg;
+			break;
+		case OPT_BASELINE: c->baseline = optarg; break;
+		case OPT_MODE:
+			if (!streq(optarg, "monitor") && !streq(optarg, "protect"))
+				return usage_error("watch", "--mode '%s': monitor or protect", optarg);
+			c->protect = streq(optarg, "protect");
+			o->mode_given = true;
+			break;
 		case 'h': printf(WATCH_HELP); return 0;
 		default: return usage_error("watch", "invalid option");
 		}
@@ -280,6 +318,10 @@ static int parse(int argc, char **argv, struct watch_cli *o)
 	if (c->source.backend == RF_WATCH_PTRACE && (c->source.all || c->source.cgroup))
 		return usage_error("watch", "the ptrace backend watches a command or --pid, not %s",
 				   c->source.all ? "--all" : "--cgroup");
+	if ((c->learn || o->mode_given) && !c->baseline)
+		return usage_error("watch", "%s needs --baseline FILE", c->learn ? "--learn" : "--mode");
+	if (c->learn && o->mode_given)
+		return usage_error("watch", "--mode applies to a baseline read, not one learnt");
 	if (o->no_stdout && !o->output && !o->want_syslog && !o->webhook)
 		return usage_error("watch", "--no-stdout leaves findings nowhere: add --output, "
 					    "--syslog or --webhook");
@@ -454,7 +496,19 @@ int cmd_watch(int argc, char **argv)
 	o.c.reload_fd = reload_pipe[0];
 	o.c.source.child_pid = &forward_pid;
 	install_signals(&o.c.source);
+	if (o.c.learn) {
+		struct sigaction alarm = { .sa_handler = on_learn_over, .sa_flags = SA_RESTART };
+		struct itimerval t = { .it_value.tv_sec = (time_t)o.learn_s };
+
+		(void)sigaction(SIGALRM, &alarm, NULL);
+		(void)setitimer(ITIMER_REAL, &t, NULL);
+		if (!global.quiet)
+			fprintf(stderr, "ringfence: learning for %s into %s\n", o.learn_arg,
+				o.c.baseline);
+	}
 	r = rf_watch_session(&o.c, &sum, &e);
+	/* A command that ended before the learning time: no SIGTERM for a pid since reused. */
+	(void)setitimer(ITIMER_REAL, &(struct itimerval){ 0 }, NULL);
 	rf_alerts_close(&alerts); /* drains the webhook queue: its counters are final after */
 	if (r < 0) {
 		print_error(&e, r);
@@ -468,6 +522,10 @@ int cmd_watch(int argc, char **argv)
 		r = RF_EXIT_FAILED;
 		goto out;
 	}
+	/* A command that --learn ended with its SIGTERM did what was asked of it. */
+	if (learn_over && sum.watch.wait_status > 0 && WIFSIGNALED(sum.watch.wait_status) &&
+	    WTERMSIG(sum.watch.wait_status) == SIGTERM)
+		sum.watch.wait_status = 0;
 	if (o.c.source.argv && sum.watch.wait_status >= 0 && sum.watch.wait_status != 0)
 		r = leave_like_child(sum.watch.wait_status);
 	else

@@ -39,6 +39,7 @@ static const struct command commands[] = {
 	{ "watch", cmd_watch, "detect threats at run time: rules over live events, findings" },
 	{ "apparmor", cmd_apparmor, "AppArmor profiles from a bane-style TOML or recordings; lint" },
 	{ "k8s-audit", cmd_k8s_audit, "detections over Kubernetes API server audit logs and webhooks" },
+	{ "baseline", cmd_baseline, "merge and show learned baselines (watch --learn)" },
 };
 
 int usage_error(const char *cmd, const char *fmt, ...)

@@ -39,6 +39,8 @@ struct rf_detect_opts {
 	 * it fills f->action_* . May be NULL: such rules then only alert. */
 	int (*act)(struct rf_finding *f, const struct rf_event *ev, void *userdata);
 	void *act_userdata;
+	const struct rf_baseline *baseline; /* for the baseline.* fields (ringfence/baseline.h);
+					     * must outlive the engine */
 };
 
 int rf_detect_new(const struct rf_ruleset *rs, const struct rf_detect_opts *o,

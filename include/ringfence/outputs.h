@@ -24,6 +24,8 @@ struct rf_outputs {
 	enum rf_aa_mode apparmor_mode;
 	const char *apparmor_name;     /* NULL: the file's name without ".apparmor" (what `node
 					* install` expects), else derived from the command */
+	bool apparmor_partial;         /* an observation without file events is allowed files and
+					* networking whole (a baseline's) instead of refused */
 };
 
 /* Writes every output asked for, in that order; stops at the first failure. */

@@ -16,6 +16,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #include "ringfence/error.h"
 #include "ringfence/event.h"
@@ -45,6 +46,7 @@ enum rf_rule_action {
 struct rf_ruleset;
 struct rf_rule;
 struct rf_rules_eval;
+struct rf_baseline;
 
 int rf_ruleset_new(struct rf_ruleset **ret);
 void rf_ruleset_free(struct rf_ruleset *rs);
@@ -86,6 +88,10 @@ struct rf_ruleset_needs {
 	bool container_meta;   /* some rule reads container/pod names (the meta callback) */
 };
 int rf_ruleset_needs(const struct rf_ruleset *rs, struct rf_ruleset_needs *ret);
+/* Widens needs by what a consumer other than the rules reads (the baseline learner): these
+ * event kinds, with the syscalls that produce them as for a rule reading such a kind, and every
+ * path when all_paths. */
+int rf_ruleset_needs_add(struct rf_ruleset_needs *n, uint32_t kinds, bool all_paths);
 void rf_ruleset_needs_done(struct rf_ruleset_needs *n);
 
 /* Rules in load order (disabled ones included). */
@@ -137,6 +143,9 @@ struct rf_rules_eval_opts {
 				 * (RF_DRIFT_DEFAULT_MAX when 0) */
 	struct rf_intel *intel; /* threat lists for the ioc.* fields (ringfence/intel.h), or NULL:
 				 * those fields then have no value */
+	const struct rf_baseline *baseline; /* the baseline.* fields read it (ringfence/
+					     * baseline.h); NULL: they are absent */
+	pid_t baseline_self; /* the watcher's pid, a boundary of host workloads (0: getpid()) */
 };
 #define RF_DRIFT_DEFAULT_MAX 65536
 

@@ -22,6 +22,8 @@
 struct rf_recording {
 	const char *backend;         /* source name: "ptrace", "ebpf", "strace-log" ... */
 	uint32_t source_fields;      /* RF_FIELD_* the source filled */
+	uint32_t source_kinds;       /* RF_EV_BIT() of the kinds it could produce (rf_sinks_end
+				      * fills it from the source rf_sinks_begin checked) */
 	char *const *command;        /* argv of a started command, NULL otherwise */
 	uint64_t duration_ns;
 	int exit_status;             /* wait status of the command, -1 unknown */

@@ -103,6 +103,11 @@ struct rf_watch_config {
 	uint64_t stats_interval_ns;     /* 0: statistics at the end only */
 	FILE *diag;                     /* notes (backend, unwatched syscalls), or NULL */
 	bool verbose;                   /* ... and what is attached */
+	/* learned baselines (ringfence/baseline.h) */
+	const char *baseline;           /* --baseline FILE: read (monitor, protect) or, learning,
+					 * written when watching ends */
+	bool learn;                     /* learn into `baseline` (the rules still run) */
+	bool protect;                   /* --mode protect: the baseline rules ask for kill */
 };
 
 struct rf_watch_summary {

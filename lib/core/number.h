@@ -10,3 +10,6 @@
  * number, -ERANGE when it is larger than max; *ret is written only on success. */
 int rf_parse_u64(const char *s, uint64_t max, uint64_t *ret);
 int rf_parse_unsigned(const char *s, unsigned max, unsigned *ret);
+/* A duration in seconds: digits with an optional unit s, m, h or d ("30s", "10m", "1h"; "90"
+ * is 90 seconds), at most max seconds (-ERANGE beyond); -EINVAL for anything else. */
+int rf_parse_duration_s(const char *s, uint64_t max, uint64_t *ret);

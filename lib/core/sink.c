@@ -106,7 +106,13 @@ int rf_sinks_emit(const struct rf_event *ev, void *sinks)
 
 int rf_sinks_end(struct rf_sinks *s, const struct rf_recording *rec, struct rf_error *reterr)
 {
+	struct rf_recording with_kinds = *rec;
 	int first = 0;
+
+	/* What the source could have produced, as rf_sinks_begin learnt it. */
+	if (!with_kinds.source_kinds && s->source)
+		with_kinds.source_kinds = s->source->kinds;
+	rec = &with_kinds;
 
 	if (s->error < 0)
 		first = rf_error_set(reterr, s->error, "%s: %s", s->failed ?: "a consumer",

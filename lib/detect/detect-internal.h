@@ -345,6 +345,7 @@ void output_free(struct out_seg *segs, size_t n);
 #define SCRATCH_BYTES 8192
 
 struct drift;
+struct bl_eval;
 
 struct eval_ctx {
 	const struct rf_ruleset *rs;
@@ -375,9 +376,18 @@ struct eval_ctx {
 	struct rf_intel *intel;
 	/* ka.* (fields-k8saudit.c): list cursor, derived values, PSS results; made on first use */
 	struct ka_state *ka;
+	/* a learned baseline (fields-baseline.c), NULL without one */
+	struct bl_eval *baseline;
 };
 
 void ka_state_free(struct ka_state *s);
+
+/* The container's names for the event in flight (cached per event), NULL unknown. */
+const struct rf_container_meta *eval_meta(struct eval_ctx *c);
+
+struct rf_baseline;
+int bl_eval_new(const struct rf_baseline *b, pid_t self, struct bl_eval **ret);
+void bl_eval_free(struct bl_eval *x);
 
 int drift_new(size_t max, struct drift **ret);
 void drift_free(struct drift *d);

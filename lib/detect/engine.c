@@ -68,6 +68,7 @@ int rf_detect_new(const struct rf_ruleset *rs, const struct rf_detect_opts *o,
 	eo.meta_userdata = d->o.meta_userdata;
 	eo.drift_max_paths = d->o.drift_max_paths;
 	eo.intel = d->o.intel;
+	eo.baseline = d->o.baseline;
 	r = rf_rules_eval_new(rs, &eo, &d->eval);
 	if (r < 0) {
 		free(d);

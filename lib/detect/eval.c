@@ -331,6 +331,11 @@ int rf_rules_eval_new(const struct rf_ruleset *rs, const struct rf_rules_eval_op
 			return r;
 		}
 	}
+	if (o && o->baseline && (r = bl_eval_new(o->baseline, o->baseline_self,
+						 &e->c.baseline)) < 0) {
+		rf_rules_eval_free(e);
+		return r;
+	}
 	*ret = e;
 	return 0;
 }
@@ -341,6 +346,7 @@ void rf_rules_eval_free(struct rf_rules_eval *e)
 		return;
 	drift_free(e->c.drift);
 	ka_state_free(e->c.ka);
+	bl_eval_free(e->c.baseline);
 	free(e->c.slot_gen);
 	free(e->c.slot_val);
 	free(e);

@@ -19,6 +19,8 @@ extern const struct field rf_fields_intel[];
 extern const size_t rf_fields_intel_n;
 extern const struct field rf_fields_k8saudit[];
 extern const size_t rf_fields_k8saudit_n;
+extern const struct field rf_fields_baseline[];
+extern const size_t rf_fields_baseline_n;
 
 /* ---- helpers shared with fields-args.c ---- */
 
@@ -291,6 +293,11 @@ static const struct rf_container_meta *meta(struct eval_ctx *c)
 	return c->meta;
 }
 
+const struct rf_container_meta *eval_meta(struct eval_ctx *c)
+{
+	return meta(c);
+}
+
 static int get_meta(struct eval_ctx *c, const struct fref *r, unsigned nth, struct rf_val *v)
 {
 	const struct rf_container_meta *m = nth ? NULL : meta(c);
@@ -459,7 +466,8 @@ const struct field *field_lookup(const char *name, size_t len)
 	return find_in(proc_fields, ELEMENTSOF(proc_fields), name, len)
 		?: find_in(rf_fields_args, rf_fields_args_n, name, len)
 		?: find_in(rf_fields_intel, rf_fields_intel_n, name, len)
-		?: find_in(rf_fields_k8saudit, rf_fields_k8saudit_n, name, len);
+		?: find_in(rf_fields_k8saudit, rf_fields_k8saudit_n, name, len)
+		?: find_in(rf_fields_baseline, rf_fields_baseline_n, name, len);
 }
 
 int field_parse(const char *word, struct fref *ret, const char **ret_why)

@@ -590,6 +590,26 @@ int rf_ruleset_needs(const struct rf_ruleset *rs, struct rf_ruleset_needs *ret)
 	return 0;
 }
 
+int rf_ruleset_needs_add(struct rf_ruleset_needs *n, uint32_t kinds, bool all_paths)
+{
+	int r = evtypes_syscalls_of_kinds(kinds & DECODED_KINDS, &n->syscalls);
+
+	if (r < 0)
+		return r;
+	strv_sort(n->syscalls);
+	n->kinds |= kinds;
+	if (kinds & ~(RF_EV_BIT(RF_EV_GAP) | RF_EV_BIT(RF_EV_K8S_AUDIT)))
+		n->proc_table = true;
+	if (all_paths) {
+		n->all_paths = true;
+		strv_free(n->path_prefixes);
+		n->path_prefixes = calloc(1, sizeof(char *));
+		if (!n->path_prefixes)
+			return -ENOMEM;
+	}
+	return 0;
+}
+
 void rf_ruleset_needs_done(struct rf_ruleset_needs *n)
 {
 	strv_free(n->syscalls);

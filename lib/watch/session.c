@@ -15,6 +15,7 @@
 #include "core/macro.h"
 #include "core/strv.h"
 #include "ringfence/alert.h"
+#include "ringfence/baseline.h"
 #include "ringfence/detect.h"
 #include "ringfence/finding.h"
 #include "ringfence/intel.h"
@@ -34,15 +35,20 @@ int rf_watch_rules(const struct rf_watch_config *c, struct rf_ruleset **ret,
 		r = rf_ruleset_load_default(rs, reterr);
 	if (r >= 0 && c->ioc_files && c->ioc_files[0])
 		r = rf_ruleset_load_builtin(rs, "ioc", reterr);
+	if (r >= 0 && c->baseline && !c->learn)
+		r = rf_baseline_load_rules(rs, c->protect, reterr);
 	STRV_FOREACH (f, c->rule_files)
 		if (r >= 0)
 			r = rf_ruleset_load_file(rs, *f, reterr);
-	if (r >= 0 && !c->no_default_rules + strv_length(c->rule_files) + strv_length(c->ioc_files) == 0)
+	if (r >= 0 && !c->learn &&
+	    !c->no_default_rules + strv_length(c->rule_files) + strv_length(c->ioc_files) +
+			    (c->baseline != NULL) ==
+		    0)
 		r = rf_error_set(reterr, -EINVAL, "no rules: give --rules FILE (the default rules "
 						  "are off)");
 	if (r >= 0)
 		r = rf_ruleset_compile(rs, reterr);
-	if (r >= 0 && rf_ruleset_enabled_count(rs) == 0)
+	if (r >= 0 && !c->learn && rf_ruleset_enabled_count(rs) == 0)
 		r = rf_error_set(reterr, -EINVAL, "every rule is disabled: nothing to detect");
 	if (r < 0) {
 		rf_ruleset_free(rs);
@@ -177,6 +183,8 @@ int rf_watch_session(const struct rf_watch_config *c, struct rf_watch_summary *r
 		     struct rf_error *reterr)
 {
 	_cleanup_(rf_detect_freep) struct rf_detect *detect = NULL;
+	_cleanup_(rf_baseline_learner_freep) struct rf_baseline_learner *learner = NULL;
+	struct rf_baseline *bl = NULL;
 	_cleanup_(rf_watch_needs_done) struct rf_watch_needs needs = { 0 };
 	_cleanup_strv_free_ char **unserved = NULL;
 	struct rf_container_names *names = NULL;
@@ -187,7 +195,7 @@ int rf_watch_session(const struct rf_watch_config *c, struct rf_watch_summary *r
 	struct rf_ruleset_needs rn = { 0 };
 	struct rf_watch_opts wo = c->source;
 	struct rf_sinks sinks = { 0 };
-	struct rf_sink detect_sink;
+	struct rf_sink detect_sink, learn_sink;
 	struct session s = { .c = c, .sum = &sum };
 	enum rf_watch_backend b;
 	int r;
@@ -203,7 +211,11 @@ int rf_watch_session(const struct rf_watch_config *c, struct rf_watch_summary *r
 						       .reload_fd = c->reload_fd },
 			      &intel, reterr)) < 0)
 		goto out;
-	if ((r = rf_prevent_new(&(struct rf_prevent_opts){ .kill = c->kill,
+	if (c->baseline && (r = c->learn ? rf_baseline_new(NULL, &bl)
+					 : rf_baseline_load(c->baseline, &bl, reterr)) < 0)
+		goto out;
+	/* --mode protect: the baseline rules ask for kill, and their findings are acted on. */
+	if ((r = rf_prevent_new(&(struct rf_prevent_opts){ .kill = c->kill || c->protect,
 							   .dry_run = c->dry_run },
 				&prevent)) < 0)
 		goto out;
@@ -211,7 +223,8 @@ int rf_watch_session(const struct rf_watch_config *c, struct rf_watch_summary *r
 				      .container_meta = names ? rf_container_names_lookup : NULL,
 				      .meta_userdata = names, .rate_burst = c->rate_burst,
 				      .rate_window_ns = c->rate_window_ns, .intel = intel,
-				      .act = rf_prevent_act, .act_userdata = prevent },
+				      .act = rf_prevent_act, .act_userdata = prevent,
+				      .baseline = c->learn ? NULL : bl },
 			  &detect);
 	if (r < 0)
 		goto out;
@@ -220,6 +233,7 @@ int rf_watch_session(const struct rf_watch_config *c, struct rf_watch_summary *r
 		if ((r = rf_detect_load_suppressions(detect, *f, reterr)) < 0)
 			goto out;
 	if ((r = rf_ruleset_needs(rs, &rn)) < 0 ||
+	    (c->learn && (r = rf_baseline_learn_needs(&rn)) < 0) ||
 	    (r = rf_watch_needs_from_rules(&rn, &needs, &unserved)) < 0)
 		goto out;
 	if (rf_intel_has_domains(intel) && ((r = strv_extend_unique(&needs.syscalls, "recvfrom")) < 0 ||
@@ -238,6 +252,15 @@ int rf_watch_session(const struct rf_watch_config *c, struct rf_watch_summary *r
 	if ((r = rf_detect_sink(detect, on_finding, &s, &detect_sink)) < 0 ||
 	    (r = rf_sinks_add(&sinks, &detect_sink)) < 0)
 		goto out;
+	if (c->learn) {
+		if ((r = rf_baseline_learner_new(bl, &(struct rf_baseline_learn_opts){
+				.container_meta = names ? rf_container_names_lookup : NULL,
+				.meta_userdata = names }, &learner)) < 0)
+			goto out;
+		rf_baseline_learner_sink(learner, &learn_sink);
+		if ((r = rf_sinks_add(&sinks, &learn_sink)) < 0)
+			goto out;
+	}
 	if (c->stats_interval_ns)
 		(void)rf_sinks_add(&sinks, &(struct rf_sink){ .name = "statistics",
 							      .on_event = stats_event, .self = &s });
@@ -254,14 +277,19 @@ int rf_watch_session(const struct rf_watch_config *c, struct rf_watch_summary *r
 	}
 	note_needs(c, &needs, unserved, b);
 	rf_prevent_set_held(prevent, b == RF_WATCH_PTRACE);
-	if (c->diag && (c->kill || c->dry_run))
+	if (c->diag && (c->kill || c->protect || c->dry_run))
 		rf_prevent_report(prevent, c->diag);
+	if (bl && !c->learn && c->diag)
+		rf_baseline_note_backend(bl, rf_watch_backend_name(b), c->diag);
 	if (c->diag)
 		fprintf(c->diag, "ringfence: watching %s with %s, %zu rules\n",
 			wo.all ? "the whole node" : wo.cgroup ? wo.cgroup : wo.argv ? wo.argv[0]
 											 : "a process tree",
 			rf_watch_backend_name(b), rf_ruleset_enabled_count(rs));
 	r = rf_watch(&wo, &sinks, &sum.watch, reterr);
+	if (r >= 0 && learner && (r = rf_baseline_write_file(bl, c->baseline, reterr)) >= 0 &&
+	    c->diag)
+		rf_baseline_summary_write(bl, c->diag);
 	rf_detect_stats(detect, &sum.detect);
 	sum.rules_enabled = rf_ruleset_enabled_count(rs);
 	{
@@ -274,7 +302,9 @@ int rf_watch_session(const struct rf_watch_config *c, struct rf_watch_summary *r
 		sum.would_kill = ps.dry_run;
 	}
 out:
-	rf_detect_free(TAKE_PTR(detect)); /* before the ruleset and names it reads */
+	rf_detect_free(TAKE_PTR(detect)); /* before the ruleset, names and baseline it reads */
+	rf_baseline_learner_free(TAKE_PTR(learner));
+	rf_baseline_free(bl);
 	rf_container_names_free(names);
 	if (intel && c->diag) {
 		struct rf_intel_stats st;
