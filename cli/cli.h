@@ -40,6 +40,12 @@ int write_outputs(const struct rf_observation *obs, const struct rf_outputs *out
 /* --runtime-base auto|runc|none, shared by record and generate. */
 int parse_runtime_base(const char *cmd, const char *s, int *ret);
 
+/* The seccomp output formats of the table in ringfence/profile.h: "oci|docker|spo" for usage
+ * lines (usage true), "oci, docker, spo" for messages. */
+const char *profile_formats(bool usage);
+/* usage_error "unknown format 'S' (oci, docker, spo)". */
+int unknown_format(const char *cmd, const char *s);
+
 /* "ringfence <cmd>: <problem>" + "Try 'ringfence <cmd> --help'." on stderr; returns EXIT_USAGE. */
 int usage_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Prints "ringfence: <message>" once. */

@@ -14,14 +14,14 @@
 #include "ringfence/profile.h"
 
 #define PROFILE_HELP                                                                               \
-	"Usage: ringfence profile show    [--format oci|docker|spo] [--caps LIST] [--kernel X.Y]\n" \
+	"Usage: ringfence profile show    [--format %1$s] [--caps LIST] [--kernel X.Y]\n" \
 	"                                 [--arch ARCH] [-o FILE] PROFILE\n"                        \
 	"       ringfence profile lint    [--strict] [--json] PROFILE...\n"                         \
-	"       ringfence profile convert --to oci|docker|spo [--caps LIST] [--kernel X.Y]\n"       \
+	"       ringfence profile convert --to %1$s [--caps LIST] [--kernel X.Y]\n"       \
 	"                                 [--arch ARCH] [--name NAME] [--namespace NS]\n"           \
 	"                                 [-o FILE] PROFILE\n"                                      \
 	"       ringfence profile diff    [--json] [--caps LIST] [--kernel X.Y] [--arch ARCH] OLD NEW\n" \
-	"       ringfence profile merge   [--format oci|docker|spo] [--caps LIST] [-o FILE] PROFILE...\n"                                       \
+	"       ringfence profile merge   [--format %1$s] [--caps LIST] [-o FILE] PROFILE...\n"                                       \
 	"\n"                                                                                        \
 	"PROFILE is a file (OCI linux.seccomp object, a whole OCI config.json, Docker/moby or\n"   \
 	"containers/common JSON, or a Security Profiles Operator SeccompProfile YAML; detected\n"  \
@@ -51,7 +51,20 @@
 	"         runs): whatever any of them allows, the result allows.\n"                        \
 	"\n"                                                                                        \
 	"--caps LIST  resolve against this bounding set (e.g. 'ALL' or 'CHOWN,SETUID');\n"           \
-	"             default: ringfence's own bounding set.\n"
+	"             default: ringfence's own bounding set.\n"                                   \
+	"\n"                                                                                        \
+	"Formats (--format, --to):\n"
+
+/* The usage lines name the output formats of ringfence/profile.h's table, and describe them. */
+static void print_help(void)
+{
+	const struct rf_format_info *f;
+
+	printf(PROFILE_HELP, profile_formats(true));
+	for (size_t i = 0; (f = rf_format_info(i)); i++)
+		if (f->output)
+			printf("  %-8s %s\n", f->name, f->description);
+}
 
 struct show_opts {
 	const char *format, *caps, *kernel, *arch, *output, *name, *ns;
@@ -91,7 +104,7 @@ static int parse_sub_opts(const char *sub, int argc, char **argv, struct show_op
 		case OPT_NS: o->ns = optarg; break;
 		case 'j': global.json = true; break;
 		case 'p': global.json = global.pretty = true; break;
-		case 'h': fputs(PROFILE_HELP, stdout); return 0;
+		case 'h': print_help(); return 0;
 		default: return usage_error("profile", "invalid option for '%s'", sub);
 		}
 	}
@@ -173,7 +186,7 @@ static int show_or_convert(const char *sub, const struct show_opts *o, const cha
 	int r;
 
 	if (o->format && (fmt = rf_format_from_string(o->format)) == RF_FORMAT_UNKNOWN)
-		return usage_error("profile", "unknown format '%s' (oci, docker, spo)", o->format);
+		return unknown_format("profile", o->format);
 	if (fmt == RF_FORMAT_OCI_CONFIG)
 		fmt = RF_FORMAT_OCI;
 	if ((r = make_env(o, &env, &caps)) != 0)
@@ -404,7 +417,7 @@ static int do_merge(const struct show_opts *o, int n, char **paths)
 	if (!res)
 		return EXIT_USAGE;
 	if (o->format && (fmt = rf_format_from_string(o->format)) == RF_FORMAT_UNKNOWN)
-		r = usage_error("profile", "unknown format '%s'", o->format);
+		r = unknown_format("profile", o->format);
 	if (r == 0)
 		r = make_env(o, &env, &caps);
 	for (int i = 0; r == 0 && i < n; i++) {
@@ -439,7 +452,7 @@ int cmd_profile(int argc, char **argv)
 		return usage_error("profile", "missing subcommand (show, lint, convert, diff, merge)");
 	sub = argv[1];
 	if (streq(sub, "--help") || streq(sub, "-h") || streq(sub, "help")) {
-		fputs(PROFILE_HELP, stdout);
+		print_help();
 		return 0;
 	}
 	r = parse_sub_opts(sub, argc - 1, argv + 1, &o);
@@ -451,7 +464,7 @@ int cmd_profile(int argc, char **argv)
 		if (argc != 1)
 			return usage_error("profile", "%s takes exactly one PROFILE", sub);
 		if (streq(sub, "convert") && !o.format)
-			return usage_error("profile", "convert needs --to oci|docker|spo");
+			return usage_error("profile", "convert needs --to %s", profile_formats(true));
 		return show_or_convert(sub, &o, argv[0]);
 	}
 	if (streq(sub, "lint")) {

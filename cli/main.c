@@ -19,6 +19,7 @@
 #include "core/macro.h"
 #include "ringfence/ebpf.h"
 #include "ringfence/log.h"
+#include "ringfence/profile.h"
 
 struct global_opts global;
 
@@ -53,6 +54,20 @@ int usage_error(const char *cmd, const char *fmt, ...)
 	va_end(ap);
 	fprintf(stderr, "\nTry 'ringfence%s%s --help'.\n", cmd ? " " : "", cmd ?: "");
 	return EXIT_USAGE;
+}
+
+const char *profile_formats(bool usage)
+{
+	static char *names[2]; /* made once, kept for the life of the process */
+
+	if (!names[usage])
+		names[usage] = rf_format_names(usage ? "|" : ", ");
+	return names[usage] ?: "?";
+}
+
+int unknown_format(const char *cmd, const char *s)
+{
+	return usage_error(cmd, "unknown format '%s' (%s)", s, profile_formats(false));
 }
 
 void print_error(const struct rf_error *e, int r)

@@ -186,8 +186,21 @@ const char *rf_action_to_string(enum rf_action a);
 enum rf_action rf_action_from_string(const char *s);
 const char *rf_cmp_to_string(enum rf_cmp_op op);
 enum rf_cmp_op rf_cmp_from_string(const char *s);
+/* The format table (profile.c): one row per format, the output formats first, in the order
+ * lists show them. Help texts and messages are made from it ("--format oci|docker|spo"), so a
+ * new output format is one row there plus its writer. */
+struct rf_format_info {
+	enum rf_profile_format format;
+	const char *name;        /* "oci": what --format takes, rf_format_to_string gives */
+	bool output;             /* a format to write (oci-config is read only) */
+	const char *description; /* one line, for help texts */
+};
+/* The i-th row, NULL past the last. */
+const struct rf_format_info *rf_format_info(size_t i);
 const char *rf_format_to_string(enum rf_profile_format f);
 enum rf_profile_format rf_format_from_string(const char *s);
+/* The output formats' names joined by `sep` ("oci|docker|spo"); NULL on OOM. */
+char *rf_format_names(const char *sep);
 
 /* Validation (lint). Each finding has a severity, a location and a message. A `host` finding is
  * about this machine's libseccomp, not the profile (a syscall name or an archMap architecture it
