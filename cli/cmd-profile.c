@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* `ringfence profile show|lint|convert|diff`: parse flags, call lib/seccomp, print. */
+/* `ringfence profile show|lint|convert|diff|merge`: parse flags, call lib/seccomp and its
+ * writers. */
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -7,7 +8,6 @@
 
 #include "cli.h"
 #include "core/arch.h"
-#include "core/json-writer.h"
 #include "core/macro.h"
 #include "core/strv.h"
 #include "ringfence/caps.h"
@@ -213,69 +213,9 @@ fail:
 	return EXIT_FOUND;
 }
 
-static const char *const sev_names[] = { "error", "warning", "note" };
-
-/* One checked profile: the file as given, and for a SeccompProfile among several in a file, its
- * name (the FILE#NAME that addresses it). */
-struct lint_target {
-	const char *path;
-	const char *document;
-};
-
-static void lint_print_json(struct rf_json *j, const struct lint_target *t,
-			    const struct rf_profile *p, const struct rf_lint *l,
-			    const struct rf_error *perr)
-{
-	rf_json_start_object(j);
-	rf_json_string_field(j, "file", t->path);
-	rf_json_string_field(j, "document", t->document);
-	rf_json_string_field(j, "format", p ? rf_format_to_string(p->format) : NULL);
-	rf_json_uint_field(j, "errors", perr ? 1 : l->n_errors);
-	rf_json_uint_field(j, "warnings", l->n_warnings);
-	rf_json_name(j, "findings");
-	rf_json_start_array(j);
-	if (perr) {
-		rf_json_start_object(j);
-		rf_json_string_field(j, "severity", "error");
-		rf_json_uint_field(j, "line", perr->line);
-		rf_json_string_field(j, "code", "parse-error");
-		rf_json_string_field(j, "message", perr->detail ?: perr->message);
-		rf_json_bool_field(j, "host", false);
-		rf_json_end_object(j);
-	}
-	for (size_t i = 0; i < l->n; i++) {
-		rf_json_start_object(j);
-		rf_json_string_field(j, "severity", sev_names[l->items[i].severity]);
-		rf_json_uint_field(j, "line", l->items[i].line);
-		rf_json_string_field(j, "code", l->items[i].code);
-		rf_json_string_field(j, "message", l->items[i].message);
-		rf_json_bool_field(j, "host", l->items[i].host);
-		rf_json_end_object(j);
-	}
-	rf_json_end_array(j);
-	rf_json_end_object(j);
-}
-
-/* "FILE:LINE: severity: message [code]"; in a file of several profiles the message starts with
- * the document, as parse errors do, and LINE is still a line of FILE. */
-static void lint_print_text(const struct lint_target *t, const struct rf_lint *l)
-{
-	for (size_t i = 0; i < l->n; i++) {
-		const struct rf_lint_item *f = &l->items[i];
-
-		printf("%s:", t->path);
-		if (f->line)
-			printf("%u:", f->line);
-		printf(" %s: ", sev_names[f->severity]);
-		if (t->document)
-			printf("SeccompProfile '%s': ", t->document);
-		printf("%s [%s]\n", f->message, f->code);
-	}
-}
-
 /* Lints one profile of `path` (or reports why `path` could not be read, when p is NULL);
  * returns whether it fails the lint. */
-static bool lint_one(const struct show_opts *o, struct rf_json *j, const char *path,
+static bool lint_one(const struct show_opts *o, struct rf_lint_writer *w, const char *path,
 		     struct rf_profile *p, struct rf_error *e, int r)
 {
 	_cleanup_(rf_profile_freep) struct rf_profile *res = NULL;
@@ -284,7 +224,7 @@ static bool lint_one(const struct show_opts *o, struct rf_json *j, const char *p
 	const char *file = !p || !p->source || rf_profile_is_builtin_name(path) ? path
 			   : streq(p->source, "<stdin>")				 ? "-"
 											 : p->source;
-	struct lint_target t = { file, p && p->document ? p->spo_name : NULL };
+	const char *document = p && p->document ? p->spo_name : NULL;
 	struct rf_lint l = { 0 };
 	bool failed;
 
@@ -296,17 +236,12 @@ static bool lint_one(const struct show_opts *o, struct rf_json *j, const char *p
 	}
 	if (r >= 0)
 		rf_profile_lint(p, &l);
-	if (global.json)
-		lint_print_json(j, &t, p, &l, r < 0 ? e : NULL);
-	else if (r < 0 && e->file)
-		printf("%s:%u: error: %s [parse-error]\n", e->file, e->line, e->detail);
-	else if (r < 0)
-		printf("%s: error: %s [parse-error]\n", path, e->detail ?: e->message ?: strerror(-r));
-	else
-		lint_print_text(&t, &l);
+	/* A profile that could not be read is reported under the name it was given. */
+	(void)rf_lint_writer_add(w, r < 0 ? path : file, document, r < 0 ? NULL : p, &l,
+				 r < 0 ? e : NULL, r);
 	failed = r < 0 || l.n_errors > 0 || (o->strict && l.n_warnings > l.n_host);
 	fflush(stdout);
-	if (t.document && asprintf(&label, "%s#%s", file, t.document) < 0)
+	if (document && asprintf(&label, "%s#%s", file, document) < 0)
 		label = NULL;
 	if (!global.json && r >= 0 && !global.quiet)
 		fprintf(stderr, "%s: %zu error(s), %zu warning(s)%s\n", label ?: path, l.n_errors,
@@ -320,34 +255,30 @@ static bool lint_one(const struct show_opts *o, struct rf_json *j, const char *p
  * document, FILE#NAME lints one of them. */
 static int do_lint(const struct show_opts *o, int n, char **paths)
 {
-	struct rf_json j;
+	struct rf_lint_writer *w = NULL;
 	bool failed = false;
+	int r;
 
-	rf_json_init(&j, stdout, global.pretty);
-	if (global.json) {
-		rf_json_start_object(&j);
-		rf_json_string_field(&j, "schema", "ringfence.lint/v1");
-		rf_json_name(&j, "files");
-		rf_json_start_array(&j);
+	r = rf_lint_writer_new(stdout, global.json ? RF_REPORT_JSON : RF_REPORT_TEXT, global.pretty,
+			       &w);
+	if (r < 0) {
+		print_error(NULL, r);
+		return EXIT_FOUND;
 	}
 	for (int i = 0; i < n; i++) {
 		struct rf_profile **v = NULL;
 		struct rf_error e = { 0 };
 		size_t nv = 0;
-		int r = rf_profile_load_all(paths[i], &v, &nv, &e);
 
+		r = rf_profile_load_all(paths[i], &v, &nv, &e);
 		if (r < 0)
-			failed |= lint_one(o, &j, paths[i], NULL, &e, r);
+			failed |= lint_one(o, w, paths[i], NULL, &e, r);
 		for (size_t k = 0; r >= 0 && k < nv; k++)
-			failed |= lint_one(o, &j, paths[i], v[k], &e, 0);
+			failed |= lint_one(o, w, paths[i], v[k], &e, 0);
 		rf_profile_free_all(v, nv);
 		rf_error_clear(&e);
 	}
-	if (global.json) {
-		rf_json_end_array(&j);
-		rf_json_end_object(&j);
-		rf_json_finish(&j);
-	}
+	(void)rf_lint_writer_finish(w);
 	return failed ? EXIT_FOUND : 0;
 }
 
@@ -358,7 +289,6 @@ static int do_diff(const struct show_opts *o, const char *a, const char *b)
 	struct rf_resolve_env env = { 0 };
 	struct rf_diff d = { 0 };
 	struct rf_error e = { 0 };
-	struct rf_json j;
 	int r;
 
 	if ((r = make_env(o, &env, &caps)) != 0)
@@ -371,34 +301,8 @@ static int do_diff(const struct show_opts *o, const char *a, const char *b)
 		rf_error_clear(&e);
 		return EXIT_USAGE;
 	}
-	if (global.json) {
-		rf_json_init(&j, stdout, global.pretty);
-		rf_json_start_object(&j);
-		rf_json_string_field(&j, "schema", "ringfence.profile-diff/v1");
-		rf_json_string_field(&j, "old", a);
-		rf_json_string_field(&j, "new", b);
-		rf_json_string_field(&j, "default_action_change", d.default_change);
-		rf_json_name(&j, "changes");
-		rf_json_start_array(&j);
-		for (size_t i = 0; i < d.n; i++) {
-			char k[2] = { d.items[i].kind, 0 };
-			rf_json_start_object(&j);
-			rf_json_string_field(&j, "arch", d.items[i].arch);
-			rf_json_string_field(&j, "syscall", d.items[i].name);
-			rf_json_string_field(&j, "change", k);
-			rf_json_string_field(&j, "detail", d.items[i].detail);
-			rf_json_end_object(&j);
-		}
-		rf_json_end_array(&j);
-		rf_json_end_object(&j);
-		rf_json_finish(&j);
-	} else {
-		if (d.default_change)
-			printf("defaultAction: %s\n", d.default_change);
-		for (size_t i = 0; i < d.n; i++)
-			printf("%s %c %s  %s\n", d.items[i].arch, d.items[i].kind, d.items[i].name,
-			       d.items[i].detail);
-	}
+	(void)rf_diff_write(&d, a, b, global.json ? RF_REPORT_JSON : RF_REPORT_TEXT, global.pretty,
+			    stdout);
 	r = d.n || d.default_change ? EXIT_FOUND : 0;
 	rf_diff_done(&d);
 	return r;

@@ -240,3 +240,30 @@ struct rf_diff {
 int rf_profile_diff(const struct rf_profile *a, const struct rf_profile *b,
 		    const struct rf_resolve_env *env, struct rf_diff *ret, struct rf_error *reterr);
 void rf_diff_done(struct rf_diff *d);
+
+/* ---- lint and diff reports (lint-write.c, diff-write.c) ---- */
+
+/* Text lines, or one JSON document with a "schema" key (compact, indented when pretty). Text
+ * prints messages as lint and diff made them (printable: control bytes escaped). */
+enum rf_report_format { RF_REPORT_TEXT = 0, RF_REPORT_JSON };
+
+/* A lint report, written as profiles are linted: "FILE:LINE: severity: message [code]" lines,
+ * or the document {"schema": "ringfence.lint/v1", "files": [...]} that rf_lint_writer_finish
+ * closes. */
+struct rf_lint_writer;
+int rf_lint_writer_new(FILE *out, enum rf_report_format fmt, bool pretty,
+		       struct rf_lint_writer **ret);
+/* One linted profile. `file` is what FILE:LINE points into (the file part of FILE#NAME, "-"
+ * for stdin); `document` the SeccompProfile's name in a file of several, else NULL; `p` the
+ * profile linted (its format is reported) and `l` its findings. A profile that could not be
+ * read has p and l NULL and `error` (`code` its errno) saying why: a "parse-error" finding. */
+int rf_lint_writer_add(struct rf_lint_writer *w, const char *file, const char *document,
+		       const struct rf_profile *p, const struct rf_lint *l,
+		       const struct rf_error *error, int code);
+/* Ends the report and frees the writer; -EIO when writing failed. */
+int rf_lint_writer_finish(struct rf_lint_writer *w);
+
+/* A diff report: "defaultAction: OLD -> NEW" and "ARCH KIND NAME  DETAIL" lines, or the
+ * document "ringfence.profile-diff/v1" naming the two profiles as `old_name` and `new_name`. */
+int rf_diff_write(const struct rf_diff *d, const char *old_name, const char *new_name,
+		  enum rf_report_format fmt, bool pretty, FILE *out);
