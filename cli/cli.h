@@ -53,17 +53,6 @@ void print_error(const struct rf_error *e, int r);
 /* fflush + ferror on stdout: a full disk must not exit 0. Returns the exit code to use. */
 int finish_stdout(int code);
 
-/* Text output escapes every string that came from input (file names from directories, names
- * and namespaces from manifests) for a printf with padding: escaped copies live in a pool
- * that esc_done empties after each line. esc returns "" for NULL, "?" when the pool is full
- * or memory runs out. */
-struct esc_pool {
-	char *v[8];
-	size_t n;
-};
-const char *esc(struct esc_pool *p, const char *s);
-void esc_done(struct esc_pool *p);
-
 /* `node status` (cmd-node-status.c); `check`: --check-manifests FILE... */
 struct rf_node_opts;
 int node_status(const struct rf_node_opts *node, const char *kubelet_config, bool check,

@@ -14,7 +14,6 @@
 
 #include "cli.h"
 #include "config.h"
-#include "core/escape.h"
 #include "core/json-writer.h"
 #include "core/macro.h"
 #include "ringfence/ebpf.h"
@@ -88,24 +87,6 @@ int finish_stdout(int code)
 		return code ? code : EXIT_FOUND;
 	}
 	return code;
-}
-
-const char *esc(struct esc_pool *p, const char *s)
-{
-	char *e;
-
-	if (!s)
-		return "";
-	if (p->n >= ELEMENTSOF(p->v) || !(e = rf_escape_controls(s)))
-		return "?";
-	return p->v[p->n++] = e;
-}
-
-void esc_done(struct esc_pool *p)
-{
-	for (size_t i = 0; i < p->n; i++)
-		free(p->v[i]);
-	p->n = 0;
 }
 
 static void log_to_stderr(enum rf_log_level level, const char *msg, void *userdata)
