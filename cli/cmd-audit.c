@@ -94,16 +94,10 @@ static int check_node(struct rf_audit *a, const char *root, const char *sys, boo
 		return r;
 	}
 	r = rf_node_check_refs(&s, a, &refs);
-	for (size_t i = 0; r >= 0 && i < refs.n; i++) {
-		const struct rf_profile_ref *ref = &refs.refs[i];
-
-		if (!refs.problems[i])
-			continue;
-		fprintf(text ? stdout : stderr, "%s%s:%u:%u: %s %s%s%s%s%s: %s\n",
-			text ? "node: " : "ringfence: ", ref->file, ref->line, ref->column, ref->kind,
-			ref->namespace ?: "", ref->namespace ? "/" : "", ref->name ?: "",
-			ref->container ? " container " : "", ref->container ?: "", refs.problems[i]);
-	}
+	for (size_t i = 0; r >= 0 && i < refs.n; i++)
+		if (refs.problems[i])
+			rf_node_ref_write_line(&refs.refs[i], refs.problems[i],
+					       text ? "node: " : "ringfence: ", text ? stdout : stderr);
 	if (r >= 0)
 		r = (int)refs.n_missing;
 	rf_node_refs_done(&refs);

@@ -8,6 +8,7 @@
 
 #include "cli.h"
 #include "core/arch.h"
+#include "core/escape.h"
 #include "core/macro.h"
 #include "core/strv.h"
 #include "ringfence/caps.h"
@@ -243,10 +244,11 @@ static bool lint_one(const struct show_opts *o, struct rf_lint_writer *w, const 
 	fflush(stdout);
 	if (document && asprintf(&label, "%s#%s", file, document) < 0)
 		label = NULL;
-	if (!global.json && r >= 0 && !global.quiet)
-		fprintf(stderr, "%s: %zu error(s), %zu warning(s)%s\n", label ?: path, l.n_errors,
-			l.n_warnings,
+	if (!global.json && r >= 0 && !global.quiet) {
+		rf_fputs_escaped(label ?: path, stderr); /* NAME is the file's metadata.name */
+		fprintf(stderr, ": %zu error(s), %zu warning(s)%s\n", l.n_errors, l.n_warnings,
 			l.n_host ? " (some about this machine's libseccomp, see --help)" : "");
+	}
 	rf_lint_done(&l);
 	return failed;
 }

@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <stdio.h>
 
+#include "core/escape.h"
 #include "core/json-writer.h"
 #include "ringfence/profile.h"
 
@@ -40,9 +41,15 @@ static int write_text(const struct rf_diff *d, FILE *out)
 {
 	if (d->default_change)
 		fprintf(out, "defaultAction: %s\n", d->default_change);
-	for (size_t i = 0; i < d->n; i++)
-		fprintf(out, "%s %c %s  %s\n", d->items[i].arch, d->items[i].kind, d->items[i].name,
-			d->items[i].detail);
+	/* Names are data (a name libseccomp does not know is kept as written): escaped. */
+	for (size_t i = 0; i < d->n; i++) {
+		rf_fputs_escaped(d->items[i].arch, out);
+		fprintf(out, " %c ", d->items[i].kind);
+		rf_fputs_escaped(d->items[i].name, out);
+		fputs("  ", out);
+		rf_fputs_escaped(d->items[i].detail, out);
+		fputc('\n', out);
+	}
 	return ferror(out) ? -EIO : 0;
 }
 

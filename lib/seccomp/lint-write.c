@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/escape.h"
 #include "core/json-writer.h"
 #include "core/macro.h"
 #include "ringfence/profile.h"
@@ -78,7 +79,8 @@ static void add_json(struct rf_json *j, const char *file, const char *document,
 }
 
 /* In a file of several profiles a message starts with the document, as parse errors do, and
- * LINE is still a line of FILE. */
+ * LINE is still a line of FILE. Messages are printable already (lint and rf_error escape what
+ * they quote); the document's name is the file's metadata.name, escaped here. */
 static void add_text(FILE *out, const char *file, const char *document, const struct rf_lint *l,
 		     const struct rf_error *error, int code)
 {
@@ -99,8 +101,11 @@ static void add_text(FILE *out, const char *file, const char *document, const st
 		if (f->line)
 			fprintf(out, "%u:", f->line);
 		fprintf(out, " %s: ", severity_names[f->severity]);
-		if (document)
-			fprintf(out, "SeccompProfile '%s': ", document);
+		if (document) {
+			fputs("SeccompProfile '", out);
+			rf_fputs_escaped(document, out);
+			fputs("': ", out);
+		}
 		fprintf(out, "%s [%s]\n", f->message, f->code);
 	}
 }
