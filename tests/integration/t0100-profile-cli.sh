@@ -90,8 +90,14 @@ grep -q "Try 'ringfence profile --help'" "$tmpdir/err"
 check_eq "$?" 0 "usage errors point at --help"
 "$rf" profile --help | grep -q '^Usage: ringfence profile show'
 check_eq "$?" 0 "profile --help prints usage on stdout"
-"$rf" watch --all 2>"$tmpdir/err"
-check_eq "$?" 2 "a planned command says it is not implemented (exit 2)"
+# A command of the CLI contract that is not built yet (ringfence --help lists them) says so.
+planned=$("$rf" --help | sed -n 's/^Planned, not built yet: \([^ ,]*\).*/\1/p')
+if [ -n "$planned" ]; then
+	"$rf" "$planned" --all 2>"$tmpdir/err"
+	check_eq "$?" 2 "a planned command ($planned) says it is not implemented (exit 2)"
+else
+	skip "a planned command says it is not implemented" "every command is built"
+fi
 "$rf" profile show /nonexistent.json 2>"$tmpdir/err" >/dev/null
 check_eq "$?" 1 "show of a missing file fails"
 grep -q "^ringfence: cannot open '/nonexistent.json': No such file or directory$" "$tmpdir/err"
