@@ -45,23 +45,18 @@ int write_outputs(const struct rf_observation *obs, const struct rf_outputs *out
 /* --runtime-base auto|runc|none, shared by record and generate. */
 int parse_runtime_base(const char *cmd, const char *s, int *ret);
 
+/* The seccomp output formats of the table in ringfence/profile.h: "oci|docker|spo" for usage
+ * lines (usage true), "oci, docker, spo" for messages. */
+const char *profile_formats(bool usage);
+/* usage_error "unknown format 'S' (oci, docker, spo)". */
+int unknown_format(const char *cmd, const char *s);
+
 /* "ringfence <cmd>: <problem>" + "Try 'ringfence <cmd> --help'." on stderr; returns EXIT_USAGE. */
 int usage_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Prints "ringfence: <message>" once. */
 void print_error(const struct rf_error *e, int r);
 /* fflush + ferror on stdout: a full disk must not exit 0. Returns the exit code to use. */
 int finish_stdout(int code);
-
-/* Text output escapes every string that came from input (file names from directories, names
- * and namespaces from manifests) for a printf with padding: escaped copies live in a pool
- * that esc_done empties after each line. esc returns "" for NULL, "?" when the pool is full
- * or memory runs out. */
-struct esc_pool {
-	char *v[8];
-	size_t n;
-};
-const char *esc(struct esc_pool *p, const char *s);
-void esc_done(struct esc_pool *p);
 
 /* `node status` (cmd-node-status.c); `check`: --check-manifests FILE... */
 struct rf_node_opts;

@@ -84,36 +84,25 @@ static int check_node(struct rf_audit *a, const char *root, const char *sys, boo
 {
 	struct rf_node_status s = { 0 };
 	struct rf_node_opts o = { .root = root, .sys = sys };
-	struct rf_profile_ref *refs = NULL;
+	struct rf_node_refs refs = { 0 };
 	struct rf_error e = { 0 };
-	size_t n = 0;
-	int r = rf_node_status(&o, NULL, &s, &e), bad = 0;
+	int r = rf_node_status(&o, NULL, &s, &e);
 
 	if (r < 0) {
 		print_error(&e, r);
 		rf_error_clear(&e);
 		return r;
 	}
-	r = rf_audit_profile_refs(a, &refs, &n);
-	for (size_t i = 0; r >= 0 && i < n; i++) {
-		const struct rf_profile_ref *ref = &refs[i];
-		char *why;
-
-		errno = 0;
-		if (!(why = rf_node_ref_problem(&s, ref))) {
-			r = errno == ENOMEM ? -ENOMEM : 0;
-			continue;
-		}
-		bad++;
-		fprintf(text ? stdout : stderr, "%s%s:%u:%u: %s %s%s%s%s%s: %s\n",
-			text ? "node: " : "ringfence: ", ref->file, ref->line, ref->column, ref->kind,
-			ref->namespace ?: "", ref->namespace ? "/" : "", ref->name ?: "",
-			ref->container ? " container " : "", ref->container ?: "", why);
-		free(why);
-	}
-	rf_profile_refs_free(refs, n);
+	r = rf_node_check_refs(&s, a, &refs);
+	for (size_t i = 0; r >= 0 && i < refs.n; i++)
+		if (refs.problems[i])
+			rf_node_ref_write_line(&refs.refs[i], refs.problems[i],
+					       text ? "node: " : "ringfence: ", text ? stdout : stderr);
+	if (r >= 0)
+		r = (int)refs.n_missing;
+	rf_node_refs_done(&refs);
 	rf_node_status_done(&s);
-	return r < 0 ? r : bad;
+	return r;
 }
 
 int cmd_audit(int argc, char **argv)

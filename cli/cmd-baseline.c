@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "core/escape.h"
 #include "core/macro.h"
 #include "ringfence/baseline.h"
 
@@ -67,7 +68,7 @@ static int merge(char **files, int n, const char *out)
 static int show(const char *file)
 {
 	_cleanup_(rf_baseline_freep) struct rf_baseline *b = NULL;
-	struct esc_pool pool = { 0 };
+	struct rf_esc_pool pool = { 0 };
 	struct rf_error e = { 0 };
 	struct rf_baseline_stats st;
 
@@ -84,12 +85,12 @@ static int show(const char *file)
 		struct rf_baseline_workload_info w;
 
 		rf_baseline_workload_info(b, i, &w);
-		printf("%s: %llu events", esc(&pool, w.key), (unsigned long long)w.events);
+		printf("%s: %llu events", rf_esc(&pool, w.key), (unsigned long long)w.events);
 		for (int s = 0; s < RF_BL_SETS; s++)
 			printf(", %zu %s%s", w.items[s], rf_baseline_set_name((enum rf_baseline_set)s),
 			       !w.recorded[s] ? " (unrecorded)" : w.saturated[s] ? " (saturated)" : "");
 		putchar('\n');
-		esc_done(&pool);
+		rf_esc_done(&pool);
 	}
 	rf_baseline_summary_write(b, stdout);
 	return finish_stdout(0);

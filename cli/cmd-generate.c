@@ -20,7 +20,7 @@
 #define GENERATE_HELP                                                                              \
 	"Usage: ringfence generate (--from OBS.json... | --from-strace LOG... |\n"                  \
 	"                           --from-baseline FILE... [--workload KEY])\n"                  \
-	"                          [--seccomp FILE] [--format oci|docker|spo] [--observation OUT]\n" \
+	"                          [--seccomp FILE] [--format %s] [--observation OUT]\n" \
 	"                          [--args] [--default-errno N|ENOSYS] [--min-support N]\n"         \
 	"                          [--ignore-unknown] [--caps FILE] [--apparmor FILE]\n"            \
 	"                          [--runtime-base auto|runc|none]\n"                               \
@@ -197,7 +197,7 @@ int cmd_generate(int argc, char **argv)
 						   "--min-support needs a number 1..%u, not '%s'",
 						   UINT_MAX, optarg);
 			break;
-		case 'h': fputs(GENERATE_HELP, stdout); return 0;
+		case 'h': printf(GENERATE_HELP, profile_formats(true)); return 0;
 		default: return usage_error("generate", "invalid option");
 		}
 	}
@@ -209,7 +209,7 @@ int cmd_generate(int argc, char **argv)
 	if (optind >= argc)
 		return usage_error("generate", "no input files");
 	if (g.format && rf_format_from_string(g.format) == RF_FORMAT_UNKNOWN)
-		return usage_error("generate", "unknown format '%s' (oci, docker, spo)", g.format);
+		return unknown_format("generate", g.format);
 	if (stdout_taken(g.seccomp) + stdout_taken(g.observation) + stdout_taken(g.caps) > 1)
 		return usage_error("generate", "only one of --seccomp, --observation and --caps "
 					       "can write to stdout ('-')");

@@ -13,7 +13,6 @@
 
 #include "cli.h"
 #include "core/escape.h"
-#include "core/json-writer.h"
 #include "core/macro.h"
 #include "core/number.h"
 #include "ringfence/node.h"
@@ -147,37 +146,6 @@ static int parse_args(const char *sub, int argc, char **argv, struct node_args *
 	return -1;
 }
 
-/* A dry run decides but does not act: "create", not "created". */
-static const char *install_action(enum rf_node_action a, bool dry_run)
-{
-	static const char *const planned[] = {
-		[RF_NODE_CREATED] = "create", [RF_NODE_UPDATED] = "update",
-		[RF_NODE_UNCHANGED] = "unchanged", [RF_NODE_PRUNED] = "prune",
-		[RF_NODE_LOADED] = "load", [RF_NODE_SKIPPED] = "skip",
-	};
-
-	if (dry_run && (unsigned)a < ELEMENTSOF(planned) && planned[a])
-		return planned[a];
-	return rf_node_action_to_string(a);
-}
-
-static void json_change(struct rf_json *j, const struct rf_node_change *c)
-{
-	rf_json_start_object(j);
-	rf_json_string_field(j, "kind", c->kind == RF_NODE_SECCOMP ? "seccomp" : "apparmor");
-	rf_json_string_field(j, "action", rf_node_action_to_string(c->action));
-	rf_json_string_field(j, "name", c->name);
-	if (c->localhost_profile)
-		rf_json_string_field(j, "localhost_profile", c->localhost_profile);
-	if (c->path)
-		rf_json_string_field(j, "path", c->path);
-	if (c->source)
-		rf_json_string_field(j, "source", c->source);
-	if (*c->sha256)
-		rf_json_string_field(j, "sha256", c->sha256);
-	rf_json_end_object(j);
-}
-
 static int do_install(struct node_args *a, char **inputs, size_t n)
 {
 	struct rf_node_result res = {};
@@ -197,84 +165,21 @@ static int do_install(struct node_args *a, char **inputs, size_t n)
 		rf_fputs_escaped(*s, stderr);
 		fputc('\n', stderr);
 	}
-	if (global.json) {
-		struct rf_json j;
-
-		rf_json_init(&j, stdout, global.pretty);
-		rf_json_start_object(&j);
-		rf_json_string_field(&j, "schema", "ringfence.node-install/v1");
-		rf_json_bool_field(&j, "dry_run", a->node.dry_run);
-		rf_json_name(&j, "changes");
-		rf_json_start_array(&j);
-		for (size_t i = 0; i < res.n; i++)
-			json_change(&j, &res.items[i]);
-		rf_json_end_array(&j);
-		rf_json_end_object(&j);
-		rf_json_finish(&j);
-	} else {
-		for (size_t i = 0; i < res.n; i++) {
-			const struct rf_node_change *c = &res.items[i];
-			struct esc_pool ep = {};
-
-			if (c->kind == RF_NODE_SECCOMP)
-				printf("%-9s localhostProfile: %-40s sha256:%.12s\n",
-				       install_action(c->action, a->node.dry_run),
-				       esc(&ep, c->localhost_profile), c->sha256);
-			else
-				printf("%-9s apparmor profile: %s (%s)\n",
-				       install_action(c->action, a->node.dry_run),
-				       esc(&ep, c->name), esc(&ep, c->source));
-			esc_done(&ep);
-		}
-		if (a->node.dry_run)
-			printf("(dry run: nothing was written)\n");
-	}
+	(void)rf_node_install_write(&res, a->node.dry_run, global.json ? RF_NODE_JSON : RF_NODE_TEXT,
+				    global.pretty, stdout);
 	rf_node_result_done(&res);
 	return finish_stdout(0);
 }
 
-
+/* JSON Lines on stdout (flushed: a log is read as it grows), text on stderr. */
 static void agent_log(const struct rf_node_change *c, const struct rf_error *err, const char *note,
 		      void *userdata)
 {
-	const char *msg = err && err->message ? err->message : note ?: "?";
-	char when[32];
-	time_t t = time(NULL);
-	struct tm tm;
-
-	strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", gmtime_r(&t, &tm));
-	if (global.json) {
-		struct rf_json j;
-
-		rf_json_init(&j, stdout, false);
-		rf_json_start_object(&j);
-		rf_json_string_field(&j, "time", when);
-		rf_json_string_field(&j, "event", c ? rf_node_action_to_string(c->action)
-						    : err ? "sync_failed" : "note");
-		if (c) {
-			rf_json_name(&j, "change");
-			json_change(&j, c);
-		} else {
-			rf_json_string_field(&j, err ? "error" : "note", msg);
-		}
-		rf_json_end_object(&j);
-		rf_json_finish(&j);
+	(void)rf_node_agent_log_write(c, err, note, time(NULL),
+				      global.json ? RF_NODE_JSON : RF_NODE_TEXT,
+				      global.json ? stdout : stderr);
+	if (global.json)
 		fflush(stdout);
-	} else if (c) {
-		struct esc_pool ep = {};
-
-		fprintf(stderr, "%s ringfence: %s %s %s%s%s\n", when, rf_node_action_to_string(c->action),
-			c->kind == RF_NODE_SECCOMP ? "seccomp" : "apparmor",
-			esc(&ep, c->localhost_profile ?: c->name), *c->sha256 ? " sha256:" : "",
-			c->sha256);
-		esc_done(&ep);
-	} else {
-		/* A failure while reading the input changed nothing; one while writing may have
-		 * changed part of the node (the next sync finishes it). */
-		fprintf(stderr, "%s ringfence: %s", when, err ? "sync failed: " : "note: ");
-		rf_fputs_escaped(msg, stderr);
-		fputc('\n', stderr);
-	}
 }
 
 static int do_agent(struct node_args *a, size_t n_args)

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* `ringfence profile show|lint|convert|diff`: parse flags, call lib/seccomp, print. */
+/* `ringfence profile show|lint|convert|diff|merge`: parse flags, call lib/seccomp and its
+ * writers. */
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -7,21 +8,21 @@
 
 #include "cli.h"
 #include "core/arch.h"
-#include "core/json-writer.h"
+#include "core/escape.h"
 #include "core/macro.h"
 #include "core/strv.h"
 #include "ringfence/caps.h"
 #include "ringfence/profile.h"
 
 #define PROFILE_HELP                                                                               \
-	"Usage: ringfence profile show    [--format oci|docker|spo] [--caps LIST] [--kernel X.Y]\n" \
+	"Usage: ringfence profile show    [--format %1$s] [--caps LIST] [--kernel X.Y]\n" \
 	"                                 [--arch ARCH] [-o FILE] PROFILE\n"                        \
 	"       ringfence profile lint    [--strict] [--json] PROFILE...\n"                         \
-	"       ringfence profile convert --to oci|docker|spo [--caps LIST] [--kernel X.Y]\n"       \
+	"       ringfence profile convert --to %1$s [--caps LIST] [--kernel X.Y]\n"       \
 	"                                 [--arch ARCH] [--name NAME] [--namespace NS]\n"           \
 	"                                 [-o FILE] PROFILE\n"                                      \
 	"       ringfence profile diff    [--json] [--caps LIST] [--kernel X.Y] [--arch ARCH] OLD NEW\n" \
-	"       ringfence profile merge   [--format oci|docker|spo] [--caps LIST] [-o FILE] PROFILE...\n"                                       \
+	"       ringfence profile merge   [--format %1$s] [--caps LIST] [-o FILE] PROFILE...\n"                                       \
 	"\n"                                                                                        \
 	"PROFILE is a file (OCI linux.seccomp object, a whole OCI config.json, Docker/moby or\n"   \
 	"containers/common JSON, or a Security Profiles Operator SeccompProfile YAML; detected\n"  \
@@ -51,7 +52,20 @@
 	"         runs): whatever any of them allows, the result allows.\n"                        \
 	"\n"                                                                                        \
 	"--caps LIST  resolve against this bounding set (e.g. 'ALL' or 'CHOWN,SETUID');\n"           \
-	"             default: ringfence's own bounding set.\n"
+	"             default: ringfence's own bounding set.\n"                                   \
+	"\n"                                                                                        \
+	"Formats (--format, --to):\n"
+
+/* The usage lines name the output formats of ringfence/profile.h's table, and describe them. */
+static void print_help(void)
+{
+	const struct rf_format_info *f;
+
+	printf(PROFILE_HELP, profile_formats(true));
+	for (size_t i = 0; (f = rf_format_info(i)); i++)
+		if (f->output)
+			printf("  %-8s %s\n", f->name, f->description);
+}
 
 struct show_opts {
 	const char *format, *caps, *kernel, *arch, *output, *name, *ns;
@@ -91,7 +105,7 @@ static int parse_sub_opts(const char *sub, int argc, char **argv, struct show_op
 		case OPT_NS: o->ns = optarg; break;
 		case 'j': global.json = true; break;
 		case 'p': global.json = global.pretty = true; break;
-		case 'h': fputs(PROFILE_HELP, stdout); return 0;
+		case 'h': print_help(); return 0;
 		default: return usage_error("profile", "invalid option for '%s'", sub);
 		}
 	}
@@ -173,7 +187,7 @@ static int show_or_convert(const char *sub, const struct show_opts *o, const cha
 	int r;
 
 	if (o->format && (fmt = rf_format_from_string(o->format)) == RF_FORMAT_UNKNOWN)
-		return usage_error("profile", "unknown format '%s' (oci, docker, spo)", o->format);
+		return unknown_format("profile", o->format);
 	if (fmt == RF_FORMAT_OCI_CONFIG)
 		fmt = RF_FORMAT_OCI;
 	if ((r = make_env(o, &env, &caps)) != 0)
@@ -200,69 +214,9 @@ fail:
 	return EXIT_FOUND;
 }
 
-static const char *const sev_names[] = { "error", "warning", "note" };
-
-/* One checked profile: the file as given, and for a SeccompProfile among several in a file, its
- * name (the FILE#NAME that addresses it). */
-struct lint_target {
-	const char *path;
-	const char *document;
-};
-
-static void lint_print_json(struct rf_json *j, const struct lint_target *t,
-			    const struct rf_profile *p, const struct rf_lint *l,
-			    const struct rf_error *perr)
-{
-	rf_json_start_object(j);
-	rf_json_string_field(j, "file", t->path);
-	rf_json_string_field(j, "document", t->document);
-	rf_json_string_field(j, "format", p ? rf_format_to_string(p->format) : NULL);
-	rf_json_uint_field(j, "errors", perr ? 1 : l->n_errors);
-	rf_json_uint_field(j, "warnings", l->n_warnings);
-	rf_json_name(j, "findings");
-	rf_json_start_array(j);
-	if (perr) {
-		rf_json_start_object(j);
-		rf_json_string_field(j, "severity", "error");
-		rf_json_uint_field(j, "line", perr->line);
-		rf_json_string_field(j, "code", "parse-error");
-		rf_json_string_field(j, "message", perr->detail ?: perr->message);
-		rf_json_bool_field(j, "host", false);
-		rf_json_end_object(j);
-	}
-	for (size_t i = 0; i < l->n; i++) {
-		rf_json_start_object(j);
-		rf_json_string_field(j, "severity", sev_names[l->items[i].severity]);
-		rf_json_uint_field(j, "line", l->items[i].line);
-		rf_json_string_field(j, "code", l->items[i].code);
-		rf_json_string_field(j, "message", l->items[i].message);
-		rf_json_bool_field(j, "host", l->items[i].host);
-		rf_json_end_object(j);
-	}
-	rf_json_end_array(j);
-	rf_json_end_object(j);
-}
-
-/* "FILE:LINE: severity: message [code]"; in a file of several profiles the message starts with
- * the document, as parse errors do, and LINE is still a line of FILE. */
-static void lint_print_text(const struct lint_target *t, const struct rf_lint *l)
-{
-	for (size_t i = 0; i < l->n; i++) {
-		const struct rf_lint_item *f = &l->items[i];
-
-		printf("%s:", t->path);
-		if (f->line)
-			printf("%u:", f->line);
-		printf(" %s: ", sev_names[f->severity]);
-		if (t->document)
-			printf("SeccompProfile '%s': ", t->document);
-		printf("%s [%s]\n", f->message, f->code);
-	}
-}
-
 /* Lints one profile of `path` (or reports why `path` could not be read, when p is NULL);
  * returns whether it fails the lint. */
-static bool lint_one(const struct show_opts *o, struct rf_json *j, const char *path,
+static bool lint_one(const struct show_opts *o, struct rf_lint_writer *w, const char *path,
 		     struct rf_profile *p, struct rf_error *e, int r)
 {
 	_cleanup_(rf_profile_freep) struct rf_profile *res = NULL;
@@ -271,7 +225,7 @@ static bool lint_one(const struct show_opts *o, struct rf_json *j, const char *p
 	const char *file = !p || !p->source || rf_profile_is_builtin_name(path) ? path
 			   : streq(p->source, "<stdin>")				 ? "-"
 											 : p->source;
-	struct lint_target t = { file, p && p->document ? p->spo_name : NULL };
+	const char *document = p && p->document ? p->spo_name : NULL;
 	struct rf_lint l = { 0 };
 	bool failed;
 
@@ -283,22 +237,18 @@ static bool lint_one(const struct show_opts *o, struct rf_json *j, const char *p
 	}
 	if (r >= 0)
 		rf_profile_lint(p, &l);
-	if (global.json)
-		lint_print_json(j, &t, p, &l, r < 0 ? e : NULL);
-	else if (r < 0 && e->file)
-		printf("%s:%u: error: %s [parse-error]\n", e->file, e->line, e->detail);
-	else if (r < 0)
-		printf("%s: error: %s [parse-error]\n", path, e->detail ?: e->message ?: strerror(-r));
-	else
-		lint_print_text(&t, &l);
+	/* A profile that could not be read is reported under the name it was given. */
+	(void)rf_lint_writer_add(w, r < 0 ? path : file, document, r < 0 ? NULL : p, &l,
+				 r < 0 ? e : NULL, r);
 	failed = r < 0 || l.n_errors > 0 || (o->strict && l.n_warnings > l.n_host);
 	fflush(stdout);
-	if (t.document && asprintf(&label, "%s#%s", file, t.document) < 0)
+	if (document && asprintf(&label, "%s#%s", file, document) < 0)
 		label = NULL;
-	if (!global.json && r >= 0 && !global.quiet)
-		fprintf(stderr, "%s: %zu error(s), %zu warning(s)%s\n", label ?: path, l.n_errors,
-			l.n_warnings,
+	if (!global.json && r >= 0 && !global.quiet) {
+		rf_fputs_escaped(label ?: path, stderr); /* NAME is the file's metadata.name */
+		fprintf(stderr, ": %zu error(s), %zu warning(s)%s\n", l.n_errors, l.n_warnings,
 			l.n_host ? " (some about this machine's libseccomp, see --help)" : "");
+	}
 	rf_lint_done(&l);
 	return failed;
 }
@@ -307,34 +257,30 @@ static bool lint_one(const struct show_opts *o, struct rf_json *j, const char *p
  * document, FILE#NAME lints one of them. */
 static int do_lint(const struct show_opts *o, int n, char **paths)
 {
-	struct rf_json j;
+	struct rf_lint_writer *w = NULL;
 	bool failed = false;
+	int r;
 
-	rf_json_init(&j, stdout, global.pretty);
-	if (global.json) {
-		rf_json_start_object(&j);
-		rf_json_string_field(&j, "schema", "ringfence.lint/v1");
-		rf_json_name(&j, "files");
-		rf_json_start_array(&j);
+	r = rf_lint_writer_new(stdout, global.json ? RF_REPORT_JSON : RF_REPORT_TEXT, global.pretty,
+			       &w);
+	if (r < 0) {
+		print_error(NULL, r);
+		return EXIT_FOUND;
 	}
 	for (int i = 0; i < n; i++) {
 		struct rf_profile **v = NULL;
 		struct rf_error e = { 0 };
 		size_t nv = 0;
-		int r = rf_profile_load_all(paths[i], &v, &nv, &e);
 
+		r = rf_profile_load_all(paths[i], &v, &nv, &e);
 		if (r < 0)
-			failed |= lint_one(o, &j, paths[i], NULL, &e, r);
+			failed |= lint_one(o, w, paths[i], NULL, &e, r);
 		for (size_t k = 0; r >= 0 && k < nv; k++)
-			failed |= lint_one(o, &j, paths[i], v[k], &e, 0);
+			failed |= lint_one(o, w, paths[i], v[k], &e, 0);
 		rf_profile_free_all(v, nv);
 		rf_error_clear(&e);
 	}
-	if (global.json) {
-		rf_json_end_array(&j);
-		rf_json_end_object(&j);
-		rf_json_finish(&j);
-	}
+	(void)rf_lint_writer_finish(w);
 	return failed ? EXIT_FOUND : 0;
 }
 
@@ -345,7 +291,6 @@ static int do_diff(const struct show_opts *o, const char *a, const char *b)
 	struct rf_resolve_env env = { 0 };
 	struct rf_diff d = { 0 };
 	struct rf_error e = { 0 };
-	struct rf_json j;
 	int r;
 
 	if ((r = make_env(o, &env, &caps)) != 0)
@@ -358,34 +303,8 @@ static int do_diff(const struct show_opts *o, const char *a, const char *b)
 		rf_error_clear(&e);
 		return EXIT_USAGE;
 	}
-	if (global.json) {
-		rf_json_init(&j, stdout, global.pretty);
-		rf_json_start_object(&j);
-		rf_json_string_field(&j, "schema", "ringfence.profile-diff/v1");
-		rf_json_string_field(&j, "old", a);
-		rf_json_string_field(&j, "new", b);
-		rf_json_string_field(&j, "default_action_change", d.default_change);
-		rf_json_name(&j, "changes");
-		rf_json_start_array(&j);
-		for (size_t i = 0; i < d.n; i++) {
-			char k[2] = { d.items[i].kind, 0 };
-			rf_json_start_object(&j);
-			rf_json_string_field(&j, "arch", d.items[i].arch);
-			rf_json_string_field(&j, "syscall", d.items[i].name);
-			rf_json_string_field(&j, "change", k);
-			rf_json_string_field(&j, "detail", d.items[i].detail);
-			rf_json_end_object(&j);
-		}
-		rf_json_end_array(&j);
-		rf_json_end_object(&j);
-		rf_json_finish(&j);
-	} else {
-		if (d.default_change)
-			printf("defaultAction: %s\n", d.default_change);
-		for (size_t i = 0; i < d.n; i++)
-			printf("%s %c %s  %s\n", d.items[i].arch, d.items[i].kind, d.items[i].name,
-			       d.items[i].detail);
-	}
+	(void)rf_diff_write(&d, a, b, global.json ? RF_REPORT_JSON : RF_REPORT_TEXT, global.pretty,
+			    stdout);
 	r = d.n || d.default_change ? EXIT_FOUND : 0;
 	rf_diff_done(&d);
 	return r;
@@ -404,7 +323,7 @@ static int do_merge(const struct show_opts *o, int n, char **paths)
 	if (!res)
 		return EXIT_USAGE;
 	if (o->format && (fmt = rf_format_from_string(o->format)) == RF_FORMAT_UNKNOWN)
-		r = usage_error("profile", "unknown format '%s'", o->format);
+		r = unknown_format("profile", o->format);
 	if (r == 0)
 		r = make_env(o, &env, &caps);
 	for (int i = 0; r == 0 && i < n; i++) {
@@ -439,7 +358,7 @@ int cmd_profile(int argc, char **argv)
 		return usage_error("profile", "missing subcommand (show, lint, convert, diff, merge)");
 	sub = argv[1];
 	if (streq(sub, "--help") || streq(sub, "-h") || streq(sub, "help")) {
-		fputs(PROFILE_HELP, stdout);
+		print_help();
 		return 0;
 	}
 	r = parse_sub_opts(sub, argc - 1, argv + 1, &o);
@@ -451,7 +370,7 @@ int cmd_profile(int argc, char **argv)
 		if (argc != 1)
 			return usage_error("profile", "%s takes exactly one PROFILE", sub);
 		if (streq(sub, "convert") && !o.format)
-			return usage_error("profile", "convert needs --to oci|docker|spo");
+			return usage_error("profile", "convert needs --to %s", profile_formats(true));
 		return show_or_convert(sub, &o, argv[0]);
 	}
 	if (streq(sub, "lint")) {

@@ -23,7 +23,7 @@
 #include "ringfence/run.h"
 
 #define RECORD_HELP                                                                                \
-	"Usage: ringfence record [--backend auto|ptrace|ebpf] [-o PROFILE] [--format oci|docker|spo]\n" \
+	"Usage: ringfence record [--backend auto|ptrace|ebpf] [-o PROFILE] [--format %s]\n" \
 	"                        [--observation OBS.json] [--args] [--default-errno N|ENOSYS]\n"    \
 	"                        [--fast] [--caps-out FILE] [--apparmor-out FILE]\n"               \
 	"                        [--runtime-base auto|runc|none]\n"                                \
@@ -108,7 +108,7 @@ static void print_help(void)
 		fprintf(f, "%s%s", i ? " " : "", rf_ptrace_fast_syscalls[i]);
 	if (f)
 		fclose(f);
-	printf(RECORD_HELP, list ?: "");
+	printf(RECORD_HELP, profile_formats(true), list ?: "");
 }
 
 int parse_errno_name(const char *s, uint32_t *ret)
@@ -198,7 +198,7 @@ static int parse(int argc, char **argv, struct record_opts *o)
 	if ((optind < argc) + (o->pid > 0) + (o->cgroup != NULL) != 1)
 		return usage_error("record", "give one of -- CMD [ARG...], --pid PID, --cgroup PATH");
 	if (o->format && rf_format_from_string(o->format) == RF_FORMAT_UNKNOWN)
-		return usage_error("record", "unknown format '%s' (oci, docker, spo)", o->format);
+		return unknown_format("record", o->format);
 	o->argv = optind < argc ? argv + optind : NULL;
 	return -1;
 }

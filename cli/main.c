@@ -14,11 +14,11 @@
 
 #include "cli.h"
 #include "config.h"
-#include "core/escape.h"
 #include "core/json-writer.h"
 #include "core/macro.h"
 #include "ringfence/ebpf.h"
 #include "ringfence/log.h"
+#include "ringfence/profile.h"
 
 struct global_opts global;
 
@@ -54,6 +54,20 @@ int usage_error(const char *cmd, const char *fmt, ...)
 	return EXIT_USAGE;
 }
 
+const char *profile_formats(bool usage)
+{
+	static char *names[2]; /* made once, kept for the life of the process */
+
+	if (!names[usage])
+		names[usage] = rf_format_names(usage ? "|" : ", ");
+	return names[usage] ?: "?";
+}
+
+int unknown_format(const char *cmd, const char *s)
+{
+	return usage_error(cmd, "unknown format '%s' (%s)", s, profile_formats(false));
+}
+
 void print_error(const struct rf_error *e, int r)
 {
 	fprintf(stderr, "ringfence: %s\n", e && e->message ? e->message : strerror(r < 0 ? -r : r));
@@ -72,24 +86,6 @@ int finish_stdout(int code)
 		return code ? code : EXIT_FOUND;
 	}
 	return code;
-}
-
-const char *esc(struct esc_pool *p, const char *s)
-{
-	char *e;
-
-	if (!s)
-		return "";
-	if (p->n >= ELEMENTSOF(p->v) || !(e = rf_escape_controls(s)))
-		return "?";
-	return p->v[p->n++] = e;
-}
-
-void esc_done(struct esc_pool *p)
-{
-	for (size_t i = 0; i < p->n; i++)
-		free(p->v[i]);
-	p->n = 0;
 }
 
 static void log_to_stderr(enum rf_log_level level, const char *msg, void *userdata)

@@ -8,7 +8,9 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdio.h>
 #include <sys/types.h>
+#include <time.h>
 
 #include "ringfence/error.h"
 
@@ -134,6 +136,53 @@ void rf_node_status_done(struct rf_node_status *s);
  * profile is there and usable (NULL with errno ENOMEM on failure). */
 struct rf_profile_ref;
 char *rf_node_ref_problem(const struct rf_node_status *s, const struct rf_profile_ref *ref);
+
+/* ---- manifests checked against a node (check.c) ---- */
+
+/* The Localhost profiles workloads reference, each with what this node lacks for it: the check
+ * of `node status --check-manifests` and `audit --check-node`. */
+struct rf_audit;
+struct rf_node_refs {
+	struct rf_profile_ref *refs; /* every reference, in input order (rf_audit_profile_refs) */
+	char **problems;             /* per reference: rf_node_ref_problem's message, NULL when the
+				      * profile is there and usable */
+	size_t n;
+	size_t n_missing;            /* references with a problem */
+	struct rf_audit *audit;      /* owned: the manifests rf_node_check_manifests read (its
+				      * rf_audit_error lists what could not be read); else NULL */
+};
+/* Every reference of the workloads `a` has read (a outlives ret: the references borrow its
+ * names). */
+int rf_node_check_refs(const struct rf_node_status *s, struct rf_audit *a,
+		       struct rf_node_refs *ret);
+/* Reads `paths` (files, directories, "-") as `ringfence audit` does and checks every reference.
+ * A path that cannot be read at all fails (reterr); a document that cannot be read is one of
+ * ret->audit's errors and its references are not checked. */
+int rf_node_check_manifests(const struct rf_node_status *s, char *const *paths, size_t n,
+			    struct rf_node_refs *ret, struct rf_error *reterr);
+void rf_node_refs_done(struct rf_node_refs *r);
+
+/* ---- reports (status-write.c, install-write.c) ---- */
+
+/* Text for a person (strings from the node, the manifests and the profiles escaped), or one
+ * JSON document with a "schema" key (compact, indented when pretty). */
+enum rf_node_format { RF_NODE_TEXT = 0, RF_NODE_JSON };
+/* `node status`: the profiles, the kubelet's seccomp default, AppArmor and, when refs is not
+ * NULL, the checked references; or the document "ringfence.node-status/v1". */
+int rf_node_status_write(const struct rf_node_status *s, const struct rf_node_refs *refs,
+			 enum rf_node_format fmt, bool pretty, FILE *out);
+/* One checked reference as a text line, "<prefix>FILE:LINE:COLUMN: KIND NS/NAME container C:
+ * PROBLEM" ("present" when problem is NULL). */
+void rf_node_ref_write_line(const struct rf_profile_ref *ref, const char *problem,
+			    const char *prefix, FILE *out);
+/* `node install`: one line per change (a dry run says what it would do: "create", not
+ * "created"), or the document "ringfence.node-install/v1". */
+int rf_node_install_write(const struct rf_node_result *res, bool dry_run,
+			  enum rf_node_format fmt, bool pretty, FILE *out);
+/* One event of the agent (the arguments of rf_node_agent_log_fn) at `when`: a JSON line, or a
+ * text line "TIME ringfence: ..." for a log. */
+int rf_node_agent_log_write(const struct rf_node_change *change, const struct rf_error *err,
+			    const char *note, time_t when, enum rf_node_format fmt, FILE *out);
 
 /* ---- the agent ---- */
 

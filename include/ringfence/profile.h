@@ -186,8 +186,21 @@ const char *rf_action_to_string(enum rf_action a);
 enum rf_action rf_action_from_string(const char *s);
 const char *rf_cmp_to_string(enum rf_cmp_op op);
 enum rf_cmp_op rf_cmp_from_string(const char *s);
+/* The format table (profile.c): one row per format, the output formats first, in the order
+ * lists show them. Help texts and messages are made from it ("--format oci|docker|spo"), so a
+ * new output format is one row there plus its writer. */
+struct rf_format_info {
+	enum rf_profile_format format;
+	const char *name;        /* "oci": what --format takes, rf_format_to_string gives */
+	bool output;             /* a format to write (oci-config is read only) */
+	const char *description; /* one line, for help texts */
+};
+/* The i-th row, NULL past the last. */
+const struct rf_format_info *rf_format_info(size_t i);
 const char *rf_format_to_string(enum rf_profile_format f);
 enum rf_profile_format rf_format_from_string(const char *s);
+/* The output formats' names joined by `sep` ("oci|docker|spo"); NULL on OOM. */
+char *rf_format_names(const char *sep);
 
 /* Validation (lint). Each finding has a severity, a location and a message. A `host` finding is
  * about this machine's libseccomp, not the profile (a syscall name or an archMap architecture it
@@ -227,3 +240,30 @@ struct rf_diff {
 int rf_profile_diff(const struct rf_profile *a, const struct rf_profile *b,
 		    const struct rf_resolve_env *env, struct rf_diff *ret, struct rf_error *reterr);
 void rf_diff_done(struct rf_diff *d);
+
+/* ---- lint and diff reports (lint-write.c, diff-write.c) ---- */
+
+/* Text lines, or one JSON document with a "schema" key (compact, indented when pretty). Text
+ * prints messages as lint and diff made them (printable: control bytes escaped). */
+enum rf_report_format { RF_REPORT_TEXT = 0, RF_REPORT_JSON };
+
+/* A lint report, written as profiles are linted: "FILE:LINE: severity: message [code]" lines,
+ * or the document {"schema": "ringfence.lint/v1", "files": [...]} that rf_lint_writer_finish
+ * closes. */
+struct rf_lint_writer;
+int rf_lint_writer_new(FILE *out, enum rf_report_format fmt, bool pretty,
+		       struct rf_lint_writer **ret);
+/* One linted profile. `file` is what FILE:LINE points into (the file part of FILE#NAME, "-"
+ * for stdin); `document` the SeccompProfile's name in a file of several, else NULL; `p` the
+ * profile linted (its format is reported) and `l` its findings. A profile that could not be
+ * read has p and l NULL and `error` (`code` its errno) saying why: a "parse-error" finding. */
+int rf_lint_writer_add(struct rf_lint_writer *w, const char *file, const char *document,
+		       const struct rf_profile *p, const struct rf_lint *l,
+		       const struct rf_error *error, int code);
+/* Ends the report and frees the writer; -EIO when writing failed. */
+int rf_lint_writer_finish(struct rf_lint_writer *w);
+
+/* A diff report: "defaultAction: OLD -> NEW" and "ARCH KIND NAME  DETAIL" lines, or the
+ * document "ringfence.profile-diff/v1" naming the two profiles as `old_name` and `new_name`. */
+int rf_diff_write(const struct rf_diff *d, const char *old_name, const char *new_name,
+		  enum rf_report_format fmt, bool pretty, FILE *out);

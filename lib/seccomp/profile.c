@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* The profile model: allocation, freeing, and the string tables of actions, operators and
  * formats shared by every reader and writer. */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -27,11 +28,15 @@ static const char *const cmp_names[] = {
 	[RF_CMP_MASKED_EQ] = "SCMP_CMP_MASKED_EQ",
 };
 
-static const char *const format_names[] = {
-	[RF_FORMAT_OCI] = "oci",
-	[RF_FORMAT_OCI_CONFIG] = "oci-config",
-	[RF_FORMAT_DOCKER] = "docker",
-	[RF_FORMAT_SPO] = "spo",
+/* Every format, output formats first and in the order lists show them. A new output format is
+ * one row here (and its writer in write.c); help texts and messages list these rows. */
+static const struct rf_format_info formats[] = {
+	{ RF_FORMAT_OCI, "oci", true, "OCI runtime spec linux.seccomp object (runc, crun)" },
+	{ RF_FORMAT_DOCKER, "docker", true,
+	  "Docker/moby JSON: conditions (archMap, includes/excludes) and errno names kept" },
+	{ RF_FORMAT_SPO, "spo", true, "Security Profiles Operator SeccompProfile YAML (v1beta1)" },
+	{ RF_FORMAT_OCI_CONFIG, "oci-config", false,
+	  "a whole OCI config.json (read; written as oci)" },
 };
 
 /* Index of `s` in a sparse name table, or 0 (every table's invalid value) when absent. */
@@ -68,14 +73,46 @@ enum rf_cmp_op rf_cmp_from_string(const char *s)
 	return (enum rf_cmp_op)table_index(cmp_names, ELEMENTSOF(cmp_names), s);
 }
 
+const struct rf_format_info *rf_format_info(size_t i)
+{
+	return i < ELEMENTSOF(formats) ? &formats[i] : NULL;
+}
+
 const char *rf_format_to_string(enum rf_profile_format f)
 {
-	return table_name(format_names, ELEMENTSOF(format_names), f, "unknown");
+	for (size_t i = 0; i < ELEMENTSOF(formats); i++)
+		if (formats[i].format == f)
+			return formats[i].name;
+	return "unknown";
 }
 
 enum rf_profile_format rf_format_from_string(const char *s)
 {
-	return (enum rf_profile_format)table_index(format_names, ELEMENTSOF(format_names), s);
+	for (size_t i = 0; s && i < ELEMENTSOF(formats); i++)
+		if (streq(formats[i].name, s))
+			return formats[i].format;
+	return RF_FORMAT_UNKNOWN;
+}
+
+char *rf_format_names(const char *sep)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+	bool first = true;
+
+	if (!f)
+		return NULL;
+	for (size_t i = 0; i < ELEMENTSOF(formats); i++)
+		if (formats[i].output) {
+			fprintf(f, "%s%s", first ? "" : sep, formats[i].name);
+			first = false;
+		}
+	if (fclose(f) != 0) {
+		free(buf);
+		return NULL;
+	}
+	return buf;
 }
 
 struct rf_profile *rf_profile_new(void)

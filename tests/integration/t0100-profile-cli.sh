@@ -96,6 +96,28 @@ check_eq "$?" 2 "an unknown command exits 2"
 check_eq "$?" 1 "show of a missing file fails"
 grep -q "^ringfence: cannot open '/nonexistent.json': No such file or directory$" "$tmpdir/err"
 check_eq "$?" 0 "the error is one line, ringfence: what: why"
+# A SeccompProfile's name and a syscall name are data from the file: lint and diff print them
+# escaped (JSON escapes its own way).
+esc=$(printf '\033')
+{
+	printf -- '---\napiVersion: security-profiles-operator.x-k8s.io/v1beta1\n'
+	printf 'kind: SeccompProfile\nmetadata: {name: "w\\e[2Jb"}\nspec:\n'
+	printf '  defaultAction: SCMP_ACT_ERRNO\n  syscalls:\n  - action: SCMP_ACT_ALLOW\n'
+	printf '    names: [read, "re\\e[31mad", read]\n'
+	printf -- '---\napiVersion: security-profiles-operator.x-k8s.io/v1beta1\n'
+	printf 'kind: SeccompProfile\nmetadata: {name: db}\nspec:\n  defaultAction: SCMP_ACT_ERRNO\n'
+} >"$tmpdir/esc.yaml"
+"$rf" profile lint "$tmpdir/esc.yaml" >"$tmpdir/out" 2>"$tmpdir/err"
+"$rf" profile diff "$tmpdir/esc.yaml#db" "$tmpdir/esc.yaml#w$esc[2Jb" >>"$tmpdir/out" 2>>"$tmpdir/err"
+if ! LC_ALL=C grep -q "$esc" "$tmpdir/out" "$tmpdir/err" &&
+	grep -qF "SeccompProfile 'w\\x1b[2Jb'" "$tmpdir/out" &&
+	grep -q '#w\\x1b\[2Jb: 0 error' "$tmpdir/err" &&
+	grep -q ' + re\\x1b\[31mad  ' "$tmpdir/out"; then
+	pass "lint and diff escape names from the file"
+else
+	fail "lint and diff escape names from the file"
+	cat -v "$tmpdir/out" "$tmpdir/err" | diag
+fi
 # -V: the eBPF line tells what this build has (the build registers RF_EBPF_BUILT), and
 # --json -V is a document, not text.
 "$rf" -V >"$tmpdir/v.txt"

@@ -9,7 +9,8 @@
 #   - a syntax error in a multi-document stream: reading goes on at the next `---` (at most
 #     K8S_MAX_RECOVERIES times), --fix leaves the file alone;
 #   - memory follows the largest document, not the whole input;
-#   - terminal escapes in names, namespaces, file names never reach a text output.
+#   - terminal escapes in names, namespaces, file names never reach a text output (the report,
+#     --fix, node status, audit --check-node).
 # shellcheck source-path=SCRIPTDIR source=lib.sh
 . "$(dirname "$0")/lib.sh"
 
@@ -227,6 +228,10 @@ mkdir -p root/seccomp/ringfence
 "$rf" profile show -o "root/seccomp/ringfence/x$esc[2J.json" runtime/default
 "$rf" node status --root "$tmpdir/root" --check-manifests evil.yaml >out 2>err
 desc="node status text escapes file names and manifest names" no_escapes out err
+"$rf" audit --check-node --root "$tmpdir/root" evil.yaml >out 2>err
+desc="audit --check-node's lines escape manifest names (text report)" no_escapes out err
+"$rf" audit --json --check-node --root "$tmpdir/root" evil.yaml >/dev/null 2>err
+desc="audit --check-node's lines escape manifest names (on stderr beside JSON)" no_escapes err
 "$rf" --json audit evil.yaml >j3.json 2>/dev/null
 v=$(python3 -c '
 import json, sys

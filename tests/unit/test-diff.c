@@ -269,3 +269,33 @@ Test(diff, done_tolerates_empty_and_resets)
 	cr_assert_null(d.items);
 	cr_assert_null(d.default_change);
 }
+
+/* rf_diff_write: one line per change in text; the profile-diff/v1 document in JSON. */
+static char *diff_written(const struct rf_diff *d, enum rf_report_format fmt)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+
+	cr_assert(f);
+	expect_i(rf_diff_write(d, "old.json", "new.json", fmt, false, f), 0);
+	fclose(f);
+	return buf;
+}
+
+Test(diff, written_as_text_and_json)
+{
+	char arch[] = "SCMP_ARCH_X86_64", name[] = "getpid", detail[] = "SCMP_ACT_ALLOW";
+	char change[] = "SCMP_ACT_ERRNO -> SCMP_ACT_LOG";
+	struct rf_diff_entry items[] = { { arch, name, '+', detail } };
+	struct rf_diff d = { .items = items, .n = 1, .default_change = change };
+	_cleanup_str_ char *text = diff_written(&d, RF_REPORT_TEXT);
+	_cleanup_str_ char *json = diff_written(&d, RF_REPORT_JSON);
+
+	expect_str(text, "defaultAction: SCMP_ACT_ERRNO -> SCMP_ACT_LOG\n"
+			 "SCMP_ARCH_X86_64 + getpid  SCMP_ACT_ALLOW\n");
+	expect_str(json, "{\"schema\":\"ringfence.profile-diff/v1\",\"old\":\"old.json\","
+			 "\"new\":\"new.json\",\"default_action_change\":\"SCMP_ACT_ERRNO -> "
+			 "SCMP_ACT_LOG\",\"changes\":[{\"arch\":\"SCMP_ARCH_X86_64\",\"syscall\":"
+			 "\"getpid\",\"change\":\"+\",\"detail\":\"SCMP_ACT_ALLOW\"}]}\n");
+}

@@ -469,3 +469,48 @@ Test(lint, findings_are_in_line_order)
 	rf_lint_done(&l);
 	rf_profile_free(p);
 }
+
+/* rf_lint_writer: the text lines of a finding and of a profile that could not be read, and the
+ * lint/v1 document holding both. */
+static char *lint_written(enum rf_report_format fmt)
+{
+	struct rf_profile *p = parse_str("{\"defaultAction\": \"SCMP_ACT_ERRNO\", \"syscalls\": "
+					 "[{\"names\": [\"read\"], \"action\": \"SCMP_ACT_ALLOW\"}]}");
+	char code[] = "some-code", message[] = "something to say";
+	struct rf_lint_item item = { RF_LINT_WARNING, 3, code, message, false };
+	struct rf_lint l = { .items = &item, .n = 1, .n_warnings = 1 };
+	struct rf_error e = { 0 };
+	struct rf_lint_writer *w = NULL;
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+
+	cr_assert(f);
+	expect_i(rf_lint_writer_new(f, fmt, false, &w), 0);
+	expect_i(rf_lint_writer_add(w, "a.yaml", "web", p, &l, NULL, 0), 0);
+	rf_error_set(&e, -ENOENT, "cannot open 'b.json': No such file or directory");
+	expect_i(rf_lint_writer_add(w, "b.json", NULL, NULL, NULL, &e, -ENOENT), 0);
+	expect_i(rf_lint_writer_finish(w), 0);
+	fclose(f);
+	rf_error_clear(&e);
+	rf_profile_free(p);
+	return buf;
+}
+
+Test(lint, written_as_text_and_json)
+{
+	_cleanup_str_ char *text = lint_written(RF_REPORT_TEXT);
+	_cleanup_str_ char *json = lint_written(RF_REPORT_JSON);
+
+	expect_str(text, "a.yaml:3: warning: SeccompProfile 'web': something to say [some-code]\n"
+			 "b.json: error: cannot open 'b.json': No such file or directory "
+			 "[parse-error]\n");
+	expect_str(json, "{\"schema\":\"ringfence.lint/v1\",\"files\":[{\"file\":\"a.yaml\","
+			 "\"document\":\"web\",\"format\":\"oci\",\"errors\":0,\"warnings\":1,"
+			 "\"findings\":[{\"severity\":\"warning\",\"line\":3,\"code\":\"some-code\","
+			 "\"message\":\"something to say\",\"host\":false}]},{\"file\":\"b.json\","
+			 "\"document\":null,\"format\":null,\"errors\":1,\"warnings\":0,"
+			 "\"findings\":[{\"severity\":\"error\",\"line\":0,\"code\":\"parse-error\","
+			 "\"message\":\"cannot open 'b.json': No such file or directory\","
+			 "\"host\":false}]}]}\n");
+}

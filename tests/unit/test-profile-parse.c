@@ -426,6 +426,29 @@ Test(profile_parse, action_and_operator_names_round_trip)
 	expect_u(rf_format_from_string("yaml"), RF_FORMAT_UNKNOWN);
 }
 
+/* The format table is what help texts and messages list: every row round-trips, the output
+ * formats come first, and the list reads as the CLI contract says (--format oci|docker|spo). */
+Test(profile_parse, format_table)
+{
+	const struct rf_format_info *f;
+	bool reading = false;
+	char *names;
+
+	for (size_t i = 0; (f = rf_format_info(i)); i++) {
+		expect_u(rf_format_from_string(f->name), f->format);
+		expect_str(rf_format_to_string(f->format), f->name);
+		cr_expect(f->description && *f->description, "format %s has no description", f->name);
+		cr_expect(!(reading && f->output), "output format %s after a read-only one", f->name);
+		reading |= !f->output;
+	}
+	names = rf_format_names("|");
+	expect_str(names, "oci|docker|spo");
+	free(names);
+	names = rf_format_names(", ");
+	expect_str(names, "oci, docker, spo");
+	free(names);
+}
+
 /* ---- parse-level errors, each with message and line ---- */
 
 Test(profile_parse, rejects_unknown_key_in_rule)

@@ -263,3 +263,49 @@ Test(profile_refs, empty_audit)
 	cr_expect_eq(n, 0);
 	rf_audit_free(a);
 }
+
+/* rf_node_check_refs checks each reference against a node, and the status report lists them
+ * with names from the manifest escaped. */
+#include "ringfence/node.h"
+
+Test(profile_refs, checked_against_a_node)
+{
+	static const char yaml[] =
+		"apiVersion: v1\nkind: Pod\nmetadata: {name: \"p\\e[2J\", namespace: ns}\nspec:\n"
+		"  containers:\n  - name: a\n    securityContext:\n"
+		"      seccompProfile: {type: Localhost, localhostProfile: ringfence/here.json}\n"
+		"  - name: b\n    securityContext:\n"
+		"      seccompProfile: {type: Localhost, localhostProfile: ringfence/gone.json}\n";
+	char dir[] = "/k/seccomp", here[] = "ringfence/here.json", why[] = "off";
+	struct rf_node_profile prof = { .localhost_profile = here, .sha256 = "00" };
+	struct rf_node_status s = { .seccomp_dir = dir, .profiles = &prof, .n_profiles = 1,
+				    .kubelet = { .seccomp_default = RF_TRI_UNKNOWN },
+				    .apparmor = { .why_not = why } };
+	struct rf_node_refs refs = { 0 };
+	struct rf_audit *a = NULL;
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f;
+
+	cr_assert_eq(rf_audit_new(&a), 0);
+	cr_assert_eq(rf_audit_add_text(a, "t.yaml", yaml, strlen(yaml), NULL), 0);
+	cr_assert_eq(rf_node_check_refs(&s, a, &refs), 0);
+	cr_assert_eq(refs.n, 2);
+	cr_expect_eq(refs.n_missing, 1);
+	cr_expect_null(refs.problems[0]);
+	cr_assert_not_null(refs.problems[1]);
+	cr_expect_str_eq(refs.problems[1], "seccomp profile 'ringfence/gone.json' is not on this "
+					   "node (/k/seccomp/ringfence/gone.json)");
+	cr_assert_not_null(f = open_memstream(&buf, &len));
+	cr_expect_eq(rf_node_status_write(&s, &refs, RF_NODE_TEXT, false, f), 0);
+	fclose(f);
+	cr_expect(strstr(buf, "manifests: 2 Localhost profile references\n"
+			      "  t.yaml:8:59: Pod ns/p\\x1b[2J container a: present\n"
+			      "  t.yaml:11:59: Pod ns/p\\x1b[2J container b: seccomp profile "
+			      "'ringfence/gone.json' is not on this node "
+			      "(/k/seccomp/ringfence/gone.json)\n"),
+		  "%s", buf);
+	free(buf);
+	rf_node_refs_done(&refs);
+	rf_audit_free(a);
+}
