@@ -113,7 +113,7 @@ static int add_files(struct rf_aa_profile *p, const struct rf_observation *obs)
 	}
 	while ((f = rf_hmap_next(&fs.map, &it)))
 		sorted[n++] = *f;
-	qsort(sorted, n, sizeof(*sorted), cmp_frule);
+	qsort_safe(sorted, n, sizeof(*sorted), cmp_frule);
 	r = aa_add_note(p, "files: %zu rules for %zu paths the recording touched%s", n,
 			obs->n_files, fs.skipped ? " (pipes, sockets and memfds need none)" : "");
 	for (size_t i = 0; r >= 0 && i < n; i++)

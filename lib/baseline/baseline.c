@@ -242,7 +242,7 @@ static void collapse_all(struct bl_set *set)
 
 	for (size_t i = 0; i < set->n; i++)
 		bl_dest_collapse(&d[i]);
-	qsort(d, set->n, sizeof(*d), cmp_dest);
+	qsort_safe(d, set->n, sizeof(*d), cmp_dest);
 	for (size_t i = 0; i < set->n; i++)
 		if (!out || bl_elem_cmp(RF_BL_CONNECT, &d[out - 1], &d[i]))
 			d[out++] = d[i];
@@ -393,7 +393,7 @@ static int cmp_workload(const void *a, const void *b)
 void bl_sort_workloads(struct rf_baseline *b)
 {
 	if (b->n)
-		qsort(b->v, b->n, sizeof(*b->v), cmp_workload);
+		qsort_safe(b->v, b->n, sizeof(*b->v), cmp_workload);
 }
 
 /* ---- lookups ---- */

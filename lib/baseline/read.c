@@ -288,7 +288,7 @@ static void sort_set(struct bl_set *set, enum rf_baseline_set s)
 
 	if (!set->n)
 		return;
-	qsort(v, set->n, sz, cmps[s]);
+	qsort_safe(v, set->n, sz, cmps[s]);
 	for (size_t i = 0; i < set->n; i++) {
 		char *e = v + i * sz;
 

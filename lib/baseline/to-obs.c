@@ -133,7 +133,7 @@ int rf_baseline_to_observation(const struct rf_baseline *b, const char *workload
 		return rf_error_set(reterr, -ENOENT, "the baseline has no workload '%s'", workload);
 	/* In key order, so the observation (first-seen order included) is the same each time. */
 	if (n)
-		qsort(sorted, n, sizeof(*sorted), cmp_workload);
+		qsort_safe(sorted, n, sizeof(*sorted), cmp_workload);
 	for (size_t i = 0; i < n; i++)
 		for (int s = 0; s < RF_BL_SETS; s++) {
 			const struct bl_set *set = &sorted[i]->sets[s];

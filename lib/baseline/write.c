@@ -144,7 +144,7 @@ int rf_baseline_write(const struct rf_baseline *b, FILE *out, bool pretty,
 		return -ENOMEM;
 	memcpy(sorted, b->v, b->n * sizeof(*sorted));
 	if (b->n)
-		qsort(sorted, b->n, sizeof(*sorted), cmp_workload);
+		qsort_safe(sorted, b->n, sizeof(*sorted), cmp_workload);
 	rf_json_init(&j, out, pretty);
 	rf_json_start_object(&j);
 	rf_json_string_field(&j, "schema", RF_BASELINE_SCHEMA);

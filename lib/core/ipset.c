@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "ipset.h"
+#include "macro.h"
 
 typedef unsigned __int128 u128;
 
@@ -171,7 +172,7 @@ int rf_ipset_build(struct rf_ipset *s)
 
 	if (s->built)
 		return 0;
-	qsort(s->pending, s->n_pending, sizeof(*s->pending), cmp_prefix);
+	qsort_safe(s->pending, s->n_pending, sizeof(*s->pending), cmp_prefix);
 	w.out = calloc(2 * s->n_pending + 1, sizeof(*w.out));
 	if (!w.out)
 		return -ENOMEM;

@@ -69,3 +69,13 @@ static inline int negative_errno(void)
 }
 
 #define streq(a, b) (strcmp((a), (b)) == 0)
+
+/* qsort that accepts an empty or one-element array with a NULL base (as systemd's qsort_safe):
+ * qsort(NULL, 0, ...) is undefined behaviour (its base is declared nonnull; UBSan reports it),
+ * and an empty list is often a NULL array here. */
+static inline void qsort_safe(void *base, size_t n, size_t size,
+			      int (*cmp)(const void *, const void *))
+{
+	if (n > 1)
+		qsort(base, n, size, cmp);
+}

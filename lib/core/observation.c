@@ -522,7 +522,7 @@ static void write_syscall(struct rf_json *j, const struct rf_obs_syscall *s)
 		if (a->index < 0)
 			continue;
 		memcpy(sorted, a->values, a->n * sizeof(uint64_t));
-		qsort(sorted, a->n, sizeof(uint64_t), cmp_u64);
+		qsort_safe(sorted, a->n, sizeof(uint64_t), cmp_u64);
 		rf_json_start_object(j);
 		rf_json_int_field(j, "index", a->index);
 		rf_json_bool_field(j, "overflow", a->overflow);
@@ -612,10 +612,10 @@ static int write_decoded(struct rf_json *j, const struct rf_observation *o)
 		return -ENOMEM;
 	for (size_t i = 0; i < o->n_files; i++)
 		files[i] = &o->files[i];
-	qsort(files, o->n_files, sizeof(*files), cmp_file);
+	qsort_safe(files, o->n_files, sizeof(*files), cmp_file);
 	if (o->n_net) /* o->net is NULL when nothing was seen: memcpy(NULL) is UB even for 0 */
 		memcpy(net, o->net, o->n_net * sizeof(*net));
-	qsort(net, o->n_net, sizeof(*net), cmp_net);
+	qsort_safe(net, o->n_net, sizeof(*net), cmp_net);
 	rf_json_bool_field(j, "files_overflow", o->files_overflow);
 	rf_json_name(j, "files");
 	rf_json_start_array(j);
@@ -639,7 +639,7 @@ static int write_decoded(struct rf_json *j, const struct rf_observation *o)
 		rf_json_string_field(j, "type", net[i].type ? rf_socktype_name(net[i].type) ?: typ
 							   : NULL);
 		write_access(j, "ops", net[i].ops, net_op_bit);
-		qsort(net[i].bound_ports, net[i].n_bound_ports, sizeof(uint16_t), cmp_u16);
+		qsort_safe(net[i].bound_ports, net[i].n_bound_ports, sizeof(uint16_t), cmp_u16);
 		rf_json_name(j, "bound_ports");
 		rf_json_start_array(j);
 		for (unsigned k = 0; k < net[i].n_bound_ports; k++)
@@ -710,7 +710,7 @@ int rf_obs_write(const struct rf_observation *o, FILE *out, struct rf_error *ret
 		return -ENOMEM;
 	for (size_t i = 0; i < o->n_syscalls; i++)
 		sorted[i] = &o->syscalls[i];
-	qsort(sorted, o->n_syscalls, sizeof(*sorted), cmp_syscall);
+	qsort_safe(sorted, o->n_syscalls, sizeof(*sorted), cmp_syscall);
 	rf_json_init(&j, out, true);
 	rf_json_start_object(&j);
 	rf_json_string_field(&j, "schema", "ringfence.observation/v1");

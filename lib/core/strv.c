@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "macro.h"
 #include "strv.h"
 
 size_t strv_length(char *const *v)
@@ -91,5 +92,5 @@ void strv_sort(char **v)
 	size_t n = strv_length(v);
 
 	if (n > 1)
-		qsort(v, n, sizeof(char *), cmp_str);
+		qsort_safe(v, n, sizeof(char *), cmp_str);
 }

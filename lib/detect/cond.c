@@ -274,7 +274,7 @@ static int compile_values(struct parser *p, struct node *n, const struct items *
 			n->n_strs++;
 		}
 		if (list_op(n->op))
-			qsort(n->strs, n->n_strs, sizeof(*n->strs), cmp_strval);
+			qsort_safe(n->strs, n->n_strs, sizeof(*n->strs), cmp_strval);
 		if (n->op == OP_GLOB)
 			glob_simplify(n);
 		return 0;
@@ -297,7 +297,7 @@ static int compile_values(struct parser *p, struct node *n, const struct items *
 									   : "an integer", s);
 			n->n_ints++;
 		}
-		qsort(n->ints, n->n_ints, sizeof(*n->ints), cmp_i64);
+		qsort_safe(n->ints, n->n_ints, sizeof(*n->ints), cmp_i64);
 		return 0;
 	case FT_IP:
 		for (size_t i = 0; i < it->n; i++) {

@@ -118,7 +118,7 @@ int rate_take_pending(struct rate *r, struct rate_pending **ret, size_t *n)
 			memcpy(v[k].container, e->container, sizeof(v[k].container));
 			k++;
 		}
-	qsort(v, k, sizeof(*v), cmp_pending);
+	qsort_safe(v, k, sizeof(*v), cmp_pending);
 	rate_done(r);
 	rate_init(r);
 	*ret = v;

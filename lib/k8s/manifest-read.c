@@ -371,7 +371,7 @@ static int add_dir(struct rf_audit *a, const char *path, int depth, struct rf_er
 		}
 	closedir(d);
 	if (names.n > 1)
-		qsort(names.v, names.n, sizeof(char *), cmp_str);
+		qsort_safe(names.v, names.n, sizeof(char *), cmp_str);
 	for (size_t i = 0; r >= 0 && i < names.n; i++) {
 		size_t plen = strlen(path);
 		_cleanup_free_ char *full = pss_printf(

@@ -284,7 +284,7 @@ static int cmp_str(const void *a, const void *b)
 void slist_sort(struct slist *l)
 {
 	if (l->n > 1)
-		qsort(l->v, l->n, sizeof(char *), cmp_str);
+		qsort_safe(l->v, l->n, sizeof(char *), cmp_str);
 }
 
 void slist_done(struct slist *l)

@@ -386,7 +386,7 @@ static void write_table(struct rf_json *j, const char *key, const struct node_ow
 {
 	/* Sorted, so the file diffs cleanly and equal states are equal bytes. */
 	if (o->n > 1)
-		qsort(o->v, o->n, sizeof(*o->v), cmp_entry);
+		qsort_safe(o->v, o->n, sizeof(*o->v), cmp_entry);
 	rf_json_name(j, key);
 	rf_json_start_object(j);
 	for (size_t i = 0; i < o->n; i++) {

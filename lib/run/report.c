@@ -190,7 +190,7 @@ static int write_cb(FILE *f, void *userdata)
 		s[i].name = syscall_name(rep->items[i]->arch, rep->items[i]->nr);
 		s[i].arch = rf_arch_seccomp_name(rep->items[i]->arch) ?: "unknown";
 	}
-	qsort(s, rep->n, sizeof(*s), cmp_sorted);
+	qsort_safe(s, rep->n, sizeof(*s), cmp_sorted);
 	rf_json_init(&j, f, true);
 	rf_json_start_object(&j);
 	rf_json_string_field(&j, "schema", "ringfence.run-report/v1");

@@ -74,7 +74,7 @@ static int index_build(const struct rf_profile *p, struct name_index *ret)
 	for (size_t i = 0; i < p->n_rules; i++)
 		STRV_FOREACH (name, p->rules[i].names)
 			ret->v[ret->n++] = (struct name_rule){ *name, i };
-	qsort(ret->v, ret->n, sizeof(*ret->v), name_rule_cmp);
+	qsort_safe(ret->v, ret->n, sizeof(*ret->v), name_rule_cmp);
 	return 0;
 }
 
@@ -158,7 +158,7 @@ static int all_names(const struct name_index *a, const struct name_index *b, cha
 		v[n++] = a->v[i].name;
 	for (size_t i = 0; i < b->n; i++)
 		v[n++] = b->v[i].name;
-	qsort(v, n, sizeof(*v), str_ptr_cmp);
+	qsort_safe(v, n, sizeof(*v), str_ptr_cmp);
 	out = calloc(n + 1, sizeof(*out));
 	if (!out)
 		return -ENOMEM;

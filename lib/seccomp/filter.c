@@ -229,7 +229,7 @@ static void report_skipped(const struct rf_profile *p, struct skipped *s)
 
 	if (s->n == 0)
 		return;
-	qsort(s->names, s->n, sizeof(*s->names), str_ptr_cmp);
+	qsort_safe(s->names, s->n, sizeof(*s->names), str_ptr_cmp);
 	f = open_memstream(&list, &len);
 	if (!f)
 		return;

@@ -263,7 +263,7 @@ static void lint_conflicts(struct lint_ctx *l, const struct rf_profile *p)
 	for (size_t i = 0; i < p->n_rules; i++)
 		for (size_t k = 0; k < p->rules[i].n_names; k++)
 			v[n++] = (struct name_ref){ p->rules[i].names[k], i, k };
-	qsort(v, n, sizeof(*v), name_ref_cmp);
+	qsort_safe(v, n, sizeof(*v), name_ref_cmp);
 	for (size_t i = 0, j; i < n; i = j) {
 		for (j = i + 1; j < n && streq(v[j].name, v[i].name); j++)
 			;
@@ -395,7 +395,7 @@ static void sort_by_line(struct rf_lint *l)
 		return; /* unsorted is still correct */
 	for (size_t i = 0; i < l->n; i++)
 		v[i] = (struct ordered_item){ l->items[i], i };
-	qsort(v, l->n, sizeof(*v), item_cmp);
+	qsort_safe(v, l->n, sizeof(*v), item_cmp);
 	for (size_t i = 0; i < l->n; i++)
 		l->items[i] = v[i].item;
 }

@@ -124,7 +124,7 @@ static int check_unique_names(struct pctx *c, struct rf_profile **v, size_t n)
 	if (!s)
 		return -ENOMEM;
 	memcpy(s, v, n * sizeof(*s));
-	qsort(s, n, sizeof(*s), by_name);
+	qsort_safe(s, n, sizeof(*s), by_name);
 	for (size_t i = 1; i < n; i++)
 		if (streq(s[i]->spo_name, s[i - 1]->spo_name))
 			return rf_error_set_at(c->d.err, -EINVAL, c->d.source ?: "<input>",

@@ -208,7 +208,7 @@ static int dedupe_names(struct rf_profile *p)
 	for (size_t i = 0; i < p->n_rules; i++)
 		for (size_t k = 0; k < p->rules[i].n_names; k++, n++)
 			refs[n] = (struct name_ref){ p->rules[i].names[k], &p->rules[i], n };
-	qsort(refs, n, sizeof(*refs), name_ref_cmp);
+	qsort_safe(refs, n, sizeof(*refs), name_ref_cmp);
 	for (size_t i = 1; i < n; i++)
 		drop[refs[i].slot] = streq(refs[i].name, refs[i - 1].name) &&
 				     rule_cmp(refs[i].rule, refs[i - 1].rule) == 0;
