@@ -68,6 +68,18 @@ fi
 reads=$(python3 -c 'import json,sys; print([s["count"] for s in json.load(open(sys.argv[1]))["syscalls"] if s["name"]=="read"][0])' dd.obs)
 [ "$reads" -ge 5000 ] && pass "every read of a 5000-block dd is counted ($reads)" || fail "every read counted: $reads"
 
+# attached PID: wait (up to 60 s) until the recorder PID holds a BPF link, i.e. its tracepoints
+# are attached and it records. A fixed sleep was too short under ASan on a loaded machine.
+attached() {
+	i=0
+	until ls -l "/proc/$1/fd" 2>/dev/null | grep -q 'bpf[-_]link'; do
+		i=$((i + 1))
+		[ "$i" -ge 600 ] && return 1
+		kill -0 "$1" 2>/dev/null || return 1
+		sleep 0.1
+	done
+}
+
 # --cgroup: only that cgroup.
 cg2=$(awk '$3 == "cgroup2" { print $2; exit }' /proc/mounts)
 if [ -n "$cg2" ] && mkdir "$cg2/rf-t0600-$$" 2>/dev/null; then
@@ -82,7 +94,8 @@ for _ in range(300): os.sched_getaffinity(0); time.sleep(0.01)' &
 	outside=$!
 	"$rf" -q record --cgroup "$cg" --observation cg.obs &
 	rec=$!
-	sleep 1.5
+	attached "$rec" || diag "the recorder did not attach within 60 s"
+	sleep 0.5
 	kill -INT "$rec"
 	wait "$rec"
 	check_eq "$?" 0 "record --cgroup stops on SIGINT and writes"
@@ -101,13 +114,17 @@ fi
 # --pid with ebpf follows children forked later.
 python3 -c 'import os,time
 open("ready","w").close()
-time.sleep(0.5)
+while not os.path.exists("go"): time.sleep(0.02)
 if os.fork() == 0:
     os.uname(); os._exit(0)
 os.wait()' &
 pid=$!
 while [ ! -e ready ]; do sleep 0.02; done
-"$rf" -q record --backend ebpf --pid "$pid" --observation pid.obs
+"$rf" -q record --backend ebpf --pid "$pid" --observation pid.obs &
+rec=$!
+attached "$rec" || diag "the recorder did not attach within 60 s"
+: >go
+wait "$rec"
 wait "$pid"
 names pid.obs | grep -q ':uname$' && pass "--pid follows a child forked later" || fail "--pid follows a child forked later"
 
