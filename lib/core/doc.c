@@ -223,6 +223,14 @@ void rf_doc_loc(struct fy_node *n, unsigned *ret_line, unsigned *ret_col)
 	}
 }
 
+void rf_doc_where(const struct rf_doc *d, struct fy_node *n, unsigned *ret_line,
+		  unsigned *ret_col)
+{
+	rf_doc_loc(n, ret_line, ret_col);
+	if (*ret_line)
+		*ret_line += d->line_base;
+}
+
 int rf_doc_fail(struct rf_doc *d, struct fy_node *n, const char *fmt, ...)
 {
 	_cleanup_free_ char *msg = NULL;
@@ -236,9 +244,9 @@ int rf_doc_fail(struct rf_doc *d, struct fy_node *n, const char *fmt, ...)
 	if (r < 0)
 		return -ENOMEM;
 	if (n)
-		rf_doc_loc(n, &line, &col);
-	else
-		line = d->first_line;
+		rf_doc_where(d, n, &line, &col);
+	else if ((line = d->first_line))
+		line += d->line_base;
 	return rf_error_set_at_col(d->err, -EINVAL, d->source ?: "<input>", line, col, "%s%s",
 				   d->label ?: "", msg);
 }
@@ -332,12 +340,14 @@ struct fy_node *rf_doc_node(struct rf_doc *d, struct fy_node *n, const char *wha
 	return n;
 }
 
-static struct fy_node_pair *lookup(struct fy_node *map, const char *key)
+struct fy_node_pair *rf_doc_pair(struct fy_node *map, const char *key)
 {
 	size_t klen = strlen(key);
 	struct fy_node_pair *p;
 	void *it = NULL;
 
+	if (!map || !fy_node_is_mapping(map))
+		return NULL;
 	/* A plain scan: libfyaml's lookup by string parses the key as a document on each call. */
 	while ((p = fy_node_mapping_iterate(map, &it))) {
 		struct fy_node *k = fy_node_pair_key(p);
@@ -360,15 +370,22 @@ struct fy_node *rf_doc_get(struct rf_doc *d, struct fy_node *map, const char *ke
 
 	if (!map || !fy_node_is_mapping(map))
 		return NULL;
-	p = lookup(map, key);
+	p = rf_doc_pair(map, key);
 	if (!p) {
 		/* A merge key could bring the field in; we do not guess what it merges. */
-		if (lookup(map, "<<"))
+		if (rf_doc_pair(map, "<<"))
 			rf_doc_fail(d, map, "YAML merge keys (<<) are not supported");
 		return NULL;
 	}
 	v = rf_doc_node(d, fy_node_pair_value(p), key);
 	return rf_doc_is_null(d, v) ? NULL : v;
+}
+
+struct fy_node *rf_doc_key(struct fy_node *map, const char *key)
+{
+	struct fy_node_pair *p = rf_doc_pair(map, key);
+
+	return p ? fy_node_pair_key(p) : NULL;
 }
 
 struct fy_node *rf_doc_need(struct rf_doc *d, struct fy_node *map, const char *what,
