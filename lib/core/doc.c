@@ -535,6 +535,11 @@ int rf_doc_u64(struct rf_doc *d, struct fy_node *n, const char *what, uint64_t m
 	return 0;
 }
 
+bool rf_doc_is_bool(const struct rf_doc *d, struct fy_node *n)
+{
+	return n && bool_of(d, n) >= 0;
+}
+
 int rf_doc_bool(struct rf_doc *d, struct fy_node *n, const char *what, bool *ret)
 {
 	int v = n ? bool_of(d, n) : -1;

@@ -120,6 +120,8 @@ int rf_doc_i64(struct rf_doc *d, struct fy_node *n, const char *what, int64_t mi
 int rf_doc_u64(struct rf_doc *d, struct fy_node *n, const char *what, uint64_t max,
 	       uint64_t *ret);
 int rf_doc_bool(struct rf_doc *d, struct fy_node *n, const char *what, bool *ret);
+/* Whether n is a boolean in d's dialect, asked without an error ("yes" is one in YAML 1.1). */
+bool rf_doc_is_bool(const struct rf_doc *d, struct fy_node *n);
 /* A list of strings (null reads as an empty list); at most max entries. */
 int rf_doc_strv(struct rf_doc *d, struct fy_node *n, const char *what, size_t max, char ***ret);
 

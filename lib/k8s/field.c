@@ -116,8 +116,11 @@ int k_bool(struct rf_doc *d, struct fy_node *map, const char *path, const char *
 
 	if (!v)
 		return -1;
-	what = field(path, key);
-	return rf_doc_bool(d, v, what ?: key, &b) < 0 ? -1 : b;
+	if (rf_doc_is_bool(d, v))
+		return rf_doc_bool(d, v, key, &b) < 0 ? -1 : b;
+	what = field(path, key); /* named only when it is wrong: bools are read often */
+	(void)rf_doc_bool(d, v, what ?: key, &b);
+	return -1;
 }
 
 /* A plain decimal, as strtoll reads it whole ("+5", "007"): the document layer's integers
@@ -149,15 +152,12 @@ bool k_int(struct rf_doc *d, struct fy_node *map, const char *path, const char *
  * has always taken those as strings and said only "must be a string".) */
 static bool plain_not_string(struct rf_doc *d, struct fy_node *n)
 {
-	struct rf_doc probe = *d;
 	const char *s;
 	char *end = NULL;
-	bool b;
 
 	if (!fy_node_is_scalar(n) || fy_node_get_style(n) != FYNS_PLAIN)
 		return false;
-	probe.err = NULL; /* asks, records nothing */
-	if (rf_doc_bool(&probe, n, "", &b) == 0)
+	if (rf_doc_is_bool(d, n))
 		return true;
 	s = fy_node_get_scalar0(n);
 	if (!s || !*s)
@@ -188,8 +188,9 @@ const char *k_str(struct rf_doc *d, struct fy_node *map, const char *path, const
 
 	if (!v)
 		return NULL;
-	if (fy_node_is_scalar(v) && fy_node_get_style(v) != FYNS_PLAIN)
-		return fy_node_get_scalar0(v); /* quoted: always a string */
+	/* Quoted is always a string; k_get refused a tag. */
+	if (fy_node_is_scalar(v) && !plain_not_string(d, v))
+		return fy_node_get_scalar0(v);
 	/* Named "path.key" even at the top (".kind"), as the audit always named it. */
 	if (asprintf(&what, "%s.%s", path, key) < 0)
 		return NULL;
