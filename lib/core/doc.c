@@ -223,6 +223,14 @@ void rf_doc_loc(struct fy_node *n, unsigned *ret_line, unsigned *ret_col)
 	}
 }
 
+void rf_doc_where(const struct rf_doc *d, struct fy_node *n, unsigned *ret_line,
+		  unsigned *ret_col)
+{
+	rf_doc_loc(n, ret_line, ret_col);
+	if (*ret_line)
+		*ret_line += d->line_base;
+}
+
 int rf_doc_fail(struct rf_doc *d, struct fy_node *n, const char *fmt, ...)
 {
 	_cleanup_free_ char *msg = NULL;
@@ -236,9 +244,9 @@ int rf_doc_fail(struct rf_doc *d, struct fy_node *n, const char *fmt, ...)
 	if (r < 0)
 		return -ENOMEM;
 	if (n)
-		rf_doc_loc(n, &line, &col);
-	else
-		line = d->first_line;
+		rf_doc_where(d, n, &line, &col);
+	else if ((line = d->first_line))
+		line += d->line_base;
 	return rf_error_set_at_col(d->err, -EINVAL, d->source ?: "<input>", line, col, "%s%s",
 				   d->label ?: "", msg);
 }
@@ -332,12 +340,14 @@ struct fy_node *rf_doc_node(struct rf_doc *d, struct fy_node *n, const char *wha
 	return n;
 }
 
-static struct fy_node_pair *lookup(struct fy_node *map, const char *key)
+struct fy_node_pair *rf_doc_pair(struct fy_node *map, const char *key)
 {
 	size_t klen = strlen(key);
 	struct fy_node_pair *p;
 	void *it = NULL;
 
+	if (!map || !fy_node_is_mapping(map))
+		return NULL;
 	/* A plain scan: libfyaml's lookup by string parses the key as a document on each call. */
 	while ((p = fy_node_mapping_iterate(map, &it))) {
 		struct fy_node *k = fy_node_pair_key(p);
@@ -360,15 +370,22 @@ struct fy_node *rf_doc_get(struct rf_doc *d, struct fy_node *map, const char *ke
 
 	if (!map || !fy_node_is_mapping(map))
 		return NULL;
-	p = lookup(map, key);
+	p = rf_doc_pair(map, key);
 	if (!p) {
 		/* A merge key could bring the field in; we do not guess what it merges. */
-		if (lookup(map, "<<"))
+		if (rf_doc_pair(map, "<<"))
 			rf_doc_fail(d, map, "YAML merge keys (<<) are not supported");
 		return NULL;
 	}
 	v = rf_doc_node(d, fy_node_pair_value(p), key);
 	return rf_doc_is_null(d, v) ? NULL : v;
+}
+
+struct fy_node *rf_doc_key(struct fy_node *map, const char *key)
+{
+	struct fy_node_pair *p = rf_doc_pair(map, key);
+
+	return p ? fy_node_pair_key(p) : NULL;
 }
 
 struct fy_node *rf_doc_need(struct rf_doc *d, struct fy_node *map, const char *what,
@@ -518,6 +535,11 @@ int rf_doc_u64(struct rf_doc *d, struct fy_node *n, const char *what, uint64_t m
 	return 0;
 }
 
+bool rf_doc_is_bool(const struct rf_doc *d, struct fy_node *n)
+{
+	return n && bool_of(d, n) >= 0;
+}
+
 int rf_doc_bool(struct rf_doc *d, struct fy_node *n, const char *what, bool *ret)
 {
 	int v = n ? bool_of(d, n) : -1;
@@ -608,87 +630,4 @@ int rf_doc_each_item(struct rf_doc *d, struct fy_node *seq, const char *what, si
 			return r;
 	}
 	return 0;
-}
-
-/* ---- positions inside a scalar ---- */
-
-static bool is_space(char c)
-{
-	return c == ' ' || c == '\t' || c == '\n' || c == '\r';
-}
-
-/* Raw bytes one value byte came from in a quoted scalar: an escape is one value character. */
-static size_t raw_width(enum fy_node_style style, const char *p, const char *end)
-{
-	if (style == FYNS_DOUBLE_QUOTED && p[0] == '\\' && p + 1 < end) {
-		switch (p[1]) {
-		case 'x': return 4;
-		case 'u': return 6;
-		case 'U': return 10;
-		default: return 2;
-		}
-	}
-	if (style == FYNS_SINGLE_QUOTED && p[0] == '\'' && p + 1 < end && p[1] == '\'')
-		return 2;
-	return 1;
-}
-
-void rf_doc_loc_in(struct fy_node *n, const char *text, size_t text_len, size_t offset,
-		   unsigned *ret_line, unsigned *ret_col)
-{
-	struct fy_token *t = n && fy_node_is_scalar(n) ? fy_node_get_scalar_token(n) : NULL;
-	const struct fy_mark *m = t ? fy_token_start_mark(t) : NULL;
-	enum fy_node_style style = n ? fy_node_get_style(n) : FYNS_PLAIN;
-	const char *value, *p, *end = text + text_len;
-	unsigned line, col;
-	size_t len = 0, skip = 0;
-
-	rf_doc_loc(n, ret_line, ret_col);
-	value = n ? fy_node_get_scalar(n, &len) : NULL;
-	if (!m || !value || !text || m->input_pos >= text_len || offset > len)
-		return;
-	p = text + m->input_pos;
-	line = (unsigned)m->line + 1;
-	col = (unsigned)m->column + 1;
-	/* Block scalars start at their indicator line; quoted ones at the quote. */
-	if ((style == FYNS_LITERAL || style == FYNS_FOLDED) && (*p == '|' || *p == '>')) {
-		while (p < end && *p != '\n')
-			p++;
-	} else if (style == FYNS_SINGLE_QUOTED || style == FYNS_DOUBLE_QUOTED) {
-		p++;
-		col++;
-	}
-	/* The non-blank characters of the value appear in the text in the same order. */
-	for (size_t i = 0; i < offset; i++)
-		skip += !is_space(value[i]);
-	for (;;) {
-		while (p < end && (is_space(*p) ||
-				   (style == FYNS_DOUBLE_QUOTED && *p == '\\' && p + 1 < end &&
-				    p[1] == '\n'))) {
-			if (*p == '\\') {
-				p++;
-				col++;
-			}
-			if (*p == '\n') {
-				line++;
-				col = 1;
-			} else {
-				col++;
-			}
-			p++;
-		}
-		if (p >= end)
-			return;
-		if (skip == 0)
-			break;
-		{
-			size_t w = raw_width(style, p, end);
-
-			p += w;
-			col += (unsigned)w;
-			skip--;
-		}
-	}
-	*ret_line = line;
-	*ret_col = col;
 }

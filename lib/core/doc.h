@@ -41,6 +41,9 @@ struct rf_doc {
 	unsigned first_line;         /* where the document starts (1-based) */
 	const char *label;           /* every message starts with it ("SeccompProfile 'b': ", the
 				      * document of several it is about), or NULL; not owned */
+	unsigned line_base;          /* lines of the text before where its parser started (a
+				      * stretch of a file read on its own, after a syntax error):
+				      * added to every location of a message and of rf_doc_where */
 };
 
 struct rf_doc_stream;
@@ -76,6 +79,9 @@ struct fy_node *rf_doc_root(const struct rf_doc *d);
 int rf_doc_fail(struct rf_doc *d, struct fy_node *n, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 /* 1-based line and column of n (its first scalar), 0 when unknown. */
 void rf_doc_loc(struct fy_node *n, unsigned *ret_line, unsigned *ret_col);
+/* The same, in the file d was read from (rf_doc_loc plus d->line_base). */
+void rf_doc_where(const struct rf_doc *d, struct fy_node *n, unsigned *ret_line,
+		  unsigned *ret_col);
 
 /* ---- typed access; n NULL means "missing" ---- */
 
@@ -86,6 +92,11 @@ bool rf_doc_is_null(const struct rf_doc *d, struct fy_node *n);
 /* The value of `key` in a mapping: NULL when map is NULL or not a mapping, the key is missing or
  * the value null (and when it cannot be used: then the error is set). */
 struct fy_node *rf_doc_get(struct rf_doc *d, struct fy_node *map, const char *key);
+/* The pair of `key` in a mapping, unchecked: NULL when map is NULL or not a mapping or has no
+ * such key. For what the typed accessors do not give: a writer replacing the value, and the
+ * key's node (rf_doc_key), which a message or a report points at. */
+struct fy_node_pair *rf_doc_pair(struct fy_node *map, const char *key);
+struct fy_node *rf_doc_key(struct fy_node *map, const char *key);
 /* The same for a key that must be there: a missing one is an error "what: missing 'key'". */
 struct fy_node *rf_doc_need(struct rf_doc *d, struct fy_node *map, const char *what,
 			    const char *key);
@@ -109,6 +120,8 @@ int rf_doc_i64(struct rf_doc *d, struct fy_node *n, const char *what, int64_t mi
 int rf_doc_u64(struct rf_doc *d, struct fy_node *n, const char *what, uint64_t max,
 	       uint64_t *ret);
 int rf_doc_bool(struct rf_doc *d, struct fy_node *n, const char *what, bool *ret);
+/* Whether n is a boolean in d's dialect, asked without an error ("yes" is one in YAML 1.1). */
+bool rf_doc_is_bool(const struct rf_doc *d, struct fy_node *n);
 /* A list of strings (null reads as an empty list); at most max entries. */
 int rf_doc_strv(struct rf_doc *d, struct fy_node *n, const char *what, size_t max, char ***ret);
 

@@ -19,6 +19,13 @@ struct fixer {
 	int r;
 };
 
+/* The value of a pair, through aliases; NULL for a missing pair. Types are not checked: the
+ * audit did, and a workload with a type error is not fixed. */
+static struct fy_node *value(struct fy_node_pair *p)
+{
+	return p ? k_deref(fy_node_pair_value(p)) : NULL;
+}
+
 static struct fy_node *scalar(struct fixer *f, const char *s)
 {
 	struct fy_node *n = fy_node_create_scalar_copy(f->d, s, FY_NT);
@@ -38,7 +45,7 @@ static void set_node(struct fixer *f, struct fy_node *map, const char *key, stru
 			fy_node_free(value);
 		return;
 	}
-	p = k_lookup(map, key);
+	p = rf_doc_pair(map, key);
 	if (p) {
 		if (fy_node_pair_set_value(p, value) < 0)
 			f->r = -EINVAL;
@@ -51,8 +58,8 @@ static void set_node(struct fixer *f, struct fy_node *map, const char *key, stru
 /* map[key] as a mapping, created (or replacing a null) when missing. */
 static struct fy_node *ensure_map(struct fixer *f, struct fy_node *map, const char *key)
 {
-	struct fy_node_pair *p = map ? k_lookup(map, key) : NULL;
-	struct fy_node *v = p ? k_deref(fy_node_pair_value(p)) : NULL, *n;
+	struct fy_node_pair *p = rf_doc_pair(map, key);
+	struct fy_node *v = value(p), *n;
 
 	if (!map || f->r < 0)
 		return NULL;
@@ -87,8 +94,7 @@ static void for_containers(struct fixer *f, struct fy_node *spec,
 	static const char *const lists[] = { "initContainers", "containers", "ephemeralContainers" };
 
 	for (size_t l = 0; l < ELEMENTSOF(lists); l++) {
-		struct fy_node_pair *p = k_lookup(spec, lists[l]);
-		struct fy_node *seq = p ? k_deref(fy_node_pair_value(p)) : NULL, *c;
+		struct fy_node *seq = value(rf_doc_pair(spec, lists[l])), *c;
 		void *it = NULL;
 
 		while (seq && fy_node_is_sequence(seq) && (c = fy_node_sequence_iterate(seq, &it)))
@@ -99,16 +105,15 @@ static void for_containers(struct fixer *f, struct fy_node *spec,
 
 static bool is_bool_false(struct fy_node *map, const char *key)
 {
-	struct fy_node_pair *p = k_lookup(map, key);
-	const char *s = p ? fy_node_get_scalar0(k_deref(fy_node_pair_value(p))) : NULL;
+	struct fy_node *v = value(rf_doc_pair(map, key));
+	const char *s = v ? fy_node_get_scalar0(v) : NULL;
 
 	return s && (streq(s, "false") || streq(s, "False") || streq(s, "FALSE"));
 }
 
 static void fix_ape(struct fixer *f, struct fy_node *ctr)
 {
-	struct fy_node_pair *p = k_lookup(ctr, "securityContext");
-	struct fy_node *sc = p ? k_deref(fy_node_pair_value(p)) : NULL;
+	struct fy_node *sc = value(rf_doc_pair(ctr, "securityContext"));
 
 	if (sc && fy_node_is_mapping(sc) && is_bool_false(sc, "allowPrivilegeEscalation"))
 		return;
@@ -118,8 +123,8 @@ static void fix_ape(struct fixer *f, struct fy_node *ctr)
 static void fix_drop_all(struct fixer *f, struct fy_node *ctr)
 {
 	struct fy_node *caps = ensure_map(f, ensure_map(f, ctr, "securityContext"), "capabilities");
-	struct fy_node_pair *p = caps ? k_lookup(caps, "drop") : NULL;
-	struct fy_node *drop = p ? k_deref(fy_node_pair_value(p)) : NULL, *item;
+	struct fy_node_pair *p = rf_doc_pair(caps, "drop");
+	struct fy_node *drop = value(p), *item;
 	void *it = NULL;
 
 	if (!caps)
@@ -143,10 +148,9 @@ static void fix_drop_all(struct fixer *f, struct fy_node *ctr)
 
 static bool type_ok(struct fy_node *map, const char *key, const char *const ok[2])
 {
-	struct fy_node_pair *p = k_lookup(map, key);
-	struct fy_node *prof = p ? k_deref(fy_node_pair_value(p)) : NULL;
-	struct fy_node_pair *tp = prof && fy_node_is_mapping(prof) ? k_lookup(prof, "type") : NULL;
-	const char *t = tp ? fy_node_get_scalar0(k_deref(fy_node_pair_value(tp))) : NULL;
+	struct fy_node *prof = value(rf_doc_pair(map, key));
+	struct fy_node *type = value(rf_doc_pair(prof, "type"));
+	const char *t = type ? fy_node_get_scalar0(type) : NULL;
 
 	return t && (streq(t, ok[0]) || streq(t, ok[1]));
 }
@@ -156,10 +160,9 @@ static const char *const seccomp_ok[2] = { "RuntimeDefault", "Localhost" };
 /* A securityContext whose seccompProfile is set to a bad type gets RuntimeDefault. */
 static void fix_seccomp_sc(struct fixer *f, struct fy_node *owner, const char *key)
 {
-	struct fy_node_pair *p = k_lookup(owner, "securityContext");
-	struct fy_node *sc = p ? k_deref(fy_node_pair_value(p)) : NULL;
+	struct fy_node *sc = value(rf_doc_pair(owner, "securityContext"));
 
-	if (!sc || !fy_node_is_mapping(sc) || !k_lookup(sc, key) || type_ok(sc, key, seccomp_ok))
+	if (!sc || !fy_node_is_mapping(sc) || !rf_doc_pair(sc, key) || type_ok(sc, key, seccomp_ok))
 		return;
 	set_scalar(f, ensure_map(f, ensure_map(f, owner, "securityContext"), key), "type",
 		   "RuntimeDefault");
@@ -174,10 +177,9 @@ static const char *const apparmor_ok[2] = { "RuntimeDefault", "Localhost" };
 
 static void fix_apparmor_sc(struct fixer *f, struct fy_node *owner)
 {
-	struct fy_node_pair *p = k_lookup(owner, "securityContext");
-	struct fy_node *sc = p ? k_deref(fy_node_pair_value(p)) : NULL;
+	struct fy_node *sc = value(rf_doc_pair(owner, "securityContext"));
 
-	if (!sc || !fy_node_is_mapping(sc) || !k_lookup(sc, "appArmorProfile") ||
+	if (!sc || !fy_node_is_mapping(sc) || !rf_doc_pair(sc, "appArmorProfile") ||
 	    type_ok(sc, "appArmorProfile", apparmor_ok))
 		return;
 	set_scalar(f, ensure_map(f, ensure_map(f, owner, "securityContext"), "appArmorProfile"),

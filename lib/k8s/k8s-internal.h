@@ -1,13 +1,14 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Shared between the manifest reader, the checks, the reports and --fix: the loaded sources,
- * the typed node accessors (which record a document's first type error) and the pod view the
- * checks read. */
+ * typed field accessors (on the document layer, which keeps a document's first type error) and
+ * the pod view the checks read. */
 #pragma once
 
 #include <libfyaml.h>
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "core/doc.h"
 #include "core/seen.h"
 #include "ringfence/k8s.h"
 
@@ -111,37 +112,34 @@ void k8s_object_unbind(struct k8s_object *o);
  * the largest document, not of the whole input). */
 int k8s_for_each_object(struct rf_audit *a, k8s_object_fn fn, void *userdata);
 
-/* ---- node.c: typed access with the first error kept ---- */
+/* ---- field.c: typed field access on the document layer ---- */
 
-struct kctx {
-	const char *file;
-	unsigned line_base;    /* of the segment the nodes come from */
-	char *error;           /* "file:line:column: what" */
-	unsigned line, column; /* where the error is */
-};
-
-void kctx_done(struct kctx *c);
-/* 1-based line and column of n in its file (0 when unknown). */
-void k_loc(const struct kctx *c, struct fy_node *n, unsigned *line, unsigned *col);
-/* Follows an alias to its anchor. */
+/* A reader of one document of `src`, read by segment `seg`'s parser: YAML 1.1 as
+ * sigs.k8s.io/yaml decodes it, aliases followed (a bounded number of steps), tags and merge
+ * keys refused, locations in the file; the first error goes to `err` ("file:line:column:
+ * what"). The document stays the parser's: d.fyd is NULL. */
+struct rf_doc k8s_doc(const struct k8s_source *src, size_t seg, struct rf_error *err);
+/* Takes the error out of d->err (clearing it) as the audit prints it, "file:line:column: what"
+ * ("file:0:0: what" where the node has no location); NULL when out of memory. */
+char *k8s_doc_error(struct rf_doc *d, unsigned *ret_line, unsigned *ret_col);
+/* Follows an alias to its anchor (a bounded number of steps; NULL when it leads nowhere),
+ * nothing checked: for list items, which are checked where they are used, and for --fix. */
 struct fy_node *k_deref(struct fy_node *n);
-bool k_is_null(struct fy_node *n);
-/* Sets c->error (first one wins) at n's location; always returns NULL/false-ish via callers. */
-void k_fail(struct kctx *c, struct fy_node *n, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-/* The pair whose key is the plain string `key`, or NULL. */
-struct fy_node_pair *k_lookup(struct fy_node *map, const char *key);
-/* value of `key` in mapping `map` (NULL when map is NULL, the key is missing or null);
- * *ret_key gets the key node when present (for locations). */
-struct fy_node *k_child(struct kctx *c, struct fy_node *map, const char *key, struct fy_node **ret_key);
-/* The same, checked: an object / a list / a bool (-1 unset) / an int / a string. `path` names
- * the parent for messages. */
-struct fy_node *k_map(struct kctx *c, struct fy_node *map, const char *path, const char *key);
-struct fy_node *k_seq(struct kctx *c, struct fy_node *map, const char *path, const char *key);
-int k_bool(struct kctx *c, struct fy_node *map, const char *path, const char *key);
-bool k_int(struct kctx *c, struct fy_node *map, const char *path, const char *key, long long *ret);
-const char *k_str(struct kctx *c, struct fy_node *map, const char *path, const char *key);
-/* A scalar node that must be a string (list items). */
-const char *k_str_node(struct kctx *c, struct fy_node *n, const char *path);
+/* The value of `key` in `map`, through aliases, tags refused: NULL when map is NULL or not a
+ * mapping, the key is missing or the value null or unusable (then the error is set). The key's
+ * node, for a location, is rf_doc_key's. */
+struct fy_node *k_get(struct rf_doc *d, struct fy_node *map, const char *key);
+/* The value of `key` in `map` checked to be an object / a list / a boolean (-1 unset or wrong)
+ * / an integer / a string; NULL (or false) when map is NULL or the value is missing or null.
+ * `path` names the parent in the message ("spec.containers[0]"; "" at the top). */
+struct fy_node *k_map(struct rf_doc *d, struct fy_node *map, const char *path, const char *key);
+struct fy_node *k_seq(struct rf_doc *d, struct fy_node *map, const char *path, const char *key);
+int k_bool(struct rf_doc *d, struct fy_node *map, const char *path, const char *key);
+bool k_int(struct rf_doc *d, struct fy_node *map, const char *path, const char *key,
+	   long long *ret);
+const char *k_str(struct rf_doc *d, struct fy_node *map, const char *path, const char *key);
+/* A node that must be a string (a list item, an annotation's key or value), named `path`. */
+const char *k_str_node(struct rf_doc *d, struct fy_node *n, const char *path);
 
 /* ---- growable string lists and buffers ---- */
 
@@ -168,7 +166,7 @@ struct kctr {
 };
 
 struct kpod {
-	struct kctx *c;
+	struct rf_doc *d;
 	struct fy_node *meta, *spec, *sc; /* sc: pod securityContext or NULL */
 	const char *spec_path;
 	char *sc_path;
@@ -185,8 +183,8 @@ struct kpod {
 
 /* The pod view of `spec` (pod securityContext, hostUsers, os, and every container, init then
  * regular then ephemeral): the one walk the checks and the profile references share. Wrong
- * types are recorded in c; on failure (-ENOMEM) nothing is left to free. */
-int kpod_init(struct kpod *p, struct kctx *c, struct fy_node *meta, struct fy_node *spec,
+ * types are recorded in d; on failure (-ENOMEM) nothing is left to free. */
+int kpod_init(struct kpod *p, struct rf_doc *d, struct fy_node *meta, struct fy_node *spec,
 	      const char *spec_path);
 void kpod_done(struct kpod *p);
 
@@ -244,7 +242,7 @@ static inline const char *pluralize(const char *one, const char *many, size_t n)
 	return n == 1 ? one : many;
 }
 
-int pss_evaluate(struct kctx *c, struct fy_node *meta, struct fy_node *spec, const char *spec_path,
+int pss_evaluate(struct rf_doc *d, struct fy_node *meta, struct fy_node *spec, const char *spec_path,
 		 enum rf_pss_level level, unsigned minor, struct rf_pss_violation **ret_v,
 		 size_t *ret_n);
 void pss_violations_free(struct rf_pss_violation *v, size_t n);

@@ -147,9 +147,12 @@ int k8s_add_error(struct rf_audit *a, const char *file, unsigned line, unsigned 
 }
 
 /* The error a typed accessor recorded, with its location. */
-static int add_ctx_error(struct rf_audit *a, struct kctx *c)
+static int add_doc_error(struct rf_audit *a, struct rf_doc *d)
 {
-	return k8s_add_error(a, c->file, c->line, c->column, TAKE_PTR(c->error));
+	unsigned line, column;
+	char *msg = k8s_doc_error(d, &line, &column);
+
+	return k8s_add_error(a, d->source, line, column, msg);
 }
 
 static char *dupstr(const char *s)
@@ -157,11 +160,11 @@ static char *dupstr(const char *s)
 	return s ? strdup(s) : NULL;
 }
 
-static int add_namespace(struct rf_audit *a, struct kctx *c, struct fy_node *obj)
+static int add_namespace(struct rf_audit *a, struct rf_doc *d, struct fy_node *obj)
 {
-	struct fy_node *meta = k_map(c, obj, "", "metadata");
-	struct fy_node *labels = k_map(c, meta, "metadata", "labels");
-	const char *name = k_str(c, meta, "metadata", "name");
+	struct fy_node *meta = k_map(d, obj, "", "metadata");
+	struct fy_node *labels = k_map(d, meta, "metadata", "labels");
+	const char *name = k_str(d, meta, "metadata", "name");
 	struct k8s_namespace *n;
 
 	if (!name)
@@ -173,21 +176,21 @@ static int add_namespace(struct rf_audit *a, struct kctx *c, struct fy_node *obj
 	n = &a->nss[a->n_nss++];
 	*n = (struct k8s_namespace){ .name = strdup(name) };
 	for (size_t i = 0; i < ELEMENTSOF(label_names); i++)
-		n->labels[i] = dupstr(k_str(c, labels, "metadata.labels", label_names[i]));
+		n->labels[i] = dupstr(k_str(d, labels, "metadata.labels", label_names[i]));
 	return n->name ? 0 : -ENOMEM;
 }
 
 /* Finds the pod template of a workload of kind workload_kinds[o->kind_index]. */
-static void object_bind(struct k8s_object *o, struct kctx *c, struct fy_node *obj)
+static void object_bind(struct k8s_object *o, struct rf_doc *d, struct fy_node *obj)
 {
 	struct fy_node *tmpl = obj;
 	size_t k = o->kind_index;
 
 	o->obj = obj;
 	for (size_t i = 0; i < ELEMENTSOF(workload_kinds[k].path) && workload_kinds[k].path[i]; i++)
-		tmpl = k_map(c, tmpl, "", workload_kinds[k].path[i]);
-	o->pod_meta = k_map(c, tmpl, "", "metadata");
-	o->pod_spec = k_map(c, tmpl, "", "spec");
+		tmpl = k_map(d, tmpl, "", workload_kinds[k].path[i]);
+	o->pod_meta = k_map(d, tmpl, "", "metadata");
+	o->pod_spec = k_map(d, tmpl, "", "spec");
 }
 
 void k8s_object_unbind(struct k8s_object *o)
@@ -202,11 +205,11 @@ struct walk {
 	struct k8s_replay *rp; /* NULL on the first read */
 };
 
-static int add_object(struct walk *w, struct kctx *c, struct fy_node *obj, const char *kind,
+static int add_object(struct walk *w, struct rf_doc *d, struct fy_node *obj, const char *kind,
 		      size_t k)
 {
 	_cleanup_(object_freep) struct k8s_object *o = calloc(1, sizeof(*o));
-	struct fy_node *meta = k_map(c, obj, "", "metadata");
+	struct fy_node *meta = k_map(d, obj, "", "metadata");
 	struct rf_audit *a = w->a;
 	struct k8s_object **n;
 	const char *s;
@@ -215,24 +218,22 @@ static int add_object(struct walk *w, struct kctx *c, struct fy_node *obj, const
 		return -ENOMEM;
 	*o = (struct k8s_object){ .src = w->src, .seg = w->seg, .doc = w->doc, .kind_index = k };
 	o->kind = strdup(kind);
-	o->name = dupstr(k_str(c, meta, "metadata", "name") ?: k_str(c, meta, "metadata", "generateName"));
-	o->ns = dupstr(k_str(c, meta, "metadata", "namespace"));
-	o->api_version = dupstr(k_str(c, obj, "", "apiVersion"));
-	object_bind(o, c, obj);
+	o->name = dupstr(k_str(d, meta, "metadata", "name") ?: k_str(d, meta, "metadata", "generateName"));
+	o->ns = dupstr(k_str(d, meta, "metadata", "namespace"));
+	o->api_version = dupstr(k_str(d, obj, "", "apiVersion"));
+	object_bind(o, d, obj);
 	o->spec_path = pss_printf("%sspec", workload_kinds[k].prefix);
 	o->meta_path = pss_printf("%smetadata", workload_kinds[k].prefix);
 	if (!o->kind || !o->spec_path || !o->meta_path)
 		return -ENOMEM;
 	o->w.file = w->src->path;
-	k_loc(c, obj, &o->w.line, &o->w.column);
+	rf_doc_where(d, obj, &o->w.line, &o->w.column);
 	o->w.kind = o->kind;
 	o->w.name = o->name ?: "<unnamed>";
 	o->w.namespace = o->ns;
 	o->w.api_version = o->api_version;
-	if (c->error) {
-		o->w.error = TAKE_PTR(c->error);
-		o->w.error_line = c->line;
-		o->w.error_column = c->column;
+	if (rf_error_is_set(d->err)) {
+		o->w.error = k8s_doc_error(d, &o->w.error_line, &o->w.error_column);
 	} else if (!o->pod_spec) {
 		s = workload_kinds[k].prefix;
 		o->w.error = pss_printf("%s:%u:%u: %s %s has no %sspec: nothing to check",
@@ -249,7 +250,7 @@ static int add_object(struct walk *w, struct kctx *c, struct fy_node *obj, const
 }
 
 /* Replay: the next workload in input order is this one; hand it out with its nodes. */
-static int replay_object(struct walk *w, struct kctx *c, struct fy_node *obj)
+static int replay_object(struct walk *w, struct rf_doc *d, struct fy_node *obj)
 {
 	struct k8s_object *o;
 	int r;
@@ -260,7 +261,7 @@ static int replay_object(struct walk *w, struct kctx *c, struct fy_node *obj)
 	/* The same text parsed again yields the same documents: anything else is a bug. */
 	if (o->src != w->src || o->doc != w->doc)
 		return -EIO;
-	object_bind(o, c, obj);
+	object_bind(o, d, obj);
 	r = w->rp->fn(w->a, o, w->rp->userdata);
 	k8s_object_unbind(o);
 	return r;
@@ -269,7 +270,8 @@ static int replay_object(struct walk *w, struct kctx *c, struct fy_node *obj)
 /* Both the first read and the replay come through here, so both make the same decisions. */
 static int walk_node(struct walk *w, struct fy_node *obj, int depth)
 {
-	struct kctx c = { .file = w->src->path, .line_base = w->src->segs[w->seg].line_base };
+	struct rf_error err = {};
+	struct rf_doc d = k8s_doc(w->src, w->seg, &err);
 	struct rf_audit *a = w->a;
 	const char *kind, *api;
 	size_t k;
@@ -277,20 +279,20 @@ static int walk_node(struct walk *w, struct fy_node *obj, int depth)
 	int r = 0;
 
 	obj = k_deref(obj);
-	if (k_is_null(obj))
+	if (rf_doc_is_null(&d, obj))
 		return 0;
 	if (!fy_node_is_mapping(obj)) {
-		k_fail(&c, obj, "a Kubernetes object must be a mapping");
+		rf_doc_fail(&d, obj, "a Kubernetes object must be a mapping");
 		goto error;
 	}
-	kind = k_str(&c, obj, "", "kind");
+	kind = k_str(&d, obj, "", "kind");
 	if (kind && strlen(kind) >= 4 && streq(kind + strlen(kind) - 4, "List")) {
-		struct fy_node *items = k_seq(&c, obj, kind, "items"), *it_node;
+		struct fy_node *items = k_seq(&d, obj, kind, "items"), *it_node;
 		void *it = NULL;
 
 		if (depth > 4)
-			k_fail(&c, obj, "Lists nested too deep");
-		if (c.error)
+			rf_doc_fail(&d, obj, "Lists nested too deep");
+		if (rf_error_is_set(&err))
 			goto error;
 		while (items && (it_node = fy_node_sequence_iterate(items, &it)))
 			if ((r = walk_node(w, it_node, depth + 1)) < 0)
@@ -298,8 +300,7 @@ static int walk_node(struct walk *w, struct fy_node *obj, int depth)
 		return 0;
 	}
 	if (!kind) {
-		if (!c.error)
-			k_fail(&c, obj, "object has no kind");
+		rf_doc_fail(&d, obj, "object has no kind");
 		goto error;
 	}
 	for (k = 0; k < ELEMENTSOF(workload_kinds); k++)
@@ -307,8 +308,8 @@ static int walk_node(struct walk *w, struct fy_node *obj, int depth)
 			break;
 	ns = streq(kind, "Namespace");
 	if (ns || k < ELEMENTSOF(workload_kinds)) {
-		api = k_str(&c, obj, "", "apiVersion");
-		if (c.error)
+		api = k_str(&d, obj, "", "apiVersion");
+		if (rf_error_is_set(&err))
 			goto error;
 		if (!api_group_is(api, ns ? "" : workload_kinds[k].group)) {
 			ns = false; /* the same kind name in another API group */
@@ -317,27 +318,27 @@ static int walk_node(struct walk *w, struct fy_node *obj, int depth)
 	}
 	if (ns) {
 		if (!w->rp)
-			r = add_namespace(a, &c, obj);
-		if (r >= 0 && c.error)
+			r = add_namespace(a, &d, obj);
+		if (r >= 0 && rf_error_is_set(&err))
 			goto error;
-		kctx_done(&c);
+		rf_error_clear(&err);
 		return r;
 	}
 	if (k < ELEMENTSOF(workload_kinds)) {
-		r = w->rp ? replay_object(w, &c, obj) : add_object(w, &c, obj, kind, k);
-		kctx_done(&c);
+		r = w->rp ? replay_object(w, &d, obj) : add_object(w, &d, obj, kind, k);
+		rf_error_clear(&err);
 		return r;
 	}
 	if (!w->rp)
 		a->n_skipped++;
-	kctx_done(&c);
+	rf_error_clear(&err);
 	return 0;
 error:
 	if (w->rp) { /* recorded on the first read */
-		kctx_done(&c);
+		rf_error_clear(&err);
 		return 0;
 	}
-	return add_ctx_error(a, &c);
+	return add_doc_error(a, &d);
 }
 
 int k8s_walk_document(struct rf_audit *a, struct k8s_source *src, size_t seg, size_t doc,
@@ -391,26 +392,25 @@ static void namespace_policy(const struct rf_audit *a, const char *ns, enum rf_p
 
 static int evaluate(struct rf_audit *a, struct k8s_object *o, void *userdata)
 {
-	struct kctx c = { .file = o->src->path, .line_base = o->src->segs[o->seg].line_base };
+	struct rf_error err = {};
+	struct rf_doc d = k8s_doc(o->src, o->seg, &err);
 	int r;
 
 	(void)a;
 	(void)userdata;
 	if (o->w.error)
 		return 0;
-	r = pss_evaluate(&c, o->pod_meta, o->pod_spec, o->spec_path, o->w.level,
+	r = pss_evaluate(&d, o->pod_meta, o->pod_spec, o->spec_path, o->w.level,
 			 o->w.version.minor, &o->w.violations, &o->w.n_violations);
 	if (r < 0) {
-		kctx_done(&c);
+		rf_error_clear(&err);
 		return r;
 	}
-	if (c.error) {
+	if (rf_error_is_set(&err)) {
 		pss_violations_free(o->w.violations, o->w.n_violations);
 		o->w.violations = NULL;
 		o->w.n_violations = 0;
-		o->w.error = TAKE_PTR(c.error);
-		o->w.error_line = c.line;
-		o->w.error_column = c.column;
+		o->w.error = k8s_doc_error(&d, &o->w.error_line, &o->w.error_column);
 	}
 	return 0;
 }

@@ -12,7 +12,7 @@
 
 struct refs {
 	const struct k8s_object *o;
-	struct kctx *c;
+	struct rf_doc *d;
 	struct rf_profile_ref *v;
 	size_t n;
 };
@@ -51,7 +51,7 @@ static int add_ref(struct refs *r, struct fy_node *at, const char *container, bo
 		.profile = TAKE_PTR(prof),
 		.field = TAKE_PTR(f),
 	};
-	k_loc(r->c, at, &nv->line, &nv->column);
+	rf_doc_where(r->d, at, &nv->line, &nv->column);
 	return 0;
 }
 
@@ -67,13 +67,13 @@ static int field_ref(struct refs *r, struct fy_node *sc, const char *sc_path, co
 
 	if (!path)
 		return -ENOMEM;
-	prof = k_map(r->c, sc, sc_path, which);
-	type = k_str(r->c, prof, path, "type");
+	prof = k_map(r->d, sc, sc_path, which);
+	type = k_str(r->d, prof, path, "type");
 	if (!type || !streq(type, "Localhost"))
 		return 0;
-	type_node = k_child(r->c, prof, "type", NULL);
-	value = k_child(r->c, prof, "localhostProfile", NULL);
-	if (value && !(profile = k_str(r->c, prof, path, "localhostProfile")))
+	type_node = k_get(r->d, prof, "type");
+	value = k_get(r->d, prof, "localhostProfile");
+	if (value && !(profile = k_str(r->d, prof, path, "localhostProfile")))
 		return 0;
 	return add_ref(r, value ?: type_node, container, streq(which, "appArmorProfile"), profile,
 		       pss_printf("%s.localhostProfile", path));
@@ -95,7 +95,7 @@ static int annotation_refs(struct refs *r)
 {
 	const char *meta_path = r->o->meta_path;
 	_cleanup_free_ char *path = pss_printf("%s.annotations", meta_path);
-	struct fy_node *ann = k_map(r->c, r->o->pod_meta, meta_path, "annotations");
+	struct fy_node *ann = k_map(r->d, r->o->pod_meta, meta_path, "annotations");
 	struct fy_node_pair *pr;
 	void *it = NULL;
 	int ret;
@@ -103,11 +103,11 @@ static int annotation_refs(struct refs *r)
 	if (!path)
 		return -ENOMEM;
 	while (ann && (pr = fy_node_mapping_iterate(ann, &it))) {
-		const char *k = k_str_node(r->c, fy_node_pair_key(pr), path), *v;
+		const char *k = k_str_node(r->d, fy_node_pair_key(pr), path), *v;
 
 		if (!k || strncmp(k, APPARMOR_PREFIX, strlen(APPARMOR_PREFIX)) != 0)
 			continue;
-		v = k_str_node(r->c, fy_node_pair_value(pr), path);
+		v = k_str_node(r->d, fy_node_pair_value(pr), path);
 		if (!v || strncmp(v, LOCALHOST_PREFIX, strlen(LOCALHOST_PREFIX)) != 0)
 			continue;
 		ret = add_ref(r, k_deref(fy_node_pair_value(pr)), k + strlen(APPARMOR_PREFIX), true,
@@ -125,7 +125,7 @@ static int object_refs(struct refs *r)
 
 	if (!r->o->pod_spec)
 		return 0;
-	if ((ret = kpod_init(&p, r->c, r->o->pod_meta, r->o->pod_spec, r->o->spec_path)) < 0)
+	if ((ret = kpod_init(&p, r->d, r->o->pod_meta, r->o->pod_spec, r->o->spec_path)) < 0)
 		return ret;
 	ret = sc_refs(r, p.sc, p.sc_path, NULL);
 	for (size_t i = 0; ret >= 0 && i < p.n_ctrs; i++) {
@@ -140,14 +140,15 @@ static int object_refs(struct refs *r)
 static int object_refs_fn(struct rf_audit *a, struct k8s_object *o, void *userdata)
 {
 	struct refs *r = userdata;
-	struct kctx c = { .file = o->src->path, .line_base = o->src->segs[o->seg].line_base };
+	struct rf_error err = {};
+	struct rf_doc d = k8s_doc(o->src, o->seg, &err);
 	int e;
 
 	(void)a;
 	r->o = o;
-	r->c = &c;
+	r->d = &d;
 	e = object_refs(r);
-	kctx_done(&c); /* type errors are the audit's to report */
+	rf_error_clear(&err); /* type errors are the audit's to report */
 	return e;
 }
 

@@ -17,9 +17,9 @@ void pss_host_namespaces(struct kpod *p)
 	struct fy_node *keys[3] = { 0 };
 
 	for (size_t i = 0; i < ELEMENTSOF(fields); i++)
-		if (k_bool(p->c, p->spec, p->spec_path, fields[i]) == 1) {
+		if (k_bool(p->d, p->spec, p->spec_path, fields[i]) == 1) {
 			_cleanup_free_ char *s = pss_printf("%s=true", fields[i]);
-			(void)k_child(p->c, p->spec, fields[i], &keys[i]);
+			keys[i] = rf_doc_key(p->spec, fields[i]);
 			if (!s || slist_add(&bad, s) < 0)
 				p->oom = -ENOMEM;
 		}
@@ -37,14 +37,14 @@ void pss_host_namespaces(struct kpod *p)
 /* ---- hostPathVolumes ---- */
 void pss_host_path_volumes(struct kpod *p)
 {
-	struct fy_node *vols = k_seq(p->c, p->spec, p->spec_path, "volumes"), *v;
+	struct fy_node *vols = k_seq(p->d, p->spec, p->spec_path, "volumes"), *v;
 	struct slist bad = { 0 };
 	void *it = NULL;
 
 	while (vols && (v = fy_node_sequence_iterate(vols, &it))) {
 		v = k_deref(v);
-		if (v && fy_node_is_mapping(v) && k_map(p->c, v, "volume", "hostPath"))
-			(void)slist_add(&bad, k_str(p->c, v, "volume", "name") ?: "");
+		if (v && fy_node_is_mapping(v) && k_map(p->d, v, "volume", "hostPath"))
+			(void)slist_add(&bad, k_str(p->d, v, "volume", "name") ?: "");
 	}
 	if (bad.n) {
 		_cleanup_free_ char *q = slist_join_quote(&bad);
@@ -58,7 +58,8 @@ void pss_host_path_volumes(struct kpod *p)
 				_cleanup_free_ char *path = pss_printf("%s.volumes[%zu].hostPath",
 								       p->spec_path, i++);
 				v = k_deref(v);
-				if (path && v && k_child(p->c, v, "hostPath", &key))
+				if (path && v && k_get(p->d, v, "hostPath") &&
+				    (key = rf_doc_key(v, "hostPath")))
 					pss_site(p, NULL, path, key, false, NOFIX_HOST,
 						 "use a configMap, secret, emptyDir or persistentVolumeClaim volume instead of hostPath");
 			}
@@ -72,7 +73,7 @@ void pss_host_ports(struct kpod *p)
 	struct slist bad = { 0 }, ports = { 0 };
 
 	for (size_t i = 0; i < p->n_ctrs; i++) {
-		struct fy_node *seq = k_seq(p->c, p->ctrs[i].n, p->ctrs[i].path, "ports"), *port;
+		struct fy_node *seq = k_seq(p->d, p->ctrs[i].n, p->ctrs[i].path, "ports"), *port;
 		bool valid = true;
 		void *it = NULL;
 		size_t idx = 0;
@@ -84,10 +85,11 @@ void pss_host_ports(struct kpod *p)
 
 			port = k_deref(port);
 			if (!port || !fy_node_is_mapping(port)) {
-				k_fail(p->c, port ? port : seq, "%s must be an object", path ?: "ports");
+				rf_doc_fail(p->d, port ? port : seq, "%s must be an object",
+					    path ?: "ports");
 				continue;
 			}
-			if (k_int(p->c, port, path ?: "", "hostPort", &hp) && hp != 0) {
+			if (k_int(p->d, port, path ?: "", "hostPort", &hp) && hp != 0) {
 				valid = false;
 				snprintf(buf, sizeof(buf), "%lld", hp);
 				(void)slist_add_unique(&ports, buf);
@@ -104,7 +106,7 @@ void pss_host_ports(struct kpod *p)
 			     pss_printf("%s %s %s %s", w ?: "", pluralize("uses", "use", bad.n),
 					pluralize("hostPort", "hostPorts", ports.n), j ?: "")))
 			for (size_t i = 0; i < p->n_ctrs; i++) {
-				struct fy_node *seq = k_seq(p->c, p->ctrs[i].n, "", "ports"), *port;
+				struct fy_node *seq = k_seq(p->d, p->ctrs[i].n, "", "ports"), *port;
 				void *it = NULL;
 				size_t idx = 0;
 
@@ -115,8 +117,8 @@ void pss_host_ports(struct kpod *p)
 					long long hp = 0;
 
 					port = k_deref(port);
-					if (path && port && k_int(p->c, port, "", "hostPort", &hp) && hp) {
-						(void)k_child(p->c, port, "hostPort", &key);
+					if (path && port && k_int(p->d, port, "", "hostPort", &hp) && hp) {
+						key = rf_doc_key(port, "hostPort");
 						pss_site(p, p->ctrs[i].name, path, key, false, NOFIX_HOST,
 							 "remove hostPort %lld; expose the port with a Service", hp);
 					}
@@ -130,12 +132,12 @@ void pss_host_ports(struct kpod *p)
 /* ---- windowsHostProcess ---- */
 static bool host_process(struct kpod *p, struct fy_node *sc, const char *path, struct fy_node **key)
 {
-	struct fy_node *wo = k_map(p->c, sc, path, "windowsOptions");
+	struct fy_node *wo = k_map(p->d, sc, path, "windowsOptions");
 
 	*key = NULL;
-	if (k_bool(p->c, wo, "windowsOptions", "hostProcess") != 1)
+	if (k_bool(p->d, wo, "windowsOptions", "hostProcess") != 1)
 		return false;
-	(void)k_child(p->c, wo, "hostProcess", key);
+	*key = rf_doc_key(wo, "hostProcess");
 	return true;
 }
 
@@ -188,8 +190,8 @@ static bool handler_hosts(struct kpod *p, const struct kctr *k, struct fy_node *
 	bool bad = false;
 
 	for (size_t i = 0; h && i < ELEMENTSOF(kinds); i++) {
-		struct fy_node *a = k_map(p->c, h, hpath, kinds[i]), *key;
-		const char *host = k_str(p->c, a, kinds[i], "host");
+		struct fy_node *a = k_map(p->d, h, hpath, kinds[i]), *key;
+		const char *host = k_str(p->d, a, kinds[i], "host");
 
 		if (!host || !*host)
 			continue;
@@ -197,7 +199,7 @@ static bool handler_hosts(struct kpod *p, const struct kctr *k, struct fy_node *
 		(void)slist_add_unique(hosts, host);
 		if (site) {
 			_cleanup_free_ char *path = pss_printf("%s.%s.host", hpath, kinds[i]);
-			(void)k_child(p->c, a, "host", &key);
+			key = rf_doc_key(a, "host");
 			if (path)
 				pss_site(p, k->name, path, key, false, NOFIX_VALUE,
 					 "remove host \"%s\"; probes and hooks must target the pod itself", host);
@@ -208,16 +210,16 @@ static bool handler_hosts(struct kpod *p, const struct kctr *k, struct fy_node *
 
 static bool container_hosts(struct kpod *p, const struct kctr *k, struct slist *hosts, bool site)
 {
-	struct fy_node *lc = k_map(p->c, k->n, k->path, "lifecycle");
+	struct fy_node *lc = k_map(p->d, k->n, k->path, "lifecycle");
 	bool bad = false;
 
 	for (size_t i = 0; i < ELEMENTSOF(probe_fields); i++) {
 		_cleanup_free_ char *hp = pss_printf("%s.%s", k->path, probe_fields[i]);
-		bad |= handler_hosts(p, k, k_map(p->c, k->n, k->path, probe_fields[i]), hp ?: "", hosts, site);
+		bad |= handler_hosts(p, k, k_map(p->d, k->n, k->path, probe_fields[i]), hp ?: "", hosts, site);
 	}
 	for (size_t i = 0; i < ELEMENTSOF(lifecycle_fields); i++) {
 		_cleanup_free_ char *hp = pss_printf("%s.lifecycle.%s", k->path, lifecycle_fields[i]);
-		bad |= handler_hosts(p, k, k_map(p->c, lc, "lifecycle", lifecycle_fields[i]), hp ?: "",
+		bad |= handler_hosts(p, k, k_map(p->d, lc, "lifecycle", lifecycle_fields[i]), hp ?: "",
 				     hosts, site);
 	}
 	return bad;

@@ -24,7 +24,7 @@ static void allow_privilege_escalation_1_8(struct kpod *p)
 	struct slist bad = { 0 };
 
 	for (size_t i = 0; i < p->n_ctrs; i++)
-		if (k_bool(p->c, p->ctrs[i].sc, p->ctrs[i].sc_path, "allowPrivilegeEscalation") !=
+		if (k_bool(p->d, p->ctrs[i].sc, p->ctrs[i].sc_path, "allowPrivilegeEscalation") !=
 		    0)
 			(void)slist_add(&bad, p->ctrs[i].name);
 	if (bad.n) {
@@ -36,9 +36,9 @@ static void allow_privilege_escalation_1_8(struct kpod *p)
 				_cleanup_free_ char *path = pss_sc_path(&p->ctrs[i], "allowPrivilegeEscalation");
 				struct fy_node *key;
 
-				if (k_bool(p->c, p->ctrs[i].sc, "", "allowPrivilegeEscalation") == 0 || !path)
+				if (k_bool(p->d, p->ctrs[i].sc, "", "allowPrivilegeEscalation") == 0 || !path)
 					continue;
-				(void)k_child(p->c, p->ctrs[i].sc, "allowPrivilegeEscalation", &key);
+				key = rf_doc_key(p->ctrs[i].sc, "allowPrivilegeEscalation");
 				pss_site(p, p->ctrs[i].name, path, key ? key : anchor(&p->ctrs[i]), true, NULL,
 					 "set securityContext.allowPrivilegeEscalation: false");
 			}
@@ -109,7 +109,7 @@ static void capabilities_restricted_1_22(struct kpod *p)
 				if (!streq(add.v[c], "NET_BIND_SERVICE")) {
 					_cleanup_free_ char *path = pss_sc_path(&p->ctrs[i], "capabilities.add");
 					if (path)
-						pss_site(p, p->ctrs[i].name, path, k_child(p->c, cn, "add", NULL),
+						pss_site(p, p->ctrs[i].name, path, k_get(p->d, cn, "add"),
 							 false, NOFIX_CAPS,
 							 "remove %s from capabilities.add (only NET_BIND_SERVICE may be added)",
 							 add.v[c]);
@@ -154,17 +154,19 @@ static const char *volume_type(struct kpod *p, struct fy_node *v, struct fy_node
 {
 	*key = NULL;
 	for (size_t i = 0; i < ELEMENTSOF(allowed_volumes); i++)
-		if (k_child(p->c, v, allowed_volumes[i], NULL))
+		if (k_get(p->d, v, allowed_volumes[i]))
 			return NULL;
 	for (size_t i = 0; i < ELEMENTSOF(restricted_volumes); i++)
-		if (k_child(p->c, v, restricted_volumes[i], key))
+		if (k_get(p->d, v, restricted_volumes[i])) {
+			*key = rf_doc_key(v, restricted_volumes[i]);
 			return restricted_volumes[i];
+		}
 	return NULL;
 }
 
 static void restricted_volumes_1_0(struct kpod *p)
 {
-	struct fy_node *vols = k_seq(p->c, p->spec, p->spec_path, "volumes"), *v, *key;
+	struct fy_node *vols = k_seq(p->d, p->spec, p->spec_path, "volumes"), *v, *key;
 	struct slist bad = { 0 }, types = { 0 };
 	void *it = NULL;
 	size_t idx = 0;
@@ -175,11 +177,11 @@ static void restricted_volumes_1_0(struct kpod *p)
 
 		v = k_deref(v);
 		if (!v || !fy_node_is_mapping(v)) {
-			k_fail(p->c, v ? v : vols, "%s must be an object", path ?: "volumes");
+			rf_doc_fail(p->d, v ? v : vols, "%s must be an object", path ?: "volumes");
 			continue;
 		}
 		if ((t = volume_type(p, v, &key))) {
-			(void)slist_add(&bad, k_str(p->c, v, path ?: "", "name") ?: "");
+			(void)slist_add(&bad, k_str(p->d, v, path ?: "", "name") ?: "");
 			(void)slist_add_unique(&types, t);
 		}
 	}
@@ -218,13 +220,13 @@ static void restricted_volumes_1_0(struct kpod *p)
 static void run_as_non_root_1_0(struct kpod *p)
 {
 	struct slist setters = { 0 }, explicit_bad = { 0 }, implicit_bad = { 0 };
-	int pod = k_bool(p->c, p->sc, p->sc_path, "runAsNonRoot");
+	int pod = k_bool(p->d, p->sc, p->sc_path, "runAsNonRoot");
 	struct fy_node *key;
 
 	if (pod == 0)
 		(void)slist_add(&setters, "pod");
 	for (size_t i = 0; i < p->n_ctrs; i++) {
-		int v = k_bool(p->c, p->ctrs[i].sc, p->ctrs[i].sc_path, "runAsNonRoot");
+		int v = k_bool(p->d, p->ctrs[i].sc, p->ctrs[i].sc_path, "runAsNonRoot");
 		if (v == 0)
 			(void)slist_add(&explicit_bad, p->ctrs[i].name);
 		else if (v < 0 && pod != 1)
@@ -241,7 +243,7 @@ static void run_as_non_root_1_0(struct kpod *p)
 			     pss_printf("%s must not set securityContext.runAsNonRoot=false", s ?: ""))) {
 			if (pod == 0) {
 				_cleanup_free_ char *path = pss_printf("%s.runAsNonRoot", p->sc_path);
-				(void)k_child(p->c, p->sc, "runAsNonRoot", &key);
+				key = rf_doc_key(p->sc, "runAsNonRoot");
 				if (path)
 					pss_site(p, NULL, path, key, false,
 						 "runAsNonRoot: false says the pod runs as root on purpose",
@@ -249,9 +251,9 @@ static void run_as_non_root_1_0(struct kpod *p)
 			}
 			for (size_t i = 0; i < p->n_ctrs; i++) {
 				_cleanup_free_ char *path = pss_sc_path(&p->ctrs[i], "runAsNonRoot");
-				if (k_bool(p->c, p->ctrs[i].sc, "", "runAsNonRoot") != 0 || !path)
+				if (k_bool(p->d, p->ctrs[i].sc, "", "runAsNonRoot") != 0 || !path)
 					continue;
-				(void)k_child(p->c, p->ctrs[i].sc, "runAsNonRoot", &key);
+				key = rf_doc_key(p->ctrs[i].sc, "runAsNonRoot");
 				pss_site(p, p->ctrs[i].name, path, key, false,
 					 "runAsNonRoot: false says the container runs as root on purpose",
 					 "set runAsNonRoot: true and run as a non-zero UID");
@@ -284,7 +286,7 @@ static bool root_uid(struct kpod *p, struct fy_node *sc, const char *path)
 {
 	long long uid;
 
-	return k_int(p->c, sc, path, "runAsUser", &uid) && uid == 0;
+	return k_int(p->d, sc, path, "runAsUser", &uid) && uid == 0;
 }
 
 static void run_as_user_1_23(struct kpod *p)
@@ -307,7 +309,7 @@ static void run_as_user_1_23(struct kpod *p)
 		if (pss_fail(p, "runAsUser", "runAsUser=0", pss_printf("%s must not set runAsUser=0", s ?: ""))) {
 			if (root_uid(p, p->sc, p->sc_path)) {
 				_cleanup_free_ char *path = pss_printf("%s.runAsUser", p->sc_path);
-				(void)k_child(p->c, p->sc, "runAsUser", &key);
+				key = rf_doc_key(p->sc, "runAsUser");
 				if (path)
 					pss_site(p, NULL, path, key, false, NOFIX_VALUE,
 						 "set runAsUser to a non-zero UID the image can run as");
@@ -316,7 +318,7 @@ static void run_as_user_1_23(struct kpod *p)
 				_cleanup_free_ char *path = pss_sc_path(&p->ctrs[i], "runAsUser");
 				if (!root_uid(p, p->ctrs[i].sc, "") || !path)
 					continue;
-				(void)k_child(p->c, p->ctrs[i].sc, "runAsUser", &key);
+				key = rf_doc_key(p->ctrs[i].sc, "runAsUser");
 				pss_site(p, p->ctrs[i].name, path, key, false, NOFIX_VALUE,
 					 "set runAsUser to a non-zero UID the image can run as");
 			}

@@ -49,7 +49,7 @@ static void privileged(struct kpod *p)
 	struct slist bad = { 0 };
 
 	for (size_t i = 0; i < p->n_ctrs; i++)
-		if (k_bool(p->c, p->ctrs[i].sc, p->ctrs[i].sc_path, "privileged") == 1)
+		if (k_bool(p->d, p->ctrs[i].sc, p->ctrs[i].sc_path, "privileged") == 1)
 			(void)slist_add(&bad, p->ctrs[i].name);
 	if (!bad.n)
 		return;
@@ -60,10 +60,10 @@ static void privileged(struct kpod *p)
 			struct fy_node *key;
 			_cleanup_free_ char *path = pss_sc_path(&p->ctrs[i], "privileged");
 
-			if (k_bool(p->c, p->ctrs[i].sc, p->ctrs[i].sc_path, "privileged") != 1 ||
+			if (k_bool(p->d, p->ctrs[i].sc, p->ctrs[i].sc_path, "privileged") != 1 ||
 			    !path)
 				continue;
-			(void)k_child(p->c, p->ctrs[i].sc, "privileged", &key);
+			key = rf_doc_key(p->ctrs[i].sc, "privileged");
 			pss_site(p, p->ctrs[i].name, path, key, false, NOFIX_HOST,
 				 "remove privileged: true; grant only the capabilities it needs");
 		}
@@ -91,13 +91,13 @@ struct fy_node *pss_caps_list(struct kpod *p, const struct kctr *k, const char *
 			      struct slist *out)
 {
 	_cleanup_free_ char *cpath = pss_sc_path(k, "capabilities");
-	struct fy_node *caps = k_map(p->c, k->sc, cpath ? cpath : "", "capabilities"), *seq, *item;
+	struct fy_node *caps = k_map(p->d, k->sc, cpath ? cpath : "", "capabilities"), *seq, *item;
 	_cleanup_free_ char *lpath = pss_printf("%s.%s", cpath ? cpath : "", which);
 	void *it = NULL;
 
-	seq = k_seq(p->c, caps, cpath ? cpath : "", which);
+	seq = k_seq(p->d, caps, cpath ? cpath : "", which);
 	while (seq && (item = fy_node_sequence_iterate(seq, &it))) {
-		const char *s = k_str_node(p->c, item, lpath ? lpath : "");
+		const char *s = k_str_node(p->d, item, lpath ? lpath : "");
 		if (s && slist_add(out, s) < 0)
 			p->oom = -ENOMEM;
 	}
@@ -137,7 +137,7 @@ static void capabilities_baseline(struct kpod *p)
 				for (size_t c = 0; c < add.n; c++)
 					if (path && !in_list(add.v[c], caps_baseline_allowed,
 							     ELEMENTSOF(caps_baseline_allowed))) {
-						pss_site(p, p->ctrs[i].name, path, k_child(p->c, cn, "add", NULL),
+						pss_site(p, p->ctrs[i].name, path, k_get(p->d, cn, "add"),
 							 false, NOFIX_VALUE,
 							 "remove %s from capabilities.add unless the program cannot work without it",
 							 add.v[c]);
@@ -155,13 +155,13 @@ static void capabilities_baseline(struct kpod *p)
 static const char *apparmor_bad_type(struct kpod *p, struct fy_node *sc, const char *path,
 				     struct fy_node **ret_node)
 {
-	struct fy_node *ap = k_map(p->c, sc, path, "appArmorProfile");
+	struct fy_node *ap = k_map(p->d, sc, path, "appArmorProfile");
 	const char *t;
 
 	*ret_node = ap;
 	if (!ap)
 		return NULL;
-	t = k_str(p->c, ap, "appArmorProfile", "type") ?: "";
+	t = k_str(p->d, ap, "appArmorProfile", "type") ?: "";
 	return streq(t, "RuntimeDefault") || streq(t, "Localhost") ? NULL : t;
 }
 
@@ -185,18 +185,18 @@ static void apparmor_profile(struct kpod *p)
 		_cleanup_free_ char *w = pss_who(&bad_ctrs);
 		(void)slist_add(&setters, w);
 	}
-	ann = k_map(p->c, p->meta, "metadata", "annotations");
+	ann = k_map(p->d, p->meta, "metadata", "annotations");
 	if (ann) {
 		struct fy_node_pair *pr;
 		void *it = NULL;
 
 		while ((pr = fy_node_mapping_iterate(ann, &it))) {
-			const char *k = k_str_node(p->c, fy_node_pair_key(pr), "metadata.annotations");
+			const char *k = k_str_node(p->d, fy_node_pair_key(pr), "metadata.annotations");
 			const char *v;
 
 			if (!k || strncmp(k, APPARMOR_PREFIX, strlen(APPARMOR_PREFIX)) != 0)
 				continue;
-			v = k_str_node(p->c, fy_node_pair_value(pr), "metadata.annotations") ?: "";
+			v = k_str_node(p->d, fy_node_pair_value(pr), "metadata.annotations") ?: "";
 			if (!*v || streq(v, "runtime/default") || !strncmp(v, "localhost/", 10))
 				continue;
 			_cleanup_free_ char *s = pss_printf("%s=\"%s\"", k, v);
@@ -233,7 +233,7 @@ static void apparmor_profile(struct kpod *p)
 			for (size_t i = 0; i < annots.n; i++) {
 				_cleanup_free_ char *key = strndup(annots.v[i], strcspn(annots.v[i], "="));
 				_cleanup_free_ char *path = pss_printf("metadata.annotations[%s]", key ?: "");
-				(void)k_child(p->c, ann, key ?: "", &pair_key);
+				pair_key = rf_doc_key(ann, key ?: "");
 				if (path)
 					pss_site(p, NULL, path, pair_key, true, NULL,
 						 "set the annotation to runtime/default (or localhost/<profile>)");
@@ -258,16 +258,16 @@ struct selinux_acc {
 static bool selinux_valid(struct kpod *p, struct fy_node *sc, const char *path,
 			  struct selinux_acc *a, struct fy_node **ret)
 {
-	struct fy_node *o = k_map(p->c, sc, path, "seLinuxOptions");
+	struct fy_node *o = k_map(p->d, sc, path, "seLinuxOptions");
 	const char *t, *u, *r;
 	bool valid = true;
 
 	*ret = o;
 	if (!o)
 		return true;
-	t = k_str(p->c, o, "seLinuxOptions", "type") ?: "";
-	u = k_str(p->c, o, "seLinuxOptions", "user") ?: "";
-	r = k_str(p->c, o, "seLinuxOptions", "role") ?: "";
+	t = k_str(p->d, o, "seLinuxOptions", "type") ?: "";
+	u = k_str(p->d, o, "seLinuxOptions", "user") ?: "";
+	r = k_str(p->d, o, "seLinuxOptions", "role") ?: "";
 	if (!in_list(t, selinux_types_1_0, ELEMENTSOF(selinux_types_1_0)) &&
 	    !(p->minor >= 31 && streq(t, "container_engine_t"))) {
 		valid = false;
@@ -342,7 +342,7 @@ void pss_proc_mount(struct kpod *p, const char *id)
 	struct slist bad = { 0 }, types = { 0 };
 
 	for (size_t i = 0; i < p->n_ctrs; i++) {
-		const char *pm = k_str(p->c, p->ctrs[i].sc, p->ctrs[i].sc_path, "procMount");
+		const char *pm = k_str(p->d, p->ctrs[i].sc, p->ctrs[i].sc_path, "procMount");
 		if (pm && !streq(pm, "Default")) {
 			(void)slist_add(&bad, p->ctrs[i].name);
 			(void)slist_add_unique(&types, pm);
@@ -355,13 +355,13 @@ void pss_proc_mount(struct kpod *p, const char *id)
 		if (pss_fail(p, id, "procMount",
 			     pss_printf("%s must not set securityContext.procMount to %s", w ?: "", q ?: "")))
 			for (size_t i = 0; i < p->n_ctrs; i++) {
-				const char *pm = k_str(p->c, p->ctrs[i].sc, "", "procMount");
+				const char *pm = k_str(p->d, p->ctrs[i].sc, "", "procMount");
 				_cleanup_free_ char *path = pss_sc_path(&p->ctrs[i], "procMount");
 				struct fy_node *key;
 
 				if (!pm || streq(pm, "Default") || !path)
 					continue;
-				(void)k_child(p->c, p->ctrs[i].sc, "procMount", &key);
+				key = rf_doc_key(p->ctrs[i].sc, "procMount");
 				pss_site(p, p->ctrs[i].name, path, key, false, NOFIX_HOST,
 					 "remove procMount: %s (or set it to Default)%s", pm,
 					 streq(id, "procMount") && p->minor >= 35
@@ -398,13 +398,12 @@ static bool seccomp_ann_ok(const char *v)
 static void seccomp_annotation_check(struct kpod *p, struct fy_node *ann, const char *key,
 				     struct slist *bad)
 {
-	struct fy_node *kn;
-	struct fy_node *vn = k_child(p->c, ann, key, &kn);
+	struct fy_node *vn = k_get(p->d, ann, key), *kn = rf_doc_key(ann, key);
 	const char *v;
 
 	if (!kn)
 		return;
-	v = vn ? k_str_node(p->c, vn, "metadata.annotations") : "";
+	v = vn ? k_str_node(p->d, vn, "metadata.annotations") : "";
 	if (v && !seccomp_ann_ok(v)) {
 		_cleanup_free_ char *s = pss_printf("%s=\"%s\"", key, v);
 		if (!s || slist_add_unique(bad, s) < 0)
@@ -414,7 +413,7 @@ static void seccomp_annotation_check(struct kpod *p, struct fy_node *ann, const 
 
 static void seccomp_baseline_1_0(struct kpod *p)
 {
-	struct fy_node *ann = k_map(p->c, p->meta, "metadata", "annotations");
+	struct fy_node *ann = k_map(p->d, p->meta, "metadata", "annotations");
 	struct slist bad = { 0 };
 
 	if (!ann)
@@ -436,7 +435,7 @@ static void seccomp_baseline_1_0(struct kpod *p)
 				_cleanup_free_ char *path = pss_printf("metadata.annotations[%s]", key ?: "");
 				struct fy_node *kn;
 
-				(void)k_child(p->c, ann, key ?: "", &kn);
+				kn = rf_doc_key(ann, key ?: "");
 				if (path)
 					pss_site(p, NULL, path, kn, true, NULL,
 						 "set the annotation to runtime/default");
@@ -451,14 +450,14 @@ const char *pss_seccomp_bad_type(struct kpod *p, struct fy_node *sc, const char 
 const char *pss_seccomp_bad_type(struct kpod *p, struct fy_node *sc, const char *path,
 				 struct fy_node **ret_node, bool *ret_set)
 {
-	struct fy_node *sp = k_map(p->c, sc, path, "seccompProfile");
+	struct fy_node *sp = k_map(p->d, sc, path, "seccompProfile");
 	const char *t;
 
 	*ret_node = sp;
 	*ret_set = sp != NULL;
 	if (!sp)
 		return NULL;
-	t = k_str(p->c, sp, "seccompProfile", "type") ?: "";
+	t = k_str(p->d, sp, "seccompProfile", "type") ?: "";
 	return streq(t, "RuntimeDefault") || streq(t, "Localhost") ? NULL : t;
 }
 
@@ -528,7 +527,7 @@ static bool sysctl_safe(const char *name, unsigned minor)
 
 static void sysctls(struct kpod *p)
 {
-	struct fy_node *seq = k_seq(p->c, p->sc, p->sc_path, "sysctls"), *item;
+	struct fy_node *seq = k_seq(p->d, p->sc, p->sc_path, "sysctls"), *item;
 	struct slist bad = { 0 };
 	void *it = NULL;
 	size_t idx = 0;
@@ -539,10 +538,10 @@ static void sysctls(struct kpod *p)
 
 		item = k_deref(item);
 		if (!item || !fy_node_is_mapping(item)) {
-			k_fail(p->c, item ? item : seq, "%s must be an object", path ?: "sysctls");
+			rf_doc_fail(p->d, item ? item : seq, "%s must be an object", path ?: "sysctls");
 			continue;
 		}
-		name = k_str(p->c, item, path ?: "", "name") ?: "";
+		name = k_str(p->d, item, path ?: "", "name") ?: "";
 		if (!sysctl_safe(name, p->minor))
 			(void)slist_add(&bad, name);
 	}
@@ -555,10 +554,10 @@ static void sysctls(struct kpod *p)
 			const char *name;
 
 			item = k_deref(item);
-			name = item ? k_str(p->c, item, "", "name") : NULL;
+			name = item ? k_str(p->d, item, "", "name") : NULL;
 			if (!name || sysctl_safe(name, p->minor) || !path)
 				continue;
-			(void)k_child(p->c, item, "name", &key);
+			key = rf_doc_key(item, "name");
 			pss_site(p, NULL, path, key, false, NOFIX_HOST,
 				 "remove sysctl %s; only the namespaced safe set is allowed at v1.%u", name,
 				 p->minor);

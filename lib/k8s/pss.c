@@ -119,7 +119,7 @@ void pss_site(struct kpod *p, const char *container, const char *path, struct fy
 	if (vasprintf(&s->suggestion, fmt, ap) < 0)
 		s->suggestion = NULL;
 	va_end(ap);
-	k_loc(p->c, at, &s->line, &s->column);
+	rf_doc_where(p->d, at, &s->line, &s->column);
 	if (!s->path || !s->suggestion || (container && !s->container))
 		p->oom = -ENOMEM;
 }
@@ -141,7 +141,7 @@ void pss_violations_free(struct rf_pss_violation *v, size_t n)
 
 static int add_containers(struct kpod *p, const char *key)
 {
-	struct fy_node *seq = k_seq(p->c, p->spec, p->spec_path, key), *item;
+	struct fy_node *seq = k_seq(p->d, p->spec, p->spec_path, key), *item;
 	void *it = NULL;
 	size_t i = 0;
 
@@ -153,7 +153,7 @@ static int add_containers(struct kpod *p, const char *key)
 			return -ENOMEM;
 		item = k_deref(item);
 		if (!item || !fy_node_is_mapping(item)) {
-			k_fail(p->c, item ? item : seq, "%s must be an object", path);
+			rf_doc_fail(p->d, item ? item : seq, "%s must be an object", path);
 			return 0;
 		}
 		nc = realloc(p->ctrs, (p->n_ctrs + 1) * sizeof(*nc));
@@ -166,10 +166,10 @@ static int add_containers(struct kpod *p, const char *key)
 			k->sc_path = NULL;
 			return -ENOMEM;
 		}
-		k->name = k_str(p->c, item, k->path, "name");
+		k->name = k_str(p->d, item, k->path, "name");
 		if (!k->name)
 			k->name = "";
-		k->sc = k_map(p->c, item, k->path, "securityContext");
+		k->sc = k_map(p->d, item, k->path, "securityContext");
 	}
 	return 0;
 }
@@ -187,7 +187,7 @@ void kpod_done(struct kpod *p)
 	p->sc_path = NULL;
 }
 
-int kpod_init(struct kpod *p, struct kctx *c, struct fy_node *meta, struct fy_node *spec,
+int kpod_init(struct kpod *p, struct rf_doc *d, struct fy_node *meta, struct fy_node *spec,
 	      const char *spec_path)
 {
 	_cleanup_free_ char *os_path = NULL;
@@ -195,20 +195,20 @@ int kpod_init(struct kpod *p, struct kctx *c, struct fy_node *meta, struct fy_no
 	const char *osname;
 	int r;
 
-	*p = (struct kpod){ .c = c, .meta = meta, .spec = spec, .spec_path = spec_path };
+	*p = (struct kpod){ .d = d, .meta = meta, .spec = spec, .spec_path = spec_path };
 	if (asprintf(&p->sc_path, "%s.securityContext", spec_path) < 0) {
 		p->sc_path = NULL;
 		return -ENOMEM;
 	}
-	p->sc = k_map(c, spec, spec_path, "securityContext");
-	p->host_users = k_bool(c, spec, spec_path, "hostUsers");
-	os = k_map(c, spec, spec_path, "os");
+	p->sc = k_map(d, spec, spec_path, "securityContext");
+	p->host_users = k_bool(d, spec, spec_path, "hostUsers");
+	os = k_map(d, spec, spec_path, "os");
 	if (asprintf(&os_path, "%s.os", spec_path) < 0) {
 		os_path = NULL;
 		kpod_done(p);
 		return -ENOMEM;
 	}
-	osname = k_str(c, os, os_path, "name");
+	osname = k_str(d, os, os_path, "name");
 	p->windows = osname && streq(osname, "windows");
 	if ((r = add_containers(p, "initContainers")) < 0 ||
 	    (r = add_containers(p, "containers")) < 0 ||
@@ -240,7 +240,7 @@ static bool overridden(const char *id, unsigned minor)
 	return false;
 }
 
-int pss_evaluate(struct kctx *c, struct fy_node *meta, struct fy_node *spec, const char *spec_path,
+int pss_evaluate(struct rf_doc *d, struct fy_node *meta, struct fy_node *spec, const char *spec_path,
 		 enum rf_pss_level level, unsigned minor, struct rf_pss_violation **ret_v,
 		 size_t *ret_n)
 {
@@ -251,7 +251,7 @@ int pss_evaluate(struct kctx *c, struct fy_node *meta, struct fy_node *spec, con
 	*ret_n = 0;
 	if (level == RF_PSS_PRIVILEGED || !spec)
 		return 0;
-	if ((r = kpod_init(&p, c, meta, spec, spec_path)) < 0)
+	if ((r = kpod_init(&p, d, meta, spec, spec_path)) < 0)
 		return r;
 	p.minor = minor;
 	for (size_t i = 0; i < pss_n_baseline_checks; i++) {
