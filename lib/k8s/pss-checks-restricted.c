@@ -297,7 +297,7 @@ static void run_as_user_1_23(struct kpod *p)
 	if (root_uid(p, p->sc, p->sc_path))
 		(void)slist_add(&setters, "pod");
 	for (size_t i = 0; i < p->n_ctrs; i++)
-		if (root_uid(p, p->ctrs[i].sc, p->ctrs[i].path))
+		if (root_uid(p, p->ctrs[i].sc, p->ctrs[i].sc_path))
 			(void)slist_add(&bad, p->ctrs[i].name);
 	if (bad.n) {
 		_cleanup_free_ char *w = pss_who(&bad);
