@@ -232,33 +232,48 @@ static int list_items(struct load *l, struct fy_node *n, bool append, struct lis
 	return 0;
 }
 
+/* A list's or macro's `append: true` or `override: {FIELD: append|replace}` (its one field):
+ * *ret_append says whether FIELD is appended to the earlier definition; the earlier definition
+ * must exist when either is given (prev). */
+static int read_merge(struct load *l, struct fy_node *item, struct item_keys *k, int field,
+		      const void *prev, bool *ret_append)
+{
+	struct override o = { 0 };
+	bool append = false;
+	int r;
+
+	if (k->v[K_APPEND] && (r = rf_doc_bool(l->d, k->v[K_APPEND], "append", &append)) < 0)
+		return r;
+	if (k->v[K_OVERRIDE]) {
+		if (append)
+			return rf_doc_fail(l->d, k->k[K_APPEND], "%s '%s': append and override "
+					   "cannot be used together", k->what, k->name);
+		r = read_override(l, k, 1u << field, 1u << field, &o);
+		if (r < 0)
+			return r;
+		append = o.append & (1u << field);
+	}
+	if ((append || k->v[K_OVERRIDE]) && !prev)
+		return rf_doc_fail(l->d, item, "%s '%s' does not exist: append and override "
+				   "need an earlier definition", k->what, k->name);
+	*ret_append = append;
+	return 0;
+}
+
 static int load_list(struct load *l, struct fy_node *item)
 {
 	struct item_keys k = { .what = "list", .allowed = 1u << K_ITEMS | 1u << K_APPEND |
 							    1u << K_OVERRIDE };
 	struct rf_ruleset *rs = l->rs;
-	struct override o = { 0 };
 	struct list_def *x;
 	bool append = false;
 	int r = read_keys(l, item, &k);
 
 	if (r < 0)
 		return r;
-	if (k.v[K_APPEND] && (r = rf_doc_bool(l->d, k.v[K_APPEND], "append", &append)) < 0)
-		return r;
-	if (k.v[K_OVERRIDE]) {
-		if (append)
-			return rf_doc_fail(l->d, k.k[K_APPEND], "list '%s': append and override "
-					   "cannot be used together", k.name);
-		r = read_override(l, &k, 1u << K_ITEMS, 1u << K_ITEMS, &o);
-		if (r < 0)
-			return r;
-		append = o.append & (1u << K_ITEMS);
-	}
 	x = rf_hmap_get_str(&rs->lists_by_name, k.name);
-	if ((append || k.v[K_OVERRIDE]) && !x)
-		return rf_doc_fail(l->d, item, "list '%s' does not exist: append and override "
-				   "need an earlier definition", k.name);
+	if ((r = read_merge(l, item, &k, K_ITEMS, x, &append)) < 0)
+		return r;
 	if (!k.v[K_ITEMS] && !rf_doc_get(l->d, item, "items"))
 		return rf_doc_fail(l->d, item, "list '%s': missing 'items'", k.name);
 	if (!x) {
@@ -293,7 +308,6 @@ static int load_macro(struct load *l, struct fy_node *item)
 	struct item_keys k = { .what = "macro", .allowed = 1u << K_CONDITION | 1u << K_APPEND |
 							     1u << K_OVERRIDE };
 	struct rf_ruleset *rs = l->rs;
-	struct override o = { 0 };
 	struct toks t = { 0 };
 	struct macro_def *m;
 	bool append = false;
@@ -301,21 +315,9 @@ static int load_macro(struct load *l, struct fy_node *item)
 
 	if (r < 0)
 		return r;
-	if (k.v[K_APPEND] && (r = rf_doc_bool(l->d, k.v[K_APPEND], "append", &append)) < 0)
-		return r;
-	if (k.v[K_OVERRIDE]) {
-		if (append)
-			return rf_doc_fail(l->d, k.k[K_APPEND], "macro '%s': append and override "
-					   "cannot be used together", k.name);
-		r = read_override(l, &k, 1u << K_CONDITION, 1u << K_CONDITION, &o);
-		if (r < 0)
-			return r;
-		append = o.append & (1u << K_CONDITION);
-	}
 	m = rf_hmap_get_str(&rs->macros_by_name, k.name);
-	if ((append || k.v[K_OVERRIDE]) && !m)
-		return rf_doc_fail(l->d, item, "macro '%s' does not exist: append and override "
-				   "need an earlier definition", k.name);
+	if ((r = read_merge(l, item, &k, K_CONDITION, m, &append)) < 0)
+		return r;
 	if (!k.v[K_CONDITION])
 		return rf_doc_fail(l->d, item, "macro '%s': missing 'condition'", k.name);
 	r = lex(l, k.v[K_CONDITION], "condition", &t);
