@@ -21,6 +21,7 @@ char LICENSE[] SEC("license") = "Dual BSD/GPL";
 const volatile unsigned int mode = RF_W_MODE_ALL;
 const volatile int self_tgid = 0;          /* ringfence itself: never watched */
 const volatile unsigned char prefix_filter = 0; /* 1: file events only for matching paths */
+const volatile unsigned char write_all = 0;     /* 1: the filter applies to read-only opens only */
 /* Flag values from user space's headers (uapi), not assumed here. */
 const volatile unsigned long long o_accmode = 3, o_creat = 0100, o_trunc = 01000;
 const volatile unsigned long long prot_write = 2, prot_exec = 4;
@@ -588,7 +589,32 @@ static __noinline void resolve_open(struct rf_w_rec *r, long ret)
 		r->flags |= 4;
 }
 
+/* An open that cannot change the file system: no write access, no O_CREAT, no O_TRUNC. */
+static __always_inline bool read_only_open(const struct rf_w_rec *r, unsigned int dec)
+{
+	unsigned long long fl;
+
+	if (dec == RF_W_D_OPEN)
+		fl = r->args[1];
+	else if (dec == RF_W_D_OPENAT || dec == RF_W_D_OPENAT2)
+		fl = r->args[2]; /* openat2: open_how.flags, read into args[2] */
+	else
+		return false;
+	return !(fl & o_accmode) && !(fl & (o_creat | o_trunc));
+}
+
+static __noinline int file_event(struct rf_w_rec *r, unsigned int dec, unsigned long long *a);
+
+/* Whether the file event in r reaches user space: with write_all, everything but a read-only
+ * open passes; the rest goes through the prefix filter. */
 static __noinline int on_file(struct rf_w_rec *r, unsigned int dec, unsigned long long *a)
+{
+	int wanted = file_event(r, dec, a);
+
+	return wanted || (write_all && !read_only_open(r, dec));
+}
+
+static __noinline int file_event(struct rf_w_rec *r, unsigned int dec, unsigned long long *a)
 {
 	switch (dec) {
 	case RF_W_D_OPEN:

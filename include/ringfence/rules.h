@@ -82,8 +82,13 @@ struct rf_ruleset_needs {
 	char **syscalls;       /* sorted syscall names whose events some rule reads (the
 				* tracepoints to attach); NULL-terminated, never NULL */
 	char **path_prefixes;  /* FILE events matter only when path or path2 starts with one of
-				* these (sorted, none a prefix of another) ... */
+				* these (sorted, none a prefix of another), or is relative, or has
+				* a "/." in it ("..", ".", a hidden name: a filtering source must
+				* always pass those) ... */
 	bool all_paths;        /* ... unless this is set: some rule reads any path */
+	bool all_write_paths;  /* FILE events other than read-only opens (writes, creates,
+				* unlinks, renames, chmods ...) matter at any path: a rule or drift
+				* reads them there; read-only opens still only by path_prefixes */
 	bool proc_table;       /* some rule reads process identity or ancestry (ev->proc) */
 	bool container_meta;   /* some rule reads container/pod names (the meta callback) */
 };

@@ -19,6 +19,8 @@ struct rf_watch_needs {
 			       * empty: no syscall tracepoint at all */
 	char **path_prefixes; /* file events only for paths starting with one of these; NULL:
 			       * every path (relative paths and paths with "/." always pass) */
+	bool write_all;       /* with path_prefixes: they filter only read-only opens; every
+			       * other file event (writes, creates, unlinks ...) at any path */
 	bool tcp_state;       /* TCP connect/listen from sock:inet_sock_set_state */
 	bool signals;         /* signal:signal_generate */
 	bool io_uring;        /* io_uring:io_uring_submit_req (open/connect through io_uring) */

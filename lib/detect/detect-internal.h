@@ -306,7 +306,7 @@ struct rf_ruleset {
 	struct rf_hmap slots; /* comparison or macro text -> slot */
 	char **slot_keys;
 	uint32_t n_slots;
-	bool all_paths, needs_proc, needs_meta, uses_state;
+	bool all_paths, all_write_paths, needs_proc, needs_meta, uses_state;
 };
 
 const char *rs_intern_file(struct rf_ruleset *rs, const char *file);

@@ -270,6 +270,44 @@ static int dom_of(const struct rf_ruleset *rs, const struct node *n, struct dom 
 
 /* ---- path prefixes ---- */
 
+static bool is_read_open_type(const char *name)
+{
+	return streq(name, "open") || streq(name, "openat") || streq(name, "openat2");
+}
+
+/* Can n hold for an open that only reads (no write, create or truncate)? False when a
+ * conjunction requires evt.is_open_write = true (the default rules' open_write macro) or event
+ * types none of which is such an open, or when every branch of a disjunction cannot.
+ * Conservative: anything else may. A rule that cannot needs no read-only opens, so its paths
+ * need not reach user space for them. */
+static bool may_match_read_open(const struct rf_ruleset *rs, const struct node *n)
+{
+	switch (n->kind) {
+	case N_CMP:
+		if (n->evtype_ids && (n->op == OP_EQ || n->op == OP_IN)) {
+			for (uint32_t i = 0; i < n->evtype_ids_n; i++)
+				if (is_read_open_type(rs->types.names[n->evtype_ids[i]]))
+					return true;
+			return false;
+		}
+		return !(n->op == OP_EQ && n->n_ints == 1 && n->ints[0] == 1 &&
+			 streq(n->ref.f->name, "evt.is_open_write"));
+	case N_AND:
+		for (size_t i = 0; i < n->n_kids; i++)
+			if (!may_match_read_open(rs, n->kids[i]))
+				return false;
+		return true;
+	case N_OR:
+		for (size_t i = 0; i < n->n_kids; i++)
+			if (may_match_read_open(rs, n->kids[i]))
+				return true;
+		return false;
+	default:
+		return true;
+	}
+}
+
+
 /* Prefixes one of which a FILE event's path must start with for n to hold; NULL (with 0)
  * when n does not constrain the path. */
 static int prefixes_of(const struct node *n, char ***ret)
@@ -279,12 +317,27 @@ static int prefixes_of(const struct node *n, char ***ret)
 		if (!(n->ref.f->flags & FF_PATH))
 			return 0;
 		if (n->op != OP_EQ && n->op != OP_IN && n->op != OP_PMATCH &&
-		    n->op != OP_STARTSWITH && n->op != OP_GLOB)
+		    n->op != OP_STARTSWITH && n->op != OP_GLOB && n->op != OP_CONTAINS &&
+		    n->op != OP_ENDSWITH)
 			return 0;
 		for (size_t i = 0; i < n->n_strs; i++) {
 			size_t len = n->op == OP_GLOB ? strcspn(n->strs[i].s, "*?[\\") : n->strs[i].len;
 			int r;
 
+			/* "/.ssh/id_" anywhere (glob "*\/.ssh/id_*" becomes contains): every path it
+			 * matches has a "/." in it, which a filtering source always passes
+			 * (ringfence/rules.h): no prefix needed. Other infixes: every path. */
+			if (n->op == OP_CONTAINS || n->op == OP_ENDSWITH ||
+			    (n->op == OP_GLOB && n->strs[i].s[0] == '*')) {
+				const char *v = n->strs[i].s + (n->op == OP_GLOB);
+
+				if (strncmp(v, "/.", 2)) {
+					strv_free(*ret);
+					*ret = NULL;
+					return 0;
+				}
+				continue;
+			}
 			if (!len || n->strs[i].s[0] != '/') {
 				strv_free(*ret);
 				*ret = NULL;
@@ -498,8 +551,12 @@ int rf_ruleset_compile(struct rf_ruleset *rs, struct rf_error *reterr)
 		r = add_syscalls_of(rs, &doms[i]);
 		if (r >= 0 && (kinds & RF_EV_BIT(RF_EV_FILE))) {
 			r = prefixes_of(rule->root, &pfx);
-			if (r >= 0 && !pfx)
-				rs->all_paths = true;
+			/* Without a prefix: every path of what the rule can match. */
+			if (r >= 0 && !pfx) {
+				rs->all_write_paths = true;
+				if (may_match_read_open(rs, rule->root))
+					rs->all_paths = true;
+			}
 			STRV_FOREACH(p, pfx)
 				if (r >= 0)
 					r = strv_extend_unique(&rs->path_prefixes, *p);
@@ -510,7 +567,7 @@ int rf_ruleset_compile(struct rf_ruleset *rs, struct rf_error *reterr)
 		goto out;
 	if (rs->uses_state) { /* drift reads every write */
 		rs->need_kinds |= RF_EV_BIT(RF_EV_FILE);
-		rs->all_paths = true;
+		rs->all_write_paths = true;
 		r = evtypes_syscalls_of_kinds(RF_EV_BIT(RF_EV_FILE), &rs->syscalls);
 		if (r < 0)
 			goto out;
@@ -573,6 +630,7 @@ int rf_ruleset_needs(const struct rf_ruleset *rs, struct rf_ruleset_needs *ret)
 		.kinds = rs->need_kinds,
 		.fields = rs->need_fields,
 		.all_paths = rs->all_paths,
+		.all_write_paths = rs->all_write_paths || rs->all_paths,
 		.proc_table = rs->needs_proc,
 		.container_meta = rs->needs_meta,
 	};
@@ -601,7 +659,7 @@ int rf_ruleset_needs_add(struct rf_ruleset_needs *n, uint32_t kinds, bool all_pa
 	if (kinds & ~(RF_EV_BIT(RF_EV_GAP) | RF_EV_BIT(RF_EV_K8S_AUDIT)))
 		n->proc_table = true;
 	if (all_paths) {
-		n->all_paths = true;
+		n->all_paths = n->all_write_paths = true;
 		strv_free(n->path_prefixes);
 		n->path_prefixes = calloc(1, sizeof(char *));
 		if (!n->path_prefixes)

@@ -257,6 +257,7 @@ static int open_and_load(const struct rf_ebpf_watch_opts *o, struct watch **ret,
 					   : RF_W_MODE_PIDS;
 	skel->rodata->self_tgid = getpid();
 	skel->rodata->prefix_filter = n && n->path_prefixes;
+	skel->rodata->write_all = n && n->path_prefixes && n->write_all;
 	skel->rodata->o_accmode = O_ACCMODE;
 	skel->rodata->o_creat = O_CREAT;
 	skel->rodata->o_trunc = O_TRUNC;

@@ -55,10 +55,14 @@ int rf_watch_needs_from_rules(const struct rf_ruleset_needs *rn, struct rf_watch
 		if (r < 0)
 			return r;
 	}
-	if (!rn->all_paths && rn->path_prefixes && rn->path_prefixes[0]) {
+	/* Prefixes filter in the kernel; with all_write_paths only read-only opens, which are
+	 * most of a server's file events (a web server opening the page it serves). */
+	if (!rn->all_paths &&
+	    ((rn->path_prefixes && rn->path_prefixes[0]) || rn->all_write_paths)) {
 		n.path_prefixes = strv_copy(rn->path_prefixes);
 		if (!n.path_prefixes)
 			return -ENOMEM;
+		n.write_all = rn->all_write_paths;
 	}
 	n.tcp_state = k & RF_EV_BIT(RF_EV_NET);
 	n.signals = k & RF_EV_BIT(RF_EV_SIGNAL);

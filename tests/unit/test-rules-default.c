@@ -77,6 +77,31 @@ static struct rf_event ev_kind(const struct rf_proc *p, enum rf_event_kind k, co
 	return ev_base(k, p, origin);
 }
 
+/* What the default rules ask of an eBPF source: every path of writes, unlinks, renames ...
+ * (drift, tampering), but read-only opens only below the sensitive files' prefixes (or with a
+ * "/." in them: ~/.ssh, ~/.aws ...): a server opening the pages it serves is dropped in the
+ * kernel (bench/watch-overhead.sh). */
+Test(default_rules, read_only_opens_are_filtered_by_prefix)
+{
+	struct rf_ruleset_needs n;
+
+	cr_assert_eq(rf_ruleset_needs(rs, &n), 0);
+	cr_assert(!n.all_paths, "a default rule reads read-only opens at any path");
+	cr_assert(n.all_write_paths);
+	for (const char *const *want = (const char *const[]){ "/etc/shadow", "/etc/sudoers",
+			"/var/run/secrets/kubernetes.io/serviceaccount/token", NULL }; *want; want++) {
+		bool found = false;
+
+		STRV_FOREACH (p, n.path_prefixes)
+			found |= !strncmp(*want, *p, strlen(*p));
+		cr_assert(found, "no prefix passes %s", *want);
+	}
+	STRV_FOREACH (p, n.path_prefixes)
+		cr_assert(strcmp(*p, "/") && strcmp(*p, "/srv/") && strcmp(*p, "/var/www/"),
+			  "prefix %s passes a server's pages", *p);
+	rf_ruleset_needs_done(&n);
+}
+
 Test(default_rules, credential_access)
 {
 	struct rf_proc *cat = child(200, bash, "/bin/cat", "cat /etc/shadow");

@@ -295,6 +295,45 @@ Test(rules, needs)
 	rf_ruleset_free(rs);
 }
 
+/* Rules that read any path, but only of writes, unlinks and the like: read-only opens stay
+ * filtered by the prefixes (issue 12's nginx overhead: a server's page opens); a rule that may
+ * match a read-only open at any path widens everything. */
+Test(rules, needs_write_paths)
+{
+	static const char head[] = "- rule: R\n  desc: d\n  priority: info\n  output: o\n";
+	static const struct {
+		const char *cond;
+		bool all, write_all;
+	} rows[] = {
+		{ "evt.type in (open, openat) and fd.name startswith /etc/", false, false },
+		{ "evt.type in (open, openat) and evt.is_open_write = true", false, true },
+		{ "(evt.type in (open, openat) and evt.is_open_write = true) or evt.type = unlink", false, true },
+		{ "evt.type = unlink and fd.name endswith .bash_history", false, true },
+		{ "evt.type = creat", false, true },
+		{ "evt.type in (open, openat) and fd.name glob \"*/.ssh/id_*\"", false, false },
+		{ "evt.type in (open, openat) and fd.name glob \"*/ssh/id_*\"", true, true },
+		{ "evt.type in (open, openat) and fd.name endswith .log", true, true },
+		{ "evt.type in (open, openat) and evt.is_open_write = false", true, true },
+		{ "evt.type in (open, openat) and not evt.is_open_write = true", true, true },
+		{ "(evt.type = openat and evt.is_open_write = true) or (evt.type = open and proc.name = x)", true, true },
+	};
+
+	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+		char text[512];
+		struct rf_ruleset_needs n;
+		struct rf_ruleset *rs;
+
+		snprintf(text, sizeof(text), "%s  condition: %s\n", head, rows[i].cond);
+		rs = rules_ok(text);
+		cr_assert_eq(rf_ruleset_needs(rs, &n), 0);
+		cr_assert_eq(n.all_paths, rows[i].all, "%s: all_paths %d", rows[i].cond, n.all_paths);
+		cr_assert_eq(n.all_write_paths, rows[i].write_all, "%s: all_write_paths %d",
+			     rows[i].cond, n.all_write_paths);
+		rf_ruleset_needs_done(&n);
+		rf_ruleset_free(rs);
+	}
+}
+
 Test(rules, paths_are_normalised)
 {
 	struct rf_proc *p = proc_new(6, "cat", "/bin/cat", "cat", NULL, false);
