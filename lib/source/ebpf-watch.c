@@ -58,6 +58,11 @@ struct wctx {
 	 * exec, a process's last opens before its exit). */
 	struct rf_w_rec *held;
 	size_t n_held, cap_held;
+	/* The critical ring, and when it was last drained (CLOCK_BOOTTIME, as records' times): a
+	 * bulk record newer than that drain may have a critical record before it still in the
+	 * ring (a process's exec before its first open), so the ring is drained again first. */
+	struct ring_buffer *crit;
+	uint64_t crit_drained_ns;
 };
 
 #define MAX_HELD 4096 /* past this, critical records go out at once (the crit round budget) */
@@ -129,6 +134,10 @@ static int on_bulk(void *ctx, void *data, size_t size)
 
 	if (size < sizeof(struct rf_w_rec))
 		return 0;
+	if (c->crit && ((const struct rf_w_rec *)data)->time_ns > c->crit_drained_ns) {
+		c->crit_drained_ns = rf_boottime_ns();
+		(void)ring_buffer__consume(c->crit);
+	}
 	release_held(c, ((const struct rf_w_rec *)data)->time_ns);
 	on_rec(c, data, RF_W_RING_BULK);
 	return round_taken(c, RF_W_RING_BULK);
@@ -141,6 +150,8 @@ static bool consume(struct wctx *c, struct ring_buffer *crit, struct ring_buffer
 	bool more;
 
 	c->round[0] = c->round[1] = 0;
+	c->crit = crit;
+	c->crit_drained_ns = rf_boottime_ns();
 	more = ring_buffer__consume(crit) == ROUND_SPENT;
 	more |= ring_buffer__consume(bulk) == ROUND_SPENT;
 	release_held(c, UINT64_MAX);
