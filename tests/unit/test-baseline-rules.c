@@ -291,26 +291,7 @@ Test(baseline_rules, recorded_streams)
 /* The baseline fields allocate nothing either (test-rules.c counts the same way; not under
  * ASan, which owns malloc). */
 #if !defined(__SANITIZE_ADDRESS__)
-static __thread bool counting;
-static __thread unsigned long allocations;
-extern void *__libc_malloc(size_t);
-extern void *__libc_calloc(size_t, size_t);
-extern void *__libc_realloc(void *, size_t);
-void *malloc(size_t n)
-{
-	allocations += counting;
-	return __libc_malloc(n);
-}
-void *calloc(size_t a, size_t b)
-{
-	allocations += counting;
-	return __libc_calloc(a, b);
-}
-void *realloc(void *p, size_t n)
-{
-	allocations += counting;
-	return __libc_realloc(p, n);
-}
+#include "alloc-count.h"
 
 Test(baseline_rules, evaluation_does_not_allocate)
 {
