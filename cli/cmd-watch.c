@@ -55,8 +55,9 @@
 	"                    or `kubectl get pods -o json` output; re-read when it changes\n"       \
 	"  --rate-limit N/SEC  findings per rule, container and process per window (10/60)\n"     \
 	"  --kill            stop the process of a finding of a rule with 'action: kill'\n"     \
-	"                    (SIGKILL; never ringfence, PID 1 or kernel threads); --dry-run:\n" \
-	"                    only say what would have been killed\n"                             \
+	"                    (SIGKILL; never ringfence, PID 1 or kernel threads); refuse the\n"  \
+	"                    call of an 'action: deny' rule before it runs (ptrace: EPERM);\n"   \
+	"                    --dry-run: only say what would have been killed or denied\n"        \
 	"  --list-rules      print the rules (name, priority, finding type, MITRE ids) and exit;\n" \
 	"                    --ioc lists are loaded and counted too\n"                           \
 	"  --selftest        perform every default rule's behaviour safely (throwaway dir, fake\n" \

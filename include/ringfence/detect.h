@@ -41,6 +41,10 @@ struct rf_detect_opts {
 	void *act_userdata;
 	const struct rf_baseline *baseline; /* for the baseline.* fields (ringfence/baseline.h);
 					     * must outlive the engine */
+	/* Answer gates (ringfence/sink.h on_gate): a call about to run that a rule whose action
+	 * is deny matches is refused with EPERM, and the finding comes with the call's report
+	 * (ev->denied). False: deny rules are evaluated after the call, like the others. */
+	bool deny;
 };
 
 int rf_detect_new(const struct rf_ruleset *rs, const struct rf_detect_opts *o,
@@ -79,5 +83,7 @@ struct rf_detect_stats {
 	uint64_t rate_limited; /* matches the rate limit held back */
 	uint64_t gaps;       /* RF_EV_GAP events seen */
 	uint64_t lost;       /* events lost according to them */
+	uint64_t gates;      /* calls a source asked a verdict for before they ran */
+	uint64_t denied;     /* of them, refused */
 };
 void rf_detect_stats(const struct rf_detect *d, struct rf_detect_stats *ret);

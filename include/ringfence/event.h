@@ -311,6 +311,11 @@ struct rf_event {
 	char comm[16];      /* the thread's comm, "" unknown */
 	bool bootstrap;     /* made by the container runtime (or ringfence) before the workload's
 			     * own filter: kept apart from the workload's set */
+	bool gate;          /* not an event yet: a source that can hold a call before it runs asks
+			     * for a verdict (rf_sinks_gate); the result is unknown and nothing has
+			     * happened. Consumers keep no state from it. */
+	bool denied;        /* the source refused this call before it ran, on a gate's verdict:
+			     * the result is that -errno and the operation never happened */
 	union {
 		struct rf_ev_syscall sc;
 		struct rf_ev_exec exec;
@@ -341,6 +346,8 @@ struct rf_source_info {
 
 /* A consumer: returns 0 to continue, a negative errno to stop the source. */
 typedef int (*rf_event_fn)(const struct rf_event *ev, void *userdata);
+/* A verdict before a call runs (ev->gate): a positive errno refuses it, 0 lets it run. */
+typedef int (*rf_gate_fn)(const struct rf_event *ev, void *userdata);
 
 /* "syscall", "exec" ... for messages and JSON. */
 const char *rf_event_kind_name(enum rf_event_kind kind);

@@ -6,6 +6,10 @@
  * completed and the process may run for the measured latency; with ptrace the tracee is held at
  * the call's exit until the verdict, so it never runs another instruction.
  *
+ * A rule whose action is deny refuses the call before it runs where the source can hold it
+ * (ptrace: the call is skipped and fails with EPERM, and the finding says "denied"); with
+ * eBPF it alerts and says why.
+ *
  * Never killed: ringfence itself and every process running the same executable (the node
  * agent), PID 1, kernel threads, and a process whose start time no longer matches the event's
  * (the pid was reused). --dry-run does every check and reports what it would have done. */
@@ -36,5 +40,6 @@ int rf_prevent_act(struct rf_finding *f, const struct rf_event *ev, void *preven
 
 struct rf_prevent_stats {
 	uint64_t killed, dry_run, refused, failed, not_enabled;
+	uint64_t denied, would_deny; /* deny rules: calls refused before they ran; dry-run */
 };
 void rf_prevent_stats(const struct rf_prevent *p, struct rf_prevent_stats *ret);

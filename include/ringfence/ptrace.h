@@ -26,12 +26,16 @@ struct rf_ptrace_opts {
 	struct rf_proctab *procs;  /* process table to keep (NULL: a private one) */
 	volatile pid_t *child_pid; /* when set: the started command's pid, published at fork so a
 				    * signal handler can forward SIGTERM/SIGHUP to it */
+	rf_gate_fn gate;   /* when set (with decoding): asked before each decoded call runs, with
+			    * fn's userdata; a positive errno skips the call, which fails with it
+			    * and is reported with ev->denied (x86_64 and aarch64) */
 };
 
 struct rf_ptrace_result {
 	int wait_status;      /* of the command (or -1 when attached and detached) */
 	uint64_t duration_ns;
 	uint64_t stops;       /* ptrace stops handled */
+	uint64_t refused;     /* calls refused on a gate's verdict */
 	bool no_new_privs;    /* had to be set to install the tracing filter */
 };
 

@@ -40,6 +40,10 @@ struct rf_sink {
 	uint32_t need_fields; /* RF_FIELD_* it cannot work without */
 	int (*on_event)(const struct rf_event *ev, void *self);
 	int (*on_end)(const struct rf_recording *rec, void *self); /* may be NULL */
+	/* May be NULL. A verdict on a call before it runs (ev->gate): a positive errno refuses
+	 * it (the source makes the call fail with it, then reports the call with ev->denied),
+	 * 0 lets it run. Only sources that can hold a call ask (ptrace); no state is kept. */
+	int (*on_gate)(const struct rf_event *ev, void *self);
 	void *self;
 };
 
@@ -60,6 +64,11 @@ int rf_sinks_begin(struct rf_sinks *s, const struct rf_source_info *src, struct 
 /* Dispatches one event (an rf_event_fn: userdata is the struct rf_sinks). After a consumer
  * failed, every later call returns that error without dispatching. */
 int rf_sinks_emit(const struct rf_event *ev, void *sinks);
+/* A gate (an rf_gate_fn: userdata is the struct rf_sinks): the first consumer's positive
+ * errno refuses the call, 0 lets it run. */
+int rf_sinks_gate(const struct rf_event *ev, void *sinks);
+/* Whether some consumer answers gates (a source then asks before the calls it decodes). */
+bool rf_sinks_has_gate(const struct rf_sinks *s);
 /* Calls every on_end in order; the first failure is returned (the others still run, so each
  * consumer can release what it holds). A latched dispatch error is returned first. */
 int rf_sinks_end(struct rf_sinks *s, const struct rf_recording *rec, struct rf_error *reterr);

@@ -44,6 +44,7 @@ struct rf_watch_result {
 	uint64_t lost[2];
 	unsigned tracepoints; /* eBPF programs attached */
 	uint64_t stops;       /* ptrace stops */
+	uint64_t refused;     /* ptrace: calls refused before they ran (deny rules) */
 };
 
 int rf_watch_backend_from_string(const char *s, enum rf_watch_backend *ret);
@@ -116,7 +117,7 @@ struct rf_watch_summary {
 	size_t rules_enabled;
 	uint64_t findings;   /* findings reported (not rate-limit summaries) */
 	uint64_t at_fail_on; /* of them, at or above fail_on */
-	uint64_t killed, kill_refused, kill_failed, would_kill;
+	uint64_t killed, kill_refused, kill_failed, would_kill, denied, would_deny;
 };
 
 /* The compiled ruleset a config names (the caller frees it with rf_ruleset_free). */

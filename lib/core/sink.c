@@ -104,6 +104,34 @@ int rf_sinks_emit(const struct rf_event *ev, void *sinks)
 	return 0;
 }
 
+int rf_sinks_gate(const struct rf_event *ev, void *sinks)
+{
+	struct rf_sinks *s = sinks;
+	uint32_t bit = RF_EV_BIT(ev->kind);
+
+	if (s->error < 0)
+		return 0;
+	for (size_t i = 0; i < s->n; i++) {
+		const struct rf_sink *k = &s->v[i];
+		int r;
+
+		if (!k->on_gate || (k->want_kinds && !(k->want_kinds & bit)))
+			continue;
+		r = k->on_gate(ev, k->self);
+		if (r > 0)
+			return r;
+	}
+	return 0;
+}
+
+bool rf_sinks_has_gate(const struct rf_sinks *s)
+{
+	for (size_t i = 0; i < s->n; i++)
+		if (s->v[i].on_gate)
+			return true;
+	return false;
+}
+
 int rf_sinks_end(struct rf_sinks *s, const struct rf_recording *rec, struct rf_error *reterr)
 {
 	struct rf_recording with_kinds = *rec;

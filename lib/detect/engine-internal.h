@@ -54,5 +54,6 @@ int supp_load_text(struct supp_list *l, const char *text, size_t len, const char
 		   struct rf_error *err);
 int supp_load_file(struct supp_list *l, const char *path, struct rf_error *err);
 /* The entry that suppresses f (its hits counted), or NULL. */
-const struct supp *supp_match(struct supp_list *l, const struct rf_finding *f);
+/* count: a hit for the entry's counter (false: a question only, as a gate asks) */
+const struct supp *supp_match(struct supp_list *l, const struct rf_finding *f, bool count);
 void supp_done(struct supp_list *l);

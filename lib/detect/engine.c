@@ -243,12 +243,39 @@ static int report(struct rf_detect *d, struct rf_finding *f)
 	return d->on_finding ? d->on_finding(f, d->userdata) : 0;
 }
 
+/* Who: the process and its ancestry (an audit event's user and object), its container and
+ * pod; what the suppression list and the rate limit key on. */
+static void subject(struct rf_detect *d, const struct rf_event *ev, struct rf_finding *f)
+{
+	const struct rf_container_meta *m = NULL;
+
+	if (ev->kind == RF_EV_K8S_AUDIT)
+		k8s_audit_subject(ev->audit, f);
+	else
+		ancestry(ev, f);
+	if (ev->proc && ev->proc->container_id[0]) {
+		f->container_id = ev->proc->container_id;
+		if (d->o.container_meta)
+			m = d->o.container_meta(f->container_id, d->o.meta_userdata);
+	}
+	if (m) {
+		f->container_name = m->name;
+		f->container_image = m->image;
+		f->k8s_ns = m->k8s_ns;
+		f->k8s_pod = m->k8s_pod;
+		f->k8s_container = m->k8s_container;
+	}
+	if (ev->proc && ev->proc->pod_uid[0])
+		f->k8s_pod_uid = ev->proc->pod_uid;
+	if (ev->kind != RF_EV_K8S_AUDIT)
+		f->rate_key = f->procs[0].exe ?: f->procs[0].name;
+}
+
 static int on_match(const struct rf_rule *rule, const struct rf_event *ev,
 		    struct rf_rules_eval *e, void *userdata)
 {
 	struct rf_detect *d = userdata;
 	struct rf_finding f = { .record = RF_RECORD_FINDING, .rule = rule };
-	const struct rf_container_meta *m = NULL;
 	char type[64], *msg = NULL;
 	char **fields = NULL;
 	int r;
@@ -270,28 +297,9 @@ static int on_match(const struct rf_rule *rule, const struct rf_event *ev,
 	f.fields = fields;
 	if (r < 0)
 		goto out;
-	if (ev->kind == RF_EV_K8S_AUDIT)
-		k8s_audit_subject(ev->audit, &f);
-	else
-		ancestry(ev, &f);
-	if (ev->proc && ev->proc->container_id[0]) {
-		f.container_id = ev->proc->container_id;
-		if (d->o.container_meta)
-			m = d->o.container_meta(f.container_id, d->o.meta_userdata);
-	}
-	if (m) {
-		f.container_name = m->name;
-		f.container_image = m->image;
-		f.k8s_ns = m->k8s_ns;
-		f.k8s_pod = m->k8s_pod;
-		f.k8s_container = m->k8s_container;
-	}
-	if (ev->proc && ev->proc->pod_uid[0])
-		f.k8s_pod_uid = ev->proc->pod_uid;
-	if (ev->kind != RF_EV_K8S_AUDIT)
-		f.rate_key = f.procs[0].exe ?: f.procs[0].name;
+	subject(d, ev, &f);
 	coverage(d, rule, ev, &f);
-	if (supp_match(&d->supp, &f)) {
+	if (supp_match(&d->supp, &f, true)) {
 		d->stats.suppressed++;
 		goto out;
 	}
@@ -372,6 +380,50 @@ int rf_detect_flush(struct rf_detect *d)
 	return first ?: (r < 0 ? r : 0);
 }
 
+/* ---- gates: a verdict before the call runs ---- */
+
+struct gate {
+	struct rf_detect *d;
+	bool deny;
+};
+
+/* A deny rule matched the call about to run: refuse it, unless a suppression entry would
+ * remove the finding (what is suppressed is neither reported nor acted on). */
+static int gate_match(const struct rf_rule *rule, const struct rf_event *ev,
+		      struct rf_rules_eval *e, void *userdata)
+{
+	struct gate *g = userdata;
+	struct rf_finding f = { .record = RF_RECORD_FINDING, .rule = rule };
+
+	if (g->deny || rf_rule_action(rule) != RF_ACTION_DENY)
+		return 0;
+	subject(g->d, ev, &f);
+	g->deny = !supp_match(&g->d->supp, &f, false);
+	finding_done(&f);
+	return 0;
+}
+
+/* The finding itself comes with the call's report (ev->denied), so one match is one finding. */
+static int gate_event(const struct rf_event *ev, void *self)
+{
+	struct rf_detect *d = self;
+	struct gate g = { .d = d };
+
+	d->stats.gates++;
+	if (rf_rules_eval(d->eval, ev, gate_match, &g) < 0 || !g.deny)
+		return 0;
+	d->stats.denied++;
+	return EPERM;
+}
+
+static bool has_deny_rules(const struct rf_ruleset *rs)
+{
+	for (size_t i = 0; i < rs->n_rules; i++)
+		if (rs->rules[i]->enabled && rs->rules[i]->action == RF_ACTION_DENY)
+			return true;
+	return false;
+}
+
 /* ---- the consumer ---- */
 
 static int sink_event(const struct rf_event *ev, void *self)
@@ -401,6 +453,7 @@ int rf_detect_sink(struct rf_detect *d, rf_finding_fn on_finding, void *userdata
 		.need_fields = n.fields,
 		.on_event = sink_event,
 		.on_end = sink_end,
+		.on_gate = d->o.deny && has_deny_rules(d->rs) ? gate_event : NULL,
 		.self = d,
 	};
 	rf_ruleset_needs_done(&n);

@@ -370,7 +370,7 @@ int rf_rules_eval(struct rf_rules_eval *e, const struct rf_event *ev, rf_rule_ma
 	c->ev = ev;
 	c->gen++;
 	c->evtype = evtypes_of_event(&rs->types, ev);
-	if (c->drift && ev->kind == RF_EV_FILE)
+	if (c->drift && ev->kind == RF_EV_FILE && !ev->gate) /* nothing happened yet */
 		drift_observe(c->drift, c);
 	b = (size_t)ev->kind * rs->types.n + c->evtype;
 	for (uint32_t i = rs->bucket_start[b]; i < rs->bucket_start[b + 1]; i++) {

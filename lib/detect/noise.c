@@ -224,7 +224,7 @@ int supp_load_file(struct supp_list *l, const char *path, struct rf_error *err)
 	return r < 0 ? r : supp_load_text(l, text, len, path, err);
 }
 
-const struct supp *supp_match(struct supp_list *l, const struct rf_finding *f)
+const struct supp *supp_match(struct supp_list *l, const struct rf_finding *f, bool count)
 {
 	const char *val[SEL_MAX] = {
 		[SEL_RULE] = rf_rule_name(f->rule),
@@ -245,7 +245,8 @@ const struct supp *supp_match(struct supp_list *l, const struct rf_finding *f)
 			all = !l->v[i].sel[s] ||
 			      (val[s] && fnmatch(l->v[i].sel[s], val[s], 0) == 0);
 		if (all) {
-			l->v[i].hits++;
+			if (count)
+				l->v[i].hits++;
 			return &l->v[i];
 		}
 	}

@@ -71,6 +71,13 @@ void rf_prevent_report(const struct rf_prevent *p, FILE *out)
 	fprintf(out, "ringfence: enforcement: BPF-LSM deny before the operation: %s\n",
 		p->bpf_lsm ? "the kernel has it, ringfence does not use it yet"
 			   : "not available (bpf is not in /sys/kernel/security/lsm)");
+	fprintf(out, "ringfence: enforcement: deny before the call (rules with action: deny): %s\n",
+		!p->o.held ? "not with the eBPF backend (a tracepoint cannot refuse a call; "
+			     "the ptrace backend can): those rules alert"
+		: p->o.dry_run ? "ptrace skips the call, which fails with EPERM (dry run: nothing "
+				 "is refused)"
+		: !p->o.kill ? "ptrace could skip the call; --kill not given"
+			     : "used: ptrace skips the call, which fails with EPERM");
 	fprintf(out, "ringfence: enforcement: bpf_send_signal at the tracepoint: not used (rules "
 		     "are evaluated in user space)\n");
 	fprintf(out, "ringfence: enforcement: SIGKILL through a pidfd after the event: used%s; %s\n",
@@ -122,6 +129,34 @@ static const char *refusal(struct rf_prevent *p, pid_t pid, unsigned flags)
 	return NULL;
 }
 
+/* A deny rule's finding: the source already refused the call (its gate asked the engine
+ * before the call ran), or says why it did not. */
+static int deny(struct rf_prevent *p, struct rf_finding *f, const struct rf_event *ev)
+{
+	if (ev->denied) {
+		f->action_taken = "denied: the call failed with EPERM and never ran";
+		f->action_after = false;
+		p->st.denied++;
+	} else if (!p->o.held) {
+		f->action_taken = "none: deny needs a decision before the call (the ptrace "
+				  "backend, or BPF-LSM, not available); alert only";
+		p->st.not_enabled++;
+	} else if (p->o.dry_run) {
+		f->action_taken = "dry-run: would have denied the call";
+		p->st.would_deny++;
+	} else if (!p->o.kill) {
+		f->action_taken = "none: --kill not given";
+		p->st.not_enabled++;
+	} else {
+		/* Matched on what is known only after the call: its result, or a path that
+		 * resolved differently from the check before it. */
+		f->action_taken = "none: the rule matched only after the call ran; alert only";
+		p->st.not_enabled++;
+	}
+	f->action_latency_ns = 0;
+	return 0;
+}
+
 int rf_prevent_act(struct rf_finding *f, const struct rf_event *ev, void *prevent)
 {
 	struct rf_prevent *p = prevent;
@@ -132,12 +167,8 @@ int rf_prevent_act(struct rf_finding *f, const struct rf_event *ev, void *preven
 	int pidfd, r;
 
 	f->action_after = true;
-	if (rf_rule_action(f->rule) == RF_ACTION_DENY) {
-		f->action_taken = "none: deny needs a decision before the operation (BPF-LSM), "
-				  "not available; alert only";
-		p->st.not_enabled++;
-		return 0;
-	}
+	if (rf_rule_action(f->rule) == RF_ACTION_DENY)
+		return deny(p, f, ev);
 	if (!p->o.kill && !p->o.dry_run) {
 		f->action_taken = "none: --kill not given";
 		p->st.not_enabled++;

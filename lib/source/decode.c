@@ -97,6 +97,7 @@ void rf_pending_done(struct rf_pending *p)
 	free(p->s1);
 	free(p->s2);
 	free(p->s3);
+	free(p->gate_path);
 	*p = (struct rf_pending){ 0 };
 }
 

@@ -49,6 +49,7 @@ struct rf_pending {
 		struct rf_ev_fd fd;
 	};
 	char *s1, *s2, *s3; /* owned strings the payload points into */
+	char *gate_path;    /* rf_decode_preview's path, links resolved */
 };
 
 int rf_decoder_init(struct rf_decoder *d, uint32_t arch);
@@ -70,6 +71,14 @@ int rf_decode_entry(struct rf_decoder *d, const struct rf_decode_io *io, pid_t t
 void rf_decode_exit(struct rf_decoder *d, pid_t tid, pid_t tgid, struct rf_pending *p,
 		    bool has_ret, int64_t ret, struct rf_event *ev);
 void rf_pending_done(struct rf_pending *p);
+
+/* gate.c: for a source that holds a call before it runs. The event the call will be, without
+ * its result (the caller sets ev->gate and fills the header); file paths with their links
+ * resolved as the kernel will (when the caller shares our root). */
+void rf_decode_preview(pid_t tid, struct rf_pending *p, struct rf_event *ev);
+/* At tid's syscall-entry (or seccomp) stop: skip the call; it fails with -err. 0, or -errno
+ * (-EOPNOTSUPP on an architecture without the register layout here). */
+int rf_ptrace_refuse_call(pid_t tid, int err);
 /* The process exec'd or exited: forget its sockets. */
 void rf_decoder_forget(struct rf_decoder *d, pid_t tgid);
 

@@ -79,8 +79,10 @@ struct tracer {
 	int main_status;
 	uint64_t stops;
 	rf_event_fn fn;
+	rf_gate_fn gate;        /* asked before each decoded call runs (fn's userdata) */
 	void *userdata;
 	int fn_error;
+	uint64_t refused;
 	struct rf_proctab *procs;
 	bool decode;
 	bool exec_seen; /* the first exec (the command's) also reports what it inherited */
@@ -266,6 +268,33 @@ static void resume(struct tracer *tr, struct tracee *t, int sig)
 		     sig);
 }
 
+/* A decoded call at its entry, the tracee stopped: the consumers' verdict first. A refused call
+ * is skipped and fails with the errno; it is reported at once, with ev.denied, and has no exit
+ * stop to wait for. When the refusal cannot be made, the call runs and is reported as usual. */
+static void gate_call(struct tracer *tr, struct tracee *t)
+{
+	struct rf_event ev = { .gate = true };
+	int err;
+
+	header(tr, t, &ev);
+	ev.origin = t->origin;
+	rf_decode_preview(t->tid, &t->pending, &ev);
+	if (!ev.kind || (err = tr->gate(&ev, tr->userdata)) <= 0 || err > 4095 ||
+	    rf_ptrace_refuse_call(t->tid, err) < 0)
+		return;
+	tr->refused++;
+	ev = (struct rf_event){ .denied = true };
+	header(tr, t, &ev);
+	ev.origin = t->origin;
+	rf_decode_exit(&tr->dec, t->tid, t->tgid, &t->pending, true, -err, &ev);
+	if (ev.kind == RF_EV_FILE && t->pending.gate_path)
+		ev.file.path = t->pending.gate_path; /* the name the verdict was on */
+	if (ev.kind)
+		emit(tr, &ev);
+	rf_pending_done(&t->pending);
+	t->want_exit = false;
+}
+
 static void on_entry(struct tracer *tr, struct tracee *t, uint32_t arch, uint64_t nr,
 		     const uint64_t *args)
 {
@@ -283,6 +312,8 @@ static void on_entry(struct tracer *tr, struct tracee *t, uint32_t arch, uint64_
 	if (tr->decode && !tr->fn_error && rf_decoder_wants(&tr->dec, arch, (int32_t)nr))
 		t->want_exit = rf_decode_entry(&tr->dec, &ptrace_io, t->tid, t->tgid, (int32_t)nr,
 					       args, &t->pending) > 0;
+	if (t->want_exit && tr->gate && !tr->fn_error)
+		gate_call(tr, t);
 }
 
 static void on_exit_of_call(struct tracer *tr, struct tracee *t, bool has_ret, int64_t ret)
@@ -681,6 +712,7 @@ int rf_ptrace_record(const struct rf_ptrace_opts *o, rf_event_fn fn, void *userd
 		tr.procs = own;
 	}
 	tr.decode = !o->no_decode;
+	tr.gate = o->gate;
 	(void)rf_decoder_init(&tr.dec, seccomp_arch_native());
 	r = o->argv ? start_command(o, &tr, &res, reterr) : attach_pid(o->pid, &tr, reterr);
 	if (r >= 0)
@@ -690,6 +722,7 @@ int rf_ptrace_record(const struct rf_ptrace_opts *o, rf_event_fn fn, void *userd
 	res.wait_status = tr.main_status;
 	res.duration_ns = rf_now_ns() - t0;
 	res.stops = tr.stops;
+	res.refused = tr.refused;
 	if (ret)
 		*ret = res;
 	if (r >= 0 && tr.fn_error < 0)

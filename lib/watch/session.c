@@ -123,6 +123,10 @@ void rf_watch_summary_write(const struct rf_watch_summary *sum, const struct rf_
 			     "dry-run\n", (unsigned long long)sum->killed,
 			(unsigned long long)sum->kill_refused, (unsigned long long)sum->kill_failed,
 			(unsigned long long)sum->would_kill);
+	if (sum->watch.refused + sum->would_deny)
+		fprintf(out, "ringfence: prevention: %llu calls denied before they ran, %llu "
+			     "dry-run\n", (unsigned long long)sum->watch.refused,
+			(unsigned long long)sum->would_deny);
 	for (size_t i = 0; alerts && i < alerts->n; i++) {
 		struct rf_alert_stats st;
 
@@ -224,7 +228,8 @@ int rf_watch_session(const struct rf_watch_config *c, struct rf_watch_summary *r
 				      .meta_userdata = names, .rate_burst = c->rate_burst,
 				      .rate_window_ns = c->rate_window_ns, .intel = intel,
 				      .act = rf_prevent_act, .act_userdata = prevent,
-				      .baseline = c->learn ? NULL : bl },
+				      .baseline = c->learn ? NULL : bl,
+				      .deny = (c->kill || c->protect) && !c->dry_run },
 			  &detect);
 	if (r < 0)
 		goto out;
@@ -300,6 +305,8 @@ int rf_watch_session(const struct rf_watch_config *c, struct rf_watch_summary *r
 		sum.kill_refused = ps.refused;
 		sum.kill_failed = ps.failed;
 		sum.would_kill = ps.dry_run;
+		sum.denied = ps.denied;
+		sum.would_deny = ps.would_deny;
 	}
 out:
 	rf_detect_free(TAKE_PTR(detect)); /* before the ruleset, names and baseline it reads */

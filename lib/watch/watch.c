@@ -110,7 +110,8 @@ int rf_watch(const struct rf_watch_opts *o, struct rf_sinks *sinks, struct rf_wa
 		res.tracepoints = wr.tracepoints;
 	} else {
 		struct rf_ptrace_opts po = { .argv = o->argv, .pid = o->pid, .stop_fd = o->stop_fd,
-					     .procs = o->procs, .child_pid = o->child_pid };
+					     .procs = o->procs, .child_pid = o->child_pid,
+					     .gate = rf_sinks_has_gate(sinks) ? rf_sinks_gate : NULL };
 		struct rf_ptrace_result pr = { 0 };
 
 		if (o->ready_fd > 0)
@@ -119,6 +120,7 @@ int rf_watch(const struct rf_watch_opts *o, struct rf_sinks *sinks, struct rf_wa
 		res.wait_status = pr.wait_status;
 		res.duration_ns = pr.duration_ns;
 		res.stops = pr.stops;
+		res.refused = pr.refused;
 		res.events[0] = sinks->events;
 	}
 	meta = (struct rf_recording){ .backend = source_of(b)->name,

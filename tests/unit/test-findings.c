@@ -345,3 +345,72 @@ Test(findings, sink_chain_needs)
 	rf_detect_free(d);
 	rf_ruleset_free(rs);
 }
+
+/* Gates: with opts.deny, a deny rule's match on a call about to run refuses it (EPERM) and
+ * reports nothing yet (the finding comes with the call's denied report); a near miss, an alert
+ * rule, a suppressed match and an engine without opts.deny refuse nothing; the sink chain asks
+ * the engine, and only when some consumer answers gates. */
+Test(findings, deny_gate)
+{
+	static const char deny_yaml[] =
+		"- rule: Deny shadow\n  desc: d\n  priority: critical\n  output: o\n  action: deny\n"
+		"  condition: evt.type = openat and fd.name = /etc/shadow\n"
+		"- rule: Alert gshadow\n  desc: d\n  priority: warning\n  output: o\n"
+		"  condition: evt.type = openat and fd.name = /etc/gshadow\n";
+	struct rf_ruleset *rs = rules_ok(deny_yaml);
+	struct sink_log l = { 0 }, l2 = { 0 };
+	struct rf_sink k, k2;
+	struct rf_detect *d, *d2;
+	struct rf_detect_stats st;
+	struct rf_sinks sinks = { 0 };
+	struct rf_event ev;
+	_cleanup_error_ struct rf_error err = { 0 };
+	static const char supp[] = "suppressions:\n"
+				   "  - rule: Deny shadow\n    proc_name: python3\n    reason: r\n";
+
+	make_chain(false);
+	d = engine(rs, &(struct rf_detect_opts){ .deny = true }, &l, &k);
+	cr_assert(k.on_gate, "an engine with deny rules and opts.deny answers gates");
+	ev = ev_open(chain[6], "/etc/shadow", 0, RF_ACC_READ);
+	ev.gate = true;
+	expect_i(k.on_gate(&ev, k.self), EPERM);
+	expect_u(l.n, 0); /* no finding from the question itself */
+	ev.file.path = "/etc/shadow-";
+	expect_i(k.on_gate(&ev, k.self), 0); /* near miss */
+	ev.file.path = "/etc/gshadow";
+	expect_i(k.on_gate(&ev, k.self), 0); /* an alert rule refuses nothing */
+	cr_assert_eq(rf_detect_load_suppressions_text(d, supp, strlen(supp), "s.yaml", &err), 0,
+		     "%s", err.message);
+	ev = ev_open(chain[5], "/etc/shadow", 0, RF_ACC_READ);
+	ev.gate = true;
+	expect_i(k.on_gate(&ev, k.self), 0); /* suppressed for python3 */
+	/* Through the chain: a consumer without a gate is skipped. */
+	d2 = engine(rs, NULL, &l2, &k2);
+	cr_assert(!k2.on_gate, "without opts.deny the engine answers no gate");
+	cr_assert_eq(rf_sinks_add(&sinks, &k2), 0);
+	cr_assert(!rf_sinks_has_gate(&sinks));
+	cr_assert_eq(rf_sinks_add(&sinks, &k), 0);
+	cr_assert(rf_sinks_has_gate(&sinks));
+	ev = ev_open(chain[6], "/etc/shadow", 0, RF_ACC_READ);
+	ev.gate = true;
+	expect_i(rf_sinks_gate(&ev, &sinks), EPERM);
+	/* The denied report is the finding. */
+	ev.gate = false;
+	ev.denied = true;
+	ev.file.has_ret = true;
+	ev.file.ret = -EPERM;
+	cr_assert_eq(rf_detect_event(d, &ev), 0);
+	expect_u(l.n, 1);
+	expect_str(rf_rule_name(l.last.rule), "Deny shadow");
+	rf_detect_stats(d, &st);
+	expect_u(st.gates, 5);
+	expect_u(st.denied, 2);
+	fclose(l.f);
+	fclose(l2.f);
+	free(l.lines);
+	free(l2.lines);
+	rf_detect_free(d);
+	rf_detect_free(d2);
+	rf_ruleset_free(rs);
+	free_chain();
+}
