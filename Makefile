@@ -41,7 +41,7 @@ check: deps $(BUILD)/build.ninja $(ASAN_BUILD)/build.ninja $(FUZZ_BUILD)/build.n
 	$(MESON) compile -C $(BUILD)
 	$(MESON) compile -C $(ASAN_BUILD)
 	@ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
-		$(MESON) test -C $(ASAN_BUILD) --no-rebuild --print-errorlogs --no-suite fuzz \
+		$(MESON) test -C $(ASAN_BUILD) --no-rebuild --print-errorlogs --no-suite fuzz --no-suite lint \
 		--wrapper $(CURDIR)/tests/sanitizer-gate.sh >$(ASAN_BUILD)/check.log 2>&1 & \
 	asan=$$!; \
 	$(MESON) test -C $(BUILD) --no-rebuild --print-errorlogs --no-suite fuzz; \

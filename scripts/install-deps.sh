@@ -2,7 +2,7 @@
 # Installs the Debian 12 packages ringfence needs to build, test and demo, when any is missing.
 # As root it uses apt-get; otherwise it lists what is missing and fails.
 set -eu
-pkgs="meson ninja-build pkg-config gcc libc6-dev clang libclang-rt-14-dev llvm
+pkgs="meson ninja-build pkg-config gcc libc6-dev clang clang-format libclang-rt-14-dev llvm
 libseccomp-dev libcap-dev libfyaml-dev libcriterion-dev nettle-dev libcurl4-openssl-dev libcjson-dev zlib1g-dev
 libmicrohttpd-dev libgnutls28-dev apparmor
 seccomp runc busybox-static python3 sqlite3 strace
