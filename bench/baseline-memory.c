@@ -47,10 +47,14 @@ static struct counts counts_of(enum shape s, const struct rf_baseline_budgets *b
 {
 	if (s == TYPICAL) /* nginx in t1100, with a few more of each to be safe */
 		return (struct counts){ 2, 1, 2, 4, 3, 8, 2, 60, 40 };
-	return (struct counts){ (unsigned)bg->executables, (unsigned)bg->edges,
-				(unsigned)bg->listen, (unsigned)bg->connect,
-				(unsigned)bg->directories, (unsigned)bg->libraries,
-				(unsigned)bg->capabilities, (unsigned)bg->syscalls,
+	return (struct counts){ (unsigned)bg->executables,
+				(unsigned)bg->edges,
+				(unsigned)bg->listen,
+				(unsigned)bg->connect,
+				(unsigned)bg->directories,
+				(unsigned)bg->libraries,
+				(unsigned)bg->capabilities,
+				(unsigned)bg->syscalls,
 				s == FULL ? 40 : RF_BASELINE_MAX_ITEM };
 }
 
@@ -69,21 +73,28 @@ static uint64_t learn_workload(struct rf_baseline_learner *l, unsigned w, const 
 	for (unsigned i = 0; i < c->exes || i < c->edges; i++, n++) {
 		path_of(p, c->path_len, "exe", w, c->exes ? i % c->exes : 0);
 		path_of(mexe, c->path_len, "mid", w, c->exes ? i / c->exes : 0);
-		ev = (struct rf_event){ .kind = RF_EV_EXEC, .tgid = child.tgid, .proc = &child,
+		ev = (struct rf_event){ .kind = RF_EV_EXEC,
+					.tgid = child.tgid,
+					.proc = &child,
 					.exec = { .path = p } };
 		(void)rf_baseline_learn_event(l, &ev);
 	}
 	lead.exe = exe;
 	for (unsigned i = 0; i < c->listen; i++, n++) {
-		ev = (struct rf_event){ .kind = RF_EV_NET, .tgid = lead.tgid, .proc = &lead,
-					.net = { .op = RF_NET_BIND, .local = { .family = AF_INET,
-									     .port = (uint16_t)(1024 + i) } } };
+		ev = (struct rf_event){ .kind = RF_EV_NET,
+					.tgid = lead.tgid,
+					.proc = &lead,
+					.net = { .op = RF_NET_BIND,
+						 .local = { .family = AF_INET,
+							    .port = (uint16_t)(1024 + i) } } };
 		(void)rf_baseline_learn_event(l, &ev);
 	}
 	for (unsigned i = 0; i < c->connect; i++, n++) {
 		uint32_t a = htonl(0x0a000000u | (w << 8) | i);
 
-		ev = (struct rf_event){ .kind = RF_EV_NET, .tgid = lead.tgid, .proc = &lead,
+		ev = (struct rf_event){ .kind = RF_EV_NET,
+					.tgid = lead.tgid,
+					.proc = &lead,
 					.net = { .op = RF_NET_CONNECT,
 						 .remote = { .family = AF_INET, .port = 443 } } };
 		memcpy(ev.net.remote.addr, &a, 4);
@@ -94,27 +105,39 @@ static uint64_t learn_workload(struct rf_baseline_learner *l, unsigned w, const 
 
 		path_of(p, c->path_len - 2, "dir", w, i);
 		(void)snprintf(f, sizeof(f), "%s/f", p);
-		ev = (struct rf_event){ .kind = RF_EV_FILE, .tgid = lead.tgid, .proc = &lead,
+		ev = (struct rf_event){ .kind = RF_EV_FILE,
+					.tgid = lead.tgid,
+					.proc = &lead,
 					.origin = { 1, 2 },
-					.file = { .op = RF_FILE_OPEN, .path = f,
+					.file = { .op = RF_FILE_OPEN,
+						  .path = f,
 						  .access = RF_ACC_WRITE | RF_ACC_CREATE } };
 		(void)rf_baseline_learn_event(l, &ev);
 	}
 	for (unsigned i = 0; i < c->libs; i++, n++) {
 		path_of(p, c->path_len - 3, "lib", w, i);
 		strcat(p, ".so");
-		ev = (struct rf_event){ .kind = RF_EV_FILE, .tgid = lead.tgid, .proc = &lead,
-					.file = { .op = RF_FILE_OPEN, .path = p, .access = RF_ACC_READ } };
+		ev = (struct rf_event){
+			.kind = RF_EV_FILE,
+			.tgid = lead.tgid,
+			.proc = &lead,
+			.file = { .op = RF_FILE_OPEN, .path = p, .access = RF_ACC_READ }
+		};
 		(void)rf_baseline_learn_event(l, &ev);
 	}
 	for (unsigned i = 0; i < c->caps; i++, n++) {
-		ev = (struct rf_event){ .kind = RF_EV_CAPABILITY, .tgid = lead.tgid, .proc = &lead,
+		ev = (struct rf_event){ .kind = RF_EV_CAPABILITY,
+					.tgid = lead.tgid,
+					.proc = &lead,
 					.cap = { .cap = (int)i, .granted = true } };
 		(void)rf_baseline_learn_event(l, &ev);
 	}
 	for (unsigned i = 0; i < c->syscalls; i++, n++) {
-		ev = (struct rf_event){ .kind = RF_EV_SYSCALL, .tgid = lead.tgid, .proc = &lead,
-					.sc = { .id = { SCMP_ARCH_X86_64, (int32_t)i }, .count = 1 } };
+		ev = (struct rf_event){ .kind = RF_EV_SYSCALL,
+					.tgid = lead.tgid,
+					.proc = &lead,
+					.sc = { .id = { SCMP_ARCH_X86_64, (int32_t)i },
+						.count = 1 } };
 		(void)rf_baseline_learn_event(l, &ev);
 	}
 	return n;
@@ -139,8 +162,8 @@ static void run(enum shape s, unsigned n)
 	c = counts_of(s, &bg);
 	m0 = mallinfo2();
 	if (rf_baseline_new(&bg, &b) < 0 ||
-	    rf_baseline_learner_new(b, &(struct rf_baseline_learn_opts){ .self = 1, .no_stat = true },
-				    &l) < 0) {
+	    rf_baseline_learner_new(
+		    b, &(struct rf_baseline_learn_opts){ .self = 1, .no_stat = true }, &l) < 0) {
 		fprintf(stderr, "out of memory\n");
 		exit(1);
 	}
@@ -179,8 +202,9 @@ int main(int argc, char **argv)
 		n = (unsigned)bg.workloads;
 	printf("budgets: %zu workloads; per workload %zu executables, %zu edges, %zu listen, %zu "
 	       "connect (+%zu networks), %zu directories, %zu libraries, %zu capabilities, %zu "
-	       "syscalls\n", bg.workloads, bg.executables, bg.edges, bg.listen, bg.connect,
-	       bg.connect_prefixes, bg.directories, bg.libraries, bg.capabilities, bg.syscalls);
+	       "syscalls\n",
+	       bg.workloads, bg.executables, bg.edges, bg.listen, bg.connect, bg.connect_prefixes,
+	       bg.directories, bg.libraries, bg.capabilities, bg.syscalls);
 	run(TYPICAL, n);
 	run(FULL, n);
 	run(WORST, n > 100 ? 100 : n); /* 100 MiB is enough to show the bound */

@@ -23,14 +23,17 @@ static int nothing(const struct rf_event *ev, void *self)
 }
 
 static const char *const names[] = {
-	"read", "write", "openat", "close", "fstat", "lseek", "mmap", "mprotect", "munmap", "brk",
-	"rt_sigaction", "rt_sigprocmask", "ioctl", "pread64", "pwrite64", "readv", "writev",
-	"sched_yield", "mremap", "msync", "madvise", "dup", "dup3", "nanosleep", "getpid",
-	"sendfile", "socket", "connect", "accept", "sendto", "recvfrom", "sendmsg", "recvmsg",
-	"shutdown", "bind", "listen", "getsockname", "getpeername", "socketpair", "setsockopt",
-	"getsockopt", "clone", "execve", "exit", "wait4", "kill", "uname", "fcntl", "flock",
-	"fsync", "fdatasync", "truncate", "ftruncate", "getdents64", "getcwd", "chdir", "fchdir",
-	"renameat", "mkdirat", "unlinkat", "linkat", "fchmod", "fchown", "umask",
+	"read",	       "write",	      "openat",	    "close",	  "fstat",	  "lseek",
+	"mmap",	       "mprotect",    "munmap",	    "brk",	  "rt_sigaction", "rt_sigprocmask",
+	"ioctl",       "pread64",     "pwrite64",   "readv",	  "writev",	  "sched_yield",
+	"mremap",      "msync",	      "madvise",    "dup",	  "dup3",	  "nanosleep",
+	"getpid",      "sendfile",    "socket",	    "connect",	  "accept",	  "sendto",
+	"recvfrom",    "sendmsg",     "recvmsg",    "shutdown",	  "bind",	  "listen",
+	"getsockname", "getpeername", "socketpair", "setsockopt", "getsockopt",	  "clone",
+	"execve",      "exit",	      "wait4",	    "kill",	  "uname",	  "fcntl",
+	"flock",       "fsync",	      "fdatasync",  "truncate",	  "ftruncate",	  "getdents64",
+	"getcwd",      "chdir",	      "fchdir",	    "renameat",	  "mkdirat",	  "unlinkat",
+	"linkat",      "fchmod",      "fchown",	    "umask",
 };
 
 static double run(struct rf_sinks *s, const struct rf_event *evs, size_t n, uint64_t total)
@@ -58,13 +61,19 @@ int main(int argc, char **argv)
 
 		if (nr < 0)
 			continue;
-		evs[n] = (struct rf_event){ .kind = RF_EV_SYSCALL, .tgid = 100 + (pid_t)(i % 7),
-					    .tid = 100 + (pid_t)(i % 13), .proc = none,
-					    .sc = { .id = { arch, nr }, .count = 1, .args_known = 0x3f,
+		evs[n] = (struct rf_event){ .kind = RF_EV_SYSCALL,
+					    .tgid = 100 + (pid_t)(i % 7),
+					    .tid = 100 + (pid_t)(i % 13),
+					    .proc = none,
+					    .sc = { .id = { arch, nr },
+						    .count = 1,
+						    .args_known = 0x3f,
 						    .args = { i % 5, i % 3, 0x10 + i % 4 } } };
 		if (i % 16 == 15)
-			evs[n] = (struct rf_event){ .kind = RF_EV_FILE, .tgid = 100,
-						    .file = { .op = RF_FILE_OPEN, .path = "/etc/hosts",
+			evs[n] = (struct rf_event){ .kind = RF_EV_FILE,
+						    .tgid = 100,
+						    .file = { .op = RF_FILE_OPEN,
+							      .path = "/etc/hosts",
 							      .access = RF_ACC_READ } };
 		n++;
 	}
@@ -82,7 +91,8 @@ int main(int argc, char **argv)
 			rf_obs_sink(o, &k);
 			rf_sinks_add(&s, &k);
 			for (int i = 1; variant == 2 && i < 4; i++) {
-				struct rf_sink e = { .name = "nothing", .on_event = nothing,
+				struct rf_sink e = { .name = "nothing",
+						     .on_event = nothing,
 						     .self = &sink_calls[i] };
 				rf_sinks_add(&s, &e);
 			}

@@ -65,7 +65,8 @@ int main(int argc, char **argv)
 			done++;
 	}
 	if (!execs) {
-		struct timespec all = { (time_t)seconds, (long)((seconds - (time_t)seconds) * 1e9) };
+		struct timespec all = { (time_t)seconds,
+					(long)((seconds - (time_t)seconds) * 1e9) };
 
 		nanosleep(&all, NULL);
 	}

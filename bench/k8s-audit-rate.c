@@ -39,12 +39,12 @@ static const char head[] =
 	"\\\"system:node\\\" to Group \\\"system:nodes\\\"\"}}\n";
 
 #define POD_SPEC                                                                                   \
-	"\"spec\":{\"serviceAccountName\":\"web\",\"securityContext\":{\"runAsNonRoot\":true,"    \
-	"\"seccompProfile\":{\"type\":\"RuntimeDefault\"}},\"containers\":[{\"name\":\"web\","    \
-	"\"image\":\"registry.example/shop/web:1.4.2\",\"ports\":[{\"containerPort\":8080}],"     \
-	"\"resources\":{\"requests\":{\"cpu\":\"100m\",\"memory\":\"128Mi\"}},"                   \
-	"\"securityContext\":{\"allowPrivilegeEscalation\":false,\"capabilities\":{\"drop\":"    \
-	"[\"ALL\"]}},\"volumeMounts\":[{\"name\":\"config\",\"mountPath\":\"/etc/web\"}]}],"        \
+	"\"spec\":{\"serviceAccountName\":\"web\",\"securityContext\":{\"runAsNonRoot\":true,"     \
+	"\"seccompProfile\":{\"type\":\"RuntimeDefault\"}},\"containers\":[{\"name\":\"web\","     \
+	"\"image\":\"registry.example/shop/web:1.4.2\",\"ports\":[{\"containerPort\":8080}],"      \
+	"\"resources\":{\"requests\":{\"cpu\":\"100m\",\"memory\":\"128Mi\"}},"                    \
+	"\"securityContext\":{\"allowPrivilegeEscalation\":false,\"capabilities\":{\"drop\":"      \
+	"[\"ALL\"]}},\"volumeMounts\":[{\"name\":\"config\",\"mountPath\":\"/etc/web\"}]}],"       \
 	"\"volumes\":[{\"name\":\"config\",\"configMap\":{\"name\":\"web-config\"}}]}"
 
 static void event(FILE *f, unsigned long i)
@@ -54,15 +54,17 @@ static void event(FILE *f, unsigned long i)
 	static const char *const ctrls[] = {
 		"system:serviceaccount:kube-system:endpointslice-controller",
 		"system:serviceaccount:kube-system:replicaset-controller",
-		"system:kube-scheduler", "system:serviceaccount:kube-system:generic-garbage-collector",
+		"system:kube-scheduler",
+		"system:serviceaccount:kube-system:generic-garbage-collector",
 		"system:serviceaccount:monitoring:prometheus",
 	};
 	const char *node = nodes[i % 4], *ctrl = ctrls[i % 5];
 	unsigned long s = i / 50, us = (i * 37) % 1000000;
 	char uri[256], name[64], req[2048] = "";
 	const char *level = "Metadata", *stage = "ResponseComplete", *verb = "get", *user = ctrl;
-	const char *groups = "", *ip = "10.0.0.11", *ua = "kube-controller-manager/v1.30.2 "
-							 "(linux/amd64) kubernetes/3968350/system:serviceaccount";
+	const char *groups = "", *ip = "10.0.0.11",
+		   *ua = "kube-controller-manager/v1.30.2 "
+			 "(linux/amd64) kubernetes/3968350/system:serviceaccount";
 	const char *res = "pods", *ns = "shop", *group = "", *apiver = "v1";
 	int code = 200;
 
@@ -72,11 +74,14 @@ static void event(FILE *f, unsigned long i)
 	case 0 ... 39: /* node lease renewals */
 		level = "Metadata", verb = "update", user = node, groups = "\"system:nodes\",";
 		ua = "kubelet/v1.30.2 (linux/amd64) kubernetes/3968350", ip = "10.0.0.21";
-		res = "leases", ns = "kube-node-lease", group = "\"apiGroup\":\"coordination.k8s.io\",";
+		res = "leases", ns = "kube-node-lease",
+		group = "\"apiGroup\":\"coordination.k8s.io\",";
 		apiver = "v1", name[0] = '\0';
 		(void)snprintf(name, sizeof(name), "worker-%lu", 1 + i % 4);
-		(void)snprintf(uri, sizeof(uri), "/apis/coordination.k8s.io/v1/namespaces/"
-			       "kube-node-lease/leases/%s?timeout=10s", name);
+		(void)snprintf(uri, sizeof(uri),
+			       "/apis/coordination.k8s.io/v1/namespaces/"
+			       "kube-node-lease/leases/%s?timeout=10s",
+			       name);
 		break;
 	case 40 ... 59: /* controllers' gets, lists and watches */
 		verb = i % 3 ? "get" : "list";
@@ -89,33 +94,42 @@ static void event(FILE *f, unsigned long i)
 		verb = "watch", user = node, groups = "\"system:nodes\",", ip = "10.0.0.22";
 		ua = "kubelet/v1.30.2 (linux/amd64) kubernetes/3968350";
 		res = i % 2 ? "secrets" : "configmaps", name[0] = '\0';
-		(void)snprintf(uri, sizeof(uri), "/api/v1/namespaces/shop/%s?allowWatchBookmarks=true"
+		(void)snprintf(uri, sizeof(uri),
+			       "/api/v1/namespaces/shop/%s?allowWatchBookmarks=true"
 			       "&fieldSelector=metadata.name%%3Dweb-config&resourceVersion=99&"
-			       "timeout=7m&watch=true", res);
+			       "timeout=7m&watch=true",
+			       res);
 		break;
 	case 70 ... 77: /* Events */
 		level = "Request", verb = "create", user = node, groups = "\"system:nodes\",";
 		ua = "kubelet/v1.30.2 (linux/amd64) kubernetes/3968350", res = "events", code = 201;
 		(void)snprintf(uri, sizeof(uri), "/api/v1/namespaces/shop/events");
-		(void)snprintf(req, sizeof(req), "\"requestObject\":{\"kind\":\"Event\",\"apiVersion\""
-			       ":\"v1\",\"metadata\":{\"name\":\"%s.17f\"},\"involvedObject\":{\"kind\":"
-			       "\"Pod\",\"name\":\"%s\"},\"reason\":\"Pulled\",\"message\":\"Container "
-			       "image already present on machine\",\"type\":\"Normal\"},", name, name);
+		(void)snprintf(
+			req, sizeof(req),
+			"\"requestObject\":{\"kind\":\"Event\",\"apiVersion\""
+			":\"v1\",\"metadata\":{\"name\":\"%s.17f\"},\"involvedObject\":{\"kind\":"
+			"\"Pod\",\"name\":\"%s\"},\"reason\":\"Pulled\",\"message\":\"Container "
+			"image already present on machine\",\"type\":\"Normal\"},",
+			name, name);
 		break;
 	case 78 ... 82: /* pod status patches */
 		level = "Request", verb = "patch", user = node, groups = "\"system:nodes\",";
 		ua = "kubelet/v1.30.2 (linux/amd64) kubernetes/3968350";
 		(void)snprintf(uri, sizeof(uri), "/api/v1/namespaces/shop/pods/%s/status", name);
-		(void)snprintf(req, sizeof(req), "\"requestObject\":{\"status\":{\"conditions\":[{"
+		(void)snprintf(req, sizeof(req),
+			       "\"requestObject\":{\"status\":{\"conditions\":[{"
 			       "\"type\":\"Ready\",\"status\":\"True\"}]}},");
 		break;
 	case 83 ... 87: /* pods the ReplicaSet controller writes */
 		level = "RequestResponse", verb = "create", code = 201;
 		user = "system:serviceaccount:kube-system:replicaset-controller";
 		(void)snprintf(uri, sizeof(uri), "/api/v1/namespaces/shop/pods");
-		(void)snprintf(req, sizeof(req), "\"requestObject\":{\"kind\":\"Pod\",\"apiVersion\":"
-			       "\"v1\",\"metadata\":{\"name\":\"%s\",\"namespace\":\"shop\"}," POD_SPEC
-			       "},", name);
+		(void)snprintf(
+			req, sizeof(req),
+			"\"requestObject\":{\"kind\":\"Pod\",\"apiVersion\":"
+			"\"v1\",\"metadata\":{\"name\":\"%s\",\"namespace\":\"shop\"}," POD_SPEC
+			"},",
+			name);
 		break;
 	case 88 ... 92: /* people: kubectl get/list */
 		user = "alice@example.com", groups = "\"platform-admins\",", ip = "192.0.2.10";
@@ -129,28 +143,35 @@ static void event(FILE *f, unsigned long i)
 		ua = "kubectl/v1.30.2 (linux/amd64) kubernetes/3968350";
 		(void)snprintf(name, sizeof(name), "web");
 		(void)snprintf(uri, sizeof(uri), "/apis/apps/v1/namespaces/shop/deployments/web");
-		(void)snprintf(req, sizeof(req), "\"requestObject\":{\"kind\":\"Deployment\","
-			       "\"apiVersion\":\"apps/v1\",\"metadata\":{\"name\":\"web\",\"namespace\":"
-			       "\"shop\"},\"spec\":{\"replicas\":3,\"selector\":{\"matchLabels\":{\"app\":"
-			       "\"web\"}},\"template\":{\"metadata\":{\"labels\":{\"app\":\"web\"}},"
-			       POD_SPEC "}}},");
+		(void)snprintf(
+			req, sizeof(req),
+			"\"requestObject\":{\"kind\":\"Deployment\","
+			"\"apiVersion\":\"apps/v1\",\"metadata\":{\"name\":\"web\",\"namespace\":"
+			"\"shop\"},\"spec\":{\"replicas\":3,\"selector\":{\"matchLabels\":{\"app\":"
+			"\"web\"}},\"template\":{\"metadata\":{\"labels\":{\"app\":\"web\"}}"
+			"," POD_SPEC "}}},");
 		break;
 	case 95 ... 98: /* ConfigMaps */
-		level = "RequestResponse", verb = "update", user = "system:serviceaccount:shop:deployer";
+		level = "RequestResponse", verb = "update",
+		user = "system:serviceaccount:shop:deployer";
 		res = "configmaps", ua = "argocd-application-controller/v0.0.0 (linux/amd64)";
 		(void)snprintf(name, sizeof(name), "web-config");
 		(void)snprintf(uri, sizeof(uri), "/api/v1/namespaces/shop/configmaps/web-config");
-		(void)snprintf(req, sizeof(req), "\"requestObject\":{\"kind\":\"ConfigMap\","
-			       "\"apiVersion\":\"v1\",\"metadata\":{\"name\":\"web-config\"},\"data\":{"
-			       "\"nginx.conf\":\"worker_processes 2;\\nevents {}\\n\",\"log_level\":"
-			       "\"info\",\"feature_flags.json\":\"{\\\"checkout_v2\\\":true}\"}},");
+		(void)snprintf(
+			req, sizeof(req),
+			"\"requestObject\":{\"kind\":\"ConfigMap\","
+			"\"apiVersion\":\"v1\",\"metadata\":{\"name\":\"web-config\"},\"data\":{"
+			"\"nginx.conf\":\"worker_processes 2;\\nevents {}\\n\",\"log_level\":"
+			"\"info\",\"feature_flags.json\":\"{\\\"checkout_v2\\\":true}\"}},");
 		break;
 	default: /* exec into a pod: a finding */
 		stage = "ResponseStarted", verb = "create", user = "bob@example.com";
 		groups = "\"developers\",", ip = "192.0.2.11", code = 101;
 		ua = "kubectl/v1.30.2 (linux/amd64) kubernetes/3968350";
-		(void)snprintf(uri, sizeof(uri), "/api/v1/namespaces/shop/pods/%s/exec?command=sh&"
-			       "container=web&stdin=true&stdout=true&tty=true", name);
+		(void)snprintf(uri, sizeof(uri),
+			       "/api/v1/namespaces/shop/pods/%s/exec?command=sh&"
+			       "container=web&stdin=true&stdout=true&tty=true",
+			       name);
 		group = "\"subresource\":\"exec\",";
 		break;
 	}

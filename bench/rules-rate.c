@@ -41,8 +41,10 @@ static void make_procs(void)
 
 	for (int i = 0; i < NPROC + 4; i++) {
 		struct rf_proc *p = &procs[i];
-		const char *n = i < 4 ? (i == 0 ? "containerd-shim" : i == 1 ? "runc:[2:INIT]"
-					 : i == 2 ? "tini" : "sh")
+		const char *n = i < 4 ? (i == 0	  ? "containerd-shim"
+					 : i == 1 ? "runc:[2:INIT]"
+					 : i == 2 ? "tini"
+						  : "sh")
 				      : names[i % 4];
 
 		p->tgid = 1000 + i;
@@ -60,7 +62,8 @@ static void make_procs(void)
 		p->uid = p->euid = 33;
 		if (i >= 1)
 			memcpy(p->container_id,
-			       "4f1c0a7d9e2b3c5d6e7f8091a2b3c4d5e6f708192a3b4c5d6e7f8091a2b3c4d5", 65);
+			       "4f1c0a7d9e2b3c5d6e7f8091a2b3c4d5e6f708192a3b4c5d6e7f8091a2b3c4d5",
+			       65);
 	}
 }
 
@@ -74,9 +77,14 @@ static struct rf_syscall_id sc(const char *name)
 static size_t make_stream(struct rf_event *evs, size_t max)
 {
 	static const char *const reads[] = {
-		"/usr/lib/x86_64-linux-gnu/libssl.so.3", "/etc/hosts", "/etc/resolv.conf",
-		"/srv/app/static/index.html", "/usr/lib/python3.11/json/__init__.py",
-		"/etc/passwd", "/proc/self/status", "/srv/app/templates/base.html",
+		"/usr/lib/x86_64-linux-gnu/libssl.so.3",
+		"/etc/hosts",
+		"/etc/resolv.conf",
+		"/srv/app/static/index.html",
+		"/usr/lib/python3.11/json/__init__.py",
+		"/etc/passwd",
+		"/proc/self/status",
+		"/srv/app/templates/base.html",
 	};
 	static const char *const writes[] = { "/tmp/upload-1", "/var/log/app/access.log",
 					      "/srv/app/cache/entry", "/tmp/session" };
@@ -84,33 +92,51 @@ static size_t make_stream(struct rf_event *evs, size_t max)
 
 	for (size_t i = 0; n < max; i++) {
 		const struct rf_proc *p = &procs[4 + i % NPROC];
-		struct rf_event ev = { .time_ns = 1000000 + i, .tgid = p->tgid, .tid = p->tgid,
-				       .ppid = p->ppid, .proc = p };
+		struct rf_event ev = { .time_ns = 1000000 + i,
+				       .tgid = p->tgid,
+				       .tid = p->tgid,
+				       .ppid = p->ppid,
+				       .proc = p };
 
 		memcpy(ev.comm, p->comm, sizeof(ev.comm));
 		switch (i % 16) {
-		case 0: case 1: case 2: case 3: case 4: case 5: case 6: /* reads: 7/16 */
+		case 0:
+		case 1:
+		case 2:
+		case 3:
+		case 4:
+		case 5:
+		case 6: /* reads: 7/16 */
 			ev.kind = RF_EV_FILE;
 			ev.origin = sc("openat");
-			ev.file = (struct rf_ev_file){ .op = RF_FILE_OPEN, .path = reads[i % 8],
-						       .access = RF_ACC_READ, .flags = O_RDONLY,
-						       .has_ret = true, .ret = 5 };
+			ev.file = (struct rf_ev_file){ .op = RF_FILE_OPEN,
+						       .path = reads[i % 8],
+						       .access = RF_ACC_READ,
+						       .flags = O_RDONLY,
+						       .has_ret = true,
+						       .ret = 5 };
 			break;
-		case 7: case 8: /* writes */
+		case 7:
+		case 8: /* writes */
 			ev.kind = RF_EV_FILE;
 			ev.origin = sc("openat");
-			ev.file = (struct rf_ev_file){ .op = RF_FILE_OPEN, .path = writes[i % 4],
+			ev.file = (struct rf_ev_file){ .op = RF_FILE_OPEN,
+						       .path = writes[i % 4],
 						       .access = RF_ACC_WRITE | RF_ACC_APPEND |
 								 RF_ACC_CREATE,
 						       .flags = O_WRONLY | O_APPEND | O_CREAT,
-						       .has_ret = true, .ret = 6 };
+						       .has_ret = true,
+						       .ret = 6 };
 			break;
-		case 9: case 10: /* network */
+		case 9:
+		case 10: /* network */
 			ev.kind = RF_EV_NET;
 			ev.origin = sc(i % 2 ? "connect" : "accept4");
 			ev.net = (struct rf_ev_net){ .op = i % 2 ? RF_NET_CONNECT : RF_NET_ACCEPT,
-						     .fd = 7, .family = AF_INET,
-						     .type = SOCK_STREAM, .has_ret = true };
+						     .fd = 7,
+						     .family = AF_INET,
+						     .type = SOCK_STREAM,
+						     .has_ret = true };
 			ev.net.remote.family = AF_INET;
 			ev.net.remote.port = 5432;
 			inet_pton(AF_INET, "10.20.30.40", ev.net.remote.addr);
@@ -118,8 +144,10 @@ static size_t make_stream(struct rf_event *evs, size_t max)
 		case 11:
 			ev.kind = RF_EV_FILE;
 			ev.origin = sc("unlinkat");
-			ev.file = (struct rf_ev_file){ .op = RF_FILE_UNLINK, .path = "/tmp/upload-1",
-						       .access = RF_ACC_DELETE, .flags = -1,
+			ev.file = (struct rf_ev_file){ .op = RF_FILE_UNLINK,
+						       .path = "/tmp/upload-1",
+						       .access = RF_ACC_DELETE,
+						       .flags = -1,
 						       .has_ret = true };
 			break;
 		case 12:
@@ -184,7 +212,8 @@ int main(int argc, char **argv)
 		    (variant >= 1 && rf_ruleset_load_default(rs, &err) < 0) ||
 		    (variant == 2 && rf_baseline_load_rules(rs, false, &err) < 0) ||
 		    rf_ruleset_compile(rs, &err) < 0 ||
-		    rf_detect_new(rs, &(struct rf_detect_opts){ .baseline = variant == 2 ? bl : NULL },
+		    rf_detect_new(rs,
+				  &(struct rf_detect_opts){ .baseline = variant == 2 ? bl : NULL },
 				  &d) < 0 ||
 		    rf_detect_sink(d, count, &findings, &k) < 0) {
 			fprintf(stderr, "rules-rate: %s\n", err.message ?: "setup failed");
@@ -204,7 +233,8 @@ int main(int argc, char **argv)
 		rf_error_clear(&err);
 	}
 	printf("  default rules cost x%.2f of no rules, the baseline rules x%.2f of the default "
-	       "ones; findings: %lu\n", rate[0] / rate[1], rate[1] / rate[2], findings);
+	       "ones; findings: %lu\n",
+	       rate[0] / rate[1], rate[1] / rate[2], findings);
 	rf_baseline_free(bl);
 	return findings ? 2 : 0;
 }

@@ -17,9 +17,9 @@ const volatile unsigned int mode = RF_MODE_PIDS;
 const volatile unsigned char bootstrap_cut = 0; /* record the runtime's bootstrap separately */
 /* Numbers and flag values come from user space, which has them from libseccomp and the uapi
  * headers (<linux/seccomp.h>, <linux/prctl.h>, <asm/unistd.h>): nothing is assumed here. */
-const volatile int seccomp_nr = -1;  /* native numbers of the calls that end the bootstrap */
+const volatile int seccomp_nr = -1; /* native numbers of the calls that end the bootstrap */
 const volatile int prctl_nr = -1;
-const volatile int execve_nr = -1;   /* the command is recorded from its execve on, as strace */
+const volatile int execve_nr = -1; /* the command is recorded from its execve on, as strace */
 const volatile int execveat_nr = -1;
 const volatile unsigned long long seccomp_set_mode_filter = 1;
 const volatile unsigned long long pr_set_seccomp = 22;

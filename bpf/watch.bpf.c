@@ -5,10 +5,11 @@
  * exit only when the loaded rules need a syscall, and then only the numbers in `want_nr` do any
  * work. Syscalls are read at their exit: the arguments are still in the registers, the result is
  * known, and the kernel has faulted in the user strings it read (at entry a path in a page not yet
- * touched cannot be read from a tracepoint). File paths are filtered in the kernel by an LPM trie of the rules' path prefixes, so most
- * opens never reach user space. Two rings: rare security-critical events in one, the high-volume
- * file events in the other, so a flood of opens never pushes out an exec or a setuid; every
- * failed reserve is counted per ring. User space decides which programs load (autoload). */
+ * touched cannot be read from a tracepoint). File paths are filtered in the kernel by an LPM trie
+ * of the rules' path prefixes, so most opens never reach user space. Two rings: rare
+ * security-critical events in one, the high-volume file events in the other, so a flood of opens
+ * never pushes out an exec or a setuid; every failed reserve is counted per ring. User space
+ * decides which programs load (autoload). */
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_tracing.h>
@@ -19,9 +20,9 @@
 char LICENSE[] SEC("license") = "Dual BSD/GPL";
 
 const volatile unsigned int mode = RF_W_MODE_ALL;
-const volatile int self_tgid = 0;          /* ringfence itself: never watched */
+const volatile int self_tgid = 0;		/* ringfence itself: never watched */
 const volatile unsigned char prefix_filter = 0; /* 1: file events only for matching paths */
-const volatile unsigned char write_all = 0;     /* 1: the filter applies to read-only opens only */
+const volatile unsigned char write_all = 0;	/* 1: the filter applies to read-only opens only */
 /* Flag values from user space's headers (uapi), not assumed here. */
 const volatile unsigned long long o_accmode = 3, o_creat = 0100, o_trunc = 01000;
 const volatile unsigned long long prot_write = 2, prot_exec = 4;
@@ -207,8 +208,8 @@ int BPF_PROG(w_exec, struct task_struct *p, pid_t old_pid, struct linux_binprm *
 	len = end > start ? end - start : 0;
 	if (len > RF_W_ARGV)
 		len = RF_W_ARGV;
-	if (len && bpf_probe_read_user(r->argv, len & (RF_W_ARGV - 1) ?: RF_W_ARGV,
-				       (void *)start) == 0)
+	if (len &&
+	    bpf_probe_read_user(r->argv, len & (RF_W_ARGV - 1) ?: RF_W_ARGV, (void *)start) == 0)
 		r->argv_len = len;
 	submit(r, RF_W_RING_CRIT);
 	return 0;
@@ -378,8 +379,7 @@ static __always_inline bool fd_peer(int fd, struct rf_w_rec *r)
 
 /* recvfrom/recvmsg that returned data from port 53: where from, and the message's first bytes
  * (a DNS answer, for learning the names of addresses). Anything else is dropped here. */
-static __noinline int on_recv(struct rf_w_rec *r, unsigned int dec, unsigned long long *a,
-			      long ret)
+static __noinline int on_recv(struct rf_w_rec *r, unsigned int dec, unsigned long long *a, long ret)
 {
 	unsigned long long name = 0, buf = 0, cap = 0, namelen = 0;
 	unsigned int n;
@@ -395,7 +395,7 @@ static __noinline int on_recv(struct rf_w_rec *r, unsigned int dec, unsigned lon
 
 		if (!a[1])
 			return 0;
-		bpf_probe_read_user(&name, 8, (void *)a[1]);         /* msg_name */
+		bpf_probe_read_user(&name, 8, (void *)a[1]);	      /* msg_name */
 		bpf_probe_read_user(&namelen, 4, (void *)(a[1] + 8)); /* msg_namelen */
 		bpf_probe_read_user(&iov, 8, (void *)(a[1] + 16));    /* msg_iov */
 		if (!iov)
@@ -419,7 +419,7 @@ static __noinline int on_recv(struct rf_w_rec *r, unsigned int dec, unsigned lon
 	return 1;
 }
 
-#define PMASK (RF_W_PATH - 1)
+#define PMASK	(RF_W_PATH - 1)
 #define PB_NAME (2 * RF_W_PATH) /* pathbuf: a dentry name */
 #define PB_PATH (3 * RF_W_PATH) /* pathbuf: a copy of the path as passed */
 
@@ -577,9 +577,8 @@ static __noinline void resolve_open(struct rf_w_rec *r, long ret)
 		cc.pb = pb;
 		cc.last = sc.last;
 		cc.nlen = BPF_CORE_READ(d, d_name.len);
-		if (cc.nlen > PMASK ||
-		    bpf_probe_read_kernel(&pb->b[PB_NAME], cc.nlen & PMASK,
-					  BPF_CORE_READ(d, d_name.name)) < 0)
+		if (cc.nlen > PMASK || bpf_probe_read_kernel(&pb->b[PB_NAME], cc.nlen & PMASK,
+							     BPF_CORE_READ(d, d_name.name)) < 0)
 			return;
 		bpf_loop(RF_W_PATH, cmp_cb, &cc, 0);
 		if (!cc.differs)
@@ -633,9 +632,7 @@ static __noinline int file_event(struct rf_w_rec *r, unsigned int dec, unsigned 
 	case RF_W_D_MKDIR:
 	case RF_W_D_CHROOT:
 	case RF_W_D_UMOUNT2:
-	case RF_W_D_PIVOT_ROOT:
-		read_path(r->path, a[0]);
-		break;
+	case RF_W_D_PIVOT_ROOT: read_path(r->path, a[0]); break;
 	case RF_W_D_OPENAT:
 	case RF_W_D_OPENAT2:
 		read_path(r->path, a[1]);
@@ -652,9 +649,7 @@ static __noinline int file_event(struct rf_w_rec *r, unsigned int dec, unsigned 
 	case RF_W_D_UNLINKAT:
 	case RF_W_D_FCHMODAT:
 	case RF_W_D_FCHOWNAT:
-	case RF_W_D_MKDIRAT:
-		read_path(r->path, a[1]);
-		break;
+	case RF_W_D_MKDIRAT: read_path(r->path, a[1]); break;
 	case RF_W_D_RENAME:
 	case RF_W_D_LINK:
 	case RF_W_D_SYMLINK:
@@ -671,10 +666,8 @@ static __noinline int file_event(struct rf_w_rec *r, unsigned int dec, unsigned 
 		read_path(r->path2, a[2]);
 		break;
 	case RF_W_D_FCHMOD:
-	case RF_W_D_FCHOWN:
-		return 1; /* by descriptor: the path is known in user space only */
-	default:
-		return 0;
+	case RF_W_D_FCHOWN: return 1; /* by descriptor: the path is known in user space only */
+	default: return 0;
 	}
 	return path_wanted(r->path) || (r->path2[0] && path_wanted(r->path2));
 }
@@ -749,8 +742,7 @@ int BPF_PROG(w_sys_exit, struct pt_regs *regs, long ret)
 		if (ret <= 0)
 			return 0;
 		break;
-	default:
-		break;
+	default: break;
 	}
 	if (d <= RF_W_D_MKDIRAT || d == RF_W_D_RECVFROM || d == RF_W_D_RECVMSG)
 		ring = RF_W_RING_BULK;
@@ -776,7 +768,7 @@ int BPF_PROG(w_sys_exit, struct pt_regs *regs, long ret)
 		unsigned long long name = 0, namelen = 0;
 
 		if (a[1]) {
-			bpf_probe_read_user(&name, 8, (void *)a[1]);         /* msg_name */
+			bpf_probe_read_user(&name, 8, (void *)a[1]);	      /* msg_name */
 			bpf_probe_read_user(&namelen, 4, (void *)(a[1] + 8)); /* msg_namelen */
 		}
 		if (!name) { /* a connected socket: its connect was the event */

@@ -16,34 +16,37 @@
 
 #define APPARMOR_HELP                                                                              \
 	"Usage: ringfence apparmor from-toml FILE [OPTIONS]\n"                                     \
-	"       ringfence apparmor from-observation OBS.json... [--partial] [OPTIONS]\n"          \
-	"       ringfence apparmor lint PROFILE [--against OBS.json]\n"                           \
-	"\n"                                                                                        \
+	"       ringfence apparmor from-observation OBS.json... [--partial] [OPTIONS]\n"           \
+	"       ringfence apparmor lint PROFILE [--against OBS.json]\n"                            \
+	"\n"                                                                                       \
 	"from-toml         a profile from bane's TOML schema (Name; [Filesystem] ReadOnlyPaths,\n" \
 	"                  LogOnWritePaths, WritablePaths, AllowExec, DenyExec; [Network] Raw,\n"  \
-	"                  Packet, Protocols; [Capabilities] Allow, Deny) on top of today's\n"      \
+	"                  Packet, Protocols; [Capabilities] Allow, Deny) on top of today's\n"     \
 	"                  container default. Every value must be one path glob, name, protocol\n" \
-	"                  or capability: anything that could add a rule is an error (file:line).\n" \
-	"from-observation  a least-privilege profile from what recordings did ('record\n"        \
-	"                  --observation'; several are merged): executables (ix), files (globbed:\n" \
-	"                  see ringfence-apparmor(1)), sockets, capabilities, signals, ptrace.\n"   \
-	"                  An eBPF observation has no file or socket events and is refused\n"     \
+	"                  or capability: anything that could add a rule is an error "             \
+	"(file:line).\n"                                                                           \
+	"from-observation  a least-privilege profile from what recordings did ('record\n"          \
+	"                  --observation'; several are merged): executables (ix), files "          \
+	"(globbed:\n"                                                                              \
+	"                  see ringfence-apparmor(1)), sockets, capabilities, signals, ptrace.\n"  \
+	"                  An eBPF observation has no file or socket events and is refused\n"      \
 	"                  unless --partial (files and networking then allowed whole).\n"          \
 	"lint              checks a profile (and, with --against, replays an observation's file\n" \
 	"                  accesses against its rules); apparmor_parser -Q -K compiles it when\n"  \
 	"                  installed. Exit 1 on errors.\n"                                         \
-	"\n"                                                                                        \
+	"\n"                                                                                       \
 	"  --mode M          enforce (default) or complain: flags=(complain) and 'audit' in\n"     \
 	"                    place of every 'deny', so nothing is blocked, only logged\n"          \
 	"  -o, --output FILE the profile (default stdout); NAME.apparmor is what 'node install'\n" \
 	"                    loads, and names the profile NAME unless --name or Name says else\n"  \
-	"  --name NAME       the profile's name (letters, digits, '_', '.', '-')\n"              \
+	"  --name NAME       the profile's name (letters, digits, '_', '.', '-')\n"                \
 	"  --k8s FILE        also write the Kubernetes securityContext.appArmorProfile fragment\n" \
-	"                    and the pre-1.30 annotation ('-' = stdout)\n"                        \
-	"  --container NAME  the container named in the annotation\n"                             \
+	"                    and the pre-1.30 annotation ('-' = stdout)\n"                         \
+	"  --container NAME  the container named in the annotation\n"                              \
 	"  --against OBS     lint: the observation to replay\n"                                    \
-	"\n"                                                                                        \
-	"Exit status: 0 ok, 1 failed (invalid input, refused observation, lint errors), 2 usage.\n"
+	"\n"                                                                                       \
+	"Exit status: 0 ok, 1 failed (invalid input, refused observation, lint errors), 2 "        \
+	"usage.\n"
 
 enum { OPT_MODE = 0x100, OPT_NAME, OPT_K8S, OPT_CONTAINER, OPT_PARTIAL, OPT_AGAINST };
 
@@ -73,22 +76,27 @@ static int parse_args(int argc, char **argv, struct aa_args *a)
 		switch (c) {
 		case OPT_MODE:
 			if (rf_aa_mode_from_string(optarg, &a->mode) < 0)
-				return usage_error("apparmor", "--mode must be enforce or complain, "
-								"not '%s'", optarg);
+				return usage_error("apparmor",
+						   "--mode must be enforce or complain, "
+						   "not '%s'",
+						   optarg);
 			break;
 		case 'o': a->output = optarg; break;
 		case OPT_NAME:
 			if (!rf_aa_name_valid(optarg))
-				return usage_error("apparmor", "--name '%s': letters, digits, '_', '.' "
-								"and '-', starting with a letter or digit",
+				return usage_error("apparmor",
+						   "--name '%s': letters, digits, '_', '.' "
+						   "and '-', starting with a letter or digit",
 						   optarg);
 			a->name = optarg;
 			break;
 		case OPT_K8S: a->k8s = optarg; break;
 		case OPT_CONTAINER:
 			if (!rf_aa_name_valid(optarg))
-				return usage_error("apparmor", "--container '%s' is not a container "
-								"name", optarg);
+				return usage_error("apparmor",
+						   "--container '%s' is not a container "
+						   "name",
+						   optarg);
 			a->container = optarg;
 			break;
 		case OPT_PARTIAL: a->partial = true; break;
@@ -206,8 +214,10 @@ static int build(const char *sub, char **inputs, int n, const struct aa_args *a)
 		return EXIT_FOUND;
 	}
 	if (from_file && !streq(from_file, p->name) && !global.quiet)
-		fprintf(stderr, "ringfence: note: %s defines profile '%s' (not '%s'): the kubelet's "
-				"localhostProfile is '%s'\n", a->output, p->name, from_file, p->name);
+		fprintf(stderr,
+			"ringfence: note: %s defines profile '%s' (not '%s'): the kubelet's "
+			"localhostProfile is '%s'\n",
+			a->output, p->name, from_file, p->name);
 	return write_k8s(a, p->name) < 0 ? EXIT_FOUND : 0;
 }
 
@@ -252,7 +262,8 @@ static int lint(char **inputs, int n, const char *against)
 		char **names = NULL;
 
 		if (rf_apparmor_parser_check(aa.parser, inputs[0], &names, &e) < 0) {
-			printf("%s: error: %s [apparmor_parser]\n", inputs[0], e.detail ?: e.message);
+			printf("%s: error: %s [apparmor_parser]\n", inputs[0],
+			       e.detail ?: e.message);
 			errors++;
 		}
 		for (char **nm = names; nm && *nm; nm++)
@@ -279,8 +290,10 @@ int cmd_apparmor(int argc, char **argv)
 	}
 	sub = argv[1];
 	if (!streq(sub, "from-toml") && !streq(sub, "from-observation") && !streq(sub, "lint"))
-		return usage_error("apparmor", "unknown subcommand '%s' (from-toml, "
-						"from-observation, lint)", sub);
+		return usage_error("apparmor",
+				   "unknown subcommand '%s' (from-toml, "
+				   "from-observation, lint)",
+				   sub);
 	r = parse_args(argc - 1, argv + 1, &a);
 	if (r >= 0)
 		return r;

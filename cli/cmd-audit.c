@@ -16,38 +16,120 @@
 #define AUDIT_HELP                                                                                 \
 	"Usage: ringfence audit [--level baseline|restricted] [--version v1.N|latest]\n"           \
 	"                       [--format text|json|sarif] [--fix [--write]]\n"                    \
-	"                       [--check-node [--root DIR] [--sys DIR]] FILE...|-\n"                \
-	"\n"                                                                                        \
-	"Checks Pods, ReplicationControllers, PodTemplates, ReplicaSets, Deployments,\n"          \
+	"                       [--check-node [--root DIR] [--sys DIR]] FILE...|-\n"               \
+	"\n"                                                                                       \
+	"Checks Pods, ReplicationControllers, PodTemplates, ReplicaSets, Deployments,\n"           \
 	"StatefulSets, DaemonSets, Jobs and CronJobs against the Kubernetes Pod Security\n"        \
-	"Standards, exactly as Pod Security Admission would at that level and policy version.\n"  \
-	"FILE may be a directory (read recursively: *.yaml, *.yml, *.json; symlinks to\n"       \
+	"Standards, exactly as Pod Security Admission would at that level and policy version.\n"   \
+	"FILE may be a directory (read recursively: *.yaml, *.yml, *.json; symlinks to\n"          \
 	"directories inside it are not followed) or '-' for stdin. A file is read once, however\n" \
-	"many names reach it.\n"                                                                  \
-	"Multi-document YAML and List kinds are read. Kinds count in their API group only (core,\n" \
-	"apps, batch), as admission sees them: a DaemonSet of apps.kruise.io, other kinds and\n"  \
-	"a Namespace of another group are counted and skipped.\n"                                 \
-	"After a syntax error, reading goes on at the next '---' line (100 times per file at\n"  \
+	"many names reach it.\n"                                                                   \
+	"Multi-document YAML and List kinds are read. Kinds count in their API group only "        \
+	"(core,\n"                                                                                 \
+	"apps, batch), as admission sees them: a DaemonSet of apps.kruise.io, other kinds and\n"   \
+	"a Namespace of another group are counted and skipped.\n"                                  \
+	"After a syntax error, reading goes on at the next '---' line (100 times per file at\n"    \
 	"most).\n"                                                                                 \
-	"\n"                                                                                        \
+	"\n"                                                                                       \
 	"The policy comes from pod-security.kubernetes.io/{enforce,audit,warn}[-version] labels\n" \
 	"of Namespace objects in the input (the most restrictive one), else restricted:latest;\n"  \
-	"--level and --version override it. Versions newer than v1." RF_STR(RF_PSS_NEWEST_MINOR)    \
-	" are treated as v1." RF_STR(RF_PSS_NEWEST_MINOR) ".\n"                                     \
-	"\n"                                                                                        \
-	"--fix     print the manifests with the minimal changes that make them pass (seccomp\n"   \
-	"          RuntimeDefault, allowPrivilegeEscalation: false, capabilities drop ALL,\n"     \
-	"          runAsNonRoot: true, AppArmor RuntimeDefault); say what needs a person\n"       \
-	"--write   with --fix: change the files in place (atomically)\n"                          \
-	"--check-node  also report workloads whose Localhost AppArmor (or seccomp) profile this\n" \
-	"          node does not have: not loaded (AppArmor), not under --root's seccomp\n"      \
-	"          directory; --sys: the host's sysfs when not at /sys\n"                         \
-	"\n"                                                                                        \
-	"Exit status: 0 every workload passes, 1 a check failed or a document could not be\n"    \
-	"read, 2 usage error.\n"
+	"--level and --version override it. Versions newer than v1." RF_STR(                       \
+		RF_PSS_NEWEST_MINOR) " are treated as v1." RF_STR(RF_PSS_NEWEST_MINOR) ".\n"       \
+										       "\n"        \
+										       "--fix    " \
+										       " print "   \
+										       "the "      \
+										       "manifests" \
+										       " with "    \
+										       "the "      \
+										       "minimal "  \
+										       "changes "  \
+										       "that "     \
+										       "make "     \
+										       "them "     \
+										       "pass "     \
+										       "(seccomp"  \
+										       "\n"        \
+										       "         " \
+										       " RuntimeD" \
+										       "efault, "  \
+										       "allowPriv" \
+										       "ilegeEsca" \
+										       "lation: "  \
+										       "false, "   \
+										       "capabilit" \
+										       "ies drop " \
+										       "ALL,\n"    \
+										       "         " \
+										       " runAsNon" \
+										       "Root: "    \
+										       "true, "    \
+										       "AppArmor " \
+										       "RuntimeDe" \
+										       "fault); "  \
+										       "say what " \
+										       "needs a "  \
+										       "person\n"  \
+										       "--write  " \
+										       " with "    \
+										       "--fix: "   \
+										       "change "   \
+										       "the "      \
+										       "files in " \
+										       "place "    \
+										       "(atomical" \
+										       "ly)\n"     \
+										       "--check-"  \
+										       "node  "    \
+										       "also "     \
+										       "report "   \
+										       "workloads" \
+										       " whose "   \
+										       "Localhost" \
+										       " AppArmor" \
+										       " (or "     \
+										       "seccomp) " \
+										       "profile "  \
+										       "this\n"    \
+										       "         " \
+										       " node "    \
+										       "does not " \
+										       "have: "    \
+										       "not "      \
+										       "loaded "   \
+										       "(AppArmor" \
+										       "), not "   \
+										       "under "    \
+										       "--root's " \
+										       "seccomp\n" \
+										       "         " \
+										       " director" \
+										       "y; "       \
+										       "--sys: "   \
+										       "the "      \
+										       "host's "   \
+										       "sysfs "    \
+										       "when not " \
+										       "at /sys\n" \
+										       "\n"        \
+										       "Exit "     \
+										       "status: "  \
+										       "0 every "  \
+										       "workload " \
+										       "passes, "  \
+										       "1 a "      \
+										       "check "    \
+										       "failed "   \
+										       "or a "     \
+										       "document " \
+										       "could "    \
+										       "not be\n"  \
+										       "read, 2 "  \
+										       "usage "    \
+										       "error.\n"
 
 #define RF_STR2(x) #x
-#define RF_STR(x) RF_STR2(x)
+#define RF_STR(x)  RF_STR2(x)
 
 enum { OPT_LEVEL = 0x100, OPT_VERSION, OPT_FIX, OPT_WRITE, OPT_CHECK_NODE, OPT_ROOT, OPT_SYS };
 
@@ -96,8 +178,9 @@ static int check_node(struct rf_audit *a, const char *root, const char *sys, boo
 	r = rf_node_check_refs(&s, a, &refs);
 	for (size_t i = 0; r >= 0 && i < refs.n; i++)
 		if (refs.problems[i])
-			rf_node_ref_write_line(&refs.refs[i], refs.problems[i],
-					       text ? "node: " : "ringfence: ", text ? stdout : stderr);
+			rf_node_ref_write_line(
+				&refs.refs[i], refs.problems[i],
+				text ? "node: " : "ringfence: ", text ? stdout : stderr);
 	if (r >= 0)
 		r = (int)refs.n_missing;
 	rf_node_refs_done(&refs);
@@ -131,20 +214,24 @@ int cmd_audit(int argc, char **argv)
 	while ((c = getopt_long(argc, argv, "f:jph", opts, NULL)) >= 0) {
 		switch (c) {
 		case OPT_LEVEL:
-			if (rf_pss_level_from_string(optarg, &o.level) < 0 || o.level == RF_PSS_PRIVILEGED)
-				return usage_error("audit", "--level must be baseline or restricted, not '%s'",
-						   optarg);
+			if (rf_pss_level_from_string(optarg, &o.level) < 0 ||
+			    o.level == RF_PSS_PRIVILEGED)
+				return usage_error(
+					"audit", "--level must be baseline or restricted, not '%s'",
+					optarg);
 			o.level_set = true;
 			break;
 		case OPT_VERSION:
 			if (rf_pss_version_parse(optarg, &o.version) < 0)
-				return usage_error("audit", "--version must be v1.N or latest, not '%s'",
+				return usage_error("audit",
+						   "--version must be v1.N or latest, not '%s'",
 						   optarg);
 			o.version_set = true;
 			break;
 		case 'f':
 			if (rf_audit_format_from_string(optarg, &fmt) < 0)
-				return usage_error("audit", "--format must be text, json or sarif, not '%s'",
+				return usage_error("audit",
+						   "--format must be text, json or sarif, not '%s'",
 						   optarg);
 			break;
 		case OPT_FIX: fix = true; break;
@@ -153,7 +240,10 @@ int cmd_audit(int argc, char **argv)
 		case OPT_ROOT: root = optarg; break;
 		case OPT_SYS: sys = optarg; break;
 		case 'j': fmt = RF_AUDIT_JSON; break;
-		case 'p': fmt = RF_AUDIT_JSON; global.pretty = true; break;
+		case 'p':
+			fmt = RF_AUDIT_JSON;
+			global.pretty = true;
+			break;
 		case 'h': fputs(AUDIT_HELP, stdout); return 0;
 		default: return usage_error("audit", "invalid option");
 		}
@@ -203,5 +293,6 @@ int cmd_audit(int argc, char **argv)
 	if (check && (missing = check_node(a, root, sys, fmt == RF_AUDIT_TEXT)) < 0)
 		return EXIT_FOUND;
 	return rf_audit_n_failed(a) || rf_audit_n_errors(a) || any_workload_error(a) || missing
-		       ? EXIT_FOUND : 0;
+		       ? EXIT_FOUND
+		       : 0;
 }

@@ -13,18 +13,18 @@
 
 #define BASELINE_HELP                                                                              \
 	"Usage: ringfence baseline merge FILE... -o OUT\n"                                         \
-	"       ringfence baseline show FILE [--json]\n"                                            \
-	"\n"                                                                                        \
-	"Baselines are written by 'ringfence watch --learn DURATION --baseline FILE'.\n"          \
+	"       ringfence baseline show FILE [--json]\n"                                           \
+	"\n"                                                                                       \
+	"Baselines are written by 'ringfence watch --learn DURATION --baseline FILE'.\n"           \
 	"merge   the union of several (replicas, nodes): per workload, every set joined; a set\n"  \
-	"        saturated in one input, or one its source could not see, stays so (it then\n"    \
-	"        produces no deviation); budgets are the largest of the inputs'. OUT ('-' is\n"     \
-	"        stdout) is written atomically.\n"                                                  \
+	"        saturated in one input, or one its source could not see, stays so (it then\n"     \
+	"        produces no deviation); budgets are the largest of the inputs'. OUT ('-' is\n"    \
+	"        stdout) is written atomically.\n"                                                 \
 	"show    one line per workload: events learned and the items of each set, with\n"          \
 	"        (saturated) or (unrecorded); --json: the document as read (sorted)\n"             \
-	"\n"                                                                                        \
+	"\n"                                                                                       \
 	"  -o, --output OUT  merge: where the merged baseline goes\n"                              \
-	"\n"                                                                                        \
+	"\n"                                                                                       \
 	"Exit status: 0 ok, 1 an input could not be read or the output written, 2 usage.\n"
 
 static int load(const char *path, struct rf_baseline **ret)
@@ -87,8 +87,11 @@ static int show(const char *file)
 		rf_baseline_workload_info(b, i, &w);
 		printf("%s: %llu events", rf_esc(&pool, w.key), (unsigned long long)w.events);
 		for (int s = 0; s < RF_BL_SETS; s++)
-			printf(", %zu %s%s", w.items[s], rf_baseline_set_name((enum rf_baseline_set)s),
-			       !w.recorded[s] ? " (unrecorded)" : w.saturated[s] ? " (saturated)" : "");
+			printf(", %zu %s%s", w.items[s],
+			       rf_baseline_set_name((enum rf_baseline_set)s),
+			       !w.recorded[s]	? " (unrecorded)"
+			       : w.saturated[s] ? " (saturated)"
+						: "");
 		putchar('\n');
 		rf_esc_done(&pool);
 	}

@@ -18,35 +18,49 @@
 #include "ringfence/strace_log.h"
 
 #define GENERATE_HELP                                                                              \
-	"Usage: ringfence generate (--from OBS.json... | --from-strace LOG... |\n"                  \
-	"                           --from-baseline FILE... [--workload KEY])\n"                  \
-	"                          [--seccomp FILE] [--format %s] [--observation OUT]\n" \
-	"                          [--args] [--default-errno N|ENOSYS] [--min-support N]\n"         \
-	"                          [--ignore-unknown] [--caps FILE] [--apparmor FILE]\n"            \
-	"                          [--runtime-base auto|runc|none]\n"                               \
-	"\n"                                                                                        \
-	"--from OBS.json     observations written by 'record --observation'; several are merged\n"  \
+	"Usage: ringfence generate (--from OBS.json... | --from-strace LOG... |\n"                 \
+	"                           --from-baseline FILE... [--workload KEY])\n"                   \
+	"                          [--seccomp FILE] [--format %s] [--observation OUT]\n"           \
+	"                          [--args] [--default-errno N|ENOSYS] [--min-support N]\n"        \
+	"                          [--ignore-unknown] [--caps FILE] [--apparmor FILE]\n"           \
+	"                          [--runtime-base auto|runc|none]\n"                              \
+	"\n"                                                                                       \
+	"--from OBS.json     observations written by 'record --observation'; several are merged\n" \
 	"                    (union; each syscall remembers how many observations saw it).\n"      \
 	"--from-strace LOG   logs of strace, strace -f or strace -ff (give every per-pid file):\n" \
 	"                    one recording. Unknown syscall names stop with file:line unless\n"    \
-	"                    --ignore-unknown. 32-bit personality switches are followed.\n"       \
-	"--from-baseline FILE  baselines of 'watch --learn' (several are merged): every workload,\n" \
+	"                    --ignore-unknown. 32-bit personality switches are followed.\n"        \
+	"--from-baseline FILE  baselines of 'watch --learn' (several are merged): every "          \
+	"workload,\n"                                                                              \
 	"                    or the one --workload KEY names. A seccomp profile needs syscalls\n"  \
-	"                    (learnt with ptrace); capabilities are the checks eBPF saw, else\n"  \
-	"                    inferred from syscalls; the AppArmor profile allows files and\n"    \
+	"                    (learnt with ptrace); capabilities are the checks eBPF saw, else\n"   \
+	"                    inferred from syscalls; the AppArmor profile allows files and\n"      \
 	"                    networking whole (a baseline keeps no file read; docs/baseline.md)\n" \
-	"--seccomp FILE      write the profile here ('-' = stdout, the default unless\n"        \
+	"--seccomp FILE      write the profile here ('-' = stdout, the default unless\n"           \
 	"                    --observation - or --caps - takes stdout)\n"                          \
 	"--observation OUT   also write the (merged) observation\n"                                \
-	"--caps FILE         suggested capabilities as a Kubernetes securityContext (YAML)\n"   \
-	"--apparmor FILE     an AppArmor profile of the files, sockets and executables seen\n"    \
-	"                    (NAME.apparmor is profile NAME; see ringfence-apparmor(1))\n"        \
-	"--min-support N     only syscalls seen by at least N of the merged observations\n"       \
+	"--caps FILE         suggested capabilities as a Kubernetes securityContext (YAML)\n"      \
+	"--apparmor FILE     an AppArmor profile of the files, sockets and executables seen\n"     \
+	"                    (NAME.apparmor is profile NAME; see ringfence-apparmor(1))\n"         \
+	"--min-support N     only syscalls seen by at least N of the merged observations\n"        \
 	"--args, --default-errno, --runtime-base: as for 'ringfence record'.\n"
 
-enum { OPT_FROM = 0x100, OPT_FROM_STRACE, OPT_SECCOMP, OPT_FORMAT, OPT_OBS, OPT_ARGS, OPT_ERRNO,
-       OPT_MIN, OPT_IGNORE, OPT_CAPS, OPT_RUNTIME_BASE, OPT_APPARMOR, OPT_FROM_BASELINE,
-       OPT_WORKLOAD };
+enum {
+	OPT_FROM = 0x100,
+	OPT_FROM_STRACE,
+	OPT_SECCOMP,
+	OPT_FORMAT,
+	OPT_OBS,
+	OPT_ARGS,
+	OPT_ERRNO,
+	OPT_MIN,
+	OPT_IGNORE,
+	OPT_CAPS,
+	OPT_RUNTIME_BASE,
+	OPT_APPARMOR,
+	OPT_FROM_BASELINE,
+	OPT_WORKLOAD
+};
 
 struct gen_opts {
 	bool strace, args, ignore_unknown;
@@ -122,12 +136,14 @@ static int load_baselines(int n, char **paths, const struct gen_opts *g, bool wa
 	/* A profile of syscalls nobody saw would allow nothing: refused, as AppArmor refuses
 	 * an observation without files. */
 	if (r >= 0 && want_seccomp && !rf_baseline_recorded(all, g->workload, RF_BL_SYSCALLS))
-		r = rf_error_set(&e, -EOPNOTSUPP, "the baseline has no system calls (the eBPF watch "
+		r = rf_error_set(&e, -EOPNOTSUPP,
+				 "the baseline has no system calls (the eBPF watch "
 				 "does not report them one by one): learn with --backend ptrace "
 				 "for a seccomp profile, or ask only for --caps or --apparmor");
 	if (r >= 0 && g->caps && !rf_baseline_recorded(all, g->workload, RF_BL_CAPABILITIES) &&
 	    !rf_baseline_recorded(all, g->workload, RF_BL_SYSCALLS))
-		r = rf_error_set(&e, -EOPNOTSUPP, "the baseline has neither capability checks nor "
+		r = rf_error_set(&e, -EOPNOTSUPP,
+				 "the baseline has neither capability checks nor "
 				 "system calls to infer capabilities from");
 	if (r >= 0)
 		r = rf_baseline_to_observation(all, g->workload, ret, &e);
@@ -187,8 +203,8 @@ int cmd_generate(int argc, char **argv)
 			break;
 		case OPT_ERRNO:
 			if (parse_errno_name(optarg, &g.default_errno) < 0)
-				return usage_error("generate", "--default-errno '%s' is not an errno",
-						   optarg);
+				return usage_error("generate",
+						   "--default-errno '%s' is not an errno", optarg);
 			break;
 		case OPT_MIN:
 			if (rf_parse_unsigned(optarg, UINT_MAX, &g.min_support) < 0 ||
@@ -213,32 +229,34 @@ int cmd_generate(int argc, char **argv)
 	if (stdout_taken(g.seccomp) + stdout_taken(g.observation) + stdout_taken(g.caps) > 1)
 		return usage_error("generate", "only one of --seccomp, --observation and --caps "
 					       "can write to stdout ('-')");
-	seccomp_out = g.seccomp ?: (stdout_taken(g.observation) || stdout_taken(g.caps) ||
-						    stdout_taken(g.apparmor)
-					    ? NULL
-					    : "-");
+	seccomp_out = g.seccomp
+			      ?: (stdout_taken(g.observation) || stdout_taken(g.caps) ||
+						  stdout_taken(g.apparmor)
+					  ? NULL
+					  : "-");
 	if (from_baseline && !g.seccomp && (g.caps || g.apparmor || g.observation))
 		seccomp_out = NULL; /* asking for other outputs: no profile on stdout by default */
-	r = from	   ? load_observations(argc - optind, argv + optind, &obs)
-	    : from_strace ? load_strace(argc - optind, argv + optind, &g, &obs)
-			  : load_baselines(argc - optind, argv + optind, &g, seccomp_out != NULL,
-					   &obs);
+	r = from ? load_observations(argc - optind, argv + optind, &obs)
+	    : from_strace
+		    ? load_strace(argc - optind, argv + optind, &g, &obs)
+		    : load_baselines(argc - optind, argv + optind, &g, seccomp_out != NULL, &obs);
 	if (r < 0)
 		return EXIT_FOUND;
 	/* --min-support filters the profile; the observation written keeps everything. The
 	 * profile goes to stdout unless --seccomp says otherwise, or stdout is already given to
 	 * --observation -, --caps - or --apparmor -. */
-	r = write_outputs(obs, &(struct rf_outputs){
-				       .observation = g.observation,
-				       .seccomp = seccomp_out,
-				       .format = g.format ? rf_format_from_string(g.format)
-							  : RF_FORMAT_OCI,
-				       .build = { .args = g.args, .default_errno = g.default_errno,
-						  .min_support = g.min_support,
-						  .runtime_base = g.runtime_base },
-				       .caps = g.caps,
-				       .caps_summary = global.quiet ? NULL : stderr,
-				       .apparmor = g.apparmor,
-				       .apparmor_partial = from_baseline });
+	r = write_outputs(obs,
+			  &(struct rf_outputs){ .observation = g.observation,
+						.seccomp = seccomp_out,
+						.format = g.format ? rf_format_from_string(g.format)
+								   : RF_FORMAT_OCI,
+						.build = { .args = g.args,
+							   .default_errno = g.default_errno,
+							   .min_support = g.min_support,
+							   .runtime_base = g.runtime_base },
+						.caps = g.caps,
+						.caps_summary = global.quiet ? NULL : stderr,
+						.apparmor = g.apparmor,
+						.apparmor_partial = from_baseline });
 	return r < 0 ? EXIT_FOUND : 0;
 }

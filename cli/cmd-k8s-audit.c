@@ -24,45 +24,60 @@
 	"                           [--pss-level baseline|restricted|none] [--suppress FILE]...\n" \
 	"                           [--format text|json] [--output FILE] [--webhook URL]\n"        \
 	"                           [--fail-on PRIORITY] [--follow] [--stats]\n"                   \
-	"                           [--listen ADDR:PORT (--tls-cert F --tls-key F [--client-ca F]\n" \
+	"                           [--listen ADDR:PORT (--tls-cert F --tls-key F [--client-ca "   \
+	"F]\n"                                                                                     \
 	"                            | --insecure-http) [--port-file F]] [LOG...|-]\n"             \
-	"\n"                                                                                        \
+	"\n"                                                                                       \
 	"Evaluates Kubernetes API server audit events (audit.k8s.io/v1 Event) with detection\n"    \
 	"rules and reports findings (docs/findings.md). Events come from LOG files, the API\n"     \
 	"server's log backend (JSON Lines; gzip'd rotations read as they are; '-' is stdin), in\n" \
 	"the order given, and/or from its webhook backend (--listen).\n"                           \
-	"\n"                                                                                        \
-	"  --rules FILE        rules file loaded after the built-in Kubernetes audit rules\n"     \
-	"                      (repeatable; docs/rules.md, ka.* fields)\n"                        \
-	"  --no-default-rules  leave the built-in rules out\n"                                    \
+	"\n"                                                                                       \
+	"  --rules FILE        rules file loaded after the built-in Kubernetes audit rules\n"      \
+	"                      (repeatable; docs/rules.md, ka.* fields)\n"                         \
+	"  --no-default-rules  leave the built-in rules out\n"                                     \
 	"  --ioc FILE          threat-intel list (text, CSV, STIX-lite); requests from its IP\n"   \
 	"                      addresses are findings (repeatable)\n"                              \
-	"  --pss-level L       the Pod Security Standards level workloads are checked at when\n"  \
-	"                      written: baseline (default), restricted, or none\n"                \
-	"  --suppress FILE     suppression file (docs/findings.md; repeatable)\n"                 \
-	"  --format F          text (default) or json (ringfence.finding/v1, JSON Lines)\n"       \
-	"  --output FILE       append findings to FILE instead of standard output\n"              \
-	"  --webhook URL       also POST each finding's JSON to URL (retried, never blocking)\n"  \
-	"  --fail-on P         exit 1 when a finding of priority P or more severe was reported\n" \
+	"  --pss-level L       the Pod Security Standards level workloads are checked at when\n"   \
+	"                      written: baseline (default), restricted, or none\n"                 \
+	"  --suppress FILE     suppression file (docs/findings.md; repeatable)\n"                  \
+	"  --format F          text (default) or json (ringfence.finding/v1, JSON Lines)\n"        \
+	"  --output FILE       append findings to FILE instead of standard output\n"               \
+	"  --webhook URL       also POST each finding's JSON to URL (retried, never blocking)\n"   \
+	"  --fail-on P         exit 1 when a finding of priority P or more severe was reported\n"  \
 	"                      (emergency ... debug)\n"                                            \
-	"  --follow            keep reading the last LOG as it grows and across rotation\n"       \
-	"                      (tail -F) until SIGINT or SIGTERM\n"                               \
-	"  --listen ADDR:PORT  serve the API server's webhook backend (POSTed EventLists) over\n" \
-	"                      HTTPS with --tls-cert and --tls-key (PEM); --client-ca requires\n" \
-	"                      client certificates signed by that CA; --insecure-http serves\n"  \
-	"                      plain HTTP. Port 0 picks one (--port-file F writes it to F).\n"   \
-	"                      Runs until SIGINT or SIGTERM; accepted batches are evaluated.\n"  \
-	"  --stats             say on stderr what was read, evaluated and reported\n"             \
-	"\n"                                                                                        \
+	"  --follow            keep reading the last LOG as it grows and across rotation\n"        \
+	"                      (tail -F) until SIGINT or SIGTERM\n"                                \
+	"  --listen ADDR:PORT  serve the API server's webhook backend (POSTed EventLists) over\n"  \
+	"                      HTTPS with --tls-cert and --tls-key (PEM); --client-ca requires\n"  \
+	"                      client certificates signed by that CA; --insecure-http serves\n"    \
+	"                      plain HTTP. Port 0 picks one (--port-file F writes it to F).\n"     \
+	"                      Runs until SIGINT or SIGTERM; accepted batches are evaluated.\n"    \
+	"  --stats             say on stderr what was read, evaluated and reported\n"              \
+	"\n"                                                                                       \
 	"A line that is not an audit Event is reported with its file:line, counted and skipped.\n" \
 	"Exit status: 0 done (findings or not); 1 --fail-on matched, or the input could not be\n"  \
-	"read, held no audit event at all, or a rule or output could not be set up; 2 usage\n"    \
+	"read, held no audit event at all, or a rule or output could not be set up; 2 usage\n"     \
 	"error.\n"
 
 enum {
-	OPT_RULES = 0x100, OPT_NO_DEFAULT, OPT_IOC, OPT_PSS, OPT_SUPPRESS, OPT_FORMAT, OPT_OUTPUT,
-	OPT_WEBHOOK, OPT_FAIL_ON, OPT_FOLLOW, OPT_LISTEN, OPT_CERT, OPT_KEY, OPT_CA, OPT_HTTP,
-	OPT_PORT_FILE, OPT_STATS,
+	OPT_RULES = 0x100,
+	OPT_NO_DEFAULT,
+	OPT_IOC,
+	OPT_PSS,
+	OPT_SUPPRESS,
+	OPT_FORMAT,
+	OPT_OUTPUT,
+	OPT_WEBHOOK,
+	OPT_FAIL_ON,
+	OPT_FOLLOW,
+	OPT_LISTEN,
+	OPT_CERT,
+	OPT_KEY,
+	OPT_CA,
+	OPT_HTTP,
+	OPT_PORT_FILE,
+	OPT_STATS,
 };
 
 static int stop_pipe[2] = { -1, -1 };
@@ -198,7 +213,9 @@ static int k8s_audit(int argc, char **argv, struct rf_error *err)
 		case OPT_RULES:
 		case OPT_IOC:
 		case OPT_SUPPRESS:
-			if (strv_extend(c == OPT_RULES ? &rules : c == OPT_IOC ? &iocs : &supp,
+			if (strv_extend(c == OPT_RULES ? &rules
+					: c == OPT_IOC ? &iocs
+						       : &supp,
 					optarg) < 0)
 				return print_error(NULL, -ENOMEM), EXIT_FOUND;
 			break;
@@ -209,26 +226,36 @@ static int k8s_audit(int argc, char **argv, struct rf_error *err)
 				ro.pss_level = RF_PSS_PRIVILEGED;
 			else if (rf_pss_level_from_string(optarg, &ro.pss_level) < 0 ||
 				 ro.pss_level == RF_PSS_PRIVILEGED)
-				return usage_error("k8s-audit", "--pss-level must be baseline, "
-						   "restricted or none, not '%s'", optarg);
+				return usage_error("k8s-audit",
+						   "--pss-level must be baseline, "
+						   "restricted or none, not '%s'",
+						   optarg);
 			break;
 		case OPT_FORMAT:
 			if (rf_finding_format_from_string(optarg, &fmt) < 0)
-				return usage_error("k8s-audit", "--format must be text or json, not "
-						   "'%s'", optarg);
+				return usage_error("k8s-audit",
+						   "--format must be text or json, not "
+						   "'%s'",
+						   optarg);
 			break;
 		case OPT_OUTPUT: output = optarg; break;
 		case OPT_WEBHOOK:
-			if (strncmp(optarg, "http://", 7) != 0 && strncmp(optarg, "https://", 8) != 0)
-				return usage_error("k8s-audit", "--webhook must be an http:// or "
-						   "https:// URL, not '%s'", optarg);
+			if (strncmp(optarg, "http://", 7) != 0 &&
+			    strncmp(optarg, "https://", 8) != 0)
+				return usage_error("k8s-audit",
+						   "--webhook must be an http:// or "
+						   "https:// URL, not '%s'",
+						   optarg);
 			webhook = optarg;
 			break;
 		case OPT_FAIL_ON:
 			if (rf_priority_from_string(optarg, &run.fail_on) < 0)
-				return usage_error("k8s-audit", "--fail-on must be a priority "
-						   "(emergency, alert, critical, error, warning, notice, "
-						   "informational, debug), not '%s'", optarg);
+				return usage_error(
+					"k8s-audit",
+					"--fail-on must be a priority "
+					"(emergency, alert, critical, error, warning, notice, "
+					"informational, debug), not '%s'",
+					optarg);
 			run.fail_on_set = true;
 			break;
 		case OPT_FOLLOW: so.follow = true; break;
@@ -248,18 +275,19 @@ static int k8s_audit(int argc, char **argv, struct rf_error *err)
 		return usage_error("k8s-audit", "no audit log given (LOG...|-) and no --listen");
 	if (so.follow && optind >= argc)
 		return usage_error("k8s-audit", "--follow needs a LOG to follow");
-	if (!so.listen && (so.tls_cert || so.tls_key || so.client_ca || so.insecure_http ||
-			   port_file))
+	if (!so.listen &&
+	    (so.tls_cert || so.tls_key || so.client_ca || so.insecure_http || port_file))
 		return usage_error("k8s-audit", "--tls-cert, --tls-key, --client-ca, "
-				   "--insecure-http and --port-file go with --listen");
+						"--insecure-http and --port-file go with --listen");
 	if (so.listen && so.insecure_http && (so.tls_cert || so.tls_key || so.client_ca))
 		return usage_error("k8s-audit", "--insecure-http serves plain HTTP: it takes no "
-				   "--tls-cert, --tls-key or --client-ca");
+						"--tls-cert, --tls-key or --client-ca");
 	if (so.listen && !so.insecure_http && (!so.tls_cert || !so.tls_key))
 		return usage_error("k8s-audit", "--listen needs --tls-cert and --tls-key (or "
-				   "--insecure-http for plain HTTP)");
+						"--insecure-http for plain HTTP)");
 	if (ro.no_default_rules && !rules)
-		return usage_error("k8s-audit", "--no-default-rules leaves no rule: give --rules FILE");
+		return usage_error("k8s-audit",
+				   "--no-default-rules leaves no rule: give --rules FILE");
 
 	ro.files = rules;
 	ro.ioc_files = iocs;
@@ -298,7 +326,8 @@ static int k8s_audit(int argc, char **argv, struct rf_error *err)
 		code = EXIT_FOUND;
 	}
 	if (res.source.bad)
-		fprintf(stderr, "ringfence: k8s-audit: %llu line%s or webhook item%s skipped: not "
+		fprintf(stderr,
+			"ringfence: k8s-audit: %llu line%s or webhook item%s skipped: not "
 			"audit events (the first ones are named above)\n",
 			(unsigned long long)res.source.bad, res.source.bad == 1 ? "" : "s",
 			res.source.bad == 1 ? "" : "s");

@@ -32,7 +32,8 @@ int node_status(const struct rf_node_opts *node, const char *kubelet_config, boo
 		return usage_error("node", "status takes no arguments (did you mean "
 					   "--check-manifests FILE...?)");
 	if (check && !n)
-		return usage_error("node", "--check-manifests needs FILE... (or a directory, or '-')");
+		return usage_error("node",
+				   "--check-manifests needs FILE... (or a directory, or '-')");
 	r = rf_node_status(node, kubelet_config, &s, &e);
 	if (r < 0) {
 		print_error(&e, r);
@@ -52,7 +53,8 @@ int node_status(const struct rf_node_opts *node, const char *kubelet_config, boo
 			code = EXIT_FOUND; /* a manifest that could not be read was not checked */
 	}
 	(void)rf_node_status_write(&s, check ? &refs : NULL,
-				   global.json ? RF_NODE_JSON : RF_NODE_TEXT, global.pretty, stdout);
+				   global.json ? RF_NODE_JSON : RF_NODE_TEXT, global.pretty,
+				   stdout);
 	if (refs.n_missing) {
 		fprintf(stderr, "ringfence: %zu referenced profile%s not usable on this node\n",
 			refs.n_missing, refs.n_missing == 1 ? " is" : "s are");

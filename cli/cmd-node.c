@@ -19,43 +19,62 @@
 
 #define NODE_HELP                                                                                  \
 	"Usage: ringfence node install [--root DIR] [--prefix NAME] [--prune [--allow-empty]]\n"   \
-	"                              [--dry-run] PROFILE...|DIR...\n"                           \
-	"       ringfence node status  [--root DIR] [--prefix NAME] [--kubelet-config FILE]\n"       \
-	"                              [--check-manifests FILE...]\n"                               \
-	"       ringfence node agent   --source DIR [--root DIR] [--prefix NAME] [--resync SECONDS]\n" \
+	"                              [--dry-run] PROFILE...|DIR...\n"                            \
+	"       ringfence node status  [--root DIR] [--prefix NAME] [--kubelet-config FILE]\n"     \
+	"                              [--check-manifests FILE...]\n"                              \
+	"       ringfence node agent   --source DIR [--root DIR] [--prefix NAME] [--resync "       \
+	"SECONDS]\n"                                                                               \
 	"                              [--allow-empty]\n"                                          \
-	"\n"                                                                                        \
-	"install  validates every profile (seccomp in OCI, Docker or SPO form: *.json, *.yaml,\n"    \
-	"         *.yml; AppArmor: *.apparmor), then writes each seccomp profile as plain OCI JSON\n" \
+	"\n"                                                                                       \
+	"install  validates every profile (seccomp in OCI, Docker or SPO form: *.json, *.yaml,\n"  \
+	"         *.yml; AppArmor: *.apparmor), then writes each seccomp profile as plain OCI "    \
+	"JSON\n"                                                                                   \
 	"         to <root>/seccomp/<prefix>/<name>.json atomically and prints the\n"              \
-	"         localhostProfile a pod uses. Nothing is written when any profile is invalid or a\n" \
-	"         target file was not written by ringfence. --prune removes ringfence's profiles\n" \
-	"         that are not in the set; a set with no profile at all is refused unless\n"     \
-	"         --allow-empty (an empty directory would otherwise empty the node). AppArmor\n"  \
-	"         profiles are loaded with apparmor_parser -r\n"                                  \
+	"         localhostProfile a pod uses. Nothing is written when any profile is invalid or " \
+	"a\n"                                                                                      \
+	"         target file was not written by ringfence. --prune removes ringfence's "          \
+	"profiles\n"                                                                               \
+	"         that are not in the set; a set with no profile at all is refused unless\n"       \
+	"         --allow-empty (an empty directory would otherwise empty the node). AppArmor\n"   \
+	"         profiles are loaded with apparmor_parser -r\n"                                   \
 	"         when the kernel has AppArmor (never over a loaded profile ringfence did not\n"   \
 	"         load; unchanged ones are not reloaded), else checked and skipped.\n"             \
-	"status   lists the profiles under <root>/seccomp (owner, sha256, valid), whether the\n"    \
-	"         kubelet defaults to RuntimeDefault, and AppArmor availability. With\n"             \
-	"         --check-manifests, the Localhost profiles the manifests reference that this node\n" \
-	"         lacks (exit 1 when any).\n"                                                       \
-	"agent    installs DIR with --prune, then again on every change of DIR (a mounted\n"        \
-	"         ConfigMap's ..data swap included) and every --resync seconds (default 60);\n"     \
-	"         logs each change; stops on SIGTERM/SIGINT. A bad update is logged and the node\n" \
+	"status   lists the profiles under <root>/seccomp (owner, sha256, valid), whether the\n"   \
+	"         kubelet defaults to RuntimeDefault, and AppArmor availability. With\n"           \
+	"         --check-manifests, the Localhost profiles the manifests reference that this "    \
+	"node\n"                                                                                   \
+	"         lacks (exit 1 when any).\n"                                                      \
+	"agent    installs DIR with --prune, then again on every change of DIR (a mounted\n"       \
+	"         ConfigMap's ..data swap included) and every --resync seconds (default 60);\n"    \
+	"         logs each change; stops on SIGTERM/SIGINT. A bad update is logged and the "      \
+	"node\n"                                                                                   \
 	"         keeps its profiles.\n"                                                           \
-	"\n"                                                                                        \
-	"  --root DIR        kubelet root (default " RF_NODE_DEFAULT_ROOT ")\n"                       \
-	"  --prefix NAME     subdirectory of <root>/seccomp (default " RF_NODE_DEFAULT_PREFIX ")\n"  \
-	"  --sys DIR         the host's sysfs (AppArmor), when not at /sys (a container)\n"       \
+	"\n"                                                                                       \
+	"  --root DIR        kubelet root (default " RF_NODE_DEFAULT_ROOT ")\n"                    \
+	"  --prefix NAME     subdirectory of <root>/seccomp (default " RF_NODE_DEFAULT_PREFIX      \
+	")\n"                                                                                      \
+	"  --sys DIR         the host's sysfs (AppArmor), when not at /sys (a container)\n"        \
 	"  --proc DIR        the host's procfs (the kubelet), when not at /proc\n"                 \
-	"  -j, --json        JSON on stdout (agent: one JSON object per line)\n"                    \
-	"\n"                                                                                        \
-	"Exit status: 0 ok, 1 failed (invalid profile, foreign file, missing referenced profile,\n" \
+	"  -j, --json        JSON on stdout (agent: one JSON object per line)\n"                   \
+	"\n"                                                                                       \
+	"Exit status: 0 ok, 1 failed (invalid profile, foreign file, missing referenced "          \
+	"profile,\n"                                                                               \
 	"unrecoverable agent error), 2 usage error.\n"
 
-enum { OPT_ROOT = 0x100, OPT_PREFIX, OPT_PRUNE, OPT_DRY_RUN, OPT_KUBELET_CONFIG,
-       OPT_CHECK_MANIFESTS, OPT_SOURCE, OPT_RESYNC, OPT_DEBOUNCE, OPT_SYS, OPT_PROC,
-       OPT_ALLOW_EMPTY };
+enum {
+	OPT_ROOT = 0x100,
+	OPT_PREFIX,
+	OPT_PRUNE,
+	OPT_DRY_RUN,
+	OPT_KUBELET_CONFIG,
+	OPT_CHECK_MANIFESTS,
+	OPT_SOURCE,
+	OPT_RESYNC,
+	OPT_DEBOUNCE,
+	OPT_SYS,
+	OPT_PROC,
+	OPT_ALLOW_EMPTY
+};
 
 struct node_args {
 	struct rf_node_opts node;
@@ -85,7 +104,8 @@ static int parse_args(const char *sub, int argc, char **argv, struct node_args *
 		{ "help", no_argument, NULL, 'h' },
 		{},
 	};
-	bool install = streq(sub, "install"), status = streq(sub, "status"), agent = streq(sub, "agent");
+	bool install = streq(sub, "install"), status = streq(sub, "status"),
+	     agent = streq(sub, "agent");
 	int c;
 
 	a->resync = 60;
@@ -115,7 +135,8 @@ static int parse_args(const char *sub, int argc, char **argv, struct node_args *
 		case OPT_CHECK_MANIFESTS:
 			if (!status)
 				return usage_error("node", "--%s is an option of 'node status'",
-						   c == OPT_CHECK_MANIFESTS ? "check-manifests" : "kubelet-config");
+						   c == OPT_CHECK_MANIFESTS ? "check-manifests"
+									    : "kubelet-config");
 			if (c == OPT_KUBELET_CONFIG)
 				a->kubelet_config = optarg;
 			else
@@ -125,17 +146,20 @@ static int parse_args(const char *sub, int argc, char **argv, struct node_args *
 		case OPT_RESYNC:
 		case OPT_DEBOUNCE:
 			if (!agent)
-				return usage_error("node", "--source, --resync and --debounce-ms are options "
-							   "of 'node agent'");
+				return usage_error(
+					"node", "--source, --resync and --debounce-ms are options "
+						"of 'node agent'");
 			if (c == OPT_SOURCE)
 				a->source = optarg;
 			else if (rf_parse_unsigned(optarg, c == OPT_RESYNC ? 86400 : 10000,
-					    c == OPT_RESYNC ? &a->resync : &a->debounce_ms) < 0 ||
+						   c == OPT_RESYNC ? &a->resync : &a->debounce_ms) <
+					 0 ||
 				 (c == OPT_DEBOUNCE && a->debounce_ms == 0))
 				return usage_error("node", "--%s must be a number (%s), not '%s'",
 						   c == OPT_RESYNC ? "resync" : "debounce-ms",
 						   c == OPT_RESYNC ? "0..86400 seconds, 0 = never"
-								   : "1..10000", optarg);
+								   : "1..10000",
+						   optarg);
 			break;
 		case 'j': global.json = true; break;
 		case 'p': global.json = global.pretty = true; break;
@@ -165,8 +189,9 @@ static int do_install(struct node_args *a, char **inputs, size_t n)
 		rf_fputs_escaped(*s, stderr);
 		fputc('\n', stderr);
 	}
-	(void)rf_node_install_write(&res, a->node.dry_run, global.json ? RF_NODE_JSON : RF_NODE_TEXT,
-				    global.pretty, stdout);
+	(void)rf_node_install_write(&res, a->node.dry_run,
+				    global.json ? RF_NODE_JSON : RF_NODE_TEXT, global.pretty,
+				    stdout);
 	rf_node_result_done(&res);
 	return finish_stdout(0);
 }
@@ -184,8 +209,10 @@ static void agent_log(const struct rf_node_change *c, const struct rf_error *err
 
 static int do_agent(struct node_args *a, size_t n_args)
 {
-	struct rf_node_agent_opts o = { .node = a->node, .source = a->source,
-					.resync_seconds = a->resync, .debounce_ms = a->debounce_ms,
+	struct rf_node_agent_opts o = { .node = a->node,
+					.source = a->source,
+					.resync_seconds = a->resync,
+					.debounce_ms = a->debounce_ms,
 					.log = agent_log };
 	_cleanup_close_ int sfd = -EBADF;
 	struct rf_error e = {};
@@ -207,8 +234,8 @@ static int do_agent(struct node_args *a, size_t n_args)
 	o.stop_fd = sfd;
 	if (!global.quiet)
 		fprintf(stderr, "ringfence: node agent: keeping %s/seccomp/%s in sync with %s\n",
-			a->node.root ?: RF_NODE_DEFAULT_ROOT, a->node.prefix ?: RF_NODE_DEFAULT_PREFIX,
-			a->source);
+			a->node.root ?: RF_NODE_DEFAULT_ROOT,
+			a->node.prefix ?: RF_NODE_DEFAULT_PREFIX, a->source);
 	r = rf_node_agent_run(&o, &e);
 	if (r < 0) {
 		print_error(&e, r);

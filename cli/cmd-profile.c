@@ -15,45 +15,47 @@
 #include "ringfence/profile.h"
 
 #define PROFILE_HELP                                                                               \
-	"Usage: ringfence profile show    [--format %1$s] [--caps LIST] [--kernel X.Y]\n" \
-	"                                 [--arch ARCH] [-o FILE] PROFILE\n"                        \
-	"       ringfence profile lint    [--strict] [--json] PROFILE...\n"                         \
-	"       ringfence profile convert --to %1$s [--caps LIST] [--kernel X.Y]\n"       \
-	"                                 [--arch ARCH] [--name NAME] [--namespace NS]\n"           \
-	"                                 [-o FILE] PROFILE\n"                                      \
-	"       ringfence profile diff    [--json] [--caps LIST] [--kernel X.Y] [--arch ARCH] OLD NEW\n" \
-	"       ringfence profile merge   [--format %1$s] [--caps LIST] [-o FILE] PROFILE...\n"                                       \
-	"\n"                                                                                        \
+	"Usage: ringfence profile show    [--format %1$s] [--caps LIST] [--kernel X.Y]\n"          \
+	"                                 [--arch ARCH] [-o FILE] PROFILE\n"                       \
+	"       ringfence profile lint    [--strict] [--json] PROFILE...\n"                        \
+	"       ringfence profile convert --to %1$s [--caps LIST] [--kernel X.Y]\n"                \
+	"                                 [--arch ARCH] [--name NAME] [--namespace NS]\n"          \
+	"                                 [-o FILE] PROFILE\n"                                     \
+	"       ringfence profile diff    [--json] [--caps LIST] [--kernel X.Y] [--arch ARCH] "    \
+	"OLD NEW\n"                                                                                \
+	"       ringfence profile merge   [--format %1$s] [--caps LIST] [-o FILE] PROFILE...\n"    \
+	"\n"                                                                                       \
 	"PROFILE is a file (OCI linux.seccomp object, a whole OCI config.json, Docker/moby or\n"   \
 	"containers/common JSON, or a Security Profiles Operator SeccompProfile YAML; detected\n"  \
-	"from its content), '-' for stdin, or the built-in name 'runtime/default'. A file of\n"   \
+	"from its content), '-' for stdin, or the built-in name 'runtime/default'. A file of\n"    \
 	"several SeccompProfiles ('---' between them) holds one profile per document: FILE#NAME\n" \
 	"picks the one whose metadata.name is NAME (lint checks them all).\n"                      \
-	"\n"                                                                                        \
-	"Syscall names this machine's libseccomp does not know are kept on every path (show,\n"   \
-	"convert, merge, diff); only run leaves them out, where runc does (an allow rule under\n" \
-	"a denying default: the syscall stays denied), and lint warns about them.\n"              \
-	"\n"                                                                                        \
-	"Limits per file: 16 MiB; 131072 values (keys, items, lists, objects); 4096 syscall\n"    \
-	"rules per profile; 65536 names and 64 argument conditions per rule; 64 entries in\n"    \
-	"architectures, flags, archMap, caps and arches; YAML lines of 65536 bytes.\n"           \
-	"\n"                                                                                        \
+	"\n"                                                                                       \
+	"Syscall names this machine's libseccomp does not know are kept on every path (show,\n"    \
+	"convert, merge, diff); only run leaves them out, where runc does (an allow rule under\n"  \
+	"a denying default: the syscall stays denied), and lint warns about them.\n"               \
+	"\n"                                                                                       \
+	"Limits per file: 16 MiB; 131072 values (keys, items, lists, objects); 4096 syscall\n"     \
+	"rules per profile; 65536 names and 64 argument conditions per rule; 64 entries in\n"      \
+	"architectures, flags, archMap, caps and arches; YAML lines of 65536 bytes.\n"             \
+	"\n"                                                                                       \
 	"show     prints the profile as a container runtime would apply it here: Docker\n"         \
-	"         conditions (archMap, includes/excludes of caps, arches, minKernel) resolved for\n" \
+	"         conditions (archMap, includes/excludes of caps, arches, minKernel) resolved "    \
+	"for\n"                                                                                    \
 	"         this machine, or for --caps/--arch/--kernel. --format docker keeps them.\n"      \
-	"lint     validates; exit 1 when errors are found (--strict: warnings too, except\n"    \
-	"         warnings about this machine's libseccomp: a syscall name or archMap arch it\n"  \
-	"         does not know, which runtimes here skip).\n"                                    \
+	"lint     validates; exit 1 when errors are found (--strict: warnings too, except\n"       \
+	"         warnings about this machine's libseccomp: a syscall name or archMap arch it\n"   \
+	"         does not know, which runtimes here skip).\n"                                     \
 	"convert  writes the profile in another format (atomically with -o).\n"                    \
-	"diff     per-architecture differences after resolution, by syscall name: '+' rule\n"   \
-	"         added, '-' removed, '~' action, errno or argument conditions changed. The\n"    \
-	"         native arch is the target's (--arch), not this machine's.\n"                   \
-	"merge    the union of profiles with one default action (e.g. generated from several\n"  \
+	"diff     per-architecture differences after resolution, by syscall name: '+' rule\n"      \
+	"         added, '-' removed, '~' action, errno or argument conditions changed. The\n"     \
+	"         native arch is the target's (--arch), not this machine's.\n"                     \
+	"merge    the union of profiles with one default action (e.g. generated from several\n"    \
 	"         runs): whatever any of them allows, the result allows.\n"                        \
-	"\n"                                                                                        \
-	"--caps LIST  resolve against this bounding set (e.g. 'ALL' or 'CHOWN,SETUID');\n"           \
-	"             default: ringfence's own bounding set.\n"                                   \
-	"\n"                                                                                        \
+	"\n"                                                                                       \
+	"--caps LIST  resolve against this bounding set (e.g. 'ALL' or 'CHOWN,SETUID');\n"         \
+	"             default: ringfence's own bounding set.\n"                                    \
+	"\n"                                                                                       \
 	"Formats (--format, --to):\n"
 
 /* The usage lines name the output formats of ringfence/profile.h's table, and describe them. */
@@ -95,7 +97,8 @@ static int parse_sub_opts(const char *sub, int argc, char **argv, struct show_op
 
 	while ((c = getopt_long(argc, argv, "f:o:jph", opts, NULL)) >= 0) {
 		switch (c) {
-		case 'f': case OPT_TO: o->format = optarg; break;
+		case 'f':
+		case OPT_TO: o->format = optarg; break;
 		case 'o': o->output = optarg; break;
 		case OPT_CAPS: o->caps = optarg; break;
 		case OPT_KERNEL: o->kernel = optarg; break;
@@ -156,10 +159,11 @@ static int make_env(const struct show_opts *o, struct rf_resolve_env *env, char 
 	env->caps = (const char *const *)*caps_out;
 	/* uname's release may go on after X.Y ("6.1.0-18-amd64"); an option value may not go
 	 * on with anything but more numbers ("5.10abc" is a typo, not 5.10). */
-	if (o->kernel && (rf_parse_kernel_version(o->kernel, &env->kernel_major,
-						  &env->kernel_minor) < 0 ||
-			  !kernel_option_ok(o->kernel)))
-		return usage_error("profile", "--kernel '%s' is not a version like 5.10", o->kernel);
+	if (o->kernel &&
+	    (rf_parse_kernel_version(o->kernel, &env->kernel_major, &env->kernel_minor) < 0 ||
+	     !kernel_option_ok(o->kernel)))
+		return usage_error("profile", "--kernel '%s' is not a version like 5.10",
+				   o->kernel);
 	if (o->arch && !(env->native_arch = rf_arch_from_name(o->arch)))
 		return usage_error("profile", "unknown architecture '%s'", o->arch);
 	return 0;
@@ -223,8 +227,8 @@ static bool lint_one(const struct show_opts *o, struct rf_lint_writer *w, const 
 	_cleanup_free_ char *label = NULL;
 	/* The file part of FILE#NAME, so FILE:LINE points into the file ("-" for stdin). */
 	const char *file = !p || !p->source || rf_profile_is_builtin_name(path) ? path
-			   : streq(p->source, "<stdin>")				 ? "-"
-											 : p->source;
+			   : streq(p->source, "<stdin>")			? "-"
+										: p->source;
 	const char *document = p && p->document ? p->spo_name : NULL;
 	struct rf_lint l = { 0 };
 	bool failed;
@@ -334,10 +338,12 @@ static int do_merge(const struct show_opts *o, int n, char **paths)
 		else if (rf_profile_resolve(p, &env, &res[i], &e) < 0)
 			r = EXIT_FOUND;
 	}
-	if (r == 0 && (rf_profile_merge(res, (size_t)n, &out, &e) < 0 ||
-		       rf_profile_write_file(out, fmt == RF_FORMAT_DOCKER || fmt == RF_FORMAT_OCI_CONFIG
-							 ? RF_FORMAT_OCI : fmt,
-					     o->output ?: "-", &e) < 0))
+	if (r == 0 &&
+	    (rf_profile_merge(res, (size_t)n, &out, &e) < 0 ||
+	     rf_profile_write_file(
+		     out,
+		     fmt == RF_FORMAT_DOCKER || fmt == RF_FORMAT_OCI_CONFIG ? RF_FORMAT_OCI : fmt,
+		     o->output ?: "-", &e) < 0))
 		r = EXIT_FOUND;
 	if (rf_error_is_set(&e))
 		print_error(&e, -EINVAL);
@@ -355,7 +361,8 @@ int cmd_profile(int argc, char **argv)
 	int r;
 
 	if (argc < 2)
-		return usage_error("profile", "missing subcommand (show, lint, convert, diff, merge)");
+		return usage_error("profile",
+				   "missing subcommand (show, lint, convert, diff, merge)");
 	sub = argv[1];
 	if (streq(sub, "--help") || streq(sub, "-h") || streq(sub, "help")) {
 		print_help();
@@ -370,7 +377,8 @@ int cmd_profile(int argc, char **argv)
 		if (argc != 1)
 			return usage_error("profile", "%s takes exactly one PROFILE", sub);
 		if (streq(sub, "convert") && !o.format)
-			return usage_error("profile", "convert needs --to %s", profile_formats(true));
+			return usage_error("profile", "convert needs --to %s",
+					   profile_formats(true));
 		return show_or_convert(sub, &o, argv[0]);
 	}
 	if (streq(sub, "lint")) {

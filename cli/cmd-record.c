@@ -23,17 +23,17 @@
 #include "ringfence/run.h"
 
 #define RECORD_HELP                                                                                \
-	"Usage: ringfence record [--backend auto|ptrace|ebpf] [-o PROFILE] [--format %s]\n" \
-	"                        [--observation OBS.json] [--args] [--default-errno N|ENOSYS]\n"    \
+	"Usage: ringfence record [--backend auto|ptrace|ebpf] [-o PROFILE] [--format %s]\n"        \
+	"                        [--observation OBS.json] [--args] [--default-errno N|ENOSYS]\n"   \
 	"                        [--fast] [--caps-out FILE] [--apparmor-out FILE]\n"               \
 	"                        [--runtime-base auto|runc|none]\n"                                \
 	"                        ( -- CMD [ARG...] | --pid PID | --cgroup PATH )\n"                \
-	"\n"                                                                                        \
-	"Records every syscall a command and all its children and threads make, as (arch, nr)\n"    \
+	"\n"                                                                                       \
+	"Records every syscall a command and all its children and threads make, as (arch, nr)\n"   \
 	"(a 32-bit program is recorded under SCMP_ARCH_X86), then writes a least-privilege\n"      \
 	"seccomp profile (-o) and/or the observation it was built from (--observation; feed it\n"  \
 	"to 'ringfence generate' later, or merge several). At least one of the two is needed.\n"   \
-	"\n"                                                                                        \
+	"\n"                                                                                       \
 	"  --backend B       ebpf: CO-RE tracepoints, near-zero overhead, root only; ptrace:\n"    \
 	"                    unprivileged, one stop per syscall; auto (default): ebpf when it\n"   \
 	"                    loads here, else ptrace, and says which on stderr\n"                  \
@@ -45,24 +45,35 @@
 	"  --default-errno E errno of the default action (default EPERM; ENOSYS or a number)\n"    \
 	"  --fast            do not stop on these hot syscalls; they are always allowed in the\n"  \
 	"                    profile and listed in the observation:\n"                             \
-	"                    %s\n"                                                                  \
-	"  --runtime-base B  add what the container runtime makes after installing the\n"         \
-	"                    container's filter: runc (data/runc-tail.txt), none, or auto\n"      \
-	"                    (default: runc's when runc init is seen after the bootstrap cut)\n"  \
-	"  --caps-out FILE   suggested capabilities as a Kubernetes securityContext (YAML),\n"  \
-	"                    with the reason for each; a summary goes to stderr\n"                \
-	"  --apparmor-out FILE  an AppArmor profile of what the command did (files, sockets,\n"  \
+	"                    %s\n"                                                                 \
+	"  --runtime-base B  add what the container runtime makes after installing the\n"          \
+	"                    container's filter: runc (data/runc-tail.txt), none, or auto\n"       \
+	"                    (default: runc's when runc init is seen after the bootstrap cut)\n"   \
+	"  --caps-out FILE   suggested capabilities as a Kubernetes securityContext (YAML),\n"     \
+	"                    with the reason for each; a summary goes to stderr\n"                 \
+	"  --apparmor-out FILE  an AppArmor profile of what the command did (files, sockets,\n"    \
 	"                    executables; NAME.apparmor is profile NAME); needs ptrace, which\n"   \
-	"                    --backend auto then picks\n"                                         \
+	"                    --backend auto then picks\n"                                          \
 	"  --pid PID         attach to every thread of a running process and its future\n"         \
 	"                    children; stop with Ctrl-C (or when it exits), then write.\n"         \
-	"\n"                                                                                        \
+	"\n"                                                                                       \
 	"The command's stdin/stdout/stderr, signals and exit status are its own; Ctrl-C reaches\n" \
 	"it and the recording is still written. Exit status: the command's (125 if recording\n"    \
 	"failed, 126/127 as for run).\n"
 
-enum { OPT_BACKEND = 0x100, OPT_FORMAT, OPT_OBS, OPT_ARGS, OPT_ERRNO, OPT_FAST, OPT_PID,
-       OPT_CGROUP, OPT_CAPS_OUT, OPT_RUNTIME_BASE, OPT_APPARMOR_OUT };
+enum {
+	OPT_BACKEND = 0x100,
+	OPT_FORMAT,
+	OPT_OBS,
+	OPT_ARGS,
+	OPT_ERRNO,
+	OPT_FAST,
+	OPT_PID,
+	OPT_CGROUP,
+	OPT_CAPS_OUT,
+	OPT_RUNTIME_BASE,
+	OPT_APPARMOR_OUT
+};
 
 struct record_opts {
 	const char *output, *observation, *format, *cgroup, *caps_out, *apparmor_out;
@@ -196,7 +207,8 @@ static int parse(int argc, char **argv, struct record_opts *o)
 	if (o->apparmor_out)
 		o->backend = RF_BACKEND_PTRACE;
 	if ((optind < argc) + (o->pid > 0) + (o->cgroup != NULL) != 1)
-		return usage_error("record", "give one of -- CMD [ARG...], --pid PID, --cgroup PATH");
+		return usage_error("record",
+				   "give one of -- CMD [ARG...], --pid PID, --cgroup PATH");
 	if (o->format && rf_format_from_string(o->format) == RF_FORMAT_UNKNOWN)
 		return unknown_format("record", o->format);
 	o->argv = optind < argc ? argv + optind : NULL;
@@ -272,8 +284,12 @@ int cmd_record(int argc, char **argv)
 		return RF_EXIT_FAILED;
 	rf_obs_sink(obs, &obs_sink);
 	(void)rf_sinks_add(&sinks, &obs_sink);
-	ro = (struct rf_record_opts){ .backend = o.backend, .argv = o.argv, .pid = o.pid,
-				      .cgroup = o.cgroup, .fast = o.fast, .stop_fd = stop_pipe[0],
+	ro = (struct rf_record_opts){ .backend = o.backend,
+				      .argv = o.argv,
+				      .pid = o.pid,
+				      .cgroup = o.cgroup,
+				      .fast = o.fast,
+				      .stop_fd = stop_pipe[0],
 				      .child_pid = &forward_pid };
 	{
 		_cleanup_free_ char *why = NULL;
@@ -293,22 +309,26 @@ int cmd_record(int argc, char **argv)
 	install_signals(&o);
 	r = rf_record(&ro, &sinks, &res, &e);
 	if (r >= 0 && res.lost)
-		fprintf(stderr, "ringfence: warning: the kernel side lost %llu records "
-				"(ring buffer or map full); the observation says so\n",
+		fprintf(stderr,
+			"ringfence: warning: the kernel side lost %llu records "
+			"(ring buffer or map full); the observation says so\n",
 			(unsigned long long)res.lost);
 	if (r < 0) {
 		print_error(&e, r);
 		rf_error_clear(&e);
 		return RF_EXIT_FAILED;
 	}
-	if (write_outputs(obs, &(struct rf_outputs){
-			       .observation = o.observation, .seccomp = o.output,
-			       .format = o.format ? rf_format_from_string(o.format) : RF_FORMAT_OCI,
-			       .build = { .args = o.args, .default_errno = o.default_errno,
-					  .runtime_base = o.runtime_base },
-			       .caps = o.caps_out,
-			       .caps_summary = global.quiet ? NULL : stderr,
-			       .apparmor = o.apparmor_out }) < 0)
+	if (write_outputs(obs,
+			  &(struct rf_outputs){ .observation = o.observation,
+						.seccomp = o.output,
+						.format = o.format ? rf_format_from_string(o.format)
+								   : RF_FORMAT_OCI,
+						.build = { .args = o.args,
+							   .default_errno = o.default_errno,
+							   .runtime_base = o.runtime_base },
+						.caps = o.caps_out,
+						.caps_summary = global.quiet ? NULL : stderr,
+						.apparmor = o.apparmor_out }) < 0)
 		return RF_EXIT_FAILED;
 	if (!global.quiet)
 		fprintf(stderr, "ringfence: recorded %zu distinct syscalls (%.3f s)\n",

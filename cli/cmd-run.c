@@ -27,33 +27,46 @@
 	"\n"                                                                                       \
 	"  --seccomp P      profile file (OCI, config.json, Docker, SPO YAML), the built-in\n"     \
 	"                   'runtime/default', or 'unconfined' (default).\n"                       \
-	"  --complain       allow everything, but report each call the profile would deny\n"      \
+	"  --complain       allow everything, but report each call the profile would deny\n"       \
 	"                   (through a seccomp user-notification listener; allowed calls cost\n"   \
-	"                   nothing). NOT A SECURITY BOUNDARY: the workload runs unconfined in\n" \
-	"                   effect. Use it to test a profile, never to protect.\n"                \
-	"  --report FILE    write a JSON report of denied (or, with --complain, would-be denied)\n" \
-	"                   calls: syscall, arch, count, first pid/comm/exe/args. In enforce mode\n" \
+	"                   nothing). NOT A SECURITY BOUNDARY: the workload runs unconfined in\n"  \
+	"                   effect. Use it to test a profile, never to protect.\n"                 \
+	"  --report FILE    write a JSON report of denied (or, with --complain, would-be "         \
+	"denied)\n"                                                                                \
+	"                   calls: syscall, arch, count, first pid/comm/exe/args. In enforce "     \
+	"mode\n"                                                                                   \
 	"                   SCMP_ACT_ERRNO denials are observed exactly (answered with the same\n" \
 	"                   errno); KILL/TRAP verdicts stay in the kernel and show as the exit\n"  \
 	"                   signal.\n"                                                             \
-	"  --cap-drop LIST  drop capabilities (ALL, SYS_ADMIN, CAP_NET_RAW, ...), comma-separated\n" \
+	"  --cap-drop LIST  drop capabilities (ALL, SYS_ADMIN, CAP_NET_RAW, ...), "                \
+	"comma-separated\n"                                                                        \
 	"  --cap-add LIST   keep/add capabilities after --cap-drop (e.g. --cap-drop ALL\n"         \
 	"                   --cap-add NET_BIND_SERVICE); sets bounding, permitted, effective,\n"   \
-	"                   inheritable and, for a non-root user, ambient.\n"                     \
+	"                   inheritable and, for a non-root user, ambient.\n"                      \
 	"  --no-new-privs   set no_new_privs; then the filter is loaded last, just before exec.\n" \
 	"                   Without it the filter is loaded first (while ringfence still holds\n"  \
 	"                   CAP_SYS_ADMIN) and governs the calls ringfence makes to drop\n"        \
 	"                   privileges (capset, prctl, setresuid, setgroups) and execve, as\n"     \
-	"                   runc does. A process without CAP_SYS_ADMIN can only install a filter\n" \
+	"                   runc does. A process without CAP_SYS_ADMIN can only install a "        \
+	"filter\n"                                                                                 \
 	"                   under no_new_privs, so ringfence then sets it and says so.\n"          \
-	"  --user UID[:GID] switch to this user (numeric, or a name) before exec.\n"              \
+	"  --user UID[:GID] switch to this user (numeric, or a name) before exec.\n"               \
 	"\n"                                                                                       \
-	"Exit status: the command's own; 125 when ringfence fails before exec (bad profile, filter\n" \
+	"Exit status: the command's own; 125 when ringfence fails before exec (bad profile, "      \
+	"filter\n"                                                                                 \
 	"cannot load: the command never runs unconfined by accident) or the --report cannot be\n"  \
-	"written; 126 not executable; 127 not found; 2 usage error (a bad option value). A\n"   \
+	"written; 126 not executable; 127 not found; 2 usage error (a bad option value). A\n"      \
 	"command killed by a signal makes ringfence die of the same signal.\n"
 
-enum { OPT_SECCOMP = 0x100, OPT_COMPLAIN, OPT_REPORT, OPT_CAP_DROP, OPT_CAP_ADD, OPT_NNP, OPT_USER };
+enum {
+	OPT_SECCOMP = 0x100,
+	OPT_COMPLAIN,
+	OPT_REPORT,
+	OPT_CAP_DROP,
+	OPT_CAP_ADD,
+	OPT_NNP,
+	OPT_USER
+};
 
 /* A numeric id is 0..4294967294: (uid_t)-1 means "no change" to setresuid(2), and anything
  * wider wraps when cast (4294967296 was uid 0, root). Names are looked up. */
@@ -163,8 +176,10 @@ int cmd_run(int argc, char **argv)
 				return usage_error("run", "--user '%s': a UID or GID is 0..%u",
 						   optarg, RF_CAPS_ID_MAX);
 			if (r < 0)
-				return usage_error("run", "--user '%s' is not a user or "
-						   "UID[:GID] (names or numbers)", optarg);
+				return usage_error("run",
+						   "--user '%s' is not a user or "
+						   "UID[:GID] (names or numbers)",
+						   optarg);
 			break;
 		case 'q': o.quiet = global.quiet = true; break;
 		case 'h': fputs(RUN_HELP, stdout); return 0;
@@ -172,7 +187,8 @@ int cmd_run(int argc, char **argv)
 		}
 	}
 	if (optind >= argc)
-		return usage_error("run", "no command given (ringfence run [OPTIONS] -- CMD [ARG...])");
+		return usage_error("run",
+				   "no command given (ringfence run [OPTIONS] -- CMD [ARG...])");
 	o.argv = argv + optind;
 	if (o.complain && !o.seccomp)
 		return usage_error("run", "--complain needs --seccomp PROFILE");

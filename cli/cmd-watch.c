@@ -27,71 +27,106 @@
 #define WATCH_HELP                                                                                 \
 	"Usage: ringfence watch [--rules FILE]... [--no-default-rules] [--suppress FILE]...\n"     \
 	"                       [--ioc FILE]... [--kill [--dry-run]]\n"                            \
-	"                       [--backend auto|ebpf|ptrace] [--format text|json] [--output FILE]\n" \
-	"                       [--syslog[=SOCKET]] [--webhook URL] [--fail-on PRIORITY] [--stats[=SEC]]\n" \
-	"                       [--learn DURATION | --mode monitor|protect] [--baseline FILE]\n"    \
+	"                       [--backend auto|ebpf|ptrace] [--format text|json] [--output "      \
+	"FILE]\n"                                                                                  \
+	"                       [--syslog[=SOCKET]] [--webhook URL] [--fail-on PRIORITY] "         \
+	"[--stats[=SEC]]\n"                                                                        \
+	"                       [--learn DURATION | --mode monitor|protect] [--baseline FILE]\n"   \
 	"                       ( --all | --cgroup PATH | --pid PID | -- CMD [ARG...] )\n"         \
-	"       ringfence watch --list-rules [--rules FILE]... [--no-default-rules]\n"            \
-	"       ringfence [--json] watch --selftest [--backend auto|ebpf|ptrace]\n"               \
-	"\n"                                                                                        \
-	"Detects threats at run time: every event of the watched processes goes through the rules\n" \
-	"(the default set, data/rules/ringfence-default.yaml, then each --rules file, which may\n"  \
-	"append to or override it); a match is a finding (docs/findings.md), written at once.\n"    \
-	"\n"                                                                                        \
-	"What to watch:\n"                                                                          \
-	"  --all             every process of the node (ebpf)\n"                                     \
-	"  --cgroup PATH     a cgroup v2 directory and below, e.g. a container's (ebpf)\n"          \
+	"       ringfence watch --list-rules [--rules FILE]... [--no-default-rules]\n"             \
+	"       ringfence [--json] watch --selftest [--backend auto|ebpf|ptrace]\n"                \
+	"\n"                                                                                       \
+	"Detects threats at run time: every event of the watched processes goes through the "      \
+	"rules\n"                                                                                  \
+	"(the default set, data/rules/ringfence-default.yaml, then each --rules file, which may\n" \
+	"append to or override it); a match is a finding (docs/findings.md), written at once.\n"   \
+	"\n"                                                                                       \
+	"What to watch:\n"                                                                         \
+	"  --all             every process of the node (ebpf)\n"                                   \
+	"  --cgroup PATH     a cgroup v2 directory and below, e.g. a container's (ebpf)\n"         \
 	"  --pid PID         a running process and its future children\n"                          \
 	"  -- CMD [ARG...]   a command and its children; ends with it\n"                           \
-	"  --backend B       ebpf: tracepoints, root; ptrace: no privileges, a command or --pid\n"  \
-	"                    only, slower; auto (default): ebpf when it loads, else ptrace\n"       \
-	"Rules:\n"                                                                                  \
-	"  --rules FILE      a rule file (YAML, Falco's format: rules, macros, lists, exceptions)\n" \
-	"  --no-default-rules  only the --rules files\n"                                            \
+	"  --backend B       ebpf: tracepoints, root; ptrace: no privileges, a command or --pid\n" \
+	"                    only, slower; auto (default): ebpf when it loads, else ptrace\n"      \
+	"Rules:\n"                                                                                 \
+	"  --rules FILE      a rule file (YAML, Falco's format: rules, macros, lists, "            \
+	"exceptions)\n"                                                                            \
+	"  --no-default-rules  only the --rules files\n"                                           \
 	"  --suppress FILE   findings matching an entry are counted, not reported\n"               \
-	"  --ioc FILE        threat list (IPs/CIDRs, domains, SHA-256; text, CSV or STIX-lite\n" \
-	"                    JSON); adds the ioc rules; reloaded on SIGHUP and when it changes\n" \
-	"  --k8s-metadata FILE  container and pod names for findings, from `crictl ps -o json`\n"   \
-	"                    or `kubectl get pods -o json` output; re-read when it changes\n"       \
-	"  --rate-limit N/SEC  findings per rule, container and process per window (10/60)\n"     \
-	"  --kill            stop the process of a finding of a rule with 'action: kill'\n"     \
-	"                    (SIGKILL; never ringfence, PID 1 or kernel threads); refuse the\n"  \
-	"                    call of an 'action: deny' rule before it runs (ptrace: EPERM);\n"   \
-	"                    --dry-run: only say what would have been killed or denied\n"        \
-	"  --list-rules      print the rules (name, priority, finding type, MITRE ids) and exit;\n" \
-	"                    --ioc lists are loaded and counted too\n"                           \
+	"  --ioc FILE        threat list (IPs/CIDRs, domains, SHA-256; text, CSV or STIX-lite\n"   \
+	"                    JSON); adds the ioc rules; reloaded on SIGHUP and when it changes\n"  \
+	"  --k8s-metadata FILE  container and pod names for findings, from `crictl ps -o json`\n"  \
+	"                    or `kubectl get pods -o json` output; re-read when it changes\n"      \
+	"  --rate-limit N/SEC  findings per rule, container and process per window (10/60)\n"      \
+	"  --kill            stop the process of a finding of a rule with 'action: kill'\n"        \
+	"                    (SIGKILL; never ringfence, PID 1 or kernel threads); refuse the\n"    \
+	"                    call of an 'action: deny' rule before it runs (ptrace: EPERM);\n"     \
+	"                    --dry-run: only say what would have been killed or denied\n"          \
+	"  --list-rules      print the rules (name, priority, finding type, MITRE ids) and "       \
+	"exit;\n"                                                                                  \
+	"                    --ioc lists are loaded and counted too\n"                             \
 	"  --selftest        perform every default rule's behaviour safely (throwaway dir, fake\n" \
-	"                    container cgroup, own network namespace) and a benign near miss,\n" \
-	"                    watched with --backend; per rule: detected/missed/skipped, latency;\n" \
-	"                    exit 1 when one was missed or a near miss fired\n"                   \
+	"                    container cgroup, own network namespace) and a benign near miss,\n"   \
+	"                    watched with --backend; per rule: detected/missed/skipped, "          \
+	"latency;\n"                                                                               \
+	"                    exit 1 when one was missed or a near miss fired\n"                    \
 	"Learned baselines (docs/baseline.md):\n"                                                  \
 	"  --learn DURATION  watch that long (30s, 10m, 1h, 2d; a command is then sent SIGTERM)\n" \
-	"                    and write what each workload did to --baseline FILE\n"               \
-	"  --baseline FILE   without --learn: what a workload never did is a finding\n"          \
-	"  --mode M          monitor (default): alert; protect: the baseline and drift rules ask\n" \
+	"                    and write what each workload did to --baseline FILE\n"                \
+	"  --baseline FILE   without --learn: what a workload never did is a finding\n"            \
+	"  --mode M          monitor (default): alert; protect: the baseline and drift rules "     \
+	"ask\n"                                                                                    \
 	"                    for kill (the finding's action)\n"                                    \
-	"Findings go to:\n"                                                                         \
+	"Findings go to:\n"                                                                        \
 	"  standard output   in --format text (default) or json (JSON Lines); --no-stdout: not\n"  \
 	"  --output FILE     JSON Lines appended; rotated past --output-max-mb (100) keeping\n"    \
-	"                    --output-keep (5) old files\n"                                         \
-	"  --syslog[=SOCKET] syslog datagrams (default /dev/log), facility auth\n"                  \
-	"  --webhook URL     an HTTP(S) POST per finding, retried with backoff from a bounded\n"    \
-	"                    queue; --webhook-header 'Name: value' (repeatable), --webhook-ca FILE\n" \
+	"                    --output-keep (5) old files\n"                                        \
+	"  --syslog[=SOCKET] syslog datagrams (default /dev/log), facility auth\n"                 \
+	"  --webhook URL     an HTTP(S) POST per finding, retried with backoff from a bounded\n"   \
+	"                    queue; --webhook-header 'Name: value' (repeatable), --webhook-ca "    \
+	"FILE\n"                                                                                   \
 	"  --dump-events FILE  every event as a JSON line (for writing and testing rules)\n"       \
 	"  --stats[=SEC]     counters at the end (always, one line) and every SEC seconds\n"       \
 	"  --fail-on PRIO    exit 1 when a finding of this priority or worse was reported\n"       \
-	"\n"                                                                                        \
+	"\n"                                                                                       \
 	"Drop counters (events the kernel could not deliver) are printed at the end; a finding\n"  \
-	"whose inputs overlap a loss says \"coverage\": \"partial\". Stop with Ctrl-C (a command:\n" \
+	"whose inputs overlap a loss says \"coverage\": \"partial\". Stop with Ctrl-C (a "         \
+	"command:\n"                                                                               \
 	"when it ends); SIGHUP reloads the --ioc lists (a command: SIGHUP is passed to it).\n"     \
-	"Exit status: 0; 1 with --fail-on met; a command's own status when it\n"                  \
+	"Exit status: 0; 1 with --fail-on met; a command's own status when it\n"                   \
 	"failed; 125 when watching could not start; 2 usage.\n"
 
-enum { OPT_RULES = 0x100, OPT_NO_DEFAULT, OPT_SUPPRESS, OPT_BACKEND, OPT_FORMAT, OPT_OUTPUT,
-       OPT_OUT_MAX, OPT_OUT_KEEP, OPT_SYSLOG, OPT_WEBHOOK, OPT_WEBHOOK_HEADER, OPT_WEBHOOK_CA,
-       OPT_DUMP, OPT_STATS, OPT_FAIL_ON, OPT_LIST, OPT_ALL, OPT_CGROUP, OPT_PID, OPT_META,
-       OPT_RATE, OPT_NO_STDOUT, OPT_IOC, OPT_KILL, OPT_DRY_RUN, OPT_SELFTEST, OPT_LEARN,
-       OPT_BASELINE, OPT_MODE };
+enum {
+	OPT_RULES = 0x100,
+	OPT_NO_DEFAULT,
+	OPT_SUPPRESS,
+	OPT_BACKEND,
+	OPT_FORMAT,
+	OPT_OUTPUT,
+	OPT_OUT_MAX,
+	OPT_OUT_KEEP,
+	OPT_SYSLOG,
+	OPT_WEBHOOK,
+	OPT_WEBHOOK_HEADER,
+	OPT_WEBHOOK_CA,
+	OPT_DUMP,
+	OPT_STATS,
+	OPT_FAIL_ON,
+	OPT_LIST,
+	OPT_ALL,
+	OPT_CGROUP,
+	OPT_PID,
+	OPT_META,
+	OPT_RATE,
+	OPT_NO_STDOUT,
+	OPT_IOC,
+	OPT_KILL,
+	OPT_DRY_RUN,
+	OPT_SELFTEST,
+	OPT_LEARN,
+	OPT_BASELINE,
+	OPT_MODE
+};
 
 struct watch_cli {
 	struct rf_watch_config c;
@@ -217,7 +252,8 @@ static int parse(int argc, char **argv, struct watch_cli *o)
 			break;
 		case OPT_RATE:
 			if (parse_rate(optarg, c) < 0)
-				return usage_error("watch", "--rate-limit '%s': N/SECONDS, e.g. 10/60",
+				return usage_error("watch",
+						   "--rate-limit '%s': N/SECONDS, e.g. 10/60",
 						   optarg);
 			break;
 		case OPT_BACKEND:
@@ -253,8 +289,10 @@ static int parse(int argc, char **argv, struct watch_cli *o)
 		case OPT_WEBHOOK: o->webhook = optarg; break;
 		case OPT_WEBHOOK_HEADER:
 			if (!strchr(optarg, ':') || strpbrk(optarg, "\r\n"))
-				return usage_error("watch", "--webhook-header '%s': 'Name: value' "
-							    "on one line", optarg);
+				return usage_error("watch",
+						   "--webhook-header '%s': 'Name: value' "
+						   "on one line",
+						   optarg);
 			if (strv_extend(&o->headers, optarg) < 0)
 				return RF_EXIT_FAILED;
 			break;
@@ -271,9 +309,11 @@ static int parse(int argc, char **argv, struct watch_cli *o)
 			break;
 		case OPT_FAIL_ON:
 			if (rf_priority_from_string(optarg, &prio) < 0)
-				return usage_error("watch", "--fail-on '%s': emergency, alert, "
-							    "critical, error, warning, notice, "
-							    "informational or debug", optarg);
+				return usage_error("watch",
+						   "--fail-on '%s': emergency, alert, "
+						   "critical, error, warning, notice, "
+						   "informational or debug",
+						   optarg);
 			c->fail_on = (int)prio;
 			break;
 		case OPT_LIST: o->list = true; break;
@@ -282,21 +322,25 @@ static int parse(int argc, char **argv, struct watch_cli *o)
 		case OPT_CGROUP: c->source.cgroup = optarg; break;
 		case OPT_PID:
 			if (rf_parse_unsigned(optarg, INT32_MAX, &v) < 0 || v == 0)
-				return usage_error("watch", "--pid '%s' is not a pid (1..%d)", optarg,
-						   INT32_MAX);
+				return usage_error("watch", "--pid '%s' is not a pid (1..%d)",
+						   optarg, INT32_MAX);
 			c->source.pid = (pid_t)v;
 			break;
 		case OPT_LEARN:
-			if (rf_parse_duration_s(optarg, 366 * 86400, &o->learn_s) < 0 || !o->learn_s)
-				return usage_error("watch", "--learn '%s': a duration such as 30s, 10m, "
-							    "1h or 2d (at most 366d)", optarg);
+			if (rf_parse_duration_s(optarg, 366 * 86400, &o->learn_s) < 0 ||
+			    !o->learn_s)
+				return usage_error("watch",
+						   "--learn '%s': a duration such as 30s, 10m, "
+						   "1h or 2d (at most 366d)",
+						   optarg);
 			c->learn = true;
 			o->learn_arg = optarg;
 			break;
 		case OPT_BASELINE: c->baseline = optarg; break;
 		case OPT_MODE:
 			if (!streq(optarg, "monitor") && !streq(optarg, "protect"))
-				return usage_error("watch", "--mode '%s': monitor or protect", optarg);
+				return usage_error("watch", "--mode '%s': monitor or protect",
+						   optarg);
 			c->protect = streq(optarg, "protect");
 			o->mode_given = true;
 			break;
@@ -306,7 +350,8 @@ static int parse(int argc, char **argv, struct watch_cli *o)
 	}
 	c->source.argv = optind < argc ? argv + optind : NULL;
 	if (o->selftest)
-		return c->source.argv || c->source.all || c->source.cgroup || c->source.pid || o->list
+		return c->source.argv || c->source.all || c->source.cgroup || c->source.pid ||
+				       o->list
 			       ? usage_error("watch", "--selftest watches its own performer")
 			       : -1;
 	if (o->list)
@@ -314,13 +359,15 @@ static int parse(int argc, char **argv, struct watch_cli *o)
 			       ? usage_error("watch", "--list-rules watches nothing")
 			       : -1;
 	if (c->source.all + (c->source.cgroup != NULL) + (c->source.pid > 0) +
-		    (c->source.argv != NULL) != 1)
+		    (c->source.argv != NULL) !=
+	    1)
 		return usage_error("watch", "give one of --all, --cgroup PATH, --pid PID, -- CMD");
 	if (c->source.backend == RF_WATCH_PTRACE && (c->source.all || c->source.cgroup))
 		return usage_error("watch", "the ptrace backend watches a command or --pid, not %s",
 				   c->source.all ? "--all" : "--cgroup");
 	if ((c->learn || o->mode_given) && !c->baseline)
-		return usage_error("watch", "%s needs --baseline FILE", c->learn ? "--learn" : "--mode");
+		return usage_error("watch", "%s needs --baseline FILE",
+				   c->learn ? "--learn" : "--mode");
 	if (c->learn && o->mode_given)
 		return usage_error("watch", "--mode applies to a baseline read, not one learnt");
 	if (o->no_stdout && !o->output && !o->want_syslog && !o->webhook)
@@ -341,15 +388,17 @@ static int list_rules(const struct rf_watch_config *c)
 		struct rf_intel *in = NULL;
 		struct rf_intel_stats st;
 
-		r = rf_intel_new(&(struct rf_intel_opts){ .ioc_files = c->ioc_files,
-							  .watch_files_ms = -1u },
-				 &in, &e);
+		r = rf_intel_new(
+			&(struct rf_intel_opts){ .ioc_files = c->ioc_files, .watch_files_ms = -1u },
+			&in, &e);
 		if (r >= 0) {
 			rf_intel_stats(in, &st);
 			if (!global.quiet)
-				fprintf(stderr, "ringfence: threat lists: %zu addresses, %zu domains, "
-						"%zu zones, %zu hashes\n", st.counts.ips,
-					st.counts.domains, st.counts.zones, st.counts.hashes);
+				fprintf(stderr,
+					"ringfence: threat lists: %zu addresses, %zu domains, "
+					"%zu zones, %zu hashes\n",
+					st.counts.ips, st.counts.domains, st.counts.zones,
+					st.counts.hashes);
 			rf_intel_free(in);
 		}
 	}
@@ -370,11 +419,12 @@ static int list_rules(const struct rf_watch_config *c)
 		if (global.json) {
 			rf_json_start_object(&j);
 			rf_json_string_field(&j, "rule", rf_rule_name(rule));
-			rf_json_string_field(&j, "priority", rf_priority_name(rf_rule_priority(rule)));
+			rf_json_string_field(&j, "priority",
+					     rf_priority_name(rf_rule_priority(rule)));
 			rf_json_string_field(&j, "type", rf_rule_finding_type(rule));
 			rf_json_name(&j, "mitre");
 			rf_json_start_array(&j);
-			STRV_FOREACH (t, m)
+			STRV_FOREACH(t, m)
 				rf_json_string(&j, *t);
 			rf_json_end_array(&j);
 			rf_json_bool_field(&j, "enabled", rf_rule_enabled(rule));
@@ -404,19 +454,18 @@ static int add_outputs(struct watch_cli *o, struct rf_alerts *a)
 	if (!o->no_stdout && (r = rf_alert_stdout_new(o->format, &out)) >= 0)
 		r = rf_alerts_add(a, out);
 	if (r >= 0 && o->output &&
-	    (r = rf_alert_file_new(o->output, RF_ALERT_JSON,
-				   (uint64_t)(o->out_max_mb ?: 100) << 20,
+	    (r = rf_alert_file_new(o->output, RF_ALERT_JSON, (uint64_t)(o->out_max_mb ?: 100) << 20,
 				   o->out_keep ?: 5, &out, &e)) >= 0)
 		r = rf_alerts_add(a, out);
 	if (r >= 0 && o->want_syslog &&
 	    (r = rf_alert_syslog_new(o->syslog, RF_ALERT_JSON, &out, &e)) >= 0)
 		r = rf_alerts_add(a, out);
 	if (r >= 0 && o->webhook &&
-	    (r = rf_alert_webhook_new(&(struct rf_webhook_opts){
-					      .url = o->webhook,
-					      .headers = (const char *const *)o->headers,
-					      .ca_file = o->webhook_ca },
-				      &out, &e)) >= 0)
+	    (r = rf_alert_webhook_new(
+		     &(struct rf_webhook_opts){ .url = o->webhook,
+						.headers = (const char *const *)o->headers,
+						.ca_file = o->webhook_ca },
+		     &out, &e)) >= 0)
 		r = rf_alerts_add(a, out);
 	if (r < 0)
 		print_error(&e, r);

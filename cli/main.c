@@ -33,12 +33,15 @@ static const struct command commands[] = {
 	{ "run", cmd_run, "run a command under a profile and capability set" },
 	{ "record", cmd_record, "record a command's syscalls; write a profile and an observation" },
 	{ "generate", cmd_generate, "build profiles from observations or strace logs" },
-	{ "oci-hook", cmd_oci_hook, "OCI prestart hook: record a container (ebpf), write its profile" },
+	{ "oci-hook", cmd_oci_hook,
+	  "OCI prestart hook: record a container (ebpf), write its profile" },
 	{ "audit", cmd_audit, "check Kubernetes workloads against Pod Security Standards" },
 	{ "node", cmd_node, "install profiles for the kubelet, report node readiness, sync agent" },
 	{ "watch", cmd_watch, "detect threats at run time: rules over live events, findings" },
-	{ "apparmor", cmd_apparmor, "AppArmor profiles from a bane-style TOML or recordings; lint" },
-	{ "k8s-audit", cmd_k8s_audit, "detections over Kubernetes API server audit logs and webhooks" },
+	{ "apparmor", cmd_apparmor,
+	  "AppArmor profiles from a bane-style TOML or recordings; lint" },
+	{ "k8s-audit", cmd_k8s_audit,
+	  "detections over Kubernetes API server audit logs and webhooks" },
 	{ "baseline", cmd_baseline, "merge and show learned baselines (watch --learn)" },
 };
 
@@ -162,9 +165,12 @@ static void print_help(void)
 int main(int argc, char **argv)
 {
 	static const struct option opts[] = {
-		{ "json", no_argument, NULL, 'j' },    { "pretty", no_argument, NULL, 'p' },
-		{ "verbose", no_argument, NULL, 'v' }, { "quiet", no_argument, NULL, 'q' },
-		{ "version", no_argument, NULL, 'V' }, { "help", no_argument, NULL, 'h' },
+		{ "json", no_argument, NULL, 'j' },
+		{ "pretty", no_argument, NULL, 'p' },
+		{ "verbose", no_argument, NULL, 'v' },
+		{ "quiet", no_argument, NULL, 'q' },
+		{ "version", no_argument, NULL, 'V' },
+		{ "help", no_argument, NULL, 'h' },
 		{},
 	};
 	bool version = false;

@@ -15,15 +15,21 @@ enum rf_alert_format { RF_ALERT_TEXT = 0, RF_ALERT_JSON };
 
 /* Syslog severities (RFC 5424), for findings' priorities. */
 enum rf_alert_severity {
-	RF_SEV_EMERGENCY = 0, RF_SEV_ALERT, RF_SEV_CRITICAL, RF_SEV_ERROR, RF_SEV_WARNING,
-	RF_SEV_NOTICE, RF_SEV_INFO, RF_SEV_DEBUG,
+	RF_SEV_EMERGENCY = 0,
+	RF_SEV_ALERT,
+	RF_SEV_CRITICAL,
+	RF_SEV_ERROR,
+	RF_SEV_WARNING,
+	RF_SEV_NOTICE,
+	RF_SEV_INFO,
+	RF_SEV_DEBUG,
 };
 
 struct rf_alert_stats {
 	uint64_t delivered;
-	uint64_t failed;   /* gave up (write error, webhook out of retries) */
-	uint64_t dropped;  /* not taken: the webhook queue was full */
-	uint64_t retries;  /* webhook attempts beyond the first */
+	uint64_t failed;  /* gave up (write error, webhook out of retries) */
+	uint64_t dropped; /* not taken: the webhook queue was full */
+	uint64_t retries; /* webhook attempts beyond the first */
 };
 
 struct rf_alert_out;
@@ -32,22 +38,22 @@ int rf_alert_stdout_new(enum rf_alert_format fmt, struct rf_alert_out **ret);
 
 /* Appends to path (never truncates); past max_bytes the file is renamed path.1 (path.1 to
  * path.2 ...) and a new one started; at most `keep` rotated files are kept (0: all). */
-int rf_alert_file_new(const char *path, enum rf_alert_format fmt, uint64_t max_bytes,
-		      unsigned keep, struct rf_alert_out **ret, struct rf_error *reterr);
+int rf_alert_file_new(const char *path, enum rf_alert_format fmt, uint64_t max_bytes, unsigned keep,
+		      struct rf_alert_out **ret, struct rf_error *reterr);
 
 /* RFC 3164 datagrams to a syslog socket (NULL: /dev/log), facility auth, tag "ringfence". */
 int rf_alert_syslog_new(const char *socket_path, enum rf_alert_format fmt,
 			struct rf_alert_out **ret, struct rf_error *reterr);
 
 struct rf_webhook_opts {
-	const char *url;          /* http:// or https:// */
+	const char *url;	    /* http:// or https:// */
 	const char *const *headers; /* "Name: value" lines, NULL-terminated, may be NULL */
-	const char *ca_file;      /* extra CA bundle for https, or NULL */
-	unsigned timeout_ms;      /* per request (0: 5000) */
-	unsigned queue;           /* records held while the receiver is slow (0: 10000) */
-	unsigned max_attempts;    /* per record (0: 6) */
-	unsigned backoff_ms;      /* first retry delay, doubled each time up to 30 s (0: 200) */
-	unsigned drain_ms;        /* at close, how long queued records may still be sent (0: 5000) */
+	const char *ca_file;	    /* extra CA bundle for https, or NULL */
+	unsigned timeout_ms;	    /* per request (0: 5000) */
+	unsigned queue;		    /* records held while the receiver is slow (0: 10000) */
+	unsigned max_attempts;	    /* per record (0: 6) */
+	unsigned backoff_ms;	    /* first retry delay, doubled each time up to 30 s (0: 200) */
+	unsigned drain_ms; /* at close, how long queued records may still be sent (0: 5000) */
 };
 
 /* POSTs each record's JSON document (Content-Type: application/json) from a worker thread,

@@ -39,8 +39,9 @@ enum rf_aa_rule_kind {
 	RF_AA_RULE_CAPABILITY,
 	RF_AA_RULE_SIGNAL,
 	RF_AA_RULE_PTRACE,
-	RF_AA_RULE_MOUNT,  /* mount, remount, umount, pivot_root */
-	RF_AA_RULE_OTHER,  /* anything else the reader recognised as a rule (unix, dbus, rlimit...) */
+	RF_AA_RULE_MOUNT, /* mount, remount, umount, pivot_root */
+	RF_AA_RULE_OTHER, /* anything else the reader recognised as a rule (unix, dbus, rlimit...)
+			   */
 };
 
 struct rf_aa_rule {
@@ -50,25 +51,25 @@ struct rf_aa_rule {
 	 * backslash escapes included); NULL for a bare `file,`. */
 	char *path;
 	uint32_t perms; /* FILE: enum rf_aa_perm; a bare `file,` has them all */
-	char xmode[4];  /* FILE with RF_AA_PERM_X: "ix", "px", "Px", "ux", "Ux", "cx", "Cx", "pix"
+	char xmode[4];	/* FILE with RF_AA_PERM_X: "ix", "px", "Px", "ux", "Ux", "cx", "Cx", "pix"
 			 * ... ("x" alone in a deny rule); "" otherwise */
-	char *text;     /* every other kind: the rule after its qualifiers, without the ','
+	char *text;	/* every other kind: the rule after its qualifiers, without the ','
 			 * ("network inet6 stream", "capability chown"); NOTE: the comment text */
-	char *comment;  /* FILE and others: a trailing comment, or NULL */
-	unsigned line;  /* read from text: its 1-based line; built: 0 */
+	char *comment;	/* FILE and others: a trailing comment, or NULL */
+	unsigned line;	/* read from text: its 1-based line; built: 0 */
 };
 
 struct rf_aa_profile {
 	char *name;
-	char *abi;       /* "abi/3.0" (written `abi <abi/3.0>,`) or NULL */
-	char **flags;    /* sorted: "attach_disconnected", "complain", "mediate_deleted" ... */
-	char **header;   /* comment lines written before everything (without the "# ") */
+	char *abi;     /* "abi/3.0" (written `abi <abi/3.0>,`) or NULL */
+	char **flags;  /* sorted: "attach_disconnected", "complain", "mediate_deleted" ... */
+	char **header; /* comment lines written before everything (without the "# ") */
 	struct rf_aa_rule *rules;
 	size_t n_rules;
 	/* Read from text only: include lines (never followed) and variable definitions. */
 	char **includes;
 	char **variables; /* "@{NAME}=value value" as read */
-	unsigned line;    /* the `profile` line */
+	unsigned line;	  /* the `profile` line */
 };
 
 struct rf_aa_profile *rf_aa_profile_new(const char *name);
@@ -100,7 +101,7 @@ struct rf_aa_config {
 	unsigned name_line;
 	char **read_only, **log_on_write, **writable, **allow_exec, **deny_exec;
 	bool raw, packet;
-	char **protocols; /* "tcp", "udp", "icmp" */
+	char **protocols;	      /* "tcp", "udp", "icmp" */
 	char **cap_allow, **cap_deny; /* lower case, without "cap_" */
 };
 
@@ -114,15 +115,15 @@ static inline void rf_aa_config_freep(struct rf_aa_config **c)
  * AllowExec, DenyExec; [Network] Raw, Packet, Protocols; [Capabilities] Allow, Deny). Strict:
  * unknown keys, wrong types, and any value that is not one plain path glob, profile name,
  * protocol or capability are errors at file:line:column. */
-int rf_aa_config_parse(const char *text, size_t len, const char *source,
-		       struct rf_aa_config **ret, struct rf_error *reterr);
+int rf_aa_config_parse(const char *text, size_t len, const char *source, struct rf_aa_config **ret,
+		       struct rf_error *reterr);
 int rf_aa_config_load(const char *path, struct rf_aa_config **ret, struct rf_error *reterr);
 
 struct rf_aa_opts {
-	const char *name;    /* overrides the config's Name / the derived name */
+	const char *name; /* overrides the config's Name / the derived name */
 	enum rf_aa_mode mode;
-	bool partial;        /* from-observation: accept an observation without file and network
-			      * events (eBPF) and allow all files and networking, loudly */
+	bool partial; /* from-observation: accept an observation without file and network
+		       * events (eBPF) and allow all files and networking, loudly */
 };
 
 /* The container default (moby/containerd: signals and ptrace among the profile's own
@@ -180,7 +181,7 @@ enum rf_aa_lint_severity { RF_AA_LINT_ERROR = 1, RF_AA_LINT_WARNING, RF_AA_LINT_
 struct rf_aa_lint_item {
 	enum rf_aa_lint_severity severity;
 	unsigned line;
-	char *code;    /* "deny-in-complain", "no-abi", "unconfined-exec" ... */
+	char *code; /* "deny-in-complain", "no-abi", "unconfined-exec" ... */
 	char *message;
 };
 struct rf_aa_lint {

@@ -27,19 +27,19 @@
 #include "ringfence/rules.h"
 #include "ringfence/sink.h"
 
-#define RF_BASELINE_SCHEMA "ringfence.baseline/v1"
+#define RF_BASELINE_SCHEMA   "ringfence.baseline/v1"
 #define RF_BASELINE_MAX_ITEM 1024 /* bytes of a path kept; a longer one saturates its set */
-#define RF_BASELINE_MAX_KEY (RF_BASELINE_MAX_ITEM + 16)
+#define RF_BASELINE_MAX_KEY  (RF_BASELINE_MAX_ITEM + 16)
 
 enum rf_baseline_set {
 	RF_BL_EXECUTABLES = 0, /* paths executed (with dev/inode where the file could be seen) */
-	RF_BL_EDGES,           /* parent executable -> executable it started, inside the workload */
-	RF_BL_LISTEN,          /* ports bound or listened on (IPv4/IPv6, TCP or UDP) */
-	RF_BL_CONNECT,         /* destination address (or /24, /64 past the budget) and port */
+	RF_BL_EDGES,	       /* parent executable -> executable it started, inside the workload */
+	RF_BL_LISTEN,	       /* ports bound or listened on (IPv4/IPv6, TCP or UDP) */
+	RF_BL_CONNECT,	       /* destination address (or /24, /64 past the budget) and port */
 	RF_BL_DIRECTORIES,     /* directories files were written, created or removed in */
 	RF_BL_LIBRARIES,       /* files mapped executable, shared objects opened */
 	RF_BL_CAPABILITIES,    /* capabilities checked and granted */
-	RF_BL_SYSCALLS,        /* (arch, syscall) pairs */
+	RF_BL_SYSCALLS,	       /* (arch, syscall) pairs */
 	RF_BL_SETS
 };
 
@@ -68,21 +68,22 @@ static inline void rf_baseline_freep(struct rf_baseline **b)
 
 struct rf_baseline_item {
 	enum rf_baseline_set set;
-	const char *s;      /* executable, library, directory; an edge's child */
+	const char *s; /* executable, library, directory; an edge's child */
 	size_t len;
 	const char *parent; /* an edge's parent executable */
 	size_t parent_len;
-	uint8_t addr[16];   /* connect: IPv6, or IPv4 as ::ffff:a.b.c.d */
-	uint16_t port;      /* listen, connect */
-	uint32_t arch;      /* syscalls */
-	int32_t nr;         /* syscalls: number; capabilities: CAP_* */
-	bool overlong;      /* a path longer than RF_BASELINE_MAX_ITEM (cut in s): never known,
-			     * and it saturates the set it would have gone to */
+	uint8_t addr[16]; /* connect: IPv6, or IPv4 as ::ffff:a.b.c.d */
+	uint16_t port;	  /* listen, connect */
+	uint32_t arch;	  /* syscalls */
+	int32_t nr;	  /* syscalls: number; capabilities: CAP_* */
+	bool overlong;	  /* a path longer than RF_BASELINE_MAX_ITEM (cut in s): never known,
+			   * and it saturates the set it would have gone to */
 };
 
 struct rf_baseline_view {
 	bool has_key;
-	char key[RF_BASELINE_MAX_KEY]; /* "image:...", "container:...", "container-id:...", "exe:..." */
+	char key[RF_BASELINE_MAX_KEY]; /* "image:...", "container:...", "container-id:...",
+					  "exe:..." */
 	size_t n_items;
 	struct rf_baseline_item items[4];
 	char buf[3][RF_BASELINE_MAX_ITEM + 1]; /* normalised paths the items point into */
@@ -135,11 +136,9 @@ int rf_baseline_learn_end(struct rf_baseline_learner *l, const struct rf_recordi
 
 /* ---- documents ---- */
 
-int rf_baseline_write(const struct rf_baseline *b, FILE *out, bool pretty,
-		      struct rf_error *reterr);
+int rf_baseline_write(const struct rf_baseline *b, FILE *out, bool pretty, struct rf_error *reterr);
 /* Atomic (rf_write_file_atomic); "-" is stdout. */
-int rf_baseline_write_file(const struct rf_baseline *b, const char *path,
-			   struct rf_error *reterr);
+int rf_baseline_write_file(const struct rf_baseline *b, const char *path, struct rf_error *reterr);
 int rf_baseline_parse(const char *text, size_t len, const char *source, struct rf_baseline **ret,
 		      struct rf_error *reterr);
 int rf_baseline_load(const char *path, struct rf_baseline **ret, struct rf_error *reterr);
@@ -153,8 +152,8 @@ struct rf_baseline_stats {
 	bool workloads_saturated;
 	size_t items[RF_BL_SETS];     /* over every workload */
 	size_t saturated[RF_BL_SETS]; /* workloads whose set is saturated */
-	size_t bytes;                 /* memory held (allocation sizes, without malloc's overhead) */
-	uint64_t events, lost;        /* learned from; lost by the source while learning */
+	size_t bytes;	       /* memory held (allocation sizes, without malloc's overhead) */
+	uint64_t events, lost; /* learned from; lost by the source while learning */
 };
 void rf_baseline_stats(const struct rf_baseline *b, struct rf_baseline_stats *ret);
 

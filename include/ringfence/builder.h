@@ -15,16 +15,17 @@
 /* What the container runtime itself makes after installing the workload's filter (its
  * "bootstrap tail"), added to profiles recorded from containers. */
 enum rf_runtime_base {
-	RF_RUNTIME_BASE_AUTO = 0, /* runc's tail when the observation shows runc init after the cut */
+	RF_RUNTIME_BASE_AUTO =
+		0, /* runc's tail when the observation shows runc init after the cut */
 	RF_RUNTIME_BASE_NONE,
-	RF_RUNTIME_BASE_RUNC,     /* data/runc-tail.txt */
+	RF_RUNTIME_BASE_RUNC, /* data/runc-tail.txt */
 };
 int rf_runtime_base_from_string(const char *s, enum rf_runtime_base *ret);
 
 struct rf_build_opts {
-	bool args;             /* argument rules for multiplexers with few observed values */
+	bool args;		/* argument rules for multiplexers with few observed values */
 	uint32_t default_errno; /* errno of the default action; 0 = EPERM */
-	unsigned min_support;  /* keep syscalls seen by at least this many observations (0 = 1) */
+	unsigned min_support;	/* keep syscalls seen by at least this many observations (0 = 1) */
 	enum rf_runtime_base runtime_base;
 };
 

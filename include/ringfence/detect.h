@@ -27,13 +27,13 @@ struct rf_detect;
 struct rf_detect_opts {
 	rf_container_meta_fn container_meta; /* container and pod names; may be NULL */
 	void *meta_userdata;
-	unsigned rate_burst;     /* findings per (rule, container, key) per window; 10 when 0 */
-	uint64_t rate_window_ns; /* 60 s when 0 */
-	size_t rate_max_keys;    /* keys tracked at once; 4096 when 0 */
-	size_t drift_max_paths;  /* RF_DRIFT_DEFAULT_MAX when 0 */
-	const char *instance_id; /* prefix of finding ids (tests); random when NULL */
+	unsigned rate_burst;	   /* findings per (rule, container, key) per window; 10 when 0 */
+	uint64_t rate_window_ns;   /* 60 s when 0 */
+	size_t rate_max_keys;	   /* keys tracked at once; 4096 when 0 */
+	size_t drift_max_paths;	   /* RF_DRIFT_DEFAULT_MAX when 0 */
+	const char *instance_id;   /* prefix of finding ids (tests); random when NULL */
 	bool event_clock_realtime; /* time_ns is already CLOCK_REALTIME (a replayed log) */
-	struct rf_intel *intel;  /* threat lists for the ioc.* fields, or NULL */
+	struct rf_intel *intel;	   /* threat lists for the ioc.* fields, or NULL */
 	/* Called for each match of a rule whose action is kill or deny that no suppression
 	 * entry removed, before the rate limit (which may hold back the report, never the act);
 	 * it fills f->action_* . May be NULL: such rules then only alert. */
@@ -76,14 +76,14 @@ int rf_detect_event(struct rf_detect *d, const struct rf_event *ev);
 int rf_detect_flush(struct rf_detect *d);
 
 struct rf_detect_stats {
-	uint64_t events;     /* events evaluated */
-	uint64_t matches;    /* rule matches */
-	uint64_t reported;   /* findings reported */
-	uint64_t suppressed; /* matches a suppression entry removed */
+	uint64_t events;       /* events evaluated */
+	uint64_t matches;      /* rule matches */
+	uint64_t reported;     /* findings reported */
+	uint64_t suppressed;   /* matches a suppression entry removed */
 	uint64_t rate_limited; /* matches the rate limit held back */
-	uint64_t gaps;       /* RF_EV_GAP events seen */
-	uint64_t lost;       /* events lost according to them */
-	uint64_t gates;      /* calls a source asked a verdict for before they ran */
-	uint64_t denied;     /* of them, refused */
+	uint64_t gaps;	       /* RF_EV_GAP events seen */
+	uint64_t lost;	       /* events lost according to them */
+	uint64_t gates;	       /* calls a source asked a verdict for before they ran */
+	uint64_t denied;       /* of them, refused */
 };
 void rf_detect_stats(const struct rf_detect *d, struct rf_detect_stats *ret);

@@ -14,13 +14,13 @@ struct rf_proctab;
 
 struct rf_ebpf_opts {
 	char *const *argv;  /* run this command, or */
-	pid_t pid;          /* follow this process and its descendants, or */
+	pid_t pid;	    /* follow this process and its descendants, or */
 	const char *cgroup; /* every task in this cgroup v2 directory (and below) */
 	bool bootstrap_cut; /* record the workload from its own seccomp filter on (containers) */
-	int ready_fd;       /* > 0: a byte is written and the fd closed once the recorder is live */
-	int stop_fd;        /* >= 0: readable means stop (a started command is then waited for,
+	int ready_fd;	    /* > 0: a byte is written and the fd closed once the recorder is live */
+	int stop_fd;	    /* >= 0: readable means stop (a started command is then waited for,
 			     * unrecorded) */
-	struct rf_proctab *procs; /* process table to keep (NULL: a private one) */
+	struct rf_proctab *procs;  /* process table to keep (NULL: a private one) */
 	volatile pid_t *child_pid; /* when set: the started command's pid, published at fork so a
 				    * signal handler can forward SIGTERM/SIGHUP to it */
 };
@@ -28,7 +28,7 @@ struct rf_ebpf_opts {
 struct rf_ebpf_result {
 	int wait_status; /* the command's, -1 otherwise */
 	uint64_t duration_ns;
-	uint64_t lost;   /* records the kernel side could not deliver */
+	uint64_t lost; /* records the kernel side could not deliver */
 };
 
 /* What this source produces (the event.h contract): first sightings and totals, not calls. */

@@ -14,9 +14,9 @@ struct rf_error {
 	unsigned column;
 };
 
-/* Record an error and return `code` (a negative errno) so call sites read `return rf_error_set(...)`.
- * A NULL `err` is allowed: the code is still returned. The first error wins; later ones are
- * dropped so the root cause is what the user sees. */
+/* Record an error and return `code` (a negative errno) so call sites read `return
+ * rf_error_set(...)`. A NULL `err` is allowed: the code is still returned. The first error wins;
+ * later ones are dropped so the root cause is what the user sees. */
 int rf_error_set(struct rf_error *err, int code, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 /* Same, with a source location prefixed as "file:line: ". */
@@ -24,7 +24,8 @@ int rf_error_set_at(struct rf_error *err, int code, const char *file, unsigned l
 		    const char *fmt, ...) __attribute__((format(printf, 5, 6)));
 /* Same, "file:line:column: " (column 0: as rf_error_set_at). */
 int rf_error_set_at_col(struct rf_error *err, int code, const char *file, unsigned line,
-			unsigned column, const char *fmt, ...) __attribute__((format(printf, 6, 7)));
+			unsigned column, const char *fmt, ...)
+	__attribute__((format(printf, 6, 7)));
 /* Prepend context ("reading 'x': ") to an already-set message; returns err->code (or `code`). */
 int rf_error_prefix(struct rf_error *err, int code, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));

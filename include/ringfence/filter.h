@@ -10,10 +10,10 @@
 #include "ringfence/profile.h"
 
 enum rf_filter_mode {
-	RF_FILTER_ENFORCE,        /* exactly the profile */
+	RF_FILTER_ENFORCE,	  /* exactly the profile */
 	RF_FILTER_ENFORCE_REPORT, /* ERRNO verdicts go through the listener, which answers with
 				   * the same errno, so each denial is observed */
-	RF_FILTER_COMPLAIN,       /* every non-allow verdict goes to the listener and is let through */
+	RF_FILTER_COMPLAIN, /* every non-allow verdict goes to the listener and is let through */
 };
 
 /* Build a libseccomp context from a profile without Docker conditions (resolve first).

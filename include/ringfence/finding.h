@@ -16,7 +16,7 @@
 #include "ringfence/error.h"
 #include "ringfence/rules.h"
 
-#define RF_FINDING_SCHEMA "ringfence.finding/v1"
+#define RF_FINDING_SCHEMA	"ringfence.finding/v1"
 #define RF_FINDING_MAX_ANCESTRY 8 /* the process and up to 7 ancestors */
 
 enum rf_record_kind {
@@ -42,14 +42,14 @@ struct rf_finding_proc {
 
 struct rf_finding {
 	enum rf_record_kind record;
-	char id[40];             /* unique per engine: instance id + sequence number */
-	uint64_t time_ns;        /* the event's time (CLOCK_BOOTTIME; 0 unknown) */
-	int64_t wall_ns;         /* the same on CLOCK_REALTIME, for "time"; 0 unknown */
+	char id[40];		    /* unique per engine: instance id + sequence number */
+	uint64_t time_ns;	    /* the event's time (CLOCK_BOOTTIME; 0 unknown) */
+	int64_t wall_ns;	    /* the same on CLOCK_REALTIME, for "time"; 0 unknown */
 	const struct rf_rule *rule; /* name, priority, finding type, MITRE ids, tags, action */
-	const char *message;     /* the rule's output with its fields filled in */
-	char *const *fields;     /* "name", "value" pairs the rule read, NULL-terminated */
-	const char *event_type;  /* evt.type: "execve", "openat", "procexit" ... */
-	const char *event_kind;  /* "exec", "file" ... */
+	const char *message;	    /* the rule's output with its fields filled in */
+	char *const *fields;	    /* "name", "value" pairs the rule read, NULL-terminated */
+	const char *event_type;	    /* evt.type: "execve", "openat", "procexit" ... */
+	const char *event_kind;	    /* "exec", "file" ... */
 	struct rf_finding_proc procs[RF_FINDING_MAX_ANCESTRY]; /* [0] the process, then parents */
 	size_t n_procs;
 	const char *container_id;   /* NULL on the host or when unknown */
@@ -57,16 +57,17 @@ struct rf_finding {
 	const char *container_image;
 	const char *k8s_ns, *k8s_pod, *k8s_pod_uid, *k8s_container;
 	enum rf_coverage coverage;
-	uint64_t events_lost;    /* events the source lost within the window (partial) */
-	uint64_t window_ns;      /* where the coverage window began (CLOCK_BOOTTIME) */
-	bool drift_evicted;      /* the drift set forgot paths it would have needed */
+	uint64_t events_lost;	   /* events the source lost within the window (partial) */
+	uint64_t window_ns;	   /* where the coverage window began (CLOCK_BOOTTIME) */
+	bool drift_evicted;	   /* the drift set forgot paths it would have needed */
 	uint64_t suppressed_count; /* findings of the same key held back since the last one */
-	const char *rate_key;    /* the key's value (the process's executable) */
+	const char *rate_key;	   /* the key's value (the process's executable) */
 	/* Prevention (rules with action kill or deny): what was done, NULL when nothing was
 	 * asked; the delay from the event to the act; whether the operation had completed. */
-	const char *action_taken; /* "killed", "dry-run", "refused: ...", "failed: ...", "none: ..." */
+	const char
+		*action_taken; /* "killed", "dry-run", "refused: ...", "failed: ...", "none: ..." */
 	uint64_t action_latency_ns;
-	bool action_after;        /* the operation completed before the act (always, today) */
+	bool action_after; /* the operation completed before the act (always, today) */
 };
 
 /* One line of JSON (compact, keys in a fixed order, a newline at the end). */

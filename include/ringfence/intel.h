@@ -22,8 +22,8 @@
 #include "ringfence/ioc.h"
 #include "ringfence/sink.h"
 
-#define RF_DNS_NAME_MAX 256
-#define RF_DNS_MAX_ADDRS 16
+#define RF_DNS_NAME_MAX	  256
+#define RF_DNS_MAX_ADDRS  16
 #define RF_DNS_MAX_CNAMES 4
 
 struct rf_dns_addr {
@@ -51,18 +51,19 @@ struct rf_dns_learned {
 	size_t qname_len;
 	char cnames[RF_DNS_MAX_CNAMES][RF_DNS_NAME_MAX]; /* aliases on the way */
 	size_t n_cnames;
-	char answer[3 * RF_DNS_NAME_MAX / 2]; /* "pool.example.test A 192.0.2.7 (from 10.0.0.2:53)" */
+	char answer[3 * RF_DNS_NAME_MAX /
+		    2]; /* "pool.example.test A 192.0.2.7 (from 10.0.0.2:53)" */
 	uint64_t time_ns;
 };
 
 struct rf_intel;
 
 struct rf_intel_opts {
-	char *const *ioc_files;   /* loaded in order; reloaded together */
-	size_t dns_max;           /* addresses remembered (0: 65536) */
-	uint64_t hash_max_bytes;  /* larger executables are not hashed (0: 512 MiB) */
-	unsigned watch_files_ms;  /* how often file changes are looked for (0: 2000; -1u: never) */
-	int reload_fd;            /* > 0: readable (a byte from a SIGHUP handler) asks for a reload */
+	char *const *ioc_files;	 /* loaded in order; reloaded together */
+	size_t dns_max;		 /* addresses remembered (0: 65536) */
+	uint64_t hash_max_bytes; /* larger executables are not hashed (0: 512 MiB) */
+	unsigned watch_files_ms; /* how often file changes are looked for (0: 2000; -1u: never) */
+	int reload_fd; /* > 0: readable (a byte from a SIGHUP handler) asks for a reload */
 };
 
 int rf_intel_new(const struct rf_intel_opts *o, struct rf_intel **ret, struct rf_error *reterr);

@@ -25,10 +25,10 @@ enum rf_ioc_kind { RF_IOC_IP = 1, RF_IOC_DOMAIN, RF_IOC_ZONE, RF_IOC_SHA256 };
 
 struct rf_ioc {
 	enum rf_ioc_kind kind;
-	const char *value;       /* normalised: "203.0.113.0/24", "pool.example.test", hex */
+	const char *value; /* normalised: "203.0.113.0/24", "pool.example.test", hex */
 	const char *category;
 	const char *description; /* may be NULL */
-	const char *file;        /* where it was listed: file and line (STIX: object number) */
+	const char *file;	 /* where it was listed: file and line (STIX: object number) */
 	unsigned line;
 };
 

@@ -32,19 +32,20 @@ int rf_pss_version_parse(const char *s, struct rf_pss_version *ret);
 
 /* One place a check failed: the field to change and what to change it to. */
 struct rf_pss_site {
-	char *container; /* NULL for pod-level fields */
-	char *path;      /* "spec.template.spec.containers[0].securityContext.privileged" */
+	char *container;       /* NULL for pod-level fields */
+	char *path;	       /* "spec.template.spec.containers[0].securityContext.privileged" */
 	unsigned line, column; /* of the field, or of its nearest existing parent */
 	char *suggestion;
-	bool fixable;    /* --fix can make this change */
+	bool fixable;	     /* --fix can make this change */
 	const char *why_not; /* when not fixable: why a human must decide */
 };
 
 /* One failed check, worded as Pod Security Admission words it. */
 struct rf_pss_violation {
-	const char *check;  /* the reference's check id, e.g. "allowPrivilegeEscalation" */
-	char *reason;       /* "allowPrivilegeEscalation != false" */
-	char *detail;       /* "container \"app\" must set securityContext.allowPrivilegeEscalation=false" */
+	const char *check; /* the reference's check id, e.g. "allowPrivilegeEscalation" */
+	char *reason;	   /* "allowPrivilegeEscalation != false" */
+	char *detail; /* "container \"app\" must set securityContext.allowPrivilegeEscalation=false"
+		       */
 	struct rf_pss_site *sites;
 	size_t n_sites;
 };
@@ -135,14 +136,17 @@ int rf_audit_fix(struct rf_audit *a, FILE *out, bool write_in_place, size_t *ret
 /* A Localhost seccomp or AppArmor profile that a workload read by rf_audit_add_* references
  * (`ringfence node status --check-manifests`). Strings are owned by the array. */
 struct rf_profile_ref {
-	const char *file; /* borrowed from the audit */
-	unsigned line, column; /* of the value */
+	const char *file;		     /* borrowed from the audit */
+	unsigned line, column;		     /* of the value */
 	const char *kind, *namespace, *name; /* the workload; borrowed */
-	char *container; /* NULL for pod-level fields */
-	bool apparmor;   /* false: seccomp */
-	char *profile;   /* the localhostProfile value, or what follows "localhost/" in an annotation */
-	char *field;     /* "spec.template.spec.containers[0].securityContext.seccompProfile.localhostProfile"
-			  * or "metadata.annotations[container.apparmor.security.beta.kubernetes.io/app]" */
+	char *container;		     /* NULL for pod-level fields */
+	bool apparmor;			     /* false: seccomp */
+	char *profile; /* the localhostProfile value, or what follows "localhost/" in an annotation
+			*/
+	char *field; /* "spec.template.spec.containers[0].securityContext.seccompProfile.localhostProfile"
+		      * or
+		      * "metadata.annotations[container.apparmor.security.beta.kubernetes.io/app]"
+		      */
 };
 /* Every Localhost reference in every workload read so far, in input order: pod and container
  * `seccompProfile` / `appArmorProfile` with type Localhost, and the AppArmor annotations

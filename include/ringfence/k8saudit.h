@@ -20,36 +20,36 @@
 
 /* One audit event: the common fields, and the parsed document for everything else. */
 struct rf_k8s_audit {
-	const void *json;   /* the event's cJSON tree (the ka.* fields of lib/detect read it) */
+	const void *json; /* the event's cJSON tree (the ka.* fields of lib/detect read it) */
 	const void *request_object, *object_ref; /* its requestObject and objectRef, or NULL */
 	const char *audit_id, *stage, *level, *verb, *request_uri, *user_agent;
 	const char *user, *impersonated_user;
 	const char *resource, *subresource, *ns, *name, *api_group, *api_version;
-	int code;           /* responseStatus.code, 0 when absent */
+	int code;	      /* responseStatus.code, 0 when absent */
 	const char *decision; /* annotation authorization.k8s.io/decision, NULL when absent */
 	const char *origin;   /* "audit.log:17" or "webhook" */
 	uint64_t time_ns;     /* stageTimestamp (else requestReceivedTimestamp), epoch ns */
 };
 
 struct rf_k8s_audit_opts {
-	char *const *paths;   /* log files in order; "-" is stdin; gzip is read transparently */
-	bool follow;          /* keep reading the last file as it grows and across rotation */
-	const char *listen;   /* "ADDR:PORT": serve the API server's webhook backend */
+	char *const *paths; /* log files in order; "-" is stdin; gzip is read transparently */
+	bool follow;	    /* keep reading the last file as it grows and across rotation */
+	const char *listen; /* "ADDR:PORT": serve the API server's webhook backend */
 	const char *tls_cert, *tls_key; /* PEM files: HTTPS (required unless insecure_http) */
-	const char *client_ca; /* PEM: require client certificates signed by this CA */
-	bool insecure_http;   /* plain HTTP, by explicit choice only */
-	unsigned queue;       /* webhook batches held (0: 64); a full queue answers 503 */
-	size_t max_body;      /* webhook request limit (0: 64 MiB) */
-	int stop_fd;          /* readable: stop (accepted batches are still delivered) */
-	int ready_fd;         /* > 0: written and closed once listening / reading */
-	int port_fd;          /* > 0: the bound port is written there as text (":0" listens) */
+	const char *client_ca;		/* PEM: require client certificates signed by this CA */
+	bool insecure_http;		/* plain HTTP, by explicit choice only */
+	unsigned queue;			/* webhook batches held (0: 64); a full queue answers 503 */
+	size_t max_body;		/* webhook request limit (0: 64 MiB) */
+	int stop_fd;			/* readable: stop (accepted batches are still delivered) */
+	int ready_fd;			/* > 0: written and closed once listening / reading */
+	int port_fd; /* > 0: the bound port is written there as text (":0" listens) */
 };
 
 struct rf_k8s_audit_result {
-	uint64_t events;      /* delivered */
-	uint64_t bad;         /* lines or items that were not audit events (reported, skipped) */
-	uint64_t batches;     /* webhook requests accepted */
-	uint64_t rejected;    /* webhook requests answered 503 (queue full) or 4xx */
+	uint64_t events;   /* delivered */
+	uint64_t bad;	   /* lines or items that were not audit events (reported, skipped) */
+	uint64_t batches;  /* webhook requests accepted */
+	uint64_t rejected; /* webhook requests answered 503 (queue full) or 4xx */
 	uint64_t bytes;
 };
 
@@ -74,13 +74,13 @@ int rf_k8s_audit_run(const struct rf_k8s_audit_opts *o, rf_event_fn fn, void *us
 int rf_k8s_audit_pss(const struct rf_k8s_audit *a, enum rf_pss_level level, char ***ret);
 
 struct rf_k8s_audit_rules_opts {
-	bool no_default_rules;   /* leave out data/rules/k8s-audit.yaml */
-	char *const *ioc_files;  /* threat-intel lists: their IPs go to list k8s_malicious_ips and
-				  * the rule that reads it is switched on (NULL-terminated) */
+	bool no_default_rules;	/* leave out data/rules/k8s-audit.yaml */
+	char *const *ioc_files; /* threat-intel lists: their IPs go to list k8s_malicious_ips and
+				 * the rule that reads it is switched on (NULL-terminated) */
 	enum rf_pss_level pss_level; /* the level of the default PSS rule; RF_PSS_PRIVILEGED:
 				      * no PSS rule (default: baseline; see pss_level_set) */
 	bool pss_level_set;
-	char *const *files;      /* rules files loaded after the defaults (NULL-terminated) */
+	char *const *files; /* rules files loaded after the defaults (NULL-terminated) */
 };
 
 /* The built-in Kubernetes audit rules (data/rules/k8s-audit.yaml, embedded). */

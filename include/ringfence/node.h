@@ -14,17 +14,17 @@
 
 #include "ringfence/error.h"
 
-#define RF_NODE_DEFAULT_ROOT "/var/lib/kubelet"
+#define RF_NODE_DEFAULT_ROOT   "/var/lib/kubelet"
 #define RF_NODE_DEFAULT_PREFIX "ringfence"
 /* The hidden file in <root>/seccomp/<prefix> that lists what ringfence wrote (name, sha256). */
-#define RF_NODE_STATE_FILE ".ringfence-state.json"
+#define RF_NODE_STATE_FILE     ".ringfence-state.json"
 
 struct rf_node_opts {
 	const char *root;   /* kubelet root; NULL = RF_NODE_DEFAULT_ROOT */
 	const char *prefix; /* subdirectory of <root>/seccomp; NULL = RF_NODE_DEFAULT_PREFIX */
-	bool prune;         /* remove owned profiles that are not in the set */
+	bool prune;	    /* remove owned profiles that are not in the set */
 	bool allow_empty;   /* with prune: an empty set may remove every owned profile */
-	bool dry_run;       /* decide and report, write nothing */
+	bool dry_run;	    /* decide and report, write nothing */
 	const char *sys;    /* sysfs root for AppArmor; NULL = "/sys" */
 	const char *proc;   /* procfs root for the kubelet; NULL = "/proc" */
 };
@@ -38,19 +38,19 @@ enum rf_node_action {
 	RF_NODE_CREATED,   /* new file */
 	RF_NODE_UPDATED,   /* owned file, new content */
 	RF_NODE_UNCHANGED, /* owned file, same content: not rewritten */
-	RF_NODE_PRUNED,    /* owned file no longer in the set: removed */
-	RF_NODE_LOADED,    /* AppArmor profile loaded into the kernel */
+	RF_NODE_PRUNED,	   /* owned file no longer in the set: removed */
+	RF_NODE_LOADED,	   /* AppArmor profile loaded into the kernel */
 	RF_NODE_SKIPPED,   /* AppArmor profile validated (when possible) but not loaded */
 };
 
 struct rf_node_change {
 	enum rf_node_kind kind;
 	enum rf_node_action action;
-	char *name;              /* "nginx" (seccomp) or the AppArmor profile name */
-	char *source;            /* the input file; NULL for pruned files */
-	char *path;              /* the file written or removed; NULL for AppArmor */
+	char *name;		 /* "nginx" (seccomp) or the AppArmor profile name */
+	char *source;		 /* the input file; NULL for pruned files */
+	char *path;		 /* the file written or removed; NULL for AppArmor */
 	char *localhost_profile; /* what a pod's localhostProfile must say */
-	char sha256[65];         /* of the installed bytes (seccomp); "" otherwise */
+	char sha256[65];	 /* of the installed bytes (seccomp); "" otherwise */
 };
 
 struct rf_node_result {
@@ -76,8 +76,8 @@ int rf_node_install(const struct rf_node_opts *o, char *const *inputs, size_t n_
 
 enum rf_node_owner {
 	RF_NODE_OWNER_RINGFENCE, /* written by ringfence, unchanged since */
-	RF_NODE_OWNER_MODIFIED,  /* written by ringfence, changed by someone else since */
-	RF_NODE_OWNER_FOREIGN,   /* not written by ringfence */
+	RF_NODE_OWNER_MODIFIED,	 /* written by ringfence, changed by someone else since */
+	RF_NODE_OWNER_FOREIGN,	 /* not written by ringfence */
 };
 const char *rf_node_owner_to_string(enum rf_node_owner o);
 
@@ -92,19 +92,20 @@ struct rf_node_profile {
 enum rf_tristate { RF_TRI_UNKNOWN = -1, RF_TRI_NO = 0, RF_TRI_YES = 1 };
 
 struct rf_kubelet_info {
-	pid_t pid;                    /* a running kubelet, 0 when none was found */
-	char *config_path;            /* the KubeletConfiguration read, NULL when none */
+	pid_t pid;	   /* a running kubelet, 0 when none was found */
+	char *config_path; /* the KubeletConfiguration read, NULL when none */
 	enum rf_tristate seccomp_default;
-	char *seccomp_default_source; /* "--seccomp-default flag of pid 123", "seccompDefault in FILE", ... */
-	char *error;                  /* a config that exists but cannot be read */
+	char *seccomp_default_source; /* "--seccomp-default flag of pid 123", "seccompDefault in
+					 FILE", ... */
+	char *error;		      /* a config that exists but cannot be read */
 };
 
 struct rf_apparmor_info {
-	bool enabled;    /* the kernel has AppArmor and it is on */
-	char *why_not;   /* when not enabled: what was checked */
+	bool enabled;	 /* the kernel has AppArmor and it is on */
+	char *why_not;	 /* when not enabled: what was checked */
 	char **profiles; /* loaded profile names (NULL-terminated), when enabled and readable */
-	char *parser;    /* path of apparmor_parser, NULL when not installed */
-	char *fs;        /* the AppArmor securityfs directory, when enabled */
+	char *parser;	 /* path of apparmor_parser, NULL when not installed */
+	char *fs;	 /* the AppArmor securityfs directory, when enabled */
 };
 
 /* Reads the kubelet's view: a running process whose comm is "kubelet" (its --config and
@@ -123,7 +124,7 @@ int rf_apparmor_parser_check(const char *parser, const char *path, char ***ret_n
 			     struct rf_error *reterr);
 
 struct rf_node_status {
-	char *seccomp_dir; /* <root>/seccomp */
+	char *seccomp_dir;		  /* <root>/seccomp */
 	struct rf_node_profile *profiles; /* every file under seccomp_dir, sorted */
 	size_t n_profiles;
 	struct rf_kubelet_info kubelet;
@@ -144,12 +145,12 @@ char *rf_node_ref_problem(const struct rf_node_status *s, const struct rf_profil
 struct rf_audit;
 struct rf_node_refs {
 	struct rf_profile_ref *refs; /* every reference, in input order (rf_audit_profile_refs) */
-	char **problems;             /* per reference: rf_node_ref_problem's message, NULL when the
+	char **problems;	     /* per reference: rf_node_ref_problem's message, NULL when the
 				      * profile is there and usable */
 	size_t n;
-	size_t n_missing;            /* references with a problem */
-	struct rf_audit *audit;      /* owned: the manifests rf_node_check_manifests read (its
-				      * rf_audit_error lists what could not be read); else NULL */
+	size_t n_missing;	/* references with a problem */
+	struct rf_audit *audit; /* owned: the manifests rf_node_check_manifests read (its
+				 * rf_audit_error lists what could not be read); else NULL */
 };
 /* Every reference of the workloads `a` has read (a outlives ret: the references borrow its
  * names). */
@@ -177,8 +178,8 @@ void rf_node_ref_write_line(const struct rf_profile_ref *ref, const char *proble
 			    const char *prefix, FILE *out);
 /* `node install`: one line per change (a dry run says what it would do: "create", not
  * "created"), or the document "ringfence.node-install/v1". */
-int rf_node_install_write(const struct rf_node_result *res, bool dry_run,
-			  enum rf_node_format fmt, bool pretty, FILE *out);
+int rf_node_install_write(const struct rf_node_result *res, bool dry_run, enum rf_node_format fmt,
+			  bool pretty, FILE *out);
 /* One event of the agent (the arguments of rf_node_agent_log_fn) at `when`: a JSON line, or a
  * text line "TIME ringfence: ..." for a log. */
 int rf_node_agent_log_write(const struct rf_node_change *change, const struct rf_error *err,
@@ -190,17 +191,17 @@ int rf_node_agent_log_write(const struct rf_node_change *change, const struct rf
  * that the previous sync did not have (note set: a conversion, AppArmor unavailable, a file
  * given up); exactly one of the three is non-NULL. AppArmor profiles skipped on a kernel
  * without AppArmor are not changes. */
-typedef void (*rf_node_agent_log_fn)(const struct rf_node_change *change, const struct rf_error *err,
-				     const char *note, void *userdata);
+typedef void (*rf_node_agent_log_fn)(const struct rf_node_change *change,
+				     const struct rf_error *err, const char *note, void *userdata);
 
 struct rf_node_agent_opts {
-	struct rf_node_opts node;    /* prune is forced on: the source is the truth */
-	const char *source;          /* the watched directory */
-	unsigned resync_seconds;     /* full resync period (repairs drift); 0 = never */
-	unsigned debounce_ms;        /* quiet time after an event before syncing */
+	struct rf_node_opts node; /* prune is forced on: the source is the truth */
+	const char *source;	  /* the watched directory */
+	unsigned resync_seconds;  /* full resync period (repairs drift); 0 = never */
+	unsigned debounce_ms;	  /* quiet time after an event before syncing */
 	rf_node_agent_log_fn log;
 	void *userdata;
-	int stop_fd;                 /* readable => stop (a signalfd or pipe); -1 = none */
+	int stop_fd; /* readable => stop (a signalfd or pipe); -1 = none */
 };
 /* Syncs once, then on every change of `source` (inotify, ConfigMap `..data` swaps included),
  * until stop_fd is readable. A sync that fails (a bad profile in the set) is logged and the node

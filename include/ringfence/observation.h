@@ -21,7 +21,7 @@ struct rf_obs_index;
  * overflowing and builders fall back to name-only rules. Multiplexer values are few in
  * practice (socket families, prctl options); ioctl requests can be many. */
 #define RF_OBS_MAX_ARG_VALUES 32
-#define RF_OBS_MAX_ARGS 3 /* argument slots tracked per multiplexing syscall */
+#define RF_OBS_MAX_ARGS	      3 /* argument slots tracked per multiplexing syscall */
 
 struct rf_obs_argset {
 	int index; /* argument index, -1 for an unused slot */
@@ -33,7 +33,7 @@ struct rf_obs_argset {
 struct rf_obs_syscall {
 	uint32_t arch; /* SCMP_ARCH_* token */
 	int32_t nr;
-	char *name;    /* libseccomp's name for (arch, nr); NULL when unknown */
+	char *name; /* libseccomp's name for (arch, nr); NULL when unknown */
 	uint64_t count;
 	uint64_t first_seen; /* order of first appearance, 1-based, across all syscalls */
 	pid_t first_pid;
@@ -53,8 +53,8 @@ struct rf_obs_file {
 /* Sockets of one (family, type): what was done with them and the ports bound. */
 #define RF_OBS_MAX_PORTS 16
 struct rf_obs_net {
-	int family; /* AF_* */
-	int type;   /* SOCK_* without flags; 0 unknown */
+	int family;   /* AF_* */
+	int type;     /* SOCK_* without flags; 0 unknown */
 	uint32_t ops; /* 1u << enum rf_net_op */
 	uint16_t bound_ports[RF_OBS_MAX_PORTS];
 	unsigned n_bound_ports;
@@ -65,23 +65,23 @@ struct rf_obs_net {
 #define RF_OBS_MAX_FILES 65536
 
 struct rf_observation {
-	char **command;       /* argv of the recorded command, NULL-terminated; may be NULL */
-	char *backend;        /* "ptrace", "strace-log", "ebpf" */
-	char *kernel;         /* uname release */
+	char **command; /* argv of the recorded command, NULL-terminated; may be NULL */
+	char *backend;	/* "ptrace", "strace-log", "ebpf" */
+	char *kernel;	/* uname release */
 	uint32_t native_arch;
 	bool no_new_privs;
-	bool fast;            /* hot syscalls were let through unrecorded: see fast_syscalls */
+	bool fast;	      /* hot syscalls were let through unrecorded: see fast_syscalls */
 	char **fast_syscalls; /* always allowed by builders when set */
 	uint64_t duration_ns;
-	int exit_status;      /* wait status of the main process, -1 unknown */
-	uint64_t lost;        /* events the source could not deliver */
+	int exit_status;       /* wait status of the main process, -1 unknown */
+	uint64_t lost;	       /* events the source could not deliver */
 	unsigned observations; /* how many recordings were merged into this one */
 
 	struct rf_obs_syscall *syscalls;
 	size_t n_syscalls;
-	char **execs;         /* paths executed, in first-seen order */
+	char **execs; /* paths executed, in first-seen order */
 	uint64_t seq;
-	uint64_t unknown;     /* syscall events whose number libseccomp could not name */
+	uint64_t unknown;      /* syscall events whose number libseccomp could not name */
 	char **bootstrap;      /* "arch:name" the runtime made before installing the workload's
 				* filter (recording with the bootstrap cut); not in builders' output */
 	uint64_t caps_used;    /* capabilities checked and granted (bit = CAP_*) */
@@ -89,13 +89,13 @@ struct rf_observation {
 
 	struct rf_obs_file *files; /* RF_EV_FILE paths, in first-seen order */
 	size_t n_files;
-	bool files_overflow;       /* more than RF_OBS_MAX_FILES distinct paths */
-	bool decoded;              /* the source decoded files, sockets, signals and ptrace: the
-				    * four sections below are what was done, not "unknown" */
+	bool files_overflow; /* more than RF_OBS_MAX_FILES distinct paths */
+	bool decoded;	     /* the source decoded files, sockets, signals and ptrace: the
+			      * four sections below are what was done, not "unknown" */
 	struct rf_obs_net *net;
 	size_t n_net;
-	uint64_t signals;          /* bit s-1: signal s sent to another process */
-	uint32_t ptrace_ops;       /* 1u << enum rf_ptrace_op */
+	uint64_t signals;    /* bit s-1: signal s sent to another process */
+	uint32_t ptrace_ops; /* 1u << enum rf_ptrace_op */
 
 	struct rf_obs_index *index; /* lookups, not serialised */
 };

@@ -17,10 +17,10 @@
 #define RF_OCI_TRACE_ANNOTATION "io.containers.trace-syscall"
 
 struct rf_oci_hook {
-	pid_t pid;          /* the container's init */
+	pid_t pid; /* the container's init */
 	char *bundle;
-	char *in, *out;     /* absolute paths from the annotation; in may be NULL */
-	bool no_new_privs;  /* process.noNewPrivileges of config.json */
+	char *in, *out;	   /* absolute paths from the annotation; in may be NULL */
+	bool no_new_privs; /* process.noNewPrivileges of config.json */
 };
 
 /* 1 and *ret filled when the container asks to be recorded, 0 when it does not, or a negative

@@ -24,9 +24,9 @@
 struct rf_prevent;
 
 struct rf_prevent_opts {
-	bool kill;        /* act on kill rules (else: "none: --kill not given") */
-	bool dry_run;     /* check, report, never signal */
-	bool held;        /* the source holds the process until the verdict (ptrace) */
+	bool kill;    /* act on kill rules (else: "none: --kill not given") */
+	bool dry_run; /* check, report, never signal */
+	bool held;    /* the source holds the process until the verdict (ptrace) */
 };
 
 int rf_prevent_new(const struct rf_prevent_opts *o, struct rf_prevent **ret);

@@ -15,22 +15,22 @@
 #include <stdint.h>
 #include <sys/types.h>
 
-#define RF_PROC_MAX_CHAIN 32           /* ancestors kept per process */
-#define RF_PROC_MAX_ARGV_BYTES 4096    /* argv kept per process (the rest is cut, with "...") */
+#define RF_PROC_MAX_CHAIN	    32	 /* ancestors kept per process */
+#define RF_PROC_MAX_ARGV_BYTES	    4096 /* argv kept per process (the rest is cut, with "...") */
 #define RF_PROC_DEFAULT_MAX_ENTRIES 32768
 
 struct rf_proc {
 	pid_t tgid;
-	pid_t ppid;             /* 0 unknown */
-	uint64_t start_ns;      /* CLOCK_BOOTTIME of the fork (or /proc's start time); 0 unknown */
+	pid_t ppid;	   /* 0 unknown */
+	uint64_t start_ns; /* CLOCK_BOOTTIME of the fork (or /proc's start time); 0 unknown */
 	char comm[16];
-	char *exe;              /* NULL unknown */
-	char **argv;            /* NULL unknown; bounded by RF_PROC_MAX_ARGV_BYTES */
+	char *exe;   /* NULL unknown */
+	char **argv; /* NULL unknown; bounded by RF_PROC_MAX_ARGV_BYTES */
 	bool argv_truncated;
-	char *cwd;              /* at the time it was read or exec'd; NULL unknown */
-	char *cgroup;           /* cgroup v2 path, "/kubepods/..."; NULL unknown */
-	char container_id[65];  /* "" when the cgroup names no container */
-	char pod_uid[37];       /* "" when the cgroup names no pod */
+	char *cwd;	       /* at the time it was read or exec'd; NULL unknown */
+	char *cgroup;	       /* cgroup v2 path, "/kubepods/..."; NULL unknown */
+	char container_id[65]; /* "" when the cgroup names no container */
+	char pod_uid[37];      /* "" when the cgroup names no pod */
 	bool ids_known;
 	uint32_t uid, euid, gid, egid;
 	const struct rf_proc *parent; /* NULL unknown or beyond the kept chain */
@@ -45,12 +45,12 @@ struct rf_proctab;
 struct rf_proctab_opts {
 	const char *proc_root; /* "/proc" when NULL (tests use a fake tree) */
 	size_t max_entries;    /* RF_PROC_DEFAULT_MAX_ENTRIES when 0 */
-	bool no_proc;          /* never read /proc (replaying a log of another machine) */
+	bool no_proc;	       /* never read /proc (replaying a log of another machine) */
 };
 
 struct rf_proctab_stats {
-	size_t entries;   /* live + exited-but-referenced */
-	uint64_t loads;   /* entries read from /proc */
+	size_t entries;	  /* live + exited-but-referenced */
+	uint64_t loads;	  /* entries read from /proc */
 	uint64_t evicted; /* live entries dropped for the bound */
 };
 

@@ -16,25 +16,25 @@
  * are counted on libfyaml's event stream before a tree is built (a tree costs ~330 bytes per
  * value), so memory stays proportional to the input. Each error message names its limit; the
  * man page and docs/ARCHITECTURE.md list them. */
-#define RF_PROFILE_MAX_BYTES (16u << 20) /* per file */
-#define RF_PROFILE_MAX_VALUES 131072     /* per file: every key, item, list and object */
-#define RF_PROFILE_MAX_RULES 4096        /* syscall rules per profile */
-#define RF_PROFILE_MAX_NAMES 65536       /* names per rule */
-#define RF_PROFILE_MAX_ARGS 64 /* per rule; the kernel ABI has 6 argument slots */
-#define RF_PROFILE_MAX_LIST 64 /* architectures, flags, archMap, caps, arches */
+#define RF_PROFILE_MAX_BYTES	 (16u << 20) /* per file */
+#define RF_PROFILE_MAX_VALUES	 131072	     /* per file: every key, item, list and object */
+#define RF_PROFILE_MAX_RULES	 4096	     /* syscall rules per profile */
+#define RF_PROFILE_MAX_NAMES	 65536	     /* names per rule */
+#define RF_PROFILE_MAX_ARGS	 64	     /* per rule; the kernel ABI has 6 argument slots */
+#define RF_PROFILE_MAX_LIST	 64	     /* architectures, flags, archMap, caps, arches */
 #define RF_PROFILE_MAX_YAML_LINE 65536u /* bytes per line of YAML; JSON lines are not limited */
 
 enum rf_action {
 	RF_ACT_INVALID = 0,
-	RF_ACT_KILL,            /* SCMP_ACT_KILL: kill the thread (legacy spelling) */
-	RF_ACT_KILL_THREAD,     /* SCMP_ACT_KILL_THREAD */
-	RF_ACT_KILL_PROCESS,    /* SCMP_ACT_KILL_PROCESS */
-	RF_ACT_TRAP,            /* SCMP_ACT_TRAP: SIGSYS */
-	RF_ACT_ERRNO,           /* SCMP_ACT_ERRNO: fail with errno_ret */
-	RF_ACT_TRACE,           /* SCMP_ACT_TRACE: notify a ptrace tracer */
-	RF_ACT_LOG,             /* SCMP_ACT_LOG: allow and log */
-	RF_ACT_ALLOW,           /* SCMP_ACT_ALLOW */
-	RF_ACT_NOTIFY,          /* SCMP_ACT_NOTIFY: user-space listener */
+	RF_ACT_KILL,	     /* SCMP_ACT_KILL: kill the thread (legacy spelling) */
+	RF_ACT_KILL_THREAD,  /* SCMP_ACT_KILL_THREAD */
+	RF_ACT_KILL_PROCESS, /* SCMP_ACT_KILL_PROCESS */
+	RF_ACT_TRAP,	     /* SCMP_ACT_TRAP: SIGSYS */
+	RF_ACT_ERRNO,	     /* SCMP_ACT_ERRNO: fail with errno_ret */
+	RF_ACT_TRACE,	     /* SCMP_ACT_TRACE: notify a ptrace tracer */
+	RF_ACT_LOG,	     /* SCMP_ACT_LOG: allow and log */
+	RF_ACT_ALLOW,	     /* SCMP_ACT_ALLOW */
+	RF_ACT_NOTIFY,	     /* SCMP_ACT_NOTIFY: user-space listener */
 };
 
 enum rf_cmp_op {
@@ -50,10 +50,10 @@ enum rf_cmp_op {
 
 enum rf_profile_format {
 	RF_FORMAT_UNKNOWN = 0,
-	RF_FORMAT_OCI,        /* bare linux.seccomp object */
+	RF_FORMAT_OCI,	      /* bare linux.seccomp object */
 	RF_FORMAT_OCI_CONFIG, /* a whole config.json; the profile is its linux.seccomp */
 	RF_FORMAT_DOCKER,     /* moby JSON: archMap, includes/excludes, comment */
-	RF_FORMAT_SPO,        /* security-profiles-operator.x-k8s.io/v1 SeccompProfile YAML */
+	RF_FORMAT_SPO,	      /* security-profiles-operator.x-k8s.io/v1 SeccompProfile YAML */
 };
 
 struct rf_seccomp_arg {
@@ -65,8 +65,8 @@ struct rf_seccomp_arg {
 
 /* Docker's conditional blocks: a rule applies only when these hold at resolve time. */
 struct rf_seccomp_rule_cond {
-	char **caps;     /* "CAP_SYS_ADMIN"...; NULL-terminated, may be NULL */
-	char **arches;   /* Docker arch names ("amd64") or SCMP_ARCH_*; NULL-terminated */
+	char **caps;	  /* "CAP_SYS_ADMIN"...; NULL-terminated, may be NULL */
+	char **arches;	  /* Docker arch names ("amd64") or SCMP_ARCH_*; NULL-terminated */
 	char *min_kernel; /* "4.8", may be NULL */
 };
 
@@ -82,20 +82,20 @@ struct rf_seccomp_rule {
 	size_t n_args;
 	char *comment;
 	struct rf_seccomp_rule_cond includes, excludes;
-	unsigned line; /* where the rule starts in the source, 0 if unknown */
+	unsigned line;	      /* where the rule starts in the source, 0 if unknown */
 	unsigned *name_lines; /* per name, may be NULL */
 };
 
 struct rf_arch_map_entry {
-	char *arch;        /* SCMP_ARCH_X86_64 */
+	char *arch;	   /* SCMP_ARCH_X86_64 */
 	char **sub_arches; /* NULL-terminated */
 	unsigned line;
 };
 
 struct rf_profile {
 	enum rf_profile_format format; /* where it was read from */
-	char *source;                  /* file name for messages, may be NULL */
-	char *spo_name;                /* SPO metadata.name / namespace, if any */
+	char *source;		       /* file name for messages, may be NULL */
+	char *spo_name;		       /* SPO metadata.name / namespace, if any */
 	char *spo_namespace;
 	unsigned document; /* 1-based position in a file of several SeccompProfiles (addressed as
 			    * FILE#NAME, NAME its spo_name), 0 when the file holds one profile */
@@ -104,11 +104,11 @@ struct rf_profile {
 	bool has_default_errno_ret;
 	uint32_t default_errno_ret;
 	char *default_errno_name; /* containers/common's "defaultErrno", when given */
-	char **architectures; /* SCMP_ARCH_*; NULL-terminated, may be NULL */
+	char **architectures;	  /* SCMP_ARCH_*; NULL-terminated, may be NULL */
 	struct rf_arch_map_entry *arch_map;
 	size_t n_arch_map;
 	unsigned *arch_lines; /* per architectures entry, may be NULL */
-	char **flags; /* SECCOMP_FILTER_FLAG_*; NULL-terminated */
+	char **flags;	      /* SECCOMP_FILTER_FLAG_*; NULL-terminated */
 	unsigned *flag_lines; /* per flags entry, may be NULL */
 	char *listener_path;
 	char *listener_metadata;
@@ -138,8 +138,8 @@ int rf_profile_parse(const char *text, size_t len, const char *source, struct rf
 int rf_profile_parse_named(const char *text, size_t len, const char *source, const char *name,
 			   struct rf_profile **ret, struct rf_error *reterr);
 /* Every profile of a file, in file order. */
-int rf_profile_parse_all(const char *text, size_t len, const char *source,
-			 struct rf_profile ***ret, size_t *ret_n, struct rf_error *reterr);
+int rf_profile_parse_all(const char *text, size_t len, const char *source, struct rf_profile ***ret,
+			 size_t *ret_n, struct rf_error *reterr);
 void rf_profile_free_all(struct rf_profile **v, size_t n);
 /* Load from a path ("-" is stdin) or a built-in name ("runtime/default"). PATH#NAME picks the
  * SeccompProfile NAME of a multi-document file (a path that exists as written is a file, '#'
@@ -162,8 +162,8 @@ bool rf_profile_has_conditions(const struct rf_profile *p);
 
 /* Environment a Docker-style profile is resolved against. */
 struct rf_resolve_env {
-	uint32_t native_arch;      /* SCMP_ARCH_* token; 0 = this machine */
-	const char *const *caps;   /* bounding set, "CAP_*" names; NULL-terminated */
+	uint32_t native_arch;		     /* SCMP_ARCH_* token; 0 = this machine */
+	const char *const *caps;	     /* bounding set, "CAP_*" names; NULL-terminated */
 	unsigned kernel_major, kernel_minor; /* 0,0 = this machine */
 };
 /* Turn conditions and archMap into a plain OCI profile for `env`. Names are kept exactly as
@@ -191,8 +191,8 @@ enum rf_cmp_op rf_cmp_from_string(const char *s);
  * new output format is one row there plus its writer. */
 struct rf_format_info {
 	enum rf_profile_format format;
-	const char *name;        /* "oci": what --format takes, rf_format_to_string gives */
-	bool output;             /* a format to write (oci-config is read only) */
+	const char *name;	 /* "oci": what --format takes, rf_format_to_string gives */
+	bool output;		 /* a format to write (oci-config is read only) */
 	const char *description; /* one line, for help texts */
 };
 /* The i-th row, NULL past the last. */
@@ -210,7 +210,7 @@ enum rf_lint_severity { RF_LINT_ERROR, RF_LINT_WARNING, RF_LINT_NOTE };
 struct rf_lint_item {
 	enum rf_lint_severity severity;
 	unsigned line;
-	char *code;    /* stable id, e.g. "unknown-syscall" */
+	char *code; /* stable id, e.g. "unknown-syscall" */
 	char *message;
 	bool host;
 };

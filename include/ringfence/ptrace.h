@@ -17,26 +17,26 @@ struct rf_proctab;
 
 struct rf_ptrace_opts {
 	char *const *argv; /* run this command, or */
-	pid_t pid;         /* attach to every thread of this process and its future children */
-	bool fast;         /* let rf_ptrace_fast_syscalls through without a stop (not recorded) */
-	bool no_decode;    /* RF_EV_SYSCALL and process events only (no FILE/NET... events, and
+	pid_t pid;	   /* attach to every thread of this process and its future children */
+	bool fast;	   /* let rf_ptrace_fast_syscalls through without a stop (not recorded) */
+	bool no_decode;	   /* RF_EV_SYSCALL and process events only (no FILE/NET... events, and
 			    * no extra stop at the exit of the calls they need) */
-	int stop_fd;       /* >= 0: readable means stop (attached: detach; a started command is
+	int stop_fd;	   /* >= 0: readable means stop (attached: detach; a started command is
 			    * let run to its end unrecorded) */
 	struct rf_proctab *procs;  /* process table to keep (NULL: a private one) */
 	volatile pid_t *child_pid; /* when set: the started command's pid, published at fork so a
 				    * signal handler can forward SIGTERM/SIGHUP to it */
-	rf_gate_fn gate;   /* when set (with decoding): asked before each decoded call runs, with
-			    * fn's userdata; a positive errno skips the call, which fails with it
-			    * and is reported with ev->denied (x86_64 and aarch64) */
+	rf_gate_fn gate; /* when set (with decoding): asked before each decoded call runs, with
+			  * fn's userdata; a positive errno skips the call, which fails with it
+			  * and is reported with ev->denied (x86_64 and aarch64) */
 };
 
 struct rf_ptrace_result {
-	int wait_status;      /* of the command (or -1 when attached and detached) */
+	int wait_status; /* of the command (or -1 when attached and detached) */
 	uint64_t duration_ns;
-	uint64_t stops;       /* ptrace stops handled */
-	uint64_t refused;     /* calls refused on a gate's verdict */
-	bool no_new_privs;    /* had to be set to install the tracing filter */
+	uint64_t stops;	   /* ptrace stops handled */
+	uint64_t refused;  /* calls refused on a gate's verdict */
+	bool no_new_privs; /* had to be set to install the tracing filter */
 };
 
 /* What this source produces (the event.h contract). */

@@ -22,26 +22,26 @@ enum rf_backend {
 
 struct rf_record_opts {
 	enum rf_backend backend;
-	char *const *argv;  /* record this command, or */
-	pid_t pid;          /* this process tree, or */
-	const char *cgroup; /* every task of this cgroup v2 directory (ebpf) */
-	bool fast;          /* ptrace: let the hot syscalls through unrecorded */
-	bool no_decode;     /* ptrace: no FILE/NET/... events (one stop per call) */
-	bool bootstrap_cut; /* ebpf: the container runtime's calls before the workload's own
-			     * seccomp filter go to the bootstrap set */
-	int stop_fd;        /* -1 or an fd that becomes readable to stop (--pid, --cgroup) */
-	int ready_fd;       /* > 0: written and closed once recording is live */
+	char *const *argv;	   /* record this command, or */
+	pid_t pid;		   /* this process tree, or */
+	const char *cgroup;	   /* every task of this cgroup v2 directory (ebpf) */
+	bool fast;		   /* ptrace: let the hot syscalls through unrecorded */
+	bool no_decode;		   /* ptrace: no FILE/NET/... events (one stop per call) */
+	bool bootstrap_cut;	   /* ebpf: the container runtime's calls before the workload's own
+				    * seccomp filter go to the bootstrap set */
+	int stop_fd;		   /* -1 or an fd that becomes readable to stop (--pid, --cgroup) */
+	int ready_fd;		   /* > 0: written and closed once recording is live */
 	volatile pid_t *child_pid; /* the started command's pid, for a signal forwarder */
 	struct rf_proctab *procs;  /* NULL: a private process table */
 };
 
 struct rf_record_result {
 	enum rf_backend backend; /* the one that ran */
-	int wait_status;         /* of the started command, -1 otherwise */
+	int wait_status;	 /* of the started command, -1 otherwise */
 	uint64_t duration_ns;
 	uint64_t lost;
-	uint64_t stops;          /* ptrace stops */
-	bool no_new_privs;       /* set on the command (ptrace, unprivileged) */
+	uint64_t stops;	   /* ptrace stops */
+	bool no_new_privs; /* set on the command (ptrace, unprivileged) */
 };
 
 /* "auto", "ptrace", "ebpf". */
@@ -58,5 +58,5 @@ int rf_record_choose(const struct rf_record_opts *o, const struct rf_sinks *sink
 /* Records into the sink chain with the backend rf_record_choose() picks (callers that want to
  * say which may choose first and pass it in o->backend). Once recording started, rf_sinks_end
  * has run when this returns, also on failure. */
-int rf_record(const struct rf_record_opts *o, struct rf_sinks *sinks,
-	      struct rf_record_result *ret, struct rf_error *reterr);
+int rf_record(const struct rf_record_opts *o, struct rf_sinks *sinks, struct rf_record_result *ret,
+	      struct rf_error *reterr);

@@ -77,20 +77,20 @@ char *const *rf_ruleset_warnings(const struct rf_ruleset *rs);
 
 /* What the enabled rules need from a source (after compile). */
 struct rf_ruleset_needs {
-	uint32_t kinds;        /* RF_EV_BIT() of every event kind some rule reads */
-	uint32_t fields;       /* RF_FIELD_* some rule cannot work without */
-	char **syscalls;       /* sorted syscall names whose events some rule reads (the
-				* tracepoints to attach); NULL-terminated, never NULL */
-	char **path_prefixes;  /* FILE events matter only when path or path2 starts with one of
-				* these (sorted, none a prefix of another), or is relative, or has
-				* a "/." in it ("..", ".", a hidden name: a filtering source must
-				* always pass those) ... */
-	bool all_paths;        /* ... unless this is set: some rule reads any path */
-	bool all_write_paths;  /* FILE events other than read-only opens (writes, creates,
-				* unlinks, renames, chmods ...) matter at any path: a rule or drift
-				* reads them there; read-only opens still only by path_prefixes */
-	bool proc_table;       /* some rule reads process identity or ancestry (ev->proc) */
-	bool container_meta;   /* some rule reads container/pod names (the meta callback) */
+	uint32_t kinds;	      /* RF_EV_BIT() of every event kind some rule reads */
+	uint32_t fields;      /* RF_FIELD_* some rule cannot work without */
+	char **syscalls;      /* sorted syscall names whose events some rule reads (the
+			       * tracepoints to attach); NULL-terminated, never NULL */
+	char **path_prefixes; /* FILE events matter only when path or path2 starts with one of
+			       * these (sorted, none a prefix of another), or is relative, or has
+			       * a "/." in it ("..", ".", a hidden name: a filtering source must
+			       * always pass those) ... */
+	bool all_paths;	      /* ... unless this is set: some rule reads any path */
+	bool all_write_paths; /* FILE events other than read-only opens (writes, creates,
+			       * unlinks, renames, chmods ...) matter at any path: a rule or drift
+			       * reads them there; read-only opens still only by path_prefixes */
+	bool proc_table;      /* some rule reads process identity or ancestry (ev->proc) */
+	bool container_meta;  /* some rule reads container/pod names (the meta callback) */
 };
 int rf_ruleset_needs(const struct rf_ruleset *rs, struct rf_ruleset_needs *ret);
 /* Widens needs by what a consumer other than the rules reads (the baseline learner): these
@@ -120,25 +120,25 @@ size_t rf_rule_index(const struct rf_rule *r); /* position in rf_ruleset_rule() 
 /* "file:line" where the rule was first defined. */
 const char *rf_rule_origin(const struct rf_rule *r);
 
-const char *rf_priority_name(enum rf_priority p);          /* "warning" */
+const char *rf_priority_name(enum rf_priority p);		   /* "warning" */
 int rf_priority_from_string(const char *s, enum rf_priority *ret); /* case-insensitive */
-const char *rf_rule_action_name(enum rf_rule_action a);    /* "alert" */
+const char *rf_rule_action_name(enum rf_rule_action a);		   /* "alert" */
 
 /* ---- evaluation ---- */
 
 /* Names the container runtime or orchestrator gives a container, from the caller's own
  * cache (CRI, Docker, the kubelet's pod list ...). Any member may be NULL. */
 struct rf_container_meta {
-	const char *name;        /* container.name */
-	const char *image;       /* container.image */
-	const char *k8s_ns;      /* k8s.ns.name */
-	const char *k8s_pod;     /* k8s.pod.name */
+	const char *name;	   /* container.name */
+	const char *image;	   /* container.image */
+	const char *k8s_ns;	   /* k8s.ns.name */
+	const char *k8s_pod;	   /* k8s.pod.name */
 	const char *k8s_container; /* k8s.container.name */
 };
 /* Called at most once per event, only when a rule reads one of those names; NULL when
  * unknown. The answer must stay valid until the next call. */
 typedef const struct rf_container_meta *(*rf_container_meta_fn)(const char *container_id,
-								   void *userdata);
+								void *userdata);
 
 struct rf_intel;
 struct rf_rules_eval_opts {

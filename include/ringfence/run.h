@@ -9,19 +9,19 @@
 #include "ringfence/error.h"
 
 /* Exit statuses of `run` before the command runs (DESIGN.md §4, env/timeout convention). */
-#define RF_EXIT_FAILED 125
+#define RF_EXIT_FAILED	    125
 #define RF_EXIT_CANNOT_EXEC 126
-#define RF_EXIT_NOT_FOUND 127
+#define RF_EXIT_NOT_FOUND   127
 
 struct rf_run_opts {
 	const char *seccomp; /* path, "runtime/default", "unconfined" or NULL (= unconfined) */
-	bool complain;       /* report would-be denials and let them through */
+	bool complain;	     /* report would-be denials and let them through */
 	const char *report;  /* JSON report path, NULL for none */
 	const char *cap_drop, *cap_add; /* capability lists, NULL for none */
 	bool no_new_privs;
-	long uid, gid;       /* -1: keep; else 0..RF_CAPS_ID_MAX */
-	bool quiet;          /* no notes on stderr */
-	char *const *argv;   /* the command */
+	long uid, gid;	   /* -1: keep; else 0..RF_CAPS_ID_MAX */
+	bool quiet;	   /* no notes on stderr */
+	char *const *argv; /* the command */
 };
 
 /* PATH lookup as execvp does it, decided before anything is confined: the path in *ret, or an

@@ -25,46 +25,46 @@
 #include "ringfence/error.h"
 #include "ringfence/watch.h"
 
-#define RF_SELFTEST_SCHEMA "ringfence.selftest/v1"
+#define RF_SELFTEST_SCHEMA    "ringfence.selftest/v1"
 /* argv[1], argv[2] of the performer: what rf_selftest_child() is reached through. */
 #define RF_SELFTEST_CHILD_CMD "watch"
 #define RF_SELFTEST_CHILD_OPT "--selftest-child"
 
 struct rf_selftest_opts {
 	enum rf_watch_backend backend; /* auto: ebpf when it loads, else ptrace */
-	const char *self_exe;          /* the program to exec as performer; NULL: /proc/self/exe */
-	FILE *diag;                    /* the watch session's notes, or NULL */
+	const char *self_exe;	       /* the program to exec as performer; NULL: /proc/self/exe */
+	FILE *diag;		       /* the watch session's notes, or NULL */
 };
 
 enum rf_selftest_status {
 	RF_ST_DETECTED = 0, /* positive: the rule's finding came */
-	RF_ST_MISSED,       /* positive: it did not */
-	RF_ST_SKIPPED,      /* not performed here (reason says why) */
-	RF_ST_FAILED,       /* the performer could not do it (exit status in reason) */
-	RF_ST_QUIET,        /* near miss: no finding */
-	RF_ST_FIRED,        /* near miss: a finding (a false positive) */
-	RF_ST_NONE,         /* no near miss for this behaviour */
+	RF_ST_MISSED,	    /* positive: it did not */
+	RF_ST_SKIPPED,	    /* not performed here (reason says why) */
+	RF_ST_FAILED,	    /* the performer could not do it (exit status in reason) */
+	RF_ST_QUIET,	    /* near miss: no finding */
+	RF_ST_FIRED,	    /* near miss: a finding (a false positive) */
+	RF_ST_NONE,	    /* no near miss for this behaviour */
 };
 
 struct rf_selftest_result {
-	const char *rule;         /* the default rule's name */
-	char *finding_type;       /* its GuardDuty-style type */
-	const char *what;         /* the behaviour as performed */
+	const char *rule;   /* the default rule's name */
+	char *finding_type; /* its GuardDuty-style type */
+	const char *what;   /* the behaviour as performed */
 	enum rf_selftest_status status;
-	int64_t latency_ns;       /* behaviour start -> finding delivered; -1 unknown */
-	char *reason;             /* skip reason, failure, or a note on how it was performed */
-	char **also;              /* other rules that fired in the behaviour's window */
-	const char *near_what;    /* the near miss as performed, NULL none */
+	int64_t latency_ns;    /* behaviour start -> finding delivered; -1 unknown */
+	char *reason;	       /* skip reason, failure, or a note on how it was performed */
+	char **also;	       /* other rules that fired in the behaviour's window */
+	const char *near_what; /* the near miss as performed, NULL none */
 	enum rf_selftest_status near_status;
 	char *near_reason;
-	char **near_fired;        /* rules that fired on the near miss */
+	char **near_fired; /* rules that fired on the near miss */
 };
 
 struct rf_selftest_report {
 	enum rf_watch_backend backend;
 	struct rf_selftest_result *v;
 	size_t n;
-	char **unexpected;        /* findings outside every behaviour's window ("rule (pid N)") */
+	char **unexpected; /* findings outside every behaviour's window ("rule (pid N)") */
 	uint64_t events, lost, duration_ns;
 	size_t detected, missed, skipped, failed, near_quiet, near_fired;
 };

@@ -20,17 +20,17 @@
 
 /* What a recording was, for consumers that write documents (observation, reports). */
 struct rf_recording {
-	const char *backend;         /* source name: "ptrace", "ebpf", "strace-log" ... */
-	uint32_t source_fields;      /* RF_FIELD_* the source filled */
-	uint32_t source_kinds;       /* RF_EV_BIT() of the kinds it could produce (rf_sinks_end
-				      * fills it from the source rf_sinks_begin checked) */
-	char *const *command;        /* argv of a started command, NULL otherwise */
+	const char *backend;	/* source name: "ptrace", "ebpf", "strace-log" ... */
+	uint32_t source_fields; /* RF_FIELD_* the source filled */
+	uint32_t source_kinds;	/* RF_EV_BIT() of the kinds it could produce (rf_sinks_end
+				 * fills it from the source rf_sinks_begin checked) */
+	char *const *command;	/* argv of a started command, NULL otherwise */
 	uint64_t duration_ns;
-	int exit_status;             /* wait status of the command, -1 unknown */
-	bool no_new_privs;           /* the source set no_new_privs on the command */
-	char *const *fast_syscalls;  /* let through unrecorded (ptrace --fast); NULL otherwise */
-	uint64_t lost;               /* events lost in total (each loss also came as RF_EV_GAP) */
-	uint64_t events;             /* events dispatched */
+	int exit_status;	    /* wait status of the command, -1 unknown */
+	bool no_new_privs;	    /* the source set no_new_privs on the command */
+	char *const *fast_syscalls; /* let through unrecorded (ptrace --fast); NULL otherwise */
+	uint64_t lost;		    /* events lost in total (each loss also came as RF_EV_GAP) */
+	uint64_t events;	    /* events dispatched */
 };
 
 struct rf_sink {
@@ -51,8 +51,8 @@ struct rf_sinks {
 	struct rf_sink v[RF_SINKS_MAX];
 	size_t n;
 	const struct rf_source_info *source; /* set by rf_sinks_begin */
-	int error;                           /* first negative return of a consumer */
-	const char *failed;                  /* its name */
+	int error;			     /* first negative return of a consumer */
+	const char *failed;		     /* its name */
 	uint64_t events;
 };
 

@@ -11,10 +11,10 @@
 #include "ringfence/sink.h"
 
 struct rf_strace_opts {
-	bool ignore_unknown; /* unknown syscall names: skip (warn through the logger) instead of
-			      * failing with file:line */
+	bool ignore_unknown;  /* unknown syscall names: skip (warn through the logger) instead of
+			       * failing with file:line */
 	uint32_t native_arch; /* SCMP_ARCH_* token of the traced machine; 0 = this machine */
-	int32_t pid;          /* pid for lines without one (strace without -f, or a -ff file
+	int32_t pid;	      /* pid for lines without one (strace without -f, or a -ff file
 			       * whose name does not end in .PID); 0 = unknown */
 };
 

@@ -12,22 +12,22 @@
 #include "ringfence/observation.h"
 
 struct rf_cap_reason {
-	int cap;          /* CAP_* number */
-	bool possible;    /* only listed: the observation cannot tell */
-	char *why;        /* "chown() changes a file's owner (eBPF: capability check granted)" */
+	int cap;       /* CAP_* number */
+	bool possible; /* only listed: the observation cannot tell */
+	char *why;     /* "chown() changes a file's owner (eBPF: capability check granted)" */
 };
 
 struct rf_caps_suggestion {
-	bool from_events;     /* eBPF capability checks; false: inferred from syscalls */
-	uint64_t add;         /* capabilities to add after dropping ALL */
-	uint64_t possible;    /* listed with their reason, not added */
-	uint64_t refused;     /* checked and refused, never granted: the workload did without */
-	uint64_t ignored;     /* checked and granted but treated as noise (see the data file) */
+	bool from_events;  /* eBPF capability checks; false: inferred from syscalls */
+	uint64_t add;	   /* capabilities to add after dropping ALL */
+	uint64_t possible; /* listed with their reason, not added */
+	uint64_t refused;  /* checked and refused, never granted: the workload did without */
+	uint64_t ignored;  /* checked and granted but treated as noise (see the data file) */
 	struct rf_cap_reason *reasons;
 	size_t n_reasons;
 	bool escalation;      /* an executed file is set-user/group-ID or has file capabilities */
 	char *escalation_why; /* "/usr/bin/passwd is set-user-ID" */
-	char **notes;         /* NULL-terminated, may be NULL */
+	char **notes;	      /* NULL-terminated, may be NULL */
 };
 
 struct rf_caps_suggestion *rf_caps_suggestion_free(struct rf_caps_suggestion *s);

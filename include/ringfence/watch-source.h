@@ -19,31 +19,31 @@ struct rf_watch_needs {
 			       * empty: no syscall tracepoint at all */
 	char **path_prefixes; /* file events only for paths starting with one of these; NULL:
 			       * every path (relative paths and paths with "/." always pass) */
-	bool write_all;       /* with path_prefixes: they filter only read-only opens; every
+	bool write_all;	      /* with path_prefixes: they filter only read-only opens; every
 			       * other file event (writes, creates, unlinks ...) at any path */
-	bool tcp_state;       /* TCP connect/listen from sock:inet_sock_set_state */
-	bool signals;         /* signal:signal_generate */
-	bool io_uring;        /* io_uring:io_uring_submit_req (open/connect through io_uring) */
+	bool tcp_state;	      /* TCP connect/listen from sock:inet_sock_set_state */
+	bool signals;	      /* signal:signal_generate */
+	bool io_uring;	      /* io_uring:io_uring_submit_req (open/connect through io_uring) */
 	bool capabilities;    /* capability:cap_capable */
 };
 
 struct rf_ebpf_watch_opts {
-	bool all;           /* the whole node, or */
+	bool all;	    /* the whole node, or */
 	const char *cgroup; /* a cgroup v2 directory and below, or */
-	pid_t pid;          /* a process tree, or */
+	pid_t pid;	    /* a process tree, or */
 	char *const *argv;  /* a command */
 	const struct rf_watch_needs *needs;
-	int stop_fd;        /* readable: stop (for a command: it is waited for, unwatched) */
-	int ready_fd;       /* > 0: written and closed once live */
+	int stop_fd;  /* readable: stop (for a command: it is waited for, unwatched) */
+	int ready_fd; /* > 0: written and closed once live */
 	struct rf_proctab *procs;
 	volatile pid_t *child_pid;
 	unsigned gap_poll_ms; /* how often loss counters become RF_EV_GAP events (0: 250) */
 };
 
 struct rf_ebpf_watch_result {
-	int wait_status;      /* of the command, -1 otherwise */
-	uint64_t events[2];   /* records received per ring: [0] critical, [1] bulk */
-	uint64_t lost[2];     /* records the kernel could not deliver, per ring */
+	int wait_status;    /* of the command, -1 otherwise */
+	uint64_t events[2]; /* records received per ring: [0] critical, [1] bulk */
+	uint64_t lost[2];   /* records the kernel could not deliver, per ring */
 	uint64_t duration_ns;
 	unsigned tracepoints; /* programs attached */
 };

@@ -38,12 +38,12 @@ struct rf_watch_opts {
 
 struct rf_watch_result {
 	enum rf_watch_backend backend;
-	int wait_status;    /* of the command, -1 otherwise */
+	int wait_status; /* of the command, -1 otherwise */
 	uint64_t duration_ns;
 	uint64_t events[2]; /* eBPF: records per ring (critical, bulk); ptrace: [0] events */
 	uint64_t lost[2];
 	unsigned tracepoints; /* eBPF programs attached */
-	uint64_t stops;       /* ptrace stops */
+	uint64_t stops;	      /* ptrace stops */
 	uint64_t refused;     /* ptrace: calls refused before they ran (deny rules) */
 };
 
@@ -76,8 +76,7 @@ struct rf_container_meta;
 int rf_container_names_load(const char *path, struct rf_container_names **ret,
 			    struct rf_error *reterr);
 size_t rf_container_names_count(const struct rf_container_names *c);
-const struct rf_container_meta *rf_container_names_lookup(const char *container_id,
-							   void *userdata);
+const struct rf_container_meta *rf_container_names_lookup(const char *container_id, void *userdata);
 void rf_container_names_free(struct rf_container_names *c);
 
 /* ---- a whole run: rules, engine, outputs (what `ringfence watch` does) ---- */
@@ -85,30 +84,30 @@ struct rf_alerts;
 struct rf_ruleset;
 
 struct rf_watch_config {
-	struct rf_watch_opts source;    /* what to watch and how (needs: from the rules) */
-	char *const *rule_files;        /* loaded after the default rules, in order */
+	struct rf_watch_opts source; /* what to watch and how (needs: from the rules) */
+	char *const *rule_files;     /* loaded after the default rules, in order */
 	bool no_default_rules;
 	char *const *suppress_files;
-	const char *container_names;    /* --k8s-metadata FILE, or NULL */
-	char *const *ioc_files;         /* --ioc: threat lists, and the rules that read them */
-	int reload_fd;                  /* > 0: readable asks for the lists to be reloaded */
-	bool kill;                      /* --kill: act on rules whose action is kill */
-	bool dry_run;                   /* --dry-run: say what would have been killed */
-	struct rf_alerts *alerts;       /* where findings go (the caller's), or NULL */
-	rf_finding_fn on_finding;       /* also called with every record, or NULL */
+	const char *container_names; /* --k8s-metadata FILE, or NULL */
+	char *const *ioc_files;	     /* --ioc: threat lists, and the rules that read them */
+	int reload_fd;		     /* > 0: readable asks for the lists to be reloaded */
+	bool kill;		     /* --kill: act on rules whose action is kill */
+	bool dry_run;		     /* --dry-run: say what would have been killed */
+	struct rf_alerts *alerts;    /* where findings go (the caller's), or NULL */
+	rf_finding_fn on_finding;    /* also called with every record, or NULL */
 	void *finding_userdata;
-	FILE *dump_events;              /* every event as one JSON line, or NULL */
-	int fail_on;                    /* enum rf_priority counted in at_fail_on; -1: none */
-	unsigned rate_burst;            /* see rf_detect_opts */
+	FILE *dump_events;   /* every event as one JSON line, or NULL */
+	int fail_on;	     /* enum rf_priority counted in at_fail_on; -1: none */
+	unsigned rate_burst; /* see rf_detect_opts */
 	uint64_t rate_window_ns;
-	uint64_t stats_interval_ns;     /* 0: statistics at the end only */
-	FILE *diag;                     /* notes (backend, unwatched syscalls), or NULL */
-	bool verbose;                   /* ... and what is attached */
+	uint64_t stats_interval_ns; /* 0: statistics at the end only */
+	FILE *diag;		    /* notes (backend, unwatched syscalls), or NULL */
+	bool verbose;		    /* ... and what is attached */
 	/* learned baselines (ringfence/baseline.h) */
-	const char *baseline;           /* --baseline FILE: read (monitor, protect) or, learning,
-					 * written when watching ends */
-	bool learn;                     /* learn into `baseline` (the rules still run) */
-	bool protect;                   /* --mode protect: the baseline rules ask for kill */
+	const char *baseline; /* --baseline FILE: read (monitor, protect) or, learning,
+			       * written when watching ends */
+	bool learn;	      /* learn into `baseline` (the rules still run) */
+	bool protect;	      /* --mode protect: the baseline rules ask for kill */
 };
 
 struct rf_watch_summary {

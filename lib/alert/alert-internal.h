@@ -16,11 +16,11 @@ struct rf_alert_out {
 	const struct rf_alert_ops *ops;
 	char *name;
 	enum rf_alert_format fmt;
-	pthread_mutex_t lock;       /* guards stats (the webhook worker updates them) */
+	pthread_mutex_t lock; /* guards stats (the webhook worker updates them) */
 	struct rf_alert_stats stats;
-	uint64_t failures_logged;   /* rate limit of failure messages */
+	uint64_t failures_logged; /* rate limit of failure messages */
 	void *impl;
-	bool closed;                /* rf_alert_close ran: emits are counted as dropped */
+	bool closed; /* rf_alert_close ran: emits are counted as dropped */
 };
 
 int rf_alert_alloc(const struct rf_alert_ops *ops, const char *name, enum rf_alert_format fmt,

@@ -220,8 +220,8 @@ static void file_close(struct rf_alert_out *o)
 
 static const struct rf_alert_ops file_ops = { .emit = file_emit, .close = file_close };
 
-int rf_alert_file_new(const char *path, enum rf_alert_format fmt, uint64_t max_bytes,
-		      unsigned keep, struct rf_alert_out **ret, struct rf_error *reterr)
+int rf_alert_file_new(const char *path, enum rf_alert_format fmt, uint64_t max_bytes, unsigned keep,
+		      struct rf_alert_out **ret, struct rf_error *reterr)
 {
 	struct file_out *f = calloc(1, sizeof(*f));
 	_cleanup_free_ char *name = NULL;
@@ -277,7 +277,8 @@ static void syslog_emit(struct rf_alert_out *o, const char *json, const char *te
 	}
 	if (s->fd < 0) {
 		s->fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-		if (s->fd >= 0 && connect(s->fd, (struct sockaddr *)&s->addr, sizeof(s->addr)) < 0) {
+		if (s->fd >= 0 &&
+		    connect(s->fd, (struct sockaddr *)&s->addr, sizeof(s->addr)) < 0) {
 			close(s->fd);
 			s->fd = -1;
 		}

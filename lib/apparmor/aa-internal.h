@@ -13,7 +13,8 @@ struct rf_aa_rule *aa_add_rule(struct rf_aa_profile *p, enum rf_aa_rule_kind kin
 /* A rule of any non-file kind from printf-style text ("network %s %s"). -ENOMEM or 0. */
 int aa_add_text(struct rf_aa_profile *p, enum rf_aa_rule_kind kind, bool deny, bool audit,
 		const char *comment, const char *fmt, ...) __attribute__((format(printf, 6, 7)));
-int aa_add_note(struct rf_aa_profile *p, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+int aa_add_note(struct rf_aa_profile *p, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
 /* A file rule for an already escaped path token. */
 int aa_add_file(struct rf_aa_profile *p, bool deny, bool audit, const char *path, uint32_t perms,
 		const char *xmode, const char *comment);

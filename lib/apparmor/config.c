@@ -57,10 +57,10 @@ static int bad(struct ctx *x, const struct toml_value *v, size_t offset, const c
 		return -ENOMEM;
 	/* The column of a problem inside a string: its quote, plus the offset (exact for strings
 	 * without escapes, which are the ones a path can be); SIZE_MAX: the value as a whole. */
-	return rf_error_set_at_col(x->err, -EINVAL, x->source, v->line,
-				   v->col + (v->type == TOML_STRING && offset != SIZE_MAX
-						     ? 1 + (unsigned)offset : 0), "%s",
-				   msg);
+	return rf_error_set_at_col(
+		x->err, -EINVAL, x->source, v->line,
+		v->col + (v->type == TOML_STRING && offset != SIZE_MAX ? 1 + (unsigned)offset : 0),
+		"%s", msg);
 }
 
 /* The string's text, refused when an escape put a NUL byte in it. */
@@ -148,8 +148,8 @@ static int capabilities(struct ctx *x, const struct toml_entry *e, const char *w
 			*p = (char)tolower((unsigned char)*p);
 		for (const char *p = lower + 4; *p; p++)
 			if (!islower((unsigned char)*p) && !isdigit((unsigned char)*p) && *p != '_')
-				return bad(x, v, SIZE_MAX, "%s: '%s' is not a capability name", what,
-					   s);
+				return bad(x, v, SIZE_MAX, "%s: '%s' is not a capability name",
+					   what, s);
 		if (cap_from_name(lower, &cap) < 0 || !(name = aa_cap_name(cap)))
 			return bad(x, v, SIZE_MAX, "%s: unknown capability '%s'", what, s);
 		if ((r = strv_extend_unique(ret, name)) < 0)
@@ -171,14 +171,17 @@ static int entry(struct ctx *x, struct rf_aa_config *c, const struct toml_entry 
 		if (!rf_aa_name_valid(s))
 			return bad(x, &e->v, SIZE_MAX,
 				   "Name '%s' must be letters, digits, '_', '.' and '-', starting "
-				   "with a letter or digit (at most 200)", s);
+				   "with a letter or digit (at most 200)",
+				   s);
 		c->name_line = e->v.line;
 		return (c->name = strdup(s)) ? 0 : -ENOMEM;
 	}
 	if (!*t && (streq(k, "Imports") || streq(k, "InnerImports")))
-		return rf_error_set_at_col(x->err, -EINVAL, x->source, e->line, e->col,
-					   "%s: refused: ringfence writes no includes, so a profile "
-					   "does not depend on the host's /etc/apparmor.d", k);
+		return rf_error_set_at_col(
+			x->err, -EINVAL, x->source, e->line, e->col,
+			"%s: refused: ringfence writes no includes, so a profile "
+			"does not depend on the host's /etc/apparmor.d",
+			k);
 	if (streq(t, "Filesystem")) {
 		static const struct {
 			const char *key;
@@ -212,15 +215,16 @@ static int entry(struct ctx *x, struct rf_aa_config *c, const struct toml_entry 
 		if (streq(k, "Deny"))
 			return capabilities(x, e, "Capabilities.Deny", &c->cap_deny);
 	}
-	return rf_error_set_at_col(x->err, -EINVAL, x->source, e->line, e->col,
-				   "unknown key '%s%s%s' (bane's schema: Name; [Filesystem] "
-				   "ReadOnlyPaths, LogOnWritePaths, WritablePaths, AllowExec, DenyExec; "
-				   "[Network] Raw, Packet, Protocols; [Capabilities] Allow, Deny)",
-				   t, *t ? "." : "", k);
+	return rf_error_set_at_col(
+		x->err, -EINVAL, x->source, e->line, e->col,
+		"unknown key '%s%s%s' (bane's schema: Name; [Filesystem] "
+		"ReadOnlyPaths, LogOnWritePaths, WritablePaths, AllowExec, DenyExec; "
+		"[Network] Raw, Packet, Protocols; [Capabilities] Allow, Deny)",
+		t, *t ? "." : "", k);
 }
 
-int rf_aa_config_parse(const char *text, size_t len, const char *source,
-		       struct rf_aa_config **ret, struct rf_error *reterr)
+int rf_aa_config_parse(const char *text, size_t len, const char *source, struct rf_aa_config **ret,
+		       struct rf_error *reterr)
 {
 	_cleanup_(rf_aa_config_freep) struct rf_aa_config *c = calloc(1, sizeof(*c));
 	struct toml_doc d = { 0 };
@@ -236,7 +240,8 @@ int rf_aa_config_parse(const char *text, size_t len, const char *source,
 		    !streq(d.tables[i], "Capabilities")) {
 			r = rf_error_set_at(reterr, -EINVAL, x.source, d.table_lines[i],
 					    "unknown table [%s] (bane's schema has [Filesystem], "
-					    "[Network] and [Capabilities])", d.tables[i]);
+					    "[Network] and [Capabilities])",
+					    d.tables[i]);
 			break;
 		}
 	for (size_t i = 0; r >= 0 && i < d.n; i++)
@@ -244,11 +249,12 @@ int rf_aa_config_parse(const char *text, size_t len, const char *source,
 	toml_done(&d);
 	if (r < 0)
 		return r;
-	STRV_FOREACH (a, c->cap_allow)
+	STRV_FOREACH(a, c->cap_allow)
 		if (strv_contains(c->cap_deny, *a))
 			return rf_error_set(reterr, -EINVAL,
 					    "%s: capability '%s' is both in Capabilities.Allow and "
-					    "Capabilities.Deny", x.source, *a);
+					    "Capabilities.Deny",
+					    x.source, *a);
 	*ret = TAKE_PTR(c);
 	return 0;
 }

@@ -21,14 +21,16 @@
 /* Address families apparmor_parser 3.0 can name (its af_mask): a newer kernel's family
  * (decnet's slot is unused, mctp is too new) cannot be written as a rule. */
 static const char *const parser_families[] = {
-	"unix", "inet", "ax25", "ipx", "appletalk", "netrom", "bridge", "atmpvc", "x25", "inet6",
-	"rose", "netbeui", "security", "key", "netlink", "packet", "ash", "econet", "atmsvc", "rds",
-	"sna", "irda", "pppox", "wanpipe", "llc", "ib", "mpls", "can", "tipc", "bluetooth", "iucv",
-	"rxrpc", "isdn", "phonet", "ieee802154", "caif", "alg", "nfc", "vsock", "kcm", "qipcrtr",
-	"smc", "xdp", NULL,
+	"unix",	   "inet",	"ax25",	   "ipx",    "appletalk", "netrom",   "bridge",
+	"atmpvc",  "x25",	"inet6",   "rose",   "netbeui",	  "security", "key",
+	"netlink", "packet",	"ash",	   "econet", "atmsvc",	  "rds",      "sna",
+	"irda",	   "pppox",	"wanpipe", "llc",    "ib",	  "mpls",     "can",
+	"tipc",	   "bluetooth", "iucv",	   "rxrpc",  "isdn",	  "phonet",   "ieee802154",
+	"caif",	   "alg",	"nfc",	   "vsock",  "kcm",	  "qipcrtr",  "smc",
+	"xdp",	   NULL,
 };
-static const char *const parser_types[] = { "stream", "dgram", "seqpacket", "rdm", "raw",
-					     "packet", NULL };
+static const char *const parser_types[] = { "stream", "dgram",	"seqpacket", "rdm",
+					    "raw",    "packet", NULL };
 
 struct frule {
 	char *token;
@@ -95,7 +97,7 @@ static int add_files(struct rf_aa_profile *p, const struct rf_observation *obs)
 	int r = 0;
 
 	/* The executed files: also read and mapped (the kernel maps them; a script is read). */
-	STRV_FOREACH (e, obs->execs)
+	STRV_FOREACH(e, obs->execs)
 		if ((r = add_one(&fs, *e, false, RF_AA_PERM_M | RF_AA_PERM_R | RF_AA_PERM_X)) < 0)
 			goto out;
 	for (size_t i = 0; i < obs->n_files; i++) {
@@ -158,13 +160,13 @@ static int add_network(struct rf_aa_profile *p, const struct rf_observation *obs
 	strv_sort(rules);
 	r = aa_add_note(p, "network: the socket families and types the recording created%s",
 			rules ? "" : " (none)");
-	STRV_FOREACH (s, rules)
+	STRV_FOREACH(s, rules)
 		if (r >= 0)
 			r = aa_add_text(p, RF_AA_RULE_NETWORK, false, false, NULL, "%s", *s);
-	STRV_FOREACH (s, odd)
+	STRV_FOREACH(s, odd)
 		if (r >= 0)
-			r = aa_add_note(p, "address family %s has no AppArmor 3.0 name: not allowed",
-					*s);
+			r = aa_add_note(
+				p, "address family %s has no AppArmor 3.0 name: not allowed", *s);
 	return r;
 }
 
@@ -177,10 +179,13 @@ static int add_capabilities(struct rf_aa_profile *p, const struct rf_observation
 	if (!known) {
 		/* ptrace and strace see no capability checks: the securityContext suggestion
 		 * (--caps) is where capabilities are cut down for such a recording. */
-		r = aa_add_note(p, "capabilities: not seen by a %s recording, all allowed here; drop "
-				   "them in the securityContext (--caps)", obs->backend ?: "this");
-		return r < 0 ? r : aa_add_text(p, RF_AA_RULE_CAPABILITY, false, false, NULL,
-					       "capability");
+		r = aa_add_note(p,
+				"capabilities: not seen by a %s recording, all allowed here; drop "
+				"them in the securityContext (--caps)",
+				obs->backend ?: "this");
+		return r < 0 ? r
+			     : aa_add_text(p, RF_AA_RULE_CAPABILITY, false, false, NULL,
+					   "capability");
 	}
 	r = aa_add_note(p, "capabilities: those the kernel checked and granted%s",
 			obs->caps_used ? "" : " (none)");
@@ -215,9 +220,10 @@ static int add_signals_ptrace(struct rf_aa_profile *p, const struct rf_observati
 		return -ENOMEM;
 	/* A process signalling itself (raise, abort) is mediated too, and the observation does
 	 * not count those: signals among the profile's own processes stay whole. */
-	r = aa_add_note(p, "signals: from the host and the runtime, and among this profile's "
-			   "processes%s%s%s", *sent ? " (the recording sent " : "", sent,
-			*sent ? ")" : "");
+	r = aa_add_note(p,
+			"signals: from the host and the runtime, and among this profile's "
+			"processes%s%s%s",
+			*sent ? " (the recording sent " : "", sent, *sent ? ")" : "");
 	if (r >= 0)
 		r = aa_add_signals_from_runtime(p);
 	if (r >= 0)
@@ -228,7 +234,8 @@ static int add_signals_ptrace(struct rf_aa_profile *p, const struct rf_observati
 				obs->ptrace_ops ? "; tracing them, as the recording did" : "");
 	if (r >= 0)
 		r = aa_add_text(p, RF_AA_RULE_PTRACE, false, false, NULL, "ptrace (%s) peer=%s",
-				obs->ptrace_ops ? "trace,read,tracedby,readby" : "read,readby", name);
+				obs->ptrace_ops ? "trace,read,tracedby,readby" : "read,readby",
+				name);
 	return r;
 }
 
@@ -257,7 +264,7 @@ static int header(struct rf_aa_profile *p, const struct rf_observation *obs, boo
 
 	if (!f)
 		return -ENOMEM;
-	STRV_FOREACH (a, obs->command)
+	STRV_FOREACH(a, obs->command)
 		fprintf(f, "%s%.200s", a == obs->command ? "" : " ", *a);
 	if (fclose(f) != 0)
 		return -ENOMEM;
@@ -288,25 +295,29 @@ int rf_aa_from_observation(const struct rf_observation *obs, const struct rf_aa_
 	int r;
 
 	if (!obs->decoded && !partial)
-		return rf_error_set(reterr, -EOPNOTSUPP,
-				    "the observation has no file or socket events (a %s recording "
-				    "sees syscalls and capability checks only): a profile from it "
-				    "would deny everything the workload does. Record with --backend "
-				    "ptrace, or pass --partial to allow all files and networking",
-				    obs->backend ?: "non-decoding");
+		return rf_error_set(
+			reterr, -EOPNOTSUPP,
+			"the observation has no file or socket events (a %s recording "
+			"sees syscalls and capability checks only): a profile from it "
+			"would deny everything the workload does. Record with --backend "
+			"ptrace, or pass --partial to allow all files and networking",
+			obs->backend ?: "non-decoding");
 	if (obs->files_overflow && !partial)
 		return rf_error_set(reterr, -E2BIG,
 				    "the recording touched more than %d paths and kept only the "
 				    "first ones: the profile would miss the others (--partial "
-				    "writes it anyway)", RF_OBS_MAX_FILES);
+				    "writes it anyway)",
+				    RF_OBS_MAX_FILES);
 	if (!name) {
 		if ((r = rf_aa_default_name(obs, &derived)) < 0)
 			return r;
 		name = derived;
 	}
 	if (!rf_aa_name_valid(name))
-		return rf_error_set(reterr, -EINVAL, "profile name '%s' must be letters, digits, "
-				    "'_', '.' and '-', starting with a letter or digit", name);
+		return rf_error_set(reterr, -EINVAL,
+				    "profile name '%s' must be letters, digits, "
+				    "'_', '.' and '-', starting with a letter or digit",
+				    name);
 	p = rf_aa_profile_new(name);
 	if (!p || !(p->abi = strdup("abi/3.0")))
 		return -ENOMEM;
@@ -319,8 +330,9 @@ int rf_aa_from_observation(const struct rf_observation *obs, const struct rf_aa_
 		if ((r = add_network(p, obs)) < 0)
 			return r;
 	} else {
-		rf_log(RF_LOG_WARNING, "AppArmor profile '%s': the recording saw no files or "
-				       "sockets; all files and networking are allowed (--partial)",
+		rf_log(RF_LOG_WARNING,
+		       "AppArmor profile '%s': the recording saw no files or "
+		       "sockets; all files and networking are allowed (--partial)",
 		       name);
 		if ((r = aa_add_note(p, "network: UNKNOWN to this recording, all allowed")) < 0 ||
 		    (r = aa_add_text(p, RF_AA_RULE_NETWORK, false, false, NULL, "network")) < 0)

@@ -23,8 +23,8 @@ static const struct {
 	  RF_AA_PERM_W, "below /proc, except /proc/<pid> and /proc/sys" },
 	{ "/proc/sys/[^k]**", RF_AA_PERM_W, "/proc/sys except kernel/" },
 	{ "/proc/sys/kernel/{?,??,[^s][^h][^m]**}", RF_AA_PERM_W, "/proc/sys/kernel except shm*" },
-	{ "/proc/sysrq-trigger", RF_AA_PERM_R | RF_AA_PERM_W | RF_AA_PERM_K | RF_AA_PERM_L |
-	  RF_AA_PERM_X, NULL },
+	{ "/proc/sysrq-trigger",
+	  RF_AA_PERM_R | RF_AA_PERM_W | RF_AA_PERM_K | RF_AA_PERM_L | RF_AA_PERM_X, NULL },
 	{ "/proc/kcore", RF_AA_PERM_R | RF_AA_PERM_W | RF_AA_PERM_K | RF_AA_PERM_L | RF_AA_PERM_X,
 	  NULL },
 	{ "/sys/[^f]*/**", RF_AA_PERM_W | RF_AA_PERM_K | RF_AA_PERM_L | RF_AA_PERM_X, NULL },
@@ -33,12 +33,12 @@ static const struct {
 	{ "/sys/fs/c[^g]*/**", RF_AA_PERM_W | RF_AA_PERM_K | RF_AA_PERM_L | RF_AA_PERM_X, NULL },
 	{ "/sys/fs/cg[^r]*/**", RF_AA_PERM_W | RF_AA_PERM_K | RF_AA_PERM_L | RF_AA_PERM_X,
 	  "all of /sys except /sys/fs/cgroup" },
-	{ "/sys/firmware/**", RF_AA_PERM_R | RF_AA_PERM_W | RF_AA_PERM_K | RF_AA_PERM_L |
-	  RF_AA_PERM_X, NULL },
-	{ "/sys/devices/virtual/powercap/**", RF_AA_PERM_R | RF_AA_PERM_W | RF_AA_PERM_K |
-	  RF_AA_PERM_L | RF_AA_PERM_X, NULL },
-	{ "/sys/kernel/security/**", RF_AA_PERM_R | RF_AA_PERM_W | RF_AA_PERM_K | RF_AA_PERM_L |
-	  RF_AA_PERM_X, NULL },
+	{ "/sys/firmware/**",
+	  RF_AA_PERM_R | RF_AA_PERM_W | RF_AA_PERM_K | RF_AA_PERM_L | RF_AA_PERM_X, NULL },
+	{ "/sys/devices/virtual/powercap/**",
+	  RF_AA_PERM_R | RF_AA_PERM_W | RF_AA_PERM_K | RF_AA_PERM_L | RF_AA_PERM_X, NULL },
+	{ "/sys/kernel/security/**",
+	  RF_AA_PERM_R | RF_AA_PERM_W | RF_AA_PERM_K | RF_AA_PERM_L | RF_AA_PERM_X, NULL },
 };
 
 /* Who may signal the container: the host (unconfined), the OCI runtimes (`stop`, `kill`), and
@@ -50,8 +50,8 @@ int aa_add_signals_from_runtime(struct rf_aa_profile *p)
 	int r = 0;
 
 	for (size_t i = 0; r >= 0 && i < ELEMENTSOF(signal_peers); i++)
-		r = aa_add_text(p, RF_AA_RULE_SIGNAL, false, false, NULL, "signal (receive) peer=%s",
-				signal_peers[i]);
+		r = aa_add_text(p, RF_AA_RULE_SIGNAL, false, false, NULL,
+				"signal (receive) peer=%s", signal_peers[i]);
 	return r;
 }
 
@@ -61,7 +61,8 @@ int aa_add_container_denials(struct rf_aa_profile *p)
 			       "container needs, no mount");
 
 	for (size_t i = 0; r >= 0 && i < ELEMENTSOF(container_denials); i++)
-		r = aa_add_file(p, true, false, container_denials[i].path, container_denials[i].perms,
+		r = aa_add_file(p, true, false, container_denials[i].path,
+				container_denials[i].perms,
 				(container_denials[i].perms & RF_AA_PERM_X) ? "x" : NULL,
 				container_denials[i].comment);
 	if (r >= 0)
@@ -78,7 +79,7 @@ static int add_paths(struct rf_aa_profile *p, char *const *globs, const char *wh
 		return 0;
 	if ((r = aa_add_note(p, "%s", what)) < 0)
 		return r;
-	STRV_FOREACH (g, globs) {
+	STRV_FOREACH(g, globs) {
 		_cleanup_free_ char *tok = NULL;
 
 		if ((r = aa_glob_token(*g, &tok)) < 0 ||
@@ -90,20 +91,22 @@ static int add_paths(struct rf_aa_profile *p, char *const *globs, const char *wh
 
 static int add_network(struct rf_aa_profile *p, const struct rf_aa_config *c)
 {
-	int r = aa_add_note(p, "network: %s", c->protocols ? "only these protocols, IPv4 and IPv6"
-							    : "all families and types");
+	int r = aa_add_note(p, "network: %s",
+			    c->protocols ? "only these protocols, IPv4 and IPv6"
+					 : "all families and types");
 
 	if (r < 0)
 		return r;
 	if (!c->protocols)
 		r = aa_add_text(p, RF_AA_RULE_NETWORK, false, false, NULL, "network");
-	STRV_FOREACH (proto, c->protocols) {
-		/* AppArmor 3.0 has no ICMPv6 protocol word: an inet6 raw socket is what ping6 uses. */
+	STRV_FOREACH(proto, c->protocols) {
+		/* AppArmor 3.0 has no ICMPv6 protocol word: an inet6 raw socket is what ping6 uses.
+		 */
 		bool icmp = streq(*proto, "icmp");
 
 		if (r >= 0)
-			r = aa_add_text(p, RF_AA_RULE_NETWORK, false, false, NULL, "network inet %s",
-					*proto);
+			r = aa_add_text(p, RF_AA_RULE_NETWORK, false, false, NULL,
+					"network inet %s", *proto);
 		if (r >= 0)
 			r = aa_add_text(p, RF_AA_RULE_NETWORK, false, false,
 					icmp ? "ICMPv6: AppArmor names no protocol, raw is the type"
@@ -122,11 +125,12 @@ static int add_capabilities(struct rf_aa_profile *p, const struct rf_aa_config *
 	int r;
 
 	if (c->cap_deny) {
-		/* With a deny list every other capability is allowed: the allow list adds nothing. */
+		/* With a deny list every other capability is allowed: the allow list adds nothing.
+		 */
 		r = aa_add_note(p, "capabilities: all but Capabilities.Deny");
 		if (r >= 0)
 			r = aa_add_text(p, RF_AA_RULE_CAPABILITY, false, false, NULL, "capability");
-		STRV_FOREACH (cap, c->cap_deny)
+		STRV_FOREACH(cap, c->cap_deny)
 			if (r >= 0)
 				r = aa_add_text(p, RF_AA_RULE_CAPABILITY, true, false, NULL,
 						"capability %s", *cap);
@@ -135,10 +139,10 @@ static int add_capabilities(struct rf_aa_profile *p, const struct rf_aa_config *
 	r = aa_add_note(p, "capabilities: %s",
 			c->cap_allow ? "only Capabilities.Allow"
 				     : "none (neither Capabilities.Allow nor Capabilities.Deny)");
-	STRV_FOREACH (cap, c->cap_allow)
+	STRV_FOREACH(cap, c->cap_allow)
 		if (r >= 0)
-			r = aa_add_text(p, RF_AA_RULE_CAPABILITY, false, false, NULL, "capability %s",
-					*cap);
+			r = aa_add_text(p, RF_AA_RULE_CAPABILITY, false, false, NULL,
+					"capability %s", *cap);
 	return r;
 }
 
@@ -152,8 +156,10 @@ int rf_aa_from_config(const struct rf_aa_config *c, const struct rf_aa_opts *o,
 	if (!name)
 		return rf_error_set(reterr, -EINVAL, "%s: no Name, and no --name given", c->source);
 	if (!rf_aa_name_valid(name))
-		return rf_error_set(reterr, -EINVAL, "profile name '%s' must be letters, digits, "
-				    "'_', '.' and '-', starting with a letter or digit", name);
+		return rf_error_set(reterr, -EINVAL,
+				    "profile name '%s' must be letters, digits, "
+				    "'_', '.' and '-', starting with a letter or digit",
+				    name);
 	p = rf_aa_profile_new(name);
 	if (!p || !(p->abi = strdup("abi/3.0")))
 		return -ENOMEM;
@@ -174,19 +180,21 @@ int rf_aa_from_config(const struct rf_aa_config *c, const struct rf_aa_opts *o,
 			   RF_AA_PERM_W, NULL)) < 0 ||
 	    (r = add_paths(p, c->writable, "Filesystem.WritablePaths", false, false, RF_AA_PERM_W,
 			   NULL)) < 0 ||
-	    (r = add_paths(p, c->allow_exec, "Filesystem.AllowExec", false, false,
-			   RF_AA_PERM_X, "ix")) < 0 ||
+	    (r = add_paths(p, c->allow_exec, "Filesystem.AllowExec", false, false, RF_AA_PERM_X,
+			   "ix")) < 0 ||
 	    (r = add_paths(p, c->deny_exec, "Filesystem.DenyExec", true, false,
-			   RF_AA_PERM_M | RF_AA_PERM_R | RF_AA_PERM_W | RF_AA_PERM_K | RF_AA_PERM_L |
-				   RF_AA_PERM_X, "x")) < 0)
+			   RF_AA_PERM_M | RF_AA_PERM_R | RF_AA_PERM_W | RF_AA_PERM_K |
+				   RF_AA_PERM_L | RF_AA_PERM_X,
+			   "x")) < 0)
 		return r;
 	if ((r = aa_add_note(p, "signals: from the host and the runtime, and among this "
-			       "profile's processes")) < 0 ||
+				"profile's processes")) < 0 ||
 	    (r = aa_add_signals_from_runtime(p)) < 0 ||
 	    (r = aa_add_text(p, RF_AA_RULE_SIGNAL, false, false, NULL,
 			     "signal (send,receive) peer=%s", name)) < 0 ||
 	    (r = aa_add_container_denials(p)) < 0 ||
-	    (r = aa_add_note(p, "ptrace: only among this profile's processes (ps, /proc/<pid>)")) < 0 ||
+	    (r = aa_add_note(p, "ptrace: only among this profile's processes (ps, /proc/<pid>)")) <
+		    0 ||
 	    (r = aa_add_text(p, RF_AA_RULE_PTRACE, false, false, NULL,
 			     "ptrace (trace,read,tracedby,readby) peer=%s", name)) < 0)
 		return r;

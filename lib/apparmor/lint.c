@@ -23,10 +23,10 @@ void rf_aa_lint_done(struct rf_aa_lint *l)
 	*l = (struct rf_aa_lint){ 0 };
 }
 
-static int item(struct rf_aa_lint *l, enum rf_aa_lint_severity sev, unsigned line,
-		const char *code, const char *fmt, ...) __attribute__((format(printf, 5, 6)));
-static int item(struct rf_aa_lint *l, enum rf_aa_lint_severity sev, unsigned line,
-		const char *code, const char *fmt, ...)
+static int item(struct rf_aa_lint *l, enum rf_aa_lint_severity sev, unsigned line, const char *code,
+		const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+static int item(struct rf_aa_lint *l, enum rf_aa_lint_severity sev, unsigned line, const char *code,
+		const char *fmt, ...)
 {
 	struct rf_aa_lint_item *v = reallocarray(l->items, l->n + 1, sizeof(*v));
 	_cleanup_free_ char *raw = NULL;
@@ -43,8 +43,9 @@ static int item(struct rf_aa_lint *l, enum rf_aa_lint_severity sev, unsigned lin
 	/* Paths come from the profile and the recording: never raw control bytes to a terminal. */
 	if (r < 0 || !(msg = rf_escape_controls(raw)))
 		return -ENOMEM;
-	v[l->n] = (struct rf_aa_lint_item){ .severity = sev, .line = line, .code = strdup(code),
-					    .message = msg };
+	v[l->n] = (struct rf_aa_lint_item){
+		.severity = sev, .line = line, .code = strdup(code), .message = msg
+	};
 	if (!v[l->n].code) {
 		free(msg);
 		return -ENOMEM;
@@ -55,7 +56,7 @@ static int item(struct rf_aa_lint *l, enum rf_aa_lint_severity sev, unsigned lin
 
 static bool defined(const struct rf_aa_profile *p, const char *var, size_t len)
 {
-	STRV_FOREACH (v, p->variables)
+	STRV_FOREACH(v, p->variables)
 		if (!strncmp(*v, var, len) && (*v)[len] == '=')
 			return true;
 	return false;
@@ -89,7 +90,8 @@ static int check_rule(const struct rf_aa_profile *p, const struct rf_aa_rule *r,
 				 "%.*s is not defined and nothing is included", (int)len, v);
 		else if (!defined(p, v, len))
 			e = item(l, RF_AA_LINT_NOTE, r->line, "variable-from-include",
-				 "%.*s comes from an include: the rule is not replayed", (int)len, v);
+				 "%.*s comes from an include: the rule is not replayed", (int)len,
+				 v);
 	}
 	if (e >= 0 && !r->deny && !r->path && r->kind == RF_AA_RULE_FILE)
 		e = item(l, RF_AA_LINT_NOTE, r->line, "all-files", "'file,' allows every file");
@@ -135,7 +137,8 @@ static int replay_net(const struct rf_aa_profile *p, const struct rf_observation
 		for (size_t k = 0; k < p->n_rules; k++) {
 			const struct rf_aa_rule *r = &p->rules[k];
 
-			if (r->kind != RF_AA_RULE_NETWORK || !fam || !net_covers(r->text, fam, type))
+			if (r->kind != RF_AA_RULE_NETWORK || !fam ||
+			    !net_covers(r->text, fam, type))
 				continue;
 			*(r->deny ? &denied : &allowed) = true;
 		}
@@ -198,16 +201,19 @@ int rf_aa_lint(const struct rf_aa_profile *p, const struct rf_observation *obs,
 
 	if (!p->abi)
 		e = item(&l, RF_AA_LINT_WARNING, p->line, "no-abi",
-			 "no 'abi <abi/3.0>,': the parser assumes an ABI that depends on its version");
-	STRV_FOREACH (inc, p->includes)
+			 "no 'abi <abi/3.0>,': the parser assumes an ABI that depends on its "
+			 "version");
+	STRV_FOREACH(inc, p->includes)
 		if (e >= 0)
-			e = item(&l, RF_AA_LINT_NOTE, 0, "include-not-followed",
-				 "'%s' is not read here: its rules are neither checked nor replayed",
-				 *inc);
+			e = item(
+				&l, RF_AA_LINT_NOTE, 0, "include-not-followed",
+				"'%s' is not read here: its rules are neither checked nor replayed",
+				*inc);
 	if (e >= 0 && !rf_aa_name_valid(p->name))
 		e = item(&l, RF_AA_LINT_NOTE, p->line, "name",
 			 "profile name '%s' cannot be a Kubernetes localhostProfile file name "
-			 "(NAME.apparmor)", p->name);
+			 "(NAME.apparmor)",
+			 p->name);
 	for (size_t i = 0; e >= 0 && i < p->n_rules; i++)
 		e = check_rule(p, &p->rules[i], complain, &l);
 	if (e >= 0 && obs)

@@ -115,8 +115,7 @@ static int match(struct m *m, const char *pat, const char *s)
 		if (++m->steps > MAX_STEPS)
 			return 0;
 		switch (*pat) {
-		case '\0':
-			return *s == '\0';
+		case '\0': return *s == '\0';
 		case '*':
 			if (pat[1] == '*') {
 				while (*pat == '*')
@@ -141,8 +140,7 @@ static int match(struct m *m, const char *pat, const char *s)
 			pat++;
 			s++;
 			break;
-		case '{':
-			return alternatives(m, pat, s);
+		case '{': return alternatives(m, pat, s);
 		case '[':
 			if (!*s)
 				return 0;
@@ -200,7 +198,7 @@ static int expand(const struct rf_aa_profile *p, const char *tok, char **ret, in
 	if (!(f = open_memstream(&alts, &n)))
 		return -ENOMEM;
 	fputc('{', f);
-	STRV_FOREACH (v, p->variables) {
+	STRV_FOREACH(v, p->variables) {
 		size_t k = strlen(name);
 		const char *val;
 

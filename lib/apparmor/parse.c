@@ -65,14 +65,9 @@ static int next(struct lex *l, char **ret_word, unsigned *ret_line, bool var)
 			break;
 		l->i++;
 		return T_COMMA;
-	case '{':
-		l->i++;
-		return T_OPEN;
-	case '}':
-		l->i++;
-		return T_CLOSE;
-	default:
-		break;
+	case '{': l->i++; return T_OPEN;
+	case '}': l->i++; return T_CLOSE;
+	default: break;
 	}
 	while (l->i < l->n) {
 		char c = l->s[l->i];
@@ -82,9 +77,10 @@ static int next(struct lex *l, char **ret_word, unsigned *ret_line, bool var)
 
 			while (q < l->s + l->n && *q != '"') {
 				if (*q == '\n')
-					return rf_error_set_at(l->err, -EINVAL, l->source, l->line,
-							       "a quoted string runs past the end of "
-							       "the line");
+					return rf_error_set_at(
+						l->err, -EINVAL, l->source, l->line,
+						"a quoted string runs past the end of "
+						"the line");
 				q += *q == '\\' && q + 1 < l->s + l->n ? 2 : 1;
 			}
 			if (q >= l->s + l->n)
@@ -169,7 +165,14 @@ static bool perm_word(const char *w, uint32_t *ret, char xmode[4])
 		case 'a': p |= RF_AA_PERM_A; break;
 		case 'l': p |= RF_AA_PERM_L; break;
 		case 'k': p |= RF_AA_PERM_K; break;
-		case 'i': case 'p': case 'P': case 'u': case 'U': case 'c': case 'C': case 'x':
+		case 'i':
+		case 'p':
+		case 'P':
+		case 'u':
+		case 'U':
+		case 'c':
+		case 'C':
+		case 'x':
 			if (xn >= 3)
 				return false;
 			xmode[xn++] = *c;
@@ -177,8 +180,7 @@ static bool perm_word(const char *w, uint32_t *ret, char xmode[4])
 			if (*c == 'x')
 				p |= RF_AA_PERM_X;
 			break;
-		default:
-			return false;
+		default: return false;
 		}
 	}
 	*ret = p;
@@ -280,7 +282,8 @@ static int header(struct lex *l, struct rf_aa_profile *p, struct stmt *st)
 	if (n && streq(w[0], "profile"))
 		i = 1;
 	if (i >= n)
-		return rf_error_set_at(l->err, -EINVAL, l->source, st->line, "a profile without a name");
+		return rf_error_set_at(l->err, -EINVAL, l->source, st->line,
+				       "a profile without a name");
 	if (!(p->name = strdup(w[i][0] == '"' ? w[i] + 1 : w[i])))
 		return -ENOMEM;
 	p->name[strcspn(p->name, "\"")] = '\0';
@@ -332,8 +335,8 @@ static int preamble(struct lex *l, struct rf_aa_profile *p, struct stmt *st)
 			return rf_error_set_at(l->err, -EINVAL, l->source, st->line,
 					       "a variable is defined as @{NAME}=value");
 		v += strspn(v, " \t");
-		if (asprintf(&def, "%.*s=%.*s", (int)(close - w0) + 1, w0,
-			     (int)strcspn(v, "#"), v) < 0)
+		if (asprintf(&def, "%.*s=%.*s", (int)(close - w0) + 1, w0, (int)strcspn(v, "#"),
+			     v) < 0)
 			return -ENOMEM;
 		while (*def && isspace((unsigned char)def[strlen(def) - 1]))
 			def[strlen(def) - 1] = '\0';
@@ -395,8 +398,9 @@ int rf_aa_profile_parse(const char *text, size_t len, const char *source,
 			struct rf_aa_profile **ret, struct rf_error *reterr)
 {
 	_cleanup_(rf_aa_profile_freep) struct rf_aa_profile *p = rf_aa_profile_new(NULL);
-	struct lex l = { .s = text, .n = len, .line = 1, .source = source ?: "<input>",
-			 .err = reterr };
+	struct lex l = {
+		.s = text, .n = len, .line = 1, .source = source ?: "<input>", .err = reterr
+	};
 	int r = 0;
 
 	if (!p)
@@ -416,8 +420,9 @@ int rf_aa_profile_parse(const char *text, size_t len, const char *source,
 		}
 		if (r >= 0 && st.end == T_OPEN) {
 			if (p->name)
-				r = rf_error_set_at(reterr, -EINVAL, l.source, st.line,
-						    "a second profile: this reader takes one per file");
+				r = rf_error_set_at(
+					reterr, -EINVAL, l.source, st.line,
+					"a second profile: this reader takes one per file");
 			else if ((r = header(&l, p, &st)) >= 0)
 				r = body(&l, p);
 		} else if (r >= 0 && st.end == T_CLOSE) {
@@ -441,6 +446,7 @@ int rf_aa_profile_load(const char *path, struct rf_aa_profile **ret, struct rf_e
 	size_t len = 0;
 	int r = rf_read_file(path, MAX_PROFILE_BYTES, &text, &len, reterr);
 
-	return r < 0 ? r : rf_aa_profile_parse(text, len, streq(path, "-") ? "<stdin>" : path, ret,
-					       reterr);
+	return r < 0 ? r
+		     : rf_aa_profile_parse(text, len, streq(path, "-") ? "<stdin>" : path, ret,
+					   reterr);
 }

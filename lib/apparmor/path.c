@@ -40,20 +40,17 @@ const char *aa_glob_problem(const char *glob, size_t *ret_at)
 		if (c < 0x20 || c == 0x7f)
 			return "a control character would end the rule or the line";
 		switch (c) {
-		case '"':
-			return "a quote would end the path and start another rule";
-		case '#':
-			return "'#' would start a comment";
+		case '"': return "a quote would end the path and start another rule";
+		case '#': return "'#' would start a comment";
 		case '\\':
 			return "backslash escapes are not accepted (use '?' for an odd character)";
 		case '@':
 			if (glob[i + 1] == '{')
-				return "variables (@{...}) are not defined: generated profiles include "
+				return "variables (@{...}) are not defined: generated profiles "
+				       "include "
 				       "no tunables from the host";
 			break;
-		case '{':
-			braces++;
-			break;
+		case '{': braces++; break;
 		case '}':
 			if (--braces < 0)
 				return "'}' without '{'";
@@ -71,7 +68,8 @@ const char *aa_glob_problem(const char *glob, size_t *ret_at)
 				k++; /* a leading ']' is a member */
 			while (k < n && glob[k] != ']') {
 				if (strchr("/[{}\\\"#,", glob[k]) || (unsigned char)glob[k] < 0x20)
-					return "a character class [...] may hold only plain characters";
+					return "a character class [...] may hold only plain "
+					       "characters";
 				k++;
 			}
 			if (k >= n)
@@ -79,14 +77,12 @@ const char *aa_glob_problem(const char *glob, size_t *ret_at)
 			i = k + 1;
 			continue;
 		}
-		case ']':
-			return "']' without '['";
+		case ']': return "']' without '['";
 		case '/':
 			if (!strncmp(glob + i, "/../", 4) || streq(glob + i, "/.."))
 				return "a '..' component never matches (the kernel resolves paths)";
 			break;
-		default:
-			break;
+		default: break;
 		}
 		i++;
 	}

@@ -185,7 +185,8 @@ const char *rf_aa_perms_string(uint32_t perms, const char *xmode, char buf[16])
 
 	for (size_t i = 0; i < ELEMENTSOF(order); i++)
 		/* w implies a: writing both is an error for the parser ("conflicting"). */
-		if ((perms & order[i].bit) && !(order[i].bit == RF_AA_PERM_A && (perms & RF_AA_PERM_W)))
+		if ((perms & order[i].bit) &&
+		    !(order[i].bit == RF_AA_PERM_A && (perms & RF_AA_PERM_W)))
 			buf[n++] = order[i].c;
 	if (perms & RF_AA_PERM_X) {
 		const char *x = xmode && *xmode ? xmode : "x";
@@ -269,7 +270,8 @@ static void write_rule(FILE *out, const struct rf_aa_rule *r, bool *blank)
 		fputs("owner ", out);
 	if (r->kind == RF_AA_RULE_FILE) {
 		if (r->path)
-			fprintf(out, "%s %s,", r->path, rf_aa_perms_string(r->perms, r->xmode, perms));
+			fprintf(out, "%s %s,", r->path,
+				rf_aa_perms_string(r->perms, r->xmode, perms));
 		else
 			fputs("file,", out);
 	} else {
@@ -289,7 +291,7 @@ int rf_aa_profile_write(const struct rf_aa_profile *p, FILE *out)
 
 	if (!rf_aa_name_valid(p->name))
 		return -EINVAL;
-	STRV_FOREACH (h, p->header)
+	STRV_FOREACH(h, p->header)
 		write_comment(out, "", *h);
 	if (p->header)
 		fputc('\n', out);
@@ -298,7 +300,7 @@ int rf_aa_profile_write(const struct rf_aa_profile *p, FILE *out)
 	fprintf(out, "profile %s", p->name);
 	if (p->flags) {
 		fputs(" flags=(", out);
-		STRV_FOREACH (f, p->flags)
+		STRV_FOREACH(f, p->flags)
 			fprintf(out, "%s%s", f == p->flags ? "" : ",", *f);
 		fputc(')', out);
 	}

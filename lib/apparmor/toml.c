@@ -14,7 +14,7 @@
 #include "toml.h"
 
 #define MAX_ARRAY_ITEMS 4096
-#define MAX_STRING 8192
+#define MAX_STRING	8192
 
 struct cur {
 	const char *s;
@@ -69,8 +69,9 @@ static int skip_comment(struct cur *c)
 	while (!at_end(c) && peek(c) != '\n') {
 		unsigned char ch = (unsigned char)peek(c);
 
-		if ((ch < 0x20 && ch != '\t' && !(ch == '\r' && c->i + 1 < c->n &&
-						   c->s[c->i + 1] == '\n')) || ch == 0x7f)
+		if ((ch < 0x20 && ch != '\t' &&
+		     !(ch == '\r' && c->i + 1 < c->n && c->s[c->i + 1] == '\n')) ||
+		    ch == 0x7f)
 			return fail(c, "control character 0x%02x in a comment", ch);
 		c->i++;
 	}
@@ -148,8 +149,10 @@ static int escape(struct cur *c, FILE *f)
 	c->i++;
 	for (unsigned d = 0; d < digits; d++, c->i++) {
 		char h = peek(c);
-		int v = h >= '0' && h <= '9' ? h - '0' : h >= 'a' && h <= 'f' ? h - 'a' + 10
-			: h >= 'A' && h <= 'F' ? h - 'A' + 10 : -1;
+		int v = h >= '0' && h <= '9'   ? h - '0'
+			: h >= 'a' && h <= 'f' ? h - 'a' + 10
+			: h >= 'A' && h <= 'F' ? h - 'A' + 10
+					       : -1;
 
 		if (v < 0)
 			return fail(c, "\\%c needs %u hex digits", e, digits);
@@ -189,7 +192,8 @@ static int string(struct cur *c, struct toml_value *v)
 			break;
 		}
 		if (ch < 0x20 && ch != '\t') {
-			r = fail(c, "control character 0x%02x in a string (write it as an escape)", ch);
+			r = fail(c, "control character 0x%02x in a string (write it as an escape)",
+				 ch);
 			break;
 		}
 		if (ch == 0x7f) {
@@ -201,7 +205,8 @@ static int string(struct cur *c, struct toml_value *v)
 			r = escape(c, f);
 			continue;
 		}
-		seq = ch < 0x80 ? 1 : rf_utf8_seq_len((const unsigned char *)c->s + c->i, c->n - c->i);
+		seq = ch < 0x80 ? 1
+				: rf_utf8_seq_len((const unsigned char *)c->s + c->i, c->n - c->i);
 		if (!seq) {
 			r = fail(c, "invalid UTF-8");
 			break;
@@ -289,7 +294,9 @@ static int value(struct cur *c, struct toml_value *v, bool in_array)
 	}
 	if (c->n - c->i >= 4 && !strncmp(c->s + c->i, "true", 4)) {
 		c->i += 4;
-		*v = (struct toml_value){ .type = TOML_BOOL, .b = true, .line = v->line, .col = v->col };
+		*v = (struct toml_value){
+			.type = TOML_BOOL, .b = true, .line = v->line, .col = v->col
+		};
 	} else if (c->n - c->i >= 5 && !strncmp(c->s + c->i, "false", 5)) {
 		c->i += 5;
 		*v = (struct toml_value){ .type = TOML_BOOL, .line = v->line, .col = v->col };
@@ -298,8 +305,9 @@ static int value(struct cur *c, struct toml_value *v, bool in_array)
 	} else if (ch == '\n' || ch == '\r' || ch == '\0' || ch == '#') {
 		return fail(c, "a value is missing");
 	} else {
-		return fail(c, "unsupported value (this reader takes strings, true/false and arrays "
-			       "of them)");
+		return fail(c,
+			    "unsupported value (this reader takes strings, true/false and arrays "
+			    "of them)");
 	}
 	/* "trueish" is not true */
 	if (peek(c) && !strchr(" \t\r\n#,]", peek(c)))

@@ -18,9 +18,9 @@ enum toml_type { TOML_STRING = 1, TOML_BOOL, TOML_ARRAY };
 
 struct toml_value {
 	enum toml_type type;
-	char *s;                  /* STRING, unescaped (may hold any byte the escapes made) */
-	size_t len;               /* STRING: bytes in s */
-	bool b;                   /* BOOL */
+	char *s;		  /* STRING, unescaped (may hold any byte the escapes made) */
+	size_t len;		  /* STRING: bytes in s */
+	bool b;			  /* BOOL */
 	struct toml_value *items; /* ARRAY */
 	size_t n;
 	unsigned line, col;

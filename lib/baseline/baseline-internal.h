@@ -15,28 +15,28 @@
 struct bl_exe {
 	char *path;
 	uint64_t dev, ino;
-	bool has_id;     /* dev/ino known ... */
-	bool id_varies;  /* ... or seen different (merged nodes, a replaced file): unknown */
+	bool has_id;	/* dev/ino known ... */
+	bool id_varies; /* ... or seen different (merged nodes, a replaced file): unknown */
 };
 struct bl_edge {
 	char *parent, *child;
 };
 struct bl_dest {
 	uint8_t addr[16]; /* IPv6, or IPv4 as ::ffff:a.b.c.d, host bits cleared */
-	uint8_t len;      /* 128 exact; 120 (a v4 /24) or 64 (a v6 /64) collapsed */
+	uint8_t len;	  /* 128 exact; 120 (a v4 /24) or 64 (a v6 /64) collapsed */
 	uint16_t port;
 };
 struct bl_sys {
 	uint32_t arch;
-	int32_t nr;  /* -1: `name` is one this libseccomp does not know (kept, never matched) */
-	char *name;  /* only then */
+	int32_t nr; /* -1: `name` is one this libseccomp does not know (kept, never matched) */
+	char *name; /* only then */
 };
 /* listen: uint16_t ports; capabilities: int32_t; directories, libraries: char * */
 
 struct bl_set {
 	void *v;
 	size_t n, cap;
-	bool recorded;  /* the source could see it (else: no deviations, nothing learned) */
+	bool recorded;	/* the source could see it (else: no deviations, nothing learned) */
 	bool saturated; /* a budget was reached: no deviations */
 	bool collapsed; /* connect only: new destinations are /24 or /64 networks */
 };
@@ -53,8 +53,8 @@ struct rf_baseline {
 	struct rf_baseline_workload **v;
 	size_t n, cap;
 	bool workloads_saturated; /* workloads were not learned for the budget */
-	char **backends;          /* sorted, unique */
-	unsigned documents;       /* documents merged into this one (1 when learned) */
+	char **backends;	  /* sorted, unique */
+	unsigned documents;	  /* documents merged into this one (1 when learned) */
 	uint64_t duration_ns, events, lost;
 };
 

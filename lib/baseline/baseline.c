@@ -13,10 +13,14 @@
 #include "core/strv.h"
 
 static const char *const set_names[RF_BL_SETS] = {
-	[RF_BL_EXECUTABLES] = "executables", [RF_BL_EDGES] = "edges",
-	[RF_BL_LISTEN] = "listen",           [RF_BL_CONNECT] = "connect",
-	[RF_BL_DIRECTORIES] = "directories", [RF_BL_LIBRARIES] = "libraries",
-	[RF_BL_CAPABILITIES] = "capabilities", [RF_BL_SYSCALLS] = "syscalls",
+	[RF_BL_EXECUTABLES] = "executables",
+	[RF_BL_EDGES] = "edges",
+	[RF_BL_LISTEN] = "listen",
+	[RF_BL_CONNECT] = "connect",
+	[RF_BL_DIRECTORIES] = "directories",
+	[RF_BL_LIBRARIES] = "libraries",
+	[RF_BL_CAPABILITIES] = "capabilities",
+	[RF_BL_SYSCALLS] = "syscalls",
 };
 
 const char *rf_baseline_set_name(enum rf_baseline_set s)
@@ -28,10 +32,16 @@ void rf_baseline_budgets_default(struct rf_baseline_budgets *ret)
 {
 	/* A web server learns some tens of items per set; these leave room for busy workloads
 	 * while the worst case stays about 1 MiB per workload (docs/baseline.md). */
-	*ret = (struct rf_baseline_budgets){ .workloads = 1024, .executables = 128, .edges = 256,
-					     .listen = 32, .connect = 64, .connect_prefixes = 64,
-					     .directories = 128, .libraries = 256,
-					     .capabilities = 64, .syscalls = 512 };
+	*ret = (struct rf_baseline_budgets){ .workloads = 1024,
+					     .executables = 128,
+					     .edges = 256,
+					     .listen = 32,
+					     .connect = 64,
+					     .connect_prefixes = 64,
+					     .directories = 128,
+					     .libraries = 256,
+					     .capabilities = 64,
+					     .syscalls = 512 };
 }
 
 size_t bl_budget(const struct rf_baseline_budgets *bg, enum rf_baseline_set s)
@@ -107,8 +117,7 @@ int bl_elem_cmp(enum rf_baseline_set s, const void *a, const void *b)
 			return (x->nr > y->nr) - (x->nr < y->nr);
 		return x->nr < 0 ? cmp_str(x->name, y->name) : 0;
 	}
-	default:
-		return cmp_str(*(char *const *)a, *(char *const *)b);
+	default: return cmp_str(*(char *const *)a, *(char *const *)b);
 	}
 }
 
@@ -137,7 +146,8 @@ int bl_elem_copy(enum rf_baseline_set s, const void *src, void *dst)
 {
 	memcpy(dst, src, bl_elem_size(s));
 	switch (s) {
-	case RF_BL_EXECUTABLES: return dup_to(&((struct bl_exe *)dst)->path, ((const struct bl_exe *)src)->path);
+	case RF_BL_EXECUTABLES:
+		return dup_to(&((struct bl_exe *)dst)->path, ((const struct bl_exe *)src)->path);
 	case RF_BL_EDGES: {
 		struct bl_edge *d = dst;
 		const struct bl_edge *e = src;
@@ -150,7 +160,8 @@ int bl_elem_copy(enum rf_baseline_set s, const void *src, void *dst)
 		}
 		return 0;
 	}
-	case RF_BL_SYSCALLS: return dup_to(&((struct bl_sys *)dst)->name, ((const struct bl_sys *)src)->name);
+	case RF_BL_SYSCALLS:
+		return dup_to(&((struct bl_sys *)dst)->name, ((const struct bl_sys *)src)->name);
 	case RF_BL_DIRECTORIES:
 	case RF_BL_LIBRARIES: return dup_to((char **)dst, *(char *const *)src);
 	default: return 0;
@@ -305,7 +316,7 @@ void bl_dest_collapse(struct bl_dest *d)
 	if (d->len <= len)
 		return;
 	for (unsigned bit = len; bit < 128; bit++)
-		d->addr[bit / 8] &= (uint8_t)~(0x80u >> (bit % 8));
+		d->addr[bit / 8] &= (uint8_t) ~(0x80u >> (bit % 8));
 	d->len = (uint8_t)len;
 }
 
@@ -458,21 +469,19 @@ bool rf_baseline_has(const struct rf_baseline_workload *w, const struct rf_basel
 	switch (it->set) {
 	case RF_BL_EXECUTABLES:
 	case RF_BL_DIRECTORIES:
-	case RF_BL_LIBRARIES:
-		return has_string(set, it->set, it->s, it->len, NULL, 0);
+	case RF_BL_LIBRARIES: return has_string(set, it->set, it->s, it->len, NULL, 0);
 	case RF_BL_EDGES:
 		return has_string(set, it->set, it->parent, it->parent_len, it->s, it->len);
-	case RF_BL_LISTEN:
-		return bl_set_find(set, it->set, &it->port) != NULL;
-	case RF_BL_CAPABILITIES:
-		return bl_set_find(set, it->set, &it->nr) != NULL;
+	case RF_BL_LISTEN: return bl_set_find(set, it->set, &it->port) != NULL;
+	case RF_BL_CAPABILITIES: return bl_set_find(set, it->set, &it->nr) != NULL;
 	case RF_BL_SYSCALLS: {
 		struct bl_sys k = { .arch = it->arch, .nr = it->nr };
 
 		return it->nr >= 0 && bl_set_find(set, it->set, &k) != NULL;
 	}
 	case RF_BL_CONNECT: {
-		/* The exact destination, or its network once the set (or a merged one) collapsed. */
+		/* The exact destination, or its network once the set (or a merged one) collapsed.
+		 */
 		struct bl_dest k = { .len = 128, .port = it->port };
 
 		memcpy(k.addr, it->addr, 16);
@@ -481,8 +490,7 @@ bool rf_baseline_has(const struct rf_baseline_workload *w, const struct rf_basel
 		bl_dest_collapse(&k);
 		return bl_set_find(set, it->set, &k) != NULL;
 	}
-	default:
-		return false;
+	default: return false;
 	}
 }
 
@@ -510,9 +518,11 @@ void rf_baseline_stats(const struct rf_baseline *b, struct rf_baseline_stats *re
 {
 	struct rf_baseline_stats st = { .workloads = b->n,
 					.workloads_saturated = b->workloads_saturated,
-					.events = b->events, .lost = b->lost };
+					.events = b->events,
+					.lost = b->lost };
 
-	st.bytes = sizeof(*b) + b->cap * sizeof(*b->v) + b->by_key.cap * sizeof(struct rf_hmap_slot);
+	st.bytes =
+		sizeof(*b) + b->cap * sizeof(*b->v) + b->by_key.cap * sizeof(struct rf_hmap_slot);
 	for (size_t i = 0; i < b->n; i++) {
 		const struct rf_baseline_workload *w = b->v[i];
 
@@ -525,7 +535,8 @@ void rf_baseline_stats(const struct rf_baseline *b, struct rf_baseline_stats *re
 			st.saturated[s] += set->saturated;
 			st.bytes += set->cap * sz;
 			for (size_t k = 0; k < set->n; k++)
-				st.bytes += elem_bytes((enum rf_baseline_set)s, (char *)set->v + k * sz);
+				st.bytes += elem_bytes((enum rf_baseline_set)s,
+						       (char *)set->v + k * sz);
 		}
 	}
 	*ret = st;
@@ -558,8 +569,9 @@ void rf_baseline_summary_write(const struct rf_baseline *b, FILE *out)
 		items += st.items[s];
 		sat += st.saturated[s];
 	}
-	fprintf(out, "ringfence: baseline: %zu workload%s%s, %zu items, %zu saturated set%s, "
-		     "%.1f KiB; learned from %" PRIu64 " events (%" PRIu64 " lost)\n",
+	fprintf(out,
+		"ringfence: baseline: %zu workload%s%s, %zu items, %zu saturated set%s, "
+		"%.1f KiB; learned from %" PRIu64 " events (%" PRIu64 " lost)\n",
 		st.workloads, st.workloads == 1 ? "" : "s",
 		st.workloads_saturated ? " (workload budget reached)" : "", items, sat,
 		sat == 1 ? "" : "s", st.bytes / 1024.0, st.events, st.lost);

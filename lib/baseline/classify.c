@@ -40,8 +40,8 @@ static int set_key(struct rf_baseline_view *v, const char *kind, const char *nam
 	return 0;
 }
 
-static int workload_key(const struct rf_event *ev, const struct rf_container_meta *meta,
-			pid_t self, struct rf_baseline_view *v)
+static int workload_key(const struct rf_event *ev, const struct rf_container_meta *meta, pid_t self,
+			struct rf_baseline_view *v)
 {
 	const struct rf_proc *p = ev->proc, *lead;
 
@@ -181,8 +181,8 @@ static bool looks_like_library(const char *path)
  * a terminal, /proc/self/attr (tmpfs /dev/shm is one). */
 static bool pseudo_file(const char *p)
 {
-	return (!strncmp(p, "/dev/", 5) && strncmp(p, "/dev/shm/", 9)) || !strncmp(p, "/proc/", 6) ||
-	       !strncmp(p, "/sys/", 5);
+	return (!strncmp(p, "/dev/", 5) && strncmp(p, "/dev/shm/", 9)) ||
+	       !strncmp(p, "/proc/", 6) || !strncmp(p, "/sys/", 5);
 }
 
 static void on_file(const struct rf_event *ev, struct rf_baseline_view *v)
@@ -224,11 +224,8 @@ static void on_file(const struct rf_event *ev, struct rf_baseline_view *v)
 	case RF_FILE_MKDIR:
 	case RF_FILE_UNLINK:
 	case RF_FILE_RMDIR:
-	case RF_FILE_TRUNCATE:
-		write = true;
-		break;
-	default:
-		return;
+	case RF_FILE_TRUNCATE: write = true; break;
+	default: return;
 	}
 	if (pseudo_file(p))
 		write = false;
@@ -274,8 +271,7 @@ static void on_net(const struct rf_event *ev, struct rf_baseline_view *v)
 			memcpy(it->addr, n->remote.addr, 16);
 		}
 		return;
-	default:
-		return;
+	default: return;
 	}
 }
 
@@ -292,15 +288,9 @@ int rf_baseline_classify(const struct rf_event *ev, const struct rf_container_me
 	if (!v->has_key)
 		return 0;
 	switch (ev->kind) {
-	case RF_EV_EXEC:
-		on_exec(ev, self, v);
-		break;
-	case RF_EV_FILE:
-		on_file(ev, v);
-		break;
-	case RF_EV_NET:
-		on_net(ev, v);
-		break;
+	case RF_EV_EXEC: on_exec(ev, self, v); break;
+	case RF_EV_FILE: on_file(ev, v); break;
+	case RF_EV_NET: on_net(ev, v); break;
 	case RF_EV_CAPABILITY:
 		/* A probe (CAP_OPT_NOAUDIT) is no need; a refusal is no use. */
 		if (ev->cap.granted && !ev->cap.noaudit && ev->cap.cap >= 0 &&
@@ -315,8 +305,7 @@ int rf_baseline_classify(const struct rf_event *ev, const struct rf_container_me
 			it->nr = ev->sc.id.nr;
 		}
 		break;
-	default:
-		break;
+	default: break;
 	}
 	return 0;
 }

@@ -183,8 +183,8 @@ void rf_baseline_learner_sink(struct rf_baseline_learner *l, struct rf_sink *ret
 {
 	*ret = (struct rf_sink){
 		.name = "baseline learner",
-		.want_kinds = RF_EV_BIT(RF_EV_EXEC) | RF_EV_BIT(RF_EV_FORK) | RF_EV_BIT(RF_EV_EXIT) |
-			      RF_EV_BIT(RF_EV_FILE) | RF_EV_BIT(RF_EV_NET) |
+		.want_kinds = RF_EV_BIT(RF_EV_EXEC) | RF_EV_BIT(RF_EV_FORK) |
+			      RF_EV_BIT(RF_EV_EXIT) | RF_EV_BIT(RF_EV_FILE) | RF_EV_BIT(RF_EV_NET) |
 			      RF_EV_BIT(RF_EV_CAPABILITY) | RF_EV_BIT(RF_EV_SYSCALL) |
 			      RF_EV_BIT(RF_EV_SYSCALL_TOTAL) | RF_EV_BIT(RF_EV_ARGS) |
 			      RF_EV_BIT(RF_EV_GAP),

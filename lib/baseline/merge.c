@@ -64,13 +64,13 @@ int rf_baseline_merge(struct rf_baseline *dst, const struct rf_baseline *src)
 	int r;
 
 	max_budgets(&dst->budgets, &src->budgets);
-	STRV_FOREACH (s, src->backends)
+	STRV_FOREACH(s, src->backends)
 		if ((r = strv_extend_unique(&dst->backends, *s)) < 0)
 			return r;
 	strv_sort(dst->backends);
 	dst->documents += src->documents;
-	dst->duration_ns = dst->duration_ns > src->duration_ns ? dst->duration_ns
-								: src->duration_ns;
+	dst->duration_ns =
+		dst->duration_ns > src->duration_ns ? dst->duration_ns : src->duration_ns;
 	dst->events = add_sat(dst->events, src->events);
 	dst->lost = add_sat(dst->lost, src->lost);
 	dst->workloads_saturated |= src->workloads_saturated;

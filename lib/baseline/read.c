@@ -18,7 +18,7 @@
 #include "core/strv.h"
 #include "ringfence/caps.h"
 
-#define BL_MAX_BYTES (256u << 20)
+#define BL_MAX_BYTES  (256u << 20)
 #define BL_MAX_BUDGET 65536u /* per set and workloads: what a document may ask for */
 
 struct rd {
@@ -128,8 +128,10 @@ static int dest_of(struct rf_doc *d, struct fy_node *n, struct bl_dest *e)
 	if (rf_ip_parse_prefix(addr, &ip, &len) < 0)
 		return rf_doc_fail(d, n, "connect: '%s' is not an address or a network", addr);
 	if (len != 128 && len != (rf_ip_is_v4(&ip) ? 120u : 64u))
-		return rf_doc_fail(d, n, "connect: '%s': only single addresses, IPv4 /24 and "
-				   "IPv6 /64 networks", addr);
+		return rf_doc_fail(d, n,
+				   "connect: '%s': only single addresses, IPv4 /24 and "
+				   "IPv6 /64 networks",
+				   addr);
 	memcpy(e->addr, ip.b, 16);
 	e->len = (uint8_t)len;
 	e->port = (uint16_t)port;
@@ -205,8 +207,10 @@ static int read_item(struct rf_doc *d, size_t index, struct fy_node *n, void *us
 			return r;
 		if (!x2->path)
 			return rf_doc_fail(d, n, "executables: missing 'path'");
-		if (x2->has_id != (rf_doc_get(d, n, "ino") != NULL) || (x2->has_id && x2->id_varies))
-			return rf_doc_fail(d, n, "executables: 'dev' and 'ino' go together, "
+		if (x2->has_id != (rf_doc_get(d, n, "ino") != NULL) ||
+		    (x2->has_id && x2->id_varies))
+			return rf_doc_fail(d, n,
+					   "executables: 'dev' and 'ino' go together, "
 					   "without 'id_varies'");
 		return 0;
 	}
@@ -226,9 +230,7 @@ static int read_item(struct rf_doc *d, size_t index, struct fy_node *n, void *us
 		break;
 	case RF_BL_CONNECT: r = dest_of(d, n, (struct bl_dest *)e); break;
 	case RF_BL_CAPABILITIES: r = cap_of(d, n, (int32_t *)e); break;
-	case RF_BL_SYSCALLS:
-		set->n++;
-		return sys_of(d, n, (struct bl_sys *)e);
+	case RF_BL_SYSCALLS: set->n++; return sys_of(d, n, (struct bl_sys *)e);
 	default:
 		if ((r = path_of(d, n, rf_baseline_set_name(x->s), &s)) < 0)
 			return r;
@@ -268,13 +270,34 @@ static int set_key(struct rf_doc *d, const char *key, struct fy_node *k, struct 
 	return rf_doc_unknown_key(d, k, rf_baseline_set_name(x->s), key);
 }
 
-static int cmp_exe(const void *a, const void *b) { return bl_elem_cmp(RF_BL_EXECUTABLES, a, b); }
-static int cmp_edge(const void *a, const void *b) { return bl_elem_cmp(RF_BL_EDGES, a, b); }
-static int cmp_port(const void *a, const void *b) { return bl_elem_cmp(RF_BL_LISTEN, a, b); }
-static int cmp_dest(const void *a, const void *b) { return bl_elem_cmp(RF_BL_CONNECT, a, b); }
-static int cmp_path(const void *a, const void *b) { return bl_elem_cmp(RF_BL_DIRECTORIES, a, b); }
-static int cmp_cap(const void *a, const void *b) { return bl_elem_cmp(RF_BL_CAPABILITIES, a, b); }
-static int cmp_sys(const void *a, const void *b) { return bl_elem_cmp(RF_BL_SYSCALLS, a, b); }
+static int cmp_exe(const void *a, const void *b)
+{
+	return bl_elem_cmp(RF_BL_EXECUTABLES, a, b);
+}
+static int cmp_edge(const void *a, const void *b)
+{
+	return bl_elem_cmp(RF_BL_EDGES, a, b);
+}
+static int cmp_port(const void *a, const void *b)
+{
+	return bl_elem_cmp(RF_BL_LISTEN, a, b);
+}
+static int cmp_dest(const void *a, const void *b)
+{
+	return bl_elem_cmp(RF_BL_CONNECT, a, b);
+}
+static int cmp_path(const void *a, const void *b)
+{
+	return bl_elem_cmp(RF_BL_DIRECTORIES, a, b);
+}
+static int cmp_cap(const void *a, const void *b)
+{
+	return bl_elem_cmp(RF_BL_CAPABILITIES, a, b);
+}
+static int cmp_sys(const void *a, const void *b)
+{
+	return bl_elem_cmp(RF_BL_SYSCALLS, a, b);
+}
 
 static int (*const cmps[RF_BL_SETS])(const void *, const void *) = {
 	cmp_exe, cmp_edge, cmp_port, cmp_dest, cmp_path, cmp_path, cmp_cap, cmp_sys,
@@ -294,7 +317,8 @@ static void sort_set(struct bl_set *set, enum rf_baseline_set s)
 
 		if (out && !bl_elem_cmp(s, v + (out - 1) * sz, e)) {
 			if (s == RF_BL_EXECUTABLES)
-				bl_exe_join((struct bl_exe *)(v + (out - 1) * sz), (struct bl_exe *)e);
+				bl_exe_join((struct bl_exe *)(v + (out - 1) * sz),
+					    (struct bl_exe *)e);
 			bl_elem_free(s, e);
 			continue;
 		}
@@ -369,14 +393,17 @@ static int read_workload(struct rf_doc *d, size_t index, struct fy_node *n, void
 		kind |= !strncmp(key, key_kinds[i], strlen(key_kinds[i])) &&
 			key[strlen(key_kinds[i])];
 	if (!kind || strlen(key) >= RF_BASELINE_MAX_KEY)
-		return rf_doc_fail(d, kn, "key: '%s' is not image:, container:, container-id: or "
-				   "exe: and a name", key);
+		return rf_doc_fail(d, kn,
+				   "key: '%s' is not image:, container:, container-id: or "
+				   "exe: and a name",
+				   key);
 	if (rf_baseline_find(x->b, key))
 		return rf_doc_fail(d, kn, "key: workload '%s' is listed twice", key);
 	x->w = bl_workload_get(x->b, key, &r);
 	if (!x->w)
-		return r ?: rf_doc_fail(d, n, "more workloads than the budget (%zu)",
-					x->b->budgets.workloads);
+		return r
+			       ?: rf_doc_fail(d, n, "more workloads than the budget (%zu)",
+					      x->b->budgets.workloads);
 	/* A set the document leaves out was not recorded: it never produces a deviation. */
 	for (int s = 0; s < RF_BL_SETS; s++)
 		x->w->sets[s].recorded = false;
@@ -421,17 +448,17 @@ static int budget_key(struct rf_doc *d, const char *key, struct fy_node *k, stru
 		      void *userdata)
 {
 	struct rf_baseline_budgets *bg = userdata;
-	size_t *dst = streq(key, "workloads")        ? &bg->workloads
-		      : streq(key, "executables")    ? &bg->executables
-		      : streq(key, "edges")          ? &bg->edges
-		      : streq(key, "listen")         ? &bg->listen
-		      : streq(key, "connect")        ? &bg->connect
+	size_t *dst = streq(key, "workloads")	       ? &bg->workloads
+		      : streq(key, "executables")      ? &bg->executables
+		      : streq(key, "edges")	       ? &bg->edges
+		      : streq(key, "listen")	       ? &bg->listen
+		      : streq(key, "connect")	       ? &bg->connect
 		      : streq(key, "connect_prefixes") ? &bg->connect_prefixes
-		      : streq(key, "directories")    ? &bg->directories
-		      : streq(key, "libraries")      ? &bg->libraries
-		      : streq(key, "capabilities")   ? &bg->capabilities
-		      : streq(key, "syscalls")       ? &bg->syscalls
-						     : NULL;
+		      : streq(key, "directories")      ? &bg->directories
+		      : streq(key, "libraries")	       ? &bg->libraries
+		      : streq(key, "capabilities")     ? &bg->capabilities
+		      : streq(key, "syscalls")	       ? &bg->syscalls
+						       : NULL;
 	uint64_t n;
 	int r;
 
@@ -483,12 +510,13 @@ static int read_doc(struct rf_doc *d, struct rf_baseline *b)
 	if (x.learned && (r = rf_doc_each_key(d, x.learned, "learned", learned_key, b)) < 0)
 		return r;
 	/* Budgets the document leaves out are the defaults. */
-	if (x.budgets && (r = rf_doc_each_key(d, x.budgets, "budgets", budget_key, &b->budgets)) < 0)
+	if (x.budgets &&
+	    (r = rf_doc_each_key(d, x.budgets, "budgets", budget_key, &b->budgets)) < 0)
 		return r;
 	if (!x.workloads)
 		return rf_doc_fail(d, rf_doc_root(d), "a baseline: missing 'workloads'");
-	if ((r = rf_doc_each_item(d, x.workloads, "workloads", b->budgets.workloads,
-				  read_workload, &x)) < 0)
+	if ((r = rf_doc_each_item(d, x.workloads, "workloads", b->budgets.workloads, read_workload,
+				  &x)) < 0)
 		return r;
 	bl_sort_workloads(b);
 	return 0;
@@ -509,7 +537,9 @@ int rf_baseline_parse(const char *text, size_t len, const char *source, struct r
 	r = read_doc(&d, b);
 	rf_doc_done(&d);
 	if (r < 0)
-		return r == -ENOMEM ? rf_error_set(reterr, r, "%s: out of memory", source ?: "<baseline>") : r;
+		return r == -ENOMEM ? rf_error_set(reterr, r, "%s: out of memory",
+						   source ?: "<baseline>")
+				    : r;
 	*ret = TAKE_PTR(b);
 	return 0;
 }

@@ -32,19 +32,22 @@ static int item_events(struct rf_observation *o, enum rf_baseline_set s, const v
 		if ((r = emit(o, &ev)) < 0)
 			return r;
 		ev.kind = RF_EV_FILE;
-		ev.file = (struct rf_ev_file){ .op = RF_FILE_EXEC, .path = path,
-					       .access = RF_ACC_EXEC, .flags = -1 };
+		ev.file = (struct rf_ev_file){
+			.op = RF_FILE_EXEC, .path = path, .access = RF_ACC_EXEC, .flags = -1
+		};
 		return emit(o, &ev);
 	}
 	case RF_BL_LIBRARIES:
 		ev.kind = RF_EV_FILE;
-		ev.file = (struct rf_ev_file){ .op = RF_FILE_MMAP, .path = *(char *const *)e,
+		ev.file = (struct rf_ev_file){ .op = RF_FILE_MMAP,
+					       .path = *(char *const *)e,
 					       .access = RF_ACC_READ | RF_ACC_MMAP_EXEC,
 					       .flags = -1 };
 		return emit(o, &ev);
 	case RF_BL_DIRECTORIES:
 		ev.kind = RF_EV_FILE;
-		ev.file = (struct rf_ev_file){ .op = RF_FILE_OPEN, .path = *(char *const *)e,
+		ev.file = (struct rf_ev_file){ .op = RF_FILE_OPEN,
+					       .path = *(char *const *)e,
 					       .access = RF_ACC_DIR | RF_ACC_WRITE | RF_ACC_CREATE,
 					       .flags = -1 };
 		return emit(o, &ev);
@@ -52,7 +55,9 @@ static int item_events(struct rf_observation *o, enum rf_baseline_set s, const v
 		/* The family a port was bound in is not kept: both. */
 		ev.kind = RF_EV_NET;
 		for (int i = 0, fam[] = { AF_INET, AF_INET6 }; i < 2; i++) {
-			ev.net = (struct rf_ev_net){ .op = RF_NET_BIND, .fd = -1, .family = fam[i],
+			ev.net = (struct rf_ev_net){ .op = RF_NET_BIND,
+						     .fd = -1,
+						     .family = fam[i],
 						     .local = { .family = fam[i],
 								.port = *(const uint16_t *)e } };
 			if ((r = emit(o, &ev)) < 0)
@@ -64,7 +69,9 @@ static int item_events(struct rf_observation *o, enum rf_baseline_set s, const v
 		int fam = bl_addr_is_v4(d->addr) ? AF_INET : AF_INET6;
 
 		ev.kind = RF_EV_NET;
-		ev.net = (struct rf_ev_net){ .op = RF_NET_CONNECT, .fd = -1, .family = fam,
+		ev.net = (struct rf_ev_net){ .op = RF_NET_CONNECT,
+					     .fd = -1,
+					     .family = fam,
 					     .remote = { .family = fam, .port = d->port } };
 		memcpy(ev.net.remote.addr, fam == AF_INET ? d->addr + 12 : d->addr,
 		       fam == AF_INET ? 4 : 16);
@@ -83,8 +90,7 @@ static int item_events(struct rf_observation *o, enum rf_baseline_set s, const v
 		ev.sc = (struct rf_ev_syscall){ .id = { x->arch, x->nr }, .count = 1 };
 		return emit(o, &ev);
 	}
-	default:
-		return 0; /* edges: who starts whom is no profile rule */
+	default: return 0; /* edges: who starts whom is no profile rule */
 	}
 }
 
@@ -94,8 +100,7 @@ static int cmp_workload(const void *a, const void *b)
 		      (*(struct rf_baseline_workload *const *)b)->key);
 }
 
-bool rf_baseline_recorded(const struct rf_baseline *b, const char *workload,
-			  enum rf_baseline_set s)
+bool rf_baseline_recorded(const struct rf_baseline *b, const char *workload, enum rf_baseline_set s)
 {
 	bool any = false;
 
@@ -122,8 +127,8 @@ int rf_baseline_to_observation(const struct rf_baseline *b, const char *workload
 	/* Builders read the backend to know where capabilities come from: the kernel's checks
 	 * (eBPF), or inference from syscalls (ptrace). */
 	o->backend = strdup(rf_baseline_recorded(b, workload, RF_BL_CAPABILITIES) ? "ebpf"
-			    : rf_baseline_recorded(b, workload, RF_BL_SYSCALLS) ? "ptrace"
-										 : "baseline");
+			    : rf_baseline_recorded(b, workload, RF_BL_SYSCALLS)	  ? "ptrace"
+										  : "baseline");
 	if (!o->backend)
 		return -ENOMEM;
 	for (size_t i = 0; i < b->n; i++)

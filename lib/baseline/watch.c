@@ -80,11 +80,13 @@ void rf_baseline_note_backend(const struct rf_baseline *b, const char *backend, 
 	if (!b->backends || !b->backends[0])
 		return; /* written by hand: nothing to compare */
 	/* "ebpf" is the "ebpf-watch" source. */
-	STRV_FOREACH (s, b->backends)
+	STRV_FOREACH(s, b->backends)
 		if (!strncmp(*s, backend, n) && ((*s)[n] == '\0' || (*s)[n] == '-'))
 			return;
-	fprintf(diag, "ringfence: warning: the baseline was not learned with the %s backend: "
-		      "the backends name executables differently (ptrace: the file the kernel "
-		      "ran, eBPF: the name execve was given) and see different sets, so expect "
-		      "findings that are none\n", backend);
+	fprintf(diag,
+		"ringfence: warning: the baseline was not learned with the %s backend: "
+		"the backends name executables differently (ptrace: the file the kernel "
+		"ran, eBPF: the name execve was given) and see different sets, so expect "
+		"findings that are none\n",
+		backend);
 }

@@ -83,8 +83,8 @@ static int write_item(struct rf_json *j, enum rf_baseline_set s, const void *e)
 	case RF_BL_SYSCALLS: {
 		const struct bl_sys *x = e;
 		const char *arch = rf_arch_seccomp_name(x->arch) ?: "unknown";
-		_cleanup_free_ char *name = x->nr >= 0 ? seccomp_syscall_resolve_num_arch(x->arch, x->nr)
-						     : NULL;
+		_cleanup_free_ char *name =
+			x->nr >= 0 ? seccomp_syscall_resolve_num_arch(x->arch, x->nr) : NULL;
 
 		/* A number this libseccomp cannot name is written as the number. */
 		if (x->nr < 0)
@@ -134,8 +134,7 @@ static int cmp_workload(const void *a, const void *b)
 		      (*(struct rf_baseline_workload *const *)b)->key);
 }
 
-int rf_baseline_write(const struct rf_baseline *b, FILE *out, bool pretty,
-		      struct rf_error *reterr)
+int rf_baseline_write(const struct rf_baseline *b, FILE *out, bool pretty, struct rf_error *reterr)
 {
 	_cleanup_free_ struct rf_baseline_workload **sorted = calloc(b->n ?: 1, sizeof(*sorted));
 	struct rf_json j;
@@ -152,7 +151,7 @@ int rf_baseline_write(const struct rf_baseline *b, FILE *out, bool pretty,
 	rf_json_start_object(&j);
 	rf_json_name(&j, "backends");
 	rf_json_start_array(&j);
-	STRV_FOREACH (s, b->backends)
+	STRV_FOREACH(s, b->backends)
 		rf_json_string(&j, *s);
 	rf_json_end_array(&j);
 	rf_json_uint_field(&j, "documents", b->documents);
@@ -194,8 +193,7 @@ static int write_cb(FILE *f, void *userdata)
 	return rf_baseline_write(w->b, f, true, w->err);
 }
 
-int rf_baseline_write_file(const struct rf_baseline *b, const char *path,
-			   struct rf_error *reterr)
+int rf_baseline_write_file(const struct rf_baseline *b, const char *path, struct rf_error *reterr)
 {
 	struct wargs w = { b, reterr };
 

@@ -48,7 +48,8 @@ int rf_caps_parse_list(const char *list, uint64_t *ret, struct rf_error *reterr)
 			set |= rf_caps_all();
 			continue;
 		}
-		if (asprintf(&name, "%s%s", strncasecmp(tok, "CAP_", 4) == 0 ? "" : "cap_", tok) < 0)
+		if (asprintf(&name, "%s%s", strncasecmp(tok, "CAP_", 4) == 0 ? "" : "cap_", tok) <
+		    0)
 			return -ENOMEM;
 		for (char *c = name; *c; c++)
 			*c = (char)tolower((unsigned char)*c);

@@ -34,13 +34,13 @@ static inline void cap_free_ptr(char **p)
 
 struct rule {
 	char syscall[64], other[64]; /* other: "socket" in "socket.arg0=2,10", else "" */
-	int arg;                     /* -1: no condition */
-	uint64_t mask;               /* 0: compare whole values */
+	int arg;		     /* -1: no condition */
+	uint64_t mask;		     /* 0: compare whole values */
 	uint64_t values[8];
 	unsigned n_values;
 	int cap;
 	bool possible, noise;
-	const char *why;             /* into the parsed copy */
+	const char *why; /* into the parsed copy */
 	size_t why_len;
 };
 
@@ -106,7 +106,8 @@ static int parse_rules(char *text, struct rule **ret, size_t *ret_n, struct rf_e
 			l++;
 		if (!*l || *l == '#')
 			continue;
-		if (sscanf(l, "%63s %63s %63s %63s %n", f[0], f[1], f[2], f[3], &used) != 4 || !used)
+		if (sscanf(l, "%63s %63s %63s %63s %n", f[0], f[1], f[2], f[3], &used) != 4 ||
+		    !used)
 			return rf_error_set_at(reterr, -EINVAL, "cap-inference.txt", line,
 					       "expected SYSCALL CONDITION CAPABILITY KIND WHY");
 		r.noise = streq(f[0], "noise");
@@ -237,8 +238,9 @@ static int check_execs(const struct rf_observation *o, struct rf_caps_suggestion
 		s->escalation = true;
 		free(s->escalation_why);
 		if (asprintf(&s->escalation_why, "%s %s", *e,
-			     st.st_mode & S_ISUID ? "is set-user-ID" :
-			     st.st_mode & S_ISGID ? "is set-group-ID" : "has file capabilities") < 0) {
+			     st.st_mode & S_ISUID   ? "is set-user-ID"
+			     : st.st_mode & S_ISGID ? "is set-group-ID"
+						    : "has file capabilities") < 0) {
 			s->escalation_why = NULL;
 			return -ENOMEM;
 		}
@@ -278,17 +280,18 @@ static int build(const struct rf_observation *o, const struct rule *rules, size_
 			continue;
 		for (size_t i = 0; i < n; i++) {
 			const struct rule *ru = &rules[i];
-			const char *how = !s->from_events ? "inferred"
-					  : s->add & bit ? "eBPF: capability check granted"
-					  : s->refused & bit ? "eBPF: checked and refused" : "eBPF: checked";
+			const char *how = !s->from_events    ? "inferred"
+					  : s->add & bit     ? "eBPF: capability check granted"
+					  : s->refused & bit ? "eBPF: checked and refused"
+							     : "eBPF: checked";
 
 			if (ru->noise || ru->cap != c || !(r = rule_matches(o, ru)))
 				continue;
 			if ((s->possible & bit) && !(s->add & bit) && !s->from_events)
 				how = "possible";
 			explained = true;
-			if (add_reason(s, c, !(s->add & bit), "%.*s (%s%s)", (int)ru->why_len, ru->why,
-				       how, r == 2 ? "; argument values unknown" : "") < 0)
+			if (add_reason(s, c, !(s->add & bit), "%.*s (%s%s)", (int)ru->why_len,
+				       ru->why, how, r == 2 ? "; argument values unknown" : "") < 0)
 				return -ENOMEM;
 		}
 		for (size_t i = 0; i < n && (s->ignored & bit); i++)
@@ -298,11 +301,12 @@ static int build(const struct rf_observation *o, const struct rule *rules, size_
 				return -ENOMEM;
 		if (s->ignored & bit)
 			continue;
-		if (!explained && add_reason(s, c, !(s->add & bit), "%s",
-					     s->add & bit ? "eBPF: capability check granted "
-							    "(no syscall rule names it)"
-							  : "eBPF: checked and refused, never granted: "
-							    "the workload did without it") < 0)
+		if (!explained &&
+		    add_reason(s, c, !(s->add & bit), "%s",
+			       s->add & bit ? "eBPF: capability check granted "
+					      "(no syscall rule names it)"
+					    : "eBPF: checked and refused, never granted: "
+					      "the workload did without it") < 0)
 			return -ENOMEM;
 	}
 	r = check_execs(o, s);
@@ -312,8 +316,9 @@ static int build(const struct rf_observation *o, const struct rule *rules, size_
 			       "runAsUser) should work too") < 0)
 		return -ENOMEM;
 	if (!s->from_events &&
-	    note(s, "recorded without capability events (%s backend): capabilities are inferred "
-		    "from syscalls (data/cap-inference.txt); record with --backend ebpf for checks",
+	    note(s,
+		 "recorded without capability events (%s backend): capabilities are inferred "
+		 "from syscalls (data/cap-inference.txt); record with --backend ebpf for checks",
 		 o->backend ?: "unknown") < 0)
 		return -ENOMEM;
 	return 0;

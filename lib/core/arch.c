@@ -15,7 +15,7 @@
 struct arch_name {
 	const char *seccomp; /* libseccomp's name, resolved with seccomp_arch_resolve_name */
 	const char *oci;     /* runtime-spec spelling */
-	const char *go;      /* Docker includes/excludes spelling (Go's GOARCH, moby's extras) */
+	const char *go;	     /* Docker includes/excludes spelling (Go's GOARCH, moby's extras) */
 };
 
 static const struct arch_name arch_names[] = {

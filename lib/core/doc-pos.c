@@ -54,9 +54,8 @@ void rf_doc_loc_in(struct fy_node *n, const char *text, size_t text_len, size_t 
 	for (size_t i = 0; i < offset; i++)
 		skip += !is_space(value[i]);
 	for (;;) {
-		while (p < end && (is_space(*p) ||
-				   (style == FYNS_DOUBLE_QUOTED && *p == '\\' && p + 1 < end &&
-				    p[1] == '\n'))) {
+		while (p < end && (is_space(*p) || (style == FYNS_DOUBLE_QUOTED && *p == '\\' &&
+						    p + 1 < end && p[1] == '\n'))) {
 			if (*p == '\\') {
 				p++;
 				col++;

@@ -54,10 +54,10 @@ static int syntax_error(struct fy_diag *diag, const char *source, struct rf_erro
 
 	while (diag && (e = fy_diag_errors_iterate(diag, &it)))
 		if (e->type >= FYET_ERROR)
-			return rf_error_set_at_col(reterr, -EINVAL, source,
-						   e->line > 0 ? (unsigned)e->line : 0,
-						   e->column > 0 ? (unsigned)e->column : 0,
-						   "syntax error: %s", e->msg ?: "invalid document");
+			return rf_error_set_at_col(
+				reterr, -EINVAL, source, e->line > 0 ? (unsigned)e->line : 0,
+				e->column > 0 ? (unsigned)e->column : 0, "syntax error: %s",
+				e->msg ?: "invalid document");
 	return rf_error_set_at(reterr, -EINVAL, source, 0, "syntax error: not a valid document");
 }
 
@@ -82,8 +82,8 @@ int rf_doc_stream_open(const char *text, size_t len, const char *source,
 		return -ENOMEM;
 	s->source = source ?: "<input>";
 	s->flags = flags;
-	s->dialect = (flags & RF_DOC_AUTO_JSON) && looks_like_json(text, len) ? RF_DOC_JSON
-									     : dialect;
+	s->dialect =
+		(flags & RF_DOC_AUTO_JSON) && looks_like_json(text, len) ? RF_DOC_JSON : dialect;
 	s->diag = diag_new();
 	cfg.flags = FYPCF_QUIET | FYPCF_COLLECT_DIAG |
 		    (s->dialect == RF_DOC_JSON ? FYPCF_JSON_FORCE : FYPCF_JSON_NONE) |
@@ -116,8 +116,12 @@ int rf_doc_stream_next(struct rf_doc_stream *s, struct rf_doc *ret, struct rf_er
 		s->failed = true;
 		return syntax_error(s->diag, s->source, reterr);
 	}
-	*ret = (struct rf_doc){ .source = s->source, .dialect = s->dialect, .flags = s->flags,
-				.err = reterr, .fyd = fyd, .index = s->next_index++ };
+	*ret = (struct rf_doc){ .source = s->source,
+				.dialect = s->dialect,
+				.flags = s->flags,
+				.err = reterr,
+				.fyd = fyd,
+				.index = s->next_index++ };
 	rf_doc_loc(fy_document_root(fyd), &ret->first_line, &(unsigned){ 0 });
 	return 1;
 }
@@ -223,8 +227,7 @@ void rf_doc_loc(struct fy_node *n, unsigned *ret_line, unsigned *ret_col)
 	}
 }
 
-void rf_doc_where(const struct rf_doc *d, struct fy_node *n, unsigned *ret_line,
-		  unsigned *ret_col)
+void rf_doc_where(const struct rf_doc *d, struct fy_node *n, unsigned *ret_line, unsigned *ret_col)
 {
 	rf_doc_loc(n, ret_line, ret_col);
 	if (*ret_line)
@@ -278,10 +281,10 @@ static const char *const json_true[] = { "true", NULL };
 static const char *const json_false[] = { "false", NULL };
 static const char *const yaml_true[] = { "true", "True", "TRUE", NULL };
 static const char *const yaml_false[] = { "false", "False", "FALSE", NULL };
-static const char *const yaml11_true[] = { "true", "True", "TRUE", "y", "Y", "yes", "Yes", "YES",
-					   "on", "On", "ON", NULL };
-static const char *const yaml11_false[] = { "false", "False", "FALSE", "n", "N", "no", "No",
-					    "NO", "off", "Off", "OFF", NULL };
+static const char *const yaml11_true[] = { "true", "True", "TRUE", "y",	 "Y",  "yes",
+					   "Yes",  "YES",  "on",   "On", "ON", NULL };
+static const char *const yaml11_false[] = { "false", "False", "FALSE", "n",   "N",   "no",
+					    "No",    "NO",    "off",   "Off", "OFF", NULL };
 
 static int bool_of(const struct rf_doc *d, struct fy_node *n)
 {
@@ -315,8 +318,8 @@ bool rf_doc_is_null(const struct rf_doc *d, struct fy_node *n)
 {
 	if (!n)
 		return true;
-	return plain(n) && text_in(fy_node_get_scalar0(n),
-				   d->dialect == RF_DOC_JSON ? json_null : yaml_null);
+	return plain(n) &&
+	       text_in(fy_node_get_scalar0(n), d->dialect == RF_DOC_JSON ? json_null : yaml_null);
 }
 
 struct fy_node *rf_doc_node(struct rf_doc *d, struct fy_node *n, const char *what)
@@ -519,8 +522,7 @@ int rf_doc_i64(struct rf_doc *d, struct fy_node *n, const char *what, int64_t mi
 	return 0;
 }
 
-int rf_doc_u64(struct rf_doc *d, struct fy_node *n, const char *what, uint64_t max,
-	       uint64_t *ret)
+int rf_doc_u64(struct rf_doc *d, struct fy_node *n, const char *what, uint64_t max, uint64_t *ret)
 {
 	unsigned long long mag;
 	bool neg;

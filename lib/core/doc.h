@@ -21,29 +21,29 @@
 
 enum rf_doc_dialect {
 	RF_DOC_JSON = 1, /* strings quoted; null, true, false and numbers plain */
-	RF_DOC_YAML,     /* YAML 1.2 core schema */
-	RF_DOC_YAML11,   /* YAML 1.1 booleans (y, yes, on ...), as sigs.k8s.io/yaml decodes it */
+	RF_DOC_YAML,	 /* YAML 1.2 core schema */
+	RF_DOC_YAML11,	 /* YAML 1.1 booleans (y, yes, on ...), as sigs.k8s.io/yaml decodes it */
 };
 
 enum rf_doc_flags {
-	RF_DOC_ALIASES = 1u << 0,  /* follow aliases (else they are an error) */
+	RF_DOC_ALIASES = 1u << 0,   /* follow aliases (else they are an error) */
 	RF_DOC_AUTO_JSON = 1u << 1, /* input starting with '{' or '[' is read as JSON */
 	RF_DOC_COMMENTS = 1u << 2,  /* keep comments (for writers that preserve them) */
 };
 
 struct rf_doc {
-	const char *source;          /* for messages; not owned */
+	const char *source; /* for messages; not owned */
 	enum rf_doc_dialect dialect;
 	unsigned flags;
-	struct rf_error *err;        /* where the first error goes; may be NULL */
-	struct fy_document *fyd;     /* owned */
-	unsigned index;              /* 0-based position in its stream */
-	unsigned first_line;         /* where the document starts (1-based) */
-	const char *label;           /* every message starts with it ("SeccompProfile 'b': ", the
-				      * document of several it is about), or NULL; not owned */
-	unsigned line_base;          /* lines of the text before where its parser started (a
-				      * stretch of a file read on its own, after a syntax error):
-				      * added to every location of a message and of rf_doc_where */
+	struct rf_error *err;	 /* where the first error goes; may be NULL */
+	struct fy_document *fyd; /* owned */
+	unsigned index;		 /* 0-based position in its stream */
+	unsigned first_line;	 /* where the document starts (1-based) */
+	const char *label;	 /* every message starts with it ("SeccompProfile 'b': ", the
+				  * document of several it is about), or NULL; not owned */
+	unsigned line_base;	 /* lines of the text before where its parser started (a
+				  * stretch of a file read on its own, after a syntax error):
+				  * added to every location of a message and of rf_doc_where */
 };
 
 struct rf_doc_stream;
@@ -76,12 +76,12 @@ struct fy_node *rf_doc_root(const struct rf_doc *d);
 
 /* Records "source:line:column: <fmt>" at n (the document start when n is NULL) and returns
  * -EINVAL. Control bytes in the message are escaped. */
-int rf_doc_fail(struct rf_doc *d, struct fy_node *n, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+int rf_doc_fail(struct rf_doc *d, struct fy_node *n, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
 /* 1-based line and column of n (its first scalar), 0 when unknown. */
 void rf_doc_loc(struct fy_node *n, unsigned *ret_line, unsigned *ret_col);
 /* The same, in the file d was read from (rf_doc_loc plus d->line_base). */
-void rf_doc_where(const struct rf_doc *d, struct fy_node *n, unsigned *ret_line,
-		  unsigned *ret_col);
+void rf_doc_where(const struct rf_doc *d, struct fy_node *n, unsigned *ret_line, unsigned *ret_col);
 
 /* ---- typed access; n NULL means "missing" ---- */
 
@@ -117,8 +117,7 @@ int rf_doc_strdup_opt(struct rf_doc *d, struct fy_node *n, const char *what, cha
 /* Integers: plain decimal (YAML also 0x-hex), in range. */
 int rf_doc_i64(struct rf_doc *d, struct fy_node *n, const char *what, int64_t min, int64_t max,
 	       int64_t *ret);
-int rf_doc_u64(struct rf_doc *d, struct fy_node *n, const char *what, uint64_t max,
-	       uint64_t *ret);
+int rf_doc_u64(struct rf_doc *d, struct fy_node *n, const char *what, uint64_t max, uint64_t *ret);
 int rf_doc_bool(struct rf_doc *d, struct fy_node *n, const char *what, bool *ret);
 /* Whether n is a boolean in d's dialect, asked without an error ("yes" is one in YAML 1.1). */
 bool rf_doc_is_bool(const struct rf_doc *d, struct fy_node *n);
@@ -130,8 +129,7 @@ typedef int (*rf_doc_key_fn)(struct rf_doc *d, const char *key, struct fy_node *
 /* Calls fn for every key of a mapping, in document order; keys must be strings. */
 int rf_doc_each_key(struct rf_doc *d, struct fy_node *map, const char *what, rf_doc_key_fn fn,
 		    void *userdata);
-typedef int (*rf_doc_item_fn)(struct rf_doc *d, size_t index, struct fy_node *item,
-			      void *userdata);
+typedef int (*rf_doc_item_fn)(struct rf_doc *d, size_t index, struct fy_node *item, void *userdata);
 /* Calls fn for every item of a list; at most max items. */
 int rf_doc_each_item(struct rf_doc *d, struct fy_node *seq, const char *what, size_t max,
 		     rf_doc_item_fn fn, void *userdata);

@@ -29,8 +29,8 @@ static int verror_set(struct rf_error *err, int code, const char *file, unsigned
 	if (file) {
 		if (line > 0 && column > 0
 			    ? asprintf(&full, "%s:%u:%u: %s", file, line, column, msg) < 0
-			: line > 0 ? asprintf(&full, "%s:%u: %s", file, line, msg) < 0
-				   : asprintf(&full, "%s: %s", file, msg) < 0)
+		    : line > 0 ? asprintf(&full, "%s:%u: %s", file, line, msg) < 0
+			       : asprintf(&full, "%s: %s", file, msg) < 0)
 			full = NULL;
 		free(msg);
 		msg = full;

@@ -140,7 +140,8 @@ static void payload(struct rf_json *j, const struct rf_event *ev)
 		if (ev->net.family)
 			rf_json_string_field(j, "family", rf_af_name(ev->net.family) ?: "unknown");
 		if (ev->net.type)
-			rf_json_string_field(j, "type", rf_socktype_name(ev->net.type) ?: "unknown");
+			rf_json_string_field(j, "type",
+					     rf_socktype_name(ev->net.type) ?: "unknown");
 		sockaddr(j, "local", &ev->net.local);
 		sockaddr(j, "remote", &ev->net.remote);
 		if (ev->net.has_ret)
@@ -196,8 +197,7 @@ static void payload(struct rf_json *j, const struct rf_event *ev)
 		rf_json_uint_field(j, "lost", ev->gap.lost);
 		rf_json_string_field(j, "where", ev->gap.where);
 		break;
-	default:
-		break;
+	default: break;
 	}
 }
 

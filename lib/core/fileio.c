@@ -43,7 +43,7 @@ static int open_input(const char *path, struct stat *ret_st, struct rf_error *re
 static ssize_t read_waiting(int fd, void *buf, size_t len)
 {
 	for (;;) {
-		struct pollfd pfd = {.fd = fd, .events = POLLIN};
+		struct pollfd pfd = { .fd = fd, .events = POLLIN };
 		ssize_t n = read(fd, buf, len);
 
 		if (n >= 0 || (errno != EAGAIN && errno != EINTR))

@@ -10,7 +10,8 @@
 /* Read all of `path` ("-" = stdin) up to `max` bytes; the buffer is NUL-terminated. A FIFO
  * or character device is read too (opened without blocking, so a FIFO nobody writes to is an
  * error at once instead of a hang); a directory, socket or block device is refused. */
-int rf_read_file(const char *path, size_t max, char **ret, size_t *ret_len, struct rf_error *reterr);
+int rf_read_file(const char *path, size_t max, char **ret, size_t *ret_len,
+		 struct rf_error *reterr);
 /* The same, but a missing file is a plain -ENOENT that leaves `reterr` alone. */
 int rf_read_file_optional(const char *path, size_t max, char **ret, size_t *ret_len,
 			  struct rf_error *reterr);

@@ -30,8 +30,14 @@ struct rf_hmap {
 	size_t n;
 };
 
-#define RF_HMAP_INIT_U64 { .keys = RF_HMAP_U64 }
-#define RF_HMAP_INIT_STR { .keys = RF_HMAP_STR }
+#define RF_HMAP_INIT_U64                                                                           \
+	{                                                                                          \
+		.keys = RF_HMAP_U64                                                                \
+	}
+#define RF_HMAP_INIT_STR                                                                           \
+	{                                                                                          \
+		.keys = RF_HMAP_STR                                                                \
+	}
 
 uint64_t rf_hash_u64(uint64_t x);
 uint64_t rf_hash_str(const char *s);

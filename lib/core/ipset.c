@@ -119,9 +119,9 @@ int rf_ipset_add(struct rf_ipset *s, const struct rf_ip *addr, unsigned len, voi
 		s->pending = n;
 		s->cap_pending = ncap;
 	}
-	s->pending[s->n_pending] = (struct rf_ipset_prefix){ .addr = *addr, .len = len,
-							      .value = value,
-							      .seq = s->n_prefixes };
+	s->pending[s->n_pending] = (struct rf_ipset_prefix){
+		.addr = *addr, .len = len, .value = value, .seq = s->n_prefixes
+	};
 	s->n_pending++;
 	s->n_prefixes++;
 	return 0;

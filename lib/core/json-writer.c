@@ -95,7 +95,6 @@ void rf_json_end_array(struct rf_json *j)
 	close_(j, ']');
 }
 
-
 /* JSON must be UTF-8: bytes that are not (a comm set with prctl, a path) become U+FFFD. */
 static void write_escaped(FILE *out, const char *s)
 {
@@ -113,27 +112,13 @@ static void write_escaped(FILE *out, const char *s)
 			continue;
 		}
 		switch (*p) {
-		case '"':
-			fputs("\\\"", out);
-			break;
-		case '\\':
-			fputs("\\\\", out);
-			break;
-		case '\n':
-			fputs("\\n", out);
-			break;
-		case '\r':
-			fputs("\\r", out);
-			break;
-		case '\t':
-			fputs("\\t", out);
-			break;
-		case '\b':
-			fputs("\\b", out);
-			break;
-		case '\f':
-			fputs("\\f", out);
-			break;
+		case '"': fputs("\\\"", out); break;
+		case '\\': fputs("\\\\", out); break;
+		case '\n': fputs("\\n", out); break;
+		case '\r': fputs("\\r", out); break;
+		case '\t': fputs("\\t", out); break;
+		case '\b': fputs("\\b", out); break;
+		case '\f': fputs("\\f", out); break;
 		default:
 			if (*p < 0x20)
 				fprintf(out, "\\u%04x", *p);

@@ -12,12 +12,12 @@
 #define RF_JSON_MAX_DEPTH 1024
 
 struct rf_json {
-	FILE *out;      /* not owned */
+	FILE *out; /* not owned */
 	bool pretty;
 	unsigned depth;
 	uint64_t need_comma[RF_JSON_MAX_DEPTH / 64]; /* one bit per nesting level */
 	bool after_name;
-	int indent;     /* spaces per level when pretty */
+	int indent;	   /* spaces per level when pretty */
 	unsigned overflow; /* levels opened beyond RF_JSON_MAX_DEPTH; output is invalid when set */
 };
 

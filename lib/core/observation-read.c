@@ -18,7 +18,7 @@
 #include "ringfence/observation.h"
 
 #define OBS_MAX_BYTES (256u << 20)
-#define OBS_MAX_LIST 1000000u /* entries of any one list: far above RF_OBS_MAX_FILES */
+#define OBS_MAX_LIST  1000000u /* entries of any one list: far above RF_OBS_MAX_FILES */
 
 static int num(struct rf_doc *d, struct fy_node *map, const char *key, int64_t min, int64_t max,
 	       int64_t *ret)
@@ -27,8 +27,8 @@ static int num(struct rf_doc *d, struct fy_node *map, const char *key, int64_t m
 }
 
 /* An optional number: left alone when absent. */
-static int opt_num(struct rf_doc *d, struct fy_node *map, const char *key, int64_t min,
-		   int64_t max, int64_t *ret)
+static int opt_num(struct rf_doc *d, struct fy_node *map, const char *key, int64_t min, int64_t max,
+		   int64_t *ret)
 {
 	struct fy_node *n = rf_doc_get(d, map, key);
 
@@ -54,8 +54,9 @@ static int hex(struct rf_doc *d, struct fy_node *n, uint64_t *ret)
 		return rf_doc_fail(d, n, "args.values: '%s' is not a 0x-hex string", s);
 	errno = 0;
 	*ret = strtoull(s + 2, &end, 16);
-	return errno || !end || *end ? rf_doc_fail(d, n, "args.values: '%s' is not a 64-bit value", s)
-				     : 0;
+	return errno || !end || *end
+		       ? rf_doc_fail(d, n, "args.values: '%s' is not a 64-bit value", s)
+		       : 0;
 }
 
 static int read_args(struct rf_doc *d, struct fy_node *n, struct rf_obs_syscall *s)
@@ -125,8 +126,9 @@ static int read_syscall(struct rf_doc *d, struct fy_node *n, struct rf_obs_sysca
 		unsigned line, col;
 
 		rf_doc_loc(name_node, &line, &col);
-		rf_log(RF_LOG_WARNING, "%s:%u: syscall %d is '%s' on %s, not '%s' as written: "
-				       "using '%s'",
+		rf_log(RF_LOG_WARNING,
+		       "%s:%u: syscall %d is '%s' on %s, not '%s' as written: "
+		       "using '%s'",
 		       d->source, line, s->nr, s->name, arch, name, s->name);
 	}
 	if (!s->name)
@@ -147,8 +149,8 @@ static int read_syscall(struct rf_doc *d, struct fy_node *n, struct rf_obs_sysca
 	s->first_pid = (pid_t)v;
 	if ((r = rf_doc_strdup_opt(d, rf_doc_get(d, n, "first_comm"), "first_comm",
 				   &s->first_comm)) < 0 ||
-	    (r = rf_doc_strdup_opt(d, rf_doc_get(d, n, "first_exe"), "first_exe",
-				   &s->first_exe)) < 0)
+	    (r = rf_doc_strdup_opt(d, rf_doc_get(d, n, "first_exe"), "first_exe", &s->first_exe)) <
+		    0)
 		return r;
 	return read_args(d, rf_doc_get(d, n, "args"), s);
 }
@@ -164,7 +166,7 @@ static int opt_strv(struct rf_doc *d, struct fy_node *map, const char *key, char
 	r = rf_doc_strv(d, n, key, OBS_MAX_LIST, &v);
 	if (r < 0)
 		return r;
-	STRV_FOREACH (s, v)
+	STRV_FOREACH(s, v)
 		if ((r = strv_extend(ret, *s)) < 0)
 			return r;
 	return 0;
@@ -184,8 +186,8 @@ static int read_recording(struct rf_doc *d, struct fy_node *rec, struct rf_obser
 	if ((r = opt_strv(d, rec, "command", &o->command)) < 0 ||
 	    (r = rf_doc_strdup_opt(d, rf_doc_get(d, rec, "backend"), "backend", &o->backend)) < 0 ||
 	    (r = rf_doc_strdup_opt(d, rf_doc_get(d, rec, "kernel"), "kernel", &o->kernel)) < 0 ||
-	    (r = rf_doc_strdup_opt(d, rf_doc_get(d, rec, "native_arch"), "native_arch",
-				   &native)) < 0 ||
+	    (r = rf_doc_strdup_opt(d, rf_doc_get(d, rec, "native_arch"), "native_arch", &native)) <
+		    0 ||
 	    (r = opt_strv(d, rec, "fast_syscalls", &o->fast_syscalls)) < 0 ||
 	    (r = opt_strv(d, rec, "bootstrap_syscalls", &o->bootstrap)) < 0 ||
 	    (r = opt_bool(d, rec, "no_new_privs", &o->no_new_privs)) < 0 ||
@@ -217,7 +219,7 @@ static int read_bits(struct rf_doc *d, struct fy_node *n, const char *what,
 
 	if (r < 0)
 		return r;
-	STRV_FOREACH (s, names) {
+	STRV_FOREACH(s, names) {
 		uint32_t bit = from_name(*s);
 
 		if (!bit)
@@ -236,9 +238,9 @@ static uint32_t net_op_from(const char *s)
 
 static uint32_t ptrace_op_from(const char *s)
 {
-	int op = streq(s, "trace")    ? RF_PTRACE_REQUEST
-		 : streq(s, "read")   ? RF_PTRACE_VM_READ
-		 : streq(s, "write")  ? RF_PTRACE_VM_WRITE
+	int op = streq(s, "trace")	      ? RF_PTRACE_REQUEST
+		 : streq(s, "read")	      ? RF_PTRACE_VM_READ
+		 : streq(s, "write")	      ? RF_PTRACE_VM_WRITE
 		 : streq(s, "proc-mem-write") ? RF_PTRACE_PROC_MEM_WRITE
 					      : 0;
 
@@ -352,10 +354,12 @@ static int read_decoded(struct rf_doc *d, struct fy_node *root, struct rf_observ
 	if (files) {
 		if (rf_doc_expect_seq(d, files, "files") < 0)
 			return -EINVAL;
-		o->files = calloc((size_t)fy_node_sequence_item_count(files) + 1, sizeof(*o->files));
+		o->files =
+			calloc((size_t)fy_node_sequence_item_count(files) + 1, sizeof(*o->files));
 		if (!o->files)
 			return -ENOMEM;
-		if ((r = rf_doc_each_item(d, files, "files", RF_OBS_MAX_FILES, read_file_entry, o)) < 0)
+		if ((r = rf_doc_each_item(d, files, "files", RF_OBS_MAX_FILES, read_file_entry,
+					  o)) < 0)
 			return r;
 	}
 	if (net) {
@@ -387,7 +391,7 @@ static int read_caps(struct rf_doc *d, struct fy_node *root, struct rf_observati
 			continue;
 		if ((r = rf_doc_strv(d, n, "capabilities", 64, &names)) < 0)
 			return r;
-		STRV_FOREACH (s, names) {
+		STRV_FOREACH(s, names) {
 			uint64_t bit = 0;
 			if (rf_caps_parse_list(*s, &bit, NULL) < 0)
 				return rf_doc_fail(d, n, "capabilities: unknown capability '%s'",

@@ -27,19 +27,16 @@ static const struct {
 	const char *name;
 	int idx[RF_OBS_MAX_ARGS];
 } multiplexers[] = {
-	{ "socket", { 0, 1, -1 } },      /* family, type */
-	{ "socketpair", { 0, 1, -1 } },
-	{ "clone", { 0, -1, -1 } },      /* flags (arg 1 on s390, handled below) */
-	{ "unshare", { 0, -1, -1 } },    /* namespace flags */
-	{ "personality", { 0, -1, -1 } },
-	{ "prctl", { 0, -1, -1 } },      /* option */
-	{ "ioctl", { 1, -1, -1 } },      /* request */
-	{ "mprotect", { 2, -1, -1 } },   /* prot: PROT_EXEC matters */
-	{ "pkey_mprotect", { 2, -1, -1 } },
-	{ "mmap", { 2, -1, -1 } },
-	{ "mmap2", { 2, -1, -1 } },
-	{ "fcntl", { 1, -1, -1 } },      /* command */
-	{ "setsockopt", { 1, 2, -1 } },  /* level, option */
+	{ "socket", { 0, 1, -1 } },					/* family, type */
+	{ "socketpair", { 0, 1, -1 } },	    { "clone", { 0, -1, -1 } }, /* flags (arg 1 on s390,
+									   handled below) */
+	{ "unshare", { 0, -1, -1 } },					/* namespace flags */
+	{ "personality", { 0, -1, -1 } },   { "prctl", { 0, -1, -1 } }, /* option */
+	{ "ioctl", { 1, -1, -1 } },					/* request */
+	{ "mprotect", { 2, -1, -1 } }, /* prot: PROT_EXEC matters */
+	{ "pkey_mprotect", { 2, -1, -1 } }, { "mmap", { 2, -1, -1 } },	{ "mmap2", { 2, -1, -1 } },
+	{ "fcntl", { 1, -1, -1 } },	/* command */
+	{ "setsockopt", { 1, 2, -1 } }, /* level, option */
 };
 
 int rf_obs_tracked_args(const char *name, uint32_t arch, int ret_idx[RF_OBS_MAX_ARGS])
@@ -59,7 +56,7 @@ int rf_obs_tracked_args(const char *name, uint32_t arch, int ret_idx[RF_OBS_MAX_
 
 struct rf_obs_index {
 	struct rf_hmap syscalls; /* (arch << 32 | nr) -> row + 1 */
-	struct rf_hmap files;    /* path -> row + 1 */
+	struct rf_hmap files;	 /* path -> row + 1 */
 };
 
 static uint64_t add_sat(uint64_t a, uint64_t b)
@@ -85,11 +82,13 @@ static struct rf_obs_index *index_of(struct rf_observation *o)
 	x->syscalls = (struct rf_hmap)RF_HMAP_INIT_U64;
 	x->files = (struct rf_hmap)RF_HMAP_INIT_STR;
 	for (size_t i = 0; i < o->n_syscalls; i++)
-		if (rf_hmap_put_u64(&x->syscalls, syscall_key(o->syscalls[i].arch, o->syscalls[i].nr),
+		if (rf_hmap_put_u64(&x->syscalls,
+				    syscall_key(o->syscalls[i].arch, o->syscalls[i].nr),
 				    (void *)(uintptr_t)(i + 1), NULL) < 0)
 			goto oom;
 	for (size_t i = 0; i < o->n_files; i++)
-		if (rf_hmap_put_str(&x->files, o->files[i].path, (void *)(uintptr_t)(i + 1), NULL) < 0)
+		if (rf_hmap_put_str(&x->files, o->files[i].path, (void *)(uintptr_t)(i + 1), NULL) <
+		    0)
 			goto oom;
 	o->index = x;
 	return x;
@@ -278,10 +277,12 @@ static int add_file(struct rf_observation *o, const struct rf_ev_file *f)
 		return 0;
 	r = add_path(o, f->path, f->access, 1);
 	/* The new name of a rename, link or symlink is created (AppArmor: w, or l for a link). */
-	if (r >= 0 && f->path2 && (f->op == RF_FILE_RENAME || f->op == RF_FILE_LINK ||
-				   f->op == RF_FILE_SYMLINK))
-		r = add_path(o, f->path2, f->op == RF_FILE_LINK ? RF_ACC_LINK | RF_ACC_CREATE
-								: RF_ACC_CREATE | RF_ACC_WRITE, 1);
+	if (r >= 0 && f->path2 &&
+	    (f->op == RF_FILE_RENAME || f->op == RF_FILE_LINK || f->op == RF_FILE_SYMLINK))
+		r = add_path(o, f->path2,
+			     f->op == RF_FILE_LINK ? RF_ACC_LINK | RF_ACC_CREATE
+						   : RF_ACC_CREATE | RF_ACC_WRITE,
+			     1);
 	return r;
 }
 
@@ -349,19 +350,15 @@ int rf_obs_add_event(const struct rf_event *ev, void *userdata)
 	switch (ev->kind) {
 	case RF_EV_SYSCALL:
 	case RF_EV_SYSCALL_TOTAL:
-	case RF_EV_ARGS:
-		return add_syscall(o, ev);
+	case RF_EV_ARGS: return add_syscall(o, ev);
 	case RF_EV_CAPABILITY:
 		if (ev->cap.cap >= 0 && ev->cap.cap < 64)
 			*(ev->cap.granted ? &o->caps_used : &o->caps_refused) |= UINT64_C(1)
-										  << ev->cap.cap;
+										 << ev->cap.cap;
 		return 0;
-	case RF_EV_EXEC:
-		return ev->exec.path ? strv_extend_unique(&o->execs, ev->exec.path) : 0;
-	case RF_EV_FILE:
-		return add_file(o, &ev->file);
-	case RF_EV_NET:
-		return add_net(o, &ev->net);
+	case RF_EV_EXEC: return ev->exec.path ? strv_extend_unique(&o->execs, ev->exec.path) : 0;
+	case RF_EV_FILE: return add_file(o, &ev->file);
+	case RF_EV_NET: return add_net(o, &ev->net);
 	case RF_EV_SIGNAL:
 		if (ev->signal.sig > 0 && ev->signal.sig <= 64 && ev->signal.target != ev->tgid)
 			o->signals |= UINT64_C(1) << (ev->signal.sig - 1);
@@ -370,11 +367,8 @@ int rf_obs_add_event(const struct rf_event *ev, void *userdata)
 		if (ev->ptrace.op > 0 && ev->ptrace.op < 32)
 			o->ptrace_ops |= UINT32_C(1) << ev->ptrace.op;
 		return 0;
-	case RF_EV_GAP:
-		o->lost = add_sat(o->lost, ev->gap.lost);
-		return 0;
-	default:
-		return 0;
+	case RF_EV_GAP: o->lost = add_sat(o->lost, ev->gap.lost); return 0;
+	default: return 0;
 	}
 }
 
@@ -392,7 +386,7 @@ int rf_obs_set_recording(const struct rf_recording *rec, void *userdata)
 		if (!(o->command = strv_copy(rec->command)))
 			return -ENOMEM;
 	}
-	STRV_FOREACH (f, rec->fast_syscalls)
+	STRV_FOREACH(f, rec->fast_syscalls)
 		if (strv_extend_unique(&o->fast_syscalls, *f) < 0)
 			return -ENOMEM;
 	o->fast |= rec->fast_syscalls != NULL;
@@ -406,8 +400,10 @@ int rf_obs_set_recording(const struct rf_recording *rec, void *userdata)
 void rf_obs_sink(struct rf_observation *o, struct rf_sink *ret)
 {
 	/* The observation works with whatever a source gives: it needs nothing in particular. */
-	*ret = (struct rf_sink){ .name = "observation", .on_event = rf_obs_add_event,
-				 .on_end = rf_obs_set_recording, .self = o };
+	*ret = (struct rf_sink){ .name = "observation",
+				 .on_event = rf_obs_add_event,
+				 .on_end = rf_obs_set_recording,
+				 .self = o };
 }
 
 static void join_args(struct rf_obs_argset *dst, const struct rf_obs_argset *src)
@@ -440,17 +436,18 @@ int rf_obs_merge(struct rf_observation *dst, const struct rf_observation *src)
 			if (d->args[k].index == s->args[k].index)
 				join_args(&d->args[k], &s->args[k]);
 	}
-	STRV_FOREACH (e, src->execs)
+	STRV_FOREACH(e, src->execs)
 		if (strv_extend_unique(&dst->execs, *e) < 0)
 			return -ENOMEM;
-	STRV_FOREACH (b, src->bootstrap)
+	STRV_FOREACH(b, src->bootstrap)
 		if (strv_extend_unique(&dst->bootstrap, *b) < 0)
 			return -ENOMEM;
-	STRV_FOREACH (f, src->fast_syscalls)
+	STRV_FOREACH(f, src->fast_syscalls)
 		if (strv_extend_unique(&dst->fast_syscalls, *f) < 0)
 			return -ENOMEM;
 	for (size_t i = 0; i < src->n_files; i++) {
-		int r = add_path(dst, src->files[i].path, src->files[i].access, src->files[i].count);
+		int r = add_path(dst, src->files[i].path, src->files[i].access,
+				 src->files[i].count);
 		if (r < 0)
 			return r;
 	}
@@ -484,7 +481,8 @@ static int cmp_syscall(const void *a, const void *b)
 {
 	const struct rf_obs_syscall *x = *(const struct rf_obs_syscall *const *)a;
 	const struct rf_obs_syscall *y = *(const struct rf_obs_syscall *const *)b;
-	const char *ax = rf_arch_seccomp_name(x->arch) ?: "", *ay = rf_arch_seccomp_name(y->arch) ?: "";
+	const char *ax = rf_arch_seccomp_name(x->arch) ?: "",
+		   *ay = rf_arch_seccomp_name(y->arch) ?: "";
 	int c = strcmp(ax, ay);
 
 	if (c)
@@ -541,7 +539,7 @@ static void write_strv(struct rf_json *j, const char *name, char *const *v)
 {
 	rf_json_name(j, name);
 	rf_json_start_array(j);
-	STRV_FOREACH (s, v)
+	STRV_FOREACH(s, v)
 		rf_json_string(j, *s);
 	rf_json_end_array(j);
 }
@@ -636,8 +634,8 @@ static int write_decoded(struct rf_json *j, const struct rf_observation *o)
 		(void)snprintf(fam, sizeof(fam), "%d", net[i].family);
 		(void)snprintf(typ, sizeof(typ), "%d", net[i].type);
 		rf_json_string_field(j, "family", rf_af_name(net[i].family) ?: fam);
-		rf_json_string_field(j, "type", net[i].type ? rf_socktype_name(net[i].type) ?: typ
-							   : NULL);
+		rf_json_string_field(j, "type",
+				     net[i].type ? rf_socktype_name(net[i].type) ?: typ : NULL);
 		write_access(j, "ops", net[i].ops, net_op_bit);
 		qsort_safe(net[i].bound_ports, net[i].n_bound_ports, sizeof(uint16_t), cmp_u16);
 		rf_json_name(j, "bound_ports");
@@ -702,8 +700,8 @@ static void write_recording(struct rf_json *j, const struct rf_observation *o)
 
 int rf_obs_write(const struct rf_observation *o, FILE *out, struct rf_error *reterr)
 {
-	_cleanup_free_ const struct rf_obs_syscall **sorted = calloc(o->n_syscalls ?: 1,
-								      sizeof(*sorted));
+	_cleanup_free_ const struct rf_obs_syscall **sorted =
+		calloc(o->n_syscalls ?: 1, sizeof(*sorted));
 	struct rf_json j;
 
 	if (!sorted)

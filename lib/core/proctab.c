@@ -110,8 +110,7 @@ void rf_proctab_free(struct rf_proctab *t)
 
 /* ---- reading /proc ---- */
 
-static ssize_t read_small(struct rf_proctab *t, pid_t pid, const char *what, char *buf,
-			  size_t size)
+static ssize_t read_small(struct rf_proctab *t, pid_t pid, const char *what, char *buf, size_t size)
 {
 	char path[256];
 	ssize_t n;
@@ -167,14 +166,16 @@ static void read_stat(struct rf_proctab *t, struct rf_proc *p)
 
 	if (read_small(t, p->tgid, "stat", buf, sizeof(buf)) <= 0)
 		return;
-	/* "pid (comm) S ppid ..." where comm may hold spaces and parentheses: after the last ')'. */
+	/* "pid (comm) S ppid ..." where comm may hold spaces and parentheses: after the last ')'.
+	 */
 	rp = strrchr(buf, ')');
 	if (!rp)
 		return;
 	/* Fields 3.. : state ppid pgrp session tty_nr tpgid flags minflt cminflt majflt cmajflt
 	 * utime stime cutime cstime priority nice num_threads itrealvalue starttime */
-	if (sscanf(rp + 1, " %*c %d %*d %*d %*d %*d %*u %*u %*u %*u %*u %*u %*u %*d %*d %*d %*d %*d "
-			   "%*d %llu",
+	if (sscanf(rp + 1,
+		   " %*c %d %*d %*d %*d %*d %*u %*u %*u %*u %*u %*u %*u %*d %*d %*d %*d %*d "
+		   "%*d %llu",
 		   &ppid, &start) == 2) {
 		p->ppid = ppid;
 		p->start_ns = start * (1000000000ULL / (unsigned long long)t->clk_tck);
@@ -375,7 +376,8 @@ int rf_proctab_fork(struct rf_proctab *t, pid_t parent_tgid, pid_t child, uint64
 			c->argv_truncated = parent->argv_truncated;
 			memcpy(c->container_id, parent->container_id, sizeof(c->container_id));
 			memcpy(c->pod_uid, parent->pod_uid, sizeof(c->pod_uid));
-			if (copy_str(&c->exe, parent->exe) < 0 || copy_str(&c->cwd, parent->cwd) < 0 ||
+			if (copy_str(&c->exe, parent->exe) < 0 ||
+			    copy_str(&c->cwd, parent->cwd) < 0 ||
 			    copy_str(&c->cgroup, parent->cgroup) < 0 ||
 			    (parent->argv && !(c->argv = strv_copy(parent->argv))))
 				return -ENOMEM;
@@ -449,7 +451,8 @@ void rf_proctab_exit(struct rf_proctab *t, pid_t tgid)
 
 void rf_proctab_stats(const struct rf_proctab *t, struct rf_proctab_stats *ret)
 {
-	*ret = (struct rf_proctab_stats){ .entries = t->entries, .loads = t->loads,
+	*ret = (struct rf_proctab_stats){ .entries = t->entries,
+					  .loads = t->loads,
 					  .evicted = t->evicted };
 }
 

@@ -47,7 +47,7 @@ int rf_seen_add(struct rf_seen *s, const struct stat *st)
 	slot = find(s->slots, s->cap, dev, ino);
 	if (slot->ino)
 		return 0;
-	*slot = (struct rf_seen_slot){dev, ino};
+	*slot = (struct rf_seen_slot){ dev, ino };
 	s->n++;
 	return 1;
 }
@@ -55,5 +55,5 @@ int rf_seen_add(struct rf_seen *s, const struct stat *st)
 void rf_seen_done(struct rf_seen *s)
 {
 	free(s->slots);
-	*s = (struct rf_seen){0};
+	*s = (struct rf_seen){ 0 };
 }

@@ -11,15 +11,24 @@
 const char *rf_event_kind_name(enum rf_event_kind kind)
 {
 	static const char *const names[RF_EV_KIND_MAX] = {
-		[RF_EV_SYSCALL] = "syscall",	[RF_EV_SYSCALL_TOTAL] = "syscall-total",
-		[RF_EV_ARGS] = "args",		[RF_EV_EXEC] = "exec",
-		[RF_EV_FORK] = "fork",		[RF_EV_EXIT] = "exit",
-		[RF_EV_CAPABILITY] = "capability", [RF_EV_FILE] = "file",
-		[RF_EV_NET] = "net",		[RF_EV_SIGNAL] = "signal",
-		[RF_EV_PTRACE] = "ptrace",	[RF_EV_CRED] = "cred",
-		[RF_EV_NAMESPACE] = "namespace", [RF_EV_MODULE] = "module",
-		[RF_EV_BPF] = "bpf",		[RF_EV_MEMORY] = "memory",
-		[RF_EV_FD] = "fd",		[RF_EV_GAP] = "gap",
+		[RF_EV_SYSCALL] = "syscall",
+		[RF_EV_SYSCALL_TOTAL] = "syscall-total",
+		[RF_EV_ARGS] = "args",
+		[RF_EV_EXEC] = "exec",
+		[RF_EV_FORK] = "fork",
+		[RF_EV_EXIT] = "exit",
+		[RF_EV_CAPABILITY] = "capability",
+		[RF_EV_FILE] = "file",
+		[RF_EV_NET] = "net",
+		[RF_EV_SIGNAL] = "signal",
+		[RF_EV_PTRACE] = "ptrace",
+		[RF_EV_CRED] = "cred",
+		[RF_EV_NAMESPACE] = "namespace",
+		[RF_EV_MODULE] = "module",
+		[RF_EV_BPF] = "bpf",
+		[RF_EV_MEMORY] = "memory",
+		[RF_EV_FD] = "fd",
+		[RF_EV_GAP] = "gap",
 		[RF_EV_K8S_AUDIT] = "k8s-audit",
 	};
 
@@ -61,21 +70,24 @@ int rf_sinks_begin(struct rf_sinks *s, const struct rf_source_info *src, struct 
 	s->events = 0;
 	for (size_t i = 0; i < s->n; i++) {
 		const struct rf_sink *k = &s->v[i];
-		uint32_t kinds = k->need_kinds & ~src->kinds, fields = k->need_fields & ~src->fields;
+		uint32_t kinds = k->need_kinds & ~src->kinds,
+			 fields = k->need_fields & ~src->fields;
 
 		if (kinds) {
 			int kind = __builtin_ctz(kinds);
-			return rf_error_set(reterr, -ENOTSUP,
-					    "%s needs %s events, which the %s source does not produce",
-					    k->name ?: "a consumer", rf_event_kind_name(kind),
-					    src->name ?: "chosen");
+			return rf_error_set(
+				reterr, -ENOTSUP,
+				"%s needs %s events, which the %s source does not produce",
+				k->name ?: "a consumer", rf_event_kind_name(kind),
+				src->name ?: "chosen");
 		}
 		if (fields)
-			return rf_error_set(reterr, -ENOTSUP,
-					    "%s needs %s, which the %s source does not provide",
-					    k->name ?: "a consumer",
-					    rf_event_field_name(UINT32_C(1) << __builtin_ctz(fields)),
-					    src->name ?: "chosen");
+			return rf_error_set(
+				reterr, -ENOTSUP,
+				"%s needs %s, which the %s source does not provide",
+				k->name ?: "a consumer",
+				rf_event_field_name(UINT32_C(1) << __builtin_ctz(fields)),
+				src->name ?: "chosen");
 	}
 	return 0;
 }

@@ -21,4 +21,4 @@ static inline void strv_freep(char ***v)
 	strv_free(*v);
 }
 #define _cleanup_strv_free_ __attribute__((cleanup(strv_freep)))
-#define STRV_FOREACH(s, l) for (char *const *s = (l); s && *s; s++)
+#define STRV_FOREACH(s, l)  for (char *const *s = (l); s && *s; s++)

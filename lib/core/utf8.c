@@ -4,8 +4,11 @@
 
 size_t rf_utf8_seq_len(const unsigned char *p, size_t avail)
 {
-	size_t n = p[0] < 0x80 ? 1 : (p[0] & 0xe0) == 0xc0 ? 2 : (p[0] & 0xf0) == 0xe0 ? 3
-		 : (p[0] & 0xf8) == 0xf0 ? 4 : 0;
+	size_t n = p[0] < 0x80		   ? 1
+		   : (p[0] & 0xe0) == 0xc0 ? 2
+		   : (p[0] & 0xf0) == 0xe0 ? 3
+		   : (p[0] & 0xf8) == 0xf0 ? 4
+					   : 0;
 
 	if (n == 0 || n > avail || (n == 2 && p[0] < 0xc2) || (n == 4 && p[0] > 0xf4))
 		return 0;

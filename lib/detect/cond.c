@@ -39,12 +39,23 @@ static const struct {
 	const char *name;
 	enum cmp_op op;
 } ops[] = {
-	{ "=", OP_EQ },		      { "==", OP_EQ },		 { "!=", OP_NE },
-	{ "<", OP_LT },		      { "<=", OP_LE },		 { ">", OP_GT },
-	{ ">=", OP_GE },	      { "contains", OP_CONTAINS }, { "icontains", OP_ICONTAINS },
-	{ "startswith", OP_STARTSWITH }, { "endswith", OP_ENDSWITH }, { "glob", OP_GLOB },
-	{ "iglob", OP_IGLOB },	      { "pmatch", OP_PMATCH },	 { "in", OP_IN },
-	{ "intersects", OP_INTERSECTS }, { "exists", OP_EXISTS },
+	{ "=", OP_EQ },
+	{ "==", OP_EQ },
+	{ "!=", OP_NE },
+	{ "<", OP_LT },
+	{ "<=", OP_LE },
+	{ ">", OP_GT },
+	{ ">=", OP_GE },
+	{ "contains", OP_CONTAINS },
+	{ "icontains", OP_ICONTAINS },
+	{ "startswith", OP_STARTSWITH },
+	{ "endswith", OP_ENDSWITH },
+	{ "glob", OP_GLOB },
+	{ "iglob", OP_IGLOB },
+	{ "pmatch", OP_PMATCH },
+	{ "in", OP_IN },
+	{ "intersects", OP_INTERSECTS },
+	{ "exists", OP_EXISTS },
 };
 
 /* Falco operators ringfence does not have: a clear error, never a silent skip. */
@@ -142,8 +153,8 @@ static int items_add(struct items *it, const char *text, const struct rloc *loc)
 }
 
 /* A value naming a list becomes the list's items (lists may name lists). */
-static int splice(struct rf_ruleset *rs, struct items *it, const char *text,
-		  const struct rloc *loc, unsigned depth, struct rf_error *err)
+static int splice(struct rf_ruleset *rs, struct items *it, const char *text, const struct rloc *loc,
+		  unsigned depth, struct rf_error *err)
 {
 	struct list_def *l = rf_hmap_get_str(&rs->lists_by_name, text);
 
@@ -286,15 +297,16 @@ static int compile_values(struct parser *p, struct node *n, const struct items *
 			return -ENOMEM;
 		for (size_t i = 0; i < it->n; i++) {
 			const char *s = it->v[i].text;
-			int r = f->type == FT_BOOL ? (streq(s, "true") ? (n->ints[i] = 1, 0)
+			int r = f->type == FT_BOOL ? (streq(s, "true")	  ? (n->ints[i] = 1, 0)
 						      : streq(s, "false") ? (n->ints[i] = 0, 0)
 									  : -EINVAL)
 						   : parse_i64(s, &n->ints[i]);
 
 			if (r < 0)
-				return rs_fail(p->rs, p->err, &it->v[i].loc, "%s needs %s, not '%s'",
-					       f->name, f->type == FT_BOOL ? "true or false"
-									   : "an integer", s);
+				return rs_fail(p->rs, p->err, &it->v[i].loc,
+					       "%s needs %s, not '%s'", f->name,
+					       f->type == FT_BOOL ? "true or false" : "an integer",
+					       s);
 			n->n_ints++;
 		}
 		qsort_safe(n->ints, n->n_ints, sizeof(*n->ints), cmp_i64);
@@ -303,20 +315,22 @@ static int compile_values(struct parser *p, struct node *n, const struct items *
 		for (size_t i = 0; i < it->n; i++) {
 			struct rf_ip ip;
 			unsigned len = 128;
-			int r = strchr(it->v[i].text, '/') ? rf_ip_parse_prefix(it->v[i].text, &ip, &len)
-							    : rf_ip_parse(it->v[i].text, &ip);
+			int r = strchr(it->v[i].text, '/')
+					? rf_ip_parse_prefix(it->v[i].text, &ip, &len)
+					: rf_ip_parse(it->v[i].text, &ip);
 
 			if (r < 0)
-				return rs_fail(p->rs, p->err, &it->v[i].loc,
-					       "'%s' is not an IP address or CIDR prefix (host bits "
-					       "must be zero)", it->v[i].text);
+				return rs_fail(
+					p->rs, p->err, &it->v[i].loc,
+					"'%s' is not an IP address or CIDR prefix (host bits "
+					"must be zero)",
+					it->v[i].text);
 			r = rf_ipset_add(&n->ips, &ip, len, n);
 			if (r < 0)
 				return r;
 		}
 		return rf_ipset_build(&n->ips);
-	case FT_FLAGS:
-		return it->n ? compile_flags(p, n, &it->v[0]) : 0;
+	case FT_FLAGS: return it->n ? compile_flags(p, n, &it->v[0]) : 0;
 	}
 	return -EINVAL;
 }
@@ -372,8 +386,8 @@ static int make_cmp(struct parser *p, const struct fref *ref, enum cmp_op op,
 	int r;
 
 	if (!op_fits(ref->f, op))
-		return rs_fail(p->rs, p->err, loc, "operator '%s' does not apply to %s", op_name(op),
-			       ref->f->name);
+		return rs_fail(p->rs, p->err, loc, "operator '%s' does not apply to %s",
+			       op_name(op), ref->f->name);
 	if (op != OP_EXISTS && !list_op(op) && it->n != 1)
 		return rs_fail(p->rs, p->err, loc, "operator '%s' takes one value", op_name(op));
 	n = node_new(N_CMP);
@@ -653,9 +667,10 @@ static unsigned cost(const struct node *n)
 		if (n->ref.f->flags & (FF_LIST | FF_META))
 			return 8;
 		return n->op == OP_GLOB || n->op == OP_IGLOB || n->op == OP_CONTAINS ||
-			       n->op == OP_ICONTAINS ? 6 : 3;
-	case N_TRUE:
-		return 0;
+				       n->op == OP_ICONTAINS
+			       ? 6
+			       : 3;
+	case N_TRUE: return 0;
 	default:
 		for (size_t i = 0; i < n->n_kids; i++)
 			c += cost(n->kids[i]);
@@ -669,7 +684,8 @@ static int parse_and(struct parser *p, struct node **ret)
 
 	/* A stable insertion sort by cost (conditions have a handful of conjuncts). */
 	for (size_t i = 1; r >= 0 && (*ret)->kind == N_AND && i < (*ret)->n_kids; i++)
-		for (size_t j = i; j > 0 && cost((*ret)->kids[j]) < cost((*ret)->kids[j - 1]); j--) {
+		for (size_t j = i; j > 0 && cost((*ret)->kids[j]) < cost((*ret)->kids[j - 1]);
+		     j--) {
 			struct node *t = (*ret)->kids[j];
 
 			(*ret)->kids[j] = (*ret)->kids[j - 1];
@@ -685,8 +701,7 @@ static int parse_or(struct parser *p, struct node **ret)
 
 /* ---- exceptions ---- */
 
-static int exception_row(struct parser *p, const struct exception *x, size_t row,
-			 struct node **ret)
+static int exception_row(struct parser *p, const struct exception *x, size_t row, struct node **ret)
 {
 	_cleanup_(node_freep) struct node *and = node_new(N_AND);
 	size_t nf = strv_length(x->fields);
@@ -704,19 +719,22 @@ static int exception_row(struct parser *p, const struct exception *x, size_t row
 
 		r = field_parse(x->fields[i], &ref, &why);
 		if (r < 0)
-			return rs_fail(p->rs, p->err, &x->field_locs[i], "exception '%s': %s '%s'%s%s",
-				       x->name, r == -EINVAL ? "field" : "unknown field",
-				       x->fields[i], why ? " " : "", why ?: "");
+			return rs_fail(p->rs, p->err, &x->field_locs[i],
+				       "exception '%s': %s '%s'%s%s", x->name,
+				       r == -EINVAL ? "field" : "unknown field", x->fields[i],
+				       why ? " " : "", why ?: "");
 		if (op_from(x->comps[i], &op) < 0)
 			return rs_fail(p->rs, p->err, &x->comp_locs[i],
-				       "exception '%s': unknown operator '%s'", x->name, x->comps[i]);
+				       "exception '%s': unknown operator '%s'", x->name,
+				       x->comps[i]);
 		for (size_t k = 0; v->items[k] && r >= 0; k++)
 			r = list_op(op) ? splice(p->rs, &it, v->items[k], &v->loc, 0, p->err)
 					: items_add(&it, v->items[k], &v->loc);
 		if (r >= 0 && v->is_list && !list_op(op))
 			r = rs_fail(p->rs, p->err, &v->loc,
 				    "exception '%s': a list of values needs 'in', 'pmatch' or "
-				    "'intersects', not '%s'", x->name, x->comps[i]);
+				    "'intersects', not '%s'",
+				    x->name, x->comps[i]);
 		if (r >= 0)
 			r = make_cmp(p, &ref, op, &v->loc, &it, &cmp);
 		free(it.v);
@@ -731,8 +749,9 @@ static int exception_row(struct parser *p, const struct exception *x, size_t row
 
 int cond_compile_rule(struct rf_ruleset *rs, struct rf_rule *rule, struct rf_error *err)
 {
-	struct parser p = { .rs = rs, .rule = rule, .err = err, .t = &rule->cond,
-			    .end = rule->loc };
+	struct parser p = {
+		.rs = rs, .rule = rule, .err = err, .t = &rule->cond, .end = rule->loc
+	};
 	_cleanup_(node_freep) struct node *cond = NULL, *any = NULL;
 	int r;
 
@@ -757,13 +776,13 @@ int cond_compile_rule(struct rf_ruleset *rs, struct rf_rule *rule, struct rf_err
 		/* cond and not (row or row ...) */
 		_cleanup_(node_freep) struct node *and = node_new(N_AND), *not = node_new(N_NOT);
 
-		if (!and || !not)
+		if (!and || !not )
 			return -ENOMEM;
 		r = node_add(not, TAKE_PTR(any));
 		if (r >= 0)
 			r = node_add(and, TAKE_PTR(cond));
 		if (r >= 0)
-			r = node_add(and, TAKE_PTR(not));
+			r = node_add(and, TAKE_PTR(not ));
 		if (r < 0)
 			return r;
 		cond = TAKE_PTR(and);
@@ -845,8 +864,8 @@ int output_parse(struct rf_ruleset *rs, const char *s, const struct scalar_src *
 		if (r < 0) {
 			scalar_loc(src, start - 1, &loc);
 			return rs_fail(rs, err, &loc, "output: %s '%s'%s%s",
-				       r == -EINVAL ? "field" : "unknown field", name, why ? " " : "",
-				       why ?: "");
+				       r == -EINVAL ? "field" : "unknown field", name,
+				       why ? " " : "", why ?: "");
 		}
 		r = seg_add(segs, n, NULL, &ref);
 		if (r < 0)

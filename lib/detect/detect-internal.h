@@ -44,7 +44,7 @@ struct toks {
 /* Maps byte offsets of a YAML scalar's value to file positions (set up by the loader). */
 struct scalar_src {
 	const char *file;
-	void *node;       /* struct fy_node * */
+	void *node;	  /* struct fy_node * */
 	const char *text; /* the whole file */
 	size_t text_len;
 };
@@ -69,14 +69,14 @@ struct rf_val {
 	const char *s; /* FT_STR: not NUL-terminated unless nul */
 	size_t len;
 	bool nul;
-	int64_t i;         /* FT_INT, FT_PORT, FT_BOOL, FT_FLAGS */
-	struct rf_ip ip;   /* FT_IP */
+	int64_t i;	 /* FT_INT, FT_PORT, FT_BOOL, FT_FLAGS */
+	struct rf_ip ip; /* FT_IP */
 };
 
 struct flagname {
 	const char *name;
 	uint64_t mask, value; /* (v & mask) == value */
-	uint32_t kinds;       /* event kinds the word belongs to; 0 any */
+	uint32_t kinds;	      /* event kinds the word belongs to; 0 any */
 };
 
 struct eval_ctx;
@@ -94,25 +94,25 @@ typedef int (*field_get_fn)(struct eval_ctx *c, const struct fref *r, unsigned n
 			    struct rf_val *ret);
 
 enum field_flags {
-	FF_PROC = 1u << 0,    /* reads ev->proc (the process table) */
-	FF_INDEX = 1u << 1,   /* takes [N] */
-	FF_LIST = 1u << 2,    /* without [N], many values: any may match */
-	FF_STATE = 1u << 3,   /* reads the evaluation context's drift state */
-	FF_META = 1u << 4,    /* reads the container meta callback */
-	FF_PATH = 1u << 5,    /* a file path: prefix pre-filtering */
+	FF_PROC = 1u << 0,     /* reads ev->proc (the process table) */
+	FF_INDEX = 1u << 1,    /* takes [N] */
+	FF_LIST = 1u << 2,     /* without [N], many values: any may match */
+	FF_STATE = 1u << 3,    /* reads the evaluation context's drift state */
+	FF_META = 1u << 4,     /* reads the container meta callback */
+	FF_PATH = 1u << 5,     /* a file path: prefix pre-filtering */
 	FF_ANCESTOR = 1u << 6, /* depth given by the row's depth or by [N] */
 	FF_ALL_ANCESTORS = 1u << 7,
-	FF_SLOW = 1u << 8,     /* far dearer than a comparison (parses a document): a conjunction
-				* evaluates it after everything else */
+	FF_SLOW = 1u << 8, /* far dearer than a comparison (parses a document): a conjunction
+			    * evaluates it after everything else */
 };
 
 struct field {
 	const char *name;
 	enum ftype type;
-	uint32_t kinds;   /* RF_EV_BIT of the kinds that can provide it */
-	unsigned flags;   /* enum field_flags */
-	uint32_t needs;   /* RF_FIELD_* */
-	unsigned depth;   /* ancestry level read (FF_ANCESTOR without [N]) */
+	uint32_t kinds; /* RF_EV_BIT of the kinds that can provide it */
+	unsigned flags; /* enum field_flags */
+	uint32_t needs; /* RF_FIELD_* */
+	unsigned depth; /* ancestry level read (FF_ANCESTOR without [N]) */
 	field_get_fn get;
 	const struct flagname *names; /* FT_FLAGS; NULL-name terminated */
 	const char *desc;
@@ -136,15 +136,16 @@ int val_format(const struct fref *r, const struct rf_val *v, enum rf_event_kind 
 
 /* ---- event types ---- */
 
-#define RAW_KINDS (RF_EV_BIT(RF_EV_SYSCALL) | RF_EV_BIT(RF_EV_SYSCALL_TOTAL) | RF_EV_BIT(RF_EV_ARGS))
-#define ALL_KINDS (((UINT32_C(1) << RF_EV_KIND_MAX) - 1) & ~UINT32_C(1))
+#define RAW_KINDS                                                                                  \
+	(RF_EV_BIT(RF_EV_SYSCALL) | RF_EV_BIT(RF_EV_SYSCALL_TOTAL) | RF_EV_BIT(RF_EV_ARGS))
+#define ALL_KINDS     (((UINT32_C(1) << RF_EV_KIND_MAX) - 1) & ~UINT32_C(1))
 #define DECODED_KINDS (ALL_KINDS & ~RAW_KINDS)
 
 struct evtypes {
-	char **names;       /* id -> name; id 0 is "" (a type no rule names) */
+	char **names; /* id -> name; id 0 is "" (a type no rule names) */
 	size_t n, cap;
-	struct rf_hmap by_name; /* name -> id + 1 */
-	struct rf_hmap by_nr;   /* (arch << 32 | nr) -> id + 1 */
+	struct rf_hmap by_name;		    /* name -> id + 1 */
+	struct rf_hmap by_nr;		    /* (arch << 32 | nr) -> id + 1 */
 	uint32_t canon[RF_EV_KIND_MAX][16]; /* kind, op -> id for events without an origin */
 };
 
@@ -161,8 +162,7 @@ int evtypes_syscalls_of_kinds(uint32_t kinds, char ***names);
 bool evtypes_is_syscall(const char *name);
 uint32_t evtypes_of_event(const struct evtypes *t, const struct rf_event *ev);
 /* The name of an event's type for outputs ("openat", "execve", "procexit") into buf. */
-const char *evtype_name(const struct evtypes *t, const struct rf_event *ev, char *buf,
-			size_t size);
+const char *evtype_name(const struct evtypes *t, const struct rf_event *ev, char *buf, size_t size);
 
 /* ---- compiled conditions ---- */
 
@@ -175,9 +175,22 @@ enum node_kind {
 };
 
 enum cmp_op {
-	OP_EQ = 1, OP_NE, OP_LT, OP_LE, OP_GT, OP_GE,
-	OP_CONTAINS, OP_ICONTAINS, OP_STARTSWITH, OP_ENDSWITH, OP_GLOB, OP_IGLOB,
-	OP_PMATCH, OP_IN, OP_INTERSECTS, OP_EXISTS,
+	OP_EQ = 1,
+	OP_NE,
+	OP_LT,
+	OP_LE,
+	OP_GT,
+	OP_GE,
+	OP_CONTAINS,
+	OP_ICONTAINS,
+	OP_STARTSWITH,
+	OP_ENDSWITH,
+	OP_GLOB,
+	OP_IGLOB,
+	OP_PMATCH,
+	OP_IN,
+	OP_INTERSECTS,
+	OP_EXISTS,
 };
 
 struct strval {
@@ -195,13 +208,13 @@ struct node {
 	struct rloc loc;
 	struct strval *strs; /* sorted for IN/PMATCH; one for the others */
 	size_t n_strs;
-	int64_t *ints;       /* sorted */
+	int64_t *ints; /* sorted */
 	size_t n_ints;
 	struct rf_ipset ips;
 	uint64_t mask, value; /* FT_FLAGS contains */
 	uint32_t evtype_ids_n;
 	uint32_t *evtype_ids; /* evt.type = / in: the ids named */
-	uint32_t slot;        /* > 0: identical comparisons and macro uses share this result
+	uint32_t slot;	      /* > 0: identical comparisons and macro uses share this result
 			       * cache slot, so each is computed once per event */
 };
 
@@ -213,11 +226,11 @@ bool node_eval(struct eval_ctx *c, const struct node *n);
 /* ---- the ruleset ---- */
 
 struct out_seg {
-	char *text;     /* literal, or NULL for a field */
+	char *text; /* literal, or NULL for a field */
 	struct fref ref;
 };
 
-struct exc_value { /* one value of one exception row: a string or a list */
+struct exc_value {    /* one value of one exception row: a string or a list */
 	char **items; /* NULL-terminated */
 	bool is_list;
 	struct rloc loc;
@@ -226,11 +239,11 @@ struct exc_value { /* one value of one exception row: a string or a list */
 struct exception {
 	char *name;
 	struct rloc loc;
-	char **fields;          /* NULL-terminated */
+	char **fields; /* NULL-terminated */
 	struct rloc *field_locs;
-	char **comps;           /* NULL-terminated, same length as fields */
+	char **comps; /* NULL-terminated, same length as fields */
 	struct rloc *comp_locs;
-	bool single;            /* `fields: name` (not a list): values are one flat list */
+	bool single;		 /* `fields: name` (not a list): values are one flat list */
 	struct exc_value **rows; /* each a fields-long array; n_rows */
 	size_t n_rows;
 };
@@ -397,7 +410,6 @@ uint64_t drift_evicted(const struct drift *d);
 
 /* Lexical normalisation of an absolute path (//, ., ..) into buf; relative paths are made
  * absolute against `base` (a directory) when given. Returns the length or -1. */
-ssize_t path_normalize(const char *path, const char *base, size_t base_len, char *buf,
-		       size_t size);
+ssize_t path_normalize(const char *path, const char *base, size_t base_len, char *buf, size_t size);
 /* Container key of an event's process: its container id, else "host". */
 const char *event_container_id(const struct rf_event *ev);

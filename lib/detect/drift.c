@@ -88,7 +88,8 @@ void drift_observe(struct drift *d, struct eval_ctx *c)
 		return;
 	/* Where new content appears: a file opened for writing, a rename or a hard link onto
 	 * a name. (A symlink only points at content that exists.) */
-	if (!(f->op == RF_FILE_OPEN && f->access & (RF_ACC_WRITE | RF_ACC_APPEND | RF_ACC_CREATE)) &&
+	if (!(f->op == RF_FILE_OPEN &&
+	      f->access & (RF_ACC_WRITE | RF_ACC_APPEND | RF_ACC_CREATE)) &&
 	    f->op != RF_FILE_RENAME && f->op != RF_FILE_LINK)
 		return;
 	if (!fs_path)

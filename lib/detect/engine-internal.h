@@ -28,15 +28,22 @@ void rate_init(struct rate *r);
 void rate_done(struct rate *r);
 /* true: report f (its suppressed_count set to what was held back before it); false: counted,
  * held back. `now` stands in when the finding has no time. */
-bool rate_admit(struct rate *r, const struct rf_detect_opts *o, struct rf_finding *f,
-		uint64_t now);
+bool rate_admit(struct rate *r, const struct rf_detect_opts *o, struct rf_finding *f, uint64_t now);
 /* Every key with a count, sorted by rule, container and key; the table is emptied. */
 int rate_take_pending(struct rate *r, struct rate_pending **ret, size_t *n);
 void rate_pending_free(struct rate_pending *v, size_t n);
 
 enum supp_sel {
-	SEL_RULE, SEL_CONTAINER_ID, SEL_CONTAINER_NAME, SEL_CONTAINER_IMAGE, SEL_K8S_NAMESPACE,
-	SEL_K8S_POD, SEL_PROC_NAME, SEL_PROC_EXEPATH, SEL_PROC_CMDLINE, SEL_MAX
+	SEL_RULE,
+	SEL_CONTAINER_ID,
+	SEL_CONTAINER_NAME,
+	SEL_CONTAINER_IMAGE,
+	SEL_K8S_NAMESPACE,
+	SEL_K8S_POD,
+	SEL_PROC_NAME,
+	SEL_PROC_EXEPATH,
+	SEL_PROC_CMDLINE,
+	SEL_MAX
 };
 
 struct supp {

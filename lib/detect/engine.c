@@ -159,7 +159,7 @@ static void ancestry(const struct rf_event *ev, struct rf_finding *f)
 
 	if (!p) {
 		f->procs[0] = (struct rf_finding_proc){ .pid = ev->tgid,
-						       .name = ev->comm[0] ? ev->comm : NULL };
+							.name = ev->comm[0] ? ev->comm : NULL };
 		f->n_procs = 1;
 		return;
 	}
@@ -271,8 +271,8 @@ static void subject(struct rf_detect *d, const struct rf_event *ev, struct rf_fi
 		f->rate_key = f->procs[0].exe ?: f->procs[0].name;
 }
 
-static int on_match(const struct rf_rule *rule, const struct rf_event *ev,
-		    struct rf_rules_eval *e, void *userdata)
+static int on_match(const struct rf_rule *rule, const struct rf_event *ev, struct rf_rules_eval *e,
+		    void *userdata)
 {
 	struct rf_detect *d = userdata;
 	struct rf_finding f = { .record = RF_RECORD_FINDING, .rule = rule };
@@ -365,9 +365,10 @@ int rf_detect_flush(struct rf_detect *d)
 		};
 		char *msg = NULL;
 
-		if (asprintf(&msg, "%" PRIu64 " more findings of '%s' held back by the rate limit "
-			     "(%u per %" PRIu64 " s per rule, container and executable)", v[i].count,
-			     rf_rule_name(v[i].rule), d->o.rate_burst,
+		if (asprintf(&msg,
+			     "%" PRIu64 " more findings of '%s' held back by the rate limit "
+			     "(%u per %" PRIu64 " s per rule, container and executable)",
+			     v[i].count, rf_rule_name(v[i].rule), d->o.rate_burst,
 			     d->o.rate_window_ns / 1000000000) < 0)
 			msg = NULL;
 		f.message = msg;

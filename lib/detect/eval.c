@@ -109,7 +109,8 @@ static bool contains(const struct rf_val *v, const struct strval *needle, bool i
 		return memmem(v->s, v->len, needle->s, needle->len) != NULL;
 	if (!needle->len)
 		return true;
-	for (size_t i = 0, first = (size_t)lower((unsigned char)needle->s[0]); i + needle->len <= v->len; i++)
+	for (size_t i = 0, first = (size_t)lower((unsigned char)needle->s[0]);
+	     i + needle->len <= v->len; i++)
 		if ((size_t)lower((unsigned char)v->s[i]) == first &&
 		    !strncasecmp(v->s + i, needle->s, needle->len))
 			return true;
@@ -175,11 +176,9 @@ static bool cmp_str(struct eval_ctx *c, const struct node *n, const struct rf_va
 	case OP_CONTAINS: return contains(v, w, false);
 	case OP_ICONTAINS: return contains(v, w, true);
 	case OP_STARTSWITH: return v->len >= w->len && !memcmp(v->s, w->s, w->len);
-	case OP_ENDSWITH:
-		return v->len >= w->len && !memcmp(v->s + v->len - w->len, w->s, w->len);
+	case OP_ENDSWITH: return v->len >= w->len && !memcmp(v->s + v->len - w->len, w->s, w->len);
 	case OP_GLOB:
-	case OP_IGLOB:
-		return glob_match(w->s, v->s, v->len, n->op == OP_IGLOB);
+	case OP_IGLOB: return glob_match(w->s, v->s, v->len, n->op == OP_IGLOB);
 	case OP_PMATCH: return pmatch(n, v);
 	case OP_IN:
 	case OP_INTERSECTS: return str_in(n, v->s, v->len);
@@ -286,12 +285,9 @@ static bool node_eval_uncached(struct eval_ctx *c, const struct node *n)
 			if (node_eval(c, n->kids[i]))
 				return true;
 		return false;
-	case N_NOT:
-		return !node_eval(c, n->kids[0]);
-	case N_CMP:
-		return cmp_eval(c, n);
-	case N_TRUE:
-		return true;
+	case N_NOT: return !node_eval(c, n->kids[0]);
+	case N_CMP: return cmp_eval(c, n);
+	case N_TRUE: return true;
 	}
 	return false;
 }
@@ -331,8 +327,8 @@ int rf_rules_eval_new(const struct rf_ruleset *rs, const struct rf_rules_eval_op
 			return r;
 		}
 	}
-	if (o && o->baseline && (r = bl_eval_new(o->baseline, o->baseline_self,
-						 &e->c.baseline)) < 0) {
+	if (o && o->baseline &&
+	    (r = bl_eval_new(o->baseline, o->baseline_self, &e->c.baseline)) < 0) {
 		rf_rules_eval_free(e);
 		return r;
 	}

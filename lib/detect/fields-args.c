@@ -29,8 +29,7 @@ static void set_str(struct rf_val *v, const char *s)
 	v->nul = true;
 }
 
-ssize_t path_normalize(const char *path, const char *base, size_t base_len, char *buf,
-		       size_t size)
+ssize_t path_normalize(const char *path, const char *base, size_t base_len, char *buf, size_t size)
 {
 	size_t n = 1;
 
@@ -211,8 +210,11 @@ static int get_fd_type(struct eval_ctx *c, const struct fref *r, unsigned nth, s
 	} else if (ev->kind == RF_EV_NET) {
 		int fam = sock_family(&ev->net);
 
-		t = fam == AF_INET ? "ipv4" : fam == AF_INET6 ? "ipv6" : fam == AF_UNIX ? "unix"
-			: fam == AF_NETLINK ? "netlink" : "socket";
+		t = fam == AF_INET	? "ipv4"
+		    : fam == AF_INET6	? "ipv6"
+		    : fam == AF_UNIX	? "unix"
+		    : fam == AF_NETLINK ? "netlink"
+					: "socket";
 	} else if (ev->kind == RF_EV_FD && ev->fd.old_is_socket) {
 		t = "socket";
 	} else {
@@ -221,8 +223,8 @@ static int get_fd_type(struct eval_ctx *c, const struct fref *r, unsigned nth, s
 	if (typechar) {
 		/* Falco's letters: f d 4 6 u n, and s for a socket of unknown family. */
 		static const char *const letters[][2] = {
-			{ "file", "f" }, { "directory", "d" }, { "ipv4", "4" }, { "ipv6", "6" },
-			{ "unix", "u" }, { "netlink", "n" }, { "socket", "s" },
+			{ "file", "f" }, { "directory", "d" }, { "ipv4", "4" },	  { "ipv6", "6" },
+			{ "unix", "u" }, { "netlink", "n" },   { "socket", "s" },
 		};
 
 		for (size_t i = 0; i < ELEMENTSOF(letters); i++)
@@ -295,8 +297,7 @@ static int get_l4proto(struct eval_ctx *c, const struct fref *r, unsigned nth, s
 	return 1;
 }
 
-static int get_net_words(struct eval_ctx *c, const struct fref *r, unsigned nth,
-			 struct rf_val *v)
+static int get_net_words(struct eval_ctx *c, const struct fref *r, unsigned nth, struct rf_val *v)
 {
 	const struct rf_ev_net *n = &c->ev->net;
 	const char *s = NULL;
@@ -307,7 +308,8 @@ static int get_net_words(struct eval_ctx *c, const struct fref *r, unsigned nth,
 		int fam = sock_family(n);
 
 		s = r->f->name[0] == 'f' ? (fam == AF_INET || fam == AF_INET6 ? "ip"
-					    : fam == AF_UNIX ? "unix" : NULL)
+					    : fam == AF_UNIX		      ? "unix"
+									      : NULL)
 					 : rf_af_name(fam);
 	} else if (streq(r->f->name, "net.type")) {
 		s = rf_socktype_name(n->type);
@@ -322,8 +324,7 @@ static int get_net_words(struct eval_ctx *c, const struct fref *r, unsigned nth,
 
 /* ---- file ---- */
 
-static int get_file_access(struct eval_ctx *c, const struct fref *r, unsigned nth,
-			   struct rf_val *v)
+static int get_file_access(struct eval_ctx *c, const struct fref *r, unsigned nth, struct rf_val *v)
 {
 	if (nth || c->ev->kind != RF_EV_FILE)
 		return 0;
@@ -338,7 +339,7 @@ static int get_is_open(struct eval_ctx *c, const struct fref *r, unsigned nth, s
 
 	if (nth || c->ev->kind != RF_EV_FILE || f->op != RF_FILE_OPEN)
 		return 0;
-	v->i = streq(n, "read") ? !!(f->access & RF_ACC_READ)
+	v->i = streq(n, "read")	   ? !!(f->access & RF_ACC_READ)
 	       : streq(n, "write") ? !!(f->access & (RF_ACC_WRITE | RF_ACC_APPEND | RF_ACC_CREATE))
 				   : !!(f->access & RF_ACC_EXEC);
 	return 1;
@@ -358,16 +359,16 @@ static int get_arg(struct eval_ctx *c, const struct fref *r, unsigned nth, struc
 	case RF_EV_FILE:
 		if (streq(n, "flags") && ev->file.op == RF_FILE_OPEN && ev->file.flags >= 0)
 			v->i = (uint32_t)ev->file.flags;
-		else if (streq(n, "mode") && (ev->file.op == RF_FILE_CHMOD ||
-					      (ev->file.op == RF_FILE_OPEN &&
-					       ev->file.access & RF_ACC_CREATE) ||
-					      ev->file.op == RF_FILE_MKDIR))
+		else if (streq(n, "mode") &&
+			 (ev->file.op == RF_FILE_CHMOD ||
+			  (ev->file.op == RF_FILE_OPEN && ev->file.access & RF_ACC_CREATE) ||
+			  ev->file.op == RF_FILE_MKDIR))
 			v->i = ev->file.mode;
-		else if (streq(n, "oldpath") && (ev->file.op == RF_FILE_LINK ||
-						 ev->file.op == RF_FILE_RENAME))
+		else if (streq(n, "oldpath") &&
+			 (ev->file.op == RF_FILE_LINK || ev->file.op == RF_FILE_RENAME))
 			s = ev->file.path;
-		else if (streq(n, "newpath") && (ev->file.op == RF_FILE_LINK ||
-						 ev->file.op == RF_FILE_RENAME))
+		else if (streq(n, "newpath") &&
+			 (ev->file.op == RF_FILE_LINK || ev->file.op == RF_FILE_RENAME))
 			s = ev->file.path2;
 		else if (streq(n, "target") && ev->file.op == RF_FILE_SYMLINK)
 			s = ev->file.path;
@@ -392,17 +393,30 @@ static int get_arg(struct eval_ctx *c, const struct fref *r, unsigned nth, struc
 		if (streq(n, "pid")) {
 			v->i = ev->ptrace.target;
 		} else if (streq(n, "request") && ev->ptrace.op == RF_PTRACE_REQUEST) {
-			static const struct { long req; const char *name; } reqs[] = {
-				{ PTRACE_TRACEME, "PTRACE_TRACEME" }, { PTRACE_PEEKTEXT, "PTRACE_PEEKTEXT" },
-				{ PTRACE_PEEKDATA, "PTRACE_PEEKDATA" }, { PTRACE_PEEKUSER, "PTRACE_PEEKUSR" },
-				{ PTRACE_POKETEXT, "PTRACE_POKETEXT" }, { PTRACE_POKEDATA, "PTRACE_POKEDATA" },
-				{ PTRACE_POKEUSER, "PTRACE_POKEUSR" }, { PTRACE_CONT, "PTRACE_CONT" },
-				{ PTRACE_KILL, "PTRACE_KILL" }, { PTRACE_SINGLESTEP, "PTRACE_SINGLESTEP" },
-				{ PTRACE_GETREGS, "PTRACE_GETREGS" }, { PTRACE_SETREGS, "PTRACE_SETREGS" },
-				{ PTRACE_ATTACH, "PTRACE_ATTACH" }, { PTRACE_DETACH, "PTRACE_DETACH" },
-				{ PTRACE_SYSCALL, "PTRACE_SYSCALL" }, { PTRACE_SETOPTIONS, "PTRACE_SETOPTIONS" },
-				{ PTRACE_GETREGSET, "PTRACE_GETREGSET" }, { PTRACE_SETREGSET, "PTRACE_SETREGSET" },
-				{ PTRACE_SEIZE, "PTRACE_SEIZE" }, { PTRACE_INTERRUPT, "PTRACE_INTERRUPT" },
+			static const struct {
+				long req;
+				const char *name;
+			} reqs[] = {
+				{ PTRACE_TRACEME, "PTRACE_TRACEME" },
+				{ PTRACE_PEEKTEXT, "PTRACE_PEEKTEXT" },
+				{ PTRACE_PEEKDATA, "PTRACE_PEEKDATA" },
+				{ PTRACE_PEEKUSER, "PTRACE_PEEKUSR" },
+				{ PTRACE_POKETEXT, "PTRACE_POKETEXT" },
+				{ PTRACE_POKEDATA, "PTRACE_POKEDATA" },
+				{ PTRACE_POKEUSER, "PTRACE_POKEUSR" },
+				{ PTRACE_CONT, "PTRACE_CONT" },
+				{ PTRACE_KILL, "PTRACE_KILL" },
+				{ PTRACE_SINGLESTEP, "PTRACE_SINGLESTEP" },
+				{ PTRACE_GETREGS, "PTRACE_GETREGS" },
+				{ PTRACE_SETREGS, "PTRACE_SETREGS" },
+				{ PTRACE_ATTACH, "PTRACE_ATTACH" },
+				{ PTRACE_DETACH, "PTRACE_DETACH" },
+				{ PTRACE_SYSCALL, "PTRACE_SYSCALL" },
+				{ PTRACE_SETOPTIONS, "PTRACE_SETOPTIONS" },
+				{ PTRACE_GETREGSET, "PTRACE_GETREGSET" },
+				{ PTRACE_SETREGSET, "PTRACE_SETREGSET" },
+				{ PTRACE_SEIZE, "PTRACE_SEIZE" },
+				{ PTRACE_INTERRUPT, "PTRACE_INTERRUPT" },
 				{ PTRACE_LISTEN, "PTRACE_LISTEN" },
 			};
 
@@ -464,14 +478,21 @@ static int get_arg(struct eval_ctx *c, const struct fref *r, unsigned nth, struc
 		break;
 	case RF_EV_BPF:
 		if (streq(n, "cmd")) {
-			static const struct { int cmd; const char *name; } cmds[] = {
-				{ BPF_MAP_CREATE, "BPF_MAP_CREATE" }, { BPF_MAP_LOOKUP_ELEM, "BPF_MAP_LOOKUP_ELEM" },
+			static const struct {
+				int cmd;
+				const char *name;
+			} cmds[] = {
+				{ BPF_MAP_CREATE, "BPF_MAP_CREATE" },
+				{ BPF_MAP_LOOKUP_ELEM, "BPF_MAP_LOOKUP_ELEM" },
 				{ BPF_MAP_UPDATE_ELEM, "BPF_MAP_UPDATE_ELEM" },
 				{ BPF_MAP_DELETE_ELEM, "BPF_MAP_DELETE_ELEM" },
 				{ BPF_MAP_GET_NEXT_KEY, "BPF_MAP_GET_NEXT_KEY" },
-				{ BPF_PROG_LOAD, "BPF_PROG_LOAD" }, { BPF_OBJ_PIN, "BPF_OBJ_PIN" },
-				{ BPF_OBJ_GET, "BPF_OBJ_GET" }, { BPF_PROG_ATTACH, "BPF_PROG_ATTACH" },
-				{ BPF_PROG_DETACH, "BPF_PROG_DETACH" }, { BPF_BTF_LOAD, "BPF_BTF_LOAD" },
+				{ BPF_PROG_LOAD, "BPF_PROG_LOAD" },
+				{ BPF_OBJ_PIN, "BPF_OBJ_PIN" },
+				{ BPF_OBJ_GET, "BPF_OBJ_GET" },
+				{ BPF_PROG_ATTACH, "BPF_PROG_ATTACH" },
+				{ BPF_PROG_DETACH, "BPF_PROG_DETACH" },
+				{ BPF_BTF_LOAD, "BPF_BTF_LOAD" },
 				{ BPF_LINK_CREATE, "BPF_LINK_CREATE" },
 				{ BPF_RAW_TRACEPOINT_OPEN, "BPF_RAW_TRACEPOINT_OPEN" },
 			};
@@ -509,8 +530,7 @@ static int get_arg(struct eval_ctx *c, const struct fref *r, unsigned nth, struc
 		else
 			return 0;
 		break;
-	default:
-		return 0;
+	default: return 0;
 	}
 	if (!is_int) {
 		if (!s)
@@ -521,16 +541,23 @@ static int get_arg(struct eval_ctx *c, const struct fref *r, unsigned nth, struc
 }
 
 static const struct flagname open_flags[] = {
-	{ "O_RDONLY", O_ACCMODE, O_RDONLY, K(FILE) }, { "O_WRONLY", O_ACCMODE, O_WRONLY, K(FILE) },
-	{ "O_RDWR", O_ACCMODE, O_RDWR, K(FILE) },	{ "O_CREAT", O_CREAT, O_CREAT, K(FILE) },
-	{ "O_EXCL", O_EXCL, O_EXCL, K(FILE) },		{ "O_NOCTTY", O_NOCTTY, O_NOCTTY, K(FILE) },
-	{ "O_TRUNC", O_TRUNC, O_TRUNC, K(FILE) },	{ "O_APPEND", O_APPEND, O_APPEND, K(FILE) },
-	{ "O_NONBLOCK", O_NONBLOCK, O_NONBLOCK, K(FILE) }, { "O_DSYNC", O_DSYNC, O_DSYNC, K(FILE) },
+	{ "O_RDONLY", O_ACCMODE, O_RDONLY, K(FILE) },
+	{ "O_WRONLY", O_ACCMODE, O_WRONLY, K(FILE) },
+	{ "O_RDWR", O_ACCMODE, O_RDWR, K(FILE) },
+	{ "O_CREAT", O_CREAT, O_CREAT, K(FILE) },
+	{ "O_EXCL", O_EXCL, O_EXCL, K(FILE) },
+	{ "O_NOCTTY", O_NOCTTY, O_NOCTTY, K(FILE) },
+	{ "O_TRUNC", O_TRUNC, O_TRUNC, K(FILE) },
+	{ "O_APPEND", O_APPEND, O_APPEND, K(FILE) },
+	{ "O_NONBLOCK", O_NONBLOCK, O_NONBLOCK, K(FILE) },
+	{ "O_DSYNC", O_DSYNC, O_DSYNC, K(FILE) },
 	{ "O_SYNC", O_SYNC, O_SYNC, K(FILE) },
 	{ "O_DIRECTORY", O_DIRECTORY, O_DIRECTORY, K(FILE) },
 	{ "O_NOFOLLOW", O_NOFOLLOW, O_NOFOLLOW, K(FILE) },
-	{ "O_CLOEXEC", O_CLOEXEC, O_CLOEXEC, K(FILE) }, { "O_PATH", O_PATH, O_PATH, K(FILE) },
-	{ "O_TMPFILE", O_TMPFILE, O_TMPFILE, K(FILE) }, { "O_NOATIME", O_NOATIME, O_NOATIME, K(FILE) },
+	{ "O_CLOEXEC", O_CLOEXEC, O_CLOEXEC, K(FILE) },
+	{ "O_PATH", O_PATH, O_PATH, K(FILE) },
+	{ "O_TMPFILE", O_TMPFILE, O_TMPFILE, K(FILE) },
+	{ "O_NOATIME", O_NOATIME, O_NOATIME, K(FILE) },
 	{ "O_DIRECT", O_DIRECT, O_DIRECT, K(FILE) },
 	{ "CLONE_NEWNS", CLONE_NEWNS, CLONE_NEWNS, K(NAMESPACE) },
 	{ "CLONE_NEWUTS", CLONE_NEWUTS, CLONE_NEWUTS, K(NAMESPACE) },
@@ -544,7 +571,8 @@ static const struct flagname open_flags[] = {
 	{ "MS_NODEV", MS_NODEV, MS_NODEV, K(NAMESPACE) },
 	{ "MS_NOEXEC", MS_NOEXEC, MS_NOEXEC, K(NAMESPACE) },
 	{ "MS_REMOUNT", MS_REMOUNT, MS_REMOUNT, K(NAMESPACE) },
-	{ "MS_BIND", MS_BIND, MS_BIND, K(NAMESPACE) }, { "MS_MOVE", MS_MOVE, MS_MOVE, K(NAMESPACE) },
+	{ "MS_BIND", MS_BIND, MS_BIND, K(NAMESPACE) },
+	{ "MS_MOVE", MS_MOVE, MS_MOVE, K(NAMESPACE) },
 	{ "MS_REC", MS_REC, MS_REC, K(NAMESPACE) },
 	{ "MS_PRIVATE", MS_PRIVATE, MS_PRIVATE, K(NAMESPACE) },
 	{ "MS_SHARED", MS_SHARED, MS_SHARED, K(NAMESPACE) },
@@ -553,34 +581,48 @@ static const struct flagname open_flags[] = {
 };
 
 static const struct flagname mode_bits[] = {
-	{ "S_ISUID", S_ISUID, S_ISUID, 0 }, { "S_ISGID", S_ISGID, S_ISGID, 0 },
-	{ "S_ISVTX", S_ISVTX, S_ISVTX, 0 }, { "S_IRUSR", S_IRUSR, S_IRUSR, 0 },
-	{ "S_IWUSR", S_IWUSR, S_IWUSR, 0 }, { "S_IXUSR", S_IXUSR, S_IXUSR, 0 },
-	{ "S_IRGRP", S_IRGRP, S_IRGRP, 0 }, { "S_IWGRP", S_IWGRP, S_IWGRP, 0 },
-	{ "S_IXGRP", S_IXGRP, S_IXGRP, 0 }, { "S_IROTH", S_IROTH, S_IROTH, 0 },
-	{ "S_IWOTH", S_IWOTH, S_IWOTH, 0 }, { "S_IXOTH", S_IXOTH, S_IXOTH, 0 },
+	{ "S_ISUID", S_ISUID, S_ISUID, 0 },
+	{ "S_ISGID", S_ISGID, S_ISGID, 0 },
+	{ "S_ISVTX", S_ISVTX, S_ISVTX, 0 },
+	{ "S_IRUSR", S_IRUSR, S_IRUSR, 0 },
+	{ "S_IWUSR", S_IWUSR, S_IWUSR, 0 },
+	{ "S_IXUSR", S_IXUSR, S_IXUSR, 0 },
+	{ "S_IRGRP", S_IRGRP, S_IRGRP, 0 },
+	{ "S_IWGRP", S_IWGRP, S_IWGRP, 0 },
+	{ "S_IXGRP", S_IXGRP, S_IXGRP, 0 },
+	{ "S_IROTH", S_IROTH, S_IROTH, 0 },
+	{ "S_IWOTH", S_IWOTH, S_IWOTH, 0 },
+	{ "S_IXOTH", S_IXOTH, S_IXOTH, 0 },
 	{ NULL, 0, 0, 0 },
 };
 
 static const struct flagname prot_bits[] = {
-	{ "PROT_READ", PROT_READ, PROT_READ, 0 }, { "PROT_WRITE", PROT_WRITE, PROT_WRITE, 0 },
-	{ "PROT_EXEC", PROT_EXEC, PROT_EXEC, 0 }, { NULL, 0, 0, 0 },
+	{ "PROT_READ", PROT_READ, PROT_READ, 0 },
+	{ "PROT_WRITE", PROT_WRITE, PROT_WRITE, 0 },
+	{ "PROT_EXEC", PROT_EXEC, PROT_EXEC, 0 },
+	{ NULL, 0, 0, 0 },
 };
 
 /* The words of netnames.h (observations and AppArmor use the same). */
 static const struct flagname access_words[] = {
-	{ "read", RF_ACC_READ, RF_ACC_READ, 0 },	{ "write", RF_ACC_WRITE, RF_ACC_WRITE, 0 },
-	{ "append", RF_ACC_APPEND, RF_ACC_APPEND, 0 }, { "create", RF_ACC_CREATE, RF_ACC_CREATE, 0 },
+	{ "read", RF_ACC_READ, RF_ACC_READ, 0 },
+	{ "write", RF_ACC_WRITE, RF_ACC_WRITE, 0 },
+	{ "append", RF_ACC_APPEND, RF_ACC_APPEND, 0 },
+	{ "create", RF_ACC_CREATE, RF_ACC_CREATE, 0 },
 	{ "exec", RF_ACC_EXEC, RF_ACC_EXEC, 0 },
 	{ "mmap-exec", RF_ACC_MMAP_EXEC, RF_ACC_MMAP_EXEC, 0 },
-	{ "delete", RF_ACC_DELETE, RF_ACC_DELETE, 0 }, { "link", RF_ACC_LINK, RF_ACC_LINK, 0 },
-	{ "lock", RF_ACC_LOCK, RF_ACC_LOCK, 0 },	{ "chmod", RF_ACC_CHMOD, RF_ACC_CHMOD, 0 },
-	{ "chown", RF_ACC_CHOWN, RF_ACC_CHOWN, 0 },	{ "rename", RF_ACC_RENAME, RF_ACC_RENAME, 0 },
-	{ "dir", RF_ACC_DIR, RF_ACC_DIR, 0 },		{ NULL, 0, 0, 0 },
+	{ "delete", RF_ACC_DELETE, RF_ACC_DELETE, 0 },
+	{ "link", RF_ACC_LINK, RF_ACC_LINK, 0 },
+	{ "lock", RF_ACC_LOCK, RF_ACC_LOCK, 0 },
+	{ "chmod", RF_ACC_CHMOD, RF_ACC_CHMOD, 0 },
+	{ "chown", RF_ACC_CHOWN, RF_ACC_CHOWN, 0 },
+	{ "rename", RF_ACC_RENAME, RF_ACC_RENAME, 0 },
+	{ "dir", RF_ACC_DIR, RF_ACC_DIR, 0 },
+	{ NULL, 0, 0, 0 },
 };
 
 #define FILE_ K(FILE)
-#define NET_ K(NET)
+#define NET_  K(NET)
 #define PATHS RF_FIELD_PATHS
 
 const struct field rf_fields_args[] = {
@@ -612,7 +654,8 @@ const struct field rf_fields_args[] = {
 	{ "fd.dport", FT_PORT, NET_, 0, 0, 0, get_ip_port, NULL, "" },
 	{ "fd.l4proto", FT_STR, NET_, 0, 0, 0, get_l4proto, NULL, "tcp, udp, icmp, raw" },
 	{ "fd.sockfamily", FT_STR, NET_, 0, 0, 0, get_net_words, NULL, "ip, unix" },
-	{ "net.family", FT_STR, NET_, 0, 0, 0, get_net_words, NULL, "inet, inet6, unix, packet ..." },
+	{ "net.family", FT_STR, NET_, 0, 0, 0, get_net_words, NULL,
+	  "inet, inet6, unix, packet ..." },
 	{ "net.type", FT_STR, NET_, 0, 0, 0, get_net_words, NULL, "stream, dgram, raw ..." },
 	{ "net.op", FT_STR, NET_, 0, 0, 0, get_net_words, NULL, "socket, connect, bind ..." },
 	{ "file.access", FT_FLAGS, FILE_, 0, 0, 0, get_file_access, access_words,

@@ -122,10 +122,10 @@ static int get_known(struct eval_ctx *c, const struct fref *r, unsigned nth, str
 	return 1;
 }
 
-#define P RF_FIELD_PROC
-#define F (FF_PROC | FF_META)
+#define P	RF_FIELD_PROC
+#define F	(FF_PROC | FF_META)
 #define K(kind) RF_EV_BIT(RF_EV_##kind)
-#define ALL DECODED_KINDS
+#define ALL	DECODED_KINDS
 
 /* In enum rf_baseline_set order from row FIRST_SET_ROW on (set_of). */
 const struct field rf_fields_baseline[] = {

@@ -62,8 +62,7 @@ static int get_ioc_ip(struct eval_ctx *c, const struct fref *r, unsigned nth, st
 
 /* ioc.domain (the listed entry), ioc.domain.name (the name asked), ioc.domain.category,
  * ioc.domain.source, ioc.dns.answer (the answer that named the address) */
-static int get_ioc_domain(struct eval_ctx *c, const struct fref *r, unsigned nth,
-			  struct rf_val *v)
+static int get_ioc_domain(struct eval_ctx *c, const struct fref *r, unsigned nth, struct rf_val *v)
 {
 	const struct rf_sockaddr *sa = remote(c);
 	const struct rf_dns_learned *how = NULL;
@@ -100,8 +99,8 @@ static int get_dns_name(struct eval_ctx *c, const struct fref *r, unsigned nth, 
 static const char *exe_hash(struct eval_ctx *c)
 {
 	const char *path = c->ev->kind == RF_EV_EXEC ? c->ev->exec.path
-			   : c->ev->proc			? c->ev->proc->exe
-								: NULL;
+			   : c->ev->proc	     ? c->ev->proc->exe
+						     : NULL;
 
 	return rf_intel_exe_sha256(c->intel, c->ev->tgid, path);
 }

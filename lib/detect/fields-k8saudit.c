@@ -25,10 +25,10 @@ struct ka_state {
 	uint64_t gen;
 	unsigned nth;
 	bool live;
-	unsigned group;           /* the next of the field's arrays to open */
+	unsigned group;		  /* the next of the field's arrays to open */
 	const cJSON *elem, *item; /* an element of an array; an item of the element's own list */
-	const cJSON *res;         /* ka.req.role.rules.grants: the resource of "verb resource" */
-	char buf[4096];           /* a derived value: a normalised path, "verb resource" */
+	const cJSON *res;	  /* ka.req.role.rules.grants: the resource of "verb resource" */
+	char buf[4096];		  /* a derived value: a normalised path, "verb resource" */
 	/* ka.req.pss.baseline, .restricted */
 	uint64_t pss_gen[2];
 	char **pss[2];
@@ -113,8 +113,9 @@ static const cJSON *req_of(const struct rf_k8s_audit *a, const char *res1, const
  * ephemeralcontainers subresource), a template's, a CronJob's job template's. */
 static const cJSON *pod_spec(const struct rf_k8s_audit *a)
 {
-	static const char *const templated[] = { "deployments", "replicasets", "statefulsets",
-						 "daemonsets", "jobs", "replicationcontrollers" };
+	static const char *const templated[] = { "deployments",	 "replicasets",
+						 "statefulsets", "daemonsets",
+						 "jobs",	 "replicationcontrollers" };
 	const cJSON *o = req_obj(a);
 	const char *res = a ? a->resource : NULL;
 	size_t i = 0;
@@ -128,8 +129,10 @@ static const cJSON *pod_spec(const struct rf_k8s_audit *a)
 	if (streq(res, "podtemplates"))
 		return child_obj(child_obj(o, "template"), "spec");
 	if (streq(res, "cronjobs"))
-		return child_obj(child_obj(child_obj(child_obj(child_obj(o, "spec"), "jobTemplate"),
-							 "spec"), "template"), "spec");
+		return child_obj(
+			child_obj(child_obj(child_obj(child_obj(o, "spec"), "jobTemplate"), "spec"),
+				  "template"),
+			"spec");
 	while (i < ELEMENTSOF(templated) && !streq(res, templated[i]))
 		i++;
 	if (i == ELEMENTSOF(templated))
@@ -149,7 +152,7 @@ static int put_str(const struct eval_ctx *c, unsigned nth, const char *s, struct
 
 /* One getter per field of struct rf_k8s_audit: the row is the dispatch, no name compared. */
 #define COMMON(fn, member)                                                                         \
-	static int fn(struct eval_ctx *c, const struct fref *r, unsigned nth, struct rf_val *v)   \
+	static int fn(struct eval_ctx *c, const struct fref *r, unsigned nth, struct rf_val *v)    \
 	{                                                                                          \
 		const struct rf_k8s_audit *a = audit(c);                                           \
 		return a ? put_str(c, nth, a->member, v) : 0;                                      \
@@ -177,17 +180,18 @@ static int get_apigroup(struct eval_ctx *c, const struct fref *r, unsigned nth, 
 }
 
 /* Strings at a path of the event, or of the request object of one kind of resource. */
-static int get_auth_reason(struct eval_ctx *c, const struct fref *r, unsigned nth,
-			   struct rf_val *v)
+static int get_auth_reason(struct eval_ctx *c, const struct fref *r, unsigned nth, struct rf_val *v)
 {
 	const struct rf_k8s_audit *a = audit(c);
 
-	return a ? put_str(c, nth, child_str(child_obj(a->json, "annotations"),
-					     "authorization.k8s.io/reason"), v) : 0;
+	return a ? put_str(c, nth,
+			   child_str(child_obj(a->json, "annotations"),
+				     "authorization.k8s.io/reason"),
+			   v)
+		 : 0;
 }
 
-static int get_resp_reason(struct eval_ctx *c, const struct fref *r, unsigned nth,
-			   struct rf_val *v)
+static int get_resp_reason(struct eval_ctx *c, const struct fref *r, unsigned nth, struct rf_val *v)
 {
 	const struct rf_k8s_audit *a = audit(c);
 
@@ -206,12 +210,11 @@ static int get_binding_role(struct eval_ctx *c, const struct fref *r, unsigned n
 static int get_service_type(struct eval_ctx *c, const struct fref *r, unsigned nth,
 			    struct rf_val *v)
 {
-	return put_str(c, nth, child_str(child_obj(req_of(audit(c), "services", NULL), "spec"),
-					 "type"), v);
+	return put_str(c, nth,
+		       child_str(child_obj(req_of(audit(c), "services", NULL), "spec"), "type"), v);
 }
 
-static int get_secret_type(struct eval_ctx *c, const struct fref *r, unsigned nth,
-			   struct rf_val *v)
+static int get_secret_type(struct eval_ctx *c, const struct fref *r, unsigned nth, struct rf_val *v)
 {
 	return put_str(c, nth, child_str(req_of(audit(c), "secrets", NULL), "type"), v);
 }
@@ -288,11 +291,27 @@ struct walk {
 	enum leaf leaf;
 };
 
-#define CONTAINERS { "initContainers", "containers", "ephemeralContainers" }
+#define CONTAINERS                                                                                 \
+	{                                                                                          \
+		"initContainers", "containers", "ephemeralContainers"                              \
+	}
 
 enum {
-	W_GROUPS, W_SOURCEIPS, W_IMAGE, W_IMAGE_REPO, W_CTR_NAME, W_PRIVILEGED, W_APE, W_CAPS,
-	W_HOSTPATH, W_VERBS, W_RESOURCES, W_APIGROUPS, W_SUBJECTS, W_CM_KEYS, W_CM_VALUES,
+	W_GROUPS,
+	W_SOURCEIPS,
+	W_IMAGE,
+	W_IMAGE_REPO,
+	W_CTR_NAME,
+	W_PRIVILEGED,
+	W_APE,
+	W_CAPS,
+	W_HOSTPATH,
+	W_VERBS,
+	W_RESOURCES,
+	W_APIGROUPS,
+	W_SUBJECTS,
+	W_CM_KEYS,
+	W_CM_VALUES,
 };
 
 static const struct walk walks[] = {
@@ -301,11 +320,20 @@ static const struct walk walks[] = {
 	[W_IMAGE] = { BASE_POD, CONTAINERS, { "image" }, false, LEAF_STR },
 	[W_IMAGE_REPO] = { BASE_POD, CONTAINERS, { "image" }, false, LEAF_REPO },
 	[W_CTR_NAME] = { BASE_POD, CONTAINERS, { "name" }, false, LEAF_STR },
-	[W_PRIVILEGED] = { BASE_POD, CONTAINERS, { "securityContext", "privileged" }, false,
+	[W_PRIVILEGED] = { BASE_POD,
+			   CONTAINERS,
+			   { "securityContext", "privileged" },
+			   false,
 			   LEAF_BOOL },
-	[W_APE] = { BASE_POD, CONTAINERS, { "securityContext", "allowPrivilegeEscalation" }, false,
+	[W_APE] = { BASE_POD,
+		    CONTAINERS,
+		    { "securityContext", "allowPrivilegeEscalation" },
+		    false,
 		    LEAF_BOOL },
-	[W_CAPS] = { BASE_POD, CONTAINERS, { "securityContext", "capabilities", "add" }, true,
+	[W_CAPS] = { BASE_POD,
+		     CONTAINERS,
+		     { "securityContext", "capabilities", "add" },
+		     true,
 		     LEAF_STR },
 	[W_HOSTPATH] = { BASE_POD, { "volumes" }, { "hostPath", "path" }, false, LEAF_PATH },
 	[W_VERBS] = { BASE_ROLE, { "rules" }, { "verbs" }, true, LEAF_STR },
@@ -381,8 +409,7 @@ static bool value_of(const struct walk *w, const cJSON *n, struct ka_state *s, s
 		return false;
 	str = leaf->valuestring;
 	switch (w->leaf) {
-	case LEAF_IP:
-		return rf_ip_parse(str, &v->ip) >= 0;
+	case LEAF_IP: return rf_ip_parse(str, &v->ip) >= 0;
 	case LEAF_PATH: /* "//etc/./" is /etc; a relative (invalid) or too long path as written */
 		if (str[0] != '/' || path_normalize(str, NULL, 0, s->buf, sizeof(s->buf)) < 0)
 			set_str(v, str);
@@ -400,9 +427,7 @@ static bool value_of(const struct walk *w, const cJSON *n, struct ka_state *s, s
 		v->nul = !str[len];
 		return true;
 	}
-	default:
-		set_str(v, str);
-		return true;
+	default: set_str(v, str); return true;
 	}
 }
 
@@ -458,7 +483,7 @@ static int get_list(struct eval_ctx *c, const struct fref *r, unsigned nth, stru
 
 /* One getter per list field: its walk. */
 #define LIST(fn, w)                                                                                \
-	static int fn(struct eval_ctx *c, const struct fref *r, unsigned nth, struct rf_val *v)   \
+	static int fn(struct eval_ctx *c, const struct fref *r, unsigned nth, struct rf_val *v)    \
 	{                                                                                          \
 		return get_list(c, r, nth, v, &walks[w]);                                          \
 	}
@@ -556,13 +581,15 @@ const struct field rf_fields_k8saudit[] = {
 	{ "ka.impuser.name", FT_STR, K, 0, 0, 0, get_impuser, NULL, "impersonatedUser.username" },
 	{ "ka.sourceips", FT_IP, K, L, 0, 0, get_sourceips, NULL, "sourceIPs" },
 	{ "ka.target.resource", FT_STR, K, 0, 0, 0, get_resource, NULL, "objectRef.resource" },
-	{ "ka.target.subresource", FT_STR, K, 0, 0, 0, get_subresource, NULL, "objectRef.subresource" },
+	{ "ka.target.subresource", FT_STR, K, 0, 0, 0, get_subresource, NULL,
+	  "objectRef.subresource" },
 	{ "ka.target.namespace", FT_STR, K, 0, 0, 0, get_ns, NULL, "objectRef.namespace" },
 	{ "ka.target.name", FT_STR, K, 0, 0, 0, get_name, NULL, "objectRef.name" },
 	{ "ka.target.apigroup", FT_STR, K, 0, 0, 0, get_apigroup, NULL,
 	  "objectRef.apiGroup, \"\" for the core group" },
 	{ "ka.response.code", FT_INT, K, 0, 0, 0, get_code, NULL, "responseStatus.code" },
-	{ "ka.response.reason", FT_STR, K, 0, 0, 0, get_resp_reason, NULL, "responseStatus.reason" },
+	{ "ka.response.reason", FT_STR, K, 0, 0, 0, get_resp_reason, NULL,
+	  "responseStatus.reason" },
 	{ "ka.auth.decision", FT_STR, K, 0, 0, 0, get_decision, NULL,
 	  "annotation authorization.k8s.io/decision: allow, forbid" },
 	{ "ka.auth.reason", FT_STR, K, 0, 0, 0, get_auth_reason, NULL,
@@ -579,7 +606,8 @@ const struct field rf_fields_k8saudit[] = {
 	  "securityContext.allowPrivilegeEscalation per container (false when unset)" },
 	{ "ka.req.pod.containers.add_capabilities", FT_STR, K, L, 0, 0, get_caps, NULL,
 	  "securityContext.capabilities.add of every container" },
-	{ "ka.req.pod.host_network", FT_BOOL, K, 0, 0, 0, get_host_network, NULL, "spec.hostNetwork" },
+	{ "ka.req.pod.host_network", FT_BOOL, K, 0, 0, 0, get_host_network, NULL,
+	  "spec.hostNetwork" },
 	{ "ka.req.pod.host_pid", FT_BOOL, K, 0, 0, 0, get_host_pid, NULL, "spec.hostPID" },
 	{ "ka.req.pod.host_ipc", FT_BOOL, K, 0, 0, 0, get_host_ipc, NULL, "spec.hostIPC" },
 	{ "ka.req.pod.volumes.hostpath", FT_STR, K, L, 0, 0, get_hostpath, NULL,
@@ -600,7 +628,8 @@ const struct field rf_fields_k8saudit[] = {
 	{ "ka.req.configmap.keys", FT_STR, K, L, 0, 0, get_cm_keys, NULL,
 	  "keys of data and binaryData" },
 	{ "ka.req.configmap.values", FT_STR, K, L, 0, 0, get_cm_values, NULL, "values of data" },
-	{ "ka.req.service.type", FT_STR, K, 0, 0, 0, get_service_type, NULL, "spec.type of a Service" },
+	{ "ka.req.service.type", FT_STR, K, 0, 0, 0, get_service_type, NULL,
+	  "spec.type of a Service" },
 	{ "ka.req.secret.type", FT_STR, K, 0, 0, 0, get_secret_type, NULL, "type of a Secret" },
 };
 

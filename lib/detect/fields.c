@@ -222,12 +222,12 @@ static int get_cwd(struct eval_ctx *c, const struct fref *r, unsigned nth, struc
 	return 1;
 }
 
-static int get_exe_written(struct eval_ctx *c, const struct fref *r, unsigned nth,
-			   struct rf_val *v)
+static int get_exe_written(struct eval_ctx *c, const struct fref *r, unsigned nth, struct rf_val *v)
 {
 	const struct rf_proc *p = ancestor(c, 0);
 	const char *exe = c->ev->kind == RF_EV_EXEC && c->ev->exec.path ? c->ev->exec.path
-					 : p ? p->exe : NULL;
+			  : p						? p->exe
+									: NULL;
 
 	if (nth || !exe || !c->drift)
 		return 0;
@@ -235,8 +235,7 @@ static int get_exe_written(struct eval_ctx *c, const struct fref *r, unsigned nt
 	return 1;
 }
 
-static int get_exe_memfd(struct eval_ctx *c, const struct fref *r, unsigned nth,
-			 struct rf_val *v)
+static int get_exe_memfd(struct eval_ctx *c, const struct fref *r, unsigned nth, struct rf_val *v)
 {
 	const struct rf_proc *p = ancestor(c, 0);
 
@@ -258,8 +257,10 @@ static int get_ids(struct eval_ctx *c, const struct fref *r, unsigned nth, struc
 
 	if (nth || !p || !p->ids_known)
 		return 0;
-	v->i = streq(n, "user.uid") ? p->uid : streq(n, "user.euid") ? p->euid
-		 : streq(n, "group.gid") ? p->gid : p->egid;
+	v->i = streq(n, "user.uid")    ? p->uid
+	       : streq(n, "user.euid") ? p->euid
+	       : streq(n, "group.gid") ? p->gid
+				       : p->egid;
 	return 1;
 }
 
@@ -342,20 +343,11 @@ static int get_evt_kind(struct eval_ctx *c, const struct fref *r, unsigned nth, 
 static bool result_of(const struct rf_event *ev, int64_t *ret)
 {
 	switch (ev->kind) {
-	case RF_EV_SYSCALL:
-		*ret = ev->sc.ret;
-		return ev->sc.has_ret;
-	case RF_EV_FILE:
-		*ret = ev->file.ret;
-		return ev->file.has_ret;
-	case RF_EV_NET:
-		*ret = ev->net.ret;
-		return ev->net.has_ret;
-	case RF_EV_EXEC: /* reported once it succeeded */
-		*ret = 0;
-		return true;
-	default:
-		return false;
+	case RF_EV_SYSCALL: *ret = ev->sc.ret; return ev->sc.has_ret;
+	case RF_EV_FILE: *ret = ev->file.ret; return ev->file.has_ret;
+	case RF_EV_NET: *ret = ev->net.ret; return ev->net.has_ret;
+	case RF_EV_EXEC: /* reported once it succeeded */ *ret = 0; return true;
+	default: return false;
 	}
 }
 
@@ -397,7 +389,7 @@ static int get_evt_time(struct eval_ctx *c, const struct fref *r, unsigned nth, 
 
 #define ALL DECODED_KINDS
 #define ANY (ALL | RAW_KINDS)
-#define P RF_FIELD_PROC
+#define P   RF_FIELD_PROC
 
 static const struct field proc_fields[] = {
 	{ "proc.pid", FT_INT, ANY, 0, 0, 0, get_pid, NULL, "process id (tgid)" },
@@ -489,7 +481,8 @@ int field_parse(const char *word, struct fref *ret, const char **ret_why)
 	}
 	errno = 0;
 	idx = strtol(br + 1, &end, 10);
-	if (errno || end == br + 1 || *end != ']' || end[1] || idx < 0 || idx >= RF_PROC_MAX_CHAIN) {
+	if (errno || end == br + 1 || *end != ']' || end[1] || idx < 0 ||
+	    idx >= RF_PROC_MAX_CHAIN) {
 		*ret_why = "needs an [index] from 0 to 31";
 		return -EINVAL;
 	}
@@ -501,15 +494,11 @@ int val_format(const struct fref *r, const struct rf_val *v, enum rf_event_kind 
 	       size_t size)
 {
 	switch (r->f->type) {
-	case FT_STR:
-		return snprintf(buf, size, "%.*s", (int)v->len, v->s);
+	case FT_STR: return snprintf(buf, size, "%.*s", (int)v->len, v->s);
 	case FT_INT:
-	case FT_PORT:
-		return snprintf(buf, size, "%" PRId64, v->i);
-	case FT_BOOL:
-		return snprintf(buf, size, "%s", v->i ? "true" : "false");
-	case FT_IP:
-		return rf_ip_format(&v->ip, buf, size) ? (int)strlen(buf) : -EINVAL;
+	case FT_PORT: return snprintf(buf, size, "%" PRId64, v->i);
+	case FT_BOOL: return snprintf(buf, size, "%s", v->i ? "true" : "false");
+	case FT_IP: return rf_ip_format(&v->ip, buf, size) ? (int)strlen(buf) : -EINVAL;
 	case FT_FLAGS: {
 		size_t n = 0;
 
@@ -519,8 +508,8 @@ int val_format(const struct fref *r, const struct rf_val *v, enum rf_event_kind 
 			if ((fn->kinds && !(fn->kinds & RF_EV_BIT(kind))) ||
 			    (v->i & (int64_t)fn->mask) != (int64_t)fn->value)
 				continue;
-			n += (size_t)snprintf(buf + n, n < size ? size - n : 0, "%s%s", n ? "|" : "",
-					      fn->name);
+			n += (size_t)snprintf(buf + n, n < size ? size - n : 0, "%s%s",
+					      n ? "|" : "", fn->name);
 		}
 		if (!n)
 			n = (size_t)snprintf(buf, size, "0");

@@ -151,8 +151,9 @@ int rf_finding_write_json(const struct rf_finding *f, FILE *out)
 		rf_json_start_object(&j);
 		rf_json_string_field(&j, "result", f->action_taken);
 		rf_json_uint_field(&j, "latency_us", f->action_latency_ns / 1000);
-		rf_json_string_field(&j, "when", f->action_after ? "after the operation"
-								 : "before the operation");
+		rf_json_string_field(&j, "when",
+				     f->action_after ? "after the operation"
+						     : "before the operation");
 		rf_json_end_object(&j);
 	}
 	rf_json_end_object(&j);
@@ -178,7 +179,8 @@ int rf_finding_write_text(const struct rf_finding *f, FILE *out)
 	put_escaped(out, rf_rule_name(r));
 	fputs("] ", out);
 	if (f->record == RF_RECORD_SUMMARY)
-		fprintf(out, "%" PRIu64 " findings held back by the rate limit", f->suppressed_count);
+		fprintf(out, "%" PRIu64 " findings held back by the rate limit",
+			f->suppressed_count);
 	else
 		put_escaped(out, f->message);
 	if (rf_rule_mitre(r)[0]) {
@@ -215,5 +217,6 @@ int rf_finding_format_from_string(const char *s, enum rf_finding_format *ret)
 
 int rf_finding_write(const struct rf_finding *f, enum rf_finding_format fmt, FILE *out)
 {
-	return fmt == RF_FINDING_JSON ? rf_finding_write_json(f, out) : rf_finding_write_text(f, out);
+	return fmt == RF_FINDING_JSON ? rf_finding_write_json(f, out)
+				      : rf_finding_write_text(f, out);
 }

@@ -91,8 +91,8 @@ int toks_lex(struct toks *t, const char *s, const struct scalar_src *src, struct
 			kind = TK_STRING;
 			r = quoted(s, &i, &text);
 			if (r == -EINVAL)
-				return rf_error_set_at_col(err, -EINVAL, loc.file, loc.line, loc.col,
-							   "unterminated quoted string");
+				return rf_error_set_at_col(err, -EINVAL, loc.file, loc.line,
+							   loc.col, "unterminated quoted string");
 			if (r < 0)
 				return r;
 		} else {

@@ -49,8 +49,7 @@ static uint64_t fnv(uint64_t h, const void *p, size_t n)
 	return h;
 }
 
-bool rate_admit(struct rate *r, const struct rf_detect_opts *o, struct rf_finding *f,
-		uint64_t now)
+bool rate_admit(struct rate *r, const struct rf_detect_opts *o, struct rf_finding *f, uint64_t now)
 {
 	const char *container = f->container_id ?: "", *key = f->rate_key ?: "";
 	size_t idx = rf_rule_index(f->rule);
@@ -113,8 +112,10 @@ int rate_take_pending(struct rate *r, struct rate_pending **ret, size_t *n)
 		return -ENOMEM;
 	while ((e = rf_hmap_next(&r->map, &it)))
 		if (e->held) {
-			v[k] = (struct rate_pending){ .rule = e->rule, .key = TAKE_PTR(e->key),
-						      .count = e->held, .last_ns = e->last_ns };
+			v[k] = (struct rate_pending){ .rule = e->rule,
+						      .key = TAKE_PTR(e->key),
+						      .count = e->held,
+						      .last_ns = e->last_ns };
 			memcpy(v[k].container, e->container, sizeof(v[k].container));
 			k++;
 		}
@@ -136,10 +137,14 @@ void rate_pending_free(struct rate_pending *v, size_t n)
 /* ---- suppressions ---- */
 
 static const char *const sel_names[SEL_MAX] = {
-	[SEL_RULE] = "rule", [SEL_CONTAINER_ID] = "container_id",
-	[SEL_CONTAINER_NAME] = "container_name", [SEL_CONTAINER_IMAGE] = "container_image",
-	[SEL_K8S_NAMESPACE] = "k8s_namespace", [SEL_K8S_POD] = "k8s_pod",
-	[SEL_PROC_NAME] = "proc_name", [SEL_PROC_EXEPATH] = "proc_exepath",
+	[SEL_RULE] = "rule",
+	[SEL_CONTAINER_ID] = "container_id",
+	[SEL_CONTAINER_NAME] = "container_name",
+	[SEL_CONTAINER_IMAGE] = "container_image",
+	[SEL_K8S_NAMESPACE] = "k8s_namespace",
+	[SEL_K8S_POD] = "k8s_pod",
+	[SEL_PROC_NAME] = "proc_name",
+	[SEL_PROC_EXEPATH] = "proc_exepath",
 	[SEL_PROC_CMDLINE] = "proc_cmdline",
 };
 
@@ -179,7 +184,8 @@ static int entry(struct rf_doc *d, size_t index, struct fy_node *item, void *use
 	if (r >= 0 && !s.reason)
 		r = rf_doc_fail(d, item, "suppression: missing 'reason' (say why it is safe)");
 	else if (r >= 0 && !any)
-		r = rf_doc_fail(d, item, "suppression: no selector (rule, container_image, "
+		r = rf_doc_fail(d, item,
+				"suppression: no selector (rule, container_image, "
 				"k8s_namespace, proc_exepath ...): it would hide every finding");
 	if (r >= 0 && !(v = realloc(l->v, (l->n + 1) * sizeof(*v))))
 		r = -ENOMEM;

@@ -114,8 +114,10 @@ static int read_rows(struct load *l, struct fy_node *values, struct exception *x
 			r = read_value(l, item, &row[0]);
 		} else if (!rf_doc_is_seq(d, item) ||
 			   (size_t)fy_node_sequence_item_count(item) != nf) {
-			r = rf_doc_fail(d, item, "exception '%s': each row of values must be a list "
-					"of %zu (one per field)", x->name, nf);
+			r = rf_doc_fail(d, item,
+					"exception '%s': each row of values must be a list "
+					"of %zu (one per field)",
+					x->name, nf);
 		} else {
 			while (r >= 0 && (cell = fy_node_sequence_iterate(item, &cit))) {
 				cell = rf_doc_node(d, cell, "exception value");
@@ -238,7 +240,10 @@ static int add_exception(struct rf_rule *rule, struct exception *x)
 
 static int one(struct rf_doc *d, size_t index, struct fy_node *item, void *userdata)
 {
-	struct { struct load *l; struct rf_rule *rule; } *ctx = userdata;
+	struct {
+		struct load *l;
+		struct rf_rule *rule;
+	} *ctx = userdata;
 	struct load *l = ctx->l;
 	struct rf_rule *rule = ctx->rule;
 	_cleanup_(exception_freep) struct exception x = { 0 };
@@ -258,8 +263,10 @@ static int one(struct rf_doc *d, size_t index, struct fy_node *item, void *userd
 	if (old) {
 		/* Rows for an exception defined before: its fields and comps stand. */
 		if (k.fields || k.comps)
-			return rf_doc_fail(d, k.fields ?: k.comps, "exception '%s' exists: only "
-					   "values can be added to it", x.name);
+			return rf_doc_fail(d, k.fields ?: k.comps,
+					   "exception '%s' exists: only "
+					   "values can be added to it",
+					   x.name);
 		return read_rows(l, k.values, old);
 	}
 	r = new_exception(l, &k, &x);
@@ -272,7 +279,10 @@ static int one(struct rf_doc *d, size_t index, struct fy_node *item, void *userd
 
 int load_exceptions(struct load *l, struct fy_node *n, bool append, struct rf_rule *rule)
 {
-	struct { struct load *l; struct rf_rule *rule; } ctx = { l, rule };
+	struct {
+		struct load *l;
+		struct rf_rule *rule;
+	} ctx = { l, rule };
 
 	if (!append) {
 		for (size_t i = 0; i < rule->n_exc; i++)

@@ -17,23 +17,47 @@
 #include "core/strv.h"
 #include "detect-internal.h"
 
-#define MAX_ITEMS 100000
+#define MAX_ITEMS  100000
 #define MAX_VALUES 100000
 
 /* The keys of one item, as nodes (NULL when absent). */
 enum key {
-	K_NAME, K_DESC, K_CONDITION, K_OUTPUT, K_PRIORITY, K_TAGS, K_ENABLED, K_EXCEPTIONS,
-	K_SOURCE, K_APPEND, K_OVERRIDE, K_WARN_EVTTYPES, K_SKIP_UNKNOWN, K_FINDING_TYPE, K_ACTION,
-	K_ITEMS, K_MAX
+	K_NAME,
+	K_DESC,
+	K_CONDITION,
+	K_OUTPUT,
+	K_PRIORITY,
+	K_TAGS,
+	K_ENABLED,
+	K_EXCEPTIONS,
+	K_SOURCE,
+	K_APPEND,
+	K_OVERRIDE,
+	K_WARN_EVTTYPES,
+	K_SKIP_UNKNOWN,
+	K_FINDING_TYPE,
+	K_ACTION,
+	K_ITEMS,
+	K_MAX
 };
 
 static const char *const key_names[K_MAX] = {
-	[K_NAME] = "", [K_DESC] = "desc", [K_CONDITION] = "condition", [K_OUTPUT] = "output",
-	[K_PRIORITY] = "priority", [K_TAGS] = "tags", [K_ENABLED] = "enabled",
-	[K_EXCEPTIONS] = "exceptions", [K_SOURCE] = "source", [K_APPEND] = "append",
-	[K_OVERRIDE] = "override", [K_WARN_EVTTYPES] = "warn_evttypes",
-	[K_SKIP_UNKNOWN] = "skip-if-unknown-filter", [K_FINDING_TYPE] = "finding_type",
-	[K_ACTION] = "action", [K_ITEMS] = "items",
+	[K_NAME] = "",
+	[K_DESC] = "desc",
+	[K_CONDITION] = "condition",
+	[K_OUTPUT] = "output",
+	[K_PRIORITY] = "priority",
+	[K_TAGS] = "tags",
+	[K_ENABLED] = "enabled",
+	[K_EXCEPTIONS] = "exceptions",
+	[K_SOURCE] = "source",
+	[K_APPEND] = "append",
+	[K_OVERRIDE] = "override",
+	[K_WARN_EVTTYPES] = "warn_evttypes",
+	[K_SKIP_UNKNOWN] = "skip-if-unknown-filter",
+	[K_FINDING_TYPE] = "finding_type",
+	[K_ACTION] = "action",
+	[K_ITEMS] = "items",
 };
 
 struct item_keys {
@@ -86,8 +110,7 @@ static int read_keys(struct load *l, struct fy_node *item, struct item_keys *k)
 
 static int lex(struct load *l, struct fy_node *n, const char *what, struct toks *ret)
 {
-	struct scalar_src src = { .file = l->file, .node = n, .text = l->text,
-				  .text_len = l->len };
+	struct scalar_src src = { .file = l->file, .node = n, .text = l->text, .text_len = l->len };
 	const char *s;
 	int r = rf_doc_str(l->d, n, what, &s, NULL);
 
@@ -161,8 +184,9 @@ static int read_override(struct load *l, struct item_keys *k, uint32_t can_appen
 	}
 	for (int i = 1; i < K_MAX; i++)
 		if (k->v[i] && i != K_OVERRIDE && !((ret->append | ret->replace) & (1u << i)))
-			return rf_doc_fail(l->d, k->k[i], "%s '%s': '%s' needs an entry in 'override'",
-					   k->what, k->name, key_names[i]);
+			return rf_doc_fail(l->d, k->k[i],
+					   "%s '%s': '%s' needs an entry in 'override'", k->what,
+					   k->name, key_names[i]);
 	return 0;
 }
 
@@ -246,24 +270,28 @@ static int read_merge(struct load *l, struct fy_node *item, struct item_keys *k,
 		return r;
 	if (k->v[K_OVERRIDE]) {
 		if (append)
-			return rf_doc_fail(l->d, k->k[K_APPEND], "%s '%s': append and override "
-					   "cannot be used together", k->what, k->name);
+			return rf_doc_fail(l->d, k->k[K_APPEND],
+					   "%s '%s': append and override "
+					   "cannot be used together",
+					   k->what, k->name);
 		r = read_override(l, k, 1u << field, 1u << field, &o);
 		if (r < 0)
 			return r;
 		append = o.append & (1u << field);
 	}
 	if ((append || k->v[K_OVERRIDE]) && !prev)
-		return rf_doc_fail(l->d, item, "%s '%s' does not exist: append and override "
-				   "need an earlier definition", k->what, k->name);
+		return rf_doc_fail(l->d, item,
+				   "%s '%s' does not exist: append and override "
+				   "need an earlier definition",
+				   k->what, k->name);
 	*ret_append = append;
 	return 0;
 }
 
 static int load_list(struct load *l, struct fy_node *item)
 {
-	struct item_keys k = { .what = "list", .allowed = 1u << K_ITEMS | 1u << K_APPEND |
-							    1u << K_OVERRIDE };
+	struct item_keys k = { .what = "list",
+			       .allowed = 1u << K_ITEMS | 1u << K_APPEND | 1u << K_OVERRIDE };
 	struct rf_ruleset *rs = l->rs;
 	struct list_def *x;
 	bool append = false;
@@ -305,8 +333,8 @@ static int load_list(struct load *l, struct fy_node *item)
 
 static int load_macro(struct load *l, struct fy_node *item)
 {
-	struct item_keys k = { .what = "macro", .allowed = 1u << K_CONDITION | 1u << K_APPEND |
-							     1u << K_OVERRIDE };
+	struct item_keys k = { .what = "macro",
+			       .allowed = 1u << K_CONDITION | 1u << K_APPEND | 1u << K_OVERRIDE };
 	struct rf_ruleset *rs = l->rs;
 	struct toks t = { 0 };
 	struct macro_def *m;
@@ -468,7 +496,8 @@ static int apply(struct load *l, struct item_keys *k, uint32_t which, uint32_t a
 			continue;
 		switch (i) {
 		case K_DESC:
-			r = app ? append_str(l, n, "desc", &rule->desc) : set_str(l, n, "desc", &rule->desc);
+			r = app ? append_str(l, n, "desc", &rule->desc)
+				: set_str(l, n, "desc", &rule->desc);
 			break;
 		case K_CONDITION: {
 			struct toks t = { 0 };
@@ -491,9 +520,11 @@ static int apply(struct load *l, struct item_keys *k, uint32_t which, uint32_t a
 
 			r = rf_doc_str(l->d, n, "priority", &s, NULL);
 			if (r >= 0 && rf_priority_from_string(s, &rule->priority) < 0)
-				r = rf_doc_fail(l->d, n, "priority: '%s' is none of emergency, alert, "
-						"critical, error, warning, notice, informational, debug",
-						s);
+				r = rf_doc_fail(
+					l->d, n,
+					"priority: '%s' is none of emergency, alert, "
+					"critical, error, warning, notice, informational, debug",
+					s);
 			break;
 		}
 		case K_TAGS: r = set_tags(l, n, app, rule); break;
@@ -516,8 +547,10 @@ static int apply(struct load *l, struct item_keys *k, uint32_t which, uint32_t a
 			 * log's), so Falco's two sources are accepted and nothing else. */
 			r = rf_doc_str(l->d, n, "source", &s, NULL);
 			if (r >= 0 && !streq(s, "syscall") && !streq(s, "k8s_audit"))
-				r = rf_doc_fail(l->d, n, "source '%s' is not supported: ringfence "
-						"rules read syscall and k8s_audit events", s);
+				r = rf_doc_fail(l->d, n,
+						"source '%s' is not supported: ringfence "
+						"rules read syscall and k8s_audit events",
+						s);
 			break;
 		}
 		case K_FINDING_TYPE: {
@@ -525,8 +558,10 @@ static int apply(struct load *l, struct item_keys *k, uint32_t which, uint32_t a
 
 			r = rf_doc_str(l->d, n, "finding_type", &s, NULL);
 			if (r >= 0 && !is_finding_type(s))
-				r = rf_doc_fail(l->d, n, "finding_type '%s' is not of the form "
-						"Purpose:ResourceType/Family", s);
+				r = rf_doc_fail(l->d, n,
+						"finding_type '%s' is not of the form "
+						"Purpose:ResourceType/Family",
+						s);
 			if (r >= 0)
 				r = set_str(l, n, "finding_type", &rule->finding_type);
 			break;
@@ -543,8 +578,10 @@ static int apply(struct load *l, struct item_keys *k, uint32_t which, uint32_t a
 				else if (streq(s, "deny"))
 					rule->action = RF_ACTION_DENY;
 				else
-					r = rf_doc_fail(l->d, n, "action '%s' is none of alert, kill, "
-							"deny", s);
+					r = rf_doc_fail(l->d, n,
+							"action '%s' is none of alert, kill, "
+							"deny",
+							s);
 			}
 			break;
 		}
@@ -584,8 +621,8 @@ static int new_rule(struct load *l, struct item_keys *k, struct rf_rule **ret)
 
 static int load_rule(struct load *l, struct fy_node *item)
 {
-	struct item_keys k = { .what = "rule", .allowed = RULE_KEYS | BIT(K_APPEND) |
-							    BIT(K_OVERRIDE) };
+	struct item_keys k = { .what = "rule",
+			       .allowed = RULE_KEYS | BIT(K_APPEND) | BIT(K_OVERRIDE) };
 	struct rf_ruleset *rs = l->rs;
 	struct rf_rule *rule, *old;
 	bool append = false;
@@ -600,18 +637,26 @@ static int load_rule(struct load *l, struct fy_node *item)
 		struct override o = { 0 };
 
 		if (k.v[K_OVERRIDE] && append)
-			return rf_doc_fail(l->d, k.k[K_APPEND], "rule '%s': append and override "
-					   "cannot be used together", k.name);
+			return rf_doc_fail(l->d, k.k[K_APPEND],
+					   "rule '%s': append and override "
+					   "cannot be used together",
+					   k.name);
 		if (!old)
-			return rf_doc_fail(l->d, item, "rule '%s' does not exist: append and "
-					   "override need an earlier definition", k.name);
+			return rf_doc_fail(l->d, item,
+					   "rule '%s' does not exist: append and "
+					   "override need an earlier definition",
+					   k.name);
 		if (append) {
 			/* Falco's older form appends the condition and exceptions. */
 			for (int i = 1; i < K_MAX; i++)
-				if (k.v[i] && i != K_APPEND && i != K_CONDITION && i != K_EXCEPTIONS)
-					return rf_doc_fail(l->d, k.k[i], "rule '%s': with 'append: "
-							   "true' only condition and exceptions can be "
-							   "given, not '%s'", k.name, key_names[i]);
+				if (k.v[i] && i != K_APPEND && i != K_CONDITION &&
+				    i != K_EXCEPTIONS)
+					return rf_doc_fail(
+						l->d, k.k[i],
+						"rule '%s': with 'append: "
+						"true' only condition and exceptions can be "
+						"given, not '%s'",
+						k.name, key_names[i]);
 			return apply(l, &k, BIT(K_CONDITION) | BIT(K_EXCEPTIONS),
 				     BIT(K_CONDITION) | BIT(K_EXCEPTIONS), old);
 		}
@@ -692,8 +737,10 @@ static int load_item(struct rf_doc *d, size_t index, struct fy_node *item, void 
 		if (!v)
 			continue;
 		if (found >= 0)
-			return rf_doc_fail(d, v, "an entry is one of rule, macro or list, not both "
-					   "%s and %s", kinds[found], kinds[i]);
+			return rf_doc_fail(d, v,
+					   "an entry is one of rule, macro or list, not both "
+					   "%s and %s",
+					   kinds[found], kinds[i]);
 		found = i;
 	}
 	switch (found) {
@@ -702,10 +749,10 @@ static int load_item(struct rf_doc *d, size_t index, struct fy_node *item, void 
 	case 2: return load_list(l, item);
 	case 3: return 0; /* Falco's engine version: no meaning for ringfence */
 	case 4:
-		return rf_doc_fail(d, item, "required_plugin_versions: Falco plugins are not "
+		return rf_doc_fail(d, item,
+				   "required_plugin_versions: Falco plugins are not "
 				   "supported");
-	default:
-		return rf_doc_fail(d, item, "an entry must be a rule, a macro or a list");
+	default: return rf_doc_fail(d, item, "an entry must be a rule, a macro or a list");
 	}
 }
 
@@ -718,7 +765,8 @@ int rf_ruleset_load_text(struct rf_ruleset *rs, const char *text, size_t len, co
 
 	if (rs->compiled || rs->failed)
 		return rf_error_set(reterr, -EINVAL, "%s: the ruleset is %s", source ?: "rules",
-				    rs->compiled ? "compiled already" : "broken by an earlier error");
+				    rs->compiled ? "compiled already"
+						 : "broken by an earlier error");
 	l.file = rs_intern_file(rs, source ?: "<rules>");
 	if (!l.file)
 		return -ENOMEM;
@@ -774,7 +822,7 @@ int rf_ruleset_load_builtin(struct rf_ruleset *rs, const char *name, struct rf_e
 	if (streq(name, "default"))
 		return rf_ruleset_load_default(rs, reterr);
 	if (streq(name, "ioc"))
-		return rf_ruleset_load_text(rs, rf_data_rules_ioc, rf_data_rules_ioc_len, "ioc.yaml",
-					    reterr);
+		return rf_ruleset_load_text(rs, rf_data_rules_ioc, rf_data_rules_ioc_len,
+					    "ioc.yaml", reterr);
 	return rf_error_set(reterr, -ENOENT, "no built-in rules named '%s'", name);
 }

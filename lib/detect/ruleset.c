@@ -15,10 +15,14 @@
 #include "detect-internal.h"
 
 static const char *const prio_names[] = {
-	[RF_PRIO_EMERGENCY] = "emergency", [RF_PRIO_ALERT] = "alert",
-	[RF_PRIO_CRITICAL] = "critical",   [RF_PRIO_ERROR] = "error",
-	[RF_PRIO_WARNING] = "warning",	   [RF_PRIO_NOTICE] = "notice",
-	[RF_PRIO_INFORMATIONAL] = "informational", [RF_PRIO_DEBUG] = "debug",
+	[RF_PRIO_EMERGENCY] = "emergency",
+	[RF_PRIO_ALERT] = "alert",
+	[RF_PRIO_CRITICAL] = "critical",
+	[RF_PRIO_ERROR] = "error",
+	[RF_PRIO_WARNING] = "warning",
+	[RF_PRIO_NOTICE] = "notice",
+	[RF_PRIO_INFORMATIONAL] = "informational",
+	[RF_PRIO_DEBUG] = "debug",
 };
 
 const char *rf_priority_name(enum rf_priority p)
@@ -167,9 +171,18 @@ int rs_fail(struct rf_ruleset *rs, struct rf_error *err, const struct rloc *loc,
 
 /* ---- accessors ---- */
 
-char *const *rf_ruleset_warnings(const struct rf_ruleset *rs) { return rs->warnings; }
-size_t rf_ruleset_count(const struct rf_ruleset *rs) { return rs->n_rules; }
-size_t rf_ruleset_enabled_count(const struct rf_ruleset *rs) { return rs->n_enabled; }
+char *const *rf_ruleset_warnings(const struct rf_ruleset *rs)
+{
+	return rs->warnings;
+}
+size_t rf_ruleset_count(const struct rf_ruleset *rs)
+{
+	return rs->n_rules;
+}
+size_t rf_ruleset_enabled_count(const struct rf_ruleset *rs)
+{
+	return rs->n_enabled;
+}
 
 const struct rf_rule *rf_ruleset_rule(const struct rf_ruleset *rs, size_t i)
 {
@@ -181,18 +194,54 @@ const struct rf_rule *rf_ruleset_find(const struct rf_ruleset *rs, const char *n
 	return rf_hmap_get_str(&rs->rules_by_name, name);
 }
 
-const char *rf_rule_name(const struct rf_rule *r) { return r->name; }
-const char *rf_rule_desc(const struct rf_rule *r) { return r->desc ?: ""; }
-enum rf_priority rf_rule_priority(const struct rf_rule *r) { return r->priority; }
-char *const *rf_rule_tags(const struct rf_rule *r) { return r->tags; }
-char *const *rf_rule_mitre(const struct rf_rule *r) { return r->mitre; }
-const char *rf_rule_output(const struct rf_rule *r) { return r->output ?: ""; }
-enum rf_rule_action rf_rule_action(const struct rf_rule *r) { return r->action; }
-bool rf_rule_enabled(const struct rf_rule *r) { return r->enabled; }
-size_t rf_rule_index(const struct rf_rule *r) { return r->index; }
-const char *rf_rule_origin(const struct rf_rule *r) { return r->origin; }
-size_t rf_rule_ancestry_depth(const struct rf_rule *r) { return r->depth; }
-bool rf_rule_reads_state(const struct rf_rule *r) { return r->reads_state; }
+const char *rf_rule_name(const struct rf_rule *r)
+{
+	return r->name;
+}
+const char *rf_rule_desc(const struct rf_rule *r)
+{
+	return r->desc ?: "";
+}
+enum rf_priority rf_rule_priority(const struct rf_rule *r)
+{
+	return r->priority;
+}
+char *const *rf_rule_tags(const struct rf_rule *r)
+{
+	return r->tags;
+}
+char *const *rf_rule_mitre(const struct rf_rule *r)
+{
+	return r->mitre;
+}
+const char *rf_rule_output(const struct rf_rule *r)
+{
+	return r->output ?: "";
+}
+enum rf_rule_action rf_rule_action(const struct rf_rule *r)
+{
+	return r->action;
+}
+bool rf_rule_enabled(const struct rf_rule *r)
+{
+	return r->enabled;
+}
+size_t rf_rule_index(const struct rf_rule *r)
+{
+	return r->index;
+}
+const char *rf_rule_origin(const struct rf_rule *r)
+{
+	return r->origin;
+}
+size_t rf_rule_ancestry_depth(const struct rf_rule *r)
+{
+	return r->depth;
+}
+bool rf_rule_reads_state(const struct rf_rule *r)
+{
+	return r->reads_state;
+}
 
 const char *rf_rule_finding_type(const struct rf_rule *r)
 {
@@ -202,8 +251,8 @@ const char *rf_rule_finding_type(const struct rf_rule *r)
 /* ---- domains ---- */
 
 struct dom {
-	uint32_t all;      /* kinds where every type can match */
-	uint64_t *bits;    /* [kind][words]: the types it can match for the other kinds */
+	uint32_t all;	/* kinds where every type can match */
+	uint64_t *bits; /* [kind][words]: the types it can match for the other kinds */
 	size_t words;
 };
 
@@ -228,7 +277,8 @@ static int dom_of(const struct rf_ruleset *rs, const struct node *n, struct dom 
 	switch (n->kind) {
 	case N_CMP:
 		if (!n->evtype_ids || n->op == OP_NE)
-			return dom_new(rs->types.n, n->evtype_ids ? ALL_KINDS : n->ref.f->kinds, ret);
+			return dom_new(rs->types.n, n->evtype_ids ? ALL_KINDS : n->ref.f->kinds,
+				       ret);
 		r = dom_new(rs->types.n, 0, ret);
 		for (uint32_t i = 0; r >= 0 && i < n->evtype_ids_n; i++) {
 			uint32_t id = n->evtype_ids[i], prods;
@@ -249,7 +299,8 @@ static int dom_of(const struct rf_ruleset *rs, const struct node *n, struct dom 
 			r = dom_of(rs, n->kids[i], &kid);
 			for (int k = 1; r >= 0 && k < RF_EV_KIND_MAX; k++) {
 				uint64_t *a = dom_row(ret, k), *b = dom_row(&kid, k);
-				bool a_all = ret->all & RF_EV_BIT(k), b_all = kid.all & RF_EV_BIT(k);
+				bool a_all = ret->all & RF_EV_BIT(k),
+				     b_all = kid.all & RF_EV_BIT(k);
 
 				for (size_t w = 0; w < ret->words; w++) {
 					uint64_t bw = b_all ? UINT64_MAX : b[w];
@@ -259,12 +310,12 @@ static int dom_of(const struct rf_ruleset *rs, const struct node *n, struct dom 
 				}
 			}
 			if (r >= 0)
-				ret->all = n->kind == N_AND ? ret->all & kid.all : ret->all | kid.all;
+				ret->all =
+					n->kind == N_AND ? ret->all & kid.all : ret->all | kid.all;
 			free(kid.bits);
 		}
 		return r;
-	default: /* not, true: anything */
-		return dom_new(rs->types.n, ALL_KINDS, ret);
+	default: /* not, true: anything */ return dom_new(rs->types.n, ALL_KINDS, ret);
 	}
 }
 
@@ -302,11 +353,9 @@ static bool may_match_read_open(const struct rf_ruleset *rs, const struct node *
 			if (may_match_read_open(rs, n->kids[i]))
 				return true;
 		return false;
-	default:
-		return true;
+	default: return true;
 	}
 }
-
 
 /* Prefixes one of which a FILE event's path must start with for n to hold; NULL (with 0)
  * when n does not constrain the path. */
@@ -321,11 +370,12 @@ static int prefixes_of(const struct node *n, char ***ret)
 		    n->op != OP_ENDSWITH)
 			return 0;
 		for (size_t i = 0; i < n->n_strs; i++) {
-			size_t len = n->op == OP_GLOB ? strcspn(n->strs[i].s, "*?[\\") : n->strs[i].len;
+			size_t len =
+				n->op == OP_GLOB ? strcspn(n->strs[i].s, "*?[\\") : n->strs[i].len;
 			int r;
 
-			/* "/.ssh/id_" anywhere (glob "*\/.ssh/id_*" becomes contains): every path it
-			 * matches has a "/." in it, which a filtering source always passes
+			/* "/.ssh/id_" anywhere (glob "*\/.ssh/id_*" becomes contains): every path
+			 * it matches has a "/." in it, which a filtering source always passes
 			 * (ringfence/rules.h): no prefix needed. Other infixes: every path. */
 			if (n->op == OP_CONTAINS || n->op == OP_ENDSWITH ||
 			    (n->op == OP_GLOB && n->strs[i].s[0] == '*')) {
@@ -423,8 +473,9 @@ static void rule_needs(struct rf_rule *rule)
 		rule->needs_meta |= !!(u->f->flags & FF_META);
 		rule->reads_state |= !!(u->f->flags & FF_STATE);
 		if (u->f->flags & FF_ANCESTOR)
-			d = u->index >= 0 ? (size_t)u->index
-			    : u->f->flags & FF_ALL_ANCESTORS ? SIZE_MAX : u->f->depth;
+			d = u->index >= 0		     ? (size_t)u->index
+			    : u->f->flags & FF_ALL_ANCESTORS ? SIZE_MAX
+							     : u->f->depth;
 		if (d > rule->depth)
 			rule->depth = d;
 	}
@@ -468,8 +519,10 @@ static int compile_one(struct rf_ruleset *rs, struct rf_rule *rule, struct rf_er
 
 	if (r == -ENOENT) { /* skip-if-unknown-filter */
 		rule->enabled = false;
-		return rs_warn(rs, "%s: rule '%s' skipped: it uses a field ringfence does not have "
-			       "(skip-if-unknown-filter)", rule->origin, rule->name);
+		return rs_warn(rs,
+			       "%s: rule '%s' skipped: it uses a field ringfence does not have "
+			       "(skip-if-unknown-filter)",
+			       rule->origin, rule->name);
 	}
 	if (r < 0)
 		return r;
@@ -504,7 +557,8 @@ int rf_ruleset_compile(struct rf_ruleset *rs, struct rf_error *reterr)
 
 	if (rs->compiled || rs->failed)
 		return rf_error_set(reterr, -EINVAL, "the ruleset is %s",
-				    rs->compiled ? "compiled already" : "broken by an earlier error");
+				    rs->compiled ? "compiled already"
+						 : "broken by an earlier error");
 	for (size_t i = 0; i < rs->n_rules && r >= 0; i++) {
 		if (rs->rules[i]->enabled)
 			r = compile_one(rs, rs->rules[i], reterr);
@@ -537,7 +591,8 @@ int rf_ruleset_compile(struct rf_ruleset *rs, struct rf_error *reterr)
 				kinds |= RF_EV_BIT(k);
 		}
 		if (!kinds) {
-			r = rs_fail(rs, reterr, &rule->loc, "rule '%s' can never match: the fields "
+			r = rs_fail(rs, reterr, &rule->loc,
+				    "rule '%s' can never match: the fields "
 				    "its condition reads do not exist for the event types it names",
 				    rule->name);
 			break;

@@ -20,11 +20,11 @@
 #include "ringfence/intel.h"
 
 #define DNS_HEADER 12
-#define MAX_HOPS 16
-#define TYPE_A 1
+#define MAX_HOPS   16
+#define TYPE_A	   1
 #define TYPE_CNAME 5
-#define TYPE_AAAA 28
-#define CLASS_IN 1
+#define TYPE_AAAA  28
+#define CLASS_IN   1
 
 static uint16_t be16(const uint8_t *p)
 {

@@ -26,7 +26,7 @@
 struct rf_intel {
 	char **files;
 	struct timespec *mtimes; /* of the set in use (or being loaded) */
-	struct rf_ioc_set *set;  /* in use: the event thread's */
+	struct rf_ioc_set *set;	 /* in use: the event thread's */
 	_Atomic(struct rf_ioc_set *) pending;
 	struct rf_dns_cache dns;
 	struct rf_hash_cache hashes;
@@ -46,7 +46,7 @@ static int load_all(char *const *files, struct rf_ioc_set **ret, struct rf_error
 	struct rf_ioc_set *s = NULL;
 	int r = rf_ioc_set_new(&s);
 
-	STRV_FOREACH (f, files)
+	STRV_FOREACH(f, files)
 		if (r >= 0)
 			r = rf_ioc_load(s, *f, reterr);
 	if (r >= 0)
@@ -89,7 +89,8 @@ static void *reloader(void *arg)
 
 		if (poll(p, 2, in->watch_ms == -1u ? -1 : (int)in->watch_ms) > 0) {
 			for (int i = 0; i < 2; i++)
-				while (p[i].revents && p[i].fd >= 0 && read(p[i].fd, buf, sizeof(buf)) > 0)
+				while (p[i].revents && p[i].fd >= 0 &&
+				       read(p[i].fd, buf, sizeof(buf)) > 0)
 					asked = true;
 		}
 		if (atomic_load(&in->quit))
@@ -100,8 +101,10 @@ static void *reloader(void *arg)
 
 			if (load_all(in->files, &s, &e) < 0) {
 				atomic_fetch_add(&in->reload_failures, 1);
-				rf_log(RF_LOG_WARNING, "threat lists not reloaded, the previous ones "
-						       "stay in use: %s", e.message ?: "load failed");
+				rf_log(RF_LOG_WARNING,
+				       "threat lists not reloaded, the previous ones "
+				       "stay in use: %s",
+				       e.message ?: "load failed");
 				rf_error_clear(&e);
 				continue;
 			}
@@ -214,8 +217,10 @@ static void take_pending(struct rf_intel *in)
 	rf_ioc_counts(s, &n);
 	in->has_domains = n.domains + n.zones > 0;
 	in->has_hashes = n.hashes > 0;
-	rf_log(RF_LOG_NOTICE, "threat lists reloaded: %zu addresses, %zu domains, %zu zones, "
-			      "%zu hashes", n.ips, n.domains, n.zones, n.hashes);
+	rf_log(RF_LOG_NOTICE,
+	       "threat lists reloaded: %zu addresses, %zu domains, %zu zones, "
+	       "%zu hashes",
+	       n.ips, n.domains, n.zones, n.hashes);
 }
 
 static int on_event(const struct rf_event *ev, void *self)

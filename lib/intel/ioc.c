@@ -17,7 +17,7 @@
 #include "ringfence/ioc.h"
 
 #define IOC_MAX_BYTES (1u << 30)
-#define ARENA_CHUNK (1u << 20)
+#define ARENA_CHUNK   (1u << 20)
 
 struct entry {
 	struct rf_ioc ioc;
@@ -159,8 +159,9 @@ static int add_one(struct rf_ioc_set *s, const char *value, size_t n, const char
 		n--;
 	}
 	if (n == 0 || n >= sizeof(v))
-		return rf_error_set_at(o->err, -EINVAL, o->file, o->line, "'%.*s' is not an "
-					"indicator (an IP, CIDR, domain, *.zone or SHA-256)",
+		return rf_error_set_at(o->err, -EINVAL, o->file, o->line,
+				       "'%.*s' is not an "
+				       "indicator (an IP, CIDR, domain, *.zone or SHA-256)",
 				       (int)(n > 80 ? 80 : n), value);
 	for (i = 0; i < n; i++)
 		v[i] = (char)tolower((unsigned char)value[i]);
@@ -315,7 +316,8 @@ static int load_csv(struct rf_ioc_set *s, const char *text, size_t len, struct o
 			continue; /* an empty line */
 		if (o->line == 1) {
 			for (int i = 0; i < n; i++) {
-				if (!strcasecmp(fields[i], "indicator") || !strcasecmp(fields[i], "value"))
+				if (!strcasecmp(fields[i], "indicator") ||
+				    !strcasecmp(fields[i], "value"))
 					col_value = i;
 				else if (!strcasecmp(fields[i], "category"))
 					col_cat = i;
@@ -323,16 +325,18 @@ static int load_csv(struct rf_ioc_set *s, const char *text, size_t len, struct o
 					col_desc = i;
 			}
 			if (col_value < 0)
-				return rf_error_set_at(o->err, -EINVAL, o->file, 1,
-						       "a CSV feed needs an 'indicator' (or 'value') "
-						       "column in its header");
+				return rf_error_set_at(
+					o->err, -EINVAL, o->file, 1,
+					"a CSV feed needs an 'indicator' (or 'value') "
+					"column in its header");
 			continue;
 		}
 		if (col_value >= n)
 			return rf_error_set_at(o->err, -EINVAL, o->file, o->line,
 					       "the record has no indicator column");
 		r = add(s, fields[col_value], strlen(fields[col_value]),
-			col_cat >= 0 && col_cat < n && fields[col_cat][0] ? fields[col_cat] : "Custom",
+			col_cat >= 0 && col_cat < n && fields[col_cat][0] ? fields[col_cat]
+									  : "Custom",
 			col_desc >= 0 && col_desc < n ? fields[col_desc] : NULL, o);
 		if (r < 0)
 			return r;
@@ -343,8 +347,8 @@ static int load_csv(struct rf_ioc_set *s, const char *text, size_t len, struct o
 /* "[ipv4-addr:value = '203.0.113.5']" and friends: the quoted value of a single comparison. */
 static int stix_pattern(const char *pat, const char **ret_value, size_t *ret_len)
 {
-	static const char *const kinds[] = { "[ipv4-addr:value", "[ipv6-addr:value",
-					     "[domain-name:value", "[file:hashes.'SHA-256'",
+	static const char *const kinds[] = { "[ipv4-addr:value",    "[ipv6-addr:value",
+					     "[domain-name:value",  "[file:hashes.'SHA-256'",
 					     "[file:hashes.sha256", NULL };
 	const char *q1, *q2;
 	bool known = false;
@@ -395,18 +399,19 @@ static int load_stix(struct rf_ioc_set *s, const char *text, size_t len, struct 
 		else if (cJSON_IsArray(labels) && cJSON_IsString(cJSON_GetArrayItem(labels, 0)))
 			category = cJSON_GetArrayItem(labels, 0)->valuestring;
 		if (!cJSON_IsString(pat) || stix_pattern(pat->valuestring, &value, &vlen) < 0) {
-			r = rf_error_set_at(o->err, -EINVAL, o->file, o->line,
-					    "object %u: an indicator pattern must be one comparison "
-					    "of ipv4-addr, ipv6-addr, domain-name or file:hashes "
-					    "SHA-256 (\"[ipv4-addr:value = '...']\")",
-					    o->line);
+			r = rf_error_set_at(
+				o->err, -EINVAL, o->file, o->line,
+				"object %u: an indicator pattern must be one comparison "
+				"of ipv4-addr, ipv6-addr, domain-name or file:hashes "
+				"SHA-256 (\"[ipv4-addr:value = '...']\")",
+				o->line);
 			break;
 		}
 		category = arena_str(s, category, strlen(category));
 		r = category ? add(s, value, vlen, category,
-				   cJSON_IsString(name)
-					   ? arena_str(s, name->valuestring, strlen(name->valuestring))
-					   : NULL,
+				   cJSON_IsString(name) ? arena_str(s, name->valuestring,
+								    strlen(name->valuestring))
+							: NULL,
 				   o)
 			     : -ENOMEM;
 		if (r < 0)
@@ -453,8 +458,9 @@ int rf_ioc_build(struct rf_ioc_set *s)
 
 void rf_ioc_counts(const struct rf_ioc_set *s, struct rf_ioc_counts *ret)
 {
-	*ret = (struct rf_ioc_counts){ .ips = s->n_ips, .domains = s->domains.n,
-				       .zones = s->zones.n, .hashes = s->hashes.n };
+	*ret = (struct rf_ioc_counts){
+		.ips = s->n_ips, .domains = s->domains.n, .zones = s->zones.n, .hashes = s->hashes.n
+	};
 }
 
 const struct rf_ioc *rf_ioc_match_ip(const struct rf_ioc_set *s, const uint8_t addr[16])

@@ -29,11 +29,11 @@ static char *field(const char *path, const char *key)
 struct rf_doc k8s_doc(const struct k8s_source *src, size_t seg, struct rf_error *err)
 {
 	return (struct rf_doc){
-	    .source = src->path,
-	    .dialect = RF_DOC_YAML11,
-	    .flags = RF_DOC_ALIASES,
-	    .err = err,
-	    .line_base = src->segs[seg].line_base,
+		.source = src->path,
+		.dialect = RF_DOC_YAML11,
+		.flags = RF_DOC_ALIASES,
+		.err = err,
+		.line_base = src->segs[seg].line_base,
 	};
 }
 
@@ -234,7 +234,7 @@ void slist_done(struct slist *l)
 	for (size_t i = 0; i < l->n; i++)
 		free(l->v[i]);
 	free(l->v);
-	*l = (struct slist){0};
+	*l = (struct slist){ 0 };
 }
 
 static char *join(const struct slist *l, const char *sep, const char *q)

@@ -91,7 +91,8 @@ static bool site_fixable(const struct rf_pss_violation *v)
 static void for_containers(struct fixer *f, struct fy_node *spec,
 			   void (*fn)(struct fixer *f, struct fy_node *ctr))
 {
-	static const char *const lists[] = { "initContainers", "containers", "ephemeralContainers" };
+	static const char *const lists[] = { "initContainers", "containers",
+					     "ephemeralContainers" };
 
 	for (size_t l = 0; l < ELEMENTSOF(lists); l++) {
 		struct fy_node *seq = value(rf_doc_pair(spec, lists[l])), *c;
@@ -134,7 +135,8 @@ static void fix_drop_all(struct fixer *f, struct fy_node *ctr)
 		if (s && streq(s, "ALL"))
 			return;
 	}
-	if (!drop || !fy_node_is_sequence(drop) || fy_node_get_style(fy_node_pair_value(p)) == FYNS_ALIAS) {
+	if (!drop || !fy_node_is_sequence(drop) ||
+	    fy_node_get_style(fy_node_pair_value(p)) == FYNS_ALIAS) {
 		drop = fy_node_create_sequence(f->d);
 		if (!drop) {
 			f->r = -ENOMEM;
@@ -222,18 +224,22 @@ static int fix_object(struct k8s_object *o, struct fy_node *tmpl_owner_unused)
 		} else if (streq(v->check, "capabilities_restricted")) {
 			for_containers(&f, spec, fix_drop_all);
 		} else if (streq(v->check, "seccompProfile_restricted") ||
-			   (streq(v->check, "seccompProfile_baseline") && o->w.version.minor >= 19)) {
+			   (streq(v->check, "seccompProfile_baseline") &&
+			    o->w.version.minor >= 19)) {
 			fix_seccomp_sc(&f, spec, "seccompProfile");
 			for_containers(&f, spec, fix_seccomp_ctr);
 			if (streq(v->check, "seccompProfile_restricted") &&
-			    !type_ok(ensure_map(&f, spec, "securityContext"), "seccompProfile", seccomp_ok))
-				set_scalar(&f, ensure_map(&f, ensure_map(&f, spec, "securityContext"),
-							  "seccompProfile"),
+			    !type_ok(ensure_map(&f, spec, "securityContext"), "seccompProfile",
+				     seccomp_ok))
+				set_scalar(&f,
+					   ensure_map(&f, ensure_map(&f, spec, "securityContext"),
+						      "seccompProfile"),
 					   "type", "RuntimeDefault");
 		} else if (streq(v->check, "seccompProfile_baseline")) {
 			fix_annotations(&f, o->pod_meta, v, "runtime/default");
 		} else if (streq(v->check, "runAsNonRoot")) {
-			set_scalar(&f, ensure_map(&f, spec, "securityContext"), "runAsNonRoot", "true");
+			set_scalar(&f, ensure_map(&f, spec, "securityContext"), "runAsNonRoot",
+				   "true");
 		} else if (streq(v->check, "appArmorProfile")) {
 			fix_apparmor_sc(&f, spec);
 			for_containers(&f, spec, fix_apparmor_ctr);
@@ -293,8 +299,8 @@ int rf_audit_fix(struct rf_audit *a, FILE *out, bool write_in_place, size_t *ret
 			for (size_t s = 0; s < o->w.violations[v].n_sites; s++)
 				manual += !o->w.violations[v].sites[s].fixable;
 		if ((r = fix_object(o, NULL)) < 0)
-			return rf_error_set(reterr, r, "%s: cannot patch %s %s", o->src->path, o->kind,
-					    o->w.name);
+			return rf_error_set(reterr, r, "%s: cannot patch %s %s", o->src->path,
+					    o->kind, o->w.name);
 	}
 	for (size_t i = 0; i < a->n_srcs; i++) {
 		struct k8s_source *s = a->srcs[i];
@@ -313,7 +319,8 @@ int rf_audit_fix(struct rf_audit *a, FILE *out, bool write_in_place, size_t *ret
 				fputc('\n', out);
 			}
 			if ((r = emit_source(out, s)) < 0)
-				return rf_error_set(reterr, r, "cannot write the patched %s", s->path);
+				return rf_error_set(reterr, r, "cannot write the patched %s",
+						    s->path);
 		}
 	}
 	*ret_unfixable = manual;

@@ -20,16 +20,16 @@
  * - a file recovers from at most K8S_MAX_RECOVERIES syntax errors (each costs a new parser);
  *   the rest of it is not read. */
 #define K8S_MAX_FILE_BYTES (64u << 20)
-#define K8S_MAX_DOCUMENTS 1000000u
+#define K8S_MAX_DOCUMENTS  1000000u
 #define K8S_MAX_RECOVERIES 100u
 
 /* A stretch of a file read by one parser: the whole file, or (after a syntax error) from the
  * next `---` line on. Locations from its parser are relative to `offset`. */
 struct k8s_segment {
-	size_t offset;          /* where its parser starts in the text */
-	unsigned line_base;     /* lines before `offset`: added to every line its parser gives */
+	size_t offset;		  /* where its parser starts in the text */
+	unsigned line_base;	  /* lines before `offset`: added to every line its parser gives */
 	size_t first_doc, n_docs; /* its documents in the source's docs[] */
-	struct fy_parser *fyp;  /* kept with its documents (--fix), else NULL */
+	struct fy_parser *fyp;	  /* kept with its documents (--fix), else NULL */
 };
 
 struct k8s_source {
@@ -47,21 +47,21 @@ struct k8s_source {
 struct k8s_object {
 	struct rf_audit_workload w; /* public view; strings below are owned here */
 	struct k8s_source *src;
-	size_t seg, doc;            /* where it was read: src->segs[seg], src->docs[doc] */
-	size_t kind_index;          /* its row of the workload kinds table */
+	size_t seg, doc;   /* where it was read: src->segs[seg], src->docs[doc] */
+	size_t kind_index; /* its row of the workload kinds table */
 	/* Its nodes, bound while its document is in memory (always with --fix; otherwise only
 	 * during the first read and while k8s_for_each_object hands it out). */
 	struct fy_node *obj;
 	struct fy_node *pod_meta, *pod_spec; /* NULL when the template has none */
-	char *spec_path;                     /* "spec", "spec.template.spec", ... */
+	char *spec_path;		     /* "spec", "spec.template.spec", ... */
 	char *meta_path;
 	char *kind, *ns, *name, *api_version, *policy_source_buf;
 };
 
 /* An input, or a document, that could not be read at all. */
 struct k8s_error {
-	char *text;            /* "file:line:column: what", as printed */
-	char *file;            /* NULL when no file is to blame */
+	char *text;	       /* "file:line:column: what", as printed */
+	char *file;	       /* NULL when no file is to blame */
 	unsigned line, column; /* 0 when unknown */
 };
 
@@ -80,8 +80,8 @@ struct rf_audit {
 	struct k8s_error *errors;
 	size_t n_errors;
 	size_t n_skipped;
-	size_t n_docs;   /* documents read in all (K8S_MAX_DOCUMENTS) */
-	bool keep_docs;  /* --fix: every document stays in memory */
+	size_t n_docs;	/* documents read in all (K8S_MAX_DOCUMENTS) */
+	bool keep_docs; /* --fix: every document stays in memory */
 	bool parse_comments;
 	struct rf_seen seen_files, seen_dirs; /* a file or directory is read once, by any name */
 	struct fy_diag *diag; /* shared by every parser: creating one per file costs a tcgetattr */
@@ -158,11 +158,11 @@ char *slist_join(const struct slist *l, const char *sep);
 /* ---- pss.c / pss-checks*.c ---- */
 
 struct kctr {
-	struct fy_node *n;   /* the container mapping */
-	struct fy_node *sc;  /* its securityContext, or NULL */
+	struct fy_node *n;  /* the container mapping */
+	struct fy_node *sc; /* its securityContext, or NULL */
 	const char *name;
-	char *path;          /* "spec.containers[0]" */
-	char *sc_path;       /* "spec.containers[0].securityContext", for messages */
+	char *path;    /* "spec.containers[0]" */
+	char *sc_path; /* "spec.containers[0].securityContext", for messages */
 };
 
 struct kpod {
@@ -172,8 +172,8 @@ struct kpod {
 	char *sc_path;
 	struct kctr *ctrs; /* init, regular, ephemeral: the reference's visiting order */
 	size_t n_ctrs;
-	bool windows;    /* spec.os.name == windows */
-	int host_users;  /* -1 unset */
+	bool windows;	/* spec.os.name == windows */
+	int host_users; /* -1 unset */
 	unsigned minor;
 	/* output */
 	struct rf_pss_violation *v;
@@ -214,8 +214,9 @@ void pss_site(struct kpod *p, const char *container, const char *path, struct fy
 char *pss_printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 /* Why a site cannot be fixed automatically (shared wording). */
-#define NOFIX_HOST "it grants access to the host; only a person can decide whether the workload needs it"
-#define NOFIX_VALUE "the value is a choice about the workload, not a default ringfence can pick"
+#define NOFIX_HOST                                                                                 \
+	"it grants access to the host; only a person can decide whether the workload needs it"
+#define NOFIX_VALUE	"the value is a choice about the workload, not a default ringfence can pick"
 /* The AppArmor annotation of a container: <prefix><container name>: localhost/<profile>|... */
 #define APPARMOR_PREFIX "container.apparmor.security.beta.kubernetes.io/"
 
@@ -242,7 +243,7 @@ static inline const char *pluralize(const char *one, const char *many, size_t n)
 	return n == 1 ? one : many;
 }
 
-int pss_evaluate(struct rf_doc *d, struct fy_node *meta, struct fy_node *spec, const char *spec_path,
-		 enum rf_pss_level level, unsigned minor, struct rf_pss_violation **ret_v,
-		 size_t *ret_n);
+int pss_evaluate(struct rf_doc *d, struct fy_node *meta, struct fy_node *spec,
+		 const char *spec_path, enum rf_pss_level level, unsigned minor,
+		 struct rf_pss_violation **ret_v, size_t *ret_n);
 void pss_violations_free(struct rf_pss_violation *v, size_t n);

@@ -38,9 +38,9 @@ struct fy_diag *k8s_diag(struct rf_audit *a)
 struct fy_parser *k8s_parser(struct rf_audit *a, const char *text, size_t len)
 {
 	struct fy_parse_cfg cfg = {
-	    .flags = FYPCF_QUIET | FYPCF_COLLECT_DIAG | FYPCF_JSON_NONE |
-		     (a->parse_comments ? FYPCF_PARSE_COMMENTS : 0),
-	    .diag = k8s_diag(a),
+		.flags = FYPCF_QUIET | FYPCF_COLLECT_DIAG | FYPCF_JSON_NONE |
+			 (a->parse_comments ? FYPCF_PARSE_COMMENTS : 0),
+		.diag = k8s_diag(a),
 	};
 	struct fy_parser *fyp;
 
@@ -118,8 +118,9 @@ static int add_segment(struct k8s_source *src, size_t offset, unsigned line_base
 	if (!n)
 		return -ENOMEM;
 	src->segs = n;
-	n[src->n_segs++] = (struct k8s_segment){
-	    .offset = offset, .line_base = line_base, .first_doc = src->n_docs};
+	n[src->n_segs++] = (struct k8s_segment){ .offset = offset,
+						 .line_base = line_base,
+						 .first_doc = src->n_docs };
 	return 0;
 }
 
@@ -140,10 +141,10 @@ static int read_segment(struct rf_audit *a, struct k8s_source *src, bool *ret_br
 
 		if (a->n_docs >= K8S_MAX_DOCUMENTS) {
 			r = k8s_add_error(
-			    a, src->path, 0, 0,
-			    pss_printf("%s: not read from its document %zu on: the input "
-				       "has more than %u documents",
-				       src->path, d + 1, K8S_MAX_DOCUMENTS));
+				a, src->path, 0, 0,
+				pss_printf("%s: not read from its document %zu on: the input "
+					   "has more than %u documents",
+					   src->path, d + 1, K8S_MAX_DOCUMENTS));
 			break;
 		}
 		doc = fy_parse_load_document(fyp);
@@ -196,10 +197,10 @@ static int syntax_error(struct rf_audit *a, struct k8s_source *src, size_t diag_
 	if (resume && recoveries < K8S_MAX_RECOVERIES)
 		tail = pss_printf("; reading goes on at the next document, line %u", at);
 	else if (resume)
-		tail =
-		    pss_printf("; the rest of the file, from line %u, was not read (more than %u "
-			       "syntax errors)",
-			       at, K8S_MAX_RECOVERIES);
+		tail = pss_printf(
+			"; the rest of the file, from line %u, was not read (more than %u "
+			"syntax errors)",
+			at, K8S_MAX_RECOVERIES);
 	else
 		tail = strdup("; nothing after it in the file was read");
 	if (!where || !tail)
@@ -209,8 +210,8 @@ static int syntax_error(struct rf_audit *a, struct k8s_source *src, size_t diag_
 			     pss_printf("%s: syntax error: %s%s", where,
 					e && e->msg ? e->msg : "not a valid YAML/JSON document",
 					tail)) < 0
-		   ? -ENOMEM
-		   : resume && recoveries < K8S_MAX_RECOVERIES;
+		       ? -ENOMEM
+		       : resume && recoveries < K8S_MAX_RECOVERIES;
 }
 
 static int read_source(struct rf_audit *a, struct k8s_source *src)
@@ -246,8 +247,8 @@ int rf_audit_add_text(struct rf_audit *a, const char *name, const char *text, si
 	(void)reterr;
 	if (len > K8S_MAX_FILE_BYTES)
 		return k8s_add_error(
-		    a, name, 0, 0,
-		    pss_printf("%s: larger than %u bytes", name, K8S_MAX_FILE_BYTES));
+			a, name, 0, 0,
+			pss_printf("%s: larger than %u bytes", name, K8S_MAX_FILE_BYTES));
 	if ((bad = rf_utf8_invalid_line(text, len)))
 		return k8s_add_error(a, name, bad, 0,
 				     pss_printf("%s:%u: not valid UTF-8", name, bad));
@@ -316,7 +317,7 @@ static int replay_segment(struct rf_audit *a, struct k8s_source *src, size_t s,
 
 int k8s_for_each_object(struct rf_audit *a, k8s_object_fn fn, void *userdata)
 {
-	struct k8s_replay rp = {.fn = fn, .userdata = userdata};
+	struct k8s_replay rp = { .fn = fn, .userdata = userdata };
 	int r;
 
 	if (a->keep_docs) {
@@ -352,7 +353,7 @@ static int cmp_str(const void *x, const void *y)
  * to files are (a ConfigMap's keys are symlinks), and no file is read twice. */
 static int add_dir(struct rf_audit *a, const char *path, int depth, struct rf_error *reterr)
 {
-	struct slist names = {0};
+	struct slist names = { 0 };
 	struct dirent *de;
 	DIR *d;
 	int r = 0;
@@ -375,7 +376,7 @@ static int add_dir(struct rf_audit *a, const char *path, int depth, struct rf_er
 	for (size_t i = 0; r >= 0 && i < names.n; i++) {
 		size_t plen = strlen(path);
 		_cleanup_free_ char *full = pss_printf(
-		    "%s%s%s", path, plen && path[plen - 1] == '/' ? "" : "/", names.v[i]);
+			"%s%s%s", path, plen && path[plen - 1] == '/' ? "" : "/", names.v[i]);
 		struct stat st;
 
 		if (!full) {
@@ -420,8 +421,8 @@ int rf_audit_add_path(struct rf_audit *a, const char *path, struct rf_error *ret
 	if (r == -EFBIG) {
 		rf_error_clear(reterr);
 		return k8s_add_error(
-		    a, path, 0, 0,
-		    pss_printf("%s: larger than %u bytes", path, K8S_MAX_FILE_BYTES));
+			a, path, 0, 0,
+			pss_printf("%s: larger than %u bytes", path, K8S_MAX_FILE_BYTES));
 	}
 	if (r < 0)
 		return r;

@@ -27,7 +27,9 @@ static const struct {
 	{ "StatefulSet", "apps", { "spec", "template", NULL }, "spec.template." },
 	{ "DaemonSet", "apps", { "spec", "template", NULL }, "spec.template." },
 	{ "Job", "batch", { "spec", "template", NULL }, "spec.template." },
-	{ "CronJob", "batch", { "spec", "jobTemplate", "spec", "template" },
+	{ "CronJob",
+	  "batch",
+	  { "spec", "jobTemplate", "spec", "template" },
 	  "spec.jobTemplate.spec.template." },
 };
 
@@ -218,7 +220,8 @@ static int add_object(struct walk *w, struct rf_doc *d, struct fy_node *obj, con
 		return -ENOMEM;
 	*o = (struct k8s_object){ .src = w->src, .seg = w->seg, .doc = w->doc, .kind_index = k };
 	o->kind = strdup(kind);
-	o->name = dupstr(k_str(d, meta, "metadata", "name") ?: k_str(d, meta, "metadata", "generateName"));
+	o->name = dupstr(k_str(d, meta, "metadata", "name")
+				 ?: k_str(d, meta, "metadata", "generateName"));
 	o->ns = dupstr(k_str(d, meta, "metadata", "namespace"));
 	o->api_version = dupstr(k_str(d, obj, "", "apiVersion"));
 	object_bind(o, d, obj);
@@ -359,7 +362,8 @@ static void namespace_policy(const struct rf_audit *a, const char *ns, enum rf_p
 		if (!streq(a->nss[i].name, ns))
 			continue;
 		for (int m = 0; m < 3; m++) {
-			const char *lv = a->nss[i].labels[2 * m], *ver = a->nss[i].labels[2 * m + 1];
+			const char *lv = a->nss[i].labels[2 * m],
+				   *ver = a->nss[i].labels[2 * m + 1];
 			enum rf_pss_level l;
 			struct rf_pss_version v = { .minor = RF_PSS_NEWEST_MINOR, .latest = true };
 			bool invalid = false;
@@ -370,15 +374,18 @@ static void namespace_policy(const struct rf_audit *a, const char *ns, enum rf_p
 				invalid = true;
 			if (ver && rf_pss_version_parse(ver, &v) < 0)
 				invalid = true;
-			if (invalid) /* as Pod Security Admission: invalid labels mean restricted:latest */
-				l = RF_PSS_RESTRICTED, v = (struct rf_pss_version){ RF_PSS_NEWEST_MINOR, true };
+			if (invalid) /* as Pod Security Admission: invalid labels mean
+					restricted:latest */
+				l = RF_PSS_RESTRICTED,
+				v = (struct rf_pss_version){ RF_PSS_NEWEST_MINOR, true };
 			if ((int)l > best) {
 				best = (int)l;
 				*level = l;
 				*version = v;
 				free(*source);
-				*source = pss_printf("namespace %s label %s=%s%s%s%s", ns, label_names[2 * m], lv,
-						     ver ? ", " : "", ver ? label_names[2 * m + 1] : "",
+				*source = pss_printf("namespace %s label %s=%s%s%s%s", ns,
+						     label_names[2 * m], lv, ver ? ", " : "",
+						     ver ? label_names[2 * m + 1] : "",
 						     ver ? (invalid ? "=<invalid>" : "=") : "");
 				if (*source && ver && !invalid) {
 					char *t = pss_printf("%s%s", *source, ver);
@@ -400,8 +407,8 @@ static int evaluate(struct rf_audit *a, struct k8s_object *o, void *userdata)
 	(void)userdata;
 	if (o->w.error)
 		return 0;
-	r = pss_evaluate(&d, o->pod_meta, o->pod_spec, o->spec_path, o->w.level,
-			 o->w.version.minor, &o->w.violations, &o->w.n_violations);
+	r = pss_evaluate(&d, o->pod_meta, o->pod_spec, o->spec_path, o->w.level, o->w.version.minor,
+			 &o->w.violations, &o->w.n_violations);
 	if (r < 0) {
 		rf_error_clear(&err);
 		return r;
@@ -431,11 +438,10 @@ static int decide_policy(const struct rf_audit *a, struct k8s_object *o,
 		version = opts->version;
 	free(o->policy_source_buf);
 	if (src && (opts->level_set || opts->version_set)) {
-		o->policy_source_buf =
-			pss_printf("%s, overridden by %s%s%s", src,
-				   opts->level_set ? "--level" : "",
-				   opts->level_set && opts->version_set ? " and " : "",
-				   opts->version_set ? "--version" : "");
+		o->policy_source_buf = pss_printf(
+			"%s, overridden by %s%s%s", src, opts->level_set ? "--level" : "",
+			opts->level_set && opts->version_set ? " and " : "",
+			opts->version_set ? "--version" : "");
 		free(src);
 	} else if (src) {
 		o->policy_source_buf = src;

@@ -26,7 +26,8 @@ void pss_host_namespaces(struct kpod *p)
 	if (bad.n && pss_fail(p, "hostNamespaces", "host namespaces", slist_join(&bad, ", ")))
 		for (size_t i = 0; i < ELEMENTSOF(fields); i++)
 			if (keys[i]) {
-				_cleanup_free_ char *path = pss_printf("%s.%s", p->spec_path, fields[i]);
+				_cleanup_free_ char *path =
+					pss_printf("%s.%s", p->spec_path, fields[i]);
 				if (path)
 					pss_site(p, NULL, path, keys[i], false, NOFIX_HOST,
 						 "remove %s (or set it to false)", fields[i]);
@@ -55,13 +56,15 @@ void pss_host_path_volumes(struct kpod *p)
 			     pss_printf("%s %s", pluralize("volume", "volumes", bad.n), q ?: "")))
 			while ((v = fy_node_sequence_iterate(vols, &it))) {
 				struct fy_node *key;
-				_cleanup_free_ char *path = pss_printf("%s.volumes[%zu].hostPath",
-								       p->spec_path, i++);
+				_cleanup_free_ char *path =
+					pss_printf("%s.volumes[%zu].hostPath", p->spec_path, i++);
 				v = k_deref(v);
 				if (path && v && k_get(p->d, v, "hostPath") &&
 				    (key = rf_doc_key(v, "hostPath")))
-					pss_site(p, NULL, path, key, false, NOFIX_HOST,
-						 "use a configMap, secret, emptyDir or persistentVolumeClaim volume instead of hostPath");
+					pss_site(
+						p, NULL, path, key, false, NOFIX_HOST,
+						"use a configMap, secret, emptyDir or "
+						"persistentVolumeClaim volume instead of hostPath");
 			}
 	}
 	slist_done(&bad);
@@ -79,7 +82,8 @@ void pss_host_ports(struct kpod *p)
 		size_t idx = 0;
 
 		while (seq && (port = fy_node_sequence_iterate(seq, &it))) {
-			_cleanup_free_ char *path = pss_printf("%s.ports[%zu]", p->ctrs[i].path, idx++);
+			_cleanup_free_ char *path =
+				pss_printf("%s.ports[%zu]", p->ctrs[i].path, idx++);
 			long long hp = 0;
 			char buf[32];
 
@@ -111,16 +115,20 @@ void pss_host_ports(struct kpod *p)
 				size_t idx = 0;
 
 				while (seq && (port = fy_node_sequence_iterate(seq, &it))) {
-					_cleanup_free_ char *path = pss_printf("%s.ports[%zu].hostPort",
-									       p->ctrs[i].path, idx++);
+					_cleanup_free_ char *path = pss_printf(
+						"%s.ports[%zu].hostPort", p->ctrs[i].path, idx++);
 					struct fy_node *key;
 					long long hp = 0;
 
 					port = k_deref(port);
-					if (path && port && k_int(p->d, port, "", "hostPort", &hp) && hp) {
+					if (path && port &&
+					    k_int(p->d, port, "", "hostPort", &hp) && hp) {
 						key = rf_doc_key(port, "hostPort");
-						pss_site(p, p->ctrs[i].name, path, key, false, NOFIX_HOST,
-							 "remove hostPort %lld; expose the port with a Service", hp);
+						pss_site(p, p->ctrs[i].name, path, key, false,
+							 NOFIX_HOST,
+							 "remove hostPort %lld; expose the port "
+							 "with a Service",
+							 hp);
 					}
 				}
 			}
@@ -159,18 +167,23 @@ void pss_windows_host_process(struct kpod *p)
 		_cleanup_free_ char *s = slist_join(&setters, " and ");
 
 		if (pss_fail(p, "windowsHostProcess", "hostProcess",
-			     pss_printf("%s must not set securityContext.windowsOptions.hostProcess=true", s ?: ""))) {
+			     pss_printf("%s must not set "
+					"securityContext.windowsOptions.hostProcess=true",
+					s ?: ""))) {
 			if (host_process(p, p->sc, p->sc_path, &key)) {
-				_cleanup_free_ char *path = pss_printf("%s.windowsOptions.hostProcess", p->sc_path);
+				_cleanup_free_ char *path =
+					pss_printf("%s.windowsOptions.hostProcess", p->sc_path);
 				if (path)
-					pss_site(p, NULL, path, key, false, NOFIX_HOST, "remove hostProcess: true");
+					pss_site(p, NULL, path, key, false, NOFIX_HOST,
+						 "remove hostProcess: true");
 			}
 			for (size_t i = 0; i < p->n_ctrs; i++)
 				if (host_process(p, p->ctrs[i].sc, p->ctrs[i].path, &key)) {
-					_cleanup_free_ char *path = pss_sc_path(&p->ctrs[i], "windowsOptions.hostProcess");
+					_cleanup_free_ char *path = pss_sc_path(
+						&p->ctrs[i], "windowsOptions.hostProcess");
 					if (path)
-						pss_site(p, p->ctrs[i].name, path, key, false, NOFIX_HOST,
-							 "remove hostProcess: true");
+						pss_site(p, p->ctrs[i].name, path, key, false,
+							 NOFIX_HOST, "remove hostProcess: true");
 				}
 		}
 	}
@@ -183,8 +196,8 @@ static const char *const probe_fields[] = { "livenessProbe", "readinessProbe", "
 static const char *const lifecycle_fields[] = { "postStart", "preStop" };
 
 /* Adds the hosts of handler `h` to `hosts` (and a site when `site`). */
-static bool handler_hosts(struct kpod *p, const struct kctr *k, struct fy_node *h, const char *hpath,
-			  struct slist *hosts, bool site)
+static bool handler_hosts(struct kpod *p, const struct kctr *k, struct fy_node *h,
+			  const char *hpath, struct slist *hosts, bool site)
 {
 	static const char *const kinds[] = { "httpGet", "tcpSocket" };
 	bool bad = false;
@@ -202,7 +215,9 @@ static bool handler_hosts(struct kpod *p, const struct kctr *k, struct fy_node *
 			key = rf_doc_key(a, "host");
 			if (path)
 				pss_site(p, k->name, path, key, false, NOFIX_VALUE,
-					 "remove host \"%s\"; probes and hooks must target the pod itself", host);
+					 "remove host \"%s\"; probes and hooks must target the pod "
+					 "itself",
+					 host);
 		}
 	}
 	return bad;
@@ -215,12 +230,14 @@ static bool container_hosts(struct kpod *p, const struct kctr *k, struct slist *
 
 	for (size_t i = 0; i < ELEMENTSOF(probe_fields); i++) {
 		_cleanup_free_ char *hp = pss_printf("%s.%s", k->path, probe_fields[i]);
-		bad |= handler_hosts(p, k, k_map(p->d, k->n, k->path, probe_fields[i]), hp ?: "", hosts, site);
+		bad |= handler_hosts(p, k, k_map(p->d, k->n, k->path, probe_fields[i]), hp ?: "",
+				     hosts, site);
 	}
 	for (size_t i = 0; i < ELEMENTSOF(lifecycle_fields); i++) {
-		_cleanup_free_ char *hp = pss_printf("%s.lifecycle.%s", k->path, lifecycle_fields[i]);
-		bad |= handler_hosts(p, k, k_map(p->d, lc, "lifecycle", lifecycle_fields[i]), hp ?: "",
-				     hosts, site);
+		_cleanup_free_ char *hp =
+			pss_printf("%s.lifecycle.%s", k->path, lifecycle_fields[i]);
+		bad |= handler_hosts(p, k, k_map(p->d, lc, "lifecycle", lifecycle_fields[i]),
+				     hp ?: "", hosts, site);
 	}
 	return bad;
 }
@@ -239,7 +256,8 @@ void pss_host_probes(struct kpod *p)
 
 		if (pss_fail(p, "hostProbesAndHostLifecycle", "probe or lifecycle host",
 			     pss_printf("%s %s %s %s", w ?: "", pluralize("uses", "use", bad.n),
-					pluralize("probe or lifecycle host", "probe or lifecycle hosts", hosts.n),
+					pluralize("probe or lifecycle host",
+						  "probe or lifecycle hosts", hosts.n),
 					q ?: "")))
 			for (size_t i = 0; i < p->n_ctrs; i++) {
 				struct slist tmp = { 0 };

@@ -11,7 +11,6 @@
 
 #define NOFIX_CAPS "the program may need the capability; remove it only after checking"
 
-
 /* Where a missing field would go: the securityContext, or the container itself. */
 static struct fy_node *anchor(const struct kctr *k)
 {
@@ -30,16 +29,22 @@ static void allow_privilege_escalation_1_8(struct kpod *p)
 	if (bad.n) {
 		_cleanup_free_ char *w = pss_who(&bad);
 
-		if (pss_fail(p, "allowPrivilegeEscalation", "allowPrivilegeEscalation != false",
-			     pss_printf("%s must set securityContext.allowPrivilegeEscalation=false", w ?: "")))
+		if (pss_fail(
+			    p, "allowPrivilegeEscalation", "allowPrivilegeEscalation != false",
+			    pss_printf("%s must set securityContext.allowPrivilegeEscalation=false",
+				       w ?: "")))
 			for (size_t i = 0; i < p->n_ctrs; i++) {
-				_cleanup_free_ char *path = pss_sc_path(&p->ctrs[i], "allowPrivilegeEscalation");
+				_cleanup_free_ char *path =
+					pss_sc_path(&p->ctrs[i], "allowPrivilegeEscalation");
 				struct fy_node *key;
 
-				if (k_bool(p->d, p->ctrs[i].sc, "", "allowPrivilegeEscalation") == 0 || !path)
+				if (k_bool(p->d, p->ctrs[i].sc, "", "allowPrivilegeEscalation") ==
+					    0 ||
+				    !path)
 					continue;
 				key = rf_doc_key(p->ctrs[i].sc, "allowPrivilegeEscalation");
-				pss_site(p, p->ctrs[i].name, path, key ? key : anchor(&p->ctrs[i]), true, NULL,
+				pss_site(p, p->ctrs[i].name, path, key ? key : anchor(&p->ctrs[i]),
+					 true, NULL,
 					 "set securityContext.allowPrivilegeEscalation: false");
 			}
 	}
@@ -80,17 +85,19 @@ static void capabilities_restricted_1_22(struct kpod *p)
 	slist_sort(&caps);
 	if (missing.n) {
 		_cleanup_free_ char *w = pss_who(&missing);
-		_cleanup_free_ char *s = pss_printf("%s must set securityContext.capabilities.drop=[\"ALL\"]", w ?: "");
+		_cleanup_free_ char *s = pss_printf(
+			"%s must set securityContext.capabilities.drop=[\"ALL\"]", w ?: "");
 		(void)slist_add(&details, s);
 	}
 	if (adding.n) {
 		_cleanup_free_ char *w = pss_who(&adding), *q = slist_join_quote(&caps);
-		_cleanup_free_ char *s = pss_printf("%s must not include %s in securityContext.capabilities.add",
-						    w ?: "", q ?: "");
+		_cleanup_free_ char *s =
+			pss_printf("%s must not include %s in securityContext.capabilities.add",
+				   w ?: "", q ?: "");
 		(void)slist_add(&details, s);
 	}
-	if (details.n &&
-	    pss_fail(p, "capabilities_restricted", "unrestricted capabilities", slist_join(&details, "; ")))
+	if (details.n && pss_fail(p, "capabilities_restricted", "unrestricted capabilities",
+				  slist_join(&details, "; ")))
 		for (size_t i = 0; i < p->n_ctrs; i++) {
 			struct slist drop = { 0 }, add = { 0 };
 			struct fy_node *cn = pss_caps_list(p, &p->ctrs[i], "drop", &drop);
@@ -100,18 +107,22 @@ static void capabilities_restricted_1_22(struct kpod *p)
 			for (size_t c = 0; c < drop.n; c++)
 				all |= streq(drop.v[c], "ALL");
 			if (!cn || !all) {
-				_cleanup_free_ char *path = pss_sc_path(&p->ctrs[i], "capabilities.drop");
+				_cleanup_free_ char *path =
+					pss_sc_path(&p->ctrs[i], "capabilities.drop");
 				if (path)
-					pss_site(p, p->ctrs[i].name, path, cn ? cn : anchor(&p->ctrs[i]), true,
-						 NULL, "add ALL to securityContext.capabilities.drop");
+					pss_site(p, p->ctrs[i].name, path,
+						 cn ? cn : anchor(&p->ctrs[i]), true, NULL,
+						 "add ALL to securityContext.capabilities.drop");
 			}
 			for (size_t c = 0; c < add.n; c++)
 				if (!streq(add.v[c], "NET_BIND_SERVICE")) {
-					_cleanup_free_ char *path = pss_sc_path(&p->ctrs[i], "capabilities.add");
+					_cleanup_free_ char *path =
+						pss_sc_path(&p->ctrs[i], "capabilities.add");
 					if (path)
-						pss_site(p, p->ctrs[i].name, path, k_get(p->d, cn, "add"),
-							 false, NOFIX_CAPS,
-							 "remove %s from capabilities.add (only NET_BIND_SERVICE may be added)",
+						pss_site(p, p->ctrs[i].name, path,
+							 k_get(p->d, cn, "add"), false, NOFIX_CAPS,
+							 "remove %s from capabilities.add (only "
+							 "NET_BIND_SERVICE may be added)",
 							 add.v[c]);
 				}
 			slist_done(&drop);
@@ -137,15 +148,33 @@ static void proc_mount_restricted(struct kpod *p)
 
 /* ---- restrictedVolumes ---- */
 static const char *const allowed_volumes[] = {
-	"configMap", "csi", "downwardAPI", "emptyDir", "ephemeral", "image",
-	"persistentVolumeClaim", "projected", "secret",
+	"configMap", "csi",   "downwardAPI",	       "emptyDir",
+	"ephemeral", "image", "persistentVolumeClaim", "projected",
+	"secret",
 };
 /* In the reference's order: the first one set names the type. */
 static const char *const restricted_volumes[] = {
-	"hostPath", "gcePersistentDisk", "awsElasticBlockStore", "gitRepo", "nfs", "iscsi",
-	"glusterfs", "rbd", "flexVolume", "cinder", "cephfs", "flocker", "fc", "azureFile",
-	"vsphereVolume", "quobyte", "azureDisk", "photonPersistentDisk", "portworxVolume",
-	"scaleIO", "storageos",
+	"hostPath",
+	"gcePersistentDisk",
+	"awsElasticBlockStore",
+	"gitRepo",
+	"nfs",
+	"iscsi",
+	"glusterfs",
+	"rbd",
+	"flexVolume",
+	"cinder",
+	"cephfs",
+	"flocker",
+	"fc",
+	"azureFile",
+	"vsphereVolume",
+	"quobyte",
+	"azureDisk",
+	"photonPersistentDisk",
+	"portworxVolume",
+	"scaleIO",
+	"storageos",
 };
 
 /* NULL when allowed; otherwise the type and its key node. A volume with no source is an
@@ -190,9 +219,10 @@ static void restricted_volumes_1_0(struct kpod *p)
 		_cleanup_free_ char *qv = slist_join_quote(&bad), *qt = slist_join_quote(&types);
 
 		if (pss_fail(p, "restrictedVolumes", "restricted volume types",
-			     pss_printf("%s %s %s %s %s", pluralize("volume", "volumes", bad.n), qv ?: "",
-					pluralize("uses", "use", bad.n),
-					pluralize("restricted volume type", "restricted volume types", types.n),
+			     pss_printf("%s %s %s %s %s", pluralize("volume", "volumes", bad.n),
+					qv ?: "", pluralize("uses", "use", bad.n),
+					pluralize("restricted volume type",
+						  "restricted volume types", types.n),
 					qt ?: ""))) {
 			it = NULL;
 			idx = 0;
@@ -206,9 +236,12 @@ static void restricted_volumes_1_0(struct kpod *p)
 				path = pss_printf("%s.volumes[%zu].%s", p->spec_path, idx - 1, t);
 				if (path)
 					pss_site(p, NULL, path, key, false,
-						 "the data lives outside the pod; moving it is a design decision",
-						 "replace the %s volume with configMap, secret, emptyDir, projected, "
-						 "csi, ephemeral, image or persistentVolumeClaim", t);
+						 "the data lives outside the pod; moving it is a "
+						 "design decision",
+						 "replace the %s volume with configMap, secret, "
+						 "emptyDir, projected, "
+						 "csi, ephemeral, image or persistentVolumeClaim",
+						 t);
 			}
 		}
 	}
@@ -240,22 +273,28 @@ static void run_as_non_root_1_0(struct kpod *p)
 		_cleanup_free_ char *s = slist_join(&setters, " and ");
 
 		if (pss_fail(p, "runAsNonRoot", "runAsNonRoot != true",
-			     pss_printf("%s must not set securityContext.runAsNonRoot=false", s ?: ""))) {
+			     pss_printf("%s must not set securityContext.runAsNonRoot=false",
+					s ?: ""))) {
 			if (pod == 0) {
-				_cleanup_free_ char *path = pss_printf("%s.runAsNonRoot", p->sc_path);
+				_cleanup_free_ char *path =
+					pss_printf("%s.runAsNonRoot", p->sc_path);
 				key = rf_doc_key(p->sc, "runAsNonRoot");
 				if (path)
-					pss_site(p, NULL, path, key, false,
-						 "runAsNonRoot: false says the pod runs as root on purpose",
-						 "set runAsNonRoot: true and run as a non-zero UID");
+					pss_site(
+						p, NULL, path, key, false,
+						"runAsNonRoot: false says the pod runs as root on "
+						"purpose",
+						"set runAsNonRoot: true and run as a non-zero UID");
 			}
 			for (size_t i = 0; i < p->n_ctrs; i++) {
-				_cleanup_free_ char *path = pss_sc_path(&p->ctrs[i], "runAsNonRoot");
+				_cleanup_free_ char *path =
+					pss_sc_path(&p->ctrs[i], "runAsNonRoot");
 				if (k_bool(p->d, p->ctrs[i].sc, "", "runAsNonRoot") != 0 || !path)
 					continue;
 				key = rf_doc_key(p->ctrs[i].sc, "runAsNonRoot");
 				pss_site(p, p->ctrs[i].name, path, key, false,
-					 "runAsNonRoot: false says the container runs as root on purpose",
+					 "runAsNonRoot: false says the container runs as root on "
+					 "purpose",
 					 "set runAsNonRoot: true and run as a non-zero UID");
 			}
 		}
@@ -263,11 +302,13 @@ static void run_as_non_root_1_0(struct kpod *p)
 		_cleanup_free_ char *w = pss_who(&implicit_bad);
 
 		if (pss_fail(p, "runAsNonRoot", "runAsNonRoot != true",
-			     pss_printf("pod or %s must set securityContext.runAsNonRoot=true", w ?: ""))) {
+			     pss_printf("pod or %s must set securityContext.runAsNonRoot=true",
+					w ?: ""))) {
 			_cleanup_free_ char *path = pss_printf("%s.runAsNonRoot", p->sc_path);
 			if (path)
 				pss_site(p, NULL, path, p->sc ? p->sc : p->spec, true, NULL,
-					 "set spec securityContext.runAsNonRoot: true (the image must use a non-zero UID)");
+					 "set spec securityContext.runAsNonRoot: true (the image "
+					 "must use a non-zero UID)");
 		}
 	}
 	slist_done(&setters);
@@ -306,13 +347,15 @@ static void run_as_user_1_23(struct kpod *p)
 	if (setters.n) {
 		_cleanup_free_ char *s = slist_join(&setters, " and ");
 
-		if (pss_fail(p, "runAsUser", "runAsUser=0", pss_printf("%s must not set runAsUser=0", s ?: ""))) {
+		if (pss_fail(p, "runAsUser", "runAsUser=0",
+			     pss_printf("%s must not set runAsUser=0", s ?: ""))) {
 			if (root_uid(p, p->sc, p->sc_path)) {
 				_cleanup_free_ char *path = pss_printf("%s.runAsUser", p->sc_path);
 				key = rf_doc_key(p->sc, "runAsUser");
 				if (path)
 					pss_site(p, NULL, path, key, false, NOFIX_VALUE,
-						 "set runAsUser to a non-zero UID the image can run as");
+						 "set runAsUser to a non-zero UID the image can "
+						 "run as");
 			}
 			for (size_t i = 0; i < p->n_ctrs; i++) {
 				_cleanup_free_ char *path = pss_sc_path(&p->ctrs[i], "runAsUser");
@@ -362,11 +405,12 @@ static void seccomp_restricted_1_19(struct kpod *p)
 	}
 	slist_sort(&values);
 	if (setters.n) {
-		_cleanup_free_ char *s = slist_join(&setters, " and "), *q = slist_join_quote(&values);
+		_cleanup_free_ char *s = slist_join(&setters, " and "),
+				    *q = slist_join_quote(&values);
 
 		if (pss_fail(p, "seccompProfile_restricted", "seccompProfile",
-			     pss_printf("%s must not set securityContext.seccompProfile.type to %s", s ?: "",
-					q ?: ""))) {
+			     pss_printf("%s must not set securityContext.seccompProfile.type to %s",
+					s ?: "", q ?: ""))) {
 			pss_seccomp_mark_bad_types(p);
 		}
 	} else if (implicit_bad.n) {
@@ -374,11 +418,14 @@ static void seccomp_restricted_1_19(struct kpod *p)
 
 		if (pss_fail(p, "seccompProfile_restricted", "seccompProfile",
 			     pss_printf("pod or %s must set securityContext.seccompProfile.type to "
-					"\"RuntimeDefault\" or \"Localhost\"", w ?: ""))) {
-			_cleanup_free_ char *path = pss_printf("%s.seccompProfile.type", p->sc_path);
+					"\"RuntimeDefault\" or \"Localhost\"",
+					w ?: ""))) {
+			_cleanup_free_ char *path =
+				pss_printf("%s.seccompProfile.type", p->sc_path);
 			if (path)
 				pss_site(p, NULL, path, p->sc ? p->sc : p->spec, true, NULL,
-					 "set spec securityContext.seccompProfile: {type: RuntimeDefault}");
+					 "set spec securityContext.seccompProfile: {type: "
+					 "RuntimeDefault}");
 		}
 	}
 	slist_done(&setters);
@@ -394,17 +441,33 @@ static void seccomp_restricted_1_25(struct kpod *p)
 }
 
 const struct pss_check pss_restricted_checks[] = {
-	{ "restrictedVolumes", RF_PSS_RESTRICTED, { { 0, restricted_volumes_1_0 } }, "hostPathVolumes" },
-	{ "allowPrivilegeEscalation", RF_PSS_RESTRICTED,
-	  { { 8, allow_privilege_escalation_1_8 }, { 25, allow_privilege_escalation_1_25 } }, NULL },
-	{ "runAsNonRoot", RF_PSS_RESTRICTED, { { 0, run_as_non_root_1_0 }, { 35, run_as_non_root_1_35 } },
+	{ "restrictedVolumes",
+	  RF_PSS_RESTRICTED,
+	  { { 0, restricted_volumes_1_0 } },
+	  "hostPathVolumes" },
+	{ "allowPrivilegeEscalation",
+	  RF_PSS_RESTRICTED,
+	  { { 8, allow_privilege_escalation_1_8 }, { 25, allow_privilege_escalation_1_25 } },
 	  NULL },
-	{ "runAsUser", RF_PSS_RESTRICTED, { { 23, run_as_user_1_23 }, { 35, run_as_user_1_35 } }, NULL },
-	{ "seccompProfile_restricted", RF_PSS_RESTRICTED,
-	  { { 19, seccomp_restricted_1_19 }, { 25, seccomp_restricted_1_25 } }, "seccompProfile_baseline" },
-	{ "capabilities_restricted", RF_PSS_RESTRICTED,
+	{ "runAsNonRoot",
+	  RF_PSS_RESTRICTED,
+	  { { 0, run_as_non_root_1_0 }, { 35, run_as_non_root_1_35 } },
+	  NULL },
+	{ "runAsUser",
+	  RF_PSS_RESTRICTED,
+	  { { 23, run_as_user_1_23 }, { 35, run_as_user_1_35 } },
+	  NULL },
+	{ "seccompProfile_restricted",
+	  RF_PSS_RESTRICTED,
+	  { { 19, seccomp_restricted_1_19 }, { 25, seccomp_restricted_1_25 } },
+	  "seccompProfile_baseline" },
+	{ "capabilities_restricted",
+	  RF_PSS_RESTRICTED,
 	  { { 22, capabilities_restricted_1_22 }, { 25, capabilities_restricted_1_25 } },
 	  "capabilities_baseline" },
-	{ "procMount_restricted", RF_PSS_RESTRICTED, { { 35, proc_mount_restricted } }, "procMount" },
+	{ "procMount_restricted",
+	  RF_PSS_RESTRICTED,
+	  { { 35, proc_mount_restricted } },
+	  "procMount" },
 };
 const size_t pss_n_restricted_checks = ELEMENTSOF(pss_restricted_checks);

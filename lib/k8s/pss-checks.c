@@ -32,7 +32,8 @@ void pss_seccomp_mark_bad_types(struct kpod *p)
 	if (pss_seccomp_bad_type(p, p->sc, p->sc_path, &n, &set)) {
 		_cleanup_free_ char *path = pss_printf("%s.seccompProfile.type", p->sc_path);
 		if (path)
-			pss_site(p, NULL, path, n, true, NULL, "set seccompProfile.type: RuntimeDefault");
+			pss_site(p, NULL, path, n, true, NULL,
+				 "set seccompProfile.type: RuntimeDefault");
 	}
 	for (size_t i = 0; i < p->n_ctrs; i++)
 		if (pss_seccomp_bad_type(p, p->ctrs[i].sc, p->ctrs[i].path, &n, &set)) {
@@ -72,8 +73,8 @@ static void privileged(struct kpod *p)
 
 /* ---- capabilities_baseline ---- */
 static const char *const caps_baseline_allowed[] = {
-	"AUDIT_WRITE", "CHOWN", "DAC_OVERRIDE", "FOWNER", "FSETID", "KILL", "MKNOD",
-	"NET_BIND_SERVICE", "SETFCAP", "SETGID", "SETPCAP", "SETUID", "SYS_CHROOT",
+	"AUDIT_WRITE",	    "CHOWN",   "DAC_OVERRIDE", "FOWNER",  "FSETID", "KILL",	  "MKNOD",
+	"NET_BIND_SERVICE", "SETFCAP", "SETGID",       "SETPCAP", "SETUID", "SYS_CHROOT",
 };
 
 static bool in_list(const char *s, const char *const *list, size_t n)
@@ -114,7 +115,8 @@ static void capabilities_baseline(struct kpod *p)
 
 		(void)pss_caps_list(p, &p->ctrs[i], "add", &add);
 		for (size_t c = 0; c < add.n; c++)
-			if (!in_list(add.v[c], caps_baseline_allowed, ELEMENTSOF(caps_baseline_allowed))) {
+			if (!in_list(add.v[c], caps_baseline_allowed,
+				     ELEMENTSOF(caps_baseline_allowed))) {
 				valid = false;
 				(void)slist_add_unique(&caps, add.v[c]);
 			}
@@ -126,20 +128,23 @@ static void capabilities_baseline(struct kpod *p)
 	if (bad.n) {
 		_cleanup_free_ char *w = pss_who(&bad), *q = slist_join_quote(&caps);
 
-		if (pss_fail(p, "capabilities_baseline", "non-default capabilities",
-			     pss_printf("%s must not include %s in securityContext.capabilities.add",
-					w ?: "", q ?: "")))
+		if (pss_fail(
+			    p, "capabilities_baseline", "non-default capabilities",
+			    pss_printf("%s must not include %s in securityContext.capabilities.add",
+				       w ?: "", q ?: "")))
 			for (size_t i = 0; i < p->n_ctrs; i++) {
 				struct slist add = { 0 };
 				struct fy_node *cn = pss_caps_list(p, &p->ctrs[i], "add", &add);
-				_cleanup_free_ char *path = pss_sc_path(&p->ctrs[i], "capabilities.add");
+				_cleanup_free_ char *path =
+					pss_sc_path(&p->ctrs[i], "capabilities.add");
 
 				for (size_t c = 0; c < add.n; c++)
 					if (path && !in_list(add.v[c], caps_baseline_allowed,
 							     ELEMENTSOF(caps_baseline_allowed))) {
-						pss_site(p, p->ctrs[i].name, path, k_get(p->d, cn, "add"),
-							 false, NOFIX_VALUE,
-							 "remove %s from capabilities.add unless the program cannot work without it",
+						pss_site(p, p->ctrs[i].name, path,
+							 k_get(p->d, cn, "add"), false, NOFIX_VALUE,
+							 "remove %s from capabilities.add unless "
+							 "the program cannot work without it",
 							 add.v[c]);
 						break;
 					}
@@ -191,7 +196,8 @@ static void apparmor_profile(struct kpod *p)
 		void *it = NULL;
 
 		while ((pr = fy_node_mapping_iterate(ann, &it))) {
-			const char *k = k_str_node(p->d, fy_node_pair_key(pr), "metadata.annotations");
+			const char *k =
+				k_str_node(p->d, fy_node_pair_key(pr), "metadata.annotations");
 			const char *v;
 
 			if (!k || strncmp(k, APPARMOR_PREFIX, strlen(APPARMOR_PREFIX)) != 0)
@@ -212,31 +218,42 @@ static void apparmor_profile(struct kpod *p)
 	if (annots.n)
 		(void)slist_add(&setters, pluralize("annotation", "annotations", annots.n));
 	if (setters.n) {
-		_cleanup_free_ char *s = slist_join(&setters, " and "), *q = slist_join_quote(&values);
+		_cleanup_free_ char *s = slist_join(&setters, " and "),
+				    *q = slist_join_quote(&values);
 
 		if (pss_fail(p, "appArmorProfile",
-			     pluralize("forbidden AppArmor profile", "forbidden AppArmor profiles", n_values),
-			     pss_printf("%s must not set AppArmor profile type to %s", s ?: "", q ?: ""))) {
+			     pluralize("forbidden AppArmor profile", "forbidden AppArmor profiles",
+				       n_values),
+			     pss_printf("%s must not set AppArmor profile type to %s", s ?: "",
+					q ?: ""))) {
 			if (apparmor_bad_type(p, p->sc, p->sc_path, &n)) {
-				_cleanup_free_ char *path = pss_printf("%s.appArmorProfile.type", p->sc_path);
+				_cleanup_free_ char *path =
+					pss_printf("%s.appArmorProfile.type", p->sc_path);
 				if (path)
 					pss_site(p, NULL, path, n, true, NULL,
-						 "set appArmorProfile.type to RuntimeDefault (or Localhost with a profile)");
+						 "set appArmorProfile.type to RuntimeDefault (or "
+						 "Localhost with a profile)");
 			}
 			for (size_t i = 0; i < p->n_ctrs; i++)
 				if (apparmor_bad_type(p, p->ctrs[i].sc, p->ctrs[i].path, &n)) {
-					_cleanup_free_ char *path = pss_sc_path(&p->ctrs[i], "appArmorProfile.type");
+					_cleanup_free_ char *path =
+						pss_sc_path(&p->ctrs[i], "appArmorProfile.type");
 					if (path)
 						pss_site(p, p->ctrs[i].name, path, n, true, NULL,
-							 "set appArmorProfile.type to RuntimeDefault (or Localhost with a profile)");
+							 "set appArmorProfile.type to "
+							 "RuntimeDefault (or Localhost with a "
+							 "profile)");
 				}
 			for (size_t i = 0; i < annots.n; i++) {
-				_cleanup_free_ char *key = strndup(annots.v[i], strcspn(annots.v[i], "="));
-				_cleanup_free_ char *path = pss_printf("metadata.annotations[%s]", key ?: "");
+				_cleanup_free_ char *key =
+					strndup(annots.v[i], strcspn(annots.v[i], "="));
+				_cleanup_free_ char *path =
+					pss_printf("metadata.annotations[%s]", key ?: "");
 				pair_key = rf_doc_key(ann, key ?: "");
 				if (path)
 					pss_site(p, NULL, path, pair_key, true, NULL,
-						 "set the annotation to runtime/default (or localhost/<profile>)");
+						 "set the annotation to runtime/default (or "
+						 "localhost/<profile>)");
 			}
 		}
 	}
@@ -301,7 +318,8 @@ static void selinux_options(struct kpod *p)
 		slist_sort(&a.types);
 		if (a.types.n) {
 			_cleanup_free_ char *q = slist_join_quote(&a.types);
-			_cleanup_free_ char *t = pss_printf("%s %s", pluralize("type", "types", a.types.n), q ?: "");
+			_cleanup_free_ char *t =
+				pss_printf("%s %s", pluralize("type", "types", a.types.n), q ?: "");
 			(void)slist_add(&data, t);
 		}
 		if (a.user)
@@ -310,21 +328,27 @@ static void selinux_options(struct kpod *p)
 			(void)slist_add(&data, "role may not be set");
 		d = slist_join(&data, "; ");
 		if (pss_fail(p, "seLinuxOptions", "seLinuxOptions",
-			     pss_printf("%s set forbidden securityContext.seLinuxOptions: %s", s ?: "", d ?: ""))) {
+			     pss_printf("%s set forbidden securityContext.seLinuxOptions: %s",
+					s ?: "", d ?: ""))) {
 			struct selinux_acc tmp = { 0 };
 
 			if (!selinux_valid(p, p->sc, p->sc_path, &tmp, &n)) {
-				_cleanup_free_ char *path = pss_printf("%s.seLinuxOptions", p->sc_path);
+				_cleanup_free_ char *path =
+					pss_printf("%s.seLinuxOptions", p->sc_path);
 				if (path)
 					pss_site(p, NULL, path, n, false, NOFIX_VALUE,
-						 "leave user and role unset and use type container_t (or remove seLinuxOptions)");
+						 "leave user and role unset and use type "
+						 "container_t (or remove seLinuxOptions)");
 			}
 			for (size_t i = 0; i < p->n_ctrs; i++)
 				if (!selinux_valid(p, p->ctrs[i].sc, p->ctrs[i].path, &tmp, &n)) {
-					_cleanup_free_ char *path = pss_sc_path(&p->ctrs[i], "seLinuxOptions");
+					_cleanup_free_ char *path =
+						pss_sc_path(&p->ctrs[i], "seLinuxOptions");
 					if (path)
-						pss_site(p, p->ctrs[i].name, path, n, false, NOFIX_VALUE,
-							 "leave user and role unset and use type container_t (or remove seLinuxOptions)");
+						pss_site(p, p->ctrs[i].name, path, n, false,
+							 NOFIX_VALUE,
+							 "leave user and role unset and use type "
+							 "container_t (or remove seLinuxOptions)");
 				}
 			slist_done(&tmp.types);
 		}
@@ -353,7 +377,8 @@ void pss_proc_mount(struct kpod *p, const char *id)
 		_cleanup_free_ char *w = pss_who(&bad), *q = slist_join_quote(&types);
 
 		if (pss_fail(p, id, "procMount",
-			     pss_printf("%s must not set securityContext.procMount to %s", w ?: "", q ?: "")))
+			     pss_printf("%s must not set securityContext.procMount to %s", w ?: "",
+					q ?: "")))
 			for (size_t i = 0; i < p->n_ctrs; i++) {
 				const char *pm = k_str(p->d, p->ctrs[i].sc, "", "procMount");
 				_cleanup_free_ char *path = pss_sc_path(&p->ctrs[i], "procMount");
@@ -429,10 +454,13 @@ static void seccomp_baseline_1_0(struct kpod *p)
 		_cleanup_free_ char *j = slist_join(&bad, ", ");
 
 		if (pss_fail(p, "seccompProfile_baseline", "seccompProfile",
-			     pss_printf("forbidden %s %s", pluralize("annotation", "annotations", bad.n), j ?: "")))
+			     pss_printf("forbidden %s %s",
+					pluralize("annotation", "annotations", bad.n), j ?: "")))
 			for (size_t i = 0; i < bad.n; i++) {
-				_cleanup_free_ char *key = strndup(bad.v[i], strcspn(bad.v[i], "="));
-				_cleanup_free_ char *path = pss_printf("metadata.annotations[%s]", key ?: "");
+				_cleanup_free_ char *key =
+					strndup(bad.v[i], strcspn(bad.v[i], "="));
+				_cleanup_free_ char *path =
+					pss_printf("metadata.annotations[%s]", key ?: "");
 				struct fy_node *kn;
 
 				kn = rf_doc_key(ann, key ?: "");
@@ -483,7 +511,8 @@ static void seccomp_baseline_1_19(struct kpod *p)
 	}
 	slist_sort(&values);
 	if (setters.n) {
-		_cleanup_free_ char *s = slist_join(&setters, " and "), *q = slist_join_quote(&values);
+		_cleanup_free_ char *s = slist_join(&setters, " and "),
+				    *q = slist_join_quote(&values);
 
 		if (pss_fail(p, "seccompProfile_baseline", "seccompProfile",
 			     pss_printf("%s must not set securityContext.seccompProfile.type to %s",
@@ -538,7 +567,8 @@ static void sysctls(struct kpod *p)
 
 		item = k_deref(item);
 		if (!item || !fy_node_is_mapping(item)) {
-			rf_doc_fail(p->d, item ? item : seq, "%s must be an object", path ?: "sysctls");
+			rf_doc_fail(p->d, item ? item : seq, "%s must be an object",
+				    path ?: "sysctls");
 			continue;
 		}
 		name = k_str(p->d, item, path ?: "", "name") ?: "";
@@ -549,7 +579,8 @@ static void sysctls(struct kpod *p)
 		it = NULL;
 		idx = 0;
 		while ((item = fy_node_sequence_iterate(seq, &it))) {
-			_cleanup_free_ char *path = pss_printf("%s.sysctls[%zu].name", p->sc_path, idx++);
+			_cleanup_free_ char *path =
+				pss_printf("%s.sysctls[%zu].name", p->sc_path, idx++);
 			struct fy_node *key;
 			const char *name;
 
@@ -559,8 +590,9 @@ static void sysctls(struct kpod *p)
 				continue;
 			key = rf_doc_key(item, "name");
 			pss_site(p, NULL, path, key, false, NOFIX_HOST,
-				 "remove sysctl %s; only the namespaced safe set is allowed at v1.%u", name,
-				 p->minor);
+				 "remove sysctl %s; only the namespaced safe set is allowed at "
+				 "v1.%u",
+				 name, p->minor);
 		}
 	}
 	slist_done(&bad);
@@ -574,13 +606,20 @@ const struct pss_check pss_baseline_checks[] = {
 	{ "hostPorts", RF_PSS_BASELINE, { { 0, pss_host_ports } }, NULL },
 	{ "appArmorProfile", RF_PSS_BASELINE, { { 0, apparmor_profile } }, NULL },
 	/* 1.31 allows container_engine_t: the function reads p->minor. */
-	{ "seLinuxOptions", RF_PSS_BASELINE, { { 0, selinux_options }, { 31, selinux_options } }, NULL },
+	{ "seLinuxOptions",
+	  RF_PSS_BASELINE,
+	  { { 0, selinux_options }, { 31, selinux_options } },
+	  NULL },
 	{ "procMount", RF_PSS_BASELINE, { { 0, proc_mount_1_0 }, { 35, proc_mount_1_35 } }, NULL },
-	{ "seccompProfile_baseline", RF_PSS_BASELINE,
-	  { { 0, seccomp_baseline_1_0 }, { 19, seccomp_baseline_1_19 } }, NULL },
+	{ "seccompProfile_baseline",
+	  RF_PSS_BASELINE,
+	  { { 0, seccomp_baseline_1_0 }, { 19, seccomp_baseline_1_19 } },
+	  NULL },
 	/* The safe list grows at 1.27, 1.29, 1.32 and 1.37 (safe_sysctls[].since). */
-	{ "sysctls", RF_PSS_BASELINE,
-	  { { 0, sysctls }, { 27, sysctls }, { 29, sysctls }, { 32, sysctls }, { 37, sysctls } }, NULL },
+	{ "sysctls",
+	  RF_PSS_BASELINE,
+	  { { 0, sysctls }, { 27, sysctls }, { 29, sysctls }, { 32, sysctls }, { 37, sysctls } },
+	  NULL },
 	{ "windowsHostProcess", RF_PSS_BASELINE, { { 0, pss_windows_host_process } }, NULL },
 	{ "hostProbesAndHostLifecycle", RF_PSS_BASELINE, { { 34, pss_host_probes } }, NULL },
 };

@@ -86,7 +86,9 @@ struct rf_pss_violation *pss_fail(struct kpod *p, const char *check, const char 
 	}
 	p->v = nv;
 	v = &p->v[p->n_v];
-	*v = (struct rf_pss_violation){ .check = check, .reason = strdup(reason), .detail = detail };
+	*v = (struct rf_pss_violation){ .check = check,
+					.reason = strdup(reason),
+					.detail = detail };
 	if (!v->reason) {
 		free(detail);
 		p->oom = -ENOMEM;
@@ -240,9 +242,9 @@ static bool overridden(const char *id, unsigned minor)
 	return false;
 }
 
-int pss_evaluate(struct rf_doc *d, struct fy_node *meta, struct fy_node *spec, const char *spec_path,
-		 enum rf_pss_level level, unsigned minor, struct rf_pss_violation **ret_v,
-		 size_t *ret_n)
+int pss_evaluate(struct rf_doc *d, struct fy_node *meta, struct fy_node *spec,
+		 const char *spec_path, enum rf_pss_level level, unsigned minor,
+		 struct rf_pss_violation **ret_v, size_t *ret_n)
 {
 	struct kpod p;
 	int r;
@@ -257,7 +259,8 @@ int pss_evaluate(struct rf_doc *d, struct fy_node *meta, struct fy_node *spec, c
 	for (size_t i = 0; i < pss_n_baseline_checks; i++) {
 		pss_check_fn fn = revision(&pss_baseline_checks[i], minor);
 
-		if (fn && !(level == RF_PSS_RESTRICTED && overridden(pss_baseline_checks[i].id, minor)))
+		if (fn &&
+		    !(level == RF_PSS_RESTRICTED && overridden(pss_baseline_checks[i].id, minor)))
 			fn(&p);
 	}
 	if (level == RF_PSS_RESTRICTED)

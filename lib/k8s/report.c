@@ -184,7 +184,8 @@ static int write_json(const struct rf_audit *a, bool pretty, FILE *f)
 
 				rf_json_start_object(&j);
 				rf_json_name(&j, "container");
-				st->container ? rf_json_string(&j, st->container) : rf_json_null(&j);
+				st->container ? rf_json_string(&j, st->container)
+					      : rf_json_null(&j);
 				rf_json_string_field(&j, "path", st->path);
 				rf_json_uint_field(&j, "line", st->line);
 				rf_json_uint_field(&j, "column", st->column);
@@ -242,8 +243,8 @@ static void sarif_location(struct rf_json *j, const char *file, unsigned line, u
 	rf_json_end_object(j);
 }
 
-static void sarif_notification(struct rf_json *j, const char *text, const char *file,
-			       unsigned line, unsigned column)
+static void sarif_notification(struct rf_json *j, const char *text, const char *file, unsigned line,
+			       unsigned column)
 {
 	rf_json_start_object(j);
 	rf_json_string_field(j, "level", "error");
@@ -309,8 +310,9 @@ static int write_sarif(const struct rf_audit *a, bool pretty, FILE *f)
 	rf_json_name(&j, "driver");
 	rf_json_start_object(&j);
 	rf_json_string_field(&j, "name", "ringfence audit");
-	rf_json_string_field(&j, "informationUri",
-			     "https://kubernetes.io/docs/concepts/security/pod-security-standards/");
+	rf_json_string_field(
+		&j, "informationUri",
+		"https://kubernetes.io/docs/concepts/security/pod-security-standards/");
 	rf_json_name(&j, "rules");
 	rf_json_start_array(&j);
 	for (size_t r = 0; r < rules.n; r++) {
@@ -341,9 +343,10 @@ static int write_sarif(const struct rf_audit *a, bool pretty, FILE *f)
 			for (size_t s = 0; s < (x->n_sites ? x->n_sites : 1); s++) {
 				const struct rf_pss_site *st = x->n_sites ? &x->sites[s] : NULL;
 				_cleanup_free_ char *msg = pss_printf(
-					"%s %s%s%s: %s (%s)%s%s", w->kind, w->namespace ? w->namespace : "",
-					w->namespace ? "/" : "", w->name, x->reason, x->detail,
-					st ? "; fix: " : "", st ? st->suggestion : "");
+					"%s %s%s%s: %s (%s)%s%s", w->kind,
+					w->namespace ? w->namespace : "", w->namespace ? "/" : "",
+					w->name, x->reason, x->detail, st ? "; fix: " : "",
+					st ? st->suggestion : "");
 
 				rf_json_start_object(&j);
 				rf_json_string_field(&j, "ruleId", x->check);

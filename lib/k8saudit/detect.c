@@ -16,8 +16,8 @@
 #include "ringfence/k8saudit.h"
 #include "ringfence/sink.h"
 
-#define IOC_RULE "Request from a known-malicious IP address"
-#define PSS_BASELINE_RULE "Workload violates Pod Security Standards (baseline)"
+#define IOC_RULE	    "Request from a known-malicious IP address"
+#define PSS_BASELINE_RULE   "Workload violates Pod Security Standards (baseline)"
 #define PSS_RESTRICTED_RULE "Workload violates Pod Security Standards (restricted)"
 
 extern const char rf_data_rules_k8s_audit[];
@@ -75,7 +75,8 @@ static int ioc_rules(char *const *files, bool defaults, char **ret, size_t *ret_
 		return r;
 	rf_ioc_counts(set, &n);
 	if (!n.ips)
-		return rf_error_set(reterr, -EINVAL, "--ioc: the lists hold no IP address (domains "
+		return rf_error_set(reterr, -EINVAL,
+				    "--ioc: the lists hold no IP address (domains "
 				    "and hashes do not appear in audit events)");
 	f = open_memstream(&items, &items_len);
 	if (!f)
@@ -133,7 +134,8 @@ int rf_k8s_audit_detect(const struct rf_k8s_audit_opts *src, const struct rf_rul
 	_cleanup_(rf_detect_freep) struct rf_detect *d = NULL;
 	struct rf_k8s_audit_detect_result res = { 0 };
 	struct rf_sinks sinks = { 0 };
-	struct rf_recording rec = { .backend = rf_k8s_audit_source.name, .exit_status = -1,
+	struct rf_recording rec = { .backend = rf_k8s_audit_source.name,
+				    .exit_status = -1,
 				    .source_fields = rf_k8s_audit_source.fields };
 	struct rf_sink sink;
 	int r, r2;

@@ -69,16 +69,26 @@ int rf_k8s_audit_from_json(const void *cjson, const char *origin, struct rf_k8s_
 		    *username = NULL, *imp_name = NULL, *res = NULL, *sub = NULL, *ns = NULL,
 		    *name = NULL, *group = NULL, *version = NULL, *code = NULL, *decision = NULL;
 	const struct pick top[] = {
-		{ "kind", &kind }, { "apiVersion", &api }, { "auditID", &id }, { "stage", &stage },
-		{ "level", &level }, { "verb", &verb }, { "requestURI", &uri },
-		{ "userAgent", &ua }, { "user", &user }, { "impersonatedUser", &imp },
-		{ "objectRef", &ref }, { "responseStatus", &status }, { "annotations", &ann },
-		{ "stageTimestamp", &t_stage }, { "requestReceivedTimestamp", &t_recv },
+		{ "kind", &kind },
+		{ "apiVersion", &api },
+		{ "auditID", &id },
+		{ "stage", &stage },
+		{ "level", &level },
+		{ "verb", &verb },
+		{ "requestURI", &uri },
+		{ "userAgent", &ua },
+		{ "user", &user },
+		{ "impersonatedUser", &imp },
+		{ "objectRef", &ref },
+		{ "responseStatus", &status },
+		{ "annotations", &ann },
+		{ "stageTimestamp", &t_stage },
+		{ "requestReceivedTimestamp", &t_recv },
 		{ "requestObject", &req },
 	};
 	const struct pick refs[] = {
 		{ "resource", &res }, { "subresource", &sub }, { "namespace", &ns },
-		{ "name", &name }, { "apiGroup", &group }, { "apiVersion", &version },
+		{ "name", &name },    { "apiGroup", &group },  { "apiVersion", &version },
 	};
 
 	*ret_why = NULL;
@@ -100,7 +110,8 @@ int rf_k8s_audit_from_json(const void *cjson, const char *origin, struct rf_k8s_
 	pick(obj_of(imp), (const struct pick[]){ { "username", &imp_name } }, 1);
 	pick(obj_of(ref), refs, ELEMENTSOF(refs));
 	pick(obj_of(status), (const struct pick[]){ { "code", &code } }, 1);
-	pick(obj_of(ann), (const struct pick[]){ { "authorization.k8s.io/decision", &decision } }, 1);
+	pick(obj_of(ann), (const struct pick[]){ { "authorization.k8s.io/decision", &decision } },
+	     1);
 	*ret = (struct rf_k8s_audit){
 		.json = e,
 		.request_object = obj_of(req),

@@ -29,7 +29,7 @@ struct k8s_listener {
 	pthread_mutex_t lock;
 	cJSON **queue;
 	size_t head, n, cap;
-	int wake[2];      /* a byte per queued batch wakes the serving thread */
+	int wake[2]; /* a byte per queued batch wakes the serving thread */
 	uint64_t batches, rejected;
 };
 
@@ -41,8 +41,8 @@ struct upload {
 
 static enum MHD_Result answer(struct MHD_Connection *c, unsigned code, const char *text)
 {
-	struct MHD_Response *r = MHD_create_response_from_buffer(strlen(text), (void *)text,
-								 MHD_RESPMEM_PERSISTENT);
+	struct MHD_Response *r =
+		MHD_create_response_from_buffer(strlen(text), (void *)text, MHD_RESPMEM_PERSISTENT);
 	enum MHD_Result ret;
 
 	if (!r)
@@ -251,10 +251,9 @@ int k8s_listen_start(struct k8s_run *run)
 				tls[n++] = (struct MHD_OptionItem){ MHD_OPTION_HTTPS_MEM_TRUST, 0,
 								    l->ca };
 		}
-		l->mhd = MHD_start_daemon(flags, 0, NULL, NULL, on_request, l,
-					  MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&addr,
-					  MHD_OPTION_NOTIFY_COMPLETED, on_done, l,
-					  MHD_OPTION_CONNECTION_TIMEOUT, 30u,
+		l->mhd = MHD_start_daemon(flags, 0, NULL, NULL, on_request, l, MHD_OPTION_SOCK_ADDR,
+					  (struct sockaddr *)&addr, MHD_OPTION_NOTIFY_COMPLETED,
+					  on_done, l, MHD_OPTION_CONNECTION_TIMEOUT, 30u,
 					  MHD_OPTION_CONNECTION_LIMIT, 64u, MHD_OPTION_ARRAY, tls,
 					  MHD_OPTION_END);
 	}
@@ -264,8 +263,8 @@ int k8s_listen_start(struct k8s_run *run)
 				    "key)",
 				    o->listen);
 	{
-		const union MHD_DaemonInfo *di = MHD_get_daemon_info(l->mhd,
-								      MHD_DAEMON_INFO_BIND_PORT);
+		const union MHD_DaemonInfo *di =
+			MHD_get_daemon_info(l->mhd, MHD_DAEMON_INFO_BIND_PORT);
 		unsigned port = di ? di->port : 0;
 
 		rf_log(RF_LOG_NOTICE, "webhook backend: listening on %s (%s, port %u%s)", o->listen,

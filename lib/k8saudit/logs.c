@@ -78,8 +78,7 @@ static bool reader_rotated(struct reader *r)
 
 	if (streq(r->path, "-") || stat(r->path, &st) < 0)
 		return false;
-	return st.st_ino != r->ino || st.st_dev != r->dev ||
-	       (off_t)gzoffset(r->gz) > st.st_size;
+	return st.st_ino != r->ino || st.st_dev != r->dev || (off_t)gzoffset(r->gz) > st.st_size;
 }
 
 int k8s_audit_deliver(struct k8s_run *run, const cJSON *e, const char *origin)
@@ -256,7 +255,8 @@ int rf_k8s_audit_run(const struct rf_k8s_audit_opts *o, rf_event_fn fn, void *us
 			if (o->listen && (r = k8s_listen_drain(&run)) < 0)
 				break;
 			if (reader_rotated(&rd)) {
-				/* the rest of the old file first, then the new one from its start */
+				/* the rest of the old file first, then the new one from its start
+				 */
 				if ((r = reader_pump(&run, &rd, true)) < 0)
 					break;
 				reader_close(&rd);

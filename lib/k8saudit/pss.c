@@ -15,9 +15,9 @@
 
 static bool is_workload(const char *res)
 {
-	static const char *const v[] = { "pods", "podtemplates", "replicationcontrollers",
-					 "replicasets", "deployments", "statefulsets",
-					 "daemonsets", "jobs", "cronjobs" };
+	static const char *const v[] = { "pods",	"podtemplates", "replicationcontrollers",
+					 "replicasets", "deployments",	"statefulsets",
+					 "daemonsets",	"jobs",		"cronjobs" };
 
 	for (size_t i = 0; res && i < ELEMENTSOF(v); i++)
 		if (streq(res, v[i]))

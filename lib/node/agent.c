@@ -17,7 +17,7 @@
 #include "node-internal.h"
 
 #define WATCH_MASK                                                                                 \
-	(IN_CREATE | IN_DELETE | IN_MOVED_FROM | IN_MOVED_TO | IN_CLOSE_WRITE | IN_ATTRIB |       \
+	(IN_CREATE | IN_DELETE | IN_MOVED_FROM | IN_MOVED_TO | IN_CLOSE_WRITE | IN_ATTRIB |        \
 	 IN_DELETE_SELF | IN_MOVE_SELF)
 /* A file that vanished while it was read (the old `..data` target removed mid-sync) means a
  * swap is in flight: try again shortly, a bounded number of times. */
@@ -33,7 +33,8 @@ static bool unrecoverable(int r, bool node_side)
 }
 
 /* One install --prune of the source. `quiet_enoent`: a vanished file is not logged (a swap in
- * flight; the caller retries). `notes` holds the previous sync's notes: only new ones are logged. */
+ * flight; the caller retries). `notes` holds the previous sync's notes: only new ones are logged.
+ */
 static int sync_once(const struct rf_node_agent_opts *o, bool quiet_enoent, bool *ret_retry,
 		     char ***notes, struct rf_error *reterr)
 {
@@ -56,7 +57,8 @@ static int sync_once(const struct rf_node_agent_opts *o, bool quiet_enoent, bool
 		return unrecoverable(r, node_side) ? r : 0;
 	}
 	for (size_t i = 0; i < res.n && o->log; i++)
-		if (res.items[i].action != RF_NODE_UNCHANGED && res.items[i].action != RF_NODE_SKIPPED)
+		if (res.items[i].action != RF_NODE_UNCHANGED &&
+		    res.items[i].action != RF_NODE_SKIPPED)
 			o->log(&res.items[i], NULL, NULL, o->userdata);
 	STRV_FOREACH(n, res.notes)
 		if (o->log && !strv_contains(*notes, *n))
@@ -113,7 +115,8 @@ int rf_node_agent_run(const struct rf_node_agent_opts *o, struct rf_error *reter
 
 		now = rf_now_ns();
 		if (now >= due) {
-			if ((r = sync_once(o, retries < MAX_QUICK_RETRIES, &retry, &notes, reterr)) < 0)
+			if ((r = sync_once(o, retries < MAX_QUICK_RETRIES, &retry, &notes,
+					   reterr)) < 0)
 				return r;
 			now = rf_now_ns();
 			retries = retry && retries < MAX_QUICK_RETRIES ? retries + 1 : 0;
@@ -123,9 +126,10 @@ int rf_node_agent_run(const struct rf_node_agent_opts *o, struct rf_error *reter
 			continue;
 		}
 		/* Whole milliseconds, rounded up, at most INT_MAX (a resync period of weeks). */
-		timeout = due == UINT64_MAX		      ? -1
-			  : (due - now) / 1000000 >= INT_MAX ? INT_MAX
-							      : (int)((due - now + 999999) / 1000000);
+		timeout = due == UINT64_MAX ? -1
+			  : (due - now) / 1000000 >= INT_MAX
+				  ? INT_MAX
+				  : (int)((due - now + 999999) / 1000000);
 		r = poll(pfd, o->stop_fd >= 0 ? 2 : 1, timeout);
 		if (r < 0 && errno != EINTR)
 			return rf_error_set(reterr, -errno, "poll: %s", strerror(errno));
@@ -135,13 +139,15 @@ int rf_node_agent_run(const struct rf_node_agent_opts *o, struct rf_error *reter
 			return 0;
 		if (pfd[0].revents) {
 			if ((r = drain(ifd)) == -ENOENT)
-				return rf_error_set(reterr, r, "the watched directory '%s' went away",
+				return rf_error_set(reterr, r,
+						    "the watched directory '%s' went away",
 						    o->source);
 			if (r < 0)
 				return rf_error_set(reterr, r, "reading inotify events: %s",
 						    strerror(-r));
 			/* Debounce: every event pushes the sync back, so one swap is one sync, but
-			 * a directory that never stops changing is still synced every 10 periods. */
+			 * a directory that never stops changing is still synced every 10 periods.
+			 */
 			now = rf_now_ns();
 			if (first_event == UINT64_MAX)
 				first_event = now;

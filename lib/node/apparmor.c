@@ -40,7 +40,8 @@ static char *slurp(int fd)
 }
 
 /* Runs argv with stdout and stderr captured (memfds: no pipe to deadlock on). */
-static int run_parser(const char *const argv[], char **ret_out, char **ret_err, struct rf_error *reterr)
+static int run_parser(const char *const argv[], char **ret_out, char **ret_err,
+		      struct rf_error *reterr)
 {
 	_cleanup_close_ int out = memfd_create("rf-aa-out", MFD_CLOEXEC);
 	_cleanup_close_ int err = memfd_create("rf-aa-err", MFD_CLOEXEC);
@@ -144,8 +145,9 @@ static int unload(const char *fs, const char *name, struct rf_error *reterr)
 		return -ENOMEM;
 	fd = open(path, O_WRONLY | O_CLOEXEC);
 	if (fd < 0 || write(fd, name, n) != (ssize_t)n)
-		return rf_error_set(reterr, -errno ?: -EIO, "cannot unload AppArmor profile '%s' (%s): %s",
-				    name, path, strerror(errno ?: EIO));
+		return rf_error_set(reterr, -errno ?: -EIO,
+				    "cannot unload AppArmor profile '%s' (%s): %s", name, path,
+				    strerror(errno ?: EIO));
 	return 0;
 }
 
@@ -199,12 +201,14 @@ int node_apparmor_decide(struct plan *pl, const struct rf_apparmor_info *aa,
 			bool loaded = strv_contains(aa->profiles, *name);
 
 			/* The runtime's own profile (docker-default, cri-containerd.apparmor.d) or
-			 * anyone else's is never replaced by a file that happens to share its name. */
+			 * anyone else's is never replaced by a file that happens to share its name.
+			 */
 			if (loaded && !node_owned_find(&st->apparmor, *name))
-				return rf_error_set(reterr, -EEXIST,
-						    "AppArmor profile '%s' (%s) is loaded and was not "
-						    "loaded by ringfence: nothing was installed",
-						    *name, it->source);
+				return rf_error_set(
+					reterr, -EEXIST,
+					"AppArmor profile '%s' (%s) is loaded and was not "
+					"loaded by ringfence: nothing was installed",
+					*name, it->source);
 			unchanged &= loaded && node_owned_has(&st->apparmor, *name, it->sha256);
 		}
 		if (unchanged && it->apparmor_names)
@@ -233,13 +237,14 @@ int node_apparmor_apply(struct plan *pl, const struct rf_apparmor_info *aa, int 
 			if ((r = node_apparmor_load(aa->parser, it->source, reterr)) < 0)
 				break;
 			STRV_FOREACH(name, it->apparmor_names)
-				if ((r = node_owned_set(&st->apparmor, *name, it->sha256, true)) < 0)
+				if ((r = node_owned_set(&st->apparmor, *name, it->sha256, true)) <
+				    0)
 					return r;
 			changed = true;
 		}
 		STRV_FOREACH(name, it->apparmor_names)
-			if ((r = node_result_add(res, RF_NODE_APPARMOR, it->action, *name, it->source,
-						 NULL, *name, NULL)) < 0)
+			if ((r = node_result_add(res, RF_NODE_APPARMOR, it->action, *name,
+						 it->source, NULL, *name, NULL)) < 0)
 				return r;
 		if (!it->apparmor_names &&
 		    (r = node_result_add(res, RF_NODE_APPARMOR, RF_NODE_SKIPPED, it->source,

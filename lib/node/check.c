@@ -18,8 +18,7 @@ void rf_node_refs_done(struct rf_node_refs *r)
 	*r = (struct rf_node_refs){};
 }
 
-int rf_node_check_refs(const struct rf_node_status *s, struct rf_audit *a,
-		       struct rf_node_refs *ret)
+int rf_node_check_refs(const struct rf_node_status *s, struct rf_audit *a, struct rf_node_refs *ret)
 {
 	struct rf_node_refs r = {};
 	int e;

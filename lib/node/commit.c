@@ -25,7 +25,8 @@
 static int make_dir(const char *path, struct rf_error *reterr)
 {
 	if (mkdir(path, 0755) < 0 && errno != EEXIST)
-		return rf_error_set(reterr, -errno, "cannot create '%s': %s", path, strerror(errno));
+		return rf_error_set(reterr, -errno, "cannot create '%s': %s", path,
+				    strerror(errno));
 	return 0;
 }
 
@@ -56,7 +57,8 @@ int node_open_locked(const char *root, const char *seccomp_dir, const char *dir,
 	 * the kubelet never reads. */
 	if (stat(root, &st) < 0 || !S_ISDIR(st.st_mode))
 		return rf_error_set(reterr, -ENOENT,
-				    "the kubelet root '%s' is not a directory (is --root right?)", root);
+				    "the kubelet root '%s' is not a directory (is --root right?)",
+				    root);
 	if ((r = make_dir(seccomp_dir, reterr)) < 0 || (r = make_dir(dir, reterr)) < 0)
 		return r;
 	dfd = node_open_prefix(dir, reterr);
@@ -67,9 +69,10 @@ int node_open_locked(const char *root, const char *seccomp_dir, const char *dir,
 			return rf_error_set(reterr, -errno, "cannot lock '%s': %s", dir,
 					    strerror(errno));
 		if (waited >= LOCK_WAIT_MS)
-			return rf_error_set(reterr, -EBUSY,
-					    "'%s' is locked by another ringfence install (waited %u s)",
-					    dir, LOCK_WAIT_MS / 1000);
+			return rf_error_set(
+				reterr, -EBUSY,
+				"'%s' is locked by another ringfence install (waited %u s)", dir,
+				LOCK_WAIT_MS / 1000);
 		nanosleep(&(struct timespec){ .tv_nsec = 50 * 1000000 }, NULL);
 	}
 	remove_stale_temps(dfd);
@@ -92,22 +95,25 @@ int node_decide(struct plan *pl, int dfd, const char *dir, const struct node_sta
 			continue;
 		}
 		if (r == -EMEDIUMTYPE)
-			return rf_error_set(reterr, -EEXIST,
-					    "'%s/%s' is not a regular file (a symlink, FIFO or device): "
-					    "ringfence did not write it; nothing was installed",
-					    dir, it->file);
+			return rf_error_set(
+				reterr, -EEXIST,
+				"'%s/%s' is not a regular file (a symlink, FIFO or device): "
+				"ringfence did not write it; nothing was installed",
+				dir, it->file);
 		if (r < 0)
 			return node_sha256_at(dfd, it->file, have, reterr);
 		if (!node_owned_find(&st->files, it->file))
-			return rf_error_set(reterr, -EEXIST,
-					    "'%s/%s' exists and was not written by ringfence: nothing "
-					    "was installed (remove it, or rename the profile)",
-					    dir, it->file);
+			return rf_error_set(
+				reterr, -EEXIST,
+				"'%s/%s' exists and was not written by ringfence: nothing "
+				"was installed (remove it, or rename the profile)",
+				dir, it->file);
 		if (!node_owned_has(&st->files, it->file, have))
-			return rf_error_set(reterr, -EEXIST,
-					    "'%s/%s' was changed by someone else since ringfence wrote "
-					    "it: nothing was installed (restore or remove it)",
-					    dir, it->file);
+			return rf_error_set(
+				reterr, -EEXIST,
+				"'%s/%s' was changed by someone else since ringfence wrote "
+				"it: nothing was installed (restore or remove it)",
+				dir, it->file);
 		it->action = streq(have, it->sha256) ? RF_NODE_UNCHANGED : RF_NODE_UPDATED;
 	}
 	return 0;
@@ -133,7 +139,8 @@ int node_plan_prunes(struct plan *pl, int dfd, const char *dir, const struct nod
 		if (in_plan(pl, file))
 			continue;
 		if (asprintf(&path, "%s/%s", dir, file) < 0 ||
-		    asprintf(&localhost, "%s/%s", prefix, file) < 0 || node_file_stem(file, &stem) < 0)
+		    asprintf(&localhost, "%s/%s", prefix, file) < 0 ||
+		    node_file_stem(file, &stem) < 0)
 			return -ENOMEM;
 		r = node_sha256_at(dfd, file, have, NULL);
 		if (r == -ENOENT) {
@@ -145,8 +152,10 @@ int node_plan_prunes(struct plan *pl, int dfd, const char *dir, const struct nod
 			return node_sha256_at(dfd, file, have, reterr);
 		/* A file changed by someone else is left alone and forgotten: it is theirs now. */
 		if (r < 0 || !node_owned_has(&st->files, file, have)) {
-			if ((r = node_note(pl, "%s: changed by someone else since ringfence wrote it; "
-					       "not pruned, no longer owned", path)) < 0 ||
+			if ((r = node_note(pl,
+					   "%s: changed by someone else since ringfence wrote it; "
+					   "not pruned, no longer owned",
+					   path)) < 0 ||
 			    (r = strv_extend(&pl->forget, file)) < 0)
 				return r;
 			continue;
@@ -171,9 +180,10 @@ static int remove_if_owned(int dfd, const char *file, const char *aside,
 		if (asprintf(&tmp, ".%s.rf-aside-%d", file, (int)getpid()) < 0)
 			return -ENOMEM;
 		if (renameat(dfd, file, dfd, tmp) < 0)
-			return errno == ENOENT ? 0
-					       : rf_error_set(reterr, -errno, "cannot remove '%s': %s",
-							      file, strerror(errno));
+			return errno == ENOENT
+				       ? 0
+				       : rf_error_set(reterr, -errno, "cannot remove '%s': %s",
+						      file, strerror(errno));
 		aside = tmp;
 	}
 	r = node_sha256_at(dfd, aside, have, NULL);
@@ -183,8 +193,9 @@ static int remove_if_owned(int dfd, const char *file, const char *aside,
 	}
 	/* Someone else's file took its place in between: give it back, untouched. */
 	if (renameat2(dfd, aside, dfd, file, tmp ? RENAME_NOREPLACE : RENAME_EXCHANGE) < 0)
-		return rf_error_set(reterr, -errno, "'%s' was changed by someone else while ringfence "
-						    "was replacing it; it is kept as '%s'",
+		return rf_error_set(reterr, -errno,
+				    "'%s' was changed by someone else while ringfence "
+				    "was replacing it; it is kept as '%s'",
 				    file, aside);
 	if (!tmp)
 		(void)unlinkat(dfd, aside, 0); /* after the swap back, `aside` holds our new file */
@@ -201,8 +212,10 @@ int node_apply(struct plan *pl, int dfd, struct node_state *st, const struct rf_
 	int r;
 
 	for (size_t i = 0; i < pl->n; i++)
-		if (pl->items[i].kind == RF_NODE_SECCOMP && pl->items[i].action != RF_NODE_UNCHANGED) {
-			r = node_owned_set(&st->files, pl->items[i].file, pl->items[i].sha256, false);
+		if (pl->items[i].kind == RF_NODE_SECCOMP &&
+		    pl->items[i].action != RF_NODE_UNCHANGED) {
+			r = node_owned_set(&st->files, pl->items[i].file, pl->items[i].sha256,
+					   false);
 			if (r < 0)
 				return r;
 			writes = true;
@@ -222,10 +235,11 @@ int node_apply(struct plan *pl, int dfd, struct node_state *st, const struct rf_
 		if (it->kind != RF_NODE_SECCOMP || it->action == RF_NODE_UNCHANGED)
 			continue;
 		r = node_publish(dfd, it->file, it->bytes, it->len,
-				 it->action == RF_NODE_CREATED ? NODE_NOREPLACE : NODE_EXCHANGE, &old,
-				 reterr);
+				 it->action == RF_NODE_CREATED ? NODE_NOREPLACE : NODE_EXCHANGE,
+				 &old, reterr);
 		if (r == -EINVAL && it->action == RF_NODE_UPDATED) /* no RENAME_EXCHANGE here */
-			r = node_publish(dfd, it->file, it->bytes, it->len, NODE_REPLACE, NULL, reterr);
+			r = node_publish(dfd, it->file, it->bytes, it->len, NODE_REPLACE, NULL,
+					 reterr);
 		if (r < 0)
 			return r;
 		if (old && (r = remove_if_owned(dfd, it->file, old, st, reterr)) < 0)

@@ -14,9 +14,9 @@
 static const char *install_action(enum rf_node_action a, bool dry_run)
 {
 	static const char *const planned[] = {
-		[RF_NODE_CREATED] = "create", [RF_NODE_UPDATED] = "update",
+		[RF_NODE_CREATED] = "create",	   [RF_NODE_UPDATED] = "update",
 		[RF_NODE_UNCHANGED] = "unchanged", [RF_NODE_PRUNED] = "prune",
-		[RF_NODE_LOADED] = "load", [RF_NODE_SKIPPED] = "skip",
+		[RF_NODE_LOADED] = "load",	   [RF_NODE_SKIPPED] = "skip",
 	};
 
 	if (dry_run && (unsigned)a < ELEMENTSOF(planned) && planned[a])
@@ -41,8 +41,8 @@ static void json_change(struct rf_json *j, const struct rf_node_change *c)
 	rf_json_end_object(j);
 }
 
-int rf_node_install_write(const struct rf_node_result *res, bool dry_run,
-			  enum rf_node_format fmt, bool pretty, FILE *out)
+int rf_node_install_write(const struct rf_node_result *res, bool dry_run, enum rf_node_format fmt,
+			  bool pretty, FILE *out)
 {
 	struct rf_json j;
 
@@ -66,8 +66,8 @@ int rf_node_install_write(const struct rf_node_result *res, bool dry_run,
 
 		if (c->kind == RF_NODE_SECCOMP)
 			fprintf(out, "%-9s localhostProfile: %-40s sha256:%.12s\n",
-				install_action(c->action, dry_run), rf_esc(&ep, c->localhost_profile),
-				c->sha256);
+				install_action(c->action, dry_run),
+				rf_esc(&ep, c->localhost_profile), c->sha256);
 		else
 			fprintf(out, "%-9s apparmor profile: %s (%s)\n",
 				install_action(c->action, dry_run), rf_esc(&ep, c->name),
@@ -93,8 +93,10 @@ int rf_node_agent_log_write(const struct rf_node_change *c, const struct rf_erro
 		rf_json_init(&j, out, false);
 		rf_json_start_object(&j);
 		rf_json_string_field(&j, "time", stamp);
-		rf_json_string_field(&j, "event", c ? rf_node_action_to_string(c->action)
-						    : err ? "sync_failed" : "note");
+		rf_json_string_field(&j, "event",
+				     c	   ? rf_node_action_to_string(c->action)
+				     : err ? "sync_failed"
+					   : "note");
 		if (c) {
 			rf_json_name(&j, "change");
 			json_change(&j, c);
@@ -108,7 +110,8 @@ int rf_node_agent_log_write(const struct rf_node_change *c, const struct rf_erro
 	if (c) {
 		struct rf_esc_pool ep = {};
 
-		fprintf(out, "%s ringfence: %s %s %s%s%s\n", stamp, rf_node_action_to_string(c->action),
+		fprintf(out, "%s ringfence: %s %s %s%s%s\n", stamp,
+			rf_node_action_to_string(c->action),
 			c->kind == RF_NODE_SECCOMP ? "seccomp" : "apparmor",
 			rf_esc(&ep, c->localhost_profile ?: c->name), *c->sha256 ? " sha256:" : "",
 			c->sha256);

@@ -22,9 +22,9 @@
 /* What a pod gets from containerd and CRI-O when it adds no capabilities: Docker conditions
  * are decided against it (a pod that adds capabilities gets no extra rules: fail closed). */
 static const char *const default_container_caps[] = {
-	"CAP_AUDIT_WRITE", "CAP_CHOWN", "CAP_DAC_OVERRIDE", "CAP_FOWNER", "CAP_FSETID",
-	"CAP_KILL", "CAP_MKNOD", "CAP_NET_BIND_SERVICE", "CAP_NET_RAW", "CAP_SETFCAP",
-	"CAP_SETGID", "CAP_SETPCAP", "CAP_SETUID", "CAP_SYS_CHROOT", NULL,
+	"CAP_AUDIT_WRITE", "CAP_CHOWN",	  "CAP_DAC_OVERRIDE",	  "CAP_FOWNER",	    "CAP_FSETID",
+	"CAP_KILL",	   "CAP_MKNOD",	  "CAP_NET_BIND_SERVICE", "CAP_NET_RAW",    "CAP_SETFCAP",
+	"CAP_SETGID",	   "CAP_SETPCAP", "CAP_SETUID",		  "CAP_SYS_CHROOT", NULL,
 };
 
 static void plan_done(struct plan *p)
@@ -130,14 +130,16 @@ static int add_seccomp(struct plan *pl, const char *path, struct rf_error *reter
 	if (r < 0)
 		return r;
 	/* An SPO object names itself; any other file is named by its file name. */
-	r = p->spo_name ? ((it->name = strdup(p->spo_name)) ? 0 : -ENOMEM) : node_file_stem(path, &it->name);
+	r = p->spo_name ? ((it->name = strdup(p->spo_name)) ? 0 : -ENOMEM)
+			: node_file_stem(path, &it->name);
 	if (r < 0)
 		return r;
 	if (!node_name_valid(it->name))
-		return rf_error_set(reterr, -EINVAL,
-				    "%s: profile name '%s' must be letters, digits, '_', '.' and '-', "
-				    "not starting with '.' (at most 200)",
-				    path, it->name);
+		return rf_error_set(
+			reterr, -EINVAL,
+			"%s: profile name '%s' must be letters, digits, '_', '.' and '-', "
+			"not starting with '.' (at most 200)",
+			path, it->name);
 	if (asprintf(&it->file, "%s.json", it->name) < 0)
 		return -ENOMEM;
 	if (rf_profile_has_conditions(p)) {
@@ -146,13 +148,16 @@ static int add_seccomp(struct plan *pl, const char *path, struct rf_error *reter
 		r = rf_profile_resolve(p, &env, &res, reterr);
 		if (r < 0)
 			return r;
-		if ((r = node_note(pl, "%s: Docker conditions resolved for the default container "
-				  "capabilities on this node's architecture and kernel; a pod that adds "
-				  "capabilities gets no extra rules", path)) < 0)
+		if ((r = node_note(
+			     pl,
+			     "%s: Docker conditions resolved for the default container "
+			     "capabilities on this node's architecture and kernel; a pod that adds "
+			     "capabilities gets no extra rules",
+			     path)) < 0)
 			return r;
 	} else if (p->format != RF_FORMAT_OCI &&
 		   (r = node_note(pl, "%s: converted from %s to plain OCI JSON", path,
-			     rf_format_to_string(p->format))) < 0)
+				  rf_format_to_string(p->format))) < 0)
 		return r;
 	return serialize(res ?: p, it, reterr);
 }
@@ -252,7 +257,8 @@ static int collect(struct plan *pl, char *const *inputs, size_t n, struct rf_err
 		if (r < 0)
 			return r;
 	}
-	/* One name, one file: two inputs for the same name would make the result depend on order. */
+	/* One name, one file: two inputs for the same name would make the result depend on order.
+	 */
 	for (size_t i = 0; i < pl->n; i++)
 		for (size_t k = 0; k < i; k++)
 			if (pl->items[i].file && pl->items[k].file &&
@@ -395,9 +401,9 @@ void rf_node_result_done(struct rf_node_result *r)
 const char *rf_node_action_to_string(enum rf_node_action a)
 {
 	static const char *const names[] = {
-		[RF_NODE_CREATED] = "created", [RF_NODE_UPDATED] = "updated",
+		[RF_NODE_CREATED] = "created",	   [RF_NODE_UPDATED] = "updated",
 		[RF_NODE_UNCHANGED] = "unchanged", [RF_NODE_PRUNED] = "pruned",
-		[RF_NODE_LOADED] = "loaded", [RF_NODE_SKIPPED] = "skipped",
+		[RF_NODE_LOADED] = "loaded",	   [RF_NODE_SKIPPED] = "skipped",
 	};
 
 	return (unsigned)a < ELEMENTSOF(names) ? names[a] : "?";

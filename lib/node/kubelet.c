@@ -21,7 +21,7 @@
 #include "ringfence/node.h"
 
 #define KUBELET_CONFIG_MAX_BYTES (4u << 20)
-#define CMDLINE_MAX_BYTES (1u << 20)
+#define CMDLINE_MAX_BYTES	 (1u << 20)
 
 DEFINE_TRIVIAL_CLEANUP_FUNC(DIR *, closedir)
 
@@ -103,7 +103,7 @@ static int parse_go_bool(const char *s)
 struct kubelet_flags {
 	int seccomp_default; /* -1 unset */
 	char *bad_value;     /* an unparsable --seccomp-default=..., owned */
-	char *config;        /* --config as given, owned; NULL unset or empty */
+	char *config;	     /* --config as given, owned; NULL unset or empty */
 	char *config_dir;    /* --config-dir as given, owned; NULL unset or empty */
 };
 
@@ -268,7 +268,6 @@ static int read_dropins(int proc_fd, struct rf_kubelet_info *k, const struct kub
 	return 0;
 }
 
-
 static int probe(int proc_fd, const char *proc, const char *root, const char *config_path,
 		 struct rf_kubelet_info *k)
 {
@@ -322,8 +321,8 @@ static int probe(int proc_fd, const char *proc, const char *root, const char *co
 	}
 	if (v >= 0 && dropin) {
 		k->seccomp_default = v == 1 ? RF_TRI_YES : RF_TRI_NO;
-		return set_str(&k->seccomp_default_source, "seccompDefault in %s (--config-dir drop-in)",
-			       dropin);
+		return set_str(&k->seccomp_default_source,
+			       "seccompDefault in %s (--config-dir drop-in)", dropin);
 	}
 	if (v >= 0) {
 		k->seccomp_default = v == 1 ? RF_TRI_YES : RF_TRI_NO;
@@ -383,10 +382,10 @@ void rf_kubelet_info_done(struct rf_kubelet_info *k)
 /* ---- AppArmor ---- */
 
 /* Paths under the sysfs root ("/sys" unless the caller runs with the host's elsewhere). */
-#define AA_MODULE "/module/apparmor"
+#define AA_MODULE  "/module/apparmor"
 #define AA_ENABLED AA_MODULE "/parameters/enabled"
 #define SECURITYFS "/kernel/security"
-#define AA_FS SECURITYFS "/apparmor"
+#define AA_FS	   SECURITYFS "/apparmor"
 
 static bool is_executable(const char *path)
 {
@@ -455,11 +454,13 @@ static int apparmor_state(const char *sys, struct rf_apparmor_info *a)
 	_cleanup_free_ char *enabled = NULL, *module = NULL, *param = NULL, *fs = NULL, *lsm = NULL;
 	struct stat st;
 
-	if (asprintf(&module, "%s" AA_MODULE, sys) < 0 || asprintf(&param, "%s" AA_ENABLED, sys) < 0 ||
-	    asprintf(&fs, "%s" AA_FS, sys) < 0 || asprintf(&lsm, "%s" SECURITYFS "/lsm", sys) < 0)
+	if (asprintf(&module, "%s" AA_MODULE, sys) < 0 ||
+	    asprintf(&param, "%s" AA_ENABLED, sys) < 0 || asprintf(&fs, "%s" AA_FS, sys) < 0 ||
+	    asprintf(&lsm, "%s" SECURITYFS "/lsm", sys) < 0)
 		return -ENOMEM;
 	if (access(module, F_OK) < 0)
-		return set_str(&a->why_not, "the kernel has no AppArmor (%s does not exist)", module);
+		return set_str(&a->why_not, "the kernel has no AppArmor (%s does not exist)",
+			       module);
 	if (rf_read_file(param, 64, &enabled, NULL, NULL) == -ENOMEM)
 		return -ENOMEM;
 	if (!enabled)
@@ -473,8 +474,9 @@ static int apparmor_state(const char *sys, struct rf_apparmor_info *a)
 		return 0;
 	}
 	if (access(lsm, F_OK) < 0)
-		return set_str(&a->why_not, "securityfs is not mounted at %s" SECURITYFS " (%s is missing)",
-			       sys, fs);
+		return set_str(&a->why_not,
+			       "securityfs is not mounted at %s" SECURITYFS " (%s is missing)", sys,
+			       fs);
 	return set_str(&a->why_not, "AppArmor is not an active LSM (%s does not exist)", fs);
 }
 

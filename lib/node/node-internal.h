@@ -22,9 +22,9 @@ int node_read_regular(int dfd, const char *name, char **ret, size_t *ret_len,
 int node_sha256_at(int dfd, const char *name, char out[65], struct rf_error *reterr);
 
 enum node_publish {
-	NODE_REPLACE,   /* whatever is there is replaced */
+	NODE_REPLACE,	/* whatever is there is replaced */
 	NODE_NOREPLACE, /* fails with -EEXIST when something appeared at `name` */
-	NODE_EXCHANGE,  /* swaps with what is there; *ret_old names the hidden file that now holds
+	NODE_EXCHANGE,	/* swaps with what is there; *ret_old names the hidden file that now holds
 			 * the previous content, for the caller to check and remove (or swap back) */
 };
 /* Writes `len` bytes to a hidden temporary file in `dfd`, fsyncs it, renames it to `name` as
@@ -88,9 +88,9 @@ int node_apparmor_load(const char *parser, const char *path, struct rf_error *re
 struct item {
 	enum rf_node_kind kind;
 	char *source;
-	char *name;           /* seccomp: profile name; AppArmor: unused */
-	char *file;           /* seccomp: "<name>.json" */
-	char *bytes;          /* seccomp: the OCI JSON to install */
+	char *name;  /* seccomp: profile name; AppArmor: unused */
+	char *file;  /* seccomp: "<name>.json" */
+	char *bytes; /* seccomp: the OCI JSON to install */
 	size_t len;
 	char sha256[65];       /* of `bytes` (seccomp) or of the source file (AppArmor) */
 	char **apparmor_names; /* AppArmor: profiles the file defines */
@@ -101,7 +101,7 @@ struct plan {
 	struct item *items;
 	size_t n;
 	char **notes;
-	char **forget; /* state entries whose file is gone or is no longer ours */
+	char **forget;		/* state entries whose file is gone or is no longer ours */
 	char **apparmor_unload; /* AppArmor profiles ringfence loaded that left the set */
 	char *apparmor_parser;
 };

@@ -97,8 +97,9 @@ int node_publish(int dfd, const char *name, const void *buf, size_t len, enum no
 	static unsigned counter;
 	_cleanup_free_ char *tmp = NULL;
 	_cleanup_close_ int fd = -EBADF;
-	unsigned flags = how == NODE_NOREPLACE ? RENAME_NOREPLACE
-			 : how == NODE_EXCHANGE ? RENAME_EXCHANGE : 0;
+	unsigned flags = how == NODE_NOREPLACE	? RENAME_NOREPLACE
+			 : how == NODE_EXCHANGE ? RENAME_EXCHANGE
+						: 0;
 	int r = 0;
 
 	if (asprintf(&tmp, ".%s.rf-tmp-%d-%u", name, (int)getpid(), counter++) < 0)
@@ -114,9 +115,10 @@ int node_publish(int dfd, const char *name, const void *buf, size_t len, enum no
 	if (r >= 0 && renameat2(dfd, tmp, dfd, name, flags) < 0)
 		r = errno == EEXIST ? rf_error_set(reterr, -EEXIST,
 						   "'%s' appeared while ringfence was installing; "
-						   "it was not overwritten", name)
-				    : rf_error_set(reterr, -errno, "cannot rename to '%s': %s", name,
-						   strerror(errno));
+						   "it was not overwritten",
+						   name)
+				    : rf_error_set(reterr, -errno, "cannot rename to '%s': %s",
+						   name, strerror(errno));
 	if (r < 0) {
 		(void)unlinkat(dfd, tmp, 0);
 		return r;
@@ -175,16 +177,18 @@ bool node_name_valid(const char *s)
 int node_dirs(const struct rf_node_opts *o, char **ret_seccomp_dir, char **ret_prefix_dir,
 	      struct rf_error *reterr)
 {
-	const char *root = o->root ?: RF_NODE_DEFAULT_ROOT, *prefix = o->prefix ?: RF_NODE_DEFAULT_PREFIX;
+	const char *root = o->root ?: RF_NODE_DEFAULT_ROOT,
+		   *prefix = o->prefix ?: RF_NODE_DEFAULT_PREFIX;
 	_cleanup_free_ char *sd = NULL, *pd = NULL;
 
 	if (!*root)
 		return rf_error_set(reterr, -EINVAL, "the kubelet root must not be empty");
 	if (!node_name_valid(prefix))
-		return rf_error_set(reterr, -EINVAL,
-				    "prefix '%s' must be one path component of letters, digits, '_', '.' "
-				    "and '-', not starting with '.'",
-				    prefix);
+		return rf_error_set(
+			reterr, -EINVAL,
+			"prefix '%s' must be one path component of letters, digits, '_', '.' "
+			"and '-', not starting with '.'",
+			prefix);
 	size_t len = strlen(root);
 
 	/* "root/" or "root//" name the same directory; paths shown must not say "root//seccomp". */

@@ -97,8 +97,8 @@ static void json_refs(struct rf_json *j, const struct rf_node_refs *refs)
 	rf_json_end_array(j);
 }
 
-static int write_json(const struct rf_node_status *s, const struct rf_node_refs *refs,
-		      bool pretty, FILE *out)
+static int write_json(const struct rf_node_status *s, const struct rf_node_refs *refs, bool pretty,
+		      FILE *out)
 {
 	struct rf_json j;
 
@@ -116,8 +116,8 @@ static int write_json(const struct rf_node_status *s, const struct rf_node_refs 
 	return ferror(out) || j.overflow ? -EIO : 0;
 }
 
-void rf_node_ref_write_line(const struct rf_profile_ref *r, const char *problem,
-			    const char *prefix, FILE *out)
+void rf_node_ref_write_line(const struct rf_profile_ref *r, const char *problem, const char *prefix,
+			    FILE *out)
 {
 	struct rf_esc_pool ep = {};
 

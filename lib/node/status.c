@@ -46,7 +46,8 @@ static char *profile_error(const char *path, const char *text, size_t len)
 	if (rf_profile_lint(p, &lint) >= 0)
 		for (size_t i = 0; i < lint.n && !msg; i++)
 			if (lint.items[i].severity == RF_LINT_ERROR &&
-			    asprintf(&msg, "line %u: %s", lint.items[i].line, lint.items[i].message) < 0)
+			    asprintf(&msg, "line %u: %s", lint.items[i].line,
+				     lint.items[i].message) < 0)
 				msg = NULL;
 	rf_lint_done(&lint);
 	return msg;
@@ -80,8 +81,9 @@ static int add_file(struct walk *w, const char *path, const char *rel)
 	/* Only <prefix>/<file> can be ringfence's: the state describes that one directory. */
 	if (!strncmp(rel, w->prefix, plen) && rel[plen] == '/' && !strchr(file, '/') &&
 	    node_owned_find(&w->state->files, file))
-		p->owner = node_owned_has(&w->state->files, file, p->sha256) ? RF_NODE_OWNER_RINGFENCE
-								      : RF_NODE_OWNER_MODIFIED;
+		p->owner = node_owned_has(&w->state->files, file, p->sha256)
+				   ? RF_NODE_OWNER_RINGFENCE
+				   : RF_NODE_OWNER_MODIFIED;
 	p->error = profile_error(path, text, len);
 	return 0;
 }
@@ -110,8 +112,9 @@ static int walk_dir(struct walk *w, const char *dir, const char *rel, unsigned d
 	if (r == -ENOENT && depth == 0)
 		return 0;
 	if (r < 0)
-		return r == -ENOMEM ? r
-				    : rf_error_set(reterr, r, "cannot read '%s': %s", dir, strerror(-r));
+		return r == -ENOMEM
+			       ? r
+			       : rf_error_set(reterr, r, "cannot read '%s': %s", dir, strerror(-r));
 	STRV_FOREACH(name, names) {
 		_cleanup_free_ char *path = NULL, *sub = NULL;
 		struct stat st;
@@ -202,28 +205,44 @@ char *rf_node_ref_problem(const struct rf_node_status *s, const struct rf_profil
 		if (!*ref->profile)
 			return strdup("type Localhost without localhostProfile");
 		if (!s->apparmor.enabled)
-			return asprintf(&msg, "AppArmor profile '%s': this node has no AppArmor (%s); the "
-					      "kubelet rejects the pod", ref->profile,
-					s->apparmor.why_not ?: "off") < 0 ? NULL : msg;
+			return asprintf(
+				       &msg,
+				       "AppArmor profile '%s': this node has no AppArmor (%s); the "
+				       "kubelet rejects the pod",
+				       ref->profile, s->apparmor.why_not ?: "off") < 0
+				       ? NULL
+				       : msg;
 		for (char **p = s->apparmor.profiles; p && *p; p++)
 			if (streq(*p, ref->profile))
 				return NULL;
-		return asprintf(&msg, "AppArmor profile '%s' is not loaded on this node", ref->profile) < 0
-			       ? NULL : msg;
+		return asprintf(&msg, "AppArmor profile '%s' is not loaded on this node",
+				ref->profile) < 0
+			       ? NULL
+			       : msg;
 	}
 	if (!*ref->profile)
 		return strdup("type Localhost without localhostProfile");
-	if (ref->profile[0] == '/' || !strcmp(ref->profile, "..") || !strncmp(ref->profile, "../", 3) ||
-	    strstr(ref->profile, "/../") || (strlen(ref->profile) >= 3 &&
-					     streq(ref->profile + strlen(ref->profile) - 3, "/..")))
-		return asprintf(&msg, "seccomp profile '%s' must be a relative path inside %s without '..'",
-				ref->profile, s->seccomp_dir) < 0 ? NULL : msg;
+	if (ref->profile[0] == '/' || !strcmp(ref->profile, "..") ||
+	    !strncmp(ref->profile, "../", 3) || strstr(ref->profile, "/../") ||
+	    (strlen(ref->profile) >= 3 && streq(ref->profile + strlen(ref->profile) - 3, "/..")))
+		return asprintf(&msg,
+				"seccomp profile '%s' must be a relative path inside %s without "
+				"'..'",
+				ref->profile, s->seccomp_dir) < 0
+			       ? NULL
+			       : msg;
 	for (size_t i = 0; i < s->n_profiles; i++)
 		if (streq(s->profiles[i].localhost_profile, ref->profile))
 			return s->profiles[i].error
-				       ? (asprintf(&msg, "seccomp profile '%s' is on this node but invalid: %s",
-						   ref->profile, s->profiles[i].error) < 0 ? NULL : msg)
+				       ? (asprintf(&msg,
+						   "seccomp profile '%s' is on this node but "
+						   "invalid: %s",
+						   ref->profile, s->profiles[i].error) < 0
+						  ? NULL
+						  : msg)
 				       : NULL;
 	return asprintf(&msg, "seccomp profile '%s' is not on this node (%s/%s)", ref->profile,
-			s->seccomp_dir, ref->profile) < 0 ? NULL : msg;
+			s->seccomp_dir, ref->profile) < 0
+		       ? NULL
+		       : msg;
 }

@@ -35,8 +35,9 @@ static int parse_annotation(const char *v, struct rf_oci_hook *h, struct rf_erro
 	if (!copy)
 		return -ENOMEM;
 	for (char *tok = strtok_r(copy, ";", &save); tok; tok = strtok_r(NULL, ";", &save)) {
-		char **dst = !strncmp(tok, "if:", 3) ? &h->in : !strncmp(tok, "of:", 3) ? &h->out
-											 : NULL;
+		char **dst = !strncmp(tok, "if:", 3)   ? &h->in
+			     : !strncmp(tok, "of:", 3) ? &h->out
+						       : NULL;
 
 		if (!dst || tok[3] != '/' || *dst)
 			return rf_error_set(reterr, -EINVAL,
@@ -47,9 +48,9 @@ static int parse_annotation(const char *v, struct rf_oci_hook *h, struct rf_erro
 		if (!*dst)
 			return -ENOMEM;
 	}
-	return h->out ? 1 : rf_error_set(reterr, -EINVAL,
-					 "annotation " RF_OCI_TRACE_ANNOTATION " '%s' has no of:",
-					 v);
+	return h->out ? 1
+		      : rf_error_set(reterr, -EINVAL,
+				     "annotation " RF_OCI_TRACE_ANNOTATION " '%s' has no of:", v);
 }
 
 static const char *annotation(struct rf_doc *d)
@@ -75,8 +76,8 @@ int rf_oci_hook_parse(const char *state, size_t len, struct rf_oci_hook *ret,
 	r = rf_doc_load(state, len, "<container state>", RF_DOC_JSON, 0, &st, reterr);
 	if (r < 0)
 		return r;
-	r = rf_doc_i64(&st, rf_doc_need(&st, rf_doc_root(&st), "state", "pid"), "pid", 1,
-		       INT32_MAX, &pid);
+	r = rf_doc_i64(&st, rf_doc_need(&st, rf_doc_root(&st), "state", "pid"), "pid", 1, INT32_MAX,
+		       &pid);
 	if (r >= 0)
 		r = rf_doc_strdup(&st, rf_doc_need(&st, rf_doc_root(&st), "state", "bundle"),
 				  "bundle", &h.bundle);
@@ -97,8 +98,8 @@ int rf_oci_hook_parse(const char *state, size_t len, struct rf_oci_hook *ret,
 	}
 	r = parse_annotation(ann, &h, reterr);
 	if (r > 0 && have_cfg) {
-		struct fy_node *nnp = rf_doc_get(&cfg, rf_doc_get(&cfg, rf_doc_root(&cfg), "process"),
-						 "noNewPrivileges");
+		struct fy_node *nnp = rf_doc_get(
+			&cfg, rf_doc_get(&cfg, rf_doc_root(&cfg), "process"), "noNewPrivileges");
 		if (nnp && rf_doc_bool(&cfg, nnp, "noNewPrivileges", &h.no_new_privs) < 0)
 			h.no_new_privs = false;
 	}
@@ -117,8 +118,11 @@ int rf_oci_hook_record(const struct rf_oci_hook *h, int ready_fd, struct rf_erro
 	_cleanup_(rf_obs_freep) struct rf_observation *obs = rf_obs_new();
 	_cleanup_(rf_profile_freep) struct rf_profile *in = NULL;
 	_cleanup_free_ char *obs_path = NULL;
-	struct rf_record_opts ro = { .backend = RF_BACKEND_EBPF, .pid = h->pid,
-				     .bootstrap_cut = true, .ready_fd = ready_fd, .stop_fd = -1 };
+	struct rf_record_opts ro = { .backend = RF_BACKEND_EBPF,
+				     .pid = h->pid,
+				     .bootstrap_cut = true,
+				     .ready_fd = ready_fd,
+				     .stop_fd = -1 };
 	struct rf_sinks sinks = { 0 };
 	struct rf_sink obs_sink;
 	int r;
@@ -133,8 +137,10 @@ int rf_oci_hook_record(const struct rf_oci_hook *h, int ready_fd, struct rf_erro
 	obs->no_new_privs = h->no_new_privs;
 	if (h->in && (r = rf_profile_load(h->in, &in, reterr)) < 0)
 		return r;
-	return rf_outputs_write(obs, &(struct rf_outputs){ .observation = obs_path,
-							   .seccomp = h->out, .merge_with = in },
+	return rf_outputs_write(obs,
+				&(struct rf_outputs){ .observation = obs_path,
+						      .seccomp = h->out,
+						      .merge_with = in },
 				reterr);
 }
 

@@ -7,7 +7,8 @@ int rf_strace_import(char *const *paths, size_t n, const struct rf_strace_opts *
 		     struct rf_sinks *sinks, struct rf_error *reterr)
 {
 	struct rf_recording meta = { .backend = rf_strace_source.name,
-				     .source_fields = rf_strace_source.fields, .exit_status = -1 };
+				     .source_fields = rf_strace_source.fields,
+				     .exit_status = -1 };
 	int r = rf_sinks_begin(sinks, &rf_strace_source, reterr), e;
 
 	for (size_t i = 0; r >= 0 && i < n; i++)

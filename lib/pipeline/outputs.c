@@ -70,9 +70,10 @@ static int write_apparmor(const struct rf_observation *obs, const struct rf_outp
 
 	if (r < 0)
 		return r;
-	r = rf_aa_from_observation(obs, &(struct rf_aa_opts){ .name = out->apparmor_name ?: name,
-							      .mode = out->apparmor_mode,
-							      .partial = out->apparmor_partial },
+	r = rf_aa_from_observation(obs,
+				   &(struct rf_aa_opts){ .name = out->apparmor_name ?: name,
+							 .mode = out->apparmor_mode,
+							 .partial = out->apparmor_partial },
 				   &p, reterr);
 	return r < 0 ? r : rf_aa_profile_write_file(p, out->apparmor, reterr);
 }

@@ -72,15 +72,16 @@ void rf_prevent_report(const struct rf_prevent *p, FILE *out)
 		p->bpf_lsm ? "the kernel has it, ringfence does not use it yet"
 			   : "not available (bpf is not in /sys/kernel/security/lsm)");
 	fprintf(out, "ringfence: enforcement: deny before the call (rules with action: deny): %s\n",
-		!p->o.held ? "not with the eBPF backend (a tracepoint cannot refuse a call; "
-			     "the ptrace backend can): those rules alert"
+		!p->o.held     ? "not with the eBPF backend (a tracepoint cannot refuse a call; "
+				 "the ptrace backend can): those rules alert"
 		: p->o.dry_run ? "ptrace skips the call, which fails with EPERM (dry run: nothing "
 				 "is refused)"
-		: !p->o.kill ? "ptrace could skip the call; --kill not given"
-			     : "used: ptrace skips the call, which fails with EPERM");
+		: !p->o.kill   ? "ptrace could skip the call; --kill not given"
+			       : "used: ptrace skips the call, which fails with EPERM");
 	fprintf(out, "ringfence: enforcement: bpf_send_signal at the tracepoint: not used (rules "
 		     "are evaluated in user space)\n");
-	fprintf(out, "ringfence: enforcement: SIGKILL through a pidfd after the event: used%s; %s\n",
+	fprintf(out,
+		"ringfence: enforcement: SIGKILL through a pidfd after the event: used%s; %s\n",
 		p->o.dry_run ? " (dry run: nothing is signalled)" : "",
 		p->o.held ? "ptrace holds the process at the call's exit until the verdict, so it "
 			    "runs no further instruction"
@@ -105,8 +106,10 @@ static int read_stat(pid_t pid, unsigned long long *start, unsigned *flags)
 		return -EIO;
 	buf[n] = '\0';
 	p = strrchr(buf, ')'); /* comm may hold spaces and parentheses */
-	if (!p || sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %u %*u %*u %*u %*u %*u %*u %*d %*d %*d "
-			      "%*d %*d %*d %llu", flags, start) != 2)
+	if (!p || sscanf(p + 2,
+			 "%*c %*d %*d %*d %*d %*d %u %*u %*u %*u %*u %*u %*u %*d %*d %*d "
+			 "%*d %*d %*d %llu",
+			 flags, start) != 2)
 		return -EIO;
 	return 0;
 }
@@ -176,8 +179,8 @@ int rf_prevent_act(struct rf_finding *f, const struct rf_event *ev, void *preven
 	}
 	pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
 	if (pidfd < 0) {
-		f->action_taken = errno == ESRCH ? "failed: the process had exited"
-						 : "failed: pidfd_open";
+		f->action_taken =
+			errno == ESRCH ? "failed: the process had exited" : "failed: pidfd_open";
 		p->st.failed++;
 		goto out;
 	}

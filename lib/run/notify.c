@@ -75,10 +75,11 @@ int rf_listener_grab(int pidfd, pid_t pid, int *ret_fd, struct rf_error *reterr)
 		if (scan_for_listener(pid, &num) == 0) {
 			fd = (int)syscall(SYS_pidfd_getfd, pidfd, num, 0);
 			if (fd < 0)
-				return rf_error_set(reterr, -errno,
-						    "cannot take the seccomp listener from the child "
-						    "(pidfd_getfd): %s",
-						    strerror(errno));
+				return rf_error_set(
+					reterr, -errno,
+					"cannot take the seccomp listener from the child "
+					"(pidfd_getfd): %s",
+					strerror(errno));
 			*ret_fd = fd;
 			return 0;
 		}
@@ -146,7 +147,8 @@ static pid_t tgid_of(struct rf_listener *l, pid_t tid)
 
 static void emit_gap(struct rf_listener *l)
 {
-	struct rf_event ev = { .kind = RF_EV_GAP, .time_ns = rf_boottime_ns(),
+	struct rf_event ev = { .kind = RF_EV_GAP,
+			       .time_ns = rf_boottime_ns(),
 			       .gap = { .lost = 1, .where = "notifications" } };
 
 	(void)l->fn(&ev, l->userdata);
@@ -184,7 +186,9 @@ static int handle_one(struct rf_listener *l, struct seccomp_notif *req,
 		memcpy(ev.comm, ev.proc->comm, sizeof(ev.comm));
 	}
 	ev.sc = (struct rf_ev_syscall){ .id = { .arch = req->data.arch, .nr = req->data.nr },
-					.args_known = 0x3f, .count = 1, .has_verdict = true,
+					.args_known = 0x3f,
+					.count = 1,
+					.has_verdict = true,
 					.verdict = verdict,
 					.allowed = resp->flags & SECCOMP_USER_NOTIF_FLAG_CONTINUE };
 	memcpy(ev.sc.args, req->data.args, sizeof(ev.sc.args));
@@ -208,7 +212,8 @@ int rf_listener_run(struct rf_listener *l, int *ret_status, struct rf_error *ret
 	if (r < 0)
 		return rf_error_set(reterr, r, "seccomp_notify_alloc: %s", strerror(-r));
 	for (;;) {
-		struct pollfd pfd[2] = { { .fd = notify_open ? l->notify_fd : -1, .events = POLLIN },
+		struct pollfd pfd[2] = { { .fd = notify_open ? l->notify_fd : -1,
+					   .events = POLLIN },
 					 { .fd = l->pidfd, .events = POLLIN } };
 
 		r = poll(pfd, 2, -1);
@@ -236,7 +241,8 @@ int rf_listener_run(struct rf_listener *l, int *ret_status, struct rf_error *ret
 	seccomp_notify_free(req, resp);
 	while (waitpid(l->pid, &status, 0) < 0)
 		if (errno != EINTR)
-			return r < 0 ? r : rf_error_set(reterr, -errno, "waitpid: %s", strerror(errno));
+			return r < 0 ? r
+				     : rf_error_set(reterr, -errno, "waitpid: %s", strerror(errno));
 	*ret_status = status;
 	return r;
 }

@@ -16,7 +16,9 @@
 #include "ringfence/proc.h"
 #include "run-internal.h"
 
-#define REPORT_MAX_ENTRIES 65536 /* distinct (arch, nr, verdict) triples; far above any real use */
+#define REPORT_MAX_ENTRIES                                                                         \
+	65536 /* distinct (arch, nr, verdict) triples; far above any real use                      \
+	       */
 
 /* One notification's event: counted under its (arch, nr, verdict, pre_exec). */
 static int report_event(const struct rf_event *ev, void *self)
@@ -31,8 +33,8 @@ static int report_event(const struct rf_event *ev, void *self)
 	}
 	if (ev->kind != RF_EV_SYSCALL || !ev->sc.has_verdict)
 		return 0;
-	(void)snprintf(key, sizeof(key), "%x:%d:%x:%d", ev->sc.id.arch, ev->sc.id.nr, ev->sc.verdict,
-		       ev->bootstrap);
+	(void)snprintf(key, sizeof(key), "%x:%d:%x:%d", ev->sc.id.arch, ev->sc.id.nr,
+		       ev->sc.verdict, ev->bootstrap);
 	d = rf_hmap_get_str(&rep->index, key);
 	if (d) {
 		d->count++;
@@ -51,8 +53,11 @@ static int report_event(const struct rf_event *ev, void *self)
 		rep->lost++; /* counted, never silent; the run itself goes on */
 		return 0;
 	}
-	*d = (struct rf_denial){ .arch = ev->sc.id.arch, .nr = ev->sc.id.nr,
-				 .verdict = ev->sc.verdict, .count = 1, .first_pid = ev->tgid,
+	*d = (struct rf_denial){ .arch = ev->sc.id.arch,
+				 .nr = ev->sc.id.nr,
+				 .verdict = ev->sc.verdict,
+				 .count = 1,
+				 .first_pid = ev->tgid,
 				 .pre_exec = ev->bootstrap };
 	memcpy(d->key, key, sizeof(key));
 	memcpy(d->first_args, ev->sc.args, sizeof(d->first_args));
@@ -84,8 +89,10 @@ void rf_report_sink(struct rf_report *rep, struct rf_sink *ret)
 		rep->index = (struct rf_hmap)RF_HMAP_INIT_STR;
 	*ret = (struct rf_sink){ .name = "run report",
 				 .want_kinds = RF_EV_BIT(RF_EV_SYSCALL) | RF_EV_BIT(RF_EV_GAP),
-				 .need_fields = RF_FIELD_VERDICT, .on_event = report_event,
-				 .on_end = report_end, .self = rep };
+				 .need_fields = RF_FIELD_VERDICT,
+				 .on_event = report_event,
+				 .on_end = report_end,
+				 .self = rep };
 }
 
 static char *syscall_name(uint32_t arch, int nr)

@@ -13,7 +13,7 @@
 #include "ringfence/sink.h"
 
 struct rf_denial {
-	char key[48];     /* "arch:nr:verdict:pre_exec": the aggregation key */
+	char key[48]; /* "arch:nr:verdict:pre_exec": the aggregation key */
 	uint32_t arch;
 	int nr;
 	uint32_t verdict; /* SECCOMP_RET_* of the original profile */
@@ -27,12 +27,12 @@ struct rf_denial {
 
 /* The report: a consumer of the listener's events (RF_EV_SYSCALL with a verdict). */
 struct rf_report {
-	const char *mode;    /* "complain" or "enforce"; not owned */
-	const char *profile; /* not owned */
+	const char *mode;     /* "complain" or "enforce"; not owned */
+	const char *profile;  /* not owned */
 	struct rf_hmap index; /* key -> struct rf_denial */
 	struct rf_denial **items;
 	size_t n;
-	uint64_t lost;       /* notifications we could not decode or answer */
+	uint64_t lost; /* notifications we could not decode or answer */
 	int wait_status;
 	bool exited;
 };
@@ -53,13 +53,13 @@ struct rf_listener {
 	const struct sock_filter *prog; /* not owned */
 	size_t prog_len;
 	const char *self_exe; /* not owned: ringfence's own binary, to tag pre-exec calls */
-	int park_fd;          /* the child's end of the park pipe: its read is ours, let through */
+	int park_fd;	      /* the child's end of the park pipe: its read is ours, let through */
 	bool parked;
 	bool exec_seen; /* the command has exec'd: no later call can be ringfence's own */
 	rf_event_fn fn;
 	void *userdata;
 	struct rf_proctab *procs; /* not owned */
-	struct rf_hmap tgids;     /* tid -> tgid + 1, learned once per thread */
+	struct rf_hmap tgids;	  /* tid -> tgid + 1, learned once per thread */
 };
 extern const struct rf_source_info rf_listener_source;
 int rf_listener_run(struct rf_listener *l, int *ret_status, struct rf_error *reterr);

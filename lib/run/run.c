@@ -30,7 +30,8 @@ extern char **environ;
 struct plan {
 	bool confined;
 	struct rf_profile *profile; /* resolved; its flags are used at load time */
-	struct sock_filter *kernel_prog; /* what is loaded (listener modes: notify instead of deny) */
+	struct sock_filter
+		*kernel_prog; /* what is loaded (listener modes: notify instead of deny) */
 	size_t kernel_len;
 	struct sock_filter *prog; /* the profile's own verdicts, for the listener and checks */
 	size_t prog_len;
@@ -98,10 +99,11 @@ static int plan_caps(const struct rf_run_opts *o, struct plan *pl, struct rf_err
 	    (o->cap_add && (r = rf_caps_parse_list(o->cap_add, &add, reterr)) < 0))
 		return r;
 	if (add & ~bound)
-		return rf_error_set(reterr, -EPERM,
-				    "--cap-add asks for capabilities ringfence does not hold itself "
-				    "(bounding set 0x%llx)",
-				    (unsigned long long)bound);
+		return rf_error_set(
+			reterr, -EPERM,
+			"--cap-add asks for capabilities ringfence does not hold itself "
+			"(bounding set 0x%llx)",
+			(unsigned long long)bound);
 	pl->keep = (bound & ~drop) | add;
 	pl->set_caps = o->cap_drop || o->cap_add || o->uid >= 0;
 	return 0;
@@ -134,7 +136,8 @@ static int plan_profile(const struct rf_run_opts *o, struct plan *pl, struct rf_
 	_cleanup_strv_free_ char **caps = NULL;
 	_cleanup_(rf_seccomp_releasep) scmp_filter_ctx orig = NULL, ctx = NULL;
 	enum rf_filter_mode mode = o->complain ? RF_FILTER_COMPLAIN
-				   : o->report ? RF_FILTER_ENFORCE_REPORT : RF_FILTER_ENFORCE;
+				   : o->report ? RF_FILTER_ENFORCE_REPORT
+					       : RF_FILTER_ENFORCE;
 	struct rf_resolve_env env = { 0 };
 	int r;
 
@@ -159,7 +162,8 @@ static int plan_profile(const struct rf_run_opts *o, struct plan *pl, struct rf_
 		return r;
 	r = rf_filter_build(res, RF_FILTER_ENFORCE, &orig, reterr);
 	if (r >= 0)
-		r = rf_filter_program(res, orig, RF_FILTER_ENFORCE, &pl->prog, &pl->prog_len, reterr);
+		r = rf_filter_program(res, orig, RF_FILTER_ENFORCE, &pl->prog, &pl->prog_len,
+				      reterr);
 	if (r >= 0)
 		r = rf_filter_build_ex(res, mode, false, &ctx, reterr);
 	if (r >= 0)
@@ -316,9 +320,8 @@ static int check_own_calls(const struct plan *pl, char *const *argv, struct rf_e
 		} else if (c->arg0 >= 0) {
 			known[n_known++] = (uint64_t)c->arg0;
 		}
-		if (pl->listener_complain ||
-		    verdict_of(pl, seccomp_syscall_resolve_name(c->name), known, n_known) ==
-			    SECCOMP_RET_ALLOW)
+		if (pl->listener_complain || verdict_of(pl, seccomp_syscall_resolve_name(c->name),
+							known, n_known) == SECCOMP_RET_ALLOW)
 			continue;
 		return rf_error_set(reterr, -EPERM,
 				    "the profile does not allow '%s'%s, which ringfence must call "
@@ -379,7 +382,8 @@ static void forward_signal(int sig, siginfo_t *si, void *uc)
 static void install_forwarding(pid_t child)
 {
 	static const int sigs[] = { SIGTERM, SIGHUP, SIGINT, SIGQUIT, SIGUSR1, SIGUSR2 };
-	struct sigaction sa = { .sa_sigaction = forward_signal, .sa_flags = SA_SIGINFO | SA_RESTART };
+	struct sigaction sa = { .sa_sigaction = forward_signal,
+				.sa_flags = SA_SIGINFO | SA_RESTART };
 
 	forward_to = child;
 	sigemptyset(&sa.sa_mask);
@@ -388,8 +392,8 @@ static void install_forwarding(pid_t child)
 }
 
 struct child_error {
-	int code;    /* exit code the child used */
-	int err;     /* negative errno */
+	int code; /* exit code the child used */
+	int err;  /* negative errno */
 	char msg[1024];
 };
 
@@ -410,14 +414,16 @@ static int run_with_listener(const struct rf_run_opts *o, struct plan *pl, int *
 			     struct rf_error *reterr)
 {
 	struct rf_report rep = { .mode = o->complain ? "complain" : "enforce",
-				 .profile = pl->profile_name, .index = RF_HMAP_INIT_STR };
+				 .profile = pl->profile_name,
+				 .index = RF_HMAP_INIT_STR };
 	_cleanup_(rf_proctab_freep) struct rf_proctab *procs = NULL;
 	_cleanup_close_ int pidfd = -EBADF, notify_fd = -EBADF;
 	struct rf_sinks sinks = { 0 };
 	struct rf_sink report_sink;
 	struct rf_recording meta = { .backend = rf_listener_source.name,
 				     .source_fields = rf_listener_source.fields,
-				     .command = o->argv, .exit_status = -1 };
+				     .command = o->argv,
+				     .exit_status = -1 };
 	int park[2], errp[2], r, status = 0;
 	char self[4096] = "";
 	struct child_error ce = { 0 };
@@ -454,11 +460,18 @@ static int run_with_listener(const struct rf_run_opts *o, struct plan *pl, int *
 	r = pidfd < 0 ? rf_error_set(reterr, -errno, "pidfd_open: %s", strerror(errno))
 		      : rf_listener_grab(pidfd, pid, &notify_fd, reterr);
 	if (r >= 0) {
-		struct rf_listener l = { .notify_fd = notify_fd, .pidfd = pidfd, .pid = pid,
-					 .complain = o->complain, .prog = pl->prog,
-					 .prog_len = pl->prog_len, .self_exe = self,
-					 .park_fd = park[0], .fn = rf_sinks_emit, .userdata = &sinks,
-					 .procs = procs, .tgids = RF_HMAP_INIT_U64 };
+		struct rf_listener l = { .notify_fd = notify_fd,
+					 .pidfd = pidfd,
+					 .pid = pid,
+					 .complain = o->complain,
+					 .prog = pl->prog,
+					 .prog_len = pl->prog_len,
+					 .self_exe = self,
+					 .park_fd = park[0],
+					 .fn = rf_sinks_emit,
+					 .userdata = &sinks,
+					 .procs = procs,
+					 .tgids = RF_HMAP_INIT_U64 };
 		(void)!write(park[1], "g", 1);
 		r = rf_listener_run(&l, &status, reterr);
 		rf_hmap_done(&l.tgids, NULL);

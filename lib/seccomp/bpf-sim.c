@@ -27,8 +27,16 @@ static int alu(uint16_t code, uint32_t *a, uint32_t v)
 	case BPF_ADD: *a += v; return 0;
 	case BPF_SUB: *a -= v; return 0;
 	case BPF_MUL: *a *= v; return 0;
-	case BPF_DIV: if (!v) return -EINVAL; *a /= v; return 0;
-	case BPF_MOD: if (!v) return -EINVAL; *a %= v; return 0;
+	case BPF_DIV:
+		if (!v)
+			return -EINVAL;
+		*a /= v;
+		return 0;
+	case BPF_MOD:
+		if (!v)
+			return -EINVAL;
+		*a %= v;
+		return 0;
 	case BPF_OR: *a |= v; return 0;
 	case BPF_AND: *a &= v; return 0;
 	case BPF_XOR: *a ^= v; return 0;
@@ -114,16 +122,14 @@ int64_t rf_bpf_sim_run(const struct sock_filter *prog, size_t n, const struct se
 				return -EINVAL;
 			pc += taken ? f->jt : f->jf;
 			break;
-		case BPF_RET:
-			return BPF_RVAL(f->code) == BPF_A ? a : f->k;
+		case BPF_RET: return BPF_RVAL(f->code) == BPF_A ? a : f->k;
 		case BPF_MISC:
 			if (BPF_MISCOP(f->code) == BPF_TAX)
 				x = a;
 			else
 				a = x;
 			break;
-		default:
-			return -EINVAL;
+		default: return -EINVAL;
 		}
 	}
 	return -EINVAL; /* fell off the end: the kernel rejects such programs */

@@ -74,8 +74,9 @@ static int add_arg_rule(struct rf_profile *p, const char *name, unsigned index, 
 		return -ENOMEM;
 	r->n_names = 1;
 	r->n_args = 1;
-	r->args[0] = (struct rf_seccomp_arg){ .index = index, .value = value,
-					      .value_two = value_two, .op = op };
+	r->args[0] = (struct rf_seccomp_arg){
+		.index = index, .value = value, .value_two = value_two, .op = op
+	};
 	return 0;
 }
 
@@ -108,7 +109,8 @@ static int arg_rules(const struct rf_observation *o, struct rf_profile *p, const
 		return r < 0 ? r : 1;
 	}
 	if (!ok || n == 0) {
-		if (asprintf(&note, "%s: more than %d distinct values of argument %d, kept name-only",
+		if (asprintf(&note,
+			     "%s: more than %d distinct values of argument %d, kept name-only",
 			     name, RF_BUILD_MAX_ARG_RULES, index) >= 0) {
 			(void)strv_extend(notes, note);
 			free(note);
@@ -127,8 +129,8 @@ extern const unsigned long rf_data_runc_tail_len;
 int rf_runtime_base_from_string(const char *s, enum rf_runtime_base *ret)
 {
 	static const char *const names[] = { [RF_RUNTIME_BASE_AUTO] = "auto",
-					      [RF_RUNTIME_BASE_NONE] = "none",
-					      [RF_RUNTIME_BASE_RUNC] = "runc" };
+					     [RF_RUNTIME_BASE_NONE] = "none",
+					     [RF_RUNTIME_BASE_RUNC] = "runc" };
 
 	for (size_t i = 0; i < ELEMENTSOF(names); i++)
 		if (streq(s, names[i])) {
@@ -169,8 +171,9 @@ static int add_runc_tail(char ***names)
 			return -ENOMEM;
 		added++;
 	}
-	rf_log(RF_LOG_NOTICE, "runc init's post-filter syscalls added (data/runc-tail.txt): %zu not "
-			      "seen in this recording",
+	rf_log(RF_LOG_NOTICE,
+	       "runc init's post-filter syscalls added (data/runc-tail.txt): %zu not "
+	       "seen in this recording",
 	       added);
 	return 0;
 }
@@ -198,7 +201,7 @@ static int collect_names(const struct rf_observation *o, const struct rf_build_o
 		if (r >= 0)
 			r = strv_extend_unique(&names, s->name);
 	}
-	STRV_FOREACH (f, o->fast_syscalls)
+	STRV_FOREACH(f, o->fast_syscalls)
 		if (r >= 0 && seccomp_syscall_resolve_name(*f) != __NR_SCMP_ERROR)
 			r = strv_extend_unique(&names, *f);
 	if (r >= 0 && wants_runc_tail(o, opts ? opts->runtime_base : RF_RUNTIME_BASE_AUTO))
@@ -232,7 +235,7 @@ int rf_profile_from_observation(const struct rf_observation *o, const struct rf_
 	if (!allow)
 		return -ENOMEM;
 	allow->action = RF_ACT_ALLOW;
-	STRV_FOREACH (n, names) {
+	STRV_FOREACH(n, names) {
 		r = opts && opts->args && !strv_contains(o->fast_syscalls, *n)
 			    ? arg_rules(o, p, *n, &notes)
 			    : 0;
@@ -246,7 +249,7 @@ int rf_profile_from_observation(const struct rf_observation *o, const struct rf_
 	if (!allow->names)
 		return -ENOMEM;
 	allow->n_names = strv_length(allow->names);
-	STRV_FOREACH (n, notes)
+	STRV_FOREACH(n, notes)
 		rf_log(RF_LOG_NOTICE, "%s", *n);
 	if (notes && !(allow->comment = strdup("argument rules not generated for some syscalls; "
 					       "see the notes printed by generate")))

@@ -33,7 +33,8 @@ static char *describe_rule(const struct rf_seccomp_rule *r)
 	for (size_t i = 0; i < r->n_args; i++) {
 		const struct rf_seccomp_arg *a = &r->args[i];
 		fprintf(f, "%s arg%u %s 0x%llx", i ? " and" : " if", a->index,
-			rf_cmp_to_string(a->op) + strlen("SCMP_CMP_"), (unsigned long long)a->value);
+			rf_cmp_to_string(a->op) + strlen("SCMP_CMP_"),
+			(unsigned long long)a->value);
 		if (a->op == RF_CMP_MASKED_EQ)
 			fprintf(f, "/0x%llx", (unsigned long long)a->value_two);
 	}
@@ -50,7 +51,7 @@ struct name_index {
 	struct name_rule {
 		const char *name;
 		size_t rule;
-	} *v;
+	} * v;
 	size_t n;
 };
 
@@ -72,7 +73,7 @@ static int index_build(const struct rf_profile *p, struct name_index *ret)
 	if (!ret->v)
 		return -ENOMEM;
 	for (size_t i = 0; i < p->n_rules; i++)
-		STRV_FOREACH (name, p->rules[i].names)
+		STRV_FOREACH(name, p->rules[i].names)
 			ret->v[ret->n++] = (struct name_rule){ *name, i };
 	qsort_safe(ret->v, ret->n, sizeof(*ret->v), name_rule_cmp);
 	return 0;
@@ -114,7 +115,7 @@ static int describe_name(const struct rf_profile *p, const struct name_index *ix
 	f = open_memstream(&out, &len);
 	if (!f)
 		return -ENOMEM;
-	STRV_FOREACH (s, parts)
+	STRV_FOREACH(s, parts)
 		fprintf(f, "%s%s", s == parts ? "" : " | ", *s);
 	if (fclose(f) != 0) {
 		free(out);
@@ -133,8 +134,9 @@ static int push(struct rf_diff *d, const char *arch, const char *name, char kind
 		return -ENOMEM;
 	}
 	d->items = n;
-	n[d->n] = (struct rf_diff_entry){ .arch = strdup(arch), .name = strdup(name),
-					  .kind = kind, .detail = detail };
+	n[d->n] = (struct rf_diff_entry){
+		.arch = strdup(arch), .name = strdup(name), .kind = kind, .detail = detail
+	};
 	if (!n[d->n].arch || !n[d->n].name) {
 		free(n[d->n].arch);
 		free(n[d->n].name);
@@ -178,10 +180,10 @@ static int all_arches(const struct rf_profile *a, const struct rf_profile *b, co
 
 	if (native && strv_extend(&v, native) < 0)
 		return -ENOMEM;
-	STRV_FOREACH (x, a->architectures)
+	STRV_FOREACH(x, a->architectures)
 		if (strv_extend_unique(&v, *x) < 0)
 			return -ENOMEM;
-	STRV_FOREACH (x, b->architectures)
+	STRV_FOREACH(x, b->architectures)
 		if (strv_extend_unique(&v, *x) < 0)
 			return -ENOMEM;
 	*ret = TAKE_PTR(v);
@@ -250,12 +252,12 @@ static int diff_resolved(const struct rf_profile *a, const struct rf_profile *b,
 		r = all_arches(a, b, native_name, &arches);
 	if (r < 0)
 		return r;
-	STRV_FOREACH (arch, arches) {
+	STRV_FOREACH(arch, arches) {
 		uint32_t tok = rf_arch_from_name(*arch);
 		bool in_a = arch_listed(a, *arch, native_name);
 		bool in_b = arch_listed(b, *arch, native_name);
 
-		STRV_FOREACH (n, names) {
+		STRV_FOREACH(n, names) {
 			char *da = NULL, *db = NULL;
 			bool unknown;
 

@@ -18,7 +18,7 @@
 #include "ringfence/filter.h"
 
 #define X32_SYSCALL_BIT 0x40000000u
-#define MAX_ARCHES 24
+#define MAX_ARCHES	24
 
 struct insn {
 	uint16_t code;
@@ -45,12 +45,9 @@ static bool stub_applies(const struct rf_profile *p)
 	switch (p->default_action) {
 	case RF_ACT_ALLOW:
 	case RF_ACT_LOG:
-	case RF_ACT_TRACE: /* a tracer is expected to handle new syscalls itself */
-		return false;
-	case RF_ACT_ERRNO:
-		return !(p->has_default_errno_ret && p->default_errno_ret == ENOSYS);
-	default:
-		return true;
+	case RF_ACT_TRACE: /* a tracer is expected to handle new syscalls itself */ return false;
+	case RF_ACT_ERRNO: return !(p->has_default_errno_ret && p->default_errno_ret == ENOSYS);
+	default: return true;
 	}
 }
 
@@ -59,7 +56,7 @@ static int64_t last_syscall(const struct rf_profile *p, uint32_t arch)
 	int64_t max = -1;
 
 	for (size_t i = 0; i < p->n_rules; i++)
-		STRV_FOREACH (n, p->rules[i].names) {
+		STRV_FOREACH(n, p->rules[i].names) {
 			int nr = seccomp_syscall_resolve_name_arch(arch, *n);
 			if (nr >= 0 && nr > max)
 				max = nr;
@@ -72,7 +69,7 @@ static int collect_arches(const struct rf_profile *p, uint32_t *out, size_t *n)
 	uint32_t native = rf_arch_native();
 
 	out[(*n)++] = native;
-	STRV_FOREACH (a, p->architectures) {
+	STRV_FOREACH(a, p->architectures) {
 		uint32_t t = rf_arch_from_name(*a);
 		bool dup = false;
 
@@ -114,7 +111,8 @@ static int build_stub(const struct rf_profile *p, uint32_t deny, struct stub *s)
 			emit(s, BPF_JMP | BPF_JGT | BPF_K, (uint32_t)max, L_ENOSYS, L_END);
 			s->label_pc[label + 1] = (int)s->n;
 			if (max32 >= 0)
-				emit(s, BPF_JMP | BPF_JGT | BPF_K, (uint32_t)max32, L_ENOSYS, L_END);
+				emit(s, BPF_JMP | BPF_JGT | BPF_K, (uint32_t)max32, L_ENOSYS,
+				     L_END);
 			else
 				emit(s, BPF_JMP | BPF_JA, 0, L_END, L_END);
 		} else {
@@ -151,8 +149,8 @@ int rf_filter_program(const struct rf_profile *p, scmp_filter_ctx ctx, enum rf_f
 {
 	_cleanup_free_ struct sock_filter *body = NULL, *out = NULL;
 	struct stub s = { .n = 0 };
-	uint32_t deny = mode == RF_FILTER_ENFORCE ? SECCOMP_RET_ERRNO | ENOSYS
-						  : SECCOMP_RET_USER_NOTIF;
+	uint32_t deny =
+		mode == RF_FILTER_ENFORCE ? SECCOMP_RET_ERRNO | ENOSYS : SECCOMP_RET_USER_NOTIF;
 	size_t nbody = 0;
 	int r;
 
@@ -162,8 +160,10 @@ int rf_filter_program(const struct rf_profile *p, scmp_filter_ctx ctx, enum rf_f
 	if (stub_applies(p) && (r = build_stub(p, deny, &s)) < 0)
 		return rf_error_set(reterr, r, "cannot build the ENOSYS stub: %s", strerror(-r));
 	if (s.n + nbody > BPF_MAXINSNS)
-		return rf_error_set(reterr, -E2BIG, "the filter has %zu instructions; the kernel "
-				    "accepts %d", s.n + nbody, BPF_MAXINSNS);
+		return rf_error_set(reterr, -E2BIG,
+				    "the filter has %zu instructions; the kernel "
+				    "accepts %d",
+				    s.n + nbody, BPF_MAXINSNS);
 	out = calloc(s.n + nbody, sizeof(*out));
 	if (!out)
 		return -ENOMEM;
@@ -174,7 +174,8 @@ int rf_filter_program(const struct rf_profile *p, scmp_filter_ctx ctx, enum rf_f
 			bool ja = BPF_OP(s.v[i].code) == BPF_JA;
 			if (resolve(&s, i, s.v[i].jt, ja ? &k : &jt) < 0 ||
 			    (!ja && resolve(&s, i, s.v[i].jf, &jf) < 0))
-				return rf_error_set(reterr, -EINVAL, "ENOSYS stub jump out of range");
+				return rf_error_set(reterr, -EINVAL,
+						    "ENOSYS stub jump out of range");
 		}
 		out[i] = (struct sock_filter){ s.v[i].code, (uint8_t)jt, (uint8_t)jf, k };
 	}

@@ -25,16 +25,20 @@ static int to_scmp_action(const struct rf_profile *p, enum rf_action a, bool has
 	uint32_t e = has_errno ? errno_ret : EPERM;
 
 	if (has_errno && a != RF_ACT_ERRNO && a != RF_ACT_TRACE)
-		return rf_error_set_at(reterr, -EINVAL, p->source ?: "profile", line,
-				       "errnoRet is only valid with SCMP_ACT_ERRNO or SCMP_ACT_TRACE, "
-				       "not %s", rf_action_to_string(a));
+		return rf_error_set_at(
+			reterr, -EINVAL, p->source ?: "profile", line,
+			"errnoRet is only valid with SCMP_ACT_ERRNO or SCMP_ACT_TRACE, "
+			"not %s",
+			rf_action_to_string(a));
 	if (e > 0xffff)
 		return rf_error_set_at(reterr, -EINVAL, p->source ?: "profile", line,
-				       "errnoRet %u does not fit the kernel's 16-bit errno field", e);
+				       "errnoRet %u does not fit the kernel's 16-bit errno field",
+				       e);
 	if (a == RF_ACT_NOTIFY)
-		return rf_error_set_at(reterr, -EOPNOTSUPP, p->source ?: "profile", line,
-				       "SCMP_ACT_NOTIFY needs a seccomp agent (listenerPath); ringfence "
-				       "run is not one");
+		return rf_error_set_at(
+			reterr, -EOPNOTSUPP, p->source ?: "profile", line,
+			"SCMP_ACT_NOTIFY needs a seccomp agent (listenerPath); ringfence "
+			"run is not one");
 	if (mode == RF_FILTER_COMPLAIN && !is_allow_type(a)) {
 		*ret = SCMP_ACT_NOTIFY;
 		return 0;
@@ -45,49 +49,39 @@ static int to_scmp_action(const struct rf_profile *p, enum rf_action a, bool has
 	}
 	switch (a) {
 	case RF_ACT_KILL:
-	case RF_ACT_KILL_THREAD:
-		*ret = SCMP_ACT_KILL_THREAD;
-		return 0;
-	case RF_ACT_KILL_PROCESS:
-		*ret = SCMP_ACT_KILL_PROCESS;
-		return 0;
-	case RF_ACT_TRAP:
-		*ret = SCMP_ACT_TRAP;
-		return 0;
-	case RF_ACT_ERRNO:
-		*ret = SCMP_ACT_ERRNO(e);
-		return 0;
-	case RF_ACT_TRACE:
-		*ret = SCMP_ACT_TRACE(e);
-		return 0;
-	case RF_ACT_LOG:
-		*ret = SCMP_ACT_LOG;
-		return 0;
-	case RF_ACT_ALLOW:
-		*ret = SCMP_ACT_ALLOW;
-		return 0;
-	default:
-		return rf_error_set(reterr, -EINVAL, "invalid action");
+	case RF_ACT_KILL_THREAD: *ret = SCMP_ACT_KILL_THREAD; return 0;
+	case RF_ACT_KILL_PROCESS: *ret = SCMP_ACT_KILL_PROCESS; return 0;
+	case RF_ACT_TRAP: *ret = SCMP_ACT_TRAP; return 0;
+	case RF_ACT_ERRNO: *ret = SCMP_ACT_ERRNO(e); return 0;
+	case RF_ACT_TRACE: *ret = SCMP_ACT_TRACE(e); return 0;
+	case RF_ACT_LOG: *ret = SCMP_ACT_LOG; return 0;
+	case RF_ACT_ALLOW: *ret = SCMP_ACT_ALLOW; return 0;
+	default: return rf_error_set(reterr, -EINVAL, "invalid action");
 	}
 }
 
 static const enum scmp_compare cmp_map[] = {
-	[RF_CMP_NE] = SCMP_CMP_NE, [RF_CMP_LT] = SCMP_CMP_LT, [RF_CMP_LE] = SCMP_CMP_LE,
-	[RF_CMP_EQ] = SCMP_CMP_EQ, [RF_CMP_GE] = SCMP_CMP_GE, [RF_CMP_GT] = SCMP_CMP_GT,
+	[RF_CMP_NE] = SCMP_CMP_NE,
+	[RF_CMP_LT] = SCMP_CMP_LT,
+	[RF_CMP_LE] = SCMP_CMP_LE,
+	[RF_CMP_EQ] = SCMP_CMP_EQ,
+	[RF_CMP_GE] = SCMP_CMP_GE,
+	[RF_CMP_GT] = SCMP_CMP_GT,
 	[RF_CMP_MASKED_EQ] = SCMP_CMP_MASKED_EQ,
 };
 
 static int add_arches(scmp_filter_ctx ctx, const struct rf_profile *p, struct rf_error *reterr)
 {
-	STRV_FOREACH (a, p->architectures) {
+	STRV_FOREACH(a, p->architectures) {
 		uint32_t t = rf_arch_from_name(*a);
 		int r;
 
 		if (!t)
-			return rf_error_set_at(reterr, -EINVAL, p->source ?: "profile", 0,
-					       "architecture '%s' is unknown to libseccomp %u.%u.%u", *a,
-					       seccomp_version()->major, seccomp_version()->minor,
-					       seccomp_version()->micro);
+			return rf_error_set_at(
+				reterr, -EINVAL, p->source ?: "profile", 0,
+				"architecture '%s' is unknown to libseccomp %u.%u.%u", *a,
+				seccomp_version()->major, seccomp_version()->minor,
+				seccomp_version()->micro);
 		r = seccomp_arch_add(ctx, t);
 		if (r < 0 && r != -EEXIST)
 			return rf_error_set(reterr, r, "cannot add architecture '%s': %s", *a,
@@ -98,7 +92,7 @@ static int add_arches(scmp_filter_ctx ctx, const struct rf_profile *p, struct rf
 
 static int set_flags(scmp_filter_ctx ctx, const struct rf_profile *p, struct rf_error *reterr)
 {
-	STRV_FOREACH (f, p->flags) {
+	STRV_FOREACH(f, p->flags) {
 		enum scmp_filter_attr attr;
 		int r;
 
@@ -113,7 +107,8 @@ static int set_flags(scmp_filter_ctx ctx, const struct rf_profile *p, struct rf_
 					    "seccomp flag '%s' is not supported by this build", *f);
 		r = seccomp_attr_set(ctx, attr, 1);
 		if (r < 0)
-			return rf_error_set(reterr, r, "cannot set flag '%s': %s", *f, strerror(-r));
+			return rf_error_set(reterr, r, "cannot set flag '%s': %s", *f,
+					    strerror(-r));
 	}
 	return 0;
 }
@@ -138,8 +133,10 @@ static int add_rule_conditions(scmp_filter_ctx ctx, const struct rf_profile *p,
 					       "argument index %u is out of range 0..5", a->index);
 		if (seen[a->index]++)
 			same_index = true;
-		cmps[i] = (struct scmp_arg_cmp){ .arg = a->index, .op = cmp_map[a->op],
-						 .datum_a = a->value, .datum_b = a->value_two };
+		cmps[i] = (struct scmp_arg_cmp){ .arg = a->index,
+						 .op = cmp_map[a->op],
+						 .datum_a = a->value,
+						 .datum_b = a->value_two };
 	}
 	/* runc: conditions sharing an index are ORed, one rule each. */
 	if (same_index) {
@@ -326,11 +323,12 @@ int rf_filter_export(scmp_filter_ctx ctx, struct sock_filter **ret, size_t *ret_
 int rf_filter_load(const struct sock_filter *prog, size_t n, const struct rf_profile *p,
 		   bool want_listener, int *ret_listener, struct rf_error *reterr)
 {
-	struct sock_fprog fprog = { .len = (unsigned short)n, .filter = (struct sock_filter *)prog };
+	struct sock_fprog fprog = { .len = (unsigned short)n,
+				    .filter = (struct sock_filter *)prog };
 	unsigned long flags = want_listener ? SECCOMP_FILTER_FLAG_NEW_LISTENER : 0;
 	long r;
 
-	STRV_FOREACH (f, p->flags) {
+	STRV_FOREACH(f, p->flags) {
 		if (streq(*f, "SECCOMP_FILTER_FLAG_TSYNC"))
 			/* With a listener the kernel needs TSYNC_ESRCH to tell the two apart. */
 			flags |= SECCOMP_FILTER_FLAG_TSYNC |
@@ -340,16 +338,16 @@ int rf_filter_load(const struct sock_filter *prog, size_t n, const struct rf_pro
 		else if (streq(*f, "SECCOMP_FILTER_FLAG_SPEC_ALLOW"))
 			flags |= SECCOMP_FILTER_FLAG_SPEC_ALLOW;
 		else
-			return rf_error_set(reterr, -EOPNOTSUPP, "seccomp flag '%s' is not supported",
-					    *f);
+			return rf_error_set(reterr, -EOPNOTSUPP,
+					    "seccomp flag '%s' is not supported", *f);
 	}
 	if (n == 0 || n > BPF_MAXINSNS)
 		return rf_error_set(reterr, -EINVAL, "filter has %zu instructions", n);
 	r = syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, flags, &fprog);
 	if (r < 0)
-		return rf_error_set(reterr, -errno, "cannot load the seccomp filter: %s%s",
-				    strerror(errno),
-				    errno == EACCES ? " (needs no_new_privs or CAP_SYS_ADMIN)" : "");
+		return rf_error_set(
+			reterr, -errno, "cannot load the seccomp filter: %s%s", strerror(errno),
+			errno == EACCES ? " (needs no_new_privs or CAP_SYS_ADMIN)" : "");
 	if (ret_listener)
 		*ret_listener = want_listener ? (int)r : -EBADF;
 	return 0;

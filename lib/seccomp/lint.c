@@ -50,8 +50,9 @@ static bool push_item(struct rf_lint *l, enum rf_lint_severity sev, bool host, u
 		free(code_copy);
 		return false;
 	}
-	l->items[l->n++] = (struct rf_lint_item){ .severity = sev, .line = line, .host = host,
-						.code = code_copy, .message = msg };
+	l->items[l->n++] = (struct rf_lint_item){
+		.severity = sev, .line = line, .host = host, .code = code_copy, .message = msg
+	};
 	return true;
 }
 
@@ -136,11 +137,11 @@ static void lint_cond(struct lint_ctx *l, const struct rf_seccomp_rule_cond *c, 
 	cap_value_t cv;
 	unsigned ma, mi;
 
-	STRV_FOREACH (cap, c->caps)
+	STRV_FOREACH(cap, c->caps)
 		if (cap_from_name(*cap, &cv) < 0)
 			add(l, RF_LINT_ERROR, line, "unknown-capability", "unknown capability '%s'",
 			    *cap);
-	STRV_FOREACH (a, c->arches)
+	STRV_FOREACH(a, c->arches)
 		if (!rf_arch_from_name(*a))
 			add_host(l, line, "unknown-arch",
 				 "architecture '%s' is unknown to libseccomp here; the block never "
@@ -361,7 +362,8 @@ static void lint_header(struct lint_ctx *l, const struct rf_profile *p)
 	}
 	for (size_t i = 0; p->flags && p->flags[i]; i++) {
 		const char *f = p->flags[i];
-		if (!streq(f, "SECCOMP_FILTER_FLAG_TSYNC") && !streq(f, "SECCOMP_FILTER_FLAG_LOG") &&
+		if (!streq(f, "SECCOMP_FILTER_FLAG_TSYNC") &&
+		    !streq(f, "SECCOMP_FILTER_FLAG_LOG") &&
 		    !streq(f, "SECCOMP_FILTER_FLAG_SPEC_ALLOW") &&
 		    !streq(f, "SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV"))
 			add(l, RF_LINT_ERROR, p->flag_lines ? p->flag_lines[i] : 0, "unknown-flag",

@@ -24,12 +24,13 @@ static ssize_t plain_rule(const struct rf_profile *out, const struct rf_seccomp_
 	return -1;
 }
 
-static bool has_conditional_duplicate(const struct rf_profile *out,
-				      const struct rf_seccomp_rule *r, const char *name)
+static bool has_conditional_duplicate(const struct rf_profile *out, const struct rf_seccomp_rule *r,
+				      const char *name)
 {
 	for (size_t i = 0; i < out->n_rules; i++)
 		if (out->rules[i].n_args && same_verdict(&out->rules[i], r) &&
-		    rf_seccomp_rule_args_equal(&out->rules[i], r) && strv_contains(out->rules[i].names, name))
+		    rf_seccomp_rule_args_equal(&out->rules[i], r) &&
+		    strv_contains(out->rules[i].names, name))
 			return true;
 	return false;
 }
@@ -51,13 +52,13 @@ static int add_rule_names(struct rf_profile *out, const struct rf_seccomp_rule *
 			k = (ssize_t)out->n_rules - 1;
 		}
 		d = &out->rules[k];
-		STRV_FOREACH (n, r->names)
+		STRV_FOREACH(n, r->names)
 			if (strv_extend_unique(&d->names, *n) < 0)
 				return -ENOMEM;
 		d->n_names = strv_length(d->names);
 		return 0;
 	}
-	STRV_FOREACH (n, r->names) {
+	STRV_FOREACH(n, r->names) {
 		if (has_conditional_duplicate(out, r, *n))
 			continue;
 		d = rf_profile_add_rule(out);
@@ -119,10 +120,10 @@ int rf_profile_merge(struct rf_profile *const *in, size_t n, struct rf_profile *
 					    "%s: default action differs from the first profile's; "
 					    "a union is only defined for one default",
 					    p->source ?: "profile");
-		STRV_FOREACH (a, p->architectures)
+		STRV_FOREACH(a, p->architectures)
 			if ((r = strv_extend_unique(&out->architectures, *a)) < 0)
 				return r;
-		STRV_FOREACH (f, p->flags)
+		STRV_FOREACH(f, p->flags)
 			if ((r = strv_extend_unique(&out->flags, *f)) < 0)
 				return r;
 		for (size_t k = 0; k < p->n_rules; k++)

@@ -13,7 +13,7 @@
 
 struct pctx {
 	struct rf_doc d; /* the document being read: source, errors, dialect, label */
-	bool json;       /* the file is JSON (the limits pass reads the text itself) */
+	bool json;	 /* the file is JSON (the limits pass reads the text itself) */
 };
 
 /* Iterates a mapping, calling `fn` for each key; unknown keys are rejected by `fn`. */
@@ -27,8 +27,7 @@ int sp_fail_limit(struct pctx *c, struct fy_node *n, const char *what, size_t li
 int sp_check_node(struct pctx *c, struct fy_node *n, const char *what);
 bool sp_is_null(struct pctx *c, struct fy_node *n);
 int sp_get_string(struct pctx *c, struct fy_node *n, const char *what, char **ret);
-int sp_get_u64(struct pctx *c, struct fy_node *n, const char *what, uint64_t max,
-	       uint64_t *ret);
+int sp_get_u64(struct pctx *c, struct fy_node *n, const char *what, uint64_t max, uint64_t *ret);
 int sp_get_u32(struct pctx *c, struct fy_node *n, const char *what, uint32_t *ret);
 int sp_get_strv(struct pctx *c, struct fy_node *n, const char *what, size_t max, char ***ret,
 		unsigned **ret_lines);
@@ -43,8 +42,8 @@ int sp_parse_document(struct pctx *c, struct fy_node *root, struct rf_profile *p
  * before any tree is built, and counts the documents of the stream. A syntax error is left to
  * the tree pass, which reports it with libfyaml's diagnostic. */
 struct sp_stream {
-	unsigned docs;            /* documents, empty ones included */
-	unsigned content_docs;    /* documents with something in them */
+	unsigned docs;		  /* documents, empty ones included */
+	unsigned content_docs;	  /* documents with something in them */
 	unsigned second_doc_line; /* where the second document starts, 0 if there is none */
 };
 int sp_check_limits(struct pctx *c, const char *text, size_t len, struct sp_stream *ret);

@@ -29,7 +29,7 @@ struct scan {
 	struct frame *stack;
 	size_t depth, cap;
 	bool last_key_is_syscalls; /* the key just read was "syscalls" */
-	size_t values, rules;      /* values in the file, rules in the current document */
+	size_t values, rules;	   /* values in the file, rules in the current document */
 	unsigned docs, content_docs, line, second_doc_line;
 	const char *over; /* the limit exceeded, reported at the next known line */
 	size_t over_limit;
@@ -171,28 +171,22 @@ static int on_event(struct scan *s, struct fy_event *e)
 	const char *text;
 
 	switch (e->type) {
-	case FYET_DOCUMENT_START:
-		document_starts(s);
-		return 0;
+	case FYET_DOCUMENT_START: document_starts(s); return 0;
 	case FYET_SCALAR:
 		text = fy_token_get_text(e->scalar.value, &len);
-		return value_starts(s, token_line(e->scalar.value),
-				    len ? V_SCALAR : V_EMPTY_SCALAR, text ?: "", text ? len : 0);
-	case FYET_ALIAS:
-		return value_starts(s, token_line(e->alias.anchor), V_SCALAR, NULL, 0);
+		return value_starts(s, token_line(e->scalar.value), len ? V_SCALAR : V_EMPTY_SCALAR,
+				    text ?: "", text ? len : 0);
+	case FYET_ALIAS: return value_starts(s, token_line(e->alias.anchor), V_SCALAR, NULL, 0);
 	case FYET_MAPPING_START:
 		/* A block mapping has no token of its own: its first key gives the line. */
-		return value_starts(s, token_line(e->mapping_start.mapping_start), V_MAPPING,
-				    NULL, 0);
+		return value_starts(s, token_line(e->mapping_start.mapping_start), V_MAPPING, NULL,
+				    0);
 	case FYET_SEQUENCE_START:
 		return value_starts(s, token_line(e->sequence_start.sequence_start), V_SEQUENCE,
 				    NULL, 0);
 	case FYET_MAPPING_END:
-	case FYET_SEQUENCE_END:
-		collection_ends(s);
-		return 0;
-	default:
-		return 0;
+	case FYET_SEQUENCE_END: collection_ends(s); return 0;
+	default: return 0;
 	}
 }
 
@@ -259,9 +253,10 @@ int sp_check_limits(struct pctx *c, const char *text, size_t len, struct sp_stre
 		return r;
 	if (s.over)
 		return rf_error_set_at(c->d.err, -EINVAL, c->d.source ?: "<input>",
-				       s.over_line ?: s.line, "too many %s: the limit is %zu", s.over,
-				       s.over_limit);
-	*ret = (struct sp_stream){ .docs = s.docs, .content_docs = s.content_docs,
+				       s.over_line ?: s.line, "too many %s: the limit is %zu",
+				       s.over, s.over_limit);
+	*ret = (struct sp_stream){ .docs = s.docs,
+				   .content_docs = s.content_docs,
 				   .second_doc_line = s.second_doc_line };
 	return 0;
 }

@@ -58,8 +58,7 @@ int sp_get_string(struct pctx *c, struct fy_node *n, const char *what, char **re
 	return r < 0 ? r : rf_doc_strdup(&c->d, n, what, ret);
 }
 
-int sp_get_u64(struct pctx *c, struct fy_node *n, const char *what, uint64_t max,
-	       uint64_t *ret)
+int sp_get_u64(struct pctx *c, struct fy_node *n, const char *what, uint64_t max, uint64_t *ret)
 {
 	int r = sp_check_node(c, n, what);
 

@@ -75,7 +75,8 @@ static int parse_stream_document(struct pctx *c, struct fy_node *root, unsigned 
 	if (!fy_node_is_mapping(root) ||
 	    !(fy_node_mapping_lookup_by_string(root, "apiVersion", FY_NT) ||
 	      fy_node_mapping_lookup_by_string(root, "kind", FY_NT)))
-		return rf_error_set_at(c->d.err, -EINVAL, c->d.source ?: "<input>", sp_node_line(root),
+		return rf_error_set_at(c->d.err, -EINVAL, c->d.source ?: "<input>",
+				       sp_node_line(root),
 				       "document %u: a file of several documents may hold Security "
 				       "Profiles Operator SeccompProfiles only",
 				       k);
@@ -88,7 +89,8 @@ static int parse_stream_document(struct pctx *c, struct fy_node *root, unsigned 
 	if (r < 0)
 		return r;
 	if (!p->spo_name)
-		return rf_error_set_at(c->d.err, -EINVAL, c->d.source ?: "<input>", sp_node_line(root),
+		return rf_error_set_at(c->d.err, -EINVAL, c->d.source ?: "<input>",
+				       sp_node_line(root),
 				       "document %u: a SeccompProfile among several needs a "
 				       "metadata.name, which addresses it (FILE#NAME)",
 				       k);
@@ -149,8 +151,7 @@ static int parse_documents(struct pctx *c, const char *text, size_t len, bool st
 	unsigned k = 0;
 	int r;
 
-	r = rf_doc_stream_open(text, len, source, c->json ? RF_DOC_JSON : RF_DOC_YAML, 0, &ds,
-			       err);
+	r = rf_doc_stream_open(text, len, source, c->json ? RF_DOC_JSON : RF_DOC_YAML, 0, &ds, err);
 	while (r >= 0 && (r = rf_doc_stream_next(ds, &doc, err)) > 0) {
 		struct fy_node *root = rf_doc_root(&doc);
 		struct rf_profile *p = NULL;
@@ -159,9 +160,9 @@ static int parse_documents(struct pctx *c, const char *text, size_t len, bool st
 		c->d = doc;
 		if (!(skip_empty && is_empty_document(root))) {
 			p = rf_profile_new();
-			r = !p ? -ENOMEM
-			       : stream ? parse_stream_document(c, root, k, p)
-					: sp_parse_document(c, root, p);
+			r = !p	     ? -ENOMEM
+			    : stream ? parse_stream_document(c, root, k, p)
+				     : sp_parse_document(c, root, p);
 			if (r >= 0)
 				r = append(&v, &n, p);
 			if (r < 0)
@@ -184,8 +185,8 @@ static int parse_documents(struct pctx *c, const char *text, size_t len, bool st
 	return 0;
 }
 
-int rf_profile_parse_all(const char *text, size_t len, const char *source,
-			 struct rf_profile ***ret, size_t *ret_n, struct rf_error *reterr)
+int rf_profile_parse_all(const char *text, size_t len, const char *source, struct rf_profile ***ret,
+			 size_t *ret_n, struct rf_error *reterr)
 {
 	struct pctx c = { .d = { .source = source, .err = reterr } };
 	struct sp_stream st = { 0 };
@@ -257,8 +258,7 @@ int rf_profile_parse_named(const char *text, size_t len, const char *source, con
 				       names ?: "?");
 	return rf_error_set_at(reterr, -EINVAL, source ?: "<input>", 0,
 			       "the file holds %zu SeccompProfiles (%s): name one as %s#NAME", n,
-			       names ?: "?",
-			       !source || streq(source, "<stdin>") ? "-" : source);
+			       names ?: "?", !source || streq(source, "<stdin>") ? "-" : source);
 }
 
 int rf_profile_parse(const char *text, size_t len, const char *source, struct rf_profile **ret,

@@ -13,8 +13,7 @@
 #include "parse-internal.h"
 #include "profile-internal.h"
 
-static int arg_key(struct pctx *c, const char *key, struct fy_node *k, struct fy_node *v,
-		   void *obj)
+static int arg_key(struct pctx *c, const char *key, struct fy_node *k, struct fy_node *v, void *obj)
 {
 	struct rf_seccomp_arg *a = obj;
 	uint64_t idx;
@@ -35,7 +34,8 @@ static int arg_key(struct pctx *c, const char *key, struct fy_node *k, struct fy
 		if (r < 0)
 			return r;
 		a->op = rf_cmp_from_string(s);
-		return a->op == RF_CMP_INVALID ? sp_fail(c, v, "unknown operator '%s'%s", s, NULL) : 0;
+		return a->op == RF_CMP_INVALID ? sp_fail(c, v, "unknown operator '%s'%s", s, NULL)
+					       : 0;
 	}
 	return sp_fail(c, k, "unknown key '%s' in argument condition%s", key, NULL);
 }
@@ -106,8 +106,8 @@ static int errno_number(struct pctx *c, struct fy_node *v, const char *what, boo
 	return 0;
 }
 
-static int errno_name(struct pctx *c, struct fy_node *v, const char *what, bool *has,
-		      uint32_t *num, char **name)
+static int errno_name(struct pctx *c, struct fy_node *v, const char *what, bool *has, uint32_t *num,
+		      char **name)
 {
 	_cleanup_free_ char *s = NULL;
 	int e, r = sp_get_string(c, v, what, &s);
@@ -238,7 +238,8 @@ static int parse_arch_map(struct pctx *c, struct fy_node *n, struct rf_profile *
 		if (r < 0)
 			return r;
 		if (!e->arch)
-			return sp_fail(c, item, "archMap entry has no 'architecture'%s%s", NULL, NULL);
+			return sp_fail(c, item, "archMap entry has no 'architecture'%s%s", NULL,
+				       NULL);
 	}
 	return 0;
 }
@@ -275,8 +276,10 @@ static int profile_key(struct pctx *c, const char *key, struct fy_node *k, struc
 		return parse_arch_map(c, v, p);
 	}
 	if (p->format == RF_FORMAT_SPO && streq(key, "baseProfileName"))
-		return sp_fail(c, v, "SPO baseProfileName is not supported yet: inline the base "
-				     "profile%s%s", NULL, NULL);
+		return sp_fail(c, v,
+			       "SPO baseProfileName is not supported yet: inline the base "
+			       "profile%s%s",
+			       NULL, NULL);
 	return sp_fail(c, k, "unknown key '%s' in seccomp profile%s", key, NULL);
 }
 
@@ -293,7 +296,8 @@ static int parse_spo(struct pctx *c, struct fy_node *root, struct rf_profile *p)
 	struct fy_node *meta = fy_node_mapping_lookup_by_string(root, "metadata", FY_NT);
 	struct fy_node *spec = fy_node_mapping_lookup_by_string(root, "spec", FY_NT);
 	if (!api || strncmp(api, "security-profiles-operator.x-k8s.io/", 36) != 0)
-		return sp_fail(c, fy_node_mapping_lookup_by_string(root, "apiVersion", FY_NT) ?: root,
+		return sp_fail(c,
+			       fy_node_mapping_lookup_by_string(root, "apiVersion", FY_NT) ?: root,
 			       "apiVersion '%s' is not a Security Profiles Operator version%s",
 			       api ?: "(missing)", NULL);
 	if (!kind || !streq(kind, "SeccompProfile"))

@@ -22,9 +22,12 @@ static const char *const action_names[] = {
 };
 
 static const char *const cmp_names[] = {
-	[RF_CMP_NE] = "SCMP_CMP_NE", [RF_CMP_LT] = "SCMP_CMP_LT",
-	[RF_CMP_LE] = "SCMP_CMP_LE", [RF_CMP_EQ] = "SCMP_CMP_EQ",
-	[RF_CMP_GE] = "SCMP_CMP_GE", [RF_CMP_GT] = "SCMP_CMP_GT",
+	[RF_CMP_NE] = "SCMP_CMP_NE",
+	[RF_CMP_LT] = "SCMP_CMP_LT",
+	[RF_CMP_LE] = "SCMP_CMP_LE",
+	[RF_CMP_EQ] = "SCMP_CMP_EQ",
+	[RF_CMP_GE] = "SCMP_CMP_GE",
+	[RF_CMP_GT] = "SCMP_CMP_GT",
 	[RF_CMP_MASKED_EQ] = "SCMP_CMP_MASKED_EQ",
 };
 

@@ -27,7 +27,7 @@ static bool cap_in(const struct rf_resolve_env *env, const char *cap)
 
 static bool arch_in(char *const *arches, uint32_t native)
 {
-	STRV_FOREACH (a, arches)
+	STRV_FOREACH(a, arches)
 		if (rf_arch_from_name(*a) == native)
 			return true;
 	return false;
@@ -56,10 +56,10 @@ static int rule_applies(const struct rf_seccomp_rule *r, const struct rf_resolve
 		return 0;
 	if (r->includes.arches && r->includes.arches[0] && !arch_in(r->includes.arches, native))
 		return 0;
-	STRV_FOREACH (c, r->excludes.caps)
+	STRV_FOREACH(c, r->excludes.caps)
 		if (cap_in(env, *c))
 			return 0;
-	STRV_FOREACH (c, r->includes.caps)
+	STRV_FOREACH(c, r->includes.caps)
 		if (!cap_in(env, *c))
 			return 0;
 	if (r->excludes.min_kernel) {
@@ -87,7 +87,7 @@ static int resolve_arches(const struct rf_profile *p, uint32_t native, struct rf
 		if (rf_arch_from_name(p->arch_map[i].arch) != native)
 			continue;
 		r = strv_extend(&out->architectures, p->arch_map[i].arch);
-		STRV_FOREACH (s, p->arch_map[i].sub_arches)
+		STRV_FOREACH(s, p->arch_map[i].sub_arches)
 			if (r >= 0)
 				r = strv_extend(&out->architectures, *s);
 		return r;
@@ -226,7 +226,8 @@ int rf_profile_resolve(const struct rf_profile *p, const struct rf_resolve_env *
 
 	if (!out)
 		return -ENOMEM;
-	if (env.kernel_major == 0 && (r = rf_kernel_version(&env.kernel_major, &env.kernel_minor)) < 0)
+	if (env.kernel_major == 0 &&
+	    (r = rf_kernel_version(&env.kernel_major, &env.kernel_minor)) < 0)
 		return rf_error_set(reterr, r, "cannot read the kernel version");
 	native = env.native_arch ?: rf_arch_native();
 	r = copy_header(p, out);
@@ -273,9 +274,8 @@ int rf_profile_builtin(const char *name, struct rf_profile **ret, struct rf_erro
 
 /* Reads PATH, or FILE of FILE#NAME when PATH does not exist as written (*ret_name is then NAME,
  * pointing into `path`). */
-static int read_addressed(const char *path, char **ret_text, size_t *ret_len,
-			  const char **ret_file, const char **ret_name, char **ret_file_buf,
-			  struct rf_error *reterr)
+static int read_addressed(const char *path, char **ret_text, size_t *ret_len, const char **ret_file,
+			  const char **ret_name, char **ret_file_buf, struct rf_error *reterr)
 {
 	struct rf_error first = { 0 };
 	const char *hash = strrchr(path, '#');

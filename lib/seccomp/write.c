@@ -23,7 +23,7 @@ static void json_strv(struct rf_json *j, const char *name, char *const *v, bool 
 	strv_sort(copy);
 	rf_json_name(j, name);
 	rf_json_start_array(j);
-	STRV_FOREACH (s, copy ?: v)
+	STRV_FOREACH(s, copy ?: v)
 		rf_json_string(j, *s);
 	rf_json_end_array(j);
 }
@@ -133,7 +133,7 @@ static void yaml_strv(FILE *out, const char *indent, const char *key, char *cons
 		return;
 	}
 	fputc('\n', out);
-	STRV_FOREACH (s, copy ?: v) {
+	STRV_FOREACH(s, copy ?: v) {
 		fprintf(out, "%s- ", indent);
 		yaml_str(out, *s);
 		fputc('\n', out);
@@ -180,8 +180,8 @@ static void write_spo(const struct rf_profile *p, FILE *out)
 		fputs("    args:\n", out);
 		for (size_t a = 0; a < r->n_args; a++)
 			fprintf(out,
-				"    - index: %u\n      value: %" PRIu64 "\n      valueTwo: %" PRIu64
-				"\n      op: %s\n",
+				"    - index: %u\n      value: %" PRIu64
+				"\n      valueTwo: %" PRIu64 "\n      op: %s\n",
 				r->args[a].index, r->args[a].value, r->args[a].value_two,
 				rf_cmp_to_string(r->args[a].op));
 	}
@@ -198,17 +198,10 @@ int rf_profile_write(const struct rf_profile *p, enum rf_profile_format fmt, FIL
 				    "resolve it first or write it as docker");
 	switch (fmt) {
 	case RF_FORMAT_OCI:
-	case RF_FORMAT_OCI_CONFIG:
-		write_json(p, out, false);
-		return 0;
-	case RF_FORMAT_DOCKER:
-		write_json(p, out, true);
-		return 0;
-	case RF_FORMAT_SPO:
-		write_spo(p, out);
-		return 0;
-	default:
-		return rf_error_set(reterr, -EINVAL, "unknown output format");
+	case RF_FORMAT_OCI_CONFIG: write_json(p, out, false); return 0;
+	case RF_FORMAT_DOCKER: write_json(p, out, true); return 0;
+	case RF_FORMAT_SPO: write_spo(p, out); return 0;
+	default: return rf_error_set(reterr, -EINVAL, "unknown output format");
 	}
 }
 

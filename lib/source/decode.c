@@ -21,47 +21,140 @@
 
 enum dec_kind {
 	D_NONE,
-	D_OPEN, D_OPENAT, D_OPENAT2, D_CREAT,
-	D_UNLINK, D_UNLINKAT, D_RMDIR, D_MKDIR, D_MKDIRAT,
-	D_RENAME, D_RENAMEAT, D_RENAMEAT2, D_LINK, D_LINKAT, D_SYMLINK, D_SYMLINKAT,
-	D_CHMOD, D_FCHMODAT, D_FCHMOD, D_CHOWN, D_LCHOWN, D_FCHOWNAT, D_TRUNCATE, D_EXECVE, D_EXECVEAT,
-	D_SOCKET, D_SOCKETPAIR, D_CONNECT, D_BIND, D_LISTEN, D_ACCEPT, D_ACCEPT4, D_SENDTO, D_SENDMSG,
-	D_KILL, D_TKILL, D_TGKILL,
-	D_PTRACE, D_VM_WRITEV, D_VM_READV,
-	D_SETUID, D_SETGID, D_SETREUID, D_SETREGID, D_SETRESUID, D_SETRESGID, D_SETGROUPS,
+	D_OPEN,
+	D_OPENAT,
+	D_OPENAT2,
+	D_CREAT,
+	D_UNLINK,
+	D_UNLINKAT,
+	D_RMDIR,
+	D_MKDIR,
+	D_MKDIRAT,
+	D_RENAME,
+	D_RENAMEAT,
+	D_RENAMEAT2,
+	D_LINK,
+	D_LINKAT,
+	D_SYMLINK,
+	D_SYMLINKAT,
+	D_CHMOD,
+	D_FCHMODAT,
+	D_FCHMOD,
+	D_CHOWN,
+	D_LCHOWN,
+	D_FCHOWNAT,
+	D_TRUNCATE,
+	D_EXECVE,
+	D_EXECVEAT,
+	D_SOCKET,
+	D_SOCKETPAIR,
+	D_CONNECT,
+	D_BIND,
+	D_LISTEN,
+	D_ACCEPT,
+	D_ACCEPT4,
+	D_SENDTO,
+	D_SENDMSG,
+	D_KILL,
+	D_TKILL,
+	D_TGKILL,
+	D_PTRACE,
+	D_VM_WRITEV,
+	D_VM_READV,
+	D_SETUID,
+	D_SETGID,
+	D_SETREUID,
+	D_SETREGID,
+	D_SETRESUID,
+	D_SETRESGID,
+	D_SETGROUPS,
 	D_CAPSET,
-	D_MOUNT, D_UMOUNT2, D_UNSHARE, D_SETNS, D_PIVOT_ROOT, D_CHROOT,
-	D_INIT_MODULE, D_FINIT_MODULE, D_DELETE_MODULE,
-	D_BPF, D_MEMFD_CREATE, D_MMAP, D_MPROTECT, D_USERFAULTFD,
-	D_DUP2, D_DUP3,
+	D_MOUNT,
+	D_UMOUNT2,
+	D_UNSHARE,
+	D_SETNS,
+	D_PIVOT_ROOT,
+	D_CHROOT,
+	D_INIT_MODULE,
+	D_FINIT_MODULE,
+	D_DELETE_MODULE,
+	D_BPF,
+	D_MEMFD_CREATE,
+	D_MMAP,
+	D_MPROTECT,
+	D_USERFAULTFD,
+	D_DUP2,
+	D_DUP3,
 };
 
 static const struct {
 	const char *name;
 	enum dec_kind kind;
 } table[] = {
-	{ "open", D_OPEN },	      { "openat", D_OPENAT },	   { "openat2", D_OPENAT2 },
-	{ "creat", D_CREAT },	      { "unlink", D_UNLINK },	   { "unlinkat", D_UNLINKAT },
-	{ "rmdir", D_RMDIR },	      { "mkdir", D_MKDIR },	   { "mkdirat", D_MKDIRAT },
-	{ "rename", D_RENAME },	      { "renameat", D_RENAMEAT },  { "renameat2", D_RENAMEAT2 },
-	{ "link", D_LINK },	      { "linkat", D_LINKAT },	   { "symlink", D_SYMLINK },
-	{ "symlinkat", D_SYMLINKAT }, { "chmod", D_CHMOD },	   { "fchmodat", D_FCHMODAT },
-	{ "fchmodat2", D_FCHMODAT },  { "fchmod", D_FCHMOD },	   { "chown", D_CHOWN },
-	{ "lchown", D_LCHOWN },	      { "fchownat", D_FCHOWNAT },  { "truncate", D_TRUNCATE },
-	{ "socket", D_SOCKET },	      { "connect", D_CONNECT },	   { "bind", D_BIND },
-	{ "socketpair", D_SOCKETPAIR }, { "execve", D_EXECVE },	   { "execveat", D_EXECVEAT },
-	{ "listen", D_LISTEN },	      { "accept", D_ACCEPT },	   { "accept4", D_ACCEPT4 },
-	{ "sendto", D_SENDTO },	      { "sendmsg", D_SENDMSG },	   { "kill", D_KILL },
-	{ "tkill", D_TKILL },	      { "tgkill", D_TGKILL },	   { "ptrace", D_PTRACE },
-	{ "process_vm_writev", D_VM_WRITEV }, { "process_vm_readv", D_VM_READV },
-	{ "setuid", D_SETUID },	      { "setgid", D_SETGID },	   { "setreuid", D_SETREUID },
-	{ "setregid", D_SETREGID },   { "setresuid", D_SETRESUID }, { "setresgid", D_SETRESGID },
-	{ "setgroups", D_SETGROUPS }, { "capset", D_CAPSET },	   { "mount", D_MOUNT },
-	{ "umount2", D_UMOUNT2 },     { "unshare", D_UNSHARE },	   { "setns", D_SETNS },
-	{ "pivot_root", D_PIVOT_ROOT }, { "chroot", D_CHROOT },	   { "init_module", D_INIT_MODULE },
-	{ "finit_module", D_FINIT_MODULE }, { "delete_module", D_DELETE_MODULE },
-	{ "bpf", D_BPF },	      { "memfd_create", D_MEMFD_CREATE }, { "mmap", D_MMAP },
-	{ "mprotect", D_MPROTECT },   { "userfaultfd", D_USERFAULTFD }, { "dup2", D_DUP2 },
+	{ "open", D_OPEN },
+	{ "openat", D_OPENAT },
+	{ "openat2", D_OPENAT2 },
+	{ "creat", D_CREAT },
+	{ "unlink", D_UNLINK },
+	{ "unlinkat", D_UNLINKAT },
+	{ "rmdir", D_RMDIR },
+	{ "mkdir", D_MKDIR },
+	{ "mkdirat", D_MKDIRAT },
+	{ "rename", D_RENAME },
+	{ "renameat", D_RENAMEAT },
+	{ "renameat2", D_RENAMEAT2 },
+	{ "link", D_LINK },
+	{ "linkat", D_LINKAT },
+	{ "symlink", D_SYMLINK },
+	{ "symlinkat", D_SYMLINKAT },
+	{ "chmod", D_CHMOD },
+	{ "fchmodat", D_FCHMODAT },
+	{ "fchmodat2", D_FCHMODAT },
+	{ "fchmod", D_FCHMOD },
+	{ "chown", D_CHOWN },
+	{ "lchown", D_LCHOWN },
+	{ "fchownat", D_FCHOWNAT },
+	{ "truncate", D_TRUNCATE },
+	{ "socket", D_SOCKET },
+	{ "connect", D_CONNECT },
+	{ "bind", D_BIND },
+	{ "socketpair", D_SOCKETPAIR },
+	{ "execve", D_EXECVE },
+	{ "execveat", D_EXECVEAT },
+	{ "listen", D_LISTEN },
+	{ "accept", D_ACCEPT },
+	{ "accept4", D_ACCEPT4 },
+	{ "sendto", D_SENDTO },
+	{ "sendmsg", D_SENDMSG },
+	{ "kill", D_KILL },
+	{ "tkill", D_TKILL },
+	{ "tgkill", D_TGKILL },
+	{ "ptrace", D_PTRACE },
+	{ "process_vm_writev", D_VM_WRITEV },
+	{ "process_vm_readv", D_VM_READV },
+	{ "setuid", D_SETUID },
+	{ "setgid", D_SETGID },
+	{ "setreuid", D_SETREUID },
+	{ "setregid", D_SETREGID },
+	{ "setresuid", D_SETRESUID },
+	{ "setresgid", D_SETRESGID },
+	{ "setgroups", D_SETGROUPS },
+	{ "capset", D_CAPSET },
+	{ "mount", D_MOUNT },
+	{ "umount2", D_UMOUNT2 },
+	{ "unshare", D_UNSHARE },
+	{ "setns", D_SETNS },
+	{ "pivot_root", D_PIVOT_ROOT },
+	{ "chroot", D_CHROOT },
+	{ "init_module", D_INIT_MODULE },
+	{ "finit_module", D_FINIT_MODULE },
+	{ "delete_module", D_DELETE_MODULE },
+	{ "bpf", D_BPF },
+	{ "memfd_create", D_MEMFD_CREATE },
+	{ "mmap", D_MMAP },
+	{ "mprotect", D_MPROTECT },
+	{ "userfaultfd", D_USERFAULTFD },
+	{ "dup2", D_DUP2 },
 	{ "dup3", D_DUP3 },
 };
 
@@ -238,13 +331,17 @@ static int file_op(struct rf_pending *p, enum rf_file_op op, char *path, char *p
 	p->kind = RF_EV_FILE;
 	p->s1 = path;
 	p->s2 = path2;
-	p->file = (struct rf_ev_file){ .op = op, .path = path, .path2 = path2, .access = access,
-				       .flags = flags, .mode = mode };
+	p->file = (struct rf_ev_file){ .op = op,
+				       .path = path,
+				       .path2 = path2,
+				       .access = access,
+				       .flags = flags,
+				       .mode = mode };
 	return path ? 1 : 0;
 }
 
-static int decode_file(const struct rf_decode_io *io, pid_t tid, enum dec_kind k,
-		       const uint64_t *a, struct rf_pending *p)
+static int decode_file(const struct rf_decode_io *io, pid_t tid, enum dec_kind k, const uint64_t *a,
+		       struct rf_pending *p)
 {
 	int dfd0 = (int)a[0], dfd2 = (int)a[2];
 
@@ -254,8 +351,8 @@ static int decode_file(const struct rf_decode_io *io, pid_t tid, enum dec_kind k
 			       open_access((int64_t)a[1]), (int)a[1], (uint32_t)a[2]);
 	case D_CREAT:
 		return file_op(p, RF_FILE_OPEN, read_path(io, tid, AT_FDCWD, a[0]), NULL,
-			       open_access(O_CREAT | O_WRONLY | O_TRUNC), O_CREAT | O_WRONLY | O_TRUNC,
-			       (uint32_t)a[1]);
+			       open_access(O_CREAT | O_WRONLY | O_TRUNC),
+			       O_CREAT | O_WRONLY | O_TRUNC, (uint32_t)a[1]);
 	case D_OPENAT:
 		return file_op(p, RF_FILE_OPEN, read_path(io, tid, dfd0, a[1]), NULL,
 			       open_access((int64_t)a[2]), (int)a[2], (uint32_t)a[3]);
@@ -326,11 +423,11 @@ static int decode_file(const struct rf_decode_io *io, pid_t tid, enum dec_kind k
 		return file_op(p, RF_FILE_EXEC, read_path(io, tid, AT_FDCWD, a[0]), NULL,
 			       RF_ACC_EXEC, -1, 0);
 	case D_EXECVEAT:
-		return file_op(p, RF_FILE_EXEC, a[4] & AT_EMPTY_PATH ? fd_path(tid, dfd0)
-								     : read_path(io, tid, dfd0, a[1]),
+		return file_op(p, RF_FILE_EXEC,
+			       a[4] & AT_EMPTY_PATH ? fd_path(tid, dfd0)
+						    : read_path(io, tid, dfd0, a[1]),
 			       NULL, RF_ACC_EXEC, -1, 0);
-	default:
-		return 0;
+	default: return 0;
 	}
 }
 
@@ -382,8 +479,7 @@ static int decode_net(struct rf_decoder *d, const struct rf_decode_io *io, pid_t
 			      &p->s1);
 		return 1;
 	}
-	default:
-		return 0;
+	default: return 0;
 	}
 }
 
@@ -406,40 +502,44 @@ static int decode_other(const struct rf_decode_io *io, pid_t tid, enum dec_kind 
 		return 1;
 	case D_PTRACE:
 		p->kind = RF_EV_PTRACE;
-		p->ptrace = (struct rf_ev_ptrace){ .op = RF_PTRACE_REQUEST, .request = (long)a[0],
+		p->ptrace = (struct rf_ev_ptrace){ .op = RF_PTRACE_REQUEST,
+						   .request = (long)a[0],
 						   .target = (pid_t)a[1] };
 		return 1;
 	case D_VM_WRITEV:
 	case D_VM_READV:
 		p->kind = RF_EV_PTRACE;
-		p->ptrace = (struct rf_ev_ptrace){
-			.op = k == D_VM_WRITEV ? RF_PTRACE_VM_WRITE : RF_PTRACE_VM_READ,
-			.target = (pid_t)a[0] };
+		p->ptrace = (struct rf_ev_ptrace){ .op = k == D_VM_WRITEV ? RF_PTRACE_VM_WRITE
+									  : RF_PTRACE_VM_READ,
+						   .target = (pid_t)a[0] };
 		return 1;
 	case D_SETUID:
 	case D_SETGID:
 		p->kind = RF_EV_CRED;
-		p->cred = (struct rf_ev_cred){ .op = k == D_SETUID ? RF_CRED_SETUID : RF_CRED_SETGID,
-					       .ids = { -1, (int32_t)a[0], -1 } };
+		p->cred =
+			(struct rf_ev_cred){ .op = k == D_SETUID ? RF_CRED_SETUID : RF_CRED_SETGID,
+					     .ids = { -1, (int32_t)a[0], -1 } };
 		return 1;
 	case D_SETREUID:
 	case D_SETREGID:
 		p->kind = RF_EV_CRED;
-		p->cred = (struct rf_ev_cred){ .op = k == D_SETREUID ? RF_CRED_SETUID : RF_CRED_SETGID,
+		p->cred = (struct rf_ev_cred){ .op = k == D_SETREUID ? RF_CRED_SETUID
+								     : RF_CRED_SETGID,
 					       .ids = { (int32_t)a[0], (int32_t)a[1], -1 } };
 		return 1;
 	case D_SETRESUID:
 	case D_SETRESGID:
 		p->kind = RF_EV_CRED;
-		p->cred = (struct rf_ev_cred){ .op = k == D_SETRESUID ? RF_CRED_SETUID
-								       : RF_CRED_SETGID,
-					       .ids = { (int32_t)a[0], (int32_t)a[1], (int32_t)a[2] } };
+		p->cred = (struct rf_ev_cred){
+			.op = k == D_SETRESUID ? RF_CRED_SETUID : RF_CRED_SETGID,
+			.ids = { (int32_t)a[0], (int32_t)a[1], (int32_t)a[2] }
+		};
 		return 1;
 	case D_SETGROUPS:
 	case D_CAPSET:
 		p->kind = RF_EV_CRED;
 		p->cred = (struct rf_ev_cred){ .op = k == D_CAPSET ? RF_CRED_CAPSET
-								    : RF_CRED_SETGROUPS,
+								   : RF_CRED_SETGROUPS,
 					       .ids = { -1, -1, -1 } };
 		return 1;
 	case D_MOUNT:
@@ -447,19 +547,24 @@ static int decode_other(const struct rf_decode_io *io, pid_t tid, enum dec_kind 
 		p->s1 = read_string(io, tid, a[0]);
 		p->s2 = read_path(io, tid, AT_FDCWD, a[1]);
 		p->s3 = read_string(io, tid, a[2]);
-		p->ns = (struct rf_ev_namespace){ .op = RF_NS_MOUNT, .flags = a[3], .source = p->s1,
-						  .target = p->s2, .fstype = p->s3 };
+		p->ns = (struct rf_ev_namespace){ .op = RF_NS_MOUNT,
+						  .flags = a[3],
+						  .source = p->s1,
+						  .target = p->s2,
+						  .fstype = p->s3 };
 		return 1;
 	case D_UMOUNT2:
 		p->kind = RF_EV_NAMESPACE;
 		p->s2 = read_path(io, tid, AT_FDCWD, a[0]);
-		p->ns = (struct rf_ev_namespace){ .op = RF_NS_UMOUNT, .flags = a[1],
+		p->ns = (struct rf_ev_namespace){ .op = RF_NS_UMOUNT,
+						  .flags = a[1],
 						  .target = p->s2 };
 		return 1;
 	case D_UNSHARE:
 	case D_SETNS:
 		p->kind = RF_EV_NAMESPACE;
-		p->ns = (struct rf_ev_namespace){ .op = k == D_UNSHARE ? RF_NS_UNSHARE : RF_NS_SETNS,
+		p->ns = (struct rf_ev_namespace){ .op = k == D_UNSHARE ? RF_NS_UNSHARE
+								       : RF_NS_SETNS,
 						  .flags = k == D_UNSHARE ? a[0] : a[1] };
 		return 1;
 	case D_PIVOT_ROOT:
@@ -467,14 +572,14 @@ static int decode_other(const struct rf_decode_io *io, pid_t tid, enum dec_kind 
 		p->kind = RF_EV_NAMESPACE;
 		p->s2 = read_path(io, tid, AT_FDCWD, a[0]);
 		p->ns = (struct rf_ev_namespace){ .op = k == D_CHROOT ? RF_NS_CHROOT
-								     : RF_NS_PIVOT_ROOT,
+								      : RF_NS_PIVOT_ROOT,
 						  .target = p->s2 };
 		return 1;
 	case D_INIT_MODULE:
 	case D_FINIT_MODULE:
 	case D_DELETE_MODULE:
 		p->kind = RF_EV_MODULE;
-		p->s1 = k == D_DELETE_MODULE ? read_string(io, tid, a[0])
+		p->s1 = k == D_DELETE_MODULE  ? read_string(io, tid, a[0])
 			: k == D_FINIT_MODULE ? fd_path(tid, (int)a[0])
 					      : NULL;
 		p->module = (struct rf_ev_module){ .op = k == D_DELETE_MODULE ? RF_MODULE_UNLOAD
@@ -499,8 +604,10 @@ static int decode_other(const struct rf_decode_io *io, pid_t tid, enum dec_kind 
 		/* An executable mapping of a file is an AppArmor 'm'; W+X memory is a finding. */
 		if ((a[2] & (PROT_WRITE | PROT_EXEC)) == (PROT_WRITE | PROT_EXEC)) {
 			p->kind = RF_EV_MEMORY;
-			p->mem = (struct rf_ev_memory){ .op = RF_MEM_WX_MAP, .addr = a[0],
-							.len = a[1], .prot = (uint32_t)a[2] };
+			p->mem = (struct rf_ev_memory){ .op = RF_MEM_WX_MAP,
+							.addr = a[0],
+							.len = a[1],
+							.prot = (uint32_t)a[2] };
 			return 1;
 		}
 		if ((a[2] & PROT_EXEC) && !(a[3] & MAP_ANONYMOUS) && (int)a[4] >= 0)
@@ -511,8 +618,9 @@ static int decode_other(const struct rf_decode_io *io, pid_t tid, enum dec_kind 
 		if ((a[2] & (PROT_WRITE | PROT_EXEC)) != (PROT_WRITE | PROT_EXEC))
 			return 0;
 		p->kind = RF_EV_MEMORY;
-		p->mem = (struct rf_ev_memory){ .op = RF_MEM_WX_PROTECT, .addr = a[0], .len = a[1],
-						.prot = (uint32_t)a[2] };
+		p->mem = (struct rf_ev_memory){
+			.op = RF_MEM_WX_PROTECT, .addr = a[0], .len = a[1], .prot = (uint32_t)a[2]
+		};
 		return 1;
 	case D_USERFAULTFD:
 		p->kind = RF_EV_MEMORY;
@@ -526,12 +634,13 @@ static int decode_other(const struct rf_decode_io *io, pid_t tid, enum dec_kind 
 			return 0;
 		target = fd_path(tid, (int)a[0]);
 		p->kind = RF_EV_FD;
-		p->fd = (struct rf_ev_fd){ .oldfd = (int)a[0], .newfd = (int)a[1],
-					   .old_is_socket = target && !strncmp(target, "socket:", 7) };
+		p->fd = (struct rf_ev_fd){ .oldfd = (int)a[0],
+					   .newfd = (int)a[1],
+					   .old_is_socket =
+						   target && !strncmp(target, "socket:", 7) };
 		return 1;
 	}
-	default:
-		return 0;
+	default: return 0;
 	}
 }
 
@@ -558,8 +667,8 @@ int rf_decode_entry(struct rf_decoder *d, const struct rf_decode_io *io, pid_t t
 	return 1;
 }
 
-void rf_decode_exit(struct rf_decoder *d, pid_t tid, pid_t tgid, struct rf_pending *p,
-		    bool has_ret, int64_t ret, struct rf_event *ev)
+void rf_decode_exit(struct rf_decoder *d, pid_t tid, pid_t tgid, struct rf_pending *p, bool has_ret,
+		    int64_t ret, struct rf_event *ev)
 {
 	ev->kind = p->kind;
 	switch (p->kind) {

@@ -22,7 +22,7 @@
 struct rf_decoder {
 	uint32_t arch;
 	uint8_t kind[RF_DECODE_MAX_NR]; /* nr -> enum dec_kind (decode.c), 0: not decoded */
-	struct rf_hmap sockets;         /* (tgid << 32 | fd) -> family << 16 | type, from socket() */
+	struct rf_hmap sockets; /* (tgid << 32 | fd) -> family << 16 | type, from socket() */
 };
 
 /* What the decoder needs from the source: the caller's memory and its fd/cwd names. */
@@ -35,7 +35,7 @@ struct rf_decode_io {
 
 struct rf_pending {
 	enum rf_event_kind kind; /* 0: nothing pending */
-	int dec;                 /* the decoder's kind of the call */
+	int dec;		 /* the decoder's kind of the call */
 	union {
 		struct rf_ev_file file;
 		struct rf_ev_net net;
@@ -68,8 +68,8 @@ int rf_decode_entry(struct rf_decoder *d, const struct rf_decode_io *io, pid_t t
 /* At the call's exit (has_ret false when the result is unknown): fills ev's payload and kind
  * from *p; the caller fills the header and dispatches, then calls rf_pending_done. A file that
  * was opened is named as the kernel resolved it (the caller must still be stopped). */
-void rf_decode_exit(struct rf_decoder *d, pid_t tid, pid_t tgid, struct rf_pending *p,
-		    bool has_ret, int64_t ret, struct rf_event *ev);
+void rf_decode_exit(struct rf_decoder *d, pid_t tid, pid_t tgid, struct rf_pending *p, bool has_ret,
+		    int64_t ret, struct rf_event *ev);
 void rf_pending_done(struct rf_pending *p);
 
 /* gate.c: for a source that holds a call before it runs. The event the call will be, without

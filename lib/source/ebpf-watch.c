@@ -31,8 +31,7 @@ const struct rf_source_info rf_ebpf_watch_source = {
 		 RF_EV_BIT(RF_EV_PTRACE) | RF_EV_BIT(RF_EV_CRED) | RF_EV_BIT(RF_EV_NAMESPACE) |
 		 RF_EV_BIT(RF_EV_MODULE) | RF_EV_BIT(RF_EV_BPF) | RF_EV_BIT(RF_EV_MEMORY) |
 		 RF_EV_BIT(RF_EV_FD) | RF_EV_BIT(RF_EV_CAPABILITY) | RF_EV_BIT(RF_EV_GAP),
-	.fields = RF_FIELD_TIME | RF_FIELD_PROC | RF_FIELD_CGROUP | RF_FIELD_PATHS |
-		  RF_FIELD_ARGS,
+	.fields = RF_FIELD_TIME | RF_FIELD_PROC | RF_FIELD_CGROUP | RF_FIELD_PATHS | RF_FIELD_ARGS,
 };
 
 DEFINE_TRIVIAL_CLEANUP_FUNC(struct watch *, watch__destroy)
@@ -180,7 +179,8 @@ static int emit_gaps(struct watch *skel, struct wctx *c, uint64_t seen[2])
 
 	read_drops(skel, now);
 	for (unsigned ring = 0; ring < 2; ring++) {
-		struct rf_event gap = { .kind = RF_EV_GAP, .time_ns = rf_boottime_ns(),
+		struct rf_event gap = { .kind = RF_EV_GAP,
+					.time_ns = rf_boottime_ns(),
 					.gap = { .lost = now[ring] - seen[ring],
 						 .where = where[ring] } };
 		int r;
@@ -212,7 +212,7 @@ static int fill_syscalls(struct watch *skel, char *const *names, struct rf_error
 	int fd = bpf_map__fd(skel->maps.want_nr);
 	uint32_t arch = seccomp_arch_native();
 
-	STRV_FOREACH (n, names) {
+	STRV_FOREACH(n, names) {
 		int nr = seccomp_syscall_resolve_name_arch(arch, *n);
 		unsigned char dec = (unsigned char)rf_watch_dec_of(*n);
 		unsigned key;
@@ -234,7 +234,7 @@ static int fill_prefixes(struct watch *skel, char *const *prefixes, struct rf_er
 {
 	int fd = bpf_map__fd(skel->maps.prefixes);
 
-	STRV_FOREACH (p, prefixes) {
+	STRV_FOREACH(p, prefixes) {
 		struct rf_w_prefix_key k = { 0 };
 		size_t len = strlen(*p);
 		unsigned char one = 1;
@@ -264,8 +264,8 @@ static int open_and_load(const struct rf_ebpf_watch_opts *o, struct watch **ret,
 		return rf_error_set(reterr, -errno, "cannot open the eBPF watch program: %s",
 				    strerror(errno));
 	skel->rodata->mode = !o || o->all ? RF_W_MODE_ALL
-			     : o->cgroup   ? RF_W_MODE_CGROUP
-					   : RF_W_MODE_PIDS;
+			     : o->cgroup  ? RF_W_MODE_CGROUP
+					  : RF_W_MODE_PIDS;
 	skel->rodata->self_tgid = getpid();
 	skel->rodata->prefix_filter = n && n->path_prefixes;
 	skel->rodata->write_all = n && n->path_prefixes && n->write_all;
@@ -317,8 +317,8 @@ static int setup_targets(const struct rf_ebpf_watch_opts *o, struct watch *skel,
 		unsigned zero = 0;
 
 		if (fd < 0)
-			return rf_error_set(reterr, -errno, "cannot open cgroup '%s': %s", o->cgroup,
-					    strerror(errno));
+			return rf_error_set(reterr, -errno, "cannot open cgroup '%s': %s",
+					    o->cgroup, strerror(errno));
 		if (bpf_map_update_elem(bpf_map__fd(skel->maps.wcgroup), &zero, &fd, BPF_ANY) < 0)
 			return rf_error_set(reterr, -errno, "'%s' is not a cgroup v2 directory: %s",
 					    o->cgroup, strerror(errno));
@@ -409,9 +409,8 @@ int rf_ebpf_watch(const struct rf_ebpf_watch_opts *o, rf_event_fn fn, void *user
 	}
 	if (r >= 0 && (r = watch__attach(skel)) < 0)
 		rf_error_set(reterr, r, "cannot attach the eBPF watch program: %s", strerror(-r));
-	if (r >= 0 &&
-	    (!(crit = ring_buffer__new(bpf_map__fd(skel->maps.crit), on_crit, c, NULL)) ||
-	     !(bulk = ring_buffer__new(bpf_map__fd(skel->maps.bulk), on_bulk, c, NULL))))
+	if (r >= 0 && (!(crit = ring_buffer__new(bpf_map__fd(skel->maps.crit), on_crit, c, NULL)) ||
+		       !(bulk = ring_buffer__new(bpf_map__fd(skel->maps.bulk), on_bulk, c, NULL))))
 		r = rf_error_set(reterr, -errno, "ring buffer: %s", strerror(errno));
 	if (r < 0) {
 		if (child > 0) {

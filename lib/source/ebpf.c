@@ -49,7 +49,8 @@ struct ctx {
 	uint32_t firsts[RF_NR_INDEXES]; /* FIRST records fed per row (at most one per CPU) */
 };
 
-__attribute__((format(printf, 2, 0))) static int libbpf_to_log(enum libbpf_print_level level, const char *fmt, va_list ap)
+__attribute__((format(printf, 2, 0))) static int libbpf_to_log(enum libbpf_print_level level,
+							       const char *fmt, va_list ap)
 {
 	char *msg = NULL;
 
@@ -68,8 +69,9 @@ static uint32_t slot_arch(unsigned slot)
 	if (slot == RF_SLOT_X32)
 		return SCMP_ARCH_X32;
 	if (slot == RF_SLOT_COMPAT)
-		return native == SCMP_ARCH_X86_64 ? SCMP_ARCH_X86
-		       : native == SCMP_ARCH_AARCH64 ? SCMP_ARCH_ARM : 0;
+		return native == SCMP_ARCH_X86_64    ? SCMP_ARCH_X86
+		       : native == SCMP_ARCH_AARCH64 ? SCMP_ARCH_ARM
+						     : 0;
 	return native;
 }
 
@@ -82,8 +84,11 @@ static int32_t slot_nr(unsigned slot, int nr)
 static void fill_event(struct ctx *c, struct rf_event *ev, const struct rf_rec *r,
 		       enum rf_event_kind kind)
 {
-	*ev = (struct rf_event){ .kind = kind, .tgid = r->pid, .tid = r->tid,
-				 .cgroup_id = r->cgroup_id, .time_ns = r->time_ns,
+	*ev = (struct rf_event){ .kind = kind,
+				 .tgid = r->pid,
+				 .tid = r->tid,
+				 .cgroup_id = r->cgroup_id,
+				 .time_ns = r->time_ns,
 				 .bootstrap = r->bootstrap };
 	memcpy(ev->comm, r->comm, sizeof(ev->comm));
 	ev->comm[sizeof(ev->comm) - 1] = '\0';
@@ -142,8 +147,7 @@ static int on_record(void *data, void *rec, size_t size)
 		fill_event(c, &ev, r, RF_EV_EXIT);
 		ev.exit.group_dead = true;
 		break;
-	default:
-		return 0;
+	default: return 0;
 	}
 	if ((ev.kind == RF_EV_SYSCALL || ev.kind == RF_EV_ARGS) && !ev.sc.id.arch)
 		return 0;
@@ -164,8 +168,8 @@ static int fill_mux(struct record *skel)
 		uint32_t arch = slot_arch(slot);
 
 		for (unsigned nr = 0; arch && nr < RF_MAX_NR; nr++) {
-			_cleanup_free_ char *name = seccomp_syscall_resolve_num_arch(
-				arch, slot_nr(slot, (int)nr));
+			_cleanup_free_ char *name =
+				seccomp_syscall_resolve_num_arch(arch, slot_nr(slot, (int)nr));
 			int idx[RF_OBS_MAX_ARGS];
 			unsigned char mask = 0;
 			unsigned key = slot * RF_MAX_NR + nr;
@@ -188,7 +192,7 @@ static int track(struct record *skel, pid_t pid, unsigned char extra)
 	int key = pid;
 
 	return bpf_map_update_elem(bpf_map__fd(skel->maps.targets), &key, &v, BPF_ANY) < 0 ? -errno
-											    : 0;
+											   : 0;
 }
 
 /* --pid: the process and the descendants it already has (later ones follow via fork). */
@@ -324,8 +328,7 @@ static uint64_t read_drops(struct record *skel)
 	return total;
 }
 
-static int open_and_load(const struct rf_ebpf_opts *o, struct record **ret,
-			 struct rf_error *reterr)
+static int open_and_load(const struct rf_ebpf_opts *o, struct record **ret, struct rf_error *reterr)
 {
 	_cleanup_(record__destroyp) struct record *skel = NULL;
 	int r;
@@ -349,8 +352,7 @@ static int open_and_load(const struct rf_ebpf_opts *o, struct record **ret,
 #endif
 	r = record__load(skel);
 	if (r < 0)
-		return rf_error_set(reterr, r,
-				    "cannot load the eBPF recorder: %s%s", strerror(-r),
+		return rf_error_set(reterr, r, "cannot load the eBPF recorder: %s%s", strerror(-r),
 				    r == -EPERM ? " (needs root, or CAP_BPF and CAP_PERFMON)" : "");
 	*ret = TAKE_PTR(skel);
 	return 0;
@@ -393,8 +395,8 @@ static bool stop_requested(int fd)
 
 /* Like the ptrace recorder, a command is recorded until its whole process tree has exited
  * (daemons it started included), not just until the command itself exits. */
-static bool finished(const struct rf_ebpf_opts *o, struct record *skel, pid_t child,
-		     bool *reaped, int *status)
+static bool finished(const struct rf_ebpf_opts *o, struct record *skel, pid_t child, bool *reaped,
+		     int *status)
 {
 	if (stop_requested(o->stop_fd))
 		return true;
@@ -505,7 +507,8 @@ int rf_ebpf_record(const struct rf_ebpf_opts *o, rf_event_fn fn, void *userdata,
 	res.lost = read_drops(skel);
 	if (res.lost && r >= 0 && !c->error) {
 		struct rf_event gap = { .kind = RF_EV_GAP,
-					.gap = { .lost = res.lost, .where = "ring buffer or map" } };
+					.gap = { .lost = res.lost,
+						 .where = "ring buffer or map" } };
 		r = fn(&gap, userdata);
 	}
 	if (ret)

@@ -43,8 +43,10 @@ static int mapped(pid_t tid, const char *exe, rf_exec_file_fn fn, void *userdata
 			continue;
 		if (strv_extend(&seen, name) < 0)
 			return -ENOMEM;
-		fn(&(struct rf_ev_file){ .op = RF_FILE_MMAP, .path = name,
-					 .access = RF_ACC_READ | RF_ACC_MMAP_EXEC, .flags = -1 },
+		fn(&(struct rf_ev_file){ .op = RF_FILE_MMAP,
+					 .path = name,
+					 .access = RF_ACC_READ | RF_ACC_MMAP_EXEC,
+					 .flags = -1 },
 		   userdata);
 	}
 	return 0;
@@ -96,8 +98,12 @@ static int inherited(pid_t tid, rf_exec_file_fn fn, void *userdata)
 			access |= flags & O_APPEND ? RF_ACC_APPEND : RF_ACC_WRITE;
 		if (flags & O_DIRECTORY)
 			access |= RF_ACC_DIR;
-		fn(&(struct rf_ev_file){ .op = RF_FILE_OPEN, .path = target, .access = access,
-					 .flags = flags, .has_ret = true, .ret = atoi(de->d_name) },
+		fn(&(struct rf_ev_file){ .op = RF_FILE_OPEN,
+					 .path = target,
+					 .access = access,
+					 .flags = flags,
+					 .has_ret = true,
+					 .ret = atoi(de->d_name) },
 		   userdata);
 	}
 	return 0;

@@ -46,15 +46,12 @@ static bool same_root(pid_t tid)
 static bool follows_last(const struct rf_ev_file *f)
 {
 	switch (f->op) {
-	case RF_FILE_OPEN:
-		return !(f->flags >= 0 && (f->flags & O_NOFOLLOW));
+	case RF_FILE_OPEN: return !(f->flags >= 0 && (f->flags & O_NOFOLLOW));
 	case RF_FILE_EXEC:
 	case RF_FILE_CHMOD:
 	case RF_FILE_CHOWN:
-	case RF_FILE_TRUNCATE:
-		return true;
-	default:
-		return false;
+	case RF_FILE_TRUNCATE: return true;
+	default: return false;
 	}
 }
 
@@ -92,7 +89,10 @@ void rf_decode_preview(pid_t tid, struct rf_pending *p, struct rf_event *ev)
 		if (p->gate_path)
 			ev->file.path = p->gate_path;
 		break;
-	case RF_EV_NET: ev->net = p->net; ev->net.has_ret = false; break;
+	case RF_EV_NET:
+		ev->net = p->net;
+		ev->net.has_ret = false;
+		break;
 	case RF_EV_SIGNAL: ev->signal = p->signal; break;
 	case RF_EV_PTRACE: ev->ptrace = p->ptrace; break;
 	case RF_EV_CRED: ev->cred = p->cred; break;

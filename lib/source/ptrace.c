@@ -35,10 +35,33 @@
 #include "ringfence/ptrace.h"
 
 const char *const rf_ptrace_fast_syscalls[] = {
-	"read",	 "write",  "readv",  "writev",	  "pread64",	     "pwrite64",   "futex",
-	"poll",	 "ppoll",  "select", "pselect6", "epoll_wait",	     "epoll_pwait", "lseek",
-	"recvfrom", "sendto", "recvmsg", "sendmsg", "clock_gettime", "gettimeofday", "nanosleep",
-	"clock_nanosleep", "sched_yield", "getpid", "gettid", "rt_sigprocmask", NULL,
+	"read",
+	"write",
+	"readv",
+	"writev",
+	"pread64",
+	"pwrite64",
+	"futex",
+	"poll",
+	"ppoll",
+	"select",
+	"pselect6",
+	"epoll_wait",
+	"epoll_pwait",
+	"lseek",
+	"recvfrom",
+	"sendto",
+	"recvmsg",
+	"sendmsg",
+	"clock_gettime",
+	"gettimeofday",
+	"nanosleep",
+	"clock_nanosleep",
+	"sched_yield",
+	"getpid",
+	"gettid",
+	"rt_sigprocmask",
+	NULL,
 };
 
 const struct rf_source_info rf_ptrace_source = {
@@ -48,24 +71,24 @@ const struct rf_source_info rf_ptrace_source = {
 		 RF_EV_BIT(RF_EV_SIGNAL) | RF_EV_BIT(RF_EV_PTRACE) | RF_EV_BIT(RF_EV_CRED) |
 		 RF_EV_BIT(RF_EV_NAMESPACE) | RF_EV_BIT(RF_EV_MODULE) | RF_EV_BIT(RF_EV_BPF) |
 		 RF_EV_BIT(RF_EV_MEMORY) | RF_EV_BIT(RF_EV_FD),
-	.fields = RF_FIELD_PER_CALL | RF_FIELD_ARGS | RF_FIELD_TIME | RF_FIELD_PROC |
-		  RF_FIELD_PATHS,
+	.fields =
+		RF_FIELD_PER_CALL | RF_FIELD_ARGS | RF_FIELD_TIME | RF_FIELD_PROC | RF_FIELD_PATHS,
 };
 
 enum rf_stop {
-	STOP_GONE,       /* exited or killed: forget the tracee (main: keep its status) */
-	STOP_SECCOMP,    /* PTRACE_EVENT_SECCOMP: a syscall entry via our filter */
-	STOP_SYSCALL,    /* syscall-stop: entry or exit (PTRACE_SYSCALL) */
-	STOP_EXEC,       /* PTRACE_EVENT_EXEC: record the new image, resume */
-	STOP_NEW_CHILD,  /* PTRACE_EVENT_FORK/VFORK/CLONE: the child is auto-attached, resume */
-	STOP_GROUP,      /* PTRACE_EVENT_STOP for a stop signal: group-stop, PTRACE_LISTEN */
-	STOP_EVENT,      /* other PTRACE_EVENT_STOP (new child, interrupt): resume */
-	STOP_SIGNAL,     /* signal-delivery-stop: resume, injecting the signal */
+	STOP_GONE,	/* exited or killed: forget the tracee (main: keep its status) */
+	STOP_SECCOMP,	/* PTRACE_EVENT_SECCOMP: a syscall entry via our filter */
+	STOP_SYSCALL,	/* syscall-stop: entry or exit (PTRACE_SYSCALL) */
+	STOP_EXEC,	/* PTRACE_EVENT_EXEC: record the new image, resume */
+	STOP_NEW_CHILD, /* PTRACE_EVENT_FORK/VFORK/CLONE: the child is auto-attached, resume */
+	STOP_GROUP,	/* PTRACE_EVENT_STOP for a stop signal: group-stop, PTRACE_LISTEN */
+	STOP_EVENT,	/* other PTRACE_EVENT_STOP (new child, interrupt): resume */
+	STOP_SIGNAL,	/* signal-delivery-stop: resume, injecting the signal */
 };
 
 struct tracee {
 	pid_t tid, tgid;
-	bool want_exit;          /* resumed with PTRACE_SYSCALL for a decoded call's result */
+	bool want_exit; /* resumed with PTRACE_SYSCALL for a decoded call's result */
 	struct rf_pending pending;
 	struct rf_syscall_id origin; /* the pending call */
 };
@@ -75,11 +98,11 @@ struct tracer {
 	pid_t main;
 	bool seccomp_mode;
 	bool detaching;
-	bool started;           /* we started the command (else attached) */
+	bool started; /* we started the command (else attached) */
 	int main_status;
 	uint64_t stops;
 	rf_event_fn fn;
-	rf_gate_fn gate;        /* asked before each decoded call runs (fn's userdata) */
+	rf_gate_fn gate; /* asked before each decoded call runs (fn's userdata) */
 	void *userdata;
 	int fn_error;
 	uint64_t refused;
@@ -238,20 +261,16 @@ static enum rf_stop decode(int status)
 	sig = WSTOPSIG(status);
 	event = (unsigned)status >> 16;
 	switch (event) {
-	case PTRACE_EVENT_SECCOMP:
-		return STOP_SECCOMP;
-	case PTRACE_EVENT_EXEC:
-		return STOP_EXEC;
+	case PTRACE_EVENT_SECCOMP: return STOP_SECCOMP;
+	case PTRACE_EVENT_EXEC: return STOP_EXEC;
 	case PTRACE_EVENT_FORK:
 	case PTRACE_EVENT_VFORK:
-	case PTRACE_EVENT_CLONE:
-		return STOP_NEW_CHILD;
+	case PTRACE_EVENT_CLONE: return STOP_NEW_CHILD;
 	case PTRACE_EVENT_STOP:
 		return sig == SIGSTOP || sig == SIGTSTP || sig == SIGTTIN || sig == SIGTTOU
 			       ? STOP_GROUP
 			       : STOP_EVENT;
-	default:
-		return sig == (SIGTRAP | 0x80) ? STOP_SYSCALL : STOP_SIGNAL;
+	default: return sig == (SIGTRAP | 0x80) ? STOP_SYSCALL : STOP_SIGNAL;
 	}
 }
 
@@ -393,8 +412,11 @@ static void on_exec(struct tracer *tr, pid_t tid)
 	emit(tr, &ev);
 	if (tr->decode && ev.exec.path) {
 		ev.kind = RF_EV_FILE;
-		ev.file = (struct rf_ev_file){ .op = RF_FILE_EXEC, .path = p->exe,
-					       .access = RF_ACC_EXEC, .flags = -1, .has_ret = true };
+		ev.file = (struct rf_ev_file){ .op = RF_FILE_EXEC,
+					       .path = p->exe,
+					       .access = RF_ACC_EXEC,
+					       .flags = -1,
+					       .has_ret = true };
 		emit(tr, &ev);
 		/* The interpreter the kernel mapped, and (first exec) the inherited files. */
 		if (named && !streq(named, p->exe)) {
@@ -432,7 +454,8 @@ static void on_new_child(struct tracer *tr, struct tracee *parent, int status)
 	if (ctgid != ptgid)
 		(void)rf_proctab_fork(tr->procs, ptgid, ctgid, 0);
 	header(tr, parent, &ev);
-	ev.fork = (struct rf_ev_fork){ .child_tgid = ctgid, .child_tid = (pid_t)child,
+	ev.fork = (struct rf_ev_fork){ .child_tgid = ctgid,
+				       .child_tid = (pid_t)child,
 				       .thread = ctgid == ptgid };
 	emit(tr, &ev);
 }
@@ -449,7 +472,8 @@ static void on_gone(struct tracer *tr, pid_t tid, int status)
 		return;
 	tgid = t->tgid;
 	header(tr, t, &ev);
-	ev.exit = (struct rf_ev_exit){ .has_status = true, .status = status,
+	ev.exit = (struct rf_ev_exit){ .has_status = true,
+				       .status = status,
 				       .group_dead = tid == tgid };
 	emit(tr, &ev);
 	forget(tr, tid);
@@ -477,15 +501,9 @@ static void dispatch(struct tracer *tr, pid_t tid, int status)
 	}
 	switch (kind) {
 	case STOP_SECCOMP:
-	case STOP_SYSCALL:
-		on_syscall_stop(tr, t, kind);
-		break;
-	case STOP_EXEC:
-		on_exec(tr, tid);
-		break;
-	case STOP_NEW_CHILD:
-		on_new_child(tr, t, status);
-		break;
+	case STOP_SYSCALL: on_syscall_stop(tr, t, kind); break;
+	case STOP_EXEC: on_exec(tr, tid); break;
+	case STOP_NEW_CHILD: on_new_child(tr, t, status); break;
 	case STOP_GROUP:
 		/* Stay stopped like an untraced process would, but keep seeing events (SIGCONT). */
 		if (!tr->detaching) {
@@ -493,12 +511,9 @@ static void dispatch(struct tracer *tr, pid_t tid, int status)
 			return;
 		}
 		break;
-	case STOP_SIGNAL:
-		resume(tr, t, WSTOPSIG(status));
-		return;
+	case STOP_SIGNAL: resume(tr, t, WSTOPSIG(status)); return;
 	case STOP_EVENT:
-	case STOP_GONE:
-		break;
+	case STOP_GONE: break;
 	}
 	t = find(tr, tid); /* handlers may have replaced the entry */
 	if (t)
@@ -517,8 +532,9 @@ static int build_trace_filter(bool fast, scmp_filter_ctx *ret, struct rf_error *
 	static const uint32_t compat_x86_64[] = { SCMP_ARCH_X86, SCMP_ARCH_X32 };
 	static const uint32_t compat_aarch64[] = { SCMP_ARCH_ARM };
 	uint32_t native = seccomp_arch_native();
-	const uint32_t *compat = native == SCMP_ARCH_X86_64 ? compat_x86_64
-				 : native == SCMP_ARCH_AARCH64 ? compat_aarch64 : NULL;
+	const uint32_t *compat = native == SCMP_ARCH_X86_64    ? compat_x86_64
+				 : native == SCMP_ARCH_AARCH64 ? compat_aarch64
+							       : NULL;
 	size_t ncompat = native == SCMP_ARCH_X86_64 ? 2 : native == SCMP_ARCH_AARCH64 ? 1 : 0;
 	int r;
 
@@ -576,15 +592,14 @@ static int start_command(const struct rf_ptrace_opts *o, struct tracer *tr,
 			return rf_error_set(reterr, -errno, "waitpid: %s", strerror(errno));
 	if (!WIFSTOPPED(status))
 		return rf_error_set(reterr, -ECHILD, "the child did not start");
-	if (ptrace(PTRACE_SEIZE, pid, 0, TRACE_OPTIONS | PTRACE_O_TRACESECCOMP | PTRACE_O_EXITKILL) <
-	    0) {
+	if (ptrace(PTRACE_SEIZE, pid, 0,
+		   TRACE_OPTIONS | PTRACE_O_TRACESECCOMP | PTRACE_O_EXITKILL) < 0) {
 		r = -errno;
 		(void)kill(pid, SIGKILL);
 		(void)waitpid(pid, NULL, 0);
-		return rf_error_set(reterr, r, "cannot trace the child (ptrace seize): %s%s",
-				    strerror(-r),
-				    r == -EPERM ? " (is ptrace restricted: kernel.yama.ptrace_scope?)"
-						: "");
+		return rf_error_set(
+			reterr, r, "cannot trace the child (ptrace seize): %s%s", strerror(-r),
+			r == -EPERM ? " (is ptrace restricted: kernel.yama.ptrace_scope?)" : "");
 	}
 	tr->seccomp_mode = true;
 	/* The child is a copy of us until its execve: the table learns it from there. */
@@ -633,7 +648,8 @@ static int attach_pid(pid_t pid, struct tracer *tr, struct rf_error *reterr)
 		}
 		closedir(d);
 	}
-	return attached > 0 ? 0 : rf_error_set(reterr, -ESRCH, "process %d has no threads", (int)pid);
+	return attached > 0 ? 0
+			    : rf_error_set(reterr, -ESRCH, "process %d has no threads", (int)pid);
 }
 
 static bool stop_requested(int fd)
@@ -696,8 +712,9 @@ int rf_ptrace_record(const struct rf_ptrace_opts *o, rf_event_fn fn, void *userd
 		     struct rf_ptrace_result *ret, struct rf_error *reterr)
 {
 	_cleanup_(rf_proctab_freep) struct rf_proctab *own = NULL;
-	struct tracer tr = { .fn = fn, .userdata = userdata, .main_status = -1,
-			     .tracees = RF_HMAP_INIT_U64 };
+	struct tracer tr = {
+		.fn = fn, .userdata = userdata, .main_status = -1, .tracees = RF_HMAP_INIT_U64
+	};
 	struct rf_ptrace_result res = { .wait_status = -1 };
 	uint64_t t0 = rf_now_ns();
 	int r;

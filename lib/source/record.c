@@ -50,8 +50,9 @@ int rf_record_choose(const struct rf_record_opts *o, const struct rf_sinks *sink
 	int r;
 
 	if (o->fast && o->backend == RF_BACKEND_EBPF)
-		return rf_error_set(reterr, -EINVAL, "--fast is a ptrace option (ebpf records "
-						     "everything)");
+		return rf_error_set(reterr, -EINVAL,
+				    "--fast is a ptrace option (ebpf records "
+				    "everything)");
 	if (o->backend == RF_BACKEND_PTRACE || (o->backend == RF_BACKEND_AUTO && o->fast)) {
 		if (ebpf_only)
 			return rf_error_set(reterr, -EINVAL, "%s needs the ebpf backend",
@@ -84,8 +85,8 @@ int rf_record_choose(const struct rf_record_opts *o, const struct rf_sinks *sink
 	return r;
 }
 
-int rf_record(const struct rf_record_opts *o, struct rf_sinks *sinks,
-	      struct rf_record_result *ret, struct rf_error *reterr)
+int rf_record(const struct rf_record_opts *o, struct rf_sinks *sinks, struct rf_record_result *ret,
+	      struct rf_error *reterr)
 {
 	struct rf_record_result res = { .wait_status = -1 };
 	struct rf_recording meta = { .exit_status = -1 };
@@ -104,10 +105,14 @@ int rf_record(const struct rf_record_opts *o, struct rf_sinks *sinks,
 		return r;
 	res.backend = b;
 	if (b == RF_BACKEND_EBPF) {
-		struct rf_ebpf_opts eo = { .argv = o->argv, .pid = o->pid, .cgroup = o->cgroup,
+		struct rf_ebpf_opts eo = { .argv = o->argv,
+					   .pid = o->pid,
+					   .cgroup = o->cgroup,
 					   .bootstrap_cut = o->bootstrap_cut,
-					   .ready_fd = o->ready_fd, .stop_fd = o->stop_fd,
-					   .procs = o->procs, .child_pid = o->child_pid };
+					   .ready_fd = o->ready_fd,
+					   .stop_fd = o->stop_fd,
+					   .procs = o->procs,
+					   .child_pid = o->child_pid };
 		struct rf_ebpf_result er = { 0 };
 
 		r = rf_ebpf_record(&eo, rf_sinks_emit, sinks, &er, reterr);
@@ -115,9 +120,13 @@ int rf_record(const struct rf_record_opts *o, struct rf_sinks *sinks,
 		res.duration_ns = er.duration_ns;
 		res.lost = er.lost;
 	} else {
-		struct rf_ptrace_opts po = { .argv = o->argv, .pid = o->pid, .fast = o->fast,
-					     .no_decode = o->no_decode, .stop_fd = o->stop_fd,
-					     .procs = o->procs, .child_pid = o->child_pid };
+		struct rf_ptrace_opts po = { .argv = o->argv,
+					     .pid = o->pid,
+					     .fast = o->fast,
+					     .no_decode = o->no_decode,
+					     .stop_fd = o->stop_fd,
+					     .procs = o->procs,
+					     .child_pid = o->child_pid };
 		struct rf_ptrace_result pr = { 0 };
 
 		if (o->ready_fd > 0) /* ptrace is live once the command is seized */
@@ -129,9 +138,14 @@ int rf_record(const struct rf_record_opts *o, struct rf_sinks *sinks,
 		res.no_new_privs = pr.no_new_privs;
 	}
 	meta = (struct rf_recording){
-		.backend = src->name, .source_fields = src->fields, .command = o->argv,
-		.duration_ns = res.duration_ns, .exit_status = res.wait_status,
-		.no_new_privs = res.no_new_privs, .lost = res.lost, .events = sinks->events,
+		.backend = src->name,
+		.source_fields = src->fields,
+		.command = o->argv,
+		.duration_ns = res.duration_ns,
+		.exit_status = res.wait_status,
+		.no_new_privs = res.no_new_privs,
+		.lost = res.lost,
+		.events = sinks->events,
 		.fast_syscalls = o->fast && b == RF_BACKEND_PTRACE
 					 ? (char *const *)rf_ptrace_fast_syscalls
 					 : NULL,

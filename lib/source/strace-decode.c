@@ -68,7 +68,11 @@ int strace_decode_file(const struct call *c, struct rf_event *ev, char **ret_pat
 	access |= (flags & O_APPEND ? RF_ACC_APPEND : 0) | (flags & O_CREAT ? RF_ACC_CREATE : 0) |
 		  (flags & O_TRUNC ? RF_ACC_WRITE : 0) | (flags & O_DIRECTORY ? RF_ACC_DIR : 0);
 	ev->kind = RF_EV_FILE;
-	ev->file = (struct rf_ev_file){ .op = RF_FILE_OPEN, .path = *ret_path, .access = access,
-					.flags = flags, .has_ret = c->has_ret, .ret = c->ret };
+	ev->file = (struct rf_ev_file){ .op = RF_FILE_OPEN,
+					.path = *ret_path,
+					.access = access,
+					.flags = flags,
+					.has_ret = c->has_ret,
+					.ret = c->ret };
 	return 1;
 }

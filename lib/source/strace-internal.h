@@ -19,7 +19,7 @@ struct call {
 	bool unfinished, closed, has_ret, thread;
 	int64_t ret;
 	const char *ret_path, *ret_path_end; /* -y: "= 3</etc/passwd>", the fd's path */
-	const char *text, *text_end;          /* the argument text, for symbolic flags */
+	const char *text, *text_end;	     /* the argument text, for symbolic flags */
 };
 
 static inline bool pfx(const char *p, const char *e, const char *s)

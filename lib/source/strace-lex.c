@@ -24,8 +24,8 @@ const char *strace_parse_u64(const char *p, const char *e, uint64_t *ret)
 	for (s = p; p < e && (hex ? isxdigit((unsigned char)*p) : isdigit((unsigned char)*p));
 	     p++) {
 		unsigned d = isdigit((unsigned char)*p)
-				 ? (unsigned)(*p - '0')
-				 : (unsigned)(tolower((unsigned char)*p) - 'a' + 10);
+				     ? (unsigned)(*p - '0')
+				     : (unsigned)(tolower((unsigned char)*p) - 'a' + 10);
 		unsigned base = hex ? 16 : 10;
 
 		if (v > (UINT64_MAX - d) / base)
@@ -239,8 +239,8 @@ int strace_unescape(const char *p, const char *e, char **ret)
 			for (p++; n < 2 && p < e && isxdigit((unsigned char)*p); n++, p++)
 				v = v * 16 +
 				    (unsigned)(isdigit((unsigned char)*p)
-						   ? *p - '0'
-						   : tolower((unsigned char)*p) - 'a' + 10);
+						       ? *p - '0'
+						       : tolower((unsigned char)*p) - 'a' + 10);
 			*o++ = (char)v;
 		} else if (*p >= '0' && *p <= '7') {
 			unsigned v = 0, n = 0;

@@ -54,7 +54,7 @@ const struct rf_source_info rf_strace_source = {
 	(256u << 20)	     /* rf_strace_parse_file: logs larger than this are refused            \
 			      */
 #define MAX_TASKS (1u << 20) /* tasks tracked for tgid/arch/pending; more are untracked */
-#define MAX_NAME 64	     /* longer "names" are reported as unknown, truncated */
+#define MAX_NAME  64	     /* longer "names" are reported as unknown, truncated */
 
 enum pend { PEND_NONE, PEND_EXEC, PEND_FORK, PEND_THREAD };
 
@@ -88,7 +88,7 @@ struct parser {
 	const char *comm; /* -Y: this line's "<comm>" after the pid, not NUL-terminated */
 	size_t comm_len;
 	uint64_t time_ns; /* the log's clock at this line (0: no stamps) */
-	bool summary; /* inside a -c/-C summary table: the rest of the log is skipped */
+	bool summary;	  /* inside a -c/-C summary table: the rest of the log is skipped */
 };
 
 /* ---- tasks ---- */
@@ -136,7 +136,7 @@ static struct task *task_get(struct parser *ps, int32_t tid)
 	while (at < ps->n_tasks && n[at].tid < tid)
 		at++;
 	memmove(&n[at + 1], &n[at], (ps->n_tasks - at) * sizeof(*n));
-	n[at] = (struct task){.tid = tid, .tgid = tid, .arch = ps->native, .live = true};
+	n[at] = (struct task){ .tid = tid, .tgid = tid, .arch = ps->native, .live = true };
 	id = bsearch_tid(ps->ident, ps->n_ident, tid);
 	if (id) { /* a thread that prints before its clone returns: the survey knows its tgid */
 		n[at].tgid = id->tgid;
@@ -215,7 +215,7 @@ static enum pend pend_kind(const struct call *c)
 static int finish(struct parser *ps, int32_t tid, enum pend kind, const char *path, int64_t ret)
 {
 	struct task *parent, *child;
-	struct rf_event ev = {0};
+	struct rf_event ev = { 0 };
 
 	if (kind == PEND_EXEC && ret == 0) {
 		parent = task_find(ps, tid);
@@ -248,11 +248,11 @@ static int finish(struct parser *ps, int32_t tid, enum pend kind, const char *pa
 
 static int syscall_line(struct parser *ps, int32_t tid, const char *p, const char *e)
 {
-	struct call c = {.name = p};
+	struct call c = { .name = p };
 	struct task *t = task_get(ps, tid);
 	uint32_t arch = t ? t->arch : ps->native;
 	char name[MAX_NAME + 1];
-	struct rf_event ev = {.kind = RF_EV_SYSCALL};
+	struct rf_event ev = { .kind = RF_EV_SYSCALL };
 	const char *q;
 	_cleanup_free_ char *path = NULL;
 	int nr, r;
@@ -330,7 +330,7 @@ static int syscall_line(struct parser *ps, int32_t tid, const char *p, const cha
 /* "<... NAME resumed>TAIL" (NAME may be missing): fills the result of a pending execve/clone. */
 static int resumed_line(struct parser *ps, int32_t tid, const char *p, const char *e)
 {
-	struct call c = {0};
+	struct call c = { 0 };
 	struct task *t = task_find(ps, tid);
 	const char *q;
 	_cleanup_free_ char *path = NULL;
@@ -362,7 +362,7 @@ static int resumed_line(struct parser *ps, int32_t tid, const char *p, const cha
  * "+++ superseded by execve in pid N +++" */
 static int exit_line(struct parser *ps, int32_t tid, const char *p, const char *e)
 {
-	struct rf_event ev = {.kind = RF_EV_EXIT};
+	struct rf_event ev = { .kind = RF_EV_EXIT };
 	struct task *t = task_find(ps, tid);
 	uint64_t v;
 	int32_t old;
@@ -428,7 +428,7 @@ static int personality_line(struct parser *ps, const char *p, const char *e)
 		arch = ps->native == SCMP_ARCH_X86_64	 ? SCMP_ARCH_X86
 		       : ps->native == SCMP_ARCH_AARCH64 ? SCMP_ARCH_ARM
 		       : ps->native == SCMP_ARCH_PPC64 || ps->native == SCMP_ARCH_PPC64LE
-			   ? SCMP_ARCH_PPC
+			       ? SCMP_ARCH_PPC
 		       : ps->native == SCMP_ARCH_S390X ? SCMP_ARCH_S390
 						       : 0;
 	if (!arch)
@@ -528,7 +528,7 @@ static int run(struct parser *ps, const char *text, size_t len)
 			const char *n = nl + 1, *nnl = memchr(n, '\n', (size_t)(end - n));
 			const char *ne = nnl ? nnl : end;
 			_cleanup_free_ char *joined =
-			    malloc((size_t)(m - p) + (size_t)(ne - n) + 1);
+				malloc((size_t)(m - p) + (size_t)(ne - n) + 1);
 
 			if (!joined)
 				return -ENOMEM;
@@ -575,13 +575,13 @@ int rf_strace_parse(const char *text, size_t len, const char *source,
 		    const struct rf_strace_opts *opts, rf_event_fn fn, void *userdata,
 		    struct rf_error *reterr)
 {
-	static const struct rf_strace_opts defaults = {0};
+	static const struct rf_strace_opts defaults = { 0 };
 	struct parser ps = {
-	    .source = source ?: "<strace>",
-	    .opts = opts ?: &defaults,
-	    .fn = fn,
-	    .userdata = userdata,
-	    .err = reterr,
+		.source = source ?: "<strace>",
+		.opts = opts ?: &defaults,
+		.fn = fn,
+		.userdata = userdata,
+		.err = reterr,
 	};
 	int r;
 
@@ -620,7 +620,7 @@ int rf_strace_parse(const char *text, size_t len, const char *source,
 int rf_strace_parse_file(const char *path, const struct rf_strace_opts *opts, rf_event_fn fn,
 			 void *userdata, struct rf_error *reterr)
 {
-	struct rf_strace_opts o = opts ? *opts : (struct rf_strace_opts){0};
+	struct rf_strace_opts o = opts ? *opts : (struct rf_strace_opts){ 0 };
 	_cleanup_free_ char *text = NULL;
 	size_t len = 0;
 	int r;

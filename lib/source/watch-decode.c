@@ -23,37 +23,68 @@ static const struct {
 	const char *name;
 	enum rf_w_dec dec;
 } names[] = {
-	{ "open", RF_W_D_OPEN },	  { "openat", RF_W_D_OPENAT },
-	{ "openat2", RF_W_D_OPENAT2 },	  { "creat", RF_W_D_CREAT },
-	{ "unlink", RF_W_D_UNLINK },	  { "unlinkat", RF_W_D_UNLINKAT },
-	{ "rename", RF_W_D_RENAME },	  { "renameat", RF_W_D_RENAMEAT },
-	{ "renameat2", RF_W_D_RENAMEAT }, { "link", RF_W_D_LINK },
-	{ "linkat", RF_W_D_LINKAT },	  { "symlink", RF_W_D_SYMLINK },
-	{ "symlinkat", RF_W_D_SYMLINKAT }, { "chmod", RF_W_D_CHMOD },
-	{ "fchmodat", RF_W_D_FCHMODAT },  { "fchmodat2", RF_W_D_FCHMODAT },
-	{ "truncate", RF_W_D_TRUNCATE },  { "mkdir", RF_W_D_MKDIR },
-	{ "mkdirat", RF_W_D_MKDIRAT },	  { "socket", RF_W_D_SOCKET },
-	{ "connect", RF_W_D_CONNECT },	  { "bind", RF_W_D_BIND },
-	{ "listen", RF_W_D_LISTEN },	  { "sendto", RF_W_D_SENDTO },
-	{ "dup2", RF_W_D_DUP2 },	  { "dup3", RF_W_D_DUP3 },
-	{ "ptrace", RF_W_D_PTRACE },	  { "process_vm_writev", RF_W_D_VM_WRITEV },
-	{ "process_vm_readv", RF_W_D_VM_READV }, { "setuid", RF_W_D_SETUID },
-	{ "setgid", RF_W_D_SETGID },	  { "setreuid", RF_W_D_SETREUID },
-	{ "setregid", RF_W_D_SETREGID },  { "setresuid", RF_W_D_SETRESUID },
-	{ "setresgid", RF_W_D_SETRESGID }, { "capset", RF_W_D_CAPSET },
-	{ "mount", RF_W_D_MOUNT },	  { "umount2", RF_W_D_UMOUNT2 },
-	{ "unshare", RF_W_D_UNSHARE },	  { "setns", RF_W_D_SETNS },
-	{ "pivot_root", RF_W_D_PIVOT_ROOT }, { "chroot", RF_W_D_CHROOT },
-	{ "init_module", RF_W_D_INIT_MODULE }, { "finit_module", RF_W_D_FINIT_MODULE },
-	{ "delete_module", RF_W_D_DELETE_MODULE }, { "bpf", RF_W_D_BPF },
-	{ "memfd_create", RF_W_D_MEMFD_CREATE }, { "mprotect", RF_W_D_MPROTECT },
-	{ "mmap", RF_W_D_MMAP },	  { "userfaultfd", RF_W_D_USERFAULTFD },
-	{ "kill", RF_W_D_KILL },	  { "tkill", RF_W_D_TKILL },
-	{ "tgkill", RF_W_D_TGKILL },	  { "recvfrom", RF_W_D_RECVFROM },
-	{ "recvmsg", RF_W_D_RECVMSG },	  { "sendmsg", RF_W_D_SENDMSG },
-	{ "rmdir", RF_W_D_RMDIR },	  { "chown", RF_W_D_CHOWN },
-	{ "lchown", RF_W_D_LCHOWN },	  { "fchownat", RF_W_D_FCHOWNAT },
-	{ "fchmod", RF_W_D_FCHMOD },	  { "fchown", RF_W_D_FCHOWN },
+	{ "open", RF_W_D_OPEN },
+	{ "openat", RF_W_D_OPENAT },
+	{ "openat2", RF_W_D_OPENAT2 },
+	{ "creat", RF_W_D_CREAT },
+	{ "unlink", RF_W_D_UNLINK },
+	{ "unlinkat", RF_W_D_UNLINKAT },
+	{ "rename", RF_W_D_RENAME },
+	{ "renameat", RF_W_D_RENAMEAT },
+	{ "renameat2", RF_W_D_RENAMEAT },
+	{ "link", RF_W_D_LINK },
+	{ "linkat", RF_W_D_LINKAT },
+	{ "symlink", RF_W_D_SYMLINK },
+	{ "symlinkat", RF_W_D_SYMLINKAT },
+	{ "chmod", RF_W_D_CHMOD },
+	{ "fchmodat", RF_W_D_FCHMODAT },
+	{ "fchmodat2", RF_W_D_FCHMODAT },
+	{ "truncate", RF_W_D_TRUNCATE },
+	{ "mkdir", RF_W_D_MKDIR },
+	{ "mkdirat", RF_W_D_MKDIRAT },
+	{ "socket", RF_W_D_SOCKET },
+	{ "connect", RF_W_D_CONNECT },
+	{ "bind", RF_W_D_BIND },
+	{ "listen", RF_W_D_LISTEN },
+	{ "sendto", RF_W_D_SENDTO },
+	{ "dup2", RF_W_D_DUP2 },
+	{ "dup3", RF_W_D_DUP3 },
+	{ "ptrace", RF_W_D_PTRACE },
+	{ "process_vm_writev", RF_W_D_VM_WRITEV },
+	{ "process_vm_readv", RF_W_D_VM_READV },
+	{ "setuid", RF_W_D_SETUID },
+	{ "setgid", RF_W_D_SETGID },
+	{ "setreuid", RF_W_D_SETREUID },
+	{ "setregid", RF_W_D_SETREGID },
+	{ "setresuid", RF_W_D_SETRESUID },
+	{ "setresgid", RF_W_D_SETRESGID },
+	{ "capset", RF_W_D_CAPSET },
+	{ "mount", RF_W_D_MOUNT },
+	{ "umount2", RF_W_D_UMOUNT2 },
+	{ "unshare", RF_W_D_UNSHARE },
+	{ "setns", RF_W_D_SETNS },
+	{ "pivot_root", RF_W_D_PIVOT_ROOT },
+	{ "chroot", RF_W_D_CHROOT },
+	{ "init_module", RF_W_D_INIT_MODULE },
+	{ "finit_module", RF_W_D_FINIT_MODULE },
+	{ "delete_module", RF_W_D_DELETE_MODULE },
+	{ "bpf", RF_W_D_BPF },
+	{ "memfd_create", RF_W_D_MEMFD_CREATE },
+	{ "mprotect", RF_W_D_MPROTECT },
+	{ "mmap", RF_W_D_MMAP },
+	{ "userfaultfd", RF_W_D_USERFAULTFD },
+	{ "kill", RF_W_D_KILL },
+	{ "tkill", RF_W_D_TKILL },
+	{ "tgkill", RF_W_D_TGKILL },
+	{ "recvfrom", RF_W_D_RECVFROM },
+	{ "recvmsg", RF_W_D_RECVMSG },
+	{ "sendmsg", RF_W_D_SENDMSG },
+	{ "rmdir", RF_W_D_RMDIR },
+	{ "chown", RF_W_D_CHOWN },
+	{ "lchown", RF_W_D_LCHOWN },
+	{ "fchownat", RF_W_D_FCHOWNAT },
+	{ "fchmod", RF_W_D_FCHMOD },
+	{ "fchown", RF_W_D_FCHOWN },
 };
 
 int rf_watch_dec_of(const char *name)
@@ -141,9 +172,8 @@ static void sockaddr_of(const struct rf_w_rec *r, bool remote, struct rf_sockadd
 	if (r->family == AF_UNIX && r->argv_len) {
 		/* Abstract names start with a NUL byte: shown with '@', as ss(8) does. */
 		if (r->argv[0] == '\0') {
-			if (asprintf(&d->unix_path, "@%.*s", (int)strnlen(r->argv + 1,
-									   r->argv_len - 1),
-				     r->argv + 1) < 0)
+			if (asprintf(&d->unix_path, "@%.*s",
+				     (int)strnlen(r->argv + 1, r->argv_len - 1), r->argv + 1) < 0)
 				d->unix_path = NULL;
 		} else {
 			d->unix_path = strndup(r->argv, r->argv_len);
@@ -161,7 +191,11 @@ static int file_event(const struct rf_w_rec *r, struct rf_watch_decoded *d)
 	d->ev.kind = RF_EV_FILE;
 	*f = (struct rf_ev_file){ .flags = -1 };
 	switch (r->dec) {
-	case RF_W_D_OPEN: f->op = RF_FILE_OPEN; f->flags = (int)a[1]; f->mode = (uint32_t)a[2]; break;
+	case RF_W_D_OPEN:
+		f->op = RF_FILE_OPEN;
+		f->flags = (int)a[1];
+		f->mode = (uint32_t)a[2];
+		break;
 	case RF_W_D_CREAT:
 		f->op = RF_FILE_OPEN;
 		f->flags = O_CREAT | O_WRONLY | O_TRUNC;
@@ -174,41 +208,63 @@ static int file_event(const struct rf_w_rec *r, struct rf_watch_decoded *d)
 		f->flags = (int)a[2];
 		f->mode = r->dec == RF_W_D_OPENAT ? (uint32_t)a[3] : 0;
 		break;
-	case RF_W_D_UNLINK: f->op = RF_FILE_UNLINK; f->access = RF_ACC_DELETE; break;
+	case RF_W_D_UNLINK:
+		f->op = RF_FILE_UNLINK;
+		f->access = RF_ACC_DELETE;
+		break;
 	case RF_W_D_UNLINKAT:
 		f->op = a[2] & AT_REMOVEDIR ? RF_FILE_RMDIR : RF_FILE_UNLINK;
 		dirfd = (int)a[0];
 		f->access = RF_ACC_DELETE;
 		break;
-	case RF_W_D_RENAME: f->op = RF_FILE_RENAME; f->access = RF_ACC_RENAME; break;
+	case RF_W_D_RENAME:
+		f->op = RF_FILE_RENAME;
+		f->access = RF_ACC_RENAME;
+		break;
 	case RF_W_D_RENAMEAT:
 		f->op = RF_FILE_RENAME;
 		f->access = RF_ACC_RENAME;
 		dirfd = (int)a[0];
 		dirfd2 = (int)a[2];
 		break;
-	case RF_W_D_LINK: f->op = RF_FILE_LINK; f->access = RF_ACC_LINK; break;
+	case RF_W_D_LINK:
+		f->op = RF_FILE_LINK;
+		f->access = RF_ACC_LINK;
+		break;
 	case RF_W_D_LINKAT:
 		f->op = RF_FILE_LINK;
 		f->access = RF_ACC_LINK;
 		dirfd = (int)a[0];
 		dirfd2 = (int)a[2];
 		break;
-	case RF_W_D_SYMLINK: f->op = RF_FILE_SYMLINK; f->access = RF_ACC_LINK; break;
+	case RF_W_D_SYMLINK:
+		f->op = RF_FILE_SYMLINK;
+		f->access = RF_ACC_LINK;
+		break;
 	case RF_W_D_SYMLINKAT:
 		f->op = RF_FILE_SYMLINK;
 		f->access = RF_ACC_LINK;
 		dirfd2 = (int)a[1];
 		break;
-	case RF_W_D_CHMOD: f->op = RF_FILE_CHMOD; f->access = RF_ACC_CHMOD; f->mode = (uint32_t)a[1]; break;
+	case RF_W_D_CHMOD:
+		f->op = RF_FILE_CHMOD;
+		f->access = RF_ACC_CHMOD;
+		f->mode = (uint32_t)a[1];
+		break;
 	case RF_W_D_FCHMODAT:
 		f->op = RF_FILE_CHMOD;
 		f->access = RF_ACC_CHMOD;
 		dirfd = (int)a[0];
 		f->mode = (uint32_t)a[2];
 		break;
-	case RF_W_D_TRUNCATE: f->op = RF_FILE_TRUNCATE; f->access = RF_ACC_WRITE; break;
-	case RF_W_D_RMDIR: f->op = RF_FILE_RMDIR; f->access = RF_ACC_DELETE | RF_ACC_DIR; break;
+	case RF_W_D_TRUNCATE:
+		f->op = RF_FILE_TRUNCATE;
+		f->access = RF_ACC_WRITE;
+		break;
+	case RF_W_D_RMDIR:
+		f->op = RF_FILE_RMDIR;
+		f->access = RF_ACC_DELETE | RF_ACC_DIR;
+		break;
 	case RF_W_D_CHOWN:
 	case RF_W_D_LCHOWN:
 		f->op = RF_FILE_CHOWN;
@@ -235,8 +291,7 @@ static int file_event(const struct rf_w_rec *r, struct rf_watch_decoded *d)
 		if (r->dec == RF_W_D_MKDIRAT)
 			dirfd = (int)a[0];
 		break;
-	default:
-		return 0;
+	default: return 0;
 	}
 	if (f->op == RF_FILE_OPEN)
 		f->access = open_access((uint64_t)(unsigned)f->flags);
@@ -264,8 +319,11 @@ static int syscall_event(const struct rf_w_rec *r, struct rf_watch_decoded *d)
 	switch (r->dec) {
 	case RF_W_D_SOCKET:
 		ev->kind = RF_EV_NET;
-		ev->net = (struct rf_ev_net){ .op = RF_NET_SOCKET, .fd = -1, .family = (int)a[0],
-					      .type = (int)(a[1] & 0xf), .protocol = (int)a[2] };
+		ev->net = (struct rf_ev_net){ .op = RF_NET_SOCKET,
+					      .fd = -1,
+					      .family = (int)a[0],
+					      .type = (int)(a[1] & 0xf),
+					      .protocol = (int)a[2] };
 		return 1;
 	case RF_W_D_CONNECT:
 	case RF_W_D_BIND:
@@ -275,18 +333,21 @@ static int syscall_event(const struct rf_w_rec *r, struct rf_watch_decoded *d)
 		ev->net = (struct rf_ev_net){ .op = r->dec == RF_W_D_CONNECT ? RF_NET_CONNECT
 						    : r->dec == RF_W_D_BIND  ? RF_NET_BIND
 									     : RF_NET_SEND,
-					      .fd = (int)a[0], .family = r->family };
+					      .fd = (int)a[0],
+					      .family = r->family };
 		sockaddr_of(r, r->dec != RF_W_D_BIND,
 			    r->dec != RF_W_D_BIND ? &ev->net.remote : &ev->net.local, d);
 		return 1;
 	case RF_W_D_RECVFROM:
 	case RF_W_D_RECVMSG:
 		ev->kind = RF_EV_NET;
-		ev->net = (struct rf_ev_net){ .op = RF_NET_DNS_ANSWER, .fd = (int)a[0],
+		ev->net = (struct rf_ev_net){ .op = RF_NET_DNS_ANSWER,
+					      .fd = (int)a[0],
 					      .family = r->family,
 					      .data = (const uint8_t *)r->argv,
-					      .data_len = r->argv_len < sizeof(r->argv) ? r->argv_len
-										 : sizeof(r->argv) };
+					      .data_len = r->argv_len < sizeof(r->argv)
+								  ? r->argv_len
+								  : sizeof(r->argv) };
 		sockaddr_of(r, true, &ev->net.remote, d);
 		return 1;
 	case RF_W_D_LISTEN:
@@ -296,20 +357,23 @@ static int syscall_event(const struct rf_w_rec *r, struct rf_watch_decoded *d)
 	case RF_W_D_DUP2:
 	case RF_W_D_DUP3:
 		ev->kind = RF_EV_FD;
-		ev->fd = (struct rf_ev_fd){ .oldfd = (int)a[0], .newfd = (int)a[1],
+		ev->fd = (struct rf_ev_fd){ .oldfd = (int)a[0],
+					    .newfd = (int)a[1],
 					    .old_is_socket = r->flags != 0 };
 		return 1;
 	case RF_W_D_PTRACE:
 		ev->kind = RF_EV_PTRACE;
-		ev->ptrace = (struct rf_ev_ptrace){ .op = RF_PTRACE_REQUEST, .request = (long)a[0],
+		ev->ptrace = (struct rf_ev_ptrace){ .op = RF_PTRACE_REQUEST,
+						    .request = (long)a[0],
 						    .target = (pid_t)a[1] };
 		return 1;
 	case RF_W_D_VM_WRITEV:
 	case RF_W_D_VM_READV:
 		ev->kind = RF_EV_PTRACE;
-		ev->ptrace = (struct rf_ev_ptrace){
-			.op = r->dec == RF_W_D_VM_WRITEV ? RF_PTRACE_VM_WRITE : RF_PTRACE_VM_READ,
-			.target = (pid_t)a[0] };
+		ev->ptrace =
+			(struct rf_ev_ptrace){ .op = r->dec == RF_W_D_VM_WRITEV ? RF_PTRACE_VM_WRITE
+										: RF_PTRACE_VM_READ,
+					       .target = (pid_t)a[0] };
 		return 1;
 	case RF_W_D_SETUID:
 	case RF_W_D_SETGID:
@@ -332,17 +396,21 @@ static int syscall_event(const struct rf_w_rec *r, struct rf_watch_decoded *d)
 		ev->kind = RF_EV_CRED;
 		ev->cred = (struct rf_ev_cred){ .op = uid ? RF_CRED_SETUID : RF_CRED_SETGID,
 						.ids = { ids[0], ids[1], ids[2] },
-						.old_uid = r->uid, .old_euid = r->euid };
+						.old_uid = r->uid,
+						.old_euid = r->euid };
 		return 1;
 	}
 	case RF_W_D_CAPSET:
 		ev->kind = RF_EV_CRED;
-		ev->cred = (struct rf_ev_cred){ .op = RF_CRED_CAPSET, .ids = { -1, -1, -1 },
-						.old_uid = r->uid, .old_euid = r->euid };
+		ev->cred = (struct rf_ev_cred){ .op = RF_CRED_CAPSET,
+						.ids = { -1, -1, -1 },
+						.old_uid = r->uid,
+						.old_euid = r->euid };
 		return 1;
 	case RF_W_D_MOUNT:
 		ev->kind = RF_EV_NAMESPACE;
-		ev->ns = (struct rf_ev_namespace){ .op = RF_NS_MOUNT, .flags = a[3],
+		ev->ns = (struct rf_ev_namespace){ .op = RF_NS_MOUNT,
+						   .flags = a[3],
 						   .source = r->path,
 						   .target = absolute(r->tid, AT_FDCWD, r->path2,
 								      &d->path2) };
@@ -352,18 +420,20 @@ static int syscall_event(const struct rf_w_rec *r, struct rf_watch_decoded *d)
 	case RF_W_D_CHROOT:
 		ev->kind = RF_EV_NAMESPACE;
 		ev->ns = (struct rf_ev_namespace){
-			.op = r->dec == RF_W_D_UMOUNT2 ? RF_NS_UMOUNT
+			.op = r->dec == RF_W_D_UMOUNT2	? RF_NS_UMOUNT
 			      : r->dec == RF_W_D_CHROOT ? RF_NS_CHROOT
 							: RF_NS_PIVOT_ROOT,
 			.flags = r->dec == RF_W_D_UMOUNT2 ? a[1] : 0,
-			.target = absolute(r->tid, AT_FDCWD, r->path, &d->path) };
+			.target = absolute(r->tid, AT_FDCWD, r->path, &d->path)
+		};
 		return 1;
 	case RF_W_D_UNSHARE:
 	case RF_W_D_SETNS:
 		ev->kind = RF_EV_NAMESPACE;
-		ev->ns = (struct rf_ev_namespace){ .op = r->dec == RF_W_D_UNSHARE ? RF_NS_UNSHARE
-										  : RF_NS_SETNS,
-						   .flags = r->dec == RF_W_D_UNSHARE ? a[0] : a[1] };
+		ev->ns =
+			(struct rf_ev_namespace){ .op = r->dec == RF_W_D_UNSHARE ? RF_NS_UNSHARE
+										 : RF_NS_SETNS,
+						  .flags = r->dec == RF_W_D_UNSHARE ? a[0] : a[1] };
 		return 1;
 	case RF_W_D_INIT_MODULE:
 	case RF_W_D_FINIT_MODULE:
@@ -385,34 +455,32 @@ static int syscall_event(const struct rf_w_rec *r, struct rf_watch_decoded *d)
 		ev->kind = RF_EV_MEMORY;
 		ev->mem = (struct rf_ev_memory){
 			.op = r->dec == RF_W_D_MEMFD_CREATE ? RF_MEM_MEMFD_CREATE
-			      : r->dec == RF_W_D_MPROTECT ? RF_MEM_WX_PROTECT
-			      : r->dec == RF_W_D_MMAP     ? RF_MEM_WX_MAP
-							  : RF_MEM_USERFAULTFD,
+			      : r->dec == RF_W_D_MPROTECT   ? RF_MEM_WX_PROTECT
+			      : r->dec == RF_W_D_MMAP	    ? RF_MEM_WX_MAP
+							    : RF_MEM_USERFAULTFD,
 			.addr = r->dec == RF_W_D_MPROTECT || r->dec == RF_W_D_MMAP ? a[0] : 0,
 			.len = r->dec == RF_W_D_MPROTECT || r->dec == RF_W_D_MMAP ? a[1] : 0,
 			.prot = r->dec == RF_W_D_MPROTECT || r->dec == RF_W_D_MMAP ? (uint32_t)a[2]
 										   : 0,
-			.name = r->dec == RF_W_D_MEMFD_CREATE ? r->path : NULL };
+			.name = r->dec == RF_W_D_MEMFD_CREATE ? r->path : NULL
+		};
 		return 1;
 	case RF_W_D_KILL:
 	case RF_W_D_TKILL:
 	case RF_W_D_TGKILL:
 		ev->kind = RF_EV_SIGNAL;
-		ev->signal = (struct rf_ev_signal){ .sig = (int)(r->dec == RF_W_D_TGKILL ? a[2]
-											  : a[1]),
-						    .target = (pid_t)a[0] };
+		ev->signal =
+			(struct rf_ev_signal){ .sig = (int)(r->dec == RF_W_D_TGKILL ? a[2] : a[1]),
+					       .target = (pid_t)a[0] };
 		return 1;
-	default:
-		return file_event(r, d);
+	default: return file_event(r, d);
 	}
 }
 
 /* io_uring opcodes that stand for a file open or a connection (include/uapi io_uring.h). */
-enum { URING_OP_ACCEPT = 13, URING_OP_CONNECT = 16, URING_OP_OPENAT = 18,
-       URING_OP_OPENAT2 = 28 };
+enum { URING_OP_ACCEPT = 13, URING_OP_CONNECT = 16, URING_OP_OPENAT = 18, URING_OP_OPENAT2 = 28 };
 
-int rf_watch_decode(struct rf_proctab *procs, const struct rf_w_rec *r,
-		    struct rf_watch_decoded *d)
+int rf_watch_decode(struct rf_proctab *procs, const struct rf_w_rec *r, struct rf_watch_decoded *d)
 {
 	struct rf_event *ev = &d->ev;
 	char **argv = NULL;
@@ -435,11 +503,8 @@ int rf_watch_decode(struct rf_proctab *procs, const struct rf_w_rec *r,
 		rf_proctab_set_comm(procs, r->tgid, r->comm);
 		strv_free(argv);
 		break;
-	case RF_W_FORK:
-		(void)rf_proctab_fork(procs, r->tgid, r->child, r->time_ns);
-		break;
-	default:
-		break;
+	case RF_W_FORK: (void)rf_proctab_fork(procs, r->tgid, r->child, r->time_ns); break;
+	default: break;
 	}
 	ev->tgid = r->tgid;
 	ev->tid = r->tid;
@@ -454,7 +519,8 @@ int rf_watch_decode(struct rf_proctab *procs, const struct rf_w_rec *r,
 		const struct rf_proc *p = ev->proc;
 
 		ev->kind = RF_EV_EXEC;
-		ev->exec = (struct rf_ev_exec){ .path = r->path, .argv = p ? p->argv : NULL,
+		ev->exec = (struct rf_ev_exec){ .path = r->path,
+						.argv = p ? p->argv : NULL,
 						.is_memfd = r->flags & 1,
 						.upper_layer = (r->flags & 2) != 0 };
 		break;
@@ -484,7 +550,9 @@ int rf_watch_decode(struct rf_proctab *procs, const struct rf_w_rec *r,
 		/* SYN_SENT is connect(), LISTEN is listen(): what rules know them as. */
 		ev->kind = RF_EV_NET;
 		ev->net = (struct rf_ev_net){ .op = r->flags == 10 ? RF_NET_LISTEN : RF_NET_CONNECT,
-					      .fd = -1, .family = r->family, .type = SOCK_STREAM };
+					      .fd = -1,
+					      .family = r->family,
+					      .type = SOCK_STREAM };
 		sockaddr_of(r, false, &ev->net.local, d);
 		sockaddr_of(r, true, &ev->net.remote, d);
 		break;
@@ -514,8 +582,7 @@ int rf_watch_decode(struct rf_proctab *procs, const struct rf_w_rec *r,
 		ev->kind = RF_EV_CAPABILITY;
 		ev->cap = (struct rf_ev_capability){ .cap = r->flags, .granted = r->aux == 0 };
 		break;
-	default:
-		ok = 0;
+	default: ok = 0;
 	}
 	return ok;
 }

@@ -24,9 +24,9 @@
 #include "ringfence/rules.h"
 #include "ringfence/watch.h"
 
-#define NAMES_MAX_FILE (256u << 20)
+#define NAMES_MAX_FILE	(256u << 20)
 #define NAMES_MAX_ITEMS 1000000
-#define RECHECK_NS (2 * 1000000000ull)
+#define RECHECK_NS	(2 * 1000000000ull)
 
 struct entry {
 	char id[65]; /* the key */
@@ -127,7 +127,8 @@ static int pod_item(struct rf_doc *d, size_t i, struct fy_node *pod, void *userd
 	static const char *const lists[] = { "initContainerStatuses", "containerStatuses",
 					     "ephemeralContainerStatuses" };
 	struct fy_node *meta = rf_doc_get(d, pod, "metadata"), *st = rf_doc_get(d, pod, "status");
-	struct pod_ctx c = { .m = userdata, .ns = opt_str(d, meta, "namespace"),
+	struct pod_ctx c = { .m = userdata,
+			     .ns = opt_str(d, meta, "namespace"),
 			     .pod = opt_str(d, meta, "name") };
 	int r = 0;
 
@@ -177,8 +178,9 @@ static int read_file(const char *path, struct rf_hmap *m, struct rf_error *reter
 		 streq(opt_str(&d, root, "kind"), "Pod"))
 		r = pod_item(&d, 0, root, m);
 	else
-		r = rf_doc_fail(&d, root, "neither `crictl ps -o json` (\"containers\") nor "
-					  "`kubectl get pods -o json` (\"items\") output");
+		r = rf_doc_fail(&d, root,
+				"neither `crictl ps -o json` (\"containers\") nor "
+				"`kubectl get pods -o json` (\"items\") output");
 	rf_doc_done(&d);
 	return r;
 }
@@ -237,8 +239,8 @@ static void maybe_reload(struct rf_container_names *c)
 	if (now - c->checked_ns < RECHECK_NS)
 		return;
 	c->checked_ns = now;
-	if (stat(c->path, &st) < 0 || (st.st_mtim.tv_sec == c->mtime.tv_sec &&
-				       st.st_mtim.tv_nsec == c->mtime.tv_nsec))
+	if (stat(c->path, &st) < 0 ||
+	    (st.st_mtim.tv_sec == c->mtime.tv_sec && st.st_mtim.tv_nsec == c->mtime.tv_nsec))
 		return;
 	if (load(c, &e) < 0) {
 		if (!c->reported)
@@ -252,8 +254,7 @@ static void maybe_reload(struct rf_container_names *c)
 	rf_error_clear(&e);
 }
 
-const struct rf_container_meta *rf_container_names_lookup(const char *container_id,
-							   void *userdata)
+const struct rf_container_meta *rf_container_names_lookup(const char *container_id, void *userdata)
 {
 	struct rf_container_names *c = userdata;
 	struct entry *e;

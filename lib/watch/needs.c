@@ -47,11 +47,10 @@ int rf_watch_needs_from_rules(const struct rf_ruleset_needs *rn, struct rf_watch
 	n.syscalls = calloc(1, sizeof(char *)); /* never NULL: empty is no syscall tracepoint */
 	if (!n.syscalls)
 		return -ENOMEM;
-	STRV_FOREACH (s, rn->syscalls) {
+	STRV_FOREACH(s, rn->syscalls) {
 		if (served_by_sched(*s))
 			continue;
-		r = rf_watch_dec_of(*s) ? strv_extend(&n.syscalls, *s)
-					: strv_extend(&unserved, *s);
+		r = rf_watch_dec_of(*s) ? strv_extend(&n.syscalls, *s) : strv_extend(&unserved, *s);
 		if (r < 0)
 			return r;
 	}

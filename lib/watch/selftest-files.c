@@ -174,8 +174,12 @@ static int write_etc(const struct st_ctx *c)
 static int script_touch(const struct st_ctx *c, void *unused)
 {
 	char p[4096], exe[4096];
-	char *const argv[] = { (char *)"postinst", (char *)RF_SELFTEST_CHILD_CMD,
-			       (char *)RF_SELFTEST_CHILD_OPT, (char *)"touch", p, NULL };
+	char *const argv[] = { (char *)"postinst",
+			       (char *)RF_SELFTEST_CHILD_CMD,
+			       (char *)RF_SELFTEST_CHILD_OPT,
+			       (char *)"touch",
+			       p,
+			       NULL };
 
 	if (host_path(c, p, sizeof(p), "/etc", ".near") < 0)
 		return 2;
@@ -333,7 +337,10 @@ static int proc_mem_r(const struct st_ctx *c)
 	return st_open_close("/proc/self/mem", O_RDONLY), 0;
 }
 
-#define A(w, f) { .what = w, .fn = f }
+#define A(w, f)                                                                                    \
+	{                                                                                          \
+		.what = w, .fn = f                                                                 \
+	}
 
 const struct st_behaviour st_files[] = {
 	{ "Read shadow or sudoers file by untrusted program",
@@ -341,16 +348,20 @@ const struct st_behaviour st_files[] = {
 	  A("open /etc/hostname", hostname_read), NULL },
 	{ "Read shadow or sudoers file by untrusted program",
 	  A("open <dir>/../../etc/shadow, as many ../ as <dir> is deep", shadow_dotdot),
-	  {}, NULL },
+	  {},
+	  NULL },
 	{ "Read shadow or sudoers file by untrusted program",
 	  A("chdir <dir>; open ../../etc/shadow (relative, ../ to the root)", shadow_relative),
-	  {}, NULL },
+	  {},
+	  NULL },
 	{ "Read shadow or sudoers file by untrusted program",
-	  { .what = "open <dir>/shadow-alias, a symlink to /etc/shadow", .needs = ST_ROOT,
+	  { .what = "open <dir>/shadow-alias, a symlink to /etc/shadow",
+	    .needs = ST_ROOT,
 	    .fn = shadow_via_symlink },
-	  {}, "the path a successful open reached (the eBPF source walks the file's dentries, "
-	      "ptrace reads the descriptor's link); as another user the open is refused before "
-	      "that, with no path to resolve" },
+	  {},
+	  "the path a successful open reached (the eBPF source walks the file's dentries, "
+	  "ptrace reads the descriptor's link); as another user the open is refused before "
+	  "that, with no path to resolve" },
 	{ "Read SSH private key by untrusted program",
 	  A("open a fake key <dir>/home/.ssh/id_ed25519", ssh_key_read),
 	  A("open <dir>/home/.ssh/id_ed25519.pub", ssh_pub_read), NULL },
@@ -359,30 +370,31 @@ const struct st_behaviour st_files[] = {
 	  A("open /etc/kubernetes/manifests/kube-apiserver.yaml", kube_manifest_read),
 	  "absent on a machine without Kubernetes: the attempt (ENOENT) is what the rule sees" },
 	{ "Read service account token or cloud credentials with a file tool",
-	  { .what = "cat opens a fake <dir>/home/.aws/credentials", .as = "cat",
+	  { .what = "cat opens a fake <dir>/home/.aws/credentials",
+	    .as = "cat",
 	    .fn = cloud_cred_read },
 	  { .what = "cat opens <dir>/home/.aws/config", .as = "cat", .fn = cloud_config_read },
 	  NULL },
-	{ "Link created over sensitive file",
-	  A("symlink <dir>/s -> /etc/shadow", link_shadow),
+	{ "Link created over sensitive file", A("symlink <dir>/s -> /etc/shadow", link_shadow),
 	  A("symlink <dir>/h -> /etc/hostname", link_hostname), NULL },
 	{ "Link created over sensitive file",
-	  A("symlink <dir>/s2 -> ../../etc/shadow (relative target, ../ to the root)", link_shadow_relative),
-	  {}, NULL },
+	  A("symlink <dir>/s2 -> ../../etc/shadow (relative target, ../ to the root)",
+	    link_shadow_relative),
+	  {},
+	  NULL },
 	{ "Write below binary or library directory",
 	  A("create and remove /usr/local/ringfence-selftest.<token>", write_usr),
 	  A("open /usr/lib/os-release read-only", read_usr), NULL },
-	{ "Write below etc",
-	  A("create and remove /etc/ringfence-selftest.<token>", write_etc),
+	{ "Write below etc", A("create and remove /etc/ringfence-selftest.<token>", write_etc),
 	  A("open /etc/hostname read-only", hostname_read), NULL },
 	{ "Write below etc",
 	  A("create and remove /etc/ringfence-selftest.<token> (again)", write_etc),
 	  { .what = "a script run by dpkg creates and removes /etc/ringfence-selftest.<token>.near",
-	    .as = "dpkg", .fn = dpkg_writes_etc },
+	    .as = "dpkg",
+	    .fn = dpkg_writes_etc },
 	  "package installs are exempt: the near miss holds only when the script's ancestry is "
 	  "known at its write" },
-	{ "Write below root",
-	  A("create and remove /root/ringfence-selftest.<token>", write_root),
+	{ "Write below root", A("create and remove /root/ringfence-selftest.<token>", write_root),
 	  A("open /root/ringfence-selftest.<token>.near read-only", read_root), NULL },
 	{ "Cron job created or modified",
 	  A("create and remove an empty /etc/cron.d/ringfence-selftest.<token>", write_cron),
@@ -390,22 +402,19 @@ const struct st_behaviour st_files[] = {
 	{ "SSH authorized_keys modified",
 	  A("append to <dir>/home/.ssh/authorized_keys", write_authorized_keys),
 	  A("append to <dir>/home/.ssh/known_hosts", write_known_hosts), NULL },
-	{ "Shell configuration file modified",
-	  A("append to <dir>/home/.bashrc", write_bashrc),
+	{ "Shell configuration file modified", A("append to <dir>/home/.bashrc", write_bashrc),
 	  A("open <dir>/home/.bashrc read-only", read_bashrc), NULL },
-	{ "Log file cleared",
-	  A("unlink /var/log/ringfence-selftest.<token>", clear_log),
+	{ "Log file cleared", A("unlink /var/log/ringfence-selftest.<token>", clear_log),
 	  A("append to /var/log/ringfence-selftest.<token>.near", append_log), NULL },
 	{ "Shell history deleted or truncated",
 	  A("unlink <dir>/home/.bash_history", delete_history),
 	  A("append to <dir>/home/.zsh_history", append_history), NULL },
-	{ "Setuid or setgid bit set",
-	  A("chmod 4755 <dir>/suid", setuid_bit), A("chmod 755 <dir>/nosuid", plain_chmod),
-	  NULL },
-	{ "Release agent written",
-	  A("open <dir>/release_agent for writing", write_release_agent),
+	{ "Setuid or setgid bit set", A("chmod 4755 <dir>/suid", setuid_bit),
+	  A("chmod 755 <dir>/nosuid", plain_chmod), NULL },
+	{ "Release agent written", A("open <dir>/release_agent for writing", write_release_agent),
 	  A("open <dir>/notify_on_release read-only", read_release_agent),
-	  "a file of that name in the throwaway directory: the cgroup's own would change the host" },
+	  "a file of that name in the throwaway directory: the cgroup's own would change the "
+	  "host" },
 	{ "Kernel callback path written",
 	  A("open /proc/sys/kernel/core_pattern for writing, close without a write",
 	    open_core_pattern_w),

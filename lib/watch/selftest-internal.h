@@ -11,11 +11,11 @@
 
 /* What an action needs (checked by the orchestrator, which skips with a reason). */
 enum {
-	ST_ROOT = 1u << 0,      /* root (host paths the action creates, kernel interfaces) */
+	ST_ROOT = 1u << 0,	/* root (host paths the action creates, kernel interfaces) */
 	ST_CONTAINER = 1u << 1, /* inside the fake container cgroup (root) */
-	ST_NETNS = 1u << 2,     /* in a network namespace of its own, loopback up (root) */
-	ST_UNPRIV = 1u << 3,    /* as an unprivileged user: root becomes nobody before the exec */
-	ST_SH = 1u << 4,        /* /bin/sh exists */
+	ST_NETNS = 1u << 2,	/* in a network namespace of its own, loopback up (root) */
+	ST_UNPRIV = 1u << 3,	/* as an unprivileged user: root becomes nobody before the exec */
+	ST_SH = 1u << 4,	/* /bin/sh exists */
 	ST_MARK_AT_EXEC = 1u << 5, /* the exec of `as` is the behaviour itself */
 };
 
@@ -24,9 +24,9 @@ struct st_ctx {
 	const char *dir;    /* the throwaway directory */
 	const char *token;  /* unique part of host paths */
 	const char *cgroup; /* the fake container cgroup, NULL without one */
-	int log_fd;         /* the orchestrator's log (write(2) only) */
-	unsigned idx;       /* behaviour */
-	bool near;          /* its near miss */
+	int log_fd;	    /* the orchestrator's log (write(2) only) */
+	unsigned idx;	    /* behaviour */
+	bool near;	    /* its near miss */
 };
 
 struct st_action {
@@ -39,7 +39,7 @@ struct st_action {
 struct st_behaviour {
 	const char *rule;
 	struct st_action hit, near; /* near.fn NULL: no near miss */
-	const char *note;           /* how it is done safely, shown with the result */
+	const char *note;	    /* how it is done safely, shown with the result */
 };
 
 extern const struct st_behaviour st_files[], st_procs[], st_net[], st_priv[];

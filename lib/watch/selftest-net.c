@@ -137,14 +137,20 @@ static int api_server_other_port(const struct st_ctx *c)
 	return udp_connect("10.96.0.1", 80);
 }
 
-#define IN_CT(w, f) { .what = w, .as = "rf-selftest", .needs = ST_CONTAINER, .fn = f }
+#define IN_CT(w, f)                                                                                \
+	{                                                                                          \
+		.what = w, .as = "rf-selftest", .needs = ST_CONTAINER, .fn = f                     \
+	}
 #define IN_CT_NET(w, f)                                                                            \
-	{ .what = w, .as = "rf-selftest", .needs = ST_CONTAINER | ST_NETNS, .fn = f }
+	{                                                                                          \
+		.what = w, .as = "rf-selftest", .needs = ST_CONTAINER | ST_NETNS, .fn = f          \
+	}
 
 const struct st_behaviour st_net[] = {
 	{ "Reverse shell",
 	  { .what = "dup2 a loopback TCP socket onto stdin and stdout", .fn = reverse_shell },
-	  { .what = "dup2 a pipe onto stdout", .fn = pipe_stdout }, NULL },
+	  { .what = "dup2 a pipe onto stdout", .fn = pipe_stdout },
+	  NULL },
 	{ "Container runtime socket accessed",
 	  IN_CT("connect to /var/run/docker.sock from the container", docker_sock),
 	  IN_CT("connect to <dir>/app.sock from the container", other_sock),

@@ -28,12 +28,13 @@
 #include "ringfence/selftest.h"
 #include "selftest-internal.h"
 
-#define ST_NOBODY 65534
-#define ST_ACTION_TIMEOUT_S 20
+#define ST_NOBODY	     65534
+#define ST_ACTION_TIMEOUT_S  20
 #define ST_PERFORM_TIMEOUT_S 600
 
-const char *const st_exec_names[] = { "rf-selftest", "nc", "cat", "nginx", "sh", "runc",
-				      "apt-get", "shred", "rm", "gdb", "modprobe", "dpkg", NULL };
+const char *const st_exec_names[] = { "rf-selftest", "nc",	"cat",	 "nginx", "sh",
+				      "runc",	     "apt-get", "shred", "rm",	  "gdb",
+				      "modprobe",    "dpkg",	NULL };
 
 size_t st_count(void)
 {
@@ -114,8 +115,13 @@ static char *const *run_argv(const struct st_ctx *c, const char *name, char bufs
 int st_exec_noop(const struct st_ctx *c, const char *name, const char *extra1, const char *extra2)
 {
 	char path[4096];
-	char *argv[] = { (char *)name, (char *)RF_SELFTEST_CHILD_CMD, (char *)RF_SELFTEST_CHILD_OPT, (char *)"noop",
-			 (char *)extra1, (char *)extra2, NULL };
+	char *argv[] = { (char *)name,
+			 (char *)RF_SELFTEST_CHILD_CMD,
+			 (char *)RF_SELFTEST_CHILD_OPT,
+			 (char *)"noop",
+			 (char *)extra1,
+			 (char *)extra2,
+			 NULL };
 
 	(void)snprintf(path, sizeof(path), "%s/bin/%s", c->dir, name);
 	execv(path, argv);
@@ -286,11 +292,10 @@ static void perform(struct st_ctx *c, const char *mask)
 
 static void needs_text(char *buf, size_t n, const struct st_action *a)
 {
-	(void)snprintf(buf, n, "%s%s%s%s%s",
-		       a->needs & (ST_ROOT | ST_CONTAINER | ST_NETNS) ? "root," : "",
-		       a->needs & ST_CONTAINER ? "container," : "",
-		       a->needs & ST_NETNS ? "netns," : "", a->needs & ST_UNPRIV ? "unprivileged," : "",
-		       a->needs & ST_SH ? "sh," : "");
+	(void)snprintf(
+		buf, n, "%s%s%s%s%s", a->needs & (ST_ROOT | ST_CONTAINER | ST_NETNS) ? "root," : "",
+		a->needs & ST_CONTAINER ? "container," : "", a->needs & ST_NETNS ? "netns," : "",
+		a->needs & ST_UNPRIV ? "unprivileged," : "", a->needs & ST_SH ? "sh," : "");
 	if (!buf[0])
 		(void)snprintf(buf, n, "-");
 	else

@@ -41,8 +41,8 @@ static int private_mount(const struct st_ctx *c)
 	st_mark(c); /* the unshare is another rule's behaviour */
 	if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
 		return 2;
-	if (mount("ringfence-selftest", st_path(c, p, sizeof(p), "mnt"), "tmpfs", MS_NOSUID |
-		  MS_NODEV | MS_NOEXEC, "size=64k") < 0)
+	if (mount("ringfence-selftest", st_path(c, p, sizeof(p), "mnt"), "tmpfs",
+		  MS_NOSUID | MS_NODEV | MS_NOEXEC, "size=64k") < 0)
 		return 2;
 	(void)umount2(p, MNT_DETACH);
 	return 0;
@@ -83,7 +83,7 @@ static int bpf_prog(const struct st_ctx *c)
 	a.prog_type = BPF_PROG_TYPE_SOCKET_FILTER;
 	a.insns = (uint64_t)(uintptr_t)insns;
 	a.insn_cnt = 2;
-	a.license = (uint64_t)(uintptr_t)"GPL";
+	a.license = (uint64_t)(uintptr_t) "GPL";
 	fd = bpf(BPF_PROG_LOAD, &a);
 	if (fd >= 0)
 		close((int)fd);
@@ -106,34 +106,47 @@ static int bpf_map(const struct st_ctx *c)
 	return 0;
 }
 
-#define A(w, f) { .what = w, .fn = f }
+#define A(w, f)                                                                                    \
+	{                                                                                          \
+		.what = w, .fn = f                                                                 \
+	}
 
 const struct st_behaviour st_priv[] = {
 	{ "Non-sudo setuid to root",
-	  { .what = "setuid(0) as nobody", .as = "rf-selftest", .needs = ST_UNPRIV,
+	  { .what = "setuid(0) as nobody",
+	    .as = "rf-selftest",
+	    .needs = ST_UNPRIV,
 	    .fn = setuid_root },
-	  { .what = "setuid(own uid) as nobody", .as = "rf-selftest", .needs = ST_UNPRIV,
+	  { .what = "setuid(own uid) as nobody",
+	    .as = "rf-selftest",
+	    .needs = ST_UNPRIV,
 	    .fn = setuid_self },
 	  "refused (EPERM): the attempt is what the rule sees" },
 	{ "Namespace change in container",
-	  { .what = "unshare(CLONE_NEWUTS) in the container", .as = "rf-selftest",
-	    .needs = ST_CONTAINER, .fn = unshare_uts },
+	  { .what = "unshare(CLONE_NEWUTS) in the container",
+	    .as = "rf-selftest",
+	    .needs = ST_CONTAINER,
+	    .fn = unshare_uts },
 	  { .what = "unshare(CLONE_NEWUTS) on the host", .needs = ST_ROOT, .fn = unshare_uts },
 	  NULL },
 	{ "Mount in container",
 	  { .what = "mount a tmpfs on <dir>/mnt in a private mount namespace, in the container",
-	    .as = "rf-selftest", .needs = ST_CONTAINER, .fn = private_mount },
-	  { .what = "the same on the host", .needs = ST_ROOT, .fn = private_mount }, NULL },
+	    .as = "rf-selftest",
+	    .needs = ST_CONTAINER,
+	    .fn = private_mount },
+	  { .what = "the same on the host", .needs = ST_ROOT, .fn = private_mount },
+	  NULL },
 	{ "Kernel module loaded",
 	  A("init_module with 4 bytes that are no module", module_load),
-	  { .what = "modprobe calls init_module the same way", .as = "modprobe",
+	  { .what = "modprobe calls init_module the same way",
+	    .as = "modprobe",
 	    .fn = module_load },
 	  "the kernel refuses it (ENOSYS without module support, else EPERM or ENOEXEC): the "
 	  "attempt is what the rule sees" },
 	{ "Userfaultfd by unprivileged user",
-	  { .what = "userfaultfd as nobody", .as = "rf-selftest", .needs = ST_UNPRIV,
-	    .fn = uffd },
-	  { .what = "userfaultfd as root", .needs = ST_ROOT, .fn = uffd }, NULL },
+	  { .what = "userfaultfd as nobody", .as = "rf-selftest", .needs = ST_UNPRIV, .fn = uffd },
+	  { .what = "userfaultfd as root", .needs = ST_ROOT, .fn = uffd },
+	  NULL },
 	{ "BPF program loaded",
 	  A("bpf(BPF_PROG_LOAD) of a 2-instruction socket filter, attached nowhere", bpf_prog),
 	  A("bpf(BPF_MAP_CREATE) of a 1-entry array", bpf_map), NULL },

@@ -76,8 +76,8 @@ static int exec_not_miner(const struct st_ctx *c)
 static int run_file(const struct st_ctx *c, const char *rel, bool write_it)
 {
 	char p[4096];
-	char *const argv[] = { (char *)rel, (char *)RF_SELFTEST_CHILD_CMD, (char *)RF_SELFTEST_CHILD_OPT, (char *)"noop",
-			       NULL };
+	char *const argv[] = { (char *)rel, (char *)RF_SELFTEST_CHILD_CMD,
+			       (char *)RF_SELFTEST_CHILD_OPT, (char *)"noop", NULL };
 
 	st_path(c, p, sizeof(p), rel);
 	if (write_it) {
@@ -104,8 +104,8 @@ static int prebuilt_exec(const struct st_ctx *c)
 
 static int memfd_payload(bool run)
 {
-	char *const argv[] = { (char *)"rf-selftest", (char *)RF_SELFTEST_CHILD_CMD, (char *)RF_SELFTEST_CHILD_OPT, (char *)"noop",
-			       NULL };
+	char *const argv[] = { (char *)"rf-selftest", (char *)RF_SELFTEST_CHILD_CMD,
+			       (char *)RF_SELFTEST_CHILD_OPT, (char *)"noop", NULL };
 	int fd = (int)syscall(SYS_memfd_create, "rf-selftest", 0);
 
 	if (fd < 0 || st_copy_self(fd) < 0)
@@ -213,43 +213,64 @@ static int vm_read(const struct st_ctx *c)
 	return vm_access(false);
 }
 
-#define A(w, f) { .what = w, .fn = f }
+#define A(w, f)                                                                                    \
+	{                                                                                          \
+		.what = w, .fn = f                                                                 \
+	}
 
 const struct st_behaviour st_procs[] = {
 	{ "Shell spawned by a server process",
 	  { .what = "nginx starts sh", .as = "nginx", .fn = spawn_sh },
-	  { .what = "nginx starts cat", .as = "nginx", .fn = spawn_cat }, NULL },
+	  { .what = "nginx starts cat", .as = "nginx", .fn = spawn_cat },
+	  NULL },
 	{ "Terminal shell in container",
 	  { .what = "runc starts /bin/sh (no arguments, stdin /dev/null) in the container",
-	    .as = "runc", .needs = ST_CONTAINER | ST_SH, .fn = terminal_shell },
-	  { .what = "runc starts /bin/sh -c : in the container", .as = "runc",
-	    .needs = ST_CONTAINER | ST_SH, .fn = script_shell }, NULL },
+	    .as = "runc",
+	    .needs = ST_CONTAINER | ST_SH,
+	    .fn = terminal_shell },
+	  { .what = "runc starts /bin/sh -c : in the container",
+	    .as = "runc",
+	    .needs = ST_CONTAINER | ST_SH,
+	    .fn = script_shell },
+	  NULL },
 	{ "Network tool launched in container",
-	  { .what = "nc runs in the container", .as = "nc",
-	    .needs = ST_CONTAINER | ST_MARK_AT_EXEC, .fn = noop },
+	  { .what = "nc runs in the container",
+	    .as = "nc",
+	    .needs = ST_CONTAINER | ST_MARK_AT_EXEC,
+	    .fn = noop },
 	  { .what = "nc runs on the host", .as = "nc", .needs = ST_MARK_AT_EXEC, .fn = noop },
 	  "nc is a symlink to the performer, which does nothing" },
 	{ "Executed file written after the container started",
-	  { .what = "write <dir>/payload in the container, run it", .as = "rf-selftest",
-	    .needs = ST_CONTAINER, .fn = drift_exec },
+	  { .what = "write <dir>/payload in the container, run it",
+	    .as = "rf-selftest",
+	    .needs = ST_CONTAINER,
+	    .fn = drift_exec },
 	  { .what = "run <dir>/prebuilt (written before watching) in the container",
-	    .as = "rf-selftest", .needs = ST_CONTAINER, .fn = prebuilt_exec }, NULL },
-	{ "Fileless execution",
-	  A("copy the performer into a memfd, execveat it", fileless),
+	    .as = "rf-selftest",
+	    .needs = ST_CONTAINER,
+	    .fn = prebuilt_exec },
+	  NULL },
+	{ "Fileless execution", A("copy the performer into a memfd, execveat it", fileless),
 	  A("memfd_create and write, no exec", memfd_only), NULL },
 	{ "Crypto miner launched",
 	  A("run the performer with -o stratum+tcp://127.0.0.1:3333", exec_miner),
 	  A("run the performer with -o tcp://127.0.0.1:3333", exec_not_miner), NULL },
 	{ "Package manager launched in container",
-	  { .what = "apt-get runs in the container", .as = "apt-get",
-	    .needs = ST_CONTAINER | ST_MARK_AT_EXEC, .fn = noop },
-	  { .what = "apt-get runs on the host", .as = "apt-get", .needs = ST_MARK_AT_EXEC,
+	  { .what = "apt-get runs in the container",
+	    .as = "apt-get",
+	    .needs = ST_CONTAINER | ST_MARK_AT_EXEC,
+	    .fn = noop },
+	  { .what = "apt-get runs on the host",
+	    .as = "apt-get",
+	    .needs = ST_MARK_AT_EXEC,
 	    .fn = noop },
 	  "apt-get is a symlink to the performer, which does nothing" },
 	{ "Secure deletion or bulk removal",
 	  { .what = "shred runs", .as = "shred", .needs = ST_MARK_AT_EXEC, .fn = noop },
-	  { .what = "rm runs (not on / or a system directory)", .as = "rm",
-	    .needs = ST_MARK_AT_EXEC, .fn = noop },
+	  { .what = "rm runs (not on / or a system directory)",
+	    .as = "rm",
+	    .needs = ST_MARK_AT_EXEC,
+	    .fn = noop },
 	  "shred and rm are symlinks to the performer, which deletes nothing" },
 	{ "Ptrace attached to another process",
 	  A("PTRACE_SEIZE a sleeping child", attach),

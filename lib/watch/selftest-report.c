@@ -11,7 +11,7 @@
 const char *rf_selftest_status_name(enum rf_selftest_status s)
 {
 	static const char *const names[] = { "detected", "missed", "skipped", "failed",
-					      "quiet",	  "fired",  "none" };
+					     "quiet",	 "fired",  "none" };
 
 	return (size_t)s < ELEMENTSOF(names) ? names[s] : "?";
 }
@@ -41,7 +41,7 @@ static void strv_json(struct rf_json *j, const char *name, char *const *v)
 {
 	rf_json_name(j, name);
 	rf_json_start_array(j);
-	STRV_FOREACH (s, v)
+	STRV_FOREACH(s, v)
 		rf_json_string(j, *s);
 	rf_json_end_array(j);
 }
@@ -111,13 +111,12 @@ static void write_list(FILE *out, const char *label, char *const *v)
 	if (!v || !v[0])
 		return;
 	fprintf(out, "      %s", label);
-	STRV_FOREACH (s, v)
+	STRV_FOREACH(s, v)
 		fprintf(out, "%s%s", s == v ? " " : ", ", *s);
 	fputc('\n', out);
 }
 
-void rf_selftest_report_write(const struct rf_selftest_report *r, FILE *out, bool json,
-			      bool pretty)
+void rf_selftest_report_write(const struct rf_selftest_report *r, FILE *out, bool json, bool pretty)
 {
 	if (json) {
 		write_json(r, out, pretty);
@@ -134,9 +133,10 @@ void rf_selftest_report_write(const struct rf_selftest_report *r, FILE *out, boo
 			x->near_what ? rf_selftest_status_name(x->near_status) : "-", x->rule);
 		fprintf(out, "      did: %s\n", x->what);
 		if (x->reason)
-			fprintf(out, "      %s: %s\n", x->status == RF_ST_SKIPPED ? "skipped"
-						   : x->status == RF_ST_FAILED ? "failed"
-									       : "note",
+			fprintf(out, "      %s: %s\n",
+				x->status == RF_ST_SKIPPED  ? "skipped"
+				: x->status == RF_ST_FAILED ? "failed"
+							    : "note",
 				x->reason);
 		write_list(out, "also fired:", x->also);
 		if (x->near_what)
@@ -145,9 +145,10 @@ void rf_selftest_report_write(const struct rf_selftest_report *r, FILE *out, boo
 		write_list(out, "FALSE POSITIVE on the near miss:", x->near_fired);
 	}
 	write_list(out, "UNEXPECTED findings (outside every behaviour):", r->unexpected);
-	fprintf(out, "ringfence: selftest (%s): %zu behaviours: %zu detected, %zu missed, %zu "
-		     "skipped, %zu failed; near misses: %zu quiet, %zu fired; %zu unexpected; "
-		     "%llu events, %llu lost, %.1f s: %s\n",
+	fprintf(out,
+		"ringfence: selftest (%s): %zu behaviours: %zu detected, %zu missed, %zu "
+		"skipped, %zu failed; near misses: %zu quiet, %zu fired; %zu unexpected; "
+		"%llu events, %llu lost, %.1f s: %s\n",
 		rf_watch_backend_name(r->backend), r->n, r->detected, r->missed, r->skipped,
 		r->failed, r->near_quiet, r->near_fired, strv_length(r->unexpected),
 		(unsigned long long)r->events, (unsigned long long)r->lost, r->duration_ns / 1e9,

@@ -26,8 +26,8 @@
 
 /* Host paths a run may create: /<dir>/ringfence-selftest.<token><suffix>. */
 static const char *const host_files[][2] = {
-	{ "/etc", "" },	     { "/etc", ".near" },     { "/usr/local", "" }, { "/root", "" },
-	{ "/etc/cron.d", "" }, { "/var/log", "" }, { "/var/log", ".near" },
+	{ "/etc", "" },	       { "/etc", ".near" }, { "/usr/local", "" },    { "/root", "" },
+	{ "/etc/cron.d", "" }, { "/var/log", "" },  { "/var/log", ".near" },
 };
 
 struct seen {
@@ -69,7 +69,8 @@ static int on_finding(const struct rf_finding *f, void *userdata)
 		s->cap_seen = cap;
 	}
 	v = &s->seen[s->n_seen];
-	*v = (struct seen){ .rule = strdup(rf_rule_name(f->rule)), .time_ns = f->time_ns,
+	*v = (struct seen){ .rule = strdup(rf_rule_name(f->rule)),
+			    .time_ns = f->time_ns,
 			    .delivered_ns = rf_boottime_ns(),
 			    .pid = f->n_procs ? f->procs[0].pid : 0 };
 	if (!v->rule)
@@ -391,9 +392,11 @@ static int plan(struct st *s, struct rf_selftest_report *rep, char *mask)
 		struct rf_selftest_result *res = &rep->v[i];
 		const char *why = why_not(s, &b->hit);
 
-		*res = (struct rf_selftest_result){ .rule = b->rule, .what = b->hit.what,
+		*res = (struct rf_selftest_result){ .rule = b->rule,
+						    .what = b->hit.what,
 						    .status = why ? RF_ST_SKIPPED : RF_ST_MISSED,
-						    .latency_ns = -1, .near_what = b->near.what,
+						    .latency_ns = -1,
+						    .near_what = b->near.what,
 						    .near_status = RF_ST_NONE };
 		if ((why || b->note) && !(res->reason = strdup(why ?: b->note)))
 			return -ENOMEM;
@@ -415,12 +418,24 @@ static int watch_performer(struct st *s, const char *mask, struct rf_selftest_re
 			   struct rf_error *reterr)
 {
 	char perf[4096], fd[16];
-	char *argv[] = { perf, (char *)RF_SELFTEST_CHILD_CMD, (char *)RF_SELFTEST_CHILD_OPT, (char *)"perform", s->dir,
-			 s->token, fd, s->have_cgroup ? s->cgroup : (char *)"-", (char *)mask, NULL };
+	char *argv[] = { perf,
+			 (char *)RF_SELFTEST_CHILD_CMD,
+			 (char *)RF_SELFTEST_CHILD_OPT,
+			 (char *)"perform",
+			 s->dir,
+			 s->token,
+			 fd,
+			 s->have_cgroup ? s->cgroup : (char *)"-",
+			 (char *)mask,
+			 NULL };
 	struct rf_watch_config c = {
 		.source = { .backend = s->o->backend, .argv = argv, .stop_fd = -1 },
-		.on_finding = on_finding, .finding_userdata = s, .fail_on = -1,
-		.rate_burst = 1000000, .diag = s->o->diag };
+		.on_finding = on_finding,
+		.finding_userdata = s,
+		.fail_on = -1,
+		.rate_burst = 1000000,
+		.diag = s->o->diag
+	};
 	struct rf_watch_summary sum;
 	int r;
 
@@ -432,8 +447,10 @@ static int watch_performer(struct st *s, const char *mask, struct rf_selftest_re
 	rep->lost = sum.watch.lost[0] + sum.watch.lost[1];
 	rep->duration_ns = sum.watch.duration_ns;
 	if (r >= 0 && sum.watch.wait_status != 0)
-		r = rf_error_set(reterr, -ECHILD, "selftest: the performer failed (wait status "
-						  "%d)", sum.watch.wait_status);
+		r = rf_error_set(reterr, -ECHILD,
+				 "selftest: the performer failed (wait status "
+				 "%d)",
+				 sum.watch.wait_status);
 	return r;
 }
 
@@ -471,7 +488,8 @@ int rf_selftest_run(const struct rf_selftest_opts *o, struct rf_selftest_report 
 		goto out;
 	}
 	(void)snprintf(s.token, sizeof(s.token), "%s", strrchr(s.dir, '.') + 1);
-	s.log_fd = open(s.dir, O_TMPFILE | O_RDWR | O_APPEND, 0600); /* inherited by the performer */
+	s.log_fd =
+		open(s.dir, O_TMPFILE | O_RDWR | O_APPEND, 0600); /* inherited by the performer */
 	if (s.log_fd < 0) {
 		r = rf_error_set(reterr, -errno, "selftest: log: %s", strerror(errno));
 		goto out;
@@ -486,8 +504,9 @@ int rf_selftest_run(const struct rf_selftest_opts *o, struct rf_selftest_report 
 		goto out;
 	}
 	if (o->diag && build_tool_ancestor(tool, sizeof(tool)))
-		fprintf(o->diag, "ringfence: selftest: note: running below '%s': rules that exempt "
-				 "the descendants of build tools will miss (run it outside a build)\n",
+		fprintf(o->diag,
+			"ringfence: selftest: note: running below '%s': rules that exempt "
+			"the descendants of build tools will miss (run it outside a build)\n",
 			tool);
 	r = watch_performer(&s, mask, rep, reterr);
 	read_log(&s, runs, rep->n);

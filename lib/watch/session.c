@@ -37,15 +37,16 @@ int rf_watch_rules(const struct rf_watch_config *c, struct rf_ruleset **ret,
 		r = rf_ruleset_load_builtin(rs, "ioc", reterr);
 	if (r >= 0 && c->baseline && !c->learn)
 		r = rf_baseline_load_rules(rs, c->protect, reterr);
-	STRV_FOREACH (f, c->rule_files)
+	STRV_FOREACH(f, c->rule_files)
 		if (r >= 0)
 			r = rf_ruleset_load_file(rs, *f, reterr);
 	if (r >= 0 && !c->learn &&
 	    !c->no_default_rules + strv_length(c->rule_files) + strv_length(c->ioc_files) +
 			    (c->baseline != NULL) ==
 		    0)
-		r = rf_error_set(reterr, -EINVAL, "no rules: give --rules FILE (the default rules "
-						  "are off)");
+		r = rf_error_set(reterr, -EINVAL,
+				 "no rules: give --rules FILE (the default rules "
+				 "are off)");
 	if (r >= 0)
 		r = rf_ruleset_compile(rs, reterr);
 	if (r >= 0 && !c->learn && rf_ruleset_enabled_count(rs) == 0)
@@ -104,35 +105,43 @@ void rf_watch_summary_write(const struct rf_watch_summary *sum, const struct rf_
 	const struct rf_detect_stats *d = &sum->detect;
 
 	if (sum->watch.backend == RF_WATCH_EBPF)
-		fprintf(out, "ringfence: watch: ebpf, %.1f s: %llu events (kernel records: %llu "
-			     "critical, %llu bulk; lost %llu critical, %llu bulk); ",
+		fprintf(out,
+			"ringfence: watch: ebpf, %.1f s: %llu events (kernel records: %llu "
+			"critical, %llu bulk; lost %llu critical, %llu bulk); ",
 			sum->watch.duration_ns / 1e9, (unsigned long long)d->events,
 			(unsigned long long)sum->watch.events[0],
 			(unsigned long long)sum->watch.events[1],
-			(unsigned long long)sum->watch.lost[0], (unsigned long long)sum->watch.lost[1]);
+			(unsigned long long)sum->watch.lost[0],
+			(unsigned long long)sum->watch.lost[1]);
 	else
-		fprintf(out, "ringfence: watch: ptrace, %.1f s: %llu events (%llu stops, none lost); ",
+		fprintf(out,
+			"ringfence: watch: ptrace, %.1f s: %llu events (%llu stops, none lost); ",
 			sum->watch.duration_ns / 1e9, (unsigned long long)d->events,
 			(unsigned long long)sum->watch.stops);
-	fprintf(out, "%llu rule matches, %llu findings reported, %llu suppressed, %llu "
-		     "rate-limited\n", (unsigned long long)d->matches,
-		(unsigned long long)d->reported, (unsigned long long)d->suppressed,
-		(unsigned long long)d->rate_limited);
+	fprintf(out,
+		"%llu rule matches, %llu findings reported, %llu suppressed, %llu "
+		"rate-limited\n",
+		(unsigned long long)d->matches, (unsigned long long)d->reported,
+		(unsigned long long)d->suppressed, (unsigned long long)d->rate_limited);
 	if (sum->killed + sum->kill_refused + sum->kill_failed + sum->would_kill)
-		fprintf(out, "ringfence: prevention: %llu killed, %llu refused, %llu failed, %llu "
-			     "dry-run\n", (unsigned long long)sum->killed,
-			(unsigned long long)sum->kill_refused, (unsigned long long)sum->kill_failed,
-			(unsigned long long)sum->would_kill);
+		fprintf(out,
+			"ringfence: prevention: %llu killed, %llu refused, %llu failed, %llu "
+			"dry-run\n",
+			(unsigned long long)sum->killed, (unsigned long long)sum->kill_refused,
+			(unsigned long long)sum->kill_failed, (unsigned long long)sum->would_kill);
 	if (sum->watch.refused + sum->would_deny)
-		fprintf(out, "ringfence: prevention: %llu calls denied before they ran, %llu "
-			     "dry-run\n", (unsigned long long)sum->watch.refused,
+		fprintf(out,
+			"ringfence: prevention: %llu calls denied before they ran, %llu "
+			"dry-run\n",
+			(unsigned long long)sum->watch.refused,
 			(unsigned long long)sum->would_deny);
 	for (size_t i = 0; alerts && i < alerts->n; i++) {
 		struct rf_alert_stats st;
 
 		rf_alert_stats(alerts->v[i], &st);
-		fprintf(out, "ringfence: output %s: %llu delivered, %llu failed, %llu dropped, "
-			     "%llu retries\n",
+		fprintf(out,
+			"ringfence: output %s: %llu delivered, %llu failed, %llu dropped, "
+			"%llu retries\n",
 			rf_alert_name(alerts->v[i]), (unsigned long long)st.delivered,
 			(unsigned long long)st.failed, (unsigned long long)st.dropped,
 			(unsigned long long)st.retries);
@@ -166,16 +175,17 @@ static void note_needs(const struct rf_watch_config *c, const struct rf_watch_ne
 		return;
 	if (unserved && unserved[0]) {
 		fprintf(c->diag, "ringfence: warning: the eBPF watch program does not decode");
-		STRV_FOREACH (u, unserved)
+		STRV_FOREACH(u, unserved)
 			fprintf(c->diag, " %s", *u);
 		fprintf(c->diag, "; rules reading them see them with --backend ptrace only\n");
 	}
 	if (c->verbose) {
 		fprintf(c->diag, "ringfence: syscalls decoded in the kernel:");
-		STRV_FOREACH (u, n->syscalls)
+		STRV_FOREACH(u, n->syscalls)
 			fprintf(c->diag, " %s", *u);
-		fprintf(c->diag, "%s\nringfence: file events: %s; tcp state %s, signals %s, "
-				 "io_uring %s, capabilities %s\n",
+		fprintf(c->diag,
+			"%s\nringfence: file events: %s; tcp state %s, signals %s, "
+			"io_uring %s, capabilities %s\n",
 			n->syscalls[0] ? "" : " none",
 			n->path_prefixes ? "below the rules' path prefixes" : "every path",
 			n->tcp_state ? "on" : "off", n->signals ? "on" : "off",
@@ -223,26 +233,31 @@ int rf_watch_session(const struct rf_watch_config *c, struct rf_watch_summary *r
 							   .dry_run = c->dry_run },
 				&prevent)) < 0)
 		goto out;
-	r = rf_detect_new(rs, &(struct rf_detect_opts){
-				      .container_meta = names ? rf_container_names_lookup : NULL,
-				      .meta_userdata = names, .rate_burst = c->rate_burst,
-				      .rate_window_ns = c->rate_window_ns, .intel = intel,
-				      .act = rf_prevent_act, .act_userdata = prevent,
-				      .baseline = c->learn ? NULL : bl,
-				      .deny = (c->kill || c->protect) && !c->dry_run },
+	r = rf_detect_new(rs,
+			  &(struct rf_detect_opts){
+				  .container_meta = names ? rf_container_names_lookup : NULL,
+				  .meta_userdata = names,
+				  .rate_burst = c->rate_burst,
+				  .rate_window_ns = c->rate_window_ns,
+				  .intel = intel,
+				  .act = rf_prevent_act,
+				  .act_userdata = prevent,
+				  .baseline = c->learn ? NULL : bl,
+				  .deny = (c->kill || c->protect) && !c->dry_run },
 			  &detect);
 	if (r < 0)
 		goto out;
 	s.detect = detect;
-	STRV_FOREACH (f, c->suppress_files)
+	STRV_FOREACH(f, c->suppress_files)
 		if ((r = rf_detect_load_suppressions(detect, *f, reterr)) < 0)
 			goto out;
 	if ((r = rf_ruleset_needs(rs, &rn)) < 0 ||
 	    (c->learn && (r = rf_baseline_learn_needs(&rn)) < 0) ||
 	    (r = rf_watch_needs_from_rules(&rn, &needs, &unserved)) < 0)
 		goto out;
-	if (rf_intel_has_domains(intel) && ((r = strv_extend_unique(&needs.syscalls, "recvfrom")) < 0 ||
-					    (r = strv_extend_unique(&needs.syscalls, "recvmsg")) < 0))
+	if (rf_intel_has_domains(intel) &&
+	    ((r = strv_extend_unique(&needs.syscalls, "recvfrom")) < 0 ||
+	     (r = strv_extend_unique(&needs.syscalls, "recvmsg")) < 0))
 		goto out; /* DNS answers, to learn the names of addresses */
 	wo.needs = &needs;
 	if (intel) {
@@ -253,14 +268,18 @@ int rf_watch_session(const struct rf_watch_config *c, struct rf_watch_summary *r
 	}
 	if (c->dump_events)
 		(void)rf_sinks_add(&sinks, &(struct rf_sink){ .name = "event dump",
-							      .on_event = dump_event, .self = &s });
+							      .on_event = dump_event,
+							      .self = &s });
 	if ((r = rf_detect_sink(detect, on_finding, &s, &detect_sink)) < 0 ||
 	    (r = rf_sinks_add(&sinks, &detect_sink)) < 0)
 		goto out;
 	if (c->learn) {
-		if ((r = rf_baseline_learner_new(bl, &(struct rf_baseline_learn_opts){
-				.container_meta = names ? rf_container_names_lookup : NULL,
-				.meta_userdata = names }, &learner)) < 0)
+		if ((r = rf_baseline_learner_new(
+			     bl,
+			     &(struct rf_baseline_learn_opts){
+				     .container_meta = names ? rf_container_names_lookup : NULL,
+				     .meta_userdata = names },
+			     &learner)) < 0)
 			goto out;
 		rf_baseline_learner_sink(learner, &learn_sink);
 		if ((r = rf_sinks_add(&sinks, &learn_sink)) < 0)
@@ -268,7 +287,8 @@ int rf_watch_session(const struct rf_watch_config *c, struct rf_watch_summary *r
 	}
 	if (c->stats_interval_ns)
 		(void)rf_sinks_add(&sinks, &(struct rf_sink){ .name = "statistics",
-							      .on_event = stats_event, .self = &s });
+							      .on_event = stats_event,
+							      .self = &s });
 	{
 		_cleanup_free_ char *why = NULL;
 
@@ -288,8 +308,10 @@ int rf_watch_session(const struct rf_watch_config *c, struct rf_watch_summary *r
 		rf_baseline_note_backend(bl, rf_watch_backend_name(b), c->diag);
 	if (c->diag)
 		fprintf(c->diag, "ringfence: watching %s with %s, %zu rules\n",
-			wo.all ? "the whole node" : wo.cgroup ? wo.cgroup : wo.argv ? wo.argv[0]
-											 : "a process tree",
+			wo.all	    ? "the whole node"
+			: wo.cgroup ? wo.cgroup
+			: wo.argv   ? wo.argv[0]
+				    : "a process tree",
 			rf_watch_backend_name(b), rf_ruleset_enabled_count(rs));
 	r = rf_watch(&wo, &sinks, &sum.watch, reterr);
 	if (r >= 0 && learner && (r = rf_baseline_write_file(bl, c->baseline, reterr)) >= 0 &&
@@ -317,9 +339,10 @@ out:
 		struct rf_intel_stats st;
 
 		rf_intel_stats(intel, &st);
-		fprintf(c->diag, "ringfence: threat lists: %zu addresses, %zu domains, %zu zones, "
-				 "%zu hashes; %llu reloads (%llu failed); %llu DNS answers, %llu "
-				 "addresses learned; %llu files hashed\n",
+		fprintf(c->diag,
+			"ringfence: threat lists: %zu addresses, %zu domains, %zu zones, "
+			"%zu hashes; %llu reloads (%llu failed); %llu DNS answers, %llu "
+			"addresses learned; %llu files hashed\n",
 			st.counts.ips, st.counts.domains, st.counts.zones, st.counts.hashes,
 			(unsigned long long)st.reloads, (unsigned long long)st.reload_failures,
 			(unsigned long long)st.dns_answers, (unsigned long long)st.dns_learned,

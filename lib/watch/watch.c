@@ -64,7 +64,8 @@ int rf_watch_choose(const struct rf_watch_opts *o, const struct rf_sinks *sinks,
 		return 0;
 	}
 	if (o->backend == RF_WATCH_EBPF || !ptrace_can) {
-		r = rf_error_set(reterr, r, "%s", why.message ?: "the eBPF watch program cannot run");
+		r = rf_error_set(reterr, r, "%s",
+				 why.message ?: "the eBPF watch program cannot run");
 		rf_error_clear(&why);
 		return r;
 	}
@@ -96,10 +97,15 @@ int rf_watch(const struct rf_watch_opts *o, struct rf_sinks *sinks, struct rf_wa
 		return r;
 	res.backend = b;
 	if (b == RF_WATCH_EBPF) {
-		struct rf_ebpf_watch_opts wo = { .all = o->all, .cgroup = o->cgroup, .pid = o->pid,
-						 .argv = o->argv, .needs = o->needs,
-						 .stop_fd = o->stop_fd, .ready_fd = o->ready_fd,
-						 .procs = o->procs, .child_pid = o->child_pid };
+		struct rf_ebpf_watch_opts wo = { .all = o->all,
+						 .cgroup = o->cgroup,
+						 .pid = o->pid,
+						 .argv = o->argv,
+						 .needs = o->needs,
+						 .stop_fd = o->stop_fd,
+						 .ready_fd = o->ready_fd,
+						 .procs = o->procs,
+						 .child_pid = o->child_pid };
 		struct rf_ebpf_watch_result wr = { 0 };
 
 		r = rf_ebpf_watch(&wo, rf_sinks_emit, sinks, &wr, reterr);
@@ -109,9 +115,13 @@ int rf_watch(const struct rf_watch_opts *o, struct rf_sinks *sinks, struct rf_wa
 		memcpy(res.lost, wr.lost, sizeof(res.lost));
 		res.tracepoints = wr.tracepoints;
 	} else {
-		struct rf_ptrace_opts po = { .argv = o->argv, .pid = o->pid, .stop_fd = o->stop_fd,
-					     .procs = o->procs, .child_pid = o->child_pid,
-					     .gate = rf_sinks_has_gate(sinks) ? rf_sinks_gate : NULL };
+		struct rf_ptrace_opts po = { .argv = o->argv,
+					     .pid = o->pid,
+					     .stop_fd = o->stop_fd,
+					     .procs = o->procs,
+					     .child_pid = o->child_pid,
+					     .gate = rf_sinks_has_gate(sinks) ? rf_sinks_gate
+									      : NULL };
 		struct rf_ptrace_result pr = { 0 };
 
 		if (o->ready_fd > 0)
@@ -124,10 +134,12 @@ int rf_watch(const struct rf_watch_opts *o, struct rf_sinks *sinks, struct rf_wa
 		res.events[0] = sinks->events;
 	}
 	meta = (struct rf_recording){ .backend = source_of(b)->name,
-				      .source_fields = source_of(b)->fields, .command = o->argv,
+				      .source_fields = source_of(b)->fields,
+				      .command = o->argv,
 				      .duration_ns = res.duration_ns,
 				      .exit_status = res.wait_status,
-				      .lost = res.lost[0] + res.lost[1], .events = sinks->events };
+				      .lost = res.lost[0] + res.lost[1],
+				      .events = sinks->events };
 	e = rf_sinks_end(sinks, &meta, r < 0 ? NULL : reterr);
 	if (r >= 0 && e < 0)
 		r = e;

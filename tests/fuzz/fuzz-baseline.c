@@ -40,11 +40,16 @@ static void use(struct rf_baseline *b, struct rf_baseline *again)
 	static struct rf_proc child = { .tgid = 11, .exe = (char *)"/bin/sh", .parent = &lead };
 	struct rf_event evs[] = {
 		{ .kind = RF_EV_EXEC, .tgid = 11, .proc = &child, .exec = { .path = "/bin/sh" } },
-		{ .kind = RF_EV_FILE, .tgid = 11, .proc = &child, .origin = { 1, 2 },
+		{ .kind = RF_EV_FILE,
+		  .tgid = 11,
+		  .proc = &child,
+		  .origin = { 1, 2 },
 		  .file = { .op = RF_FILE_OPEN, .path = "/tmp/x.so.1", .access = 1 } },
-		{ .kind = RF_EV_NET, .tgid = 11, .proc = &child,
-		  .net = { .op = RF_NET_CONNECT, .remote = { .family = 2, .addr = { 10, 0, 0, 1 },
-							     .port = 443 } } },
+		{ .kind = RF_EV_NET,
+		  .tgid = 11,
+		  .proc = &child,
+		  .net = { .op = RF_NET_CONNECT,
+			   .remote = { .family = 2, .addr = { 10, 0, 0, 1 }, .port = 443 } } },
 	};
 	struct rf_baseline_learner *l = NULL;
 	struct rf_observation *o = NULL;
@@ -58,9 +63,8 @@ static void use(struct rf_baseline *b, struct rf_baseline *again)
 		for (size_t k = 0; v.has_key && k < v.n_items; k++)
 			(void)rf_baseline_has(rf_baseline_find(b, v.key), &v.items[k]);
 	}
-	if (rf_baseline_learner_new(b, &(struct rf_baseline_learn_opts){ .self = 1,
-									 .no_stat = true },
-				    &l) == 0) {
+	if (rf_baseline_learner_new(
+		    b, &(struct rf_baseline_learn_opts){ .self = 1, .no_stat = true }, &l) == 0) {
 		for (size_t i = 0; i < sizeof(evs) / sizeof(evs[0]); i++)
 			(void)rf_baseline_learn_event(l, &evs[i]);
 		rf_baseline_learner_free(l);

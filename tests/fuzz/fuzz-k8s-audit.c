@@ -19,8 +19,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 static struct rf_ruleset *rs;
 static struct rf_rules_eval *eval;
 
-static int on_match(const struct rf_rule *rule, const struct rf_event *ev,
-		    struct rf_rules_eval *e, void *userdata)
+static int on_match(const struct rf_rule *rule, const struct rf_event *ev, struct rf_rules_eval *e,
+		    void *userdata)
 {
 	char *out = NULL, **fields = NULL;
 
@@ -39,7 +39,8 @@ static int on_event(const struct rf_event *ev, void *userdata)
 
 static int setup(void)
 {
-	struct rf_k8s_audit_rules_opts o = { .pss_level = RF_PSS_RESTRICTED, .pss_level_set = true };
+	struct rf_k8s_audit_rules_opts o = { .pss_level = RF_PSS_RESTRICTED,
+					     .pss_level_set = true };
 	struct rf_error err = { 0 };
 
 	if (rf_ruleset_new(&rs) < 0 || rf_k8s_audit_rules(rs, &o, &err) < 0 ||

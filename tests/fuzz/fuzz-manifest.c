@@ -27,8 +27,14 @@ static void to_memory(struct rf_audit *a, enum rf_audit_format fmt)
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static const struct rf_audit_opts opts[] = {
-		{ .level = RF_PSS_BASELINE, .level_set = true, .version = { 18, false }, .version_set = true },
-		{ .level = RF_PSS_RESTRICTED, .level_set = true, .version = { 37, true }, .version_set = true },
+		{ .level = RF_PSS_BASELINE,
+		  .level_set = true,
+		  .version = { 18, false },
+		  .version_set = true },
+		{ .level = RF_PSS_RESTRICTED,
+		  .level_set = true,
+		  .version = { 37, true },
+		  .version_set = true },
 		{ 0 }, /* namespace labels from the input */
 	};
 

@@ -58,8 +58,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		/* A state that reads must survive a write and read back the same. */
 		struct node_state again = {};
 
-		if (node_state_write(dfd, &st, NULL) < 0 || node_state_read(dfd, dir, &again, NULL) < 0 ||
-		    again.files.n != st.files.n || again.apparmor.n != st.apparmor.n)
+		if (node_state_write(dfd, &st, NULL) < 0 ||
+		    node_state_read(dfd, dir, &again, NULL) < 0 || again.files.n != st.files.n ||
+		    again.apparmor.n != st.apparmor.n)
 			abort();
 		node_state_done(&again);
 	}

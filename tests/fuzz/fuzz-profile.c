@@ -19,9 +19,9 @@ int LLVMFuzzerInitialize(int *argc, char ***argv);
 
 /* A fixed machine so a run does not depend on where it happens: x86_64, kernel 5.10 and a
  * container's default capability set, as Docker would resolve the profile. */
-static const char *const fuzz_caps[] = {"CAP_CHOWN", "CAP_DAC_OVERRIDE", "CAP_FOWNER",
-					"CAP_KILL",  "CAP_SETUID",	 "CAP_NET_BIND_SERVICE",
-					NULL};
+static const char *const fuzz_caps[] = { "CAP_CHOWN", "CAP_DAC_OVERRIDE", "CAP_FOWNER",
+					 "CAP_KILL",  "CAP_SETUID",	  "CAP_NET_BIND_SERVICE",
+					 NULL };
 
 static void drop_log(enum rf_log_level level, const char *msg, void *userdata)
 {
@@ -41,7 +41,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 /* Writes `p` in `fmt` to a memory stream; the text is thrown away, only crashes matter. */
 static void write_to_memory(const struct rf_profile *p, enum rf_profile_format fmt)
 {
-	struct rf_error e = {0};
+	struct rf_error e = { 0 };
 	char *buf = NULL;
 	size_t len = 0;
 	FILE *f = open_memstream(&buf, &len);
@@ -56,7 +56,7 @@ static void write_to_memory(const struct rf_profile *p, enum rf_profile_format f
 
 static void build_filter(const struct rf_profile *p, enum rf_filter_mode mode)
 {
-	struct rf_error e = {0};
+	struct rf_error e = { 0 };
 	scmp_filter_ctx ctx = NULL;
 
 	if (rf_filter_build(p, mode, &ctx, &e) >= 0)
@@ -67,14 +67,14 @@ static void build_filter(const struct rf_profile *p, enum rf_filter_mode mode)
 static void exercise(const struct rf_profile *p)
 {
 	const struct rf_resolve_env env = {
-	    .native_arch = SCMP_ARCH_X86_64,
-	    .caps = fuzz_caps,
-	    .kernel_major = 5,
-	    .kernel_minor = 10,
+		.native_arch = SCMP_ARCH_X86_64,
+		.caps = fuzz_caps,
+		.kernel_major = 5,
+		.kernel_minor = 10,
 	};
 	struct rf_profile *res = NULL;
-	struct rf_error e = {0};
-	struct rf_lint l = {0};
+	struct rf_error e = { 0 };
+	struct rf_lint l = { 0 };
 
 	if (rf_profile_lint(p, &l) >= 0)
 		rf_lint_done(&l);
@@ -97,7 +97,7 @@ static void exercise(const struct rf_profile *p)
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct rf_profile **v = NULL;
-	struct rf_error e = {0};
+	struct rf_error e = { 0 };
 	size_t n = 0;
 
 	/* Every profile of the file: one, or each SeccompProfile of a multi-document stream. */

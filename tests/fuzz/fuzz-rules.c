@@ -10,8 +10,8 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-static int on_match(const struct rf_rule *rule, const struct rf_event *ev,
-		    struct rf_rules_eval *e, void *userdata)
+static int on_match(const struct rf_rule *rule, const struct rf_event *ev, struct rf_rules_eval *e,
+		    void *userdata)
 {
 	char *out = NULL;
 
@@ -29,9 +29,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	static char *argv[] = { (char *)"sh", (char *)"-c", (char *)"id", NULL };
 	struct rf_event evs[] = {
 		{ .kind = RF_EV_EXEC, .tgid = 7, .exec = { .path = "/bin/sh", .argv = argv } },
-		{ .kind = RF_EV_FILE, .tgid = 7,
+		{ .kind = RF_EV_FILE,
+		  .tgid = 7,
 		  .file = { .op = RF_FILE_OPEN, .path = "/tmp/../etc/shadow", .access = 1 } },
-		{ .kind = RF_EV_FILE, .tgid = 7,
+		{ .kind = RF_EV_FILE,
+		  .tgid = 7,
 		  .file = { .op = RF_FILE_SYMLINK, .path = "../x", .path2 = "/a/b" } },
 		{ .kind = RF_EV_GAP, .gap = { .lost = 1 } },
 	};

@@ -30,10 +30,10 @@ struct dump {
 };
 
 static const char *const file_ops[] = {
-	[RF_FILE_OPEN] = "open",     [RF_FILE_EXEC] = "exec",	  [RF_FILE_MMAP] = "mmap",
-	[RF_FILE_UNLINK] = "unlink", [RF_FILE_RMDIR] = "rmdir",	  [RF_FILE_MKDIR] = "mkdir",
-	[RF_FILE_RENAME] = "rename", [RF_FILE_LINK] = "link",	  [RF_FILE_SYMLINK] = "symlink",
-	[RF_FILE_CHMOD] = "chmod",   [RF_FILE_CHOWN] = "chown",	  [RF_FILE_TRUNCATE] = "truncate",
+	[RF_FILE_OPEN] = "open",     [RF_FILE_EXEC] = "exec",	[RF_FILE_MMAP] = "mmap",
+	[RF_FILE_UNLINK] = "unlink", [RF_FILE_RMDIR] = "rmdir", [RF_FILE_MKDIR] = "mkdir",
+	[RF_FILE_RENAME] = "rename", [RF_FILE_LINK] = "link",	[RF_FILE_SYMLINK] = "symlink",
+	[RF_FILE_CHMOD] = "chmod",   [RF_FILE_CHOWN] = "chown", [RF_FILE_TRUNCATE] = "truncate",
 };
 
 static void str_field(struct rf_json *j, const char *name, const char *s)
@@ -113,13 +113,13 @@ static int on_event(const struct rf_event *ev, void *self)
 	rf_json_int_field(&j, "tid", ev->tid);
 	rf_json_int_field(&j, "ppid", ev->ppid);
 	rf_json_string_field(&j, "comm", ev->comm);
-	if (ev->origin.arch && (name = seccomp_syscall_resolve_num_arch(ev->origin.arch,
-									 ev->origin.nr))) {
+	if (ev->origin.arch &&
+	    (name = seccomp_syscall_resolve_num_arch(ev->origin.arch, ev->origin.nr))) {
 		rf_json_string_field(&j, "origin", name);
 		free(name);
 	}
-	if (ev->proc && (!rf_hmap_get_u64(&d->seen, (uint64_t)ev->tgid) ||
-			 ev->kind == RF_EV_EXEC)) {
+	if (ev->proc &&
+	    (!rf_hmap_get_u64(&d->seen, (uint64_t)ev->tgid) || ev->kind == RF_EV_EXEC)) {
 		proc_obj(&j, ev->proc, d->container);
 		(void)rf_hmap_put_u64(&d->seen, (uint64_t)ev->tgid, (void *)1, NULL);
 	}
@@ -230,8 +230,7 @@ static int on_event(const struct rf_event *ev, void *self)
 		rf_json_uint_field(&j, "lost", ev->gap.lost);
 		rf_json_end_object(&j);
 		break;
-	default:
-		break;
+	default: break;
 	}
 	rf_json_end_object(&j);
 	rf_json_finish(&j);

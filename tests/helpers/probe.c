@@ -136,7 +136,7 @@
 enum {
 	P_CHILD = 1 << 0, /* make the call in a forked child */
 	P_PRIV = 1 << 1,  /* answer depends on capabilities */
-	P_ENV = 1 << 2,   /* answer depends on kernel configuration or sysctls */
+	P_ENV = 1 << 2,	  /* answer depends on kernel configuration or sysctls */
 	P_VALUE = 1 << 3, /* name is "NAME:" + a number, passed as the argument */
 };
 
@@ -160,115 +160,68 @@ static long call_simple(long nr)
 	int n;
 
 	switch (nr) {
-	case SYS_getcwd:
-		return syscall(nr, buf, sizeof(buf));
-	case SYS_uname:
-		return syscall(nr, &u);
-	case SYS_getrandom:
-		return syscall(nr, buf, 16UL, 0x1 /* GRND_NONBLOCK */);
-	case SYS_getpriority:
-		return syscall(nr, PRIO_PROCESS, 0);
-	case SYS_prlimit64:
-		return syscall(nr, 0, RLIMIT_NOFILE, NULL, &old);
+	case SYS_getcwd: return syscall(nr, buf, sizeof(buf));
+	case SYS_uname: return syscall(nr, &u);
+	case SYS_getrandom: return syscall(nr, buf, 16UL, 0x1 /* GRND_NONBLOCK */);
+	case SYS_getpriority: return syscall(nr, PRIO_PROCESS, 0);
+	case SYS_prlimit64: return syscall(nr, 0, RLIMIT_NOFILE, NULL, &old);
 	case SYS_chroot:
-	case SYS_acct:
-		return syscall(nr, NOPATH);
+	case SYS_acct: return syscall(nr, NOPATH);
 #ifdef SYS_open
-	case SYS_open:
-		return syscall(nr, NOPATH, O_RDONLY);
+	case SYS_open: return syscall(nr, NOPATH, O_RDONLY);
 #endif
-	case SYS_openat:
-		return syscall(nr, AT_FDCWD, NOPATH, O_RDONLY);
-	case SYS_mkdirat:
-		return syscall(nr, AT_FDCWD, NOPATH, 0700);
-	case SYS_mknodat:
-		return syscall(nr, AT_FDCWD, NOPATH, S_IFIFO | 0600, 0);
-	case SYS_unlinkat:
-		return syscall(nr, AT_FDCWD, NOPATH, 0);
-	case SYS_swapon:
-		return syscall(nr, NOPATH, 0);
-	case SYS_pivot_root:
-		return syscall(nr, NOPATH, NOPATH);
-	case SYS_mount:
-		return syscall(nr, "none", NOPATH, "ringfence-bogus", 0UL, NULL);
-	case SYS_umount2:
-		return syscall(nr, NOPATH, 0x100);
-	case SYS_chdir:
-		return syscall(nr, "/");
-	case SYS_setns:
-		return syscall(nr, -1, 0);
-	case SYS_io_uring_enter:
-		return syscall(nr, -1, 0, 0, 0, NULL, 0);
-	case SYS_mount_setattr:
-		return syscall(nr, -1, "", 0x80000000U, NULL, 0);
-	case SYS_open_tree:
-		return syscall(nr, -1, "", 0x4);
-	case SYS_ioctl:
-		return syscall(nr, -1, FIONREAD, &n);
-	case SYS_bpf:
-		return syscall(nr, 0x7fff, NULL, 0);
-	case SYS_clock_settime:
-		return syscall(nr, CLOCK_REALTIME, NULL);
-	case SYS_delete_module:
-		return syscall(nr, "ringfence_probe_none", O_NONBLOCK);
-	case SYS_fsopen:
-		return syscall(nr, NULL, 0xffff);
-	case SYS_init_module:
-		return syscall(nr, NULL, 0UL, "");
-	case SYS_io_uring_setup:
-		return syscall(nr, 0, NULL);
+	case SYS_openat: return syscall(nr, AT_FDCWD, NOPATH, O_RDONLY);
+	case SYS_mkdirat: return syscall(nr, AT_FDCWD, NOPATH, 0700);
+	case SYS_mknodat: return syscall(nr, AT_FDCWD, NOPATH, S_IFIFO | 0600, 0);
+	case SYS_unlinkat: return syscall(nr, AT_FDCWD, NOPATH, 0);
+	case SYS_swapon: return syscall(nr, NOPATH, 0);
+	case SYS_pivot_root: return syscall(nr, NOPATH, NOPATH);
+	case SYS_mount: return syscall(nr, "none", NOPATH, "ringfence-bogus", 0UL, NULL);
+	case SYS_umount2: return syscall(nr, NOPATH, 0x100);
+	case SYS_chdir: return syscall(nr, "/");
+	case SYS_setns: return syscall(nr, -1, 0);
+	case SYS_io_uring_enter: return syscall(nr, -1, 0, 0, 0, NULL, 0);
+	case SYS_mount_setattr: return syscall(nr, -1, "", 0x80000000U, NULL, 0);
+	case SYS_open_tree: return syscall(nr, -1, "", 0x4);
+	case SYS_ioctl: return syscall(nr, -1, FIONREAD, &n);
+	case SYS_bpf: return syscall(nr, 0x7fff, NULL, 0);
+	case SYS_clock_settime: return syscall(nr, CLOCK_REALTIME, NULL);
+	case SYS_delete_module: return syscall(nr, "ringfence_probe_none", O_NONBLOCK);
+	case SYS_fsopen: return syscall(nr, NULL, 0xffff);
+	case SYS_init_module: return syscall(nr, NULL, 0UL, "");
+	case SYS_io_uring_setup: return syscall(nr, 0, NULL);
 #ifdef SYS_ioperm
-	case SYS_ioperm:
-		return syscall(nr, 0UL, 0UL, 0);
+	case SYS_ioperm: return syscall(nr, 0UL, 0UL, 0);
 #endif
 #ifdef SYS_iopl
-	case SYS_iopl:
-		return syscall(nr, 4);
+	case SYS_iopl: return syscall(nr, 4);
 #endif
 #ifdef SYS_kexec_load
-	case SYS_kexec_load:
-		return syscall(nr, 0UL, 1024UL, NULL, 0xdead0000UL);
+	case SYS_kexec_load: return syscall(nr, 0UL, 1024UL, NULL, 0xdead0000UL);
 #endif
-	case SYS_perf_event_open:
-		return syscall(nr, NULL, 0, -1, -1, 0UL);
-	case SYS_reboot:
-		return syscall(nr, LINUX_REBOOT_MAGIC1, 0, 0, NULL);
-	case SYS_request_key:
-		return syscall(nr, "user", "ringfence-probe:none", NULL, 0);
+	case SYS_perf_event_open: return syscall(nr, NULL, 0, -1, -1, 0UL);
+	case SYS_reboot: return syscall(nr, LINUX_REBOOT_MAGIC1, 0, 0, NULL);
+	case SYS_request_key: return syscall(nr, "user", "ringfence-probe:none", NULL, 0);
 	case SYS_sethostname:
 	case SYS_setdomainname:
 		memset(name, 'x', sizeof(name));
 		return syscall(nr, name, sizeof(name));
-	case SYS_syslog:
-		return syscall(nr, 10 /* SYSLOG_ACTION_SIZE_BUFFER */, NULL, 0);
-	case SYS_unshare:
-		return syscall(nr, 0x1);
-	case SYS_userfaultfd:
-		return syscall(nr, UFFD_USER_MODE_ONLY | 0x2);
-	case SYS_adjtimex:
-		return syscall(nr, &tx);
-	case SYS_nanosleep:
-		return syscall(nr, &ts, NULL);
-	case SYS_seccomp:
-		return syscall(nr, SECCOMP_GET_ACTION_AVAIL, 0, &action);
-	case SYS_keyctl:
-		return syscall(nr, 0 /* KEYCTL_GET_KEYRING_ID */, -3 /* SESSION */, 0);
-	case SYS_kill:
-		return syscall(nr, getpid(), 0);
-	case SYS_tgkill:
-		return syscall(nr, getpid(), gettid(), 0);
-	case SYS_prctl:
-		return syscall(nr, PR_GET_DUMPABLE, 0UL, 0UL, 0UL, 0UL);
-	case SYS_process_vm_readv:
-		return syscall(nr, getpid(), NULL, 0UL, NULL, 0UL, 0UL);
-	case SYS_personality:
-		return syscall(nr, 0xffffffffUL);
+	case SYS_syslog: return syscall(nr, 10 /* SYSLOG_ACTION_SIZE_BUFFER */, NULL, 0);
+	case SYS_unshare: return syscall(nr, 0x1);
+	case SYS_userfaultfd: return syscall(nr, UFFD_USER_MODE_ONLY | 0x2);
+	case SYS_adjtimex: return syscall(nr, &tx);
+	case SYS_nanosleep: return syscall(nr, &ts, NULL);
+	case SYS_seccomp: return syscall(nr, SECCOMP_GET_ACTION_AVAIL, 0, &action);
+	case SYS_keyctl: return syscall(nr, 0 /* KEYCTL_GET_KEYRING_ID */, -3 /* SESSION */, 0);
+	case SYS_kill: return syscall(nr, getpid(), 0);
+	case SYS_tgkill: return syscall(nr, getpid(), gettid(), 0);
+	case SYS_prctl: return syscall(nr, PR_GET_DUMPABLE, 0UL, 0UL, 0UL, 0UL);
+	case SYS_process_vm_readv: return syscall(nr, getpid(), NULL, 0UL, NULL, 0UL, 0UL);
+	case SYS_personality: return syscall(nr, 0xffffffffUL);
 #ifdef SYS_modify_ldt
-	case SYS_modify_ldt:
-		return syscall(nr, 0, buf, 0UL);
+	case SYS_modify_ldt: return syscall(nr, 0, buf, 0UL);
 #endif
-	default:
-		return syscall(nr);
+	default: return syscall(nr);
 	}
 }
 
@@ -354,7 +307,10 @@ static long call_tiocsti(long unused)
 	return syscall(SYS_ioctl, -1, TIOCSTI, &c);
 }
 
-#define CALL(n, fn, fl) { #n, fn, SYS_##n, fl }
+#define CALL(n, fn, fl)                                                                            \
+	{                                                                                          \
+#n, fn, SYS_##n, fl                                                                \
+	}
 #define SIMPLE(n, fl) CALL(n, call_simple, fl)
 
 static const struct probe probes[] = {

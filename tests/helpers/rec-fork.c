@@ -47,15 +47,9 @@ int main(int argc, char **argv)
 
 	while ((opt = getopt(argc, argv, "t:p:s:")) != -1) {
 		switch (opt) {
-		case 't':
-			nthreads = atoi(optarg);
-			break;
-		case 'p':
-			nprocs = atoi(optarg);
-			break;
-		case 's':
-			seed = (unsigned)strtoul(optarg, NULL, 0);
-			break;
+		case 't': nthreads = atoi(optarg); break;
+		case 'p': nprocs = atoi(optarg); break;
+		case 's': seed = (unsigned)strtoul(optarg, NULL, 0); break;
 		default:
 			fprintf(stderr, "usage: rec-fork [-t THREADS] [-p PROCESSES] [-s SEED]\n");
 			return 2;

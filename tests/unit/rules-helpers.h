@@ -91,8 +91,7 @@ static inline int log_match(const struct rf_rule *rule, const struct rf_event *e
 }
 
 /* Evaluates one event with a fresh context; the rules that matched are in *m. */
-static inline int eval1(const struct rf_ruleset *rs, const struct rf_event *ev,
-			struct match_log *m)
+static inline int eval1(const struct rf_ruleset *rs, const struct rf_event *ev, struct match_log *m)
 {
 	struct rf_rules_eval *e = NULL;
 	struct match_log local = { 0 };
@@ -193,8 +192,12 @@ static inline struct rf_event ev_open(const struct rf_proc *p, const char *path,
 {
 	struct rf_event ev = ev_base(RF_EV_FILE, p, "openat");
 
-	ev.file = (struct rf_ev_file){ .op = RF_FILE_OPEN, .path = path, .access = access,
-				       .flags = flags, .has_ret = true, .ret = 3 };
+	ev.file = (struct rf_ev_file){ .op = RF_FILE_OPEN,
+				       .path = path,
+				       .access = access,
+				       .flags = flags,
+				       .has_ret = true,
+				       .ret = 3 };
 	return ev;
 }
 
@@ -203,8 +206,9 @@ static inline struct rf_event ev_file2(const struct rf_proc *p, enum rf_file_op 
 {
 	struct rf_event ev = ev_base(RF_EV_FILE, p, origin);
 
-	ev.file = (struct rf_ev_file){ .op = op, .path = path, .path2 = path2, .flags = -1,
-				       .has_ret = true, .ret = 0 };
+	ev.file = (struct rf_ev_file){
+		.op = op, .path = path, .path2 = path2, .flags = -1, .has_ret = true, .ret = 0
+	};
 	return ev;
 }
 
@@ -212,8 +216,11 @@ static inline struct rf_event ev_connect4(const struct rf_proc *p, const char *i
 {
 	struct rf_event ev = ev_base(RF_EV_NET, p, "connect");
 
-	ev.net = (struct rf_ev_net){ .op = RF_NET_CONNECT, .fd = 3, .family = AF_INET,
-				     .type = SOCK_STREAM, .has_ret = true };
+	ev.net = (struct rf_ev_net){ .op = RF_NET_CONNECT,
+				     .fd = 3,
+				     .family = AF_INET,
+				     .type = SOCK_STREAM,
+				     .has_ret = true };
 	ev.net.remote.family = AF_INET;
 	ev.net.remote.port = port;
 	cr_assert_eq(inet_pton(AF_INET, ip, ev.net.remote.addr), 1);
@@ -225,11 +232,11 @@ static inline struct rf_event ev_connect4(const struct rf_proc *p, const char *i
 struct fx_stream {
 	struct rf_event *v;
 	size_t n, cap;
-	char **strs;            /* every string the events point at */
+	char **strs; /* every string the events point at */
 	size_t n_strs, cap_strs;
 	struct rf_proc **procs; /* every process snapshot */
 	size_t n_procs;
-	struct rf_hmap latest;  /* tgid -> newest snapshot */
+	struct rf_hmap latest; /* tgid -> newest snapshot */
 };
 
 static inline const char *fx_keep(struct fx_stream *s, const char *str)
@@ -324,9 +331,9 @@ static inline void fx_addr(struct fx_stream *s, struct rf_doc *d, struct fy_node
 
 static inline void fx_line(struct fx_stream *s, const char *line, size_t len, const char *src)
 {
-	static const char *const file_ops[] = { "", "open", "exec", "mmap", "unlink", "rmdir",
-						"mkdir", "rename", "link", "symlink", "chmod",
-						"chown", "truncate" };
+	static const char *const file_ops[] = { "",	 "open",  "exec",    "mmap", "unlink",
+						"rmdir", "mkdir", "rename",  "link", "symlink",
+						"chmod", "chown", "truncate" };
 	_cleanup_error_ struct rf_error err = { 0 };
 	struct rf_doc d = { 0 };
 	struct fy_node *root, *n;
@@ -397,8 +404,10 @@ static inline void fx_line(struct fx_stream *s, const char *line, size_t len, co
 		int i = 0;
 
 		ev.cred.op = (enum rf_cred_op)fx_int(&d, n, "op", 0);
-		for (struct fy_node *x; ids && i < 3 && (x = fy_node_sequence_iterate(ids, &it)); i++)
-			cr_assert_eq(rf_doc_i64(&d, x, "id", INT64_MIN, INT64_MAX, &ev.cred.ids[i]), 0);
+		for (struct fy_node *x; ids && i < 3 && (x = fy_node_sequence_iterate(ids, &it));
+		     i++)
+			cr_assert_eq(rf_doc_i64(&d, x, "id", INT64_MIN, INT64_MAX, &ev.cred.ids[i]),
+				     0);
 	} else if ((n = rf_doc_get(&d, root, "mem"))) {
 		ev.mem.op = (enum rf_memory_op)fx_int(&d, n, "op", 0);
 		ev.mem.prot = (uint32_t)fx_int(&d, n, "prot", 0);

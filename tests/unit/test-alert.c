@@ -125,7 +125,7 @@ struct server {
 	int fd, port;
 	const int *codes; /* answer i: codes[i]; past the end: the last */
 	size_t n_codes, requests;
-	bool hang;        /* never answer */
+	bool hang; /* never answer */
 	char bodies[8][128];
 	pthread_t thread;
 };
@@ -192,8 +192,12 @@ static struct rf_alert_out *hook(struct server *s, unsigned queue, unsigned atte
 {
 	char url[64];
 	struct rf_alert_out *o = NULL;
-	struct rf_webhook_opts w = { .url = url, .queue = queue, .max_attempts = attempts,
-				     .backoff_ms = 10, .timeout_ms = 500, .drain_ms = drain_ms };
+	struct rf_webhook_opts w = { .url = url,
+				     .queue = queue,
+				     .max_attempts = attempts,
+				     .backoff_ms = 10,
+				     .timeout_ms = 500,
+				     .drain_ms = drain_ms };
 
 	snprintf(url, sizeof(url), "http://127.0.0.1:%d/findings", s->port);
 	cr_assert_eq(rf_alert_webhook_new(&w, &o, NULL), 0);

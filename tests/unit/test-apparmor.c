@@ -62,8 +62,10 @@ Test(apparmor, bane_schema)
 	expect_true(!c->raw && !c->packet, "Raw and Packet false");
 	rf_aa_config_free(c);
 	/* Every TOML form the schema needs: quoted keys, literal strings, escapes, CRLF, a BOM. */
-	c = config_ok("\xef\xbb\xbf# x\r\n\"Name\" = 'lit'\r\n[Network]\r\nProtocols = [\"t\\u0063p\", # c\n"
-		      "  'udp',\n]\nRaw = true\n[Capabilities]\nDeny = [\"CAP_SYS_ADMIN\", \"mknod\"]\n");
+	c = config_ok(
+		"\xef\xbb\xbf# x\r\n\"Name\" = 'lit'\r\n[Network]\r\nProtocols = [\"t\\u0063p\", # "
+		"c\n"
+		"  'udp',\n]\nRaw = true\n[Capabilities]\nDeny = [\"CAP_SYS_ADMIN\", \"mknod\"]\n");
 	expect_str(c->name, "lit");
 	expect_str(c->protocols[0], "tcp");
 	expect_str(c->cap_deny[0], "sys_admin");
@@ -81,19 +83,22 @@ Test(apparmor, toml_errors_are_located)
 	config_bad("a.b = \"x\"\n", "t.toml:1:2:", "dotted keys");
 	config_bad("[[x]]\n", "t.toml:1:2:", "arrays of tables");
 	config_bad("x = { a = 1 }\n", "t.toml:1:5:", "inline tables");
-	config_bad("[Filesystem]\nWritablePaths = [\"/a\" \"/b\"]\n", "t.toml:2:23:", "expected ','");
+	config_bad("[Filesystem]\nWritablePaths = [\"/a\" \"/b\"]\n",
+		   "t.toml:2:23:", "expected ','");
 	config_bad("Name = \"a\" x\n", "t.toml:1:12:", "end of the line");
 	config_bad("Name = \"\\q\"\n", "t.toml:1:10:", "unknown escape");
 	config_bad("Name = \"\\ud800\"\n", "t.toml:1:", "scalar value");
 	config_bad("Name = \"a\xff\"\n", "t.toml:1:10:", "UTF-8");
 	config_bad("Nmae = \"a\"\n", "t.toml:1:1:", "unknown key 'Nmae'");
-	config_bad("[Filesystem]\nReadOnly = []\n", "t.toml:2:1:", "unknown key 'Filesystem.ReadOnly'");
+	config_bad("[Filesystem]\nReadOnly = []\n",
+		   "t.toml:2:1:", "unknown key 'Filesystem.ReadOnly'");
 	config_bad("[Files]\n", "t.toml:1:", "unknown table [Files]");
 	config_bad("[Network]\nRaw = \"yes\"\n", "t.toml:2:7:", "true or false");
 	config_bad("[Network]\nProtocols = [\"sctp\"]\n", "t.toml:2:14:", "not tcp, udp or icmp");
-	config_bad("[Capabilities]\nAllow = [\"sys_admn\"]\n", "t.toml:2:10:", "unknown capability");
-	config_bad("[Capabilities]\nAllow = [\"chown\"]\nDeny = [\"CHOWN\"]\n", "t.toml:",
-		   "both in Capabilities.Allow and Capabilities.Deny");
+	config_bad("[Capabilities]\nAllow = [\"sys_admn\"]\n",
+		   "t.toml:2:10:", "unknown capability");
+	config_bad("[Capabilities]\nAllow = [\"chown\"]\nDeny = [\"CHOWN\"]\n",
+		   "t.toml:", "both in Capabilities.Allow and Capabilities.Deny");
 	config_bad("Name = [\"a\", [\"b\"]]\n", "t.toml:1:14:", "nested arrays");
 	config_bad("# \x01\n", "t.toml:1:3:", "control character");
 	{
@@ -112,18 +117,21 @@ Test(apparmor, injections_refused)
 	static const struct {
 		const char *toml, *where, *what;
 	} cases[] = {
-		{ "[Filesystem]\nWritablePaths = [\"/tmp/x w,\\n  capability sys_admin,\\n  /y\"]\n",
+		{ "[Filesystem]\nWritablePaths = [\"/tmp/x w,\\n  capability sys_admin,\\n  "
+		  "/y\"]\n",
 		  "t.toml:2:", "',' outside" },
-		{ "[Filesystem]\nWritablePaths = [\"/tmp/x\\ncapability,\"]\n", "t.toml:2:25:",
-		  "control character" },
-		{ "[Filesystem]\nAllowExec = [\"/bin/sh ux, /x\"]\n", "t.toml:2:25:", "',' outside" },
+		{ "[Filesystem]\nWritablePaths = [\"/tmp/x\\ncapability,\"]\n",
+		  "t.toml:2:25:", "control character" },
+		{ "[Filesystem]\nAllowExec = [\"/bin/sh ux, /x\"]\n",
+		  "t.toml:2:25:", "',' outside" },
 		{ "[Filesystem]\nAllowExec = [\"/bin/sh\\\" ux,\"]\n", "t.toml:2:22:", "quote" },
 		{ "[Filesystem]\nReadOnlyPaths = [\"/a # }\"]\n", "t.toml:2:22:", "comment" },
-		{ "[Filesystem]\nReadOnlyPaths = [\"/a}\\n}\\nprofile x {\"]\n", "t.toml:2:21:",
-		  "'}' without '{'" },
+		{ "[Filesystem]\nReadOnlyPaths = [\"/a}\\n}\\nprofile x {\"]\n",
+		  "t.toml:2:21:", "'}' without '{'" },
 		{ "[Filesystem]\nReadOnlyPaths = [\"/a{b\"]\n", "t.toml:2:23:", "'{' without '}'" },
 		{ "[Filesystem]\nReadOnlyPaths = [\"/a[b\"]\n", "t.toml:2:21:", "without ']'" },
-		{ "[Filesystem]\nReadOnlyPaths = [\"/a[/,]b\"]\n", "t.toml:2:21:", "character class" },
+		{ "[Filesystem]\nReadOnlyPaths = [\"/a[/,]b\"]\n",
+		  "t.toml:2:21:", "character class" },
 		{ "[Filesystem]\nReadOnlyPaths = [\"/a\\\\,b\"]\n", "t.toml:2:21:", "backslash" },
 		{ "[Filesystem]\nReadOnlyPaths = [\"@{HOME}/**\"]\n", "t.toml:2:19:", "variables" },
 		{ "[Filesystem]\nReadOnlyPaths = [\"/etc/../x\"]\n", "t.toml:2:23:", "'..'" },
@@ -134,13 +142,12 @@ Test(apparmor, injections_refused)
 		{ "Name = \"x {\\n  capability,\\n}\\nprofile y\"\n", "t.toml:1:8:", "Name" },
 		{ "Name = \"x flags=(unconfined)\"\n", "t.toml:1:8:", "Name" },
 		{ "Name = \"-x\"\n", "t.toml:1:8:", "Name" },
-		{ "Imports = [\"#include <tunables/global>\"]\n", "t.toml:1:1:",
-		  "no includes" },
+		{ "Imports = [\"#include <tunables/global>\"]\n", "t.toml:1:1:", "no includes" },
 		{ "InnerImports = [\"capability,\"]\n", "t.toml:1:1:", "no includes" },
-		{ "[Capabilities]\nAllow = [\"chown,\\n  capability sys_admin\"]\n", "t.toml:2:10:",
-		  "not a capability name" },
-		{ "[Network]\nProtocols = [\"tcp,\\n  network,\"]\n", "t.toml:2:14:",
-		  "not tcp, udp or icmp" },
+		{ "[Capabilities]\nAllow = [\"chown,\\n  capability sys_admin\"]\n",
+		  "t.toml:2:10:", "not a capability name" },
+		{ "[Network]\nProtocols = [\"tcp,\\n  network,\"]\n",
+		  "t.toml:2:14:", "not tcp, udp or icmp" },
 	};
 
 	for (size_t i = 0; i < ELEMENTSOF(cases); i++)
@@ -164,8 +171,9 @@ Test(apparmor, spaces_and_globs_are_one_token)
 
 Test(apparmor, from_toml_rules)
 {
-	struct rf_aa_config *c = config_ok("Name = \"n\"\n[Network]\nProtocols = [\"tcp\", \"icmp\"]\n"
-					   "Packet = true\n[Capabilities]\nDeny = [\"sys_admin\"]\n");
+	struct rf_aa_config *c =
+		config_ok("Name = \"n\"\n[Network]\nProtocols = [\"tcp\", \"icmp\"]\n"
+			  "Packet = true\n[Capabilities]\nDeny = [\"sys_admin\"]\n");
 	struct rf_aa_profile *p = NULL;
 	_cleanup_str_ char *text = NULL;
 
@@ -195,12 +203,13 @@ Test(apparmor, complain_has_no_deny)
 	struct rf_aa_profile *p = NULL;
 	_cleanup_str_ char *text = NULL;
 
-	cr_assert(rf_aa_from_config(c, &(struct rf_aa_opts){ .mode = RF_AA_COMPLAIN }, &p, NULL) == 0);
+	cr_assert(rf_aa_from_config(c, &(struct rf_aa_opts){ .mode = RF_AA_COMPLAIN }, &p, NULL) ==
+		  0);
 	text = profile_text(p);
 	expect_true(!strstr(text, "deny"), "complain output has a deny:\n%s", text);
 	expect_contains(text, "flags=(attach_disconnected,complain,mediate_deleted)");
-	expect_contains(text, "  audit /bin/sh mrwlkix,\n");  /* DenyExec, logged and allowed */
-	expect_contains(text, "  audit /etc/** wl,\n");       /* ReadOnlyPaths */
+	expect_contains(text, "  audit /bin/sh mrwlkix,\n"); /* DenyExec, logged and allowed */
+	expect_contains(text, "  audit /etc/** wl,\n");	     /* ReadOnlyPaths */
 	expect_contains(text, "  audit network raw,\n");
 	for (size_t i = 0; i < p->n_rules; i++)
 		expect_true(!p->rules[i].deny, "rule %zu is a deny", i);
@@ -226,13 +235,17 @@ Test(apparmor, glob_rules)
 		{ "/tmp/cm0v9rxe", false, "/tmp/????????" },
 		{ "/tmp/app.Xy12Ab", false, "/tmp/app.??????" },
 		{ "/tmp/job.123456", false, "/tmp/job.[0-9]*" },
-		{ "/tmp/rf-t0840.Q1w2E3/out.txt", false, "/tmp/rf-t0840.??????" "/out.txt" },
+		{ "/tmp/rf-t0840.Q1w2E3/out.txt", false,
+		  "/tmp/rf-t0840.??????"
+		  "/out.txt" },
 		{ "/var/tmp/sess-AAAAAA9", false, "/var/tmp/sess-???????" },
 		{ "/dev/shm/sem.Ab3dEf", false, "/dev/shm/sem.??????" },
-		{ "/tmp/readable", false, "/tmp/readable" },   /* no digit, no upper case */
-		{ "/tmp/ab1", false, "/tmp/ab1" },             /* shorter than 6 */
+		{ "/tmp/readable", false, "/tmp/readable" },	   /* no digit, no upper case */
+		{ "/tmp/ab1", false, "/tmp/ab1" },		   /* shorter than 6 */
 		{ "/home/u/Xy12Ab34", false, "/home/u/Xy12Ab34" }, /* not a temp directory */
-		{ "/tmp/Ab12Cd/x1y2Z3", false, "/tmp/??????" "/x1y2Z3" }, /* only the first level */
+		{ "/tmp/Ab12Cd/x1y2Z3", false,
+		  "/tmp/??????"
+		  "/x1y2Z3" }, /* only the first level */
 		{ "/usr/lib/libpcre2-8.so.0.11.2", false, "/usr/lib/libpcre2-8.so.0*" },
 		{ "/usr/lib/libc.so.6", false, "/usr/lib/libc.so.6" },
 		{ "/usr/lib/libpython3.11.so.1.0", false, "/usr/lib/libpython3.11.so.1*" },
@@ -242,7 +255,8 @@ Test(apparmor, glob_rules)
 		{ "/", true, "/" },
 		{ "/a//b/", false, "/a/b/" },
 		{ "/srv/a b", false, "\"/srv/a b\"" },
-		{ "/srv/star*{x,y}[z]?#,\\\"^", false, "/srv/star\\*\\{x\\,y\\}\\[z\\]\\?\\#\\,\\\\\\\"\\^" },
+		{ "/srv/star*{x,y}[z]?#,\\\"^", false,
+		  "/srv/star\\*\\{x\\,y\\}\\[z\\]\\?\\#\\,\\\\\\\"\\^" },
 		{ "/srv/nl\nx", false, "\"/srv/nl\\012x\"" },
 		{ "/srv/caf\xc3\xa9", false, "/srv/caf\xc3\xa9" },
 		{ "/srv/bad\xff", false, "\"/srv/bad\\377\"" },
@@ -256,9 +270,11 @@ Test(apparmor, glob_rules)
 				 cases[i].token);
 		/* Every token matches the path it came from. */
 		_cleanup_str_ char *full = NULL;
-		cr_assert(asprintf(&full, "%s%s", cases[i].path, cases[i].dir && strcmp(cases[i].path, "/") ? "/" : "") > 0);
+		cr_assert(asprintf(&full, "%s%s", cases[i].path,
+				   cases[i].dir && strcmp(cases[i].path, "/") ? "/" : "") > 0);
 		if (strstr(cases[i].path, "//") == NULL)
-			cr_assert_eq(rf_aa_glob_match(tok, full), 1, "%s does not match %s", tok, full);
+			cr_assert_eq(rf_aa_glob_match(tok, full), 1, "%s does not match %s", tok,
+				     full);
 	}
 }
 
@@ -269,20 +285,34 @@ Test(apparmor, matcher)
 		const char *pat, *path;
 		int want;
 	} cases[] = {
-		{ "/a/*", "/a/b", 1 },	       { "/a/*", "/a/b/c", 0 },
-		{ "/a/*", "/a/.hidden", 1 },   { "/a/*", "/a/", 1 },
-		{ "/a/**", "/a/b/c", 1 },      { "/a/**", "/a/", 1 },
-		{ "/a/**", "/a", 0 },	       { "/a/**/", "/a/b/c/", 1 },
-		{ "/a/**/", "/a/b/c", 0 },     { "/a/?", "/a/b", 1 },
-		{ "/a/?", "/a/bc", 0 },	       { "/a/?", "/a//", 0 },
-		{ "/a/[bc]d", "/a/cd", 1 },    { "/a/[^bc]d", "/a/cd", 0 },
-		{ "/a/[^bc]d", "/a/xd", 1 },   { "/a/[0-9]*", "/a/42", 1 },
-		{ "/a/[0-9]*", "/a/x42", 0 },  { "/{a,b}/c", "/b/c", 1 },
-		{ "/{a,b}/c", "/d/c", 0 },     { "/x{,1,2}/y", "/x/y", 1 },
-		{ "/x{,1,2}/y", "/x2/y", 1 },  { "/{a,{b,c}d}/e", "/cd/e", 1 },
-		{ "/{a,{b,c}d}/e", "/c/e", 0 }, { "/a\\*b", "/a*b", 1 },
-		{ "/a\\*b", "/axb", 0 },       { "\"/a b/*\"", "/a b/c", 1 },
-		{ "\"/a\\012b\"", "/a\nb", 1 }, { "/a/{b,c", "/a/b", -EINVAL },
+		{ "/a/*", "/a/b", 1 },
+		{ "/a/*", "/a/b/c", 0 },
+		{ "/a/*", "/a/.hidden", 1 },
+		{ "/a/*", "/a/", 1 },
+		{ "/a/**", "/a/b/c", 1 },
+		{ "/a/**", "/a/", 1 },
+		{ "/a/**", "/a", 0 },
+		{ "/a/**/", "/a/b/c/", 1 },
+		{ "/a/**/", "/a/b/c", 0 },
+		{ "/a/?", "/a/b", 1 },
+		{ "/a/?", "/a/bc", 0 },
+		{ "/a/?", "/a//", 0 },
+		{ "/a/[bc]d", "/a/cd", 1 },
+		{ "/a/[^bc]d", "/a/cd", 0 },
+		{ "/a/[^bc]d", "/a/xd", 1 },
+		{ "/a/[0-9]*", "/a/42", 1 },
+		{ "/a/[0-9]*", "/a/x42", 0 },
+		{ "/{a,b}/c", "/b/c", 1 },
+		{ "/{a,b}/c", "/d/c", 0 },
+		{ "/x{,1,2}/y", "/x/y", 1 },
+		{ "/x{,1,2}/y", "/x2/y", 1 },
+		{ "/{a,{b,c}d}/e", "/cd/e", 1 },
+		{ "/{a,{b,c}d}/e", "/c/e", 0 },
+		{ "/a\\*b", "/a*b", 1 },
+		{ "/a\\*b", "/axb", 0 },
+		{ "\"/a b/*\"", "/a b/c", 1 },
+		{ "\"/a\\012b\"", "/a\nb", 1 },
+		{ "/a/{b,c", "/a/b", -EINVAL },
 		{ "/proc/{[^1-9],[^1-9][^0-9],[^1-9s][^0-9y][^0-9s],[^1-9][^0-9][^0-9][^0-9/]*}/**",
 		  "/proc/sys/kernel/x", 0 },
 		{ "/proc/{[^1-9],[^1-9][^0-9],[^1-9s][^0-9y][^0-9s],[^1-9][^0-9][^0-9][^0-9/]*}/**",
@@ -328,8 +358,10 @@ static struct rf_observation *observation(void)
 	for (size_t i = 0; i < ELEMENTSOF(files); i++) {
 		struct rf_event ev = { .kind = RF_EV_FILE };
 
-		ev.file = (struct rf_ev_file){ .path = files[i].path, .access = files[i].access,
-					       .op = RF_FILE_OPEN, .flags = -1 };
+		ev.file = (struct rf_ev_file){ .path = files[i].path,
+					       .access = files[i].access,
+					       .op = RF_FILE_OPEN,
+					       .flags = -1 };
 		cr_assert(rf_obs_add_event(&ev, o) == 0);
 	}
 	cr_assert(strv_extend(&o->execs, "/usr/bin/python3.11") == 0);
@@ -369,7 +401,8 @@ Test(apparmor, from_observation)
 	for (size_t i = 0; i < p->n_rules; i++)
 		files += p->rules[i].kind == RF_AA_RULE_FILE;
 	expect_u(files, ELEMENTSOF(want)); /* exactly these: no pipe, no memfd */
-	expect_contains(text, "  network inet6 stream,\n  network netlink,\n  network unix dgram,\n");
+	expect_contains(text,
+			"  network inet6 stream,\n  network netlink,\n  network unix dgram,\n");
 	expect_contains(text, "  capability,\n"); /* ptrace: capabilities unknown */
 	expect_contains(text, "  ptrace (read,readby) peer=job,\n");
 	expect_true(!strstr(text, "deny"), "an observation profile allows, it does not deny");
@@ -382,7 +415,8 @@ Test(apparmor, from_observation)
 			  e.message ?: "");
 		cr_assert(rf_aa_lint(back, o, &l) == 0);
 		for (size_t i = 0; i < l.n; i++)
-			cr_assert(l.items[i].severity != RF_AA_LINT_ERROR, "%s", l.items[i].message);
+			cr_assert(l.items[i].severity != RF_AA_LINT_ERROR, "%s",
+				  l.items[i].message);
 		rf_aa_lint_done(&l);
 		rf_aa_profile_free(back);
 	}
@@ -401,7 +435,8 @@ Test(apparmor, undecoded_observation_refused)
 	o->caps_used = UINT64_C(1) << 0 | UINT64_C(1) << 10; /* chown, net_bind_service */
 	cr_assert(rf_aa_from_observation(o, NULL, &p, &e) == -EOPNOTSUPP && !p);
 	expect_contains(e.message, "no file or socket events");
-	cr_assert(rf_aa_from_observation(o, &(struct rf_aa_opts){ .partial = true }, &p, NULL) == 0);
+	cr_assert(rf_aa_from_observation(o, &(struct rf_aa_opts){ .partial = true }, &p, NULL) ==
+		  0);
 	text = profile_text(p);
 	expect_contains(text, "PARTIAL");
 	expect_contains(text, "  network,\n");
@@ -439,14 +474,18 @@ Test(apparmor, reader_round_trip_and_lint)
 	}
 	/* Read-only paths, denied exec, the container default: the matcher sees what the kernel
 	 * would. */
-	expect_i(rf_aa_check_access(back, "/etc/passwd", false, RF_AA_PERM_W, &missing, &denied), 0);
+	expect_i(rf_aa_check_access(back, "/etc/passwd", false, RF_AA_PERM_W, &missing, &denied),
+		 0);
 	expect_u(denied, RF_AA_PERM_W);
-	expect_i(rf_aa_check_access(back, "/etc/passwd", false, RF_AA_PERM_R, &missing, &denied), 1);
+	expect_i(rf_aa_check_access(back, "/etc/passwd", false, RF_AA_PERM_R, &missing, &denied),
+		 1);
 	expect_i(rf_aa_check_access(back, "/bin/sh", false, RF_AA_PERM_X, &missing, &denied), 0);
 	expect_i(rf_aa_check_access(back, "/proc/sys/kernel/shmmax", false, RF_AA_PERM_W, &missing,
-				    &denied), 0); /* ReadOnlyPaths has all of /proc */
+				    &denied),
+		 0); /* ReadOnlyPaths has all of /proc */
 	expect_i(rf_aa_check_access(back, "/var/cache/web-server/x", false, RF_AA_PERM_W, &missing,
-				    &denied), 1);
+				    &denied),
+		 1);
 	cr_assert(rf_aa_lint(back, NULL, &l) == 0);
 	for (size_t i = 0; i < l.n; i++)
 		cr_assert(l.items[i].severity != RF_AA_LINT_ERROR, "%s", l.items[i].message);
@@ -467,26 +506,25 @@ Test(apparmor, reader_round_trip_and_lint)
 
 Test(apparmor, lint_hand_written)
 {
-	static const char text[] =
-		"#include <tunables/global>\n"
-		"@{APP}=/opt/app /srv/app\n"
-		"profile hand /usr/bin/hand flags=(complain) {\n"
-		"  #include <abstractions/base>\n"
-		"  deny /etc/shadow r,\n"
-		"  /usr/bin/helper Ux,\n"
-		"  @{APP}/** rw,\n"
-		"  @{HOME}/x r,\n"
-		"  /srv/up/** rwix,\n"
-		"  r /etc/hosts,  # perms first\n"
-		"  signal (send, receive) peer=hand,\n"
-		"  ^hat {\n    /x r,\n  }\n"
-		"  network inet stream,\n"
-		"}\n";
+	static const char text[] = "#include <tunables/global>\n"
+				   "@{APP}=/opt/app /srv/app\n"
+				   "profile hand /usr/bin/hand flags=(complain) {\n"
+				   "  #include <abstractions/base>\n"
+				   "  deny /etc/shadow r,\n"
+				   "  /usr/bin/helper Ux,\n"
+				   "  @{APP}/** rw,\n"
+				   "  @{HOME}/x r,\n"
+				   "  /srv/up/** rwix,\n"
+				   "  r /etc/hosts,  # perms first\n"
+				   "  signal (send, receive) peer=hand,\n"
+				   "  ^hat {\n    /x r,\n  }\n"
+				   "  network inet stream,\n"
+				   "}\n";
 	struct rf_aa_profile *p = NULL;
 	_cleanup_error_ struct rf_error e = { 0 };
 	struct rf_aa_lint l = { 0 };
 	uint32_t missing, denied;
-	const char *codes[] = { "no-abi", "include-not-followed", "deny-in-complain",
+	const char *codes[] = { "no-abi",	   "include-not-followed",  "deny-in-complain",
 				"unconfined-exec", "variable-from-include", "write-exec" };
 
 	cr_assert(rf_aa_profile_parse(text, sizeof(text) - 1, "hand", &p, &e) == 0, "%s",
@@ -528,7 +566,8 @@ Test(apparmor, reader_errors)
 		_cleanup_error_ struct rf_error e = { 0 };
 		struct rf_aa_profile *p = NULL;
 
-		cr_assert(rf_aa_profile_parse(cases[i].text, strlen(cases[i].text), "a", &p, &e) < 0,
+		cr_assert(rf_aa_profile_parse(cases[i].text, strlen(cases[i].text), "a", &p, &e) <
+				  0,
 			  "accepted: %s", cases[i].text);
 		expect_contains(e.message, cases[i].what);
 	}
@@ -542,8 +581,10 @@ Test(apparmor, k8s_fragment)
 
 	cr_assert(rf_aa_write_k8s("web-server", "web", f) == 0);
 	cr_assert(fclose(f) == 0);
-	expect_contains(buf, "  appArmorProfile:\n    type: Localhost\n    localhostProfile: web-server\n");
-	expect_contains(buf, "container.apparmor.security.beta.kubernetes.io/web: localhost/web-server\n");
+	expect_contains(
+		buf, "  appArmorProfile:\n    type: Localhost\n    localhostProfile: web-server\n");
+	expect_contains(
+		buf, "container.apparmor.security.beta.kubernetes.io/web: localhost/web-server\n");
 	free(buf);
 	expect_i(rf_aa_write_k8s("bad name", NULL, stdout), -EINVAL);
 }

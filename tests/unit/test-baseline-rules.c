@@ -28,9 +28,10 @@ static struct rf_rules_eval *ctx(const struct rf_ruleset *rs, const struct rf_ba
 {
 	struct rf_rules_eval *e = NULL;
 
-	cr_assert_eq(rf_rules_eval_new(rs, &(struct rf_rules_eval_opts){ .baseline = b,
-									.baseline_self = SELF },
-				       &e),
+	cr_assert_eq(rf_rules_eval_new(
+			     rs,
+			     &(struct rf_rules_eval_opts){ .baseline = b, .baseline_self = SELF },
+			     &e),
 		     0);
 	return e;
 }
@@ -46,10 +47,10 @@ static int run(struct rf_rules_eval *e, struct rf_event ev, struct match_log *m)
 	return r;
 }
 
-#define NEWBIN "Executable not in the workload baseline"
-#define CHILD "Child process not in the workload baseline"
-#define LIB "Library not in the workload baseline"
-#define LISTEN "Listener not in the workload baseline"
+#define NEWBIN	"Executable not in the workload baseline"
+#define CHILD	"Child process not in the workload baseline"
+#define LIB	"Library not in the workload baseline"
+#define LISTEN	"Listener not in the workload baseline"
 #define CONNECT "Outbound connection not in the workload baseline"
 
 struct world {
@@ -61,7 +62,9 @@ static struct rf_event bind_ev(const struct rf_proc *p, uint16_t port)
 {
 	struct rf_event ev = ev_base(RF_EV_NET, p, "bind");
 
-	ev.net = (struct rf_ev_net){ .op = RF_NET_BIND, .fd = 3, .family = AF_INET,
+	ev.net = (struct rf_ev_net){ .op = RF_NET_BIND,
+				     .fd = 3,
+				     .family = AF_INET,
 				     .local = { .family = AF_INET, .port = port },
 				     .has_ret = true };
 	return ev;
@@ -79,13 +82,12 @@ static struct world world_new(void)
 	w.master = proc_new(100, "nginx", "/usr/sbin/nginx", "nginx", w.watcher, false);
 	w.worker = proc_new(101, "nginx", "/usr/sbin/nginx", "nginx", w.master, false);
 	w.sh = proc_new(102, "sh", "/usr/bin/dash", "sh -c logrotate", w.worker, false);
-	w.other = proc_new(300, "redis", "/usr/bin/redis-server", "redis-server", w.watcher,
-			   false);
+	w.other = proc_new(300, "redis", "/usr/bin/redis-server", "redis-server", w.watcher, false);
 	cr_assert_eq(rf_baseline_new(NULL, &w.b), 0);
-	cr_assert_eq(rf_baseline_learner_new(w.b, &(struct rf_baseline_learn_opts){
-							  .self = SELF, .no_stat = true },
-					     &l),
-		     0);
+	cr_assert_eq(
+		rf_baseline_learner_new(
+			w.b, &(struct rf_baseline_learn_opts){ .self = SELF, .no_stat = true }, &l),
+		0);
 	evs[0] = ev_exec(w.master);
 	evs[1] = ev_exec(w.sh);
 	evs[2] = ev_open(w.worker, "/var/log/nginx/access.log", O_WRONLY, RF_ACC_WRITE);
@@ -205,8 +207,10 @@ Test(baseline_rules, drift_on_a_known_path)
 Test(baseline_rules, protect_asks_for_kill)
 {
 	struct rf_ruleset *mon = baseline_rules(true, false), *pro = baseline_rules(true, true);
-	static const char *const names[] = { NEWBIN, CHILD, LIB, LISTEN, CONNECT,
-					     "Executed file written after the container started" };
+	static const char *const names[] = {
+		NEWBIN, CHILD,	 LIB,
+		LISTEN, CONNECT, "Executed file written after the container started"
+	};
 
 	for (size_t i = 0; i < ELEMENTSOF(names); i++) {
 		expect_u(rf_rule_action(rf_ruleset_find(mon, names[i])), RF_ACTION_ALERT);
@@ -226,10 +230,10 @@ static struct rf_baseline *learn_stream(const struct fx_stream *s)
 	struct rf_baseline_learner *l = NULL;
 
 	cr_assert_eq(rf_baseline_new(NULL, &b), 0);
-	cr_assert_eq(rf_baseline_learner_new(b, &(struct rf_baseline_learn_opts){
-							.self = SELF, .no_stat = true },
-					     &l),
-		     0);
+	cr_assert_eq(
+		rf_baseline_learner_new(
+			b, &(struct rf_baseline_learn_opts){ .self = SELF, .no_stat = true }, &l),
+		0);
 	for (size_t i = 0; i < s->n; i++)
 		cr_assert_eq(rf_baseline_learn_event(l, &s->v[i]), 0);
 	rf_baseline_learner_free(l);

@@ -19,10 +19,10 @@ static struct rf_baseline_learner *learner(struct rf_baseline *b)
 {
 	struct rf_baseline_learner *l = NULL;
 
-	cr_assert_eq(rf_baseline_learner_new(b, &(struct rf_baseline_learn_opts){ .self = 99999,
-										.no_stat = true },
-					     &l),
-		     0);
+	cr_assert_eq(
+		rf_baseline_learner_new(
+			b, &(struct rf_baseline_learn_opts){ .self = 99999, .no_stat = true }, &l),
+		0);
 	return l;
 }
 
@@ -92,8 +92,8 @@ static struct tree tree_new(void)
 {
 	struct tree t;
 
-	t.watcher = proc_new(99999, "ringfence", "/usr/bin/ringfence", "ringfence watch", NULL,
-			     false);
+	t.watcher =
+		proc_new(99999, "ringfence", "/usr/bin/ringfence", "ringfence watch", NULL, false);
 	t.master = proc_new(100, "nginx", "/usr/sbin/nginx", "nginx -g x", t.watcher, false);
 	t.worker = proc_new(101, "nginx", "/usr/sbin/nginx", "nginx -g x", t.master, false);
 	return t;
@@ -110,8 +110,8 @@ Test(baseline, keys)
 {
 	struct tree t = tree_new();
 	struct rf_proc *c = proc_new(7, "app", "/app", "app", NULL, true);
-	struct rf_proc *forked = proc_new(102, "ringfence", "/usr/bin/ringfence", "x", t.watcher,
-					  false);
+	struct rf_proc *forked =
+		proc_new(102, "ringfence", "/usr/bin/ringfence", "x", t.watcher, false);
 	struct rf_baseline_view v;
 	struct rf_event ev = ev_exec(t.worker);
 
@@ -334,13 +334,13 @@ Test(baseline, unrecorded_sets_follow_the_source)
 	const struct rf_baseline_workload *w;
 
 	learn(l, ev_exec(t.master));
-	cr_assert_eq(rf_baseline_learn_end(l, &(struct rf_recording){
-						      .backend = "ebpf-watch",
-						      .source_kinds = RF_EV_BIT(RF_EV_EXEC) |
-								      RF_EV_BIT(RF_EV_FILE) |
-								      RF_EV_BIT(RF_EV_NET) |
-								      RF_EV_BIT(RF_EV_CAPABILITY),
-						      .source_fields = RF_FIELD_PATHS }),
+	cr_assert_eq(rf_baseline_learn_end(
+			     l, &(struct rf_recording){ .backend = "ebpf-watch",
+							.source_kinds = RF_EV_BIT(RF_EV_EXEC) |
+									RF_EV_BIT(RF_EV_FILE) |
+									RF_EV_BIT(RF_EV_NET) |
+									RF_EV_BIT(RF_EV_CAPABILITY),
+							.source_fields = RF_FIELD_PATHS }),
 		     0);
 	w = rf_baseline_find(b, "exe:/usr/sbin/nginx");
 	cr_assert(rf_baseline_complete(w, RF_BL_EXECUTABLES));
@@ -370,7 +370,8 @@ static struct rf_baseline *learn_some(bool reverse, const char *exe_extra)
 	evs[n++] = ev_open(t.worker, "/usr/lib/libpcre2-8.so.0", O_RDONLY, RF_ACC_READ);
 	evs[n++] = ev_connect4(t.worker, "192.0.2.1", 53);
 	evs[n] = ev_base(RF_EV_NET, t.master, "bind");
-	evs[n].net = (struct rf_ev_net){ .op = RF_NET_BIND, .family = AF_INET,
+	evs[n].net = (struct rf_ev_net){ .op = RF_NET_BIND,
+					 .family = AF_INET,
 					 .local = { .family = AF_INET, .port = 8080 } };
 	n++;
 	evs[n] = ev_base(RF_EV_SYSCALL, t.worker, NULL);
@@ -443,14 +444,16 @@ Test(baseline, merge_is_a_union_and_saturation_propagates)
 
 Test(baseline, merge_identities)
 {
-	struct rf_baseline *a = parse("{\"schema\": \"ringfence.baseline/v1\", \"workloads\": [{"
-				      "\"key\": \"exe:/a\", \"executables\": {\"items\": ["
-				      "{\"path\": \"/a\", \"dev\": \"0x1\", \"ino\": \"0x2\"},"
-				      "{\"path\": \"/b\", \"dev\": \"0x1\", \"ino\": \"0x3\"}]}}]}");
-	struct rf_baseline *b = parse("{\"schema\": \"ringfence.baseline/v1\", \"workloads\": [{"
-				      "\"key\": \"exe:/a\", \"executables\": {\"items\": ["
-				      "{\"path\": \"/a\", \"dev\": \"0x1\", \"ino\": \"0x2\"},"
-				      "{\"path\": \"/b\", \"dev\": \"0x1\", \"ino\": \"0x9\"}]}}]}");
+	struct rf_baseline *a =
+		parse("{\"schema\": \"ringfence.baseline/v1\", \"workloads\": [{"
+		      "\"key\": \"exe:/a\", \"executables\": {\"items\": ["
+		      "{\"path\": \"/a\", \"dev\": \"0x1\", \"ino\": \"0x2\"},"
+		      "{\"path\": \"/b\", \"dev\": \"0x1\", \"ino\": \"0x3\"}]}}]}");
+	struct rf_baseline *b =
+		parse("{\"schema\": \"ringfence.baseline/v1\", \"workloads\": [{"
+		      "\"key\": \"exe:/a\", \"executables\": {\"items\": ["
+		      "{\"path\": \"/a\", \"dev\": \"0x1\", \"ino\": \"0x2\"},"
+		      "{\"path\": \"/b\", \"dev\": \"0x1\", \"ino\": \"0x9\"}]}}]}");
 	_cleanup_str_ char *t = NULL;
 
 	cr_assert_eq(rf_baseline_merge(a, b), 0);
@@ -470,7 +473,8 @@ Test(baseline, read_errors_are_located)
 		  "b.json:1:13: not a ringfence.baseline/v1 document" },
 		{ "{\"schema\": \"ringfence.baseline/v1\",\n \"workload\": []}",
 		  "b.json:2:3: a baseline: unknown key 'workload'" },
-		{ "{\"schema\": \"ringfence.baseline/v1\", \"workloads\": [\n {\"key\": \"nginx\"}]}",
+		{ "{\"schema\": \"ringfence.baseline/v1\", \"workloads\": [\n {\"key\": "
+		  "\"nginx\"}]}",
 		  "b.json:2:11: key: 'nginx' is not image:, container:" },
 		{ "{\"schema\": \"ringfence.baseline/v1\", \"workloads\": [{\"key\": \"exe:/a\",\n"
 		  "  \"directories\": {\"items\": [\"/ok\", \"var/log\"]}}]}",
@@ -500,8 +504,10 @@ Test(baseline, read_errors_are_located)
 	for (size_t i = 0; i < ELEMENTSOF(bad); i++) {
 		_cleanup_str_ char *m = parse_err(bad[i].text);
 
-		cr_assert(!strncmp(m, bad[i].msg, strlen(bad[i].msg)), "case %zu: got \"%s\", "
-			  "expected \"%s...\"", i, m, bad[i].msg);
+		cr_assert(!strncmp(m, bad[i].msg, strlen(bad[i].msg)),
+			  "case %zu: got \"%s\", "
+			  "expected \"%s...\"",
+			  i, m, bad[i].msg);
 	}
 }
 

@@ -28,7 +28,8 @@ Test(caps, all_is_every_capability_the_kernel_knows)
 	expect_u(parse("all"), all);
 	cr_assert(all & BIT(CAP_CHOWN));
 	cr_assert(all & BIT(CAP_SYS_ADMIN));
-	cr_assert_eq(all & (all + 1), 0, "0x%llx is not a contiguous mask", (unsigned long long)all);
+	cr_assert_eq(all & (all + 1), 0, "0x%llx is not a contiguous mask",
+		     (unsigned long long)all);
 	expect_u(__builtin_popcountll(all), cap_max_bits());
 }
 
@@ -78,7 +79,8 @@ Test(caps, to_names_is_upper_case_in_bit_order)
 {
 	char **names = NULL;
 
-	expect_i(rf_caps_to_names(BIT(CAP_SYS_ADMIN) | BIT(CAP_CHOWN) | BIT(CAP_NET_RAW), &names), 0);
+	expect_i(rf_caps_to_names(BIT(CAP_SYS_ADMIN) | BIT(CAP_CHOWN) | BIT(CAP_NET_RAW), &names),
+		 0);
 	expect_u(strv_length(names), 3);
 	expect_str(names[0], "CAP_CHOWN");
 	expect_str(names[1], "CAP_NET_RAW");
@@ -104,7 +106,7 @@ Test(caps, names_parse_back_to_the_same_set)
 	FILE *f = open_memstream(&joined, &len);
 
 	expect_i(rf_caps_to_names(rf_caps_all(), &names), 0);
-	STRV_FOREACH (n, names)
+	STRV_FOREACH(n, names)
 		fprintf(f, "%s,", *n);
 	fclose(f);
 	expect_u(parse(joined), rf_caps_all());

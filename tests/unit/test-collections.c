@@ -158,9 +158,11 @@ Test(ipset, refuses_what_its_author_did_not_mean)
 {
 	struct rf_ip ip;
 	unsigned len;
-	static const char *const bad[] = { "10.0.0.1/8", "10.0.0.0/33", "::/129", "10.0.0.0/",
-					   "10.0.0.0/08", "10.0.0.0/-1", "1.2.3", "example.test",
-					   "", "/8", "10.0.0.0/8/8", "2001:db8::/32 ", NULL };
+	static const char *const bad[] = { "10.0.0.1/8", "10.0.0.0/33",	 "::/129",
+					   "10.0.0.0/",	 "10.0.0.0/08",	 "10.0.0.0/-1",
+					   "1.2.3",	 "example.test", "",
+					   "/8",	 "10.0.0.0/8/8", "2001:db8::/32 ",
+					   NULL };
 
 	for (const char *const *b = bad; *b; b++)
 		cr_assert_eq(rf_ip_parse_prefix(*b, &ip, &len), -EINVAL, "'%s' is refused", *b);
@@ -202,7 +204,8 @@ Test(ipset, random_prefixes_match_brute_force)
 			     ((uint32_t)ip.b[14] << 8) | ip.b[15];
 		for (int i = 0; i < N; i++) {
 			unsigned l4 = lens[i] - 96;
-			uint32_t e = ((uint32_t)addrs[i].b[12] << 24) | ((uint32_t)addrs[i].b[13] << 16) |
+			uint32_t e = ((uint32_t)addrs[i].b[12] << 24) |
+				     ((uint32_t)addrs[i].b[13] << 16) |
 				     ((uint32_t)addrs[i].b[14] << 8) | addrs[i].b[15];
 			uint32_t mask = l4 == 0 ? 0 : ~0u << (32 - l4);
 
@@ -246,8 +249,8 @@ Test(hashmap, remove_if_removes_exactly_the_matches)
 	rf_hmap_remove_if_u64(&m, odd_key, &calls);
 	expect_u(m.n, 2500);
 	for (uint64_t k = 1; k <= 5000; k++)
-		cr_assert_eq(rf_hmap_get_u64(&m, k), k & 1 ? NULL : (void *)(uintptr_t)k, "key %llu",
-			     (unsigned long long)k);
+		cr_assert_eq(rf_hmap_get_u64(&m, k), k & 1 ? NULL : (void *)(uintptr_t)k,
+			     "key %llu", (unsigned long long)k);
 	cr_assert_geq(calls, 5000);
 	rf_hmap_done(&m, NULL);
 }
@@ -255,10 +258,18 @@ Test(hashmap, remove_if_removes_exactly_the_matches)
 Test(path, lexical_normalisation)
 {
 	static const char *const cases[][2] = {
-		{ "/etc/../etc/./shadow", "/etc/shadow" }, { "//etc///passwd", "/etc/passwd" },
-		{ "/..", "/" }, { "/../../etc", "/etc" }, { "/a/b/c/../../d", "/a/d" },
-		{ "/tmp/", "/tmp" }, { "/", "/" }, { "/.", "/" }, { "/a/./b/.", "/a/b" },
-		{ "/a/..b/c", "/a/..b/c" }, { "/a/.b", "/a/.b" }, { "rel/../x", "rel/../x" },
+		{ "/etc/../etc/./shadow", "/etc/shadow" },
+		{ "//etc///passwd", "/etc/passwd" },
+		{ "/..", "/" },
+		{ "/../../etc", "/etc" },
+		{ "/a/b/c/../../d", "/a/d" },
+		{ "/tmp/", "/tmp" },
+		{ "/", "/" },
+		{ "/.", "/" },
+		{ "/a/./b/.", "/a/b" },
+		{ "/a/..b/c", "/a/..b/c" },
+		{ "/a/.b", "/a/.b" },
+		{ "rel/../x", "rel/../x" },
 	};
 
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {

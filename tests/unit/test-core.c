@@ -56,7 +56,8 @@ Test(json_writer, compact_nesting_and_scalars)
 	rf_json_uint_field(&b.j, "e", UINT64_MAX);
 	rf_json_end_object(&b.j);
 	rf_json_finish(&b.j);
-	jexpect(&b, "{\"a\":[1,-2,{\"b\":true}],\"c\":null,\"d\":null,\"e\":18446744073709551615}\n");
+	jexpect(&b,
+		"{\"a\":[1,-2,{\"b\":true}],\"c\":null,\"d\":null,\"e\":18446744073709551615}\n");
 }
 
 Test(json_writer, pretty_indents_two_spaces_and_keeps_empty_containers_inline)
@@ -241,9 +242,10 @@ Test(arch, token_to_names)
 
 Test(arch, every_oci_name_round_trips)
 {
-	const char *names[] = { "x86_64", "x86", "x32", "aarch64", "arm", "mips", "mipsel",
-				"mips64", "mipsel64", "mips64n32", "mipsel64n32", "ppc", "ppc64",
-				"ppc64le", "s390", "s390x", "riscv64", "parisc", "parisc64" };
+	const char *names[] = { "x86_64",      "x86",	  "x32",    "aarch64",	"arm",
+				"mips",	       "mipsel",  "mips64", "mipsel64", "mips64n32",
+				"mipsel64n32", "ppc",	  "ppc64",  "ppc64le",	"s390",
+				"s390x",       "riscv64", "parisc", "parisc64" };
 
 	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
 		uint32_t tok = seccomp_arch_resolve_name(names[i]);
@@ -412,18 +414,21 @@ Test(json_writer, invalid_utf8_becomes_replacement_characters)
 	struct jbuf b;
 
 	jopen(&b, false);
-	rf_json_string(&b.j, "a\xff" "b\xc3\xa9" "c\xed\xa0\x80");
-	jexpect(&b, "\"a\\ufffdb\xc3\xa9" "c\\ufffd\\ufffd\\ufffd\"");
+	rf_json_string(&b.j, "a\xff"
+			     "b\xc3\xa9"
+			     "c\xed\xa0\x80");
+	jexpect(&b, "\"a\\ufffdb\xc3\xa9"
+		    "c\\ufffd\\ufffd\\ufffd\"");
 }
 
 Test(utf8, strict_and_located)
 {
-	expect_u(rf_utf8_invalid_line("a\nb\xc3\xa9\n", 6), 0);        /* é */
-	expect_u(rf_utf8_invalid_line("a\nb\n\xc0\xaf", 6), 3);        /* overlong '/' */
-	expect_u(rf_utf8_invalid_line("\xed\xa0\x80", 3), 1);          /* surrogate U+D800 */
-	expect_u(rf_utf8_invalid_line("\xf4\x90\x80\x80", 4), 1);      /* above U+10FFFF */
-	expect_u(rf_utf8_invalid_line("ok\n\xe2\x82", 5), 2);          /* cut short */
-	expect_u(rf_utf8_invalid_line("\xf0\x9f\x98\x80", 4), 0);      /* U+1F600 */
+	expect_u(rf_utf8_invalid_line("a\nb\xc3\xa9\n", 6), 0);	  /* é */
+	expect_u(rf_utf8_invalid_line("a\nb\n\xc0\xaf", 6), 3);	  /* overlong '/' */
+	expect_u(rf_utf8_invalid_line("\xed\xa0\x80", 3), 1);	  /* surrogate U+D800 */
+	expect_u(rf_utf8_invalid_line("\xf4\x90\x80\x80", 4), 1); /* above U+10FFFF */
+	expect_u(rf_utf8_invalid_line("ok\n\xe2\x82", 5), 2);	  /* cut short */
+	expect_u(rf_utf8_invalid_line("\xf0\x9f\x98\x80", 4), 0); /* U+1F600 */
 	expect_u(rf_utf8_seq_len((const unsigned char *)"\xe2\x82\xac", 2), 0);
 	expect_u(rf_utf8_seq_len((const unsigned char *)"\xe2\x82\xac", 3), 3);
 }

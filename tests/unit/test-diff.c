@@ -205,24 +205,25 @@ static struct rf_diff diff_env(const char *a_doc, const char *b_doc, const char 
 }
 
 #define MULTIARCH                                                                                  \
-	"{\"defaultAction\": \"SCMP_ACT_ERRNO\", \"archMap\": [{\"architecture\": "               \
-	"\"SCMP_ARCH_X86_64\", \"subArchitectures\": [\"SCMP_ARCH_X86\"]}, {\"architecture\": "     \
-	"\"SCMP_ARCH_PPC64LE\", \"subArchitectures\": null}], \"syscalls\": [{\"names\": "          \
+	"{\"defaultAction\": \"SCMP_ACT_ERRNO\", \"archMap\": [{\"architecture\": "                \
+	"\"SCMP_ARCH_X86_64\", \"subArchitectures\": [\"SCMP_ARCH_X86\"]}, {\"architecture\": "    \
+	"\"SCMP_ARCH_PPC64LE\", \"subArchitectures\": null}], \"syscalls\": [{\"names\": "         \
 	"[\"read\", \"write\", \"getcwd\"], \"action\": \"SCMP_ACT_ALLOW\"}]}"
 
 /* --arch ppc64le: a profile without architectures (null) applies to the target's native arch,
  * ppc64le, not to the machine running the diff. */
 Test(diff, a_profile_without_arches_is_compared_on_the_target_arch)
 {
-	struct rf_diff d = diff_env(MULTIARCH,
-				    "{\"defaultAction\": \"SCMP_ACT_ERRNO\", \"architectures\": null, "
-				    "\"syscalls\": [{\"names\": [\"read\", \"write\", \"getcwd\"], "
-				    "\"action\": \"SCMP_ACT_ALLOW\"}]}",
-				    "ppc64le");
+	struct rf_diff d =
+		diff_env(MULTIARCH,
+			 "{\"defaultAction\": \"SCMP_ACT_ERRNO\", \"architectures\": null, "
+			 "\"syscalls\": [{\"names\": [\"read\", \"write\", \"getcwd\"], "
+			 "\"action\": \"SCMP_ACT_ALLOW\"}]}",
+			 "ppc64le");
 
 	for (size_t i = 0; i < d.n; i++)
-		cr_log_info("entry %c %s %s: %s", d.items[i].kind, d.items[i].arch,
-			    d.items[i].name, d.items[i].detail);
+		cr_log_info("entry %c %s %s: %s", d.items[i].kind, d.items[i].arch, d.items[i].name,
+			    d.items[i].detail);
 	expect_u(d.n, 0);
 	rf_diff_done(&d);
 }
@@ -230,8 +231,9 @@ Test(diff, a_profile_without_arches_is_compared_on_the_target_arch)
 /* --arch x86 labels its lines SCMP_ARCH_X86, whatever the host is. */
 Test(diff, lines_carry_the_target_arch)
 {
-	struct rf_diff d = diff_env(MULTIARCH, HEAD "{\"names\": [\"read\"], \"action\": "
-						    "\"SCMP_ACT_ALLOW\"}]}",
+	struct rf_diff d = diff_env(MULTIARCH,
+				    HEAD "{\"names\": [\"read\"], \"action\": "
+					 "\"SCMP_ACT_ALLOW\"}]}",
 				    "x86");
 
 	expect_u(entry(&d, "SCMP_ARCH_X86", "getcwd")->kind, '-');

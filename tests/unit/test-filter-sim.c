@@ -88,7 +88,8 @@ static bool run_row(const struct program *prog, char *line, const char *where)
 	uint32_t token, want;
 	int64_t got;
 
-	for (char *t = strtok_r(line, " \t\n", &save); t && n < 12; t = strtok_r(NULL, " \t\n", &save))
+	for (char *t = strtok_r(line, " \t\n", &save); t && n < 12;
+	     t = strtok_r(NULL, " \t\n", &save))
 		tok[n++] = t;
 	cr_assert(n >= 10 && strcmp(tok[8], "->") == 0, "%s: malformed row", where);
 	token = seccomp_arch_resolve_name(tok[0]);
@@ -114,8 +115,10 @@ static struct rf_profile *builtin_resolved(const char *name, const char *where)
 {
 	_cleanup_error_ struct rf_error err = { 0 };
 	const char *const no_caps[] = { NULL };
-	struct rf_resolve_env env = { .native_arch = SCMP_ARCH_X86_64, .caps = no_caps,
-				      .kernel_major = 6, .kernel_minor = 1 };
+	struct rf_resolve_env env = { .native_arch = SCMP_ARCH_X86_64,
+				      .caps = no_caps,
+				      .kernel_major = 6,
+				      .kernel_minor = 1 };
 	struct rf_profile *p = NULL, *out = NULL;
 
 	cr_assert(rf_profile_builtin(name, &p, &err) == 0, "%s: %s", where,
@@ -157,9 +160,11 @@ static void run_table(const char *table)
 			   strcmp(word, "builtin") == 0) {
 			rf_profile_free(p);
 			p = builtin_resolved(arg, where);
-		} else if (sscanf(line, "%63s %127s", word, arg) == 2 && strcmp(word, "mode") == 0) {
+		} else if (sscanf(line, "%63s %127s", word, arg) == 2 &&
+			   strcmp(word, "mode") == 0) {
 			mode = parse_mode(arg, where);
-		} else if (sscanf(line, "%63s %127s", word, arg) == 2 && strcmp(word, "program") == 0) {
+		} else if (sscanf(line, "%63s %127s", word, arg) == 2 &&
+			   strcmp(word, "program") == 0) {
 			cr_assert(strcmp(arg, "stub") == 0 || strcmp(arg, "libseccomp") == 0,
 				  "%s: program must be 'stub' or 'libseccomp'", where);
 			stub = strcmp(arg, "stub") == 0;
@@ -254,7 +259,8 @@ Test(filter_sim, rule_equal_to_default_is_skipped_not_rejected)
 	struct rf_profile *without = parse_str(
 		"{\"defaultAction\": \"SCMP_ACT_ERRNO\", \"defaultErrnoRet\": 1, \"syscalls\": ["
 		"{\"names\": [\"getpid\"], \"action\": \"SCMP_ACT_ALLOW\"}]}");
-	struct program a = compile(with, RF_FILTER_ENFORCE), b = compile(without, RF_FILTER_ENFORCE);
+	struct program a = compile(with, RF_FILTER_ENFORCE),
+		       b = compile(without, RF_FILTER_ENFORCE);
 
 	expect_u(a.n, b.n);
 	cr_assert(memcmp(a.insns, b.insns, a.n * sizeof(*a.insns)) == 0, "programs differ");

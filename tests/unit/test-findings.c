@@ -7,7 +7,8 @@
 #include "ringfence/sink.h"
 
 static const char rules_yaml[] =
-	"- rule: Shadow\n  desc: d\n  priority: critical\n  finding_type: CredentialAccess:Runtime/X\n"
+	"- rule: Shadow\n  desc: d\n  priority: critical\n  finding_type: "
+	"CredentialAccess:Runtime/X\n"
 	"  output: \"%proc.name read %fd.name\"\n  tags: [T1003.008, fs]\n"
 	"  condition: evt.type = openat and fd.name = /etc/shadow\n"
 	"- rule: Grandparent\n  desc: d\n  priority: warning\n  output: o\n"
@@ -57,8 +58,8 @@ static struct rf_proc *chain[7];
 
 static void make_chain(bool container)
 {
-	static const char *const names[] = { "init", "containerd-shim", "runc", "sh", "bash",
-					     "python3", "cat" };
+	static const char *const names[] = { "init", "containerd-shim", "runc", "sh",
+					     "bash", "python3",		"cat" };
 
 	for (int i = 0; i < 7; i++) {
 		char cmd[64];
@@ -89,9 +90,14 @@ Test(findings, json_document)
 	struct fy_node *root, *proc, *anc;
 	const char *s;
 	static const char *const keys[] = {
-		"schema", "record", "id", "time", "time_ns", "rule", "priority", "finding_type", "mitre",
-		"tags", "action", "message", "event", "fields", "process", "container", "kubernetes",
-		"coverage", "events_lost", "drift_evicted", "suppressed_count", "rate_key",
+		"schema",      "record",	"id",
+		"time",	       "time_ns",	"rule",
+		"priority",    "finding_type",	"mitre",
+		"tags",	       "action",	"message",
+		"event",       "fields",	"process",
+		"container",   "kubernetes",	"coverage",
+		"events_lost", "drift_evicted", "suppressed_count",
+		"rate_key",
 	};
 	struct fy_node_pair *p;
 	void *it = NULL;
@@ -122,16 +128,20 @@ Test(findings, json_document)
 	expect_str(s, "cat read /etc/shadow");
 	cr_assert_eq(rf_doc_str(&doc, rf_doc_get(&doc, root, "finding_type"), "s", &s, NULL), 0);
 	expect_str(s, "CredentialAccess:Runtime/X");
-	cr_assert_eq(rf_doc_str(&doc, fy_node_sequence_get_by_index(rf_doc_get(&doc, root, "mitre"), 0),
-				"s", &s, NULL), 0);
+	cr_assert_eq(rf_doc_str(&doc,
+				fy_node_sequence_get_by_index(rf_doc_get(&doc, root, "mitre"), 0),
+				"s", &s, NULL),
+		     0);
 	expect_str(s, "T1003.008");
 	cr_assert_eq(rf_doc_str(&doc, rf_doc_get(&doc, rf_doc_get(&doc, root, "fields"), "fd.name"),
-				"s", &s, NULL), 0);
+				"s", &s, NULL),
+		     0);
 	expect_str(s, "/etc/shadow");
 	cr_assert_eq(rf_doc_str(&doc, rf_doc_get(&doc, root, "coverage"), "s", &s, NULL), 0);
 	expect_str(s, "full");
 	cr_assert_eq(rf_doc_str(&doc, rf_doc_get(&doc, rf_doc_get(&doc, root, "container"), "id"),
-				"s", &s, NULL), 0);
+				"s", &s, NULL),
+		     0);
 	expect_str(s, TEST_CID);
 	proc = rf_doc_get(&doc, root, "process");
 	cr_assert_eq(rf_doc_str(&doc, rf_doc_get(&doc, proc, "cmdline"), "s", &s, NULL), 0);
@@ -162,7 +172,8 @@ Test(findings, text_line_escapes_control_bytes)
 	struct rf_ruleset *rs = rules_ok(rules_yaml);
 	struct rf_finding f = { .rule = rf_ruleset_find(rs, "Shadow"),
 				.message = "cat read /etc/shadow\x1b[2J\nfake line",
-				.coverage = RF_COVERAGE_PARTIAL, .events_lost = 7,
+				.coverage = RF_COVERAGE_PARTIAL,
+				.events_lost = 7,
 				.suppressed_count = 2 };
 	char *buf = NULL;
 	size_t len = 0;
@@ -300,7 +311,7 @@ Test(findings, coverage_from_gaps)
 	expect_i(l.last.coverage, RF_COVERAGE_FULL);
 	/* Grandparent reads proc.aname[2] (bash, started 5000 < gap): partial. */
 	chain[4]->comm[0] = 'i', chain[4]->comm[1] = 'n', chain[4]->comm[2] = 'i',
-		chain[4]->comm[3] = 't', chain[4]->comm[4] = '\0';
+	chain[4]->comm[3] = 't', chain[4]->comm[4] = '\0';
 	ev = ev_open(chain[6], "/etc/gshadow", 0, RF_ACC_READ);
 	ev.time_ns = 8000;
 	cr_assert_eq(rf_detect_event(d, &ev), 0);
@@ -331,8 +342,8 @@ Test(findings, sink_chain_needs)
 	struct rf_detect *d = engine(rs, NULL, &l, &k);
 	struct rf_sinks sinks = { 0 };
 	static const struct rf_source_info counting = { .name = "counting",
-							 .kinds = RF_EV_BIT(RF_EV_SYSCALL),
-							 .fields = RF_FIELD_PER_CALL };
+							.kinds = RF_EV_BIT(RF_EV_SYSCALL),
+							.fields = RF_FIELD_PER_CALL };
 	_cleanup_error_ struct rf_error err = { 0 };
 
 	cr_assert(k.need_kinds & RF_EV_BIT(RF_EV_FILE));
@@ -353,7 +364,8 @@ Test(findings, sink_chain_needs)
 Test(findings, deny_gate)
 {
 	static const char deny_yaml[] =
-		"- rule: Deny shadow\n  desc: d\n  priority: critical\n  output: o\n  action: deny\n"
+		"- rule: Deny shadow\n  desc: d\n  priority: critical\n  output: o\n  action: "
+		"deny\n"
 		"  condition: evt.type = openat and fd.name = /etc/shadow\n"
 		"- rule: Alert gshadow\n  desc: d\n  priority: warning\n  output: o\n"
 		"  condition: evt.type = openat and fd.name = /etc/gshadow\n";

@@ -127,7 +127,8 @@ Test(intel, hostile_and_cut_messages_are_refused_or_trimmed)
 	answer_a(&m, 12, "192.0.2.1");
 	/* every cut: never a read past the end (ASan), whole records only */
 	for (size_t n = 0; n < m.n; n++)
-		cr_assert_neq(rf_dns_parse(m.b, n, &a), 0, "a message cut at %zu has no address", n);
+		cr_assert_neq(rf_dns_parse(m.b, n, &a), 0, "a message cut at %zu has no address",
+			      n);
 	cr_assert_eq(rf_dns_parse(m.b, m.n, &a), 0);
 
 	/* a query, not a response */
@@ -170,7 +171,8 @@ Test(intel, the_cache_is_bounded_and_answers_from_the_latest)
 	cr_assert_eq(rf_dns_cache_init(&c, 4), 0);
 	for (int i = 0; i < 10; i++) {
 		(void)snprintf(a.qname, sizeof(a.qname), "host%d.test", i);
-		a.addrs[0] = (struct rf_dns_addr){ .family = AF_INET, .addr = { 192, 0, 2, (uint8_t)i } };
+		a.addrs[0] = (struct rf_dns_addr){ .family = AF_INET,
+						   .addr = { 192, 0, 2, (uint8_t)i } };
 		cr_assert_eq(rf_dns_cache_learn(&c, &a, &server, 1), 0);
 	}
 	cr_assert_eq(c.by_addr.n, 4, "at most max addresses");
@@ -191,16 +193,17 @@ Test(intel, the_cache_is_bounded_and_answers_from_the_latest)
 
 /* ---- through the rule engine ---- */
 
-static const char rules[] = "- rule: listed\n"
-			    "  desc: d\n"
-			    "  condition: evt.type = connect and ioc.ip.category exists\n"
-			    "  output: '%ioc.ip %ioc.ip.category'\n"
-			    "  priority: warning\n"
-			    "- rule: dns\n"
-			    "  desc: d\n"
-			    "  condition: evt.type = connect and ioc.domain.category = CryptoCurrency\n"
-			    "  output: '%ioc.domain.name via %ioc.dns.answer'\n"
-			    "  priority: warning\n";
+static const char rules[] =
+	"- rule: listed\n"
+	"  desc: d\n"
+	"  condition: evt.type = connect and ioc.ip.category exists\n"
+	"  output: '%ioc.ip %ioc.ip.category'\n"
+	"  priority: warning\n"
+	"- rule: dns\n"
+	"  desc: d\n"
+	"  condition: evt.type = connect and ioc.domain.category = CryptoCurrency\n"
+	"  output: '%ioc.domain.name via %ioc.dns.answer'\n"
+	"  priority: warning\n";
 
 struct seen {
 	char msg[8][512];
@@ -218,11 +221,13 @@ static int on_finding(const struct rf_finding *f, void *userdata)
 
 static struct rf_event net_event(enum rf_net_op op, const char *addr, uint16_t port)
 {
-	struct rf_event ev = { .kind = RF_EV_NET, .tgid = 42, .tid = 42,
-			       .origin = { .arch = 0, .nr = -1 } };
+	struct rf_event ev = {
+		.kind = RF_EV_NET, .tgid = 42, .tid = 42, .origin = { .arch = 0, .nr = -1 }
+	};
 
-	ev.net = (struct rf_ev_net){ .op = op, .fd = 3, .family = AF_INET,
-				     .remote = { .family = AF_INET, .port = port } };
+	ev.net = (struct rf_ev_net){
+		.op = op, .fd = 3, .family = AF_INET, .remote = { .family = AF_INET, .port = port }
+	};
 	inet_pton(AF_INET, addr, ev.net.remote.addr);
 	return ev;
 }
@@ -251,19 +256,19 @@ Test(intel, fields_match_addresses_and_learned_names_and_a_reload_swaps_between_
 
 	cr_assert_not_null(mkdtemp(dir));
 	(void)snprintf(path, sizeof(path), "%s/list.txt", dir);
-	write_file(path, "# category: C&C\n192.0.2.66\n# category: CryptoCurrency\npool.mining.test\n");
-	cr_assert_eq(rf_intel_new(&(struct rf_intel_opts){ .ioc_files = files,
-							   .watch_files_ms = -1u },
-				  &in, &e),
-		     0, "%s", e.message ?: "");
+	write_file(path,
+		   "# category: C&C\n192.0.2.66\n# category: CryptoCurrency\npool.mining.test\n");
+	cr_assert_eq(
+		rf_intel_new(&(struct rf_intel_opts){ .ioc_files = files, .watch_files_ms = -1u },
+			     &in, &e),
+		0, "%s", e.message ?: "");
 	cr_assert_eq(rf_ruleset_new(&rs), 0);
 	cr_assert_eq(rf_ruleset_load_text(rs, rules, sizeof(rules) - 1, "t.yaml", &e), 0, "%s",
 		     e.message ?: "");
 	cr_assert_eq(rf_ruleset_compile(rs, &e), 0, "%s", e.message ?: "");
-	cr_assert_eq(rf_detect_new(rs, &(struct rf_detect_opts){ .intel = in,
-								 .instance_id = "t" },
-				   &d),
-		     0);
+	cr_assert_eq(
+		rf_detect_new(rs, &(struct rf_detect_opts){ .intel = in, .instance_id = "t" }, &d),
+		0);
 	cr_assert_eq(rf_detect_sink(d, on_finding, &seen, &sink), 0);
 	rf_intel_sink(in, &isink);
 

@@ -66,7 +66,8 @@ Test(ioc, the_sample_lists_load_and_match)
 	cr_assert(rf_ioc_match_sha256(
 		s, "F79F8FC3660A356BFBF666A35F1E9D514EC58816822817AE7A84C77E1BF75780"));
 	expect_str(rf_ioc_match_sha256(s, "7dc8c4378034963d1d3046d523b1da73c42fd0ff29a31874cbc62d51"
-					  "a1ef495c")->category,
+					  "a1ef495c")
+			   ->category,
 		   "Backdoor");
 }
 
@@ -88,13 +89,13 @@ static int load_text(const char *text, struct rf_error *e)
 Test(ioc, what_is_not_an_indicator_is_an_error_with_its_line)
 {
 	static const char *const bad[] = {
-		"203.0.113.5\n10.0.0.1/8\n",  /* host bits */
+		"203.0.113.5\n10.0.0.1/8\n",	/* host bits */
 		"example.test\nnot-a-domain\n", /* a bare word */
 		"203.0.113.5\n999.1.1.1\n",
 		"*.\n",
-		"deadbeef\n",                  /* a short hash is a bare word */
-		"indicator,category\n,C&C\n",  /* CSV: an empty indicator */
-		"value;category\nx;y\n",       /* not CSV, and not plain either */
+		"deadbeef\n",		      /* a short hash is a bare word */
+		"indicator,category\n,C&C\n", /* CSV: an empty indicator */
+		"value;category\nx;y\n",      /* not CSV, and not plain either */
 		"{\"objects\": [{\"type\": \"indicator\", \"pattern\": \"[url:value = 'x']\"}]}",
 		"{\"objects\": 5}",
 		NULL,

@@ -28,7 +28,8 @@ static void audit_parse(struct audit_ev *x, const char *text, const char *origin
 	cr_assert(x->json, "%s: not JSON", origin);
 	cr_assert_eq(rf_k8s_audit_from_json(x->json, origin, &x->a, &why), 0, "%s: %s", origin,
 		     why);
-	x->ev = (struct rf_event){ .kind = RF_EV_K8S_AUDIT, .time_ns = x->a.time_ns,
+	x->ev = (struct rf_event){ .kind = RF_EV_K8S_AUDIT,
+				   .time_ns = x->a.time_ns,
 				   .audit = &x->a };
 }
 
@@ -49,7 +50,8 @@ static struct rf_ruleset *k8s_rules(enum rf_pss_level pss, bool ioc)
 	_cleanup_error_ struct rf_error err = { 0 };
 	_cleanup_str_ char *ioc_path = fixture_path("k8s-audit/ioc.txt");
 	char *iocs[] = { ioc_path, NULL };
-	struct rf_k8s_audit_rules_opts o = { .pss_level = pss, .pss_level_set = true,
+	struct rf_k8s_audit_rules_opts o = { .pss_level = pss,
+					     .pss_level_set = true,
 					     .ioc_files = ioc ? iocs : NULL };
 	struct rf_ruleset *rs = NULL;
 
@@ -64,8 +66,8 @@ struct rule_case {
 	const char *file; /* tests/data/k8s-audit/rules/<file>.{positive,negative}.json */
 	const char *rule;
 	const char *type;
-	enum rf_pss_level pss;   /* the level the case runs at (baseline unless restricted) */
-	const char *also[2];     /* other rules the positive may fire (the PSS rule on workloads) */
+	enum rf_pss_level pss;	 /* the level the case runs at (baseline unless restricted) */
+	const char *also[2];	 /* other rules the positive may fire (the PSS rule on workloads) */
 	const char *neg_also[2]; /* and the negative */
 };
 
@@ -79,7 +81,8 @@ static const struct rule_case cases[] = {
 	  "Discovery:Kubernetes/SuccessfulAnonymousAccess" },
 	{ "anonymous-write", "Anonymous write request succeeded",
 	  "Persistence:Kubernetes/SuccessfulAnonymousAccess" },
-	{ "anonymous-granted", "Anonymous access granted", "Policy:Kubernetes/AnonymousAccessGranted" },
+	{ "anonymous-granted", "Anonymous access granted",
+	  "Policy:Kubernetes/AnonymousAccessGranted" },
 	{ "cluster-admin-binding", "Binding to cluster-admin",
 	  "PrivilegeEscalation:Kubernetes/ClusterAdminBinding" },
 	{ "default-sa-admin", "Admin access to default service account",
@@ -88,27 +91,41 @@ static const struct rule_case cases[] = {
 	  "PrivilegeEscalation:Kubernetes/WildcardRoleCreated" },
 	{ "powerful-role", "Role granting exec, secrets or RBAC escalation created",
 	  "PrivilegeEscalation:Kubernetes/PowerfulRoleCreated" },
-	{ "privileged-container", "Privileged container created",
-	  "PrivilegeEscalation:Kubernetes/PrivilegedContainer", RF_PSS_BASELINE, { PSS_B } },
-	{ "host-namespaces", "Container sharing host namespaces created",
-	  "PrivilegeEscalation:Kubernetes/HostNamespaceShared", RF_PSS_BASELINE, { PSS_B } },
-	/* the near miss mounts a harmless host path: baseline still forbids hostPath */
-	{ "sensitive-mount", "Container with sensitive mount created",
-	  "Persistence:Kubernetes/ContainerWithSensitiveMount", RF_PSS_BASELINE, { PSS_B },
+	{ "privileged-container",
+	  "Privileged container created",
+	  "PrivilegeEscalation:Kubernetes/PrivilegedContainer",
+	  RF_PSS_BASELINE,
 	  { PSS_B } },
-	{ "dangerous-capability", "Container with dangerous capability created",
-	  "PrivilegeEscalation:Kubernetes/DangerousCapabilityAdded", RF_PSS_BASELINE, { PSS_B } },
+	{ "host-namespaces",
+	  "Container sharing host namespaces created",
+	  "PrivilegeEscalation:Kubernetes/HostNamespaceShared",
+	  RF_PSS_BASELINE,
+	  { PSS_B } },
+	/* the near miss mounts a harmless host path: baseline still forbids hostPath */
+	{ "sensitive-mount",
+	  "Container with sensitive mount created",
+	  "Persistence:Kubernetes/ContainerWithSensitiveMount",
+	  RF_PSS_BASELINE,
+	  { PSS_B },
+	  { PSS_B } },
+	{ "dangerous-capability",
+	  "Container with dangerous capability created",
+	  "PrivilegeEscalation:Kubernetes/DangerousCapabilityAdded",
+	  RF_PSS_BASELINE,
+	  { PSS_B } },
 	{ "pss-baseline", PSS_B, "Policy:Kubernetes/PodSecurityBaselineViolated" },
 	{ "pss-restricted", "Workload violates Pod Security Standards (restricted)",
 	  "Policy:Kubernetes/PodSecurityRestrictedViolated", RF_PSS_RESTRICTED },
-	{ "nodeport-service", "NodePort service created", "Policy:Kubernetes/NodePortServiceCreated" },
+	{ "nodeport-service", "NodePort service created",
+	  "Policy:Kubernetes/NodePortServiceCreated" },
 	{ "configmap-credentials", "ConfigMap with credentials created",
 	  "Policy:Kubernetes/ConfigMapWithCredentials" },
 	{ "secrets-listed", "Secrets listed by unexpected user",
 	  "CredentialAccess:Kubernetes/SecretsListed" },
 	{ "token-created", "Service account token created",
 	  "CredentialAccess:Kubernetes/ServiceAccountTokenCreated" },
-	{ "events-deleted", "Kubernetes events deleted", "DefenseEvasion:Kubernetes/EventsDeleted" },
+	{ "events-deleted", "Kubernetes events deleted",
+	  "DefenseEvasion:Kubernetes/EventsDeleted" },
 	{ "admission-removed", "Admission control removed",
 	  "DefenseEvasion:Kubernetes/AdmissionControlRemoved" },
 	{ "malicious-ip", "Request from a known-malicious IP address",
@@ -227,8 +244,10 @@ Test(k8s_rules, switched_rules)
 	struct rf_ruleset *rs = k8s_rules(RF_PSS_BASELINE, false);
 	struct rf_ruleset *none = k8s_rules(RF_PSS_PRIVILEGED, false);
 
-	cr_assert(!rf_rule_enabled(rf_ruleset_find(rs, "Request from a known-malicious IP address")));
-	cr_assert(!rf_rule_enabled(rf_ruleset_find(rs, "Workload violates Pod Security Standards (restricted)")));
+	cr_assert(
+		!rf_rule_enabled(rf_ruleset_find(rs, "Request from a known-malicious IP address")));
+	cr_assert(!rf_rule_enabled(
+		rf_ruleset_find(rs, "Workload violates Pod Security Standards (restricted)")));
 	cr_assert(rf_rule_enabled(rf_ruleset_find(rs, PSS_B)));
 	cr_assert(!rf_rule_enabled(rf_ruleset_find(none, PSS_B)));
 	expect_fires(none, "k8s-audit/rules/pss-baseline.positive.json", NULL, NULL, NULL);
@@ -258,10 +277,10 @@ Test(k8s_rules, ioc_list_without_addresses_is_an_error)
 /* ---- fields ---- */
 
 #define EV_HEAD                                                                                    \
-	"{\"kind\":\"Event\",\"apiVersion\":\"audit.k8s.io/v1\",\"stage\":\"ResponseComplete\","  \
+	"{\"kind\":\"Event\",\"apiVersion\":\"audit.k8s.io/v1\",\"stage\":\"ResponseComplete\","   \
 	"\"auditID\":\"x\",\"stageTimestamp\":\"2026-12-05T07:00:00.5Z\","
 #define RULE_HEAD                                                                                  \
-	"- rule: R\n  desc: d\n  priority: info\n"                                               \
+	"- rule: R\n  desc: d\n  priority: info\n"                                                 \
 	"  output: \"%ka.user.groups|%ka.req.pod.volumes.hostpath\"\n  condition: "
 #define RULE(cond) RULE_HEAD cond "\n"
 
@@ -286,7 +305,8 @@ static const char pod_ev[] = EV_HEAD
 	"\"verb\":\"create\",\"requestURI\":\"/api/v1/namespaces/a/pods?dryRun=All\","
 	"\"user\":{\"username\":\"u\",\"groups\":[\"dev\",\"system:authenticated\"]},"
 	"\"sourceIPs\":[\"10.1.2.3\",\"2001:db8::7\"],"
-	"\"objectRef\":{\"resource\":\"pods\",\"namespace\":\"a\",\"name\":\"p\",\"apiVersion\":\"v1\"},"
+	"\"objectRef\":{\"resource\":\"pods\",\"namespace\":\"a\",\"name\":\"p\",\"apiVersion\":"
+	"\"v1\"},"
 	"\"responseStatus\":{\"code\":201},"
 	"\"requestObject\":{\"kind\":\"Pod\",\"apiVersion\":\"v1\",\"metadata\":{\"name\":\"p\"},"
 	"\"spec\":{\"volumes\":[{\"name\":\"e\",\"emptyDir\":{}},"
@@ -299,7 +319,8 @@ static const char pod_ev[] = EV_HEAD
 
 Test(k8s_fields, common_and_lists)
 {
-	cr_assert(holds("ka.verb = create and ka.target.resource = pods and ka.target.name = p", pod_ev));
+	cr_assert(holds("ka.verb = create and ka.target.resource = pods and ka.target.name = p",
+			pod_ev));
 	cr_assert(holds("ka.uri.path = /api/v1/namespaces/a/pods", pod_ev));
 	cr_assert(holds("ka.target.apigroup = \"\"", pod_ev), "the core group is \"\"");
 	cr_assert(holds("ka.response.code = 201 and ka.response.code < 400", pod_ev));
@@ -316,7 +337,8 @@ Test(k8s_fields, common_and_lists)
 	cr_assert(!holds("ka.sourceips in (192.168.0.0/16)", pod_ev));
 	/* images of init and regular containers; repository without tag or digest */
 	cr_assert(holds("ka.req.pod.containers.image = ghcr.io/x/y:2", pod_ev));
-	cr_assert(holds("ka.req.pod.containers.image.repository = registry:5000/team/init", pod_ev));
+	cr_assert(
+		holds("ka.req.pod.containers.image.repository = registry:5000/team/init", pod_ev));
 	cr_assert(holds("ka.req.pod.containers.image.repository = nginx", pod_ev));
 	cr_assert(holds("ka.req.pod.containers.image.repository = ghcr.io/x/y", pod_ev));
 	cr_assert(holds("ka.req.pod.containers.privileged intersects (true)", pod_ev));
@@ -347,7 +369,8 @@ Test(k8s_fields, output_shows_every_value_of_a_list)
 
 static const char role_head[] = EV_HEAD
 	"\"verb\":\"create\",\"requestURI\":\"/apis/rbac.authorization.k8s.io/v1/clusterroles\","
-	"\"user\":{\"username\":\"u\"},\"objectRef\":{\"resource\":\"clusterroles\",\"name\":\"r\"},"
+	"\"user\":{\"username\":\"u\"},\"objectRef\":{\"resource\":\"clusterroles\",\"name\":\"r\"}"
+	","
 	"\"responseStatus\":{\"code\":201},\"requestObject\":{\"kind\":\"ClusterRole\",\"rules\":[";
 
 Test(k8s_fields, role_grants_pair_verbs_with_resources_of_the_same_rule)
@@ -358,10 +381,15 @@ Test(k8s_fields, role_grants_pair_verbs_with_resources_of_the_same_rule)
 			   "{\"verbs\":[\"create\"],\"resources\":[\"configmaps\"]},"
 			   "{\"verbs\":[\"get\"],\"resources\":[\"pods/exec\",\"pods\"]}]}}") > 0);
 	cr_assert(asprintf(&paired, "%s%s", role_head,
-			   "{\"verbs\":[\"get\",\"create\"],\"resources\":[\"pods\",\"pods/exec\"]}]}}") > 0);
+			   "{\"verbs\":[\"get\",\"create\"],\"resources\":[\"pods\",\"pods/"
+			   "exec\"]}]}}") > 0);
 	/* the flat lists cannot tell the two apart ... */
-	cr_assert(holds("ka.req.role.rules.verbs in (create) and ka.req.role.rules.resources in (pods/exec)", spread));
-	cr_assert(holds("ka.req.role.rules.verbs in (create) and ka.req.role.rules.resources in (pods/exec)", paired));
+	cr_assert(holds("ka.req.role.rules.verbs in (create) and ka.req.role.rules.resources in "
+			"(pods/exec)",
+			spread));
+	cr_assert(holds("ka.req.role.rules.verbs in (create) and ka.req.role.rules.resources in "
+			"(pods/exec)",
+			paired));
 	/* ... the grants can */
 	cr_assert(!holds("ka.req.role.rules.grants in (\"create pods/exec\")", spread));
 	cr_assert(holds("ka.req.role.rules.grants in (\"create pods/exec\")", paired));
@@ -404,17 +432,22 @@ Test(k8s_fields, configmaps_services_secrets_bindings)
 		"\"verb\":\"create\",\"requestURI\":\"/api/v1/namespaces/a/services\","
 		"\"objectRef\":{\"resource\":\"services\",\"namespace\":\"a\"},"
 		"\"requestObject\":{\"kind\":\"Service\",\"spec\":{\"type\":\"NodePort\"}}}";
-	static const char bind[] = EV_HEAD
-		"\"verb\":\"create\",\"requestURI\":\"/apis/rbac.authorization.k8s.io/v1/clusterrolebindings\","
-		"\"objectRef\":{\"resource\":\"clusterrolebindings\",\"name\":\"b\"},"
-		"\"requestObject\":{\"roleRef\":{\"name\":\"cluster-admin\"},"
-		"\"subjects\":[{\"kind\":\"User\",\"name\":\"bob\"},{\"kind\":\"Group\",\"name\":\"ops\"}]}}";
+	static const char bind[] =
+		EV_HEAD "\"verb\":\"create\",\"requestURI\":\"/apis/rbac.authorization.k8s.io/v1/"
+			"clusterrolebindings\","
+			"\"objectRef\":{\"resource\":\"clusterrolebindings\",\"name\":\"b\"},"
+			"\"requestObject\":{\"roleRef\":{\"name\":\"cluster-admin\"},"
+			"\"subjects\":[{\"kind\":\"User\",\"name\":\"bob\"},{\"kind\":\"Group\","
+			"\"name\":\"ops\"}]}}";
 
-	cr_assert(holds("ka.req.configmap.keys in (blob) and ka.req.configmap.keys in (tls.key)", cm));
+	cr_assert(holds("ka.req.configmap.keys in (blob) and ka.req.configmap.keys in (tls.key)",
+			cm));
 	cr_assert(holds("ka.req.configmap.values contains \"PRIVATE KEY-----\"", cm));
-	cr_assert(!holds("ka.req.configmap.values in (AAAA)", cm), "binaryData values are not read");
+	cr_assert(!holds("ka.req.configmap.values in (AAAA)", cm),
+		  "binaryData values are not read");
 	cr_assert(holds("ka.req.service.type = NodePort", svc));
-	cr_assert(holds("ka.req.binding.role = cluster-admin and ka.req.binding.subjects in (ops)", bind));
+	cr_assert(holds("ka.req.binding.role = cluster-admin and ka.req.binding.subjects in (ops)",
+			bind));
 	cr_assert(!holds("ka.req.pod.containers.image exists", bind));
 }
 
@@ -424,14 +457,19 @@ Test(k8s_fields, pod_templates)
 {
 	static const char cron[] = EV_HEAD
 		"\"verb\":\"create\",\"requestURI\":\"/apis/batch/v1/namespaces/a/cronjobs\","
-		"\"objectRef\":{\"resource\":\"cronjobs\",\"namespace\":\"a\",\"apiGroup\":\"batch\"},"
-		"\"requestObject\":{\"kind\":\"CronJob\",\"apiVersion\":\"batch/v1\",\"metadata\":{\"name\":\"j\"},"
-		"\"spec\":{\"schedule\":\"* * * * *\",\"jobTemplate\":{\"spec\":{\"template\":{\"spec\":"
-		"{\"hostPID\":true,\"restartPolicy\":\"Never\",\"containers\":[{\"name\":\"c\",\"image\":\"busybox\"}]}}}}}}}";
-	static const char status[] = EV_HEAD
-		"\"verb\":\"patch\",\"requestURI\":\"/api/v1/namespaces/a/pods/p/status\","
-		"\"objectRef\":{\"resource\":\"pods\",\"namespace\":\"a\",\"subresource\":\"status\"},"
-		"\"requestObject\":{\"spec\":{\"hostPID\":true}}}";
+		"\"objectRef\":{\"resource\":\"cronjobs\",\"namespace\":\"a\",\"apiGroup\":"
+		"\"batch\"},"
+		"\"requestObject\":{\"kind\":\"CronJob\",\"apiVersion\":\"batch/"
+		"v1\",\"metadata\":{\"name\":\"j\"},"
+		"\"spec\":{\"schedule\":\"* * * * "
+		"*\",\"jobTemplate\":{\"spec\":{\"template\":{\"spec\":"
+		"{\"hostPID\":true,\"restartPolicy\":\"Never\",\"containers\":[{\"name\":\"c\","
+		"\"image\":\"busybox\"}]}}}}}}}";
+	static const char status[] =
+		EV_HEAD "\"verb\":\"patch\",\"requestURI\":\"/api/v1/namespaces/a/pods/p/status\","
+			"\"objectRef\":{\"resource\":\"pods\",\"namespace\":\"a\",\"subresource\":"
+			"\"status\"},"
+			"\"requestObject\":{\"spec\":{\"hostPID\":true}}}";
 
 	cr_assert(holds("ka.req.pod.host_pid = true and ka.target.apigroup = batch", cron));
 	cr_assert(holds("ka.req.pss.baseline in (hostNamespaces)", cron));
@@ -456,9 +494,11 @@ Test(k8s_rules, evaluation_does_not_allocate)
 
 		if (strncmp(cases[i].file, "pss-", 4) == 0)
 			continue;
-		(void)snprintf(path, sizeof(path), "k8s-audit/rules/%s.positive.json", cases[i].file);
+		(void)snprintf(path, sizeof(path), "k8s-audit/rules/%s.positive.json",
+			       cases[i].file);
 		audit_load(&x[n++], path);
-		(void)snprintf(path, sizeof(path), "k8s-audit/rules/%s.negative.json", cases[i].file);
+		(void)snprintf(path, sizeof(path), "k8s-audit/rules/%s.negative.json",
+			       cases[i].file);
 		audit_load(&x[n++], path);
 	}
 	audit_parse(&x[n++], pod_ev, "inline");
@@ -549,7 +589,8 @@ static bool ends_with(const char *s, const char *tail)
 
 Test(k8s_source, rotated_and_gzipped_logs_are_read_in_order)
 {
-	_cleanup_str_ char *old = fixture_path("k8s-audit/logs/audit-2026-12-05T06-59-59.999.log.gz");
+	_cleanup_str_ char *old =
+		fixture_path("k8s-audit/logs/audit-2026-12-05T06-59-59.999.log.gz");
 	_cleanup_str_ char *cur = fixture_path("k8s-audit/logs/audit.log");
 	char *paths[] = { old, cur, NULL };
 	struct rf_k8s_audit_opts o = { .paths = paths, .stop_fd = -1 };
@@ -564,7 +605,8 @@ Test(k8s_source, rotated_and_gzipped_logs_are_read_in_order)
 	expect_u(res.bad, 1);
 	expect_u(s.n, 5);
 	expect_str(s.ids[0], "3f0b7c2e-5d6a-4e1b-9c8d-000000000001");
-	cr_assert(ends_with(s.origins[0], "audit-2026-12-05T06-59-59.999.log.gz:1"), "%s", s.origins[0]);
+	cr_assert(ends_with(s.origins[0], "audit-2026-12-05T06-59-59.999.log.gz:1"), "%s",
+		  s.origins[0]);
 	cr_assert(ends_with(s.origins[2], ".log.gz:4"), "the bad line 3 counts: %s", s.origins[2]);
 	cr_assert(ends_with(s.origins[3], "/audit.log:1"), "%s", s.origins[3]);
 	cr_assert(ends_with(s.origins[4], "/audit.log:2"), "%s", s.origins[4]);
@@ -589,16 +631,17 @@ Test(k8s_source, bad_lines_are_named_counted_and_skipped)
 	struct seen s = { 0 };
 
 	cr_assert(f && line);
-	fprintf(f, "%s\n", line);                                         /* 1 */
+	fprintf(f, "%s\n", line);					       /* 1 */
 	fputs("{\"kind\":\"Event\",\"apiVersion\":\"audit.k8s.io/v1\",\n", f); /* 2 cut */
-	fputs("[1,2,3]\n", f);                                            /* 3 */
-	fputs("{\"kind\":\"Pod\",\"apiVersion\":\"v1\"}\n", f);           /* 4 */
-	fputs("{\"kind\":\"Event\",\"apiVersion\":\"audit.k8s.io/v1\",\"requestURI\":\"/\"}\n", f); /* 5 */
-	fputc('{', f);                                                    /* 6: 17 MiB */
+	fputs("[1,2,3]\n", f);						       /* 3 */
+	fputs("{\"kind\":\"Pod\",\"apiVersion\":\"v1\"}\n", f);		       /* 4 */
+	fputs("{\"kind\":\"Event\",\"apiVersion\":\"audit.k8s.io/v1\",\"requestURI\":\"/\"}\n",
+	      f);      /* 5 */
+	fputc('{', f); /* 6: 17 MiB */
 	for (int i = 0; i < 17 * 1024; i++)
 		fprintf(f, "%01023d,", 0);
-	fputs("\n\n", f);                                                 /* 7 empty */
-	fprintf(f, "%s", line);                                           /* 8, no newline */
+	fputs("\n\n", f);	/* 7 empty */
+	fprintf(f, "%s", line); /* 8, no newline */
 	cr_assert_eq(fclose(f), 0);
 	logged[0] = '\0';
 	rf_log_set_handler(log_capture, NULL);
@@ -676,8 +719,9 @@ Test(k8s_pipeline, rate_limit_per_user_and_suppressions)
 	struct findings x = { 0 };
 	char supp[] = "/tmp/rf-k8s-supp-XXXXXX";
 	int fd = mkstemp(supp);
-	static const char supp_yaml[] = "suppressions:\n  - rule: \"Exec or attach into pod\"\n"
-					"    k8s_namespace: shop\n    reason: the shop team debugs in place\n";
+	static const char supp_yaml[] =
+		"suppressions:\n  - rule: \"Exec or attach into pod\"\n"
+		"    k8s_namespace: shop\n    reason: the shop team debugs in place\n";
 	char *supps[] = { supp, NULL };
 
 	cr_assert_eq(rf_k8s_audit_detect(&o, rs, &d, NULL, count_finding, &x, &res, &err), 0, "%s",
@@ -713,20 +757,22 @@ Test(k8s_pipeline, rules_that_need_other_events_are_refused)
 	struct findings x = { 0 };
 
 	cr_assert(rf_k8s_audit_detect(&o, rs, NULL, NULL, count_finding, &x, NULL, &err) < 0);
-	expect_contains(err.message, "needs exec events, which the k8s-audit source does not produce");
+	expect_contains(err.message,
+			"needs exec events, which the k8s-audit source does not produce");
 	rf_ruleset_free(rs);
 }
 
 /* Falco's k8s audit rule style loads: source k8s_audit, bool lists with intersects. */
 Test(k8s_pipeline, falco_style_rule)
 {
-	struct rf_ruleset *rs = rules_ok(
-		"- macro: kevt\n  condition: (ka.stage in (ResponseComplete))\n"
-		"- rule: Create Privileged Pod\n  desc: d\n  source: k8s_audit\n  priority: WARNING\n"
-		"  output: Pod started with privileged container (user=%ka.user.name "
-		"pod=%ka.target.name images=%ka.req.pod.containers.image)\n"
-		"  condition: kevt and ka.verb = create and ka.target.resource = pods and "
-		"ka.req.pod.containers.privileged intersects (true)\n");
+	struct rf_ruleset *rs =
+		rules_ok("- macro: kevt\n  condition: (ka.stage in (ResponseComplete))\n"
+			 "- rule: Create Privileged Pod\n  desc: d\n  source: k8s_audit\n  "
+			 "priority: WARNING\n"
+			 "  output: Pod started with privileged container (user=%ka.user.name "
+			 "pod=%ka.target.name images=%ka.req.pod.containers.image)\n"
+			 "  condition: kevt and ka.verb = create and ka.target.resource = pods and "
+			 "ka.req.pod.containers.privileged intersects (true)\n");
 	struct audit_ev x;
 	struct match_log m = { 0 };
 

@@ -49,8 +49,8 @@ static void expect_finding(const struct rf_lint *l, const char *code, enum rf_li
 }
 
 /* Lints a fixture, checks one finding and frees everything. */
-static void check_fixture(const char *rel, const char *code, enum rf_lint_severity sev, unsigned line,
-			  const char *fragment)
+static void check_fixture(const char *rel, const char *code, enum rf_lint_severity sev,
+			  unsigned line, const char *fragment)
 {
 	struct rf_profile *p = parse_fixture(rel);
 	struct rf_lint l = lint_of(p);
@@ -158,8 +158,8 @@ Test(lint, counts_errors_and_warnings)
 
 Test(lint, errno_on_non_errno_action)
 {
-	check_fixture("profiles/invalid/lint-errno.json", "errno-on-non-errno-action", RF_LINT_ERROR,
-		      5, "errnoRet is set but the action is SCMP_ACT_KILL_PROCESS");
+	check_fixture("profiles/invalid/lint-errno.json", "errno-on-non-errno-action",
+		      RF_LINT_ERROR, 5, "errnoRet is set but the action is SCMP_ACT_KILL_PROCESS");
 }
 
 Test(lint, errno_zero_is_bad_errno)
@@ -234,9 +234,10 @@ Test(lint, value_two_without_masked_eq_is_a_note)
 
 Test(lint, conflicting_rules_names_both_lines)
 {
-	check_fixture("profiles/invalid/lint-conflicts.json", "conflicting-rules", RF_LINT_ERROR, 17,
-		      "'read' has conflicting actions: SCMP_ACT_KILL_PROCESS here, SCMP_ACT_ALLOW at "
-		      "line 5");
+	check_fixture(
+		"profiles/invalid/lint-conflicts.json", "conflicting-rules", RF_LINT_ERROR, 17,
+		"'read' has conflicting actions: SCMP_ACT_KILL_PROCESS here, SCMP_ACT_ALLOW at "
+		"line 5");
 }
 
 Test(lint, duplicate_rule)
@@ -304,7 +305,8 @@ Test(lint, unknown_arch_in_archmap_is_reported)
 	rf_profile_free(p);
 }
 
-/* Regression test: (lib/seccomp/lint.c lint_header): archMap findings are added with line 0. (fixed). */
+/* Regression test: (lib/seccomp/lint.c lint_header): archMap findings are added with line 0.
+ * (fixed). */
 Test(lint, unknown_arch_in_archmap_has_its_line)
 {
 	struct rf_profile *p = parse_fixture("profiles/invalid/lint-docker.json");
@@ -350,7 +352,8 @@ Test(lint, unknown_flag_is_an_error)
 	rf_profile_free(p);
 }
 
-/* Regression test: (lib/seccomp/lint.c lint_header): same as above for `flags` entries: line 0. (fixed). */
+/* Regression test: (lib/seccomp/lint.c lint_header): same as above for `flags` entries: line 0.
+ * (fixed). */
 Test(lint, unknown_flag_has_its_line)
 {
 	check_fixture("profiles/invalid/lint-header.json", "unknown-flag", RF_LINT_ERROR, 9,
@@ -369,8 +372,8 @@ Test(lint, notify_without_listener_is_a_warning)
 	rf_profile_free(p);
 }
 
-/* Regression test: (lib/seccomp/lint.c rf_profile_lint): reported with line 0 instead of the line of
- * the first SCMP_ACT_NOTIFY rule. (fixed). */
+/* Regression test: (lib/seccomp/lint.c rf_profile_lint): reported with line 0 instead of the line
+ * of the first SCMP_ACT_NOTIFY rule. (fixed). */
 Test(lint, notify_without_listener_points_at_the_notify_rule)
 {
 	check_fixture("profiles/invalid/lint-header.json", "notify-without-listener",
@@ -379,9 +382,10 @@ Test(lint, notify_without_listener_points_at_the_notify_rule)
 
 Test(lint, notify_with_listener_is_fine)
 {
-	struct rf_profile *p = parse_str("{\"defaultAction\": \"SCMP_ACT_NOTIFY\", \"listenerPath\":"
-					 " \"/run/agent.sock\", \"syscalls\": [{\"names\": [\"read\"]"
-					 ", \"action\": \"SCMP_ACT_ALLOW\"}]}");
+	struct rf_profile *p =
+		parse_str("{\"defaultAction\": \"SCMP_ACT_NOTIFY\", \"listenerPath\":"
+			  " \"/run/agent.sock\", \"syscalls\": [{\"names\": [\"read\"]"
+			  ", \"action\": \"SCMP_ACT_ALLOW\"}]}");
 	struct rf_lint l = lint_of(p);
 
 	expect_u(count_code(&l, "notify-without-listener"), 0);
@@ -438,9 +442,10 @@ Test(lint, repeated_rules_are_compared_once_and_findings_are_capped)
 	cr_assert(f);
 	fputs("{\"defaultAction\": \"SCMP_ACT_ERRNO\", \"syscalls\": [", f);
 	for (int i = 0; i < 300; i++)
-		fprintf(f, "%s{\"names\": [\"read\", \"write\", \"close\", \"openat\", \"fstat\", "
-			   "\"mmap\", \"brk\", \"getpid\", \"futex\", \"exit_group\"], "
-			   "\"action\": \"SCMP_ACT_ALLOW\"}",
+		fprintf(f,
+			"%s{\"names\": [\"read\", \"write\", \"close\", \"openat\", \"fstat\", "
+			"\"mmap\", \"brk\", \"getpid\", \"futex\", \"exit_group\"], "
+			"\"action\": \"SCMP_ACT_ALLOW\"}",
 			i ? "," : "");
 	fputs("]}", f);
 	cr_assert(fclose(f) == 0);
@@ -474,8 +479,9 @@ Test(lint, findings_are_in_line_order)
  * lint/v1 document holding both. */
 static char *lint_written(enum rf_report_format fmt)
 {
-	struct rf_profile *p = parse_str("{\"defaultAction\": \"SCMP_ACT_ERRNO\", \"syscalls\": "
-					 "[{\"names\": [\"read\"], \"action\": \"SCMP_ACT_ALLOW\"}]}");
+	struct rf_profile *p =
+		parse_str("{\"defaultAction\": \"SCMP_ACT_ERRNO\", \"syscalls\": "
+			  "[{\"names\": [\"read\"], \"action\": \"SCMP_ACT_ALLOW\"}]}");
 	char code[] = "some-code", message[] = "something to say";
 	struct rf_lint_item item = { RF_LINT_WARNING, 3, code, message, false };
 	struct rf_lint l = { .items = &item, .n = 1, .n_warnings = 1 };
@@ -505,12 +511,13 @@ Test(lint, written_as_text_and_json)
 	expect_str(text, "a.yaml:3: warning: SeccompProfile 'web': something to say [some-code]\n"
 			 "b.json: error: cannot open 'b.json': No such file or directory "
 			 "[parse-error]\n");
-	expect_str(json, "{\"schema\":\"ringfence.lint/v1\",\"files\":[{\"file\":\"a.yaml\","
-			 "\"document\":\"web\",\"format\":\"oci\",\"errors\":0,\"warnings\":1,"
-			 "\"findings\":[{\"severity\":\"warning\",\"line\":3,\"code\":\"some-code\","
-			 "\"message\":\"something to say\",\"host\":false}]},{\"file\":\"b.json\","
-			 "\"document\":null,\"format\":null,\"errors\":1,\"warnings\":0,"
-			 "\"findings\":[{\"severity\":\"error\",\"line\":0,\"code\":\"parse-error\","
-			 "\"message\":\"cannot open 'b.json': No such file or directory\","
-			 "\"host\":false}]}]}\n");
+	expect_str(json,
+		   "{\"schema\":\"ringfence.lint/v1\",\"files\":[{\"file\":\"a.yaml\","
+		   "\"document\":\"web\",\"format\":\"oci\",\"errors\":0,\"warnings\":1,"
+		   "\"findings\":[{\"severity\":\"warning\",\"line\":3,\"code\":\"some-code\","
+		   "\"message\":\"something to say\",\"host\":false}]},{\"file\":\"b.json\","
+		   "\"document\":null,\"format\":null,\"errors\":1,\"warnings\":0,"
+		   "\"findings\":[{\"severity\":\"error\",\"line\":0,\"code\":\"parse-error\","
+		   "\"message\":\"cannot open 'b.json': No such file or directory\","
+		   "\"host\":false}]}]}\n");
 }

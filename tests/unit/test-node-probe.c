@@ -178,9 +178,11 @@ Test(kubelet, config_dir_dropins_override_in_name_order)
 	setup_tree(argv);
 	mkdir_rel("work/conf.d");
 	put_str("kubelet.yaml", "kind: KubeletConfiguration\nseccompDefault: false\n");
-	put_str("work/conf.d/10-seccomp.conf", "kind: KubeletConfiguration\nseccompDefault: true\n");
+	put_str("work/conf.d/10-seccomp.conf",
+		"kind: KubeletConfiguration\nseccompDefault: true\n");
 	put_str("work/conf.d/20-other.conf", "kind: KubeletConfiguration\nmaxPods: 50\n");
-	put_str("work/conf.d/05-ignored.yaml", "kind: KubeletConfiguration\nseccompDefault: false\n");
+	put_str("work/conf.d/05-ignored.yaml",
+		"kind: KubeletConfiguration\nseccompDefault: false\n");
 	_cleanup_kubelet_ struct rf_kubelet_info k = probe(NULL);
 
 	want = tpath("work/conf.d/10-seccomp.conf");
@@ -223,7 +225,8 @@ Test(kubelet, pflag_syntax)
 		{ { "kubelet", "--seccomp-default", "false", NULL }, RF_TRI_YES },
 		/* the last occurrence wins; strconv.ParseBool spellings */
 		{ { "kubelet", "--seccomp-default", "--seccomp-default=F", NULL }, RF_TRI_NO },
-		{ { "kubelet", "--seccomp-default=0", "--seccomp-default=TRUE", NULL }, RF_TRI_YES },
+		{ { "kubelet", "--seccomp-default=0", "--seccomp-default=TRUE", NULL },
+		  RF_TRI_YES },
 		/* '_' in a name is '-' */
 		{ { "kubelet", "--seccomp-default", "--seccomp_default=false", NULL }, RF_TRI_NO },
 		/* "--" ends the flags; argv[0] is not a flag */
@@ -251,7 +254,8 @@ Test(kubelet, bad_flag_value)
 	_cleanup_kubelet_ struct rf_kubelet_info k = probe(NULL);
 
 	expect_contains(k.error, "invalid --seccomp-default value 'yes'");
-	expect_i(k.seccomp_default, RF_TRI_NO); /* no flag in effect, no config: the kubelet default */
+	expect_i(k.seccomp_default,
+		 RF_TRI_NO); /* no flag in effect, no config: the kubelet default */
 }
 
 Test(kubelet, no_process_falls_back)

@@ -278,7 +278,8 @@ Test(builder, args_one_rule_per_value_on_one_index)
 		expect_u(p->rules[i].args[0].op, RF_CMP_EQ);
 	}
 	expect_u(socket_rules, 2);
-	cr_assert(!strv_contains(p->rules[0].names, "socket"), "socket must not be allowed plainly");
+	cr_assert(!strv_contains(p->rules[0].names, "socket"),
+		  "socket must not be allowed plainly");
 	rf_profile_free(p);
 	rf_obs_free(o);
 }

@@ -30,13 +30,15 @@ static void fake_process(int pid, int ppid, const char *comm, const char *exe, c
 	char p[16], buf[512];
 
 	snprintf(p, sizeof(p), "%d", pid);
-	snprintf(buf, sizeof(buf), "%d (%s) S %d 1 1 0 -1 4194560 0 0 0 0 0 0 0 0 20 0 1 0 %d 0 0\n",
-		 pid, comm, ppid, 1000 + pid);
+	snprintf(buf, sizeof(buf),
+		 "%d (%s) S %d 1 1 0 -1 4194560 0 0 0 0 0 0 0 0 20 0 1 0 %d 0 0\n", pid, comm, ppid,
+		 1000 + pid);
 	put(p, "stat", buf, strlen(buf));
 	snprintf(buf, sizeof(buf), "%s\n", comm);
 	put(p, "comm", buf, strlen(buf));
 	put(p, "cmdline", "/bin/prog\0--flag\0arg with space\0", 32);
-	snprintf(buf, sizeof(buf), "Name:\t%s\nUid:\t1000\t0\t0\t0\nGid:\t100\t100\t100\t100\n", comm);
+	snprintf(buf, sizeof(buf), "Name:\t%s\nUid:\t1000\t0\t0\t0\nGid:\t100\t100\t100\t100\n",
+		 comm);
 	put(p, "status", buf, strlen(buf));
 	snprintf(buf, sizeof(buf), "0::%s\n", cgroup);
 	put(p, "cgroup", buf, strlen(buf));
@@ -147,9 +149,8 @@ Test(proctab, memory_stays_bounded)
 	_cleanup_(rf_proctab_freep) struct rf_proctab *t = NULL;
 	struct rf_proctab_stats st;
 
-	cr_assert_eq(rf_proctab_new(&(struct rf_proctab_opts){ .proc_root = root,
-							      .max_entries = 64 },
-				    &t),
+	cr_assert_eq(rf_proctab_new(
+			     &(struct rf_proctab_opts){ .proc_root = root, .max_entries = 64 }, &t),
 		     0);
 	/* A chain of 1000 processes, each forking the next and exiting. */
 	cr_assert_eq(rf_proctab_fork(t, 0, 1000, 1), 0);

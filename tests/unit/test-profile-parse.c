@@ -151,8 +151,9 @@ Test(profile_parse, detects_spo_yaml_with_metadata)
 
 Test(profile_parse, accepts_legacy_single_name_key)
 {
-	struct rf_profile *p = parse_str("{\"defaultAction\": \"SCMP_ACT_ERRNO\", \"syscalls\": "
-					 "[{\"name\": \"getpid\", \"action\": \"SCMP_ACT_ALLOW\"}]}");
+	struct rf_profile *p =
+		parse_str("{\"defaultAction\": \"SCMP_ACT_ERRNO\", \"syscalls\": "
+			  "[{\"name\": \"getpid\", \"action\": \"SCMP_ACT_ALLOW\"}]}");
 
 	expect_u(p->rules[0].n_names, 1);
 	expect_str(p->rules[0].names[0], "getpid");
@@ -161,7 +162,8 @@ Test(profile_parse, accepts_legacy_single_name_key)
 
 Test(profile_parse, json_null_lists_are_empty)
 {
-	struct rf_profile *p = parse_str("{\"defaultAction\": \"SCMP_ACT_ALLOW\", \"syscalls\": null}");
+	struct rf_profile *p =
+		parse_str("{\"defaultAction\": \"SCMP_ACT_ALLOW\", \"syscalls\": null}");
 
 	expect_u(p->n_rules, 0);
 	rf_profile_free(p);
@@ -295,13 +297,15 @@ Test(profile_parse, errors_in_a_stream_name_the_document)
 			    "apiVersion: security-profiles-operator.x-k8s.io/v1beta1\n"
 			    "kind: SeccompProfile\nmetadata: {name: b}\nspec:\n"
 			    "  defaultAction: SCMP_ACT_BOGUS\n",
-			    "inline.json:10:18: SeccompProfile 'b': defaultAction: unknown action", 10);
+			    "inline.json:10:18: SeccompProfile 'b': defaultAction: unknown action",
+			    10);
 	expect_inline_error("apiVersion: security-profiles-operator.x-k8s.io/v1beta1\n"
 			    "kind: SeccompProfile\nmetadata: {name: a}\n"
 			    "spec: {defaultAction: SCMP_ACT_LOG}\n---\n"
 			    "defaultAction: SCMP_ACT_ALLOW\n",
 			    "document 2: a file of several documents may hold Security Profiles "
-			    "Operator SeccompProfiles only", 6);
+			    "Operator SeccompProfiles only",
+			    6);
 	expect_inline_error("apiVersion: security-profiles-operator.x-k8s.io/v1beta1\n"
 			    "kind: SeccompProfile\nmetadata: {name: a}\n"
 			    "spec: {defaultAction: SCMP_ACT_LOG}\n---\n"
@@ -360,8 +364,10 @@ Test(profile_parse, too_many_values_names_the_limit)
 	cr_assert(fclose(f) == 0);
 	/* Ten values before the first item (the root mapping, its keys and values, the rule,
 	 * the list); item i is value 10 + i, on line 4 + i. */
-	expect_inline_error(doc, "too many values (keys, items, lists and objects) in one file: "
-				 "the limit is 131072", RF_PROFILE_MAX_VALUES + 1 - 10 + 4);
+	expect_inline_error(doc,
+			    "too many values (keys, items, lists and objects) in one file: "
+			    "the limit is 131072",
+			    RF_PROFILE_MAX_VALUES + 1 - 10 + 4);
 	free(doc);
 }
 
@@ -437,8 +443,10 @@ Test(profile_parse, format_table)
 	for (size_t i = 0; (f = rf_format_info(i)); i++) {
 		expect_u(rf_format_from_string(f->name), f->format);
 		expect_str(rf_format_to_string(f->format), f->name);
-		cr_expect(f->description && *f->description, "format %s has no description", f->name);
-		cr_expect(!(reading && f->output), "output format %s after a read-only one", f->name);
+		cr_expect(f->description && *f->description, "format %s has no description",
+			  f->name);
+		cr_expect(!(reading && f->output), "output format %s after a read-only one",
+			  f->name);
 		reading |= !f->output;
 	}
 	names = rf_format_names("|");
@@ -585,14 +593,15 @@ Test(profile_parse, rejects_empty_document)
 	expect_contains(err.message, "empty document");
 }
 
-/* Regression test: (lib/seccomp/parse.c doc_error): libfyaml's collected diagnostics already carry a
- * 1-based line; adding 1 reports every syntax error one line too late. (fixed). */
+/* Regression test: (lib/seccomp/parse.c doc_error): libfyaml's collected diagnostics already carry
+ * a 1-based line; adding 1 reports every syntax error one line too late. (fixed). */
 Test(profile_parse, syntax_error_on_first_line_reports_line_1)
 {
 	expect_inline_error("{\"defaultAction\": \"SCMP_ACT_ALLOW\",}", "syntax error", 1);
 }
 
-/* Regression test: same off-by-one as above (the stray comma is on line 6, reported as 7). (fixed). */
+/* Regression test: same off-by-one as above (the stray comma is on line 6, reported as 7). (fixed).
+ */
 Test(profile_parse, syntax_error_mid_document_reports_its_line)
 {
 	expect_fixture_error("profiles/invalid/parse-syntax-mid.json", "syntax error", 6);
@@ -631,9 +640,10 @@ Test(profile_parse, non_utf8_bytes_fail_cleanly)
 
 Test(profile_parse, non_utf8_yaml_and_embedded_nul_do_not_crash)
 {
-	static const char yaml[] = "apiVersion: security-profiles-operator.x-k8s.io/v1beta1\n"
-				   "kind: SeccompProfile\nspec:\n  defaultAction: SCMP_ACT_ALLOW\n"
-				   "  syscalls:\n  - action: SCMP_ACT_ERRNO\n    names: [ge\xff\xc0tpid]\n";
+	static const char yaml[] =
+		"apiVersion: security-profiles-operator.x-k8s.io/v1beta1\n"
+		"kind: SeccompProfile\nspec:\n  defaultAction: SCMP_ACT_ALLOW\n"
+		"  syscalls:\n  - action: SCMP_ACT_ERRNO\n    names: [ge\xff\xc0tpid]\n";
 	static const char nul[] = "{\"defaultAction\": \"SCMP_ACT_\0ALLOW\"}";
 	struct rf_error err = { 0 };
 	struct rf_profile *p = NULL;

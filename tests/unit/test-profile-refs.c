@@ -8,11 +8,11 @@
 #include "ringfence/k8s.h"
 
 #define streq(a, b) (strcmp((a), (b)) == 0)
-#define TSPEC "spec.template.spec."
-#define CJSPEC "spec.jobTemplate.spec.template.spec."
-#define SECCOMP ".securityContext.seccompProfile.localhostProfile"
-#define APPARMOR ".securityContext.appArmorProfile.localhostProfile"
-#define ANN "annotations[container.apparmor.security.beta.kubernetes.io/"
+#define TSPEC	    "spec.template.spec."
+#define CJSPEC	    "spec.jobTemplate.spec.template.spec."
+#define SECCOMP	    ".securityContext.seccompProfile.localhostProfile"
+#define APPARMOR    ".securityContext.appArmorProfile.localhostProfile"
+#define ANN	    "annotations[container.apparmor.security.beta.kubernetes.io/"
 
 struct want {
 	unsigned line, column;
@@ -61,43 +61,43 @@ static void expect_refs(const char *yaml, const struct want *w, size_t n)
 }
 
 static const char deployment[] =
-	"apiVersion: apps/v1\n"                                    /* 1 */
-	"kind: Deployment\n"                                       /* 2 */
-	"metadata:\n"                                              /* 3 */
-	"  name: web\n"                                            /* 4 */
-	"  namespace: prod\n"                                      /* 5 */
-	"spec:\n"                                                  /* 6 */
-	"  template:\n"                                            /* 7 */
-	"    metadata:\n"                                          /* 8 */
-	"      annotations:\n"                                     /* 9 */
+	"apiVersion: apps/v1\n"								  /* 1 */
+	"kind: Deployment\n"								  /* 2 */
+	"metadata:\n"									  /* 3 */
+	"  name: web\n"									  /* 4 */
+	"  namespace: prod\n"								  /* 5 */
+	"spec:\n"									  /* 6 */
+	"  template:\n"									  /* 7 */
+	"    metadata:\n"								  /* 8 */
+	"      annotations:\n"								  /* 9 */
 	"        container.apparmor.security.beta.kubernetes.io/app: localhost/k8s-app\n" /* 10 */
 	"        container.apparmor.security.beta.kubernetes.io/side: runtime/default\n"  /* 11 */
-	"        other: localhost/nope\n"                          /* 12 */
-	"    spec:\n"                                              /* 13 */
-	"      securityContext:\n"                                 /* 14 */
-	"        seccompProfile:\n"                                /* 15 */
-	"          type: Localhost\n"                              /* 16 */
-	"          localhostProfile: profiles/pod.json\n"          /* 17 */
-	"      initContainers:\n"                                  /* 18 */
-	"      - name: init\n"                                     /* 19 */
-	"        securityContext:\n"                               /* 20 */
-	"          appArmorProfile:\n"                             /* 21 */
-	"            type: Localhost\n"                            /* 22 */
-	"            localhostProfile: init-aa\n"                  /* 23 */
-	"      containers:\n"                                      /* 24 */
-	"      - name: app\n"                                      /* 25 */
-	"        securityContext:\n"                               /* 26 */
-	"          seccompProfile: {type: Localhost, localhostProfile: app.json}\n" /* 27 */
-	"          appArmorProfile: {type: RuntimeDefault}\n"      /* 28 */
-	"      - name: side\n"                                     /* 29 */
-	"        securityContext:\n"                               /* 30 */
-	"          seccompProfile:\n"                              /* 31 */
-	"            type: RuntimeDefault\n"                       /* 32 */
-	"            localhostProfile: ignored.json\n"             /* 33 */
-	"      - name: empty\n"                                    /* 34 */
-	"        securityContext:\n"                               /* 35 */
-	"          seccompProfile:\n"                              /* 36 */
-	"            type: Localhost\n";                           /* 37 */
+	"        other: localhost/nope\n"						  /* 12 */
+	"    spec:\n"									  /* 13 */
+	"      securityContext:\n"							  /* 14 */
+	"        seccompProfile:\n"							  /* 15 */
+	"          type: Localhost\n"							  /* 16 */
+	"          localhostProfile: profiles/pod.json\n"				  /* 17 */
+	"      initContainers:\n"							  /* 18 */
+	"      - name: init\n"								  /* 19 */
+	"        securityContext:\n"							  /* 20 */
+	"          appArmorProfile:\n"							  /* 21 */
+	"            type: Localhost\n"							  /* 22 */
+	"            localhostProfile: init-aa\n"					  /* 23 */
+	"      containers:\n"								  /* 24 */
+	"      - name: app\n"								  /* 25 */
+	"        securityContext:\n"							  /* 26 */
+	"          seccompProfile: {type: Localhost, localhostProfile: app.json}\n"	  /* 27 */
+	"          appArmorProfile: {type: RuntimeDefault}\n"				  /* 28 */
+	"      - name: side\n"								  /* 29 */
+	"        securityContext:\n"							  /* 30 */
+	"          seccompProfile:\n"							  /* 31 */
+	"            type: RuntimeDefault\n"						  /* 32 */
+	"            localhostProfile: ignored.json\n"					  /* 33 */
+	"      - name: empty\n"								  /* 34 */
+	"        securityContext:\n"							  /* 35 */
+	"          seccompProfile:\n"							  /* 36 */
+	"            type: Localhost\n";						  /* 37 */
 
 Test(profile_refs, deployment)
 {
@@ -136,41 +136,41 @@ Test(profile_refs, borrowed_workload_fields)
 Test(profile_refs, pod_and_cronjob_in_input_order)
 {
 	static const char y[] =
-		"apiVersion: batch/v1\n"                   /* 1 */
-		"kind: CronJob\n"                          /* 2 */
-		"metadata: {name: cj}\n"                   /* 3 */
-		"spec:\n"                                  /* 4 */
-		"  schedule: '* * * * *'\n"                /* 5 */
-		"  jobTemplate:\n"                         /* 6 */
-		"    spec:\n"                              /* 7 */
-		"      template:\n"                        /* 8 */
-		"        metadata:\n"                      /* 9 */
-		"          annotations:\n"                 /* 10 */
+		"apiVersion: batch/v1\n"    /* 1 */
+		"kind: CronJob\n"	    /* 2 */
+		"metadata: {name: cj}\n"    /* 3 */
+		"spec:\n"		    /* 4 */
+		"  schedule: '* * * * *'\n" /* 5 */
+		"  jobTemplate:\n"	    /* 6 */
+		"    spec:\n"		    /* 7 */
+		"      template:\n"	    /* 8 */
+		"        metadata:\n"	    /* 9 */
+		"          annotations:\n"  /* 10 */
 		"            container.apparmor.security.beta.kubernetes.io/job: localhost/\n"
 		/* 11 */
-		"        spec:\n"                          /* 12 */
-		"          containers:\n"                  /* 13 */
-		"          - name: job\n"                  /* 14 */
-		"            securityContext:\n"           /* 15 */
-		"              seccompProfile:\n"          /* 16 */
-		"                type: Localhost\n"        /* 17 */
-		"                localhostProfile: \"cj.json\"\n" /* 18 */
-		"---\n"                                    /* 19 */
-		"apiVersion: v1\n"                         /* 20 */
-		"kind: Pod\n"                              /* 21 */
-		"metadata:\n"                              /* 22 */
-		"  name: p\n"                              /* 23 */
-		"spec:\n"                                  /* 24 */
-		"  securityContext:\n"                     /* 25 */
-		"    appArmorProfile:\n"                   /* 26 */
-		"      type: Localhost\n"                  /* 27 */
-		"      localhostProfile: pod-aa\n"         /* 28 */
-		"    seccompProfile:\n"                    /* 29 */
-		"      type: Localhost\n"                  /* 30 */
-		"      localhostProfile: pod.json\n"       /* 31 */
-		"  ephemeralContainers:\n"                 /* 32 */
-		"  - name: dbg\n"                          /* 33 */
-		"    securityContext:\n"                   /* 34 */
+		"        spec:\n"							/* 12 */
+		"          containers:\n"						/* 13 */
+		"          - name: job\n"						/* 14 */
+		"            securityContext:\n"					/* 15 */
+		"              seccompProfile:\n"					/* 16 */
+		"                type: Localhost\n"					/* 17 */
+		"                localhostProfile: \"cj.json\"\n"			/* 18 */
+		"---\n"									/* 19 */
+		"apiVersion: v1\n"							/* 20 */
+		"kind: Pod\n"								/* 21 */
+		"metadata:\n"								/* 22 */
+		"  name: p\n"								/* 23 */
+		"spec:\n"								/* 24 */
+		"  securityContext:\n"							/* 25 */
+		"    appArmorProfile:\n"						/* 26 */
+		"      type: Localhost\n"						/* 27 */
+		"      localhostProfile: pod-aa\n"					/* 28 */
+		"    seccompProfile:\n"							/* 29 */
+		"      type: Localhost\n"						/* 30 */
+		"      localhostProfile: pod.json\n"					/* 31 */
+		"  ephemeralContainers:\n"						/* 32 */
+		"  - name: dbg\n"							/* 33 */
+		"    securityContext:\n"						/* 34 */
 		"      appArmorProfile: {type: Localhost, localhostProfile: dbg-aa}\n"; /* 35 */
 	static const struct want w[] = {
 		/* a quoted scalar's location is its first character, after the quote */
@@ -215,12 +215,12 @@ Test(profile_refs, wrong_types_give_no_ref)
 		"apiVersion: v1\nkind: Pod\nmetadata:\n  name: bad\n"
 		"  annotations: [not, a, map]\n"
 		"spec:\n"
-		"  securityContext: restricted\n"                                   /* a string */
+		"  securityContext: restricted\n" /* a string */
 		"  initContainers: {name: not-a-list}\n"
 		"  containers:\n"
 		"  - name: a\n"
 		"    securityContext:\n"
-		"      seccompProfile: Localhost\n"                                 /* a string */
+		"      seccompProfile: Localhost\n" /* a string */
 		/* type a list */
 		"      appArmorProfile: {type: [Localhost], localhostProfile: x}\n"
 		"  - name: b\n"
@@ -278,7 +278,9 @@ Test(profile_refs, checked_against_a_node)
 		"      seccompProfile: {type: Localhost, localhostProfile: ringfence/gone.json}\n";
 	char dir[] = "/k/seccomp", here[] = "ringfence/here.json", why[] = "off";
 	struct rf_node_profile prof = { .localhost_profile = here, .sha256 = "00" };
-	struct rf_node_status s = { .seccomp_dir = dir, .profiles = &prof, .n_profiles = 1,
+	struct rf_node_status s = { .seccomp_dir = dir,
+				    .profiles = &prof,
+				    .n_profiles = 1,
 				    .kubelet = { .seccomp_default = RF_TRI_UNKNOWN },
 				    .apparmor = { .why_not = why } };
 	struct rf_node_refs refs = { 0 };

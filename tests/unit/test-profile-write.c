@@ -163,7 +163,8 @@ Test(profile_write, spo_output_has_kubernetes_header)
 }
 
 /* Regression test: (lib/seccomp/write.c json_strv/yaml_strv): `sort` makes a copy of the names but
- * never calls strv_sort() on it, so names come out in source order, not sorted (DESIGN §5). (fixed). */
+ * never calls strv_sort() on it, so names come out in source order, not sorted (DESIGN §5).
+ * (fixed). */
 Test(profile_write, names_are_sorted_in_every_format)
 {
 	struct rf_profile *a = parse_fixture("profiles/valid/oci-bare.json");
@@ -187,7 +188,8 @@ Test(profile_write, oci_output_drops_docker_comments)
 	struct rf_profile *a = parse_str("{\"defaultAction\": \"SCMP_ACT_ALLOW\", \"syscalls\": "
 					 "[{\"names\": [\"kill\"], \"action\": \"SCMP_ACT_ERRNO\", "
 					 "\"comment\": \"no signals\"}]}");
-	_cleanup_str_ char *oci = write_str(a, RF_FORMAT_OCI), *docker = write_str(a, RF_FORMAT_DOCKER);
+	_cleanup_str_ char *oci = write_str(a, RF_FORMAT_OCI),
+			   *docker = write_str(a, RF_FORMAT_DOCKER);
 
 	cr_assert_null(strstr(oci, "comment"), "OCI output has a Docker key:\n%s", oci);
 	expect_contains(docker, "\"comment\": \"no signals\"");
@@ -225,7 +227,8 @@ Test(profile_write, rejects_unknown_format)
 Test(profile_write, escapes_strings_and_keeps_utf8)
 {
 	static const char doc[] =
-		"{\"defaultAction\": \"SCMP_ACT_ALLOW\", \"listenerPath\": \"/run/a \\\"b\\\".sock\","
+		"{\"defaultAction\": \"SCMP_ACT_ALLOW\", \"listenerPath\": \"/run/a "
+		"\\\"b\\\".sock\","
 		" \"listenerMetadata\": \"tab\\there\\nnew\\\\line \\u0001 caf\xc3\xa9\","
 		" \"syscalls\": []}";
 	struct rf_profile *a = parse_str(doc);

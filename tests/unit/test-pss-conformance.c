@@ -71,7 +71,8 @@ static void run_dir(const char *level, unsigned minor, const char *expect, struc
 	for (int i = 0; i < n; i++) {
 		char path[8192], want[256];
 		struct rf_audit *a = NULL;
-		struct rf_audit_opts o = { .level_set = true, .version_set = true,
+		struct rf_audit_opts o = { .level_set = true,
+					   .version_set = true,
 					   .version = { .minor = minor } };
 		struct rf_error e = { 0 };
 		const struct rf_audit_workload *w;
@@ -90,16 +91,19 @@ static void run_dir(const char *level, unsigned minor, const char *expect, struc
 		w = rf_audit_workload(a, 0);
 		if (rf_audit_n_errors(a) || !w || w->error || rf_audit_n_workloads(a) != 1) {
 			printf("DISAGREE %s: not evaluated: %s\n", path,
-			       rf_audit_n_errors(a) ? rf_audit_error(a, 0) : w ? w->error : "no workload");
+			       rf_audit_n_errors(a) ? rf_audit_error(a, 0)
+			       : w		    ? w->error
+						    : "no workload");
 		} else {
 			ok = pass_expected ? w->n_violations == 0 : w->n_violations > 0;
 			if (!ok) {
-				printf("DISAGREE %s: expected %s, got %zu violation(s)%s%s%s\n", path, expect,
-				       w->n_violations, w->n_violations ? ": " : "",
+				printf("DISAGREE %s: expected %s, got %zu violation(s)%s%s%s\n",
+				       path, expect, w->n_violations, w->n_violations ? ": " : "",
 				       w->n_violations ? w->violations[0].reason : "",
 				       w->n_violations ? "" : "");
 				for (size_t v = 0; v < w->n_violations; v++)
-					printf("    %s: %s\n", w->violations[v].check, w->violations[v].detail);
+					printf("    %s: %s\n", w->violations[v].check,
+					       w->violations[v].detail);
 			} else {
 				t->agree++;
 				check_of(ents[i]->d_name, want, sizeof(want));
@@ -123,7 +127,8 @@ Test(conformance, upstream_fixtures, .timeout = 120)
 	struct tally t = { 0 };
 
 	if (!have_fixtures())
-		cr_skip("no upstream fixtures at %s (expected $RF_SRC/../shared/conformance/pod-security)",
+		cr_skip("no upstream fixtures at %s (expected "
+			"$RF_SRC/../shared/conformance/pod-security)",
 			root);
 	for (size_t l = 0; l < 2; l++)
 		for (unsigned minor = 0; minor <= RF_PSS_NEWEST_MINOR; minor++) {
@@ -150,7 +155,8 @@ static void fix_dir(const char *level, unsigned minor, unsigned *tried, unsigned
 		char path[8192], *buf = NULL;
 		size_t len = 0, manual = 0;
 		struct rf_audit *a = NULL, *b = NULL;
-		struct rf_audit_opts o = { .level_set = true, .version_set = true,
+		struct rf_audit_opts o = { .level_set = true,
+					   .version_set = true,
 					   .version = { .minor = minor } };
 		FILE *f;
 

@@ -6,7 +6,7 @@
 #include "core/arch.h"
 #include "unit.h"
 
-#define NO_CAPS ((const char *const[]){ NULL })
+#define NO_CAPS	  ((const char *const[]){ NULL })
 #define CAPS(...) ((const char *const[]){ __VA_ARGS__, NULL })
 
 static struct rf_profile *resolve(const struct rf_profile *p, const char *arch,
@@ -243,8 +243,10 @@ Test(resolve, names_repeated_with_the_same_rule_are_listed_once)
 	struct rf_lint l = { 0 };
 
 	expect_i(rf_profile_builtin("runtime/default", &p, &err), 0);
-	out = resolve(p, "x86_64", CAPS("CAP_SYS_ADMIN", "CAP_SYS_PTRACE", "CAP_SYSLOG", "CAP_BPF",
-					 "CAP_PERFMON"), 6, 1);
+	out = resolve(
+		p, "x86_64",
+		CAPS("CAP_SYS_ADMIN", "CAP_SYS_PTRACE", "CAP_SYSLOG", "CAP_BPF", "CAP_PERFMON"), 6,
+		1);
 	expect_u(count_rules_with(out, "ptrace"), 1);
 	expect_u(count_rules_with(out, "syslog"), 1);
 	expect_u(count_rules_with(out, "bpf"), 1);
@@ -326,9 +328,10 @@ Test(resolve, native_arch_missing_from_archmap_gives_no_architectures)
 
 Test(resolve, explicit_architectures_win_over_archmap)
 {
-	struct rf_profile *p = parse_str("{\"defaultAction\": \"SCMP_ACT_ERRNO\", \"architectures\":"
-					 " [\"SCMP_ARCH_X86_64\"], \"syscalls\": [{\"names\": "
-					 "[\"read\"], \"action\": \"SCMP_ACT_ALLOW\"}]}");
+	struct rf_profile *p =
+		parse_str("{\"defaultAction\": \"SCMP_ACT_ERRNO\", \"architectures\":"
+			  " [\"SCMP_ARCH_X86_64\"], \"syscalls\": [{\"names\": "
+			  "[\"read\"], \"action\": \"SCMP_ACT_ALLOW\"}]}");
 	struct rf_profile *out = resolve(p, "aarch64", NO_CAPS, 6, 1);
 
 	expect_u(strv_length(out->architectures), 1);
@@ -340,9 +343,10 @@ Test(resolve, explicit_architectures_win_over_archmap)
 Test(resolve, bad_min_kernel_is_an_error_with_the_rule_line)
 {
 	_cleanup_error_ struct rf_error err = { 0 };
-	struct rf_profile *p = parse_str("{\"defaultAction\": \"SCMP_ACT_ERRNO\", \"syscalls\": [\n"
-					 "\n{\"names\": [\"read\"], \"action\": \"SCMP_ACT_ALLOW\", "
-					 "\"includes\": {\"minKernel\": \"four.eight\"}}]}");
+	struct rf_profile *p =
+		parse_str("{\"defaultAction\": \"SCMP_ACT_ERRNO\", \"syscalls\": [\n"
+			  "\n{\"names\": [\"read\"], \"action\": \"SCMP_ACT_ALLOW\", "
+			  "\"includes\": {\"minKernel\": \"four.eight\"}}]}");
 	struct rf_resolve_env env = { .native_arch = seccomp_arch_resolve_name("x86_64"),
 				      .kernel_major = 6 };
 	struct rf_profile *out = NULL;

@@ -88,15 +88,18 @@ Test(default_rules, read_only_opens_are_filtered_by_prefix)
 	cr_assert_eq(rf_ruleset_needs(rs, &n), 0);
 	cr_assert(!n.all_paths, "a default rule reads read-only opens at any path");
 	cr_assert(n.all_write_paths);
-	for (const char *const *want = (const char *const[]){ "/etc/shadow", "/etc/sudoers",
-			"/var/run/secrets/kubernetes.io/serviceaccount/token", NULL }; *want; want++) {
+	for (const char *const *want =
+		     (const char *const[]){ "/etc/shadow", "/etc/sudoers",
+					    "/var/run/secrets/kubernetes.io/serviceaccount/token",
+					    NULL };
+	     *want; want++) {
 		bool found = false;
 
-		STRV_FOREACH (p, n.path_prefixes)
+		STRV_FOREACH(p, n.path_prefixes)
 			found |= !strncmp(*want, *p, strlen(*p));
 		cr_assert(found, "no prefix passes %s", *want);
 	}
-	STRV_FOREACH (p, n.path_prefixes)
+	STRV_FOREACH(p, n.path_prefixes)
 		cr_assert(strcmp(*p, "/") && strcmp(*p, "/srv/") && strcmp(*p, "/var/www/"),
 			  "prefix %s passes a server's pages", *p);
 	rf_ruleset_needs_done(&n);
@@ -230,7 +233,8 @@ Test(default_rules, injection_and_anti_debugging)
 	struct rf_proc *traced = child(401, gdb, "/srv/app", "app");
 	struct rf_event e = ev_kind(bash, RF_EV_PTRACE, "ptrace");
 
-	e.ptrace = (struct rf_ev_ptrace){ .op = RF_PTRACE_REQUEST, .request = PTRACE_ATTACH,
+	e.ptrace = (struct rf_ev_ptrace){ .op = RF_PTRACE_REQUEST,
+					  .request = PTRACE_ATTACH,
 					  .target = 1 };
 	fires("Ptrace attached to another process", &e);
 	e.ptrace.request = PTRACE_PEEKDATA;
@@ -329,8 +333,8 @@ Test(default_rules, privilege_escalation_and_escape)
 {
 	struct rf_proc *sudo = child(600, user_app, "/usr/bin/sudo", "sudo -i");
 	struct rf_proc *runc_ns = child(601, NULL, "/usr/bin/runc", "runc init");
-	struct rf_proc *systemd = proc_new(1, "systemd", "/lib/systemd/systemd", "systemd", NULL,
-					   false);
+	struct rf_proc *systemd =
+		proc_new(1, "systemd", "/lib/systemd/systemd", "systemd", NULL, false);
 	struct rf_event e;
 
 	runc_ns->container_id[0] = 'a';
@@ -353,8 +357,9 @@ Test(default_rules, privilege_escalation_and_escape)
 	quiet("Namespace change in container", &e);
 
 	e = ev_kind(bash, RF_EV_NAMESPACE, "mount");
-	e.ns = (struct rf_ev_namespace){ .op = RF_NS_MOUNT, .source = "/dev/sda1",
-					 .target = "/mnt", .fstype = "ext4" };
+	e.ns = (struct rf_ev_namespace){
+		.op = RF_NS_MOUNT, .source = "/dev/sda1", .target = "/mnt", .fstype = "ext4"
+	};
 	fires("Mount in container", &e);
 	e.proc = host_sh;
 	quiet("Mount in container", &e);
@@ -382,7 +387,9 @@ Test(default_rules, privilege_escalation_and_escape)
 	quiet("Sysrq trigger written", &e);
 
 	e = ev_kind(bash, RF_EV_NET, "connect");
-	e.net = (struct rf_ev_net){ .op = RF_NET_CONNECT, .fd = 3, .family = AF_UNIX,
+	e.net = (struct rf_ev_net){ .op = RF_NET_CONNECT,
+				    .fd = 3,
+				    .family = AF_UNIX,
 				    .remote = { .family = AF_UNIX,
 						.unix_path = "/var/run/docker.sock" } };
 	fires("Container runtime socket accessed", &e);
@@ -407,8 +414,9 @@ Test(default_rules, network)
 {
 	struct rf_event e = ev_kind(bash, RF_EV_NET, "socket");
 
-	e.net = (struct rf_ev_net){ .op = RF_NET_SOCKET, .fd = -1, .family = AF_PACKET,
-				    .type = SOCK_RAW };
+	e.net = (struct rf_ev_net){
+		.op = RF_NET_SOCKET, .fd = -1, .family = AF_PACKET, .type = SOCK_RAW
+	};
 	fires("Raw or packet socket in container", &e);
 	e.net.family = AF_INET;
 	e.net.type = SOCK_STREAM;
@@ -430,25 +438,44 @@ Test(default_rules, network)
 Test(default_rules, every_rule_is_tested_and_classified)
 {
 	static const char *const covered[] = {
-		"Read shadow or sudoers file by untrusted program", "Read SSH private key by untrusted program",
+		"Read shadow or sudoers file by untrusted program",
+		"Read SSH private key by untrusted program",
 		"Read kubelet or cluster credentials by untrusted program",
 		"Read service account token or cloud credentials with a file tool",
-		"Link created over sensitive file", "Shell spawned by a server process",
-		"Terminal shell in container", "Reverse shell", "Network tool launched in container",
-		"Executed file written after the container started", "Fileless execution",
-		"Crypto miner launched", "Package manager launched in container",
-		"Ptrace attached to another process", "PTRACE_TRACEME anti-debugging",
+		"Link created over sensitive file",
+		"Shell spawned by a server process",
+		"Terminal shell in container",
+		"Reverse shell",
+		"Network tool launched in container",
+		"Executed file written after the container started",
+		"Fileless execution",
+		"Crypto miner launched",
+		"Package manager launched in container",
+		"Ptrace attached to another process",
+		"PTRACE_TRACEME anti-debugging",
 		"Process memory written with process_vm_writev",
 		"Process memory written through /proc/PID/mem",
-		"Write below binary or library directory", "Write below etc", "Write below root",
-		"Cron job created or modified", "SSH authorized_keys modified",
-		"Shell configuration file modified", "Log file cleared",
-		"Shell history deleted or truncated", "Secure deletion or bulk removal",
-		"Setuid or setgid bit set", "Non-sudo setuid to root", "Namespace change in container",
-		"Mount in container", "Kernel module loaded", "Release agent written",
-		"Kernel callback path written", "Sysrq trigger written",
-		"Container runtime socket accessed", "Userfaultfd by unprivileged user",
-		"BPF program loaded", "Raw or packet socket in container",
+		"Write below binary or library directory",
+		"Write below etc",
+		"Write below root",
+		"Cron job created or modified",
+		"SSH authorized_keys modified",
+		"Shell configuration file modified",
+		"Log file cleared",
+		"Shell history deleted or truncated",
+		"Secure deletion or bulk removal",
+		"Setuid or setgid bit set",
+		"Non-sudo setuid to root",
+		"Namespace change in container",
+		"Mount in container",
+		"Kernel module loaded",
+		"Release agent written",
+		"Kernel callback path written",
+		"Sysrq trigger written",
+		"Container runtime socket accessed",
+		"Userfaultfd by unprivileged user",
+		"BPF program loaded",
+		"Raw or packet socket in container",
 		"Cloud metadata service contacted from container",
 		"Kubernetes API server contacted from container",
 	};
@@ -492,7 +519,19 @@ static void no_findings(const char *fixture)
 	fx_free(&s);
 }
 
-Test(default_rules, quiet_on_nginx) { no_findings("events/nginx.jsonl"); }
-Test(default_rules, quiet_on_redis) { no_findings("events/redis.jsonl"); }
-Test(default_rules, quiet_on_python) { no_findings("events/python.jsonl"); }
-Test(default_rules, quiet_on_package_build) { no_findings("events/package-build.jsonl"); }
+Test(default_rules, quiet_on_nginx)
+{
+	no_findings("events/nginx.jsonl");
+}
+Test(default_rules, quiet_on_redis)
+{
+	no_findings("events/redis.jsonl");
+}
+Test(default_rules, quiet_on_python)
+{
+	no_findings("events/python.jsonl");
+}
+Test(default_rules, quiet_on_package_build)
+{
+	no_findings("events/package-build.jsonl");
+}

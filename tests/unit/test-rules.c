@@ -22,7 +22,7 @@ static bool cond_matches(const char *cond, const struct rf_event *ev)
 	return n > 0;
 }
 
-#define expect_match(cond, ev) cr_assert(cond_matches(cond, ev), "expected a match: %s", cond)
+#define expect_match(cond, ev)	  cr_assert(cond_matches(cond, ev), "expected a match: %s", cond)
 #define expect_no_match(cond, ev) cr_assert(!cond_matches(cond, ev), "expected no match: %s", cond)
 
 Test(rules, string_operators)
@@ -51,8 +51,9 @@ Test(rules, string_operators)
 	expect_no_match("fd.name in (/a, /b)", &ev);
 	expect_match("fd.directory = /etc and fd.filename = Shadow.bak", &ev);
 	expect_match("fd.name exists and not fd.sip exists", &ev);
-	expect_match("proc.name = cat and proc.pname = bash and proc.cmdline = 'cat /etc/Shadow.bak'",
-		     &ev);
+	expect_match(
+		"proc.name = cat and proc.pname = bash and proc.cmdline = 'cat /etc/Shadow.bak'",
+		&ev);
 	expect_match("proc.args = /etc/Shadow.bak and proc.exepath = /usr/bin/cat", &ev);
 	expect_match("proc.aname[1] = bash and proc.aname = bash and proc.aname[0] = cat", &ev);
 	expect_no_match("proc.aname = cat", &ev); /* no index: the ancestors, not itself */
@@ -66,8 +67,8 @@ Test(rules, numbers_ips_flags)
 {
 	struct rf_proc *p = proc_new(30, "curl", "/usr/bin/curl", "curl http://x", NULL, true);
 	struct rf_event c = ev_connect4(p, "169.254.169.254", 80);
-	struct rf_event o = ev_open(p, "/tmp/x", O_WRONLY | O_CREAT | O_TRUNC,
-				    RF_ACC_WRITE | RF_ACC_CREATE);
+	struct rf_event o =
+		ev_open(p, "/tmp/x", O_WRONLY | O_CREAT | O_TRUNC, RF_ACC_WRITE | RF_ACC_CREATE);
 
 	expect_match("fd.sip = 169.254.169.254 and fd.sport = 80", &c);
 	expect_match("fd.sip in (10.0.0.0/8, 169.254.0.0/16)", &c);
@@ -91,12 +92,12 @@ Test(rules, numbers_ips_flags)
 
 Test(rules, macros_lists_and_nesting)
 {
-	static const char yaml[] =
-		"- list: inner\n  items: [/etc/shadow]\n"
-		"- list: outer\n  items: [inner, /etc/gshadow, 443]\n"
-		"- macro: m2\n  condition: fd.name in (outer)\n"
-		"- macro: m1\n  condition: (evt.type = openat and m2)\n"
-		"- rule: R\n  desc: d\n  priority: info\n  output: o\n  condition: m1 and not proc.name in (ok)\n";
+	static const char yaml[] = "- list: inner\n  items: [/etc/shadow]\n"
+				   "- list: outer\n  items: [inner, /etc/gshadow, 443]\n"
+				   "- macro: m2\n  condition: fd.name in (outer)\n"
+				   "- macro: m1\n  condition: (evt.type = openat and m2)\n"
+				   "- rule: R\n  desc: d\n  priority: info\n  output: o\n  "
+				   "condition: m1 and not proc.name in (ok)\n";
 	struct rf_ruleset *rs = rules_ok(yaml);
 	struct rf_proc *p = proc_new(5, "cat", "/bin/cat", "cat", NULL, false);
 	struct rf_event a = ev_open(p, "/etc/shadow", 0, RF_ACC_READ);
@@ -115,36 +116,52 @@ Test(rules, errors_are_located)
 	static const struct {
 		const char *yaml, *want;
 	} cases[] = {
-		{ HEAD "proc.name = a and fd.nmae = b\n", "test.yaml:5:32: unknown field 'fd.nmae'" },
-		{ HEAD "proc.name = a and\n    nosuchmacro\n", "test.yaml:6:5: unknown macro 'nosuchmacro'" },
+		{ HEAD "proc.name = a and fd.nmae = b\n",
+		  "test.yaml:5:32: unknown field 'fd.nmae'" },
+		{ HEAD "proc.name = a and\n    nosuchmacro\n",
+		  "test.yaml:6:5: unknown macro 'nosuchmacro'" },
 		{ HEAD ">\n    proc.name = a\n    and fd.name likes b\n",
 		  "test.yaml:7:17: expected an operator, found 'likes'" },
-		{ HEAD "proc.name regex 'x'\n", "test.yaml:5:24: operator 'regex' is not supported" },
+		{ HEAD "proc.name regex 'x'\n",
+		  "test.yaml:5:24: operator 'regex' is not supported" },
 		{ HEAD "proc.pid = abc\n", "test.yaml:5:25: proc.pid needs an integer, not 'abc'" },
-		{ HEAD "fd.sip = 10.0.0.1/8\n", "test.yaml:5:23: '10.0.0.1/8' is not an IP address" },
-		{ HEAD "proc.name = 'unterminated\n", "test.yaml:5:26: unterminated quoted string" },
+		{ HEAD "fd.sip = 10.0.0.1/8\n",
+		  "test.yaml:5:23: '10.0.0.1/8' is not an IP address" },
+		{ HEAD "proc.name = 'unterminated\n",
+		  "test.yaml:5:26: unterminated quoted string" },
 		{ HEAD "(proc.name = a\n", "expected ')'" },
-		{ HEAD "proc.name in a\n", "test.yaml:5:27: expected '(' and a list of values, found 'a'" },
+		{ HEAD "proc.name in a\n",
+		  "test.yaml:5:27: expected '(' and a list of values, found 'a'" },
 		{ HEAD "evt.type = opne\n", "test.yaml:5:25: unknown event type 'opne'" },
-		{ HEAD "proc.aname[99] = a\n", "test.yaml:5:14: proc.aname needs an [index] from 0 to 31" },
-		{ HEAD "evt.arg.flags contains O_BOGUS\n", "'O_BOGUS' is not a flag of evt.arg.flags" },
+		{ HEAD "proc.aname[99] = a\n",
+		  "test.yaml:5:14: proc.aname needs an [index] from 0 to 31" },
+		{ HEAD "evt.arg.flags contains O_BOGUS\n",
+		  "'O_BOGUS' is not a flag of evt.arg.flags" },
 		{ HEAD "fd.sip startswith 10\n", "operator 'startswith' does not apply to fd.sip" },
-		{ HEAD "evt.type = personality and fd.name = /x\n", "test.yaml:1:9: rule 'R' can never match" },
-		{ "- rule: R\n  desc: d\n  priority: loud\n  output: o\n  condition: proc.name = a\n",
+		{ HEAD "evt.type = personality and fd.name = /x\n",
+		  "test.yaml:1:9: rule 'R' can never match" },
+		{ "- rule: R\n  desc: d\n  priority: loud\n  output: o\n  condition: proc.name = "
+		  "a\n",
 		  "test.yaml:3:13: priority: 'loud' is none of" },
-		{ "- rule: R\n  desc: d\n  priority: info\n  output: o\n  condition: proc.name = a\n  colour: red\n",
+		{ "- rule: R\n  desc: d\n  priority: info\n  output: o\n  condition: proc.name = "
+		  "a\n  colour: red\n",
 		  "test.yaml:6:3: rule: unknown key 'colour'" },
-		{ "- rule: R\n  desc: d\n  priority: info\n  output: o %fd.nmae x\n  condition: proc.name = a\n",
+		{ "- rule: R\n  desc: d\n  priority: info\n  output: o %fd.nmae x\n  condition: "
+		  "proc.name = a\n",
 		  "test.yaml:4:13: output: unknown field 'fd.nmae'" },
-		{ "- rule: R\n  desc: d\n  priority: info\n  output: o\n", "rule 'R': missing 'condition'" },
+		{ "- rule: R\n  desc: d\n  priority: info\n  output: o\n",
+		  "rule 'R': missing 'condition'" },
 		{ "- macro: a\n  condition: b\n- macro: b\n  condition: a\n" HEAD "a\n",
 		  "macro 'a' refers to itself" },
-		{ "- rule: R\n  desc: d\n  priority: info\n  output: o\n  condition: proc.name = a\n  source: aws_cloudtrail\n",
+		{ "- rule: R\n  desc: d\n  priority: info\n  output: o\n  condition: proc.name = "
+		  "a\n  source: aws_cloudtrail\n",
 		  "test.yaml:6:11: source 'aws_cloudtrail' is not supported" },
 		{ "- required_plugin_versions: []\n", "Falco plugins are not supported" },
-		{ "- rule: R\n  desc: d\n  priority: info\n  output: o\n  condition: proc.name = a\n  finding_type: Bad\n",
+		{ "- rule: R\n  desc: d\n  priority: info\n  output: o\n  condition: proc.name = "
+		  "a\n  finding_type: Bad\n",
 		  "finding_type 'Bad' is not of the form" },
-		{ "- rule: R\n  desc: d\n  priority: info\n  output: o\n  condition: proc.name = a\n  action: explode\n",
+		{ "- rule: R\n  desc: d\n  priority: info\n  output: o\n  condition: proc.name = "
+		  "a\n  action: explode\n",
 		  "action 'explode' is none of alert, kill, deny" },
 		{ "- list: l\n  items: [a\n", "test.yaml:" },
 	};
@@ -152,8 +169,8 @@ Test(rules, errors_are_located)
 	for (size_t i = 0; i < ELEMENTSOF(cases); i++) {
 		_cleanup_free_ char *msg = rules_err(cases[i].yaml);
 
-		cr_assert(strstr(msg, cases[i].want), "case %zu: \"%s\" does not contain \"%s\"", i, msg,
-			  cases[i].want);
+		cr_assert(strstr(msg, cases[i].want), "case %zu: \"%s\" does not contain \"%s\"", i,
+			  msg, cases[i].want);
 	}
 }
 
@@ -164,12 +181,14 @@ Test(rules, exceptions_and_append_across_files)
 		"- rule: R\n  desc: d\n  priority: warning\n  output: o\n"
 		"  condition: evt.type = execve and proc.name in (bins)\n"
 		"  exceptions:\n"
-		"    - name: by_parent\n      fields: [proc.pname, proc.args]\n      comps: [=, startswith]\n"
+		"    - name: by_parent\n      fields: [proc.pname, proc.args]\n      comps: [=, "
+		"startswith]\n"
 		"      values:\n        - [cron, -z]\n"
 		"    - name: by_exe\n      fields: proc.exepath\n      values: [/opt/ok/nc]\n";
 	static const char local[] =
 		"- list: bins\n  items: [socat]\n  override:\n    items: append\n"
-		"- rule: R\n  exceptions:\n    - name: by_parent\n      values:\n        - [sshd, -l]\n"
+		"- rule: R\n  exceptions:\n    - name: by_parent\n      values:\n        - [sshd, "
+		"-l]\n"
 		"  append: true\n";
 	struct rf_ruleset *rs = rules_ok2(base, local);
 	struct rf_proc *cron = proc_new(2, "cron", "/usr/sbin/cron", "cron", NULL, false);
@@ -194,11 +213,13 @@ Test(rules, exceptions_and_append_across_files)
 
 Test(rules, override_replace_and_disable)
 {
-	static const char base[] =
-		"- macro: m\n  condition: proc.name = a\n"
-		"- rule: R1\n  desc: d\n  priority: warning\n  output: o\n  condition: evt.type = execve and m\n"
-		"- rule: R2\n  desc: d\n  priority: warning\n  output: o\n  condition: evt.type = execve and m\n"
-		"- rule: R3\n  desc: d\n  priority: warning\n  output: o\n  condition: evt.type = execve and m\n";
+	static const char base[] = "- macro: m\n  condition: proc.name = a\n"
+				   "- rule: R1\n  desc: d\n  priority: warning\n  output: o\n  "
+				   "condition: evt.type = execve and m\n"
+				   "- rule: R2\n  desc: d\n  priority: warning\n  output: o\n  "
+				   "condition: evt.type = execve and m\n"
+				   "- rule: R3\n  desc: d\n  priority: warning\n  output: o\n  "
+				   "condition: evt.type = execve and m\n";
 	static const char local[] =
 		"- macro: m\n  condition: or proc.name = b\n  override:\n    condition: append\n"
 		"- rule: R1\n  priority: critical\n  condition: and proc.exepath = /bin/b\n"
@@ -222,8 +243,9 @@ Test(rules, override_replace_and_disable)
 
 Test(rules, override_refusals)
 {
-	_cleanup_free_ char *a = rules_err2(HEAD "proc.name = a\n",
-					    "- rule: R\n  priority: info\n  override:\n    priority: append\n");
+	_cleanup_free_ char *a =
+		rules_err2(HEAD "proc.name = a\n",
+			   "- rule: R\n  priority: info\n  override:\n    priority: append\n");
 	_cleanup_free_ char *b = rules_err2(HEAD "proc.name = a\n",
 					    "- rule: Nope\n  condition: and x\n  append: true\n");
 	_cleanup_free_ char *c = rules_err2(HEAD "proc.name = a\n",
@@ -238,18 +260,21 @@ Test(rules, override_refusals)
 /* An appended condition's error points into the file that appended it. */
 Test(rules, appended_condition_error_points_at_its_file)
 {
-	_cleanup_free_ char *msg = rules_err2(HEAD "proc.name = a\n",
-					      "- rule: R\n  condition: and fd.bogus = 1\n  append: true\n");
+	_cleanup_free_ char *msg =
+		rules_err2(HEAD "proc.name = a\n",
+			   "- rule: R\n  condition: and fd.bogus = 1\n  append: true\n");
 
 	expect_contains(msg, "local.yaml:2:18: unknown field 'fd.bogus'");
 }
 
 Test(rules, index_by_event_type)
 {
-	struct rf_ruleset *rs = rules_ok(
-		"- rule: Exec\n  desc: d\n  priority: info\n  output: o\n  condition: evt.type = execve and proc.name = x\n"
-		"- rule: Raw\n  desc: d\n  priority: info\n  output: o\n  condition: evt.type = personality\n"
-		"- rule: Any\n  desc: d\n  priority: info\n  output: o\n  condition: proc.name = x\n");
+	struct rf_ruleset *rs = rules_ok("- rule: Exec\n  desc: d\n  priority: info\n  output: o\n "
+					 " condition: evt.type = execve and proc.name = x\n"
+					 "- rule: Raw\n  desc: d\n  priority: info\n  output: o\n  "
+					 "condition: evt.type = personality\n"
+					 "- rule: Any\n  desc: d\n  priority: info\n  output: o\n  "
+					 "condition: proc.name = x\n");
 	struct rf_proc *p = proc_new(4, "x", "/bin/x", "x", NULL, false);
 	struct rf_event ex = ev_exec(p), raw = ev_base(RF_EV_SYSCALL, p, NULL),
 			raw_open = ev_base(RF_EV_SYSCALL, p, NULL);
@@ -271,11 +296,13 @@ Test(rules, index_by_event_type)
 
 Test(rules, needs)
 {
-	struct rf_ruleset *rs = rules_ok(
-		"- rule: A\n  desc: d\n  priority: info\n  output: o\n"
-		"  condition: evt.type in (open, openat) and (fd.name startswith /etc/ or fd.name pmatch (/root, /etc/ssh))\n"
-		"- rule: B\n  desc: d\n  priority: info\n  output: o\n  condition: evt.type = connect and fd.sport = 443\n"
-		"- rule: C\n  desc: d\n  priority: info\n  output: o\n  condition: evt.type = personality\n");
+	struct rf_ruleset *rs = rules_ok("- rule: A\n  desc: d\n  priority: info\n  output: o\n"
+					 "  condition: evt.type in (open, openat) and (fd.name "
+					 "startswith /etc/ or fd.name pmatch (/root, /etc/ssh))\n"
+					 "- rule: B\n  desc: d\n  priority: info\n  output: o\n  "
+					 "condition: evt.type = connect and fd.sport = 443\n"
+					 "- rule: C\n  desc: d\n  priority: info\n  output: o\n  "
+					 "condition: evt.type = personality\n");
 	struct rf_ruleset_needs n;
 
 	cr_assert_eq(rf_ruleset_needs(rs, &n), 0);
@@ -307,7 +334,8 @@ Test(rules, needs_write_paths)
 	} rows[] = {
 		{ "evt.type in (open, openat) and fd.name startswith /etc/", false, false },
 		{ "evt.type in (open, openat) and evt.is_open_write = true", false, true },
-		{ "(evt.type in (open, openat) and evt.is_open_write = true) or evt.type = unlink", false, true },
+		{ "(evt.type in (open, openat) and evt.is_open_write = true) or evt.type = unlink",
+		  false, true },
 		{ "evt.type = unlink and fd.name endswith .bash_history", false, true },
 		{ "evt.type = creat", false, true },
 		{ "evt.type in (open, openat) and fd.name glob \"*/.ssh/id_*\"", false, false },
@@ -315,7 +343,9 @@ Test(rules, needs_write_paths)
 		{ "evt.type in (open, openat) and fd.name endswith .log", true, true },
 		{ "evt.type in (open, openat) and evt.is_open_write = false", true, true },
 		{ "evt.type in (open, openat) and not evt.is_open_write = true", true, true },
-		{ "(evt.type = openat and evt.is_open_write = true) or (evt.type = open and proc.name = x)", true, true },
+		{ "(evt.type = openat and evt.is_open_write = true) or (evt.type = open and "
+		  "proc.name = x)",
+		  true, true },
 	};
 
 	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
@@ -326,7 +356,8 @@ Test(rules, needs_write_paths)
 		snprintf(text, sizeof(text), "%s  condition: %s\n", head, rows[i].cond);
 		rs = rules_ok(text);
 		cr_assert_eq(rf_ruleset_needs(rs, &n), 0);
-		cr_assert_eq(n.all_paths, rows[i].all, "%s: all_paths %d", rows[i].cond, n.all_paths);
+		cr_assert_eq(n.all_paths, rows[i].all, "%s: all_paths %d", rows[i].cond,
+			     n.all_paths);
 		cr_assert_eq(n.all_write_paths, rows[i].write_all, "%s: all_write_paths %d",
 			     rows[i].cond, n.all_write_paths);
 		rf_ruleset_needs_done(&n);
@@ -339,8 +370,8 @@ Test(rules, paths_are_normalised)
 	struct rf_proc *p = proc_new(6, "cat", "/bin/cat", "cat", NULL, false);
 	struct rf_event trav = ev_open(p, "/tmp/../etc/./shadow", 0, RF_ACC_READ);
 	struct rf_event dbl = ev_open(p, "//etc//shadow", 0, RF_ACC_READ);
-	struct rf_event sym = ev_file2(p, RF_FILE_SYMLINK, "symlinkat", "../../etc/shadow",
-				       "/tmp/x/link");
+	struct rf_event sym =
+		ev_file2(p, RF_FILE_SYMLINK, "symlinkat", "../../etc/shadow", "/tmp/x/link");
 	struct rf_event hard = ev_file2(p, RF_FILE_LINK, "linkat", "/etc/shadow", "/tmp/h");
 
 	expect_match("fd.name = /etc/shadow", &trav);
@@ -353,10 +384,10 @@ Test(rules, paths_are_normalised)
 
 Test(rules, output_templates)
 {
-	struct rf_ruleset *rs = rules_ok(
-		"- rule: R\n  desc: d\n  priority: info\n"
-		"  output: \"%proc.name read %fd.name (sip=%fd.sip %container.info) at %proc.aname[1].\"\n"
-		"  condition: fd.name = /etc/shadow\n");
+	struct rf_ruleset *rs = rules_ok("- rule: R\n  desc: d\n  priority: info\n"
+					 "  output: \"%proc.name read %fd.name (sip=%fd.sip "
+					 "%container.info) at %proc.aname[1].\"\n"
+					 "  condition: fd.name = /etc/shadow\n");
 	struct rf_proc *p = proc_new(6, "cat", "/bin/cat", "cat", NULL, true);
 	struct rf_event ev = ev_open(p, "/etc/shadow", 0, RF_ACC_READ);
 	struct match_log m = { 0 };
@@ -392,7 +423,8 @@ Test(rules, evaluation_does_not_allocate)
 	cr_assert_eq(rf_ruleset_new(&rs), 0);
 	cr_assert_eq(rf_ruleset_load_default(rs, &err), 0);
 	cr_assert_eq(rf_ruleset_compile(rs, &err), 0);
-	cr_assert_eq(rf_rules_eval_new(rs, &(struct rf_rules_eval_opts){ .drift_max_paths = 8 }, &e), 0);
+	cr_assert_eq(
+		rf_rules_eval_new(rs, &(struct rf_rules_eval_opts){ .drift_max_paths = 8 }, &e), 0);
 	/* Warm-up: the drift set grows to its bound once. */
 	for (int round = 0; round < 20; round++)
 		for (size_t i = 0; i < ELEMENTSOF(evs); i++)
@@ -472,8 +504,9 @@ Test(rules, falco_refusals)
 
 Test(rules, skip_if_unknown_filter_is_a_warning)
 {
-	struct rf_ruleset *rs = rules_ok("- rule: R\n  desc: d\n  priority: info\n  output: o\n"
-					 "  condition: user.name = root\n  skip-if-unknown-filter: true\n");
+	struct rf_ruleset *rs =
+		rules_ok("- rule: R\n  desc: d\n  priority: info\n  output: o\n"
+			 "  condition: user.name = root\n  skip-if-unknown-filter: true\n");
 
 	cr_assert(!rf_rule_enabled(rf_ruleset_find(rs, "R")));
 	cr_assert(rf_ruleset_warnings(rs) && strstr(rf_ruleset_warnings(rs)[0], "skipped"));

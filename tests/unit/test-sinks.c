@@ -50,8 +50,9 @@ static int tally_end(const struct rf_recording *rec, void *self)
 
 static void add_tally(struct rf_sinks *s, struct tally *t)
 {
-	struct rf_sink k = { .name = "tally", .on_event = tally_event, .on_end = tally_end,
-			     .self = t };
+	struct rf_sink k = {
+		.name = "tally", .on_event = tally_event, .on_end = tally_end, .self = t
+	};
 
 	cr_assert_eq(rf_sinks_add(s, &k), 0);
 }
@@ -94,32 +95,43 @@ Test(sinks, two_consumers_see_every_source_shape)
 
 	/* per call, with arguments (ptrace) */
 	for (int i = 0; i < 3; i++) {
-		ev = (struct rf_event){ .kind = RF_EV_SYSCALL, .tgid = 10, .tid = 11, .proc = &proc,
-					.sc = { .id = { X86_64, nr("socket") }, .count = 1,
-						.args = { 2, 1, 0 }, .args_known = 0x3f } };
+		ev = (struct rf_event){ .kind = RF_EV_SYSCALL,
+					.tgid = 10,
+					.tid = 11,
+					.proc = &proc,
+					.sc = { .id = { X86_64, nr("socket") },
+						.count = 1,
+						.args = { 2, 1, 0 },
+						.args_known = 0x3f } };
 		cr_assert_eq(rf_sinks_emit(&ev, &s), 0);
 	}
 	/* first sighting, values elsewhere, then the total (eBPF) */
-	ev = (struct rf_event){ .kind = RF_EV_SYSCALL, .tgid = 10, .tid = 10,
-				.sc = { .id = { X86_64, nr("prctl") }, .count = 1,
-					.args_elsewhere = true } };
+	ev = (struct rf_event){
+		.kind = RF_EV_SYSCALL,
+		.tgid = 10,
+		.tid = 10,
+		.sc = { .id = { X86_64, nr("prctl") }, .count = 1, .args_elsewhere = true }
+	};
 	cr_assert_eq(rf_sinks_emit(&ev, &s), 0);
-	ev = (struct rf_event){ .kind = RF_EV_ARGS, .tgid = 10,
-				.sc = { .id = { X86_64, nr("prctl") }, .args = { 38 },
-					.args_known = 1 } };
+	ev = (struct rf_event){
+		.kind = RF_EV_ARGS,
+		.tgid = 10,
+		.sc = { .id = { X86_64, nr("prctl") }, .args = { 38 }, .args_known = 1 }
+	};
 	cr_assert_eq(rf_sinks_emit(&ev, &s), 0);
-	ev = (struct rf_event){ .kind = RF_EV_SYSCALL_TOTAL,
-				.sc = { .id = { X86_64, nr("prctl") }, .count = 41,
-					.args_elsewhere = true } };
+	ev = (struct rf_event){
+		.kind = RF_EV_SYSCALL_TOTAL,
+		.sc = { .id = { X86_64, nr("prctl") }, .count = 41, .args_elsewhere = true }
+	};
 	cr_assert_eq(rf_sinks_emit(&ev, &s), 0);
 	/* bootstrap (the runtime before the workload's filter) and a gap */
-	ev = (struct rf_event){ .kind = RF_EV_SYSCALL, .bootstrap = true,
+	ev = (struct rf_event){ .kind = RF_EV_SYSCALL,
+				.bootstrap = true,
 				.sc = { .id = { X86_64, nr("clone3") }, .count = 1 } };
 	cr_assert_eq(rf_sinks_emit(&ev, &s), 0);
 	ev = (struct rf_event){ .kind = RF_EV_GAP, .gap = { .lost = 7, .where = "ring buffer" } };
 	cr_assert_eq(rf_sinks_emit(&ev, &s), 0);
-	cr_assert_eq(rf_sinks_end(&s, &(struct rf_recording){ .backend = "test",
-								.exit_status = 0 },
+	cr_assert_eq(rf_sinks_end(&s, &(struct rf_recording){ .backend = "test", .exit_status = 0 },
 				  NULL),
 		     0);
 
@@ -163,9 +175,12 @@ Test(sinks, verdict_events_reach_the_report_and_the_observation)
 	cr_assert_eq(rf_sinks_add(&s, &b), 0);
 	cr_assert_eq(rf_sinks_begin(&s, &rf_listener_source, NULL), 0);
 	for (int i = 0; i < 4; i++) {
-		ev = (struct rf_event){ .kind = RF_EV_SYSCALL, .tgid = 5, .tid = 5,
+		ev = (struct rf_event){ .kind = RF_EV_SYSCALL,
+					.tgid = 5,
+					.tid = 5,
 					.bootstrap = i == 0,
-					.sc = { .id = { X86_64, nr("uname") }, .count = 1,
+					.sc = { .id = { X86_64, nr("uname") },
+						.count = 1,
 						.has_verdict = true,
 						.verdict = SECCOMP_RET_ERRNO | EPERM } };
 		cr_assert_eq(rf_sinks_emit(&ev, &s), 0);
@@ -209,11 +224,13 @@ Test(sinks, a_consumer_that_fails_stops_the_chain)
 Test(sinks, a_consumer_the_source_cannot_serve_is_refused)
 {
 	struct rf_sinks s = { 0 };
-	struct rf_sink k = { .name = "rule engine", .need_fields = RF_FIELD_PER_CALL,
-			     .on_event = tally_event, .self = &(struct tally){ .events = 0 } };
-	static const struct rf_source_info counting = {
-		.name = "ebpf", .kinds = RF_EV_BIT(RF_EV_SYSCALL_TOTAL), .fields = RF_FIELD_ARGS
-	};
+	struct rf_sink k = { .name = "rule engine",
+			     .need_fields = RF_FIELD_PER_CALL,
+			     .on_event = tally_event,
+			     .self = &(struct tally){ .events = 0 } };
+	static const struct rf_source_info counting = { .name = "ebpf",
+							.kinds = RF_EV_BIT(RF_EV_SYSCALL_TOTAL),
+							.fields = RF_FIELD_ARGS };
 	struct rf_error e = { 0 };
 
 	cr_assert_eq(rf_sinks_add(&s, &k), 0);
@@ -234,8 +251,10 @@ Test(sinks, want_kinds_skip_what_a_consumer_did_not_ask_for)
 {
 	struct rf_sinks s = { 0 };
 	struct tally t = { 0 };
-	struct rf_sink k = { .name = "execs only", .want_kinds = RF_EV_BIT(RF_EV_EXEC),
-			     .on_event = tally_event, .self = &t };
+	struct rf_sink k = { .name = "execs only",
+			     .want_kinds = RF_EV_BIT(RF_EV_EXEC),
+			     .on_event = tally_event,
+			     .self = &t };
 	struct rf_event exec = { .kind = RF_EV_EXEC }, sc = { .kind = RF_EV_SYSCALL };
 
 	cr_assert_eq(rf_sinks_add(&s, &k), 0);
@@ -311,11 +330,12 @@ Test(sinks, ptrace_fills_the_contract)
 	if (r == -EPERM)
 		cr_skip_test("ptrace is not permitted here");
 	cr_assert_eq(r, 0);
-	cr_assert_eq(rf_sinks_end(&s, &(struct rf_recording){ .backend = "ptrace",
-							       .source_fields =
-								       rf_ptrace_source.fields },
-				  NULL),
-		     0);
+	cr_assert_eq(
+		rf_sinks_end(&s,
+			     &(struct rf_recording){ .backend = "ptrace",
+						     .source_fields = rf_ptrace_source.fields },
+			     NULL),
+		0);
 	cr_assert(o->decoded);
 	for (size_t i = 0; i < o->n_files; i++)
 		hostname |= streq(o->files[i].path, "/etc/hostname") &&

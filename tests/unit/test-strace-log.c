@@ -37,8 +37,9 @@ static int collect(const struct rf_event *e, void *userdata)
 	s->v = realloc(s->v, (s->n + 1) * sizeof(*s->v));
 	cr_assert_not_null(s->v);
 	x = &s->v[s->n++];
-	*x = (struct ev){.e = *e,
-			 .path = e->kind == RF_EV_EXEC && e->exec.path ? strdup(e->exec.path) : NULL};
+	*x = (struct ev){ .e = *e,
+			  .path = e->kind == RF_EV_EXEC && e->exec.path ? strdup(e->exec.path)
+									: NULL };
 	if (e->kind == RF_EV_EXEC)
 		x->e.exec.path = NULL;
 	if (e->kind == RF_EV_SYSCALL) {
@@ -58,7 +59,7 @@ static void evs_free(struct evs *s)
 }
 #define _cleanup_evs_ __attribute__((cleanup(evs_free)))
 
-static const struct rf_strace_opts x86_64_opts = {.native_arch = X86_64};
+static const struct rf_strace_opts x86_64_opts = { .native_arch = X86_64 };
 
 static int parse_text(const char *text, const struct rf_strace_opts *o, struct evs *s,
 		      struct rf_error *err)
@@ -71,7 +72,7 @@ static int parse_text(const char *text, const struct rf_strace_opts *o, struct e
 static void parse_ok_file(const char *name, const struct rf_strace_opts *o, struct evs *s)
 {
 	_cleanup_str_ char *rel = NULL, *path = NULL;
-	_cleanup_error_ struct rf_error err = {0};
+	_cleanup_error_ struct rf_error err = { 0 };
 	int r;
 
 	cr_assert(asprintf(&rel, "strace/%s", name) >= 0);
@@ -146,7 +147,7 @@ static char **expected_names(const char *text)
 			if (strncmp(buf, "syscall_0x", 10) ==
 			    0) /* strace's form for a bare number */
 				num = seccomp_syscall_resolve_num_arch(
-				    X86_64, (int)strtol(buf + 10, NULL, 16));
+					X86_64, (int)strtol(buf + 10, NULL, 16));
 			names = realloc(names, (n + 2) * sizeof(*names));
 			names[n++] = num ?: strdup(buf);
 			names[n] = NULL;
@@ -161,7 +162,7 @@ static char **expected_names(const char *text)
 static void expect_names_match_fixture(const char *name)
 {
 	_cleanup_str_ char *rel = NULL, *text = NULL;
-	_cleanup_evs_ struct evs s = {0};
+	_cleanup_evs_ struct evs s = { 0 };
 	_cleanup_strv_free_ char **want = NULL, **got = NULL;
 	size_t n = 0;
 
@@ -250,7 +251,7 @@ Test(strace_fixtures, exec_thread)
 
 Test(strace_plain, exec_first_and_exit_last)
 {
-	_cleanup_evs_ struct evs s = {0};
+	_cleanup_evs_ struct evs s = { 0 };
 	const struct ev *x;
 
 	parse_ok_file("plain.log", NULL, &s);
@@ -264,14 +265,15 @@ Test(strace_plain, exec_first_and_exit_last)
 	expect_u(count_kind(&s, RF_EV_EXEC), 1);
 	x = &s.v[s.n - 1];
 	expect_i(x->e.kind, RF_EV_EXIT);
-	cr_assert(x->e.exit.has_status && WIFEXITED(x->e.exit.status) && WEXITSTATUS(x->e.exit.status) == 0);
+	cr_assert(x->e.exit.has_status && WIFEXITED(x->e.exit.status) &&
+		  WEXITSTATUS(x->e.exit.status) == 0);
 	x = find_call(&s, "exit_group", 0);
 	cr_assert(x && !x->e.sc.has_ret, "exit_group(0) = ? has no result");
 }
 
 Test(strace_plain, errors_are_negative_errno_and_numbers_decode)
 {
-	_cleanup_evs_ struct evs s = {0};
+	_cleanup_evs_ struct evs s = { 0 };
 	const struct ev *x;
 
 	parse_ok_file("plain.log", NULL, &s);
@@ -291,8 +293,8 @@ Test(strace_plain, errors_are_negative_errno_and_numbers_decode)
 
 Test(strace_plain, opts_pid_fills_lines_without_pid)
 {
-	_cleanup_evs_ struct evs s = {0};
-	struct rf_strace_opts o = {.native_arch = X86_64, .pid = 77};
+	_cleanup_evs_ struct evs s = { 0 };
+	struct rf_strace_opts o = { .native_arch = X86_64, .pid = 77 };
 
 	parse_ok_file("plain.log", &o, &s);
 	for (size_t i = 0; i < s.n; i++)
@@ -304,7 +306,7 @@ Test(strace_plain, opts_pid_fills_lines_without_pid)
 
 Test(strace_follow, bare_pid_column_threads_and_fork)
 {
-	_cleanup_evs_ struct evs s = {0};
+	_cleanup_evs_ struct evs s = { 0 };
 	const struct ev *x;
 
 	parse_ok_file("follow-o.log", NULL, &s);
@@ -326,7 +328,7 @@ Test(strace_follow, bare_pid_column_threads_and_fork)
 
 Test(strace_follow, unfinished_counted_once_with_result_on_complete_lines)
 {
-	_cleanup_evs_ struct evs s = {0};
+	_cleanup_evs_ struct evs s = { 0 };
 	const struct ev *x;
 
 	parse_ok_file("follow-o.log", NULL, &s);
@@ -342,7 +344,7 @@ Test(strace_follow, unfinished_counted_once_with_result_on_complete_lines)
 
 Test(strace_follow, stderr_prefixes_root_and_spliced_attach_notice)
 {
-	_cleanup_evs_ struct evs s = {0};
+	_cleanup_evs_ struct evs s = { 0 };
 	const struct ev *x;
 
 	parse_ok_file("follow-stderr.log", NULL, &s);
@@ -363,7 +365,7 @@ Test(strace_follow, stderr_prefixes_root_and_spliced_attach_notice)
 
 Test(strace_ff, pid_from_file_name)
 {
-	_cleanup_evs_ struct evs s = {0};
+	_cleanup_evs_ struct evs s = { 0 };
 
 	parse_ok_file("ff-trace.24593", NULL, &s);
 	cr_assert_gt(s.n, 0);
@@ -373,8 +375,8 @@ Test(strace_ff, pid_from_file_name)
 
 Test(strace_ff, explicit_pid_wins_over_name)
 {
-	_cleanup_evs_ struct evs s = {0};
-	struct rf_strace_opts o = {.native_arch = X86_64, .pid = 9};
+	_cleanup_evs_ struct evs s = { 0 };
+	struct rf_strace_opts o = { .native_arch = X86_64, .pid = 9 };
 
 	parse_ok_file("ff-trace.24595", &o, &s);
 	expect_i(s.v[0].e.tid, 9);
@@ -383,7 +385,7 @@ Test(strace_ff, explicit_pid_wins_over_name)
 
 Test(strace_ff, parent_file_forks_threads_and_child)
 {
-	_cleanup_evs_ struct evs s = {0};
+	_cleanup_evs_ struct evs s = { 0 };
 
 	parse_ok_file("ff-trace.24592", NULL, &s);
 	expect_u(count_kind(&s, RF_EV_FORK), 3);
@@ -395,7 +397,7 @@ Test(strace_ff, parent_file_forks_threads_and_child)
 
 Test(strace_decor, y_paths_and_T_times_are_ignored)
 {
-	_cleanup_evs_ struct evs s = {0};
+	_cleanup_evs_ struct evs s = { 0 };
 	const struct ev *x;
 
 	parse_ok_file("tt-T-y.log", NULL, &s);
@@ -412,13 +414,13 @@ Test(strace_decor, y_paths_and_T_times_are_ignored)
 
 Test(strace_decor, inline_timestamps_ip_and_nr_columns)
 {
-	_cleanup_evs_ struct evs s = {0};
-	_cleanup_error_ struct rf_error err = {0};
+	_cleanup_evs_ struct evs s = { 0 };
+	_cleanup_error_ struct rf_error err = { 0 };
 	const char *text =
-	    "[pid  4242] 12:00:01.000001 [  0] [00007f0000001234] read(0, \"\", 1) = 0\n"
-	    "4242  1700000000.123456 getpid() = 4242 <0.000003>\n"
-	    "     0.000123 getppid()               = 1\n"
-	    "12:00:01 gettid() = 4242\n";
+		"[pid  4242] 12:00:01.000001 [  0] [00007f0000001234] read(0, \"\", 1) = 0\n"
+		"4242  1700000000.123456 getpid() = 4242 <0.000003>\n"
+		"     0.000123 getppid()               = 1\n"
+		"12:00:01 gettid() = 4242\n";
 
 	cr_assert_eq(parse_text(text, NULL, &s, &err), 0, "%s", err.message ?: "");
 	expect_u(s.n, 4);
@@ -432,11 +434,11 @@ Test(strace_decor, inline_timestamps_ip_and_nr_columns)
 
 Test(strace_decor, Y_pid_comm_fills_comm)
 {
-	_cleanup_evs_ struct evs s = {0};
-	_cleanup_error_ struct rf_error err = {0};
+	_cleanup_evs_ struct evs s = { 0 };
+	_cleanup_error_ struct rf_error err = { 0 };
 	const char *text =
-	    "12756<strace> execve(\"/usr/bin/sh\", [\"sh\"], 0x7fff /* 3 vars */) = 0\n"
-	    "[pid 12764<a-very-long-command-name>] getppid() = 12758<strace>\n";
+		"12756<strace> execve(\"/usr/bin/sh\", [\"sh\"], 0x7fff /* 3 vars */) = 0\n"
+		"[pid 12764<a-very-long-command-name>] getppid() = 12758<strace>\n";
 
 	cr_assert_eq(parse_text(text, NULL, &s, &err), 0, "%s", err.message ?: "");
 	expect_u(count_kind(&s, RF_EV_SYSCALL), 2);
@@ -452,7 +454,7 @@ Test(strace_decor, Y_pid_comm_fills_comm)
 
 Test(strace_exit, signals_are_skipped)
 {
-	_cleanup_evs_ struct evs s = {0};
+	_cleanup_evs_ struct evs s = { 0 };
 	const struct ev *x;
 
 	parse_ok_file("signal.log", NULL, &s);
@@ -465,19 +467,19 @@ Test(strace_exit, signals_are_skipped)
 
 Test(strace_exit, killed_by_signal_is_a_wait_status)
 {
-	_cleanup_evs_ struct evs s = {0};
+	_cleanup_evs_ struct evs s = { 0 };
 	const struct ev *x;
 
 	parse_ok_file("killed.log", NULL, &s);
 	x = nth_kind(&s, RF_EV_EXIT, 0);
 	cr_assert(x && x->e.exit.has_status);
-	cr_assert(WIFSIGNALED(x->e.exit.status) && WTERMSIG(x->e.exit.status) == SIGTERM, "status %lld",
-		  (long long)x->e.exit.status);
+	cr_assert(WIFSIGNALED(x->e.exit.status) && WTERMSIG(x->e.exit.status) == SIGTERM,
+		  "status %lld", (long long)x->e.exit.status);
 }
 
 Test(strace_exit, superseded_execve_and_core_dump)
 {
-	_cleanup_evs_ struct evs s = {0};
+	_cleanup_evs_ struct evs s = { 0 };
 	const struct ev *x;
 
 	parse_ok_file("exec-thread.log", NULL, &s);
@@ -498,7 +500,7 @@ Test(strace_exit, superseded_execve_and_core_dump)
 
 Test(strace_arch, thirty_two_bit_switch_and_back)
 {
-	_cleanup_evs_ struct evs s = {0};
+	_cleanup_evs_ struct evs s = { 0 };
 	const struct ev *x;
 
 	parse_ok_file("personality32.log", NULL, &s);
@@ -519,7 +521,7 @@ Test(strace_arch, thirty_two_bit_switch_and_back)
 
 Test(strace_arch, x32_and_strace_prefixed_notice)
 {
-	_cleanup_evs_ struct evs s = {0};
+	_cleanup_evs_ struct evs s = { 0 };
 	const struct ev *x;
 
 	parse_ok_file("misc.log", NULL, &s);
@@ -538,9 +540,9 @@ Test(strace_arch, x32_and_strace_prefixed_notice)
 
 Test(strace_arch, native_arch_option_resolves_for_that_arch)
 {
-	_cleanup_evs_ struct evs s = {0};
-	_cleanup_error_ struct rf_error err = {0};
-	struct rf_strace_opts o = {.native_arch = SCMP_ARCH_AARCH64};
+	_cleanup_evs_ struct evs s = { 0 };
+	_cleanup_error_ struct rf_error err = { 0 };
+	struct rf_strace_opts o = { .native_arch = SCMP_ARCH_AARCH64 };
 
 	cr_assert_eq(parse_text("openat(AT_FDCWD, \"/x\", O_RDONLY) = 3\n", &o, &s, &err), 0);
 	expect_i(s.v[0].e.sc.id.arch, SCMP_ARCH_AARCH64);
@@ -551,13 +553,13 @@ Test(strace_arch, native_arch_option_resolves_for_that_arch)
 
 Test(strace_arch, unsupported_personality_is_an_error)
 {
-	_cleanup_evs_ struct evs s = {0};
-	_cleanup_error_ struct rf_error err = {0};
-	struct rf_strace_opts o = {.native_arch = SCMP_ARCH_AARCH64};
+	_cleanup_evs_ struct evs s = { 0 };
+	_cleanup_error_ struct rf_error err = { 0 };
+	struct rf_strace_opts o = { .native_arch = SCMP_ARCH_AARCH64 };
 
 	cr_assert_eq(
-	    parse_text("getpid() = 1\n[ Process PID=1 runs in x32 mode. ]\n", &o, &s, &err),
-	    -EINVAL);
+		parse_text("getpid() = 1\n[ Process PID=1 runs in x32 mode. ]\n", &o, &s, &err),
+		-EINVAL);
 	expect_u(err.line, 2);
 }
 
@@ -565,8 +567,8 @@ Test(strace_arch, unsupported_personality_is_an_error)
 
 Test(strace_names, modern_and_odd_names_resolve)
 {
-	_cleanup_evs_ struct evs s = {0};
-	_cleanup_error_ struct rf_error err = {0};
+	_cleanup_evs_ struct evs s = { 0 };
+	_cleanup_error_ struct rf_error err = { 0 };
 	const char *text = "statx(AT_FDCWD, \"/\", AT_STATX_SYNC_AS_STAT, STATX_ALL, {}) = 0\n"
 			   "clone3({flags=CLONE_VM, exit_signal=SIGCHLD}, 88) = 100\n"
 			   "openat2(AT_FDCWD, \"/\", {flags=O_RDONLY, resolve=0}, 24) = 3\n"
@@ -583,8 +585,8 @@ Test(strace_names, modern_and_odd_names_resolve)
 
 Test(strace_names, unknown_name_is_an_error_with_file_and_line)
 {
-	_cleanup_evs_ struct evs s = {0};
-	_cleanup_error_ struct rf_error err = {0};
+	_cleanup_evs_ struct evs s = { 0 };
+	_cleanup_error_ struct rf_error err = { 0 };
 	_cleanup_str_ char *path = fixture_path("strace/unknown.log"), *want = NULL;
 	int r = rf_strace_parse_file(path, &x86_64_opts, collect, &s, &err);
 
@@ -597,8 +599,8 @@ Test(strace_names, unknown_name_is_an_error_with_file_and_line)
 
 Test(strace_names, ignore_unknown_warns_and_skips)
 {
-	_cleanup_evs_ struct evs s = {0};
-	struct rf_strace_opts o = {.native_arch = X86_64, .ignore_unknown = true};
+	_cleanup_evs_ struct evs s = { 0 };
+	struct rf_strace_opts o = { .native_arch = X86_64, .ignore_unknown = true };
 
 	rf_log_set_handler(catch_log, NULL);
 	parse_ok_file("unknown.log", &o, &s);
@@ -610,23 +612,23 @@ Test(strace_names, ignore_unknown_warns_and_skips)
 
 Test(strace_names, name_of_another_arch_is_unknown_here)
 {
-	_cleanup_evs_ struct evs s = {0};
-	_cleanup_error_ struct rf_error err = {0};
+	_cleanup_evs_ struct evs s = { 0 };
+	_cleanup_error_ struct rf_error err = { 0 };
 
 	/* libseccomp knows _llseek but gives a negative pseudo number on x86_64 */
 	cr_assert_eq(parse_text("_llseek(3, 0, [0], SEEK_SET) = 0\n", NULL, &s, &err), -EINVAL);
 	expect_contains(err.message, "inline.log:1: syscall '_llseek' is unknown");
-	cr_assert_eq(
-	    parse_text("syscall_0x3e7(0) = -1 ENOSYS (Function not implemented)\n", NULL, &s, &err),
-	    -EINVAL);
+	cr_assert_eq(parse_text("syscall_0x3e7(0) = -1 ENOSYS (Function not implemented)\n", NULL,
+				&s, &err),
+		     -EINVAL);
 }
 
 /* ---- malformed input ---- */
 
 Test(strace_bad, not_an_strace_line)
 {
-	_cleanup_evs_ struct evs s = {0};
-	_cleanup_error_ struct rf_error err = {0};
+	_cleanup_evs_ struct evs s = { 0 };
+	_cleanup_error_ struct rf_error err = { 0 };
 
 	cr_assert_eq(parse_text("getpid() = 1\n\nhello world\n", NULL, &s, &err), -EINVAL);
 	expect_str(err.message, "inline.log:3: not an strace line");
@@ -635,8 +637,8 @@ Test(strace_bad, not_an_strace_line)
 
 Test(strace_bad, unterminated_arguments_only_tolerated_on_the_last_line)
 {
-	_cleanup_evs_ struct evs s = {0};
-	_cleanup_error_ struct rf_error err = {0};
+	_cleanup_evs_ struct evs s = { 0 };
+	_cleanup_error_ struct rf_error err = { 0 };
 
 	cr_assert_eq(parse_text("read(3, \"abc\nwrite(1, \"x\", 1) = 1\n", NULL, &s, &err),
 		     -EINVAL);
@@ -650,19 +652,19 @@ Test(strace_bad, unterminated_arguments_only_tolerated_on_the_last_line)
 
 Test(strace_bad, consumer_error_stops_the_parse)
 {
-	_cleanup_evs_ struct evs s = {.stop_after = 3};
-	_cleanup_error_ struct rf_error err = {0};
+	_cleanup_evs_ struct evs s = { .stop_after = 3 };
+	_cleanup_error_ struct rf_error err = { 0 };
 
-	cr_assert_eq(
-	    parse_text("getpid() = 1\ngetpid() = 1\ngetpid() = 1\ngetpid() = 1\n", NULL, &s, &err),
-	    -ECANCELED);
+	cr_assert_eq(parse_text("getpid() = 1\ngetpid() = 1\ngetpid() = 1\ngetpid() = 1\n", NULL,
+				&s, &err),
+		     -ECANCELED);
 	expect_u(s.n, 2);
 }
 
 Test(strace_bad, empty_noise_and_summary_tables)
 {
-	_cleanup_evs_ struct evs s = {0};
-	_cleanup_error_ struct rf_error err = {0};
+	_cleanup_evs_ struct evs s = { 0 };
+	_cleanup_error_ struct rf_error err = { 0 };
 	const char *text = "\n   \nstrace: Process 1 attached\n???\n"
 			   "getpid() = 1\n"
 			   "% time     seconds  usecs/call     calls    errors syscall\n"
@@ -677,8 +679,8 @@ Test(strace_bad, empty_noise_and_summary_tables)
 
 Test(strace_bad, huge_line_without_fixed_buffers)
 {
-	_cleanup_evs_ struct evs s = {0};
-	_cleanup_error_ struct rf_error err = {0};
+	_cleanup_evs_ struct evs s = { 0 };
+	_cleanup_error_ struct rf_error err = { 0 };
 	size_t n = 8u << 20;
 	_cleanup_str_ char *text = malloc(n + 64);
 	cr_assert_not_null(text);
@@ -697,48 +699,48 @@ Test(strace_bad, truncations_and_junk_never_crash)
 	size_t len = 0;
 	_cleanup_str_ char *text = read_fixture("strace/follow-stderr.log", &len);
 	static const char *const junk[] = {
-	    "(",
-	    ")",
-	    "<",
-	    "<...",
-	    "<... x resumed>",
-	    "<... resumed>",
-	    "[pid",
-	    "[pid 1]",
-	    "[pid 99999999999] x()",
-	    "+++",
-	    "+++ exited with 999 +++",
-	    "+++ killed by SIGNOPE +++",
-	    "+++ superseded by execve in pid 1 +++",
-	    "[ Process PID=",
-	    "[ Process PID=0 runs in",
-	    "x(\"\\",
-	    "x(\"\\x",
-	    "x(\"\\777\")",
-	    "x(<",
-	    "x(3<[[[[",
-	    "x(/*",
-	    "x({[({[(",
-	    "1 2 3 4",
-	    "execve(\"\\0\", [], 0) = 0",
-	    "clone() = 2147483648",
-	    "clone() = -1",
-	    "x() = -9223372036854775808",
-	    "x() = 0xffffffffffffffffff",
-	    "\r",
-	    "\x01\x02\xff",
+		"(",
+		")",
+		"<",
+		"<...",
+		"<... x resumed>",
+		"<... resumed>",
+		"[pid",
+		"[pid 1]",
+		"[pid 99999999999] x()",
+		"+++",
+		"+++ exited with 999 +++",
+		"+++ killed by SIGNOPE +++",
+		"+++ superseded by execve in pid 1 +++",
+		"[ Process PID=",
+		"[ Process PID=0 runs in",
+		"x(\"\\",
+		"x(\"\\x",
+		"x(\"\\777\")",
+		"x(<",
+		"x(3<[[[[",
+		"x(/*",
+		"x({[({[(",
+		"1 2 3 4",
+		"execve(\"\\0\", [], 0) = 0",
+		"clone() = 2147483648",
+		"clone() = -1",
+		"x() = -9223372036854775808",
+		"x() = 0xffffffffffffffffff",
+		"\r",
+		"\x01\x02\xff",
 	};
 
 	for (size_t k = 0; k <= len; k += 7) {
-		_cleanup_evs_ struct evs s = {0};
-		_cleanup_error_ struct rf_error err = {0};
+		_cleanup_evs_ struct evs s = { 0 };
+		_cleanup_error_ struct rf_error err = { 0 };
 		int r = rf_strace_parse(text, k, "cut.log", &x86_64_opts, collect, &s, &err);
 
 		cr_assert(r == 0 || (r < 0 && err.message), "prefix %zu: %d without message", k, r);
 	}
 	for (size_t i = 0; i < ELEMENTSOF(junk); i++) {
-		_cleanup_evs_ struct evs s = {0};
-		_cleanup_error_ struct rf_error err = {0};
+		_cleanup_evs_ struct evs s = { 0 };
+		_cleanup_error_ struct rf_error err = { 0 };
 		_cleanup_str_ char *t = NULL;
 		int r;
 

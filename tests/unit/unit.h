@@ -36,7 +36,7 @@
 	do {                                                                                       \
 		const char *_a = (actual);                                                         \
 		const char *_e = (expected);                                                       \
-		cr_assert(_a && _e && strcmp(_a, _e) == 0, "%s: got \"%s\", expected \"%s\"",     \
+		cr_assert(_a &&_e &&strcmp(_a, _e) == 0, "%s: got \"%s\", expected \"%s\"",        \
 			  #actual, _a ? _a : "(null)", _e ? _e : "(null)");                        \
 	} while (0)
 
@@ -44,7 +44,7 @@
 	do {                                                                                       \
 		const char *_a = (actual);                                                         \
 		const char *_n = (needle);                                                         \
-		cr_assert(_a && strstr(_a, _n), "%s: \"%s\" does not contain \"%s\"", #actual,    \
+		cr_assert(_a &&strstr(_a, _n), "%s: \"%s\" does not contain \"%s\"", #actual,      \
 			  _a ? _a : "(null)", _n);                                                 \
 	} while (0)
 
@@ -171,8 +171,8 @@ static inline void expect_opt_str_eq(const char *a, const char *b, const char *w
 		cr_assert_str_eq(a, b, "%s: \"%s\" vs \"%s\"", what, a, b);
 }
 
-static inline void expect_cond_eq(const struct rf_seccomp_rule_cond *a, const struct rf_seccomp_rule_cond *b,
-				  const char *what)
+static inline void expect_cond_eq(const struct rf_seccomp_rule_cond *a,
+				  const struct rf_seccomp_rule_cond *b, const char *what)
 {
 	expect_strv_eq(a->caps, b->caps, false, what);
 	expect_strv_eq(a->arches, b->arches, false, what);
@@ -185,7 +185,8 @@ static inline void expect_profiles_equal(const struct rf_profile *a, const struc
 					 bool docker)
 {
 	cr_assert_eq(a->default_action, b->default_action, "defaultAction: %s vs %s",
-		     rf_action_to_string(a->default_action), rf_action_to_string(b->default_action));
+		     rf_action_to_string(a->default_action),
+		     rf_action_to_string(b->default_action));
 	cr_assert_eq(a->has_default_errno_ret, b->has_default_errno_ret, "has defaultErrnoRet");
 	cr_assert_eq(a->default_errno_ret, b->default_errno_ret, "defaultErrnoRet: %u vs %u",
 		     a->default_errno_ret, b->default_errno_ret);
@@ -213,8 +214,8 @@ static inline void expect_profiles_equal(const struct rf_profile *a, const struc
 			const struct rf_seccomp_arg *p = &x->args[k], *q = &y->args[k];
 			cr_assert(p->index == q->index && p->op == q->op && p->value == q->value &&
 					  p->value_two == q->value_two,
-				  "rule %zu arg %zu: {%u %s %" PRIu64 " %" PRIu64 "} vs {%u %s %" PRIu64
-				  " %" PRIu64 "}",
+				  "rule %zu arg %zu: {%u %s %" PRIu64 " %" PRIu64
+				  "} vs {%u %s %" PRIu64 " %" PRIu64 "}",
 				  i, k, p->index, rf_cmp_to_string(p->op), p->value, p->value_two,
 				  q->index, rf_cmp_to_string(q->op), q->value, q->value_two);
 		}
