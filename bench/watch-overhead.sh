@@ -3,8 +3,8 @@
 #   1. a dd syscall loop: unwatched; under the tracepoint floor (watch with one rule on a call
 #      nobody makes: sys_exit is attached, every event is dropped in the kernel); under watch
 #      with the default rules. Best of 3 each; dd's own elapsed time.
-#   2. nginx (one process) + wrk on loopback: unwatched vs `watch --all` with the default rules,
-#      alternating ROUNDS rounds, medians (target >= 0.95x).
+#   2. nginx (one process) + wrk on loopback: unwatched vs the tracepoint floor vs `watch --all`
+#      with the default rules, alternating ROUNDS rounds, medians (target >= 0.95x).
 #   3. a flood: 8 threads opening a file in a loop while 200 marker execs happen; the critical
 #      ring (exec, setuid, module, ptrace, mount, connect) must lose nothing: every marker exec
 #      must be a finding, whatever the bulk ring (opens) drops.
@@ -81,18 +81,25 @@ printf '  %-48s %7s ms  x%s  (x%s of the floor)\n' "watch --all, default rules" 
 
 if nginx_setup; then
 	u=
+	f=
 	w=
 	for _ in $(seq "$rounds"); do
 		u="$u $(serve env)"
+		watch_start --no-default-rules --rules "$tmp/floor.yaml"
+		f="$f $(serve env)"
+		watch_stop
 		watch_start
 		w="$w $(serve env)"
 		watch_stop
 		grep -h "findings reported" "$tmp/w.err" | sed 's/^/    /' >>"$tmp/nginx-stats"
 	done
 	mu=$(echo "$u" | median)
+	mf=$(echo "$f" | median)
 	mw=$(echo "$w" | median)
 	echo "nginx (1 process) + wrk -t1 -c4 -d${dur}s, $rounds alternating rounds, median req/s"
 	printf '  %-48s %7s req/s   (runs:%s)\n' unwatched "$mu" "$u"
+	printf '  %-48s %7s req/s   (runs:%s)  x%s\n' "tracepoint floor (sys_exit attached, all dropped)" \
+		"$mf" "$f" "$(ratio "$mf" "$mu")"
 	printf '  %-48s %7s req/s   (runs:%s)  x%s (target >= 0.95)\n' "watch --all, default rules" \
 		"$mw" "$w" "$(ratio "$mw" "$mu")"
 	echo "  watch's own counters per round:"

@@ -98,6 +98,16 @@ struct {
 	__type(value, struct rf_w_pathbuf);
 } pathbuf SEC(".maps");
 
+/* A bulk record is built here and copied into its ring only once the in-kernel filters kept
+ * it: a record that is dropped costs no reservation, no discard and no consumer wake-up, and
+ * is never counted as lost for want of room. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, unsigned int);
+	__type(value, struct rf_w_rec);
+} staging SEC(".maps");
+
 static __always_inline void count_drop(unsigned int ring)
 {
 	unsigned long long *d = bpf_map_lookup_elem(&wdrops, &ring);
@@ -119,22 +129,13 @@ static __always_inline bool watched(void)
 	return true;
 }
 
-static __always_inline struct rf_w_rec *reserve(unsigned int ring, unsigned int kind)
+/* The header: who, when, where. */
+static __always_inline void fill_header(struct rf_w_rec *r, unsigned int kind)
 {
-	struct rf_w_rec *r = ring == RF_W_RING_CRIT ? bpf_ringbuf_reserve(&crit, sizeof(*r), 0)
-						    : bpf_ringbuf_reserve(&bulk, sizeof(*r), 0);
-	struct task_struct *t;
-	__u64 id;
+	struct task_struct *t = bpf_get_current_task_btf();
+	__u64 id = bpf_get_current_pid_tgid();
 
-	if (!r) {
-		count_drop(ring);
-		return 0;
-	}
-	id = bpf_get_current_pid_tgid();
-	t = bpf_get_current_task_btf();
 	r->kind = kind;
-	r->dec = 0;
-	r->nr = -1;
 	r->tgid = id >> 32;
 	r->tid = (int)id;
 	r->ppid = BPF_CORE_READ(t, real_parent, tgid);
@@ -145,10 +146,30 @@ static __always_inline struct rf_w_rec *reserve(unsigned int ring, unsigned int 
 	r->time_ns = bpf_ktime_get_boot_ns();
 	r->cgroup_id = bpf_get_current_cgroup_id();
 	bpf_get_current_comm(r->comm, sizeof(r->comm));
+}
+
+/* The payload fields every decoder may leave untouched. */
+static __always_inline void clear_payload(struct rf_w_rec *r)
+{
+	r->dec = 0;
+	r->nr = -1;
 	r->child = r->flags = r->aux = 0;
 	r->family = r->sport = r->dport = 0;
 	r->argv_len = 0;
 	r->path[0] = r->path2[0] = r->argv[0] = 0;
+}
+
+static __always_inline struct rf_w_rec *reserve(unsigned int ring, unsigned int kind)
+{
+	struct rf_w_rec *r = ring == RF_W_RING_CRIT ? bpf_ringbuf_reserve(&crit, sizeof(*r), 0)
+						    : bpf_ringbuf_reserve(&bulk, sizeof(*r), 0);
+
+	if (!r) {
+		count_drop(ring);
+		return 0;
+	}
+	fill_header(r, kind);
+	clear_payload(r);
 	return r;
 }
 
@@ -672,6 +693,33 @@ static __noinline int file_event(struct rf_w_rec *r, unsigned int dec, unsigned 
 	return path_wanted(r->path) || (r->path2[0] && path_wanted(r->path2));
 }
 
+/* A file or DNS-answer event: built in the staging record, filtered, then copied to the bulk
+ * ring with its header. */
+static __noinline int bulk_event(unsigned int d, int nr, unsigned long long *a, long ret)
+{
+	unsigned int zero = 0;
+	struct rf_w_rec *r = bpf_map_lookup_elem(&staging, &zero);
+
+	if (!r)
+		return 0;
+	clear_payload(r);
+	r->dec = d;
+	r->nr = nr;
+	r->ret = ret;
+	for (int i = 0; i < 6; i++)
+		r->args[i] = a[i];
+	if (d <= RF_W_D_MKDIRAT) {
+		if (!on_file(r, d, a))
+			return 0;
+	} else if (!on_recv(r, d, a, ret)) {
+		return 0;
+	}
+	fill_header(r, RF_W_SYSCALL);
+	if (bpf_ringbuf_output(&bulk, r, sizeof(*r), 0) < 0)
+		count_drop(RF_W_RING_BULK);
+	return 0;
+}
+
 /* The syscall number at exit (syscall_get_nr()). */
 #if defined(__TARGET_ARCH_x86)
 #define SYSCALL_NR(regs) BPF_CORE_READ(regs, orig_ax)
@@ -745,7 +793,7 @@ int BPF_PROG(w_sys_exit, struct pt_regs *regs, long ret)
 	default: break;
 	}
 	if (d <= RF_W_D_MKDIRAT || d == RF_W_D_RECVFROM || d == RF_W_D_RECVMSG)
-		ring = RF_W_RING_BULK;
+		return bulk_event(d, (int)id, a, ret);
 	r = reserve(ring, RF_W_SYSCALL);
 	if (!r)
 		return 0;
@@ -754,12 +802,8 @@ int BPF_PROG(w_sys_exit, struct pt_regs *regs, long ret)
 	r->ret = ret;
 	for (int i = 0; i < 6; i++)
 		r->args[i] = a[i];
-	if (d <= RF_W_D_MKDIRAT || d == RF_W_D_CHROOT || d == RF_W_D_UMOUNT2 ||
-	    d == RF_W_D_PIVOT_ROOT) {
-		if (!on_file(r, d, a) && ring == RF_W_RING_BULK) {
-			bpf_ringbuf_discard(r, 0);
-			return 0;
-		}
+	if (d == RF_W_D_CHROOT || d == RF_W_D_UMOUNT2 || d == RF_W_D_PIVOT_ROOT) {
+		(void)on_file(r, d, a); /* the critical ring keeps them all */
 	} else if (d == RF_W_D_CONNECT || d == RF_W_D_BIND) {
 		read_sockaddr(r, a[1], a[2], d == RF_W_D_CONNECT);
 	} else if (d == RF_W_D_SENDTO) {
