@@ -156,6 +156,8 @@ static __always_inline void clear_payload(struct rf_w_rec *r)
 	r->child = r->flags = r->aux = 0;
 	r->family = r->sport = r->dport = 0;
 	r->argv_len = 0;
+	r->dev = 0;
+	r->ino = 0;
 	r->path[0] = r->path2[0] = r->argv[0] = 0;
 }
 
@@ -197,6 +199,8 @@ static __always_inline bool overlay_upper(struct file *f)
 	return BPF_CORE_READ(oi, __upperdentry) != 0;
 }
 
+static __always_inline bool file_path(struct rf_w_pathbuf *pb, struct file *f, char *dst);
+
 SEC("tp_btf/sched_process_exec")
 int BPF_PROG(w_exec, struct task_struct *p, pid_t old_pid, struct linux_binprm *bprm)
 {
@@ -224,6 +228,17 @@ int BPF_PROG(w_exec, struct task_struct *p, pid_t old_pid, struct linux_binprm *
 	}
 	if (overlay_upper(f))
 		r->flags |= 2;
+	/* Which file ran, for hashing it once the process is gone: its identity, and its path
+	 * as the kernel resolved it (the filename may be relative). */
+	r->ino = BPF_CORE_READ(f, f_inode, i_ino);
+	r->dev = BPF_CORE_READ(f, f_inode, i_sb, s_dev);
+	{
+		unsigned int zero = 0;
+		struct rf_w_pathbuf *pb = bpf_map_lookup_elem(&pathbuf, &zero);
+
+		if (pb && file_path(pb, f, r->path2))
+			r->flags |= 4;
+	}
 	start = BPF_CORE_READ(p, mm, arg_start);
 	end = BPF_CORE_READ(p, mm, arg_end);
 	len = end > start ? end - start : 0;

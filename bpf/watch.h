@@ -108,14 +108,16 @@ struct rf_w_rec {
 	long long ret; /* RF_W_SYSCALL: the call's result */
 	char comm[16];
 	int child;	       /* RF_W_FORK: the new process; RF_W_SIGNAL: the target's tgid */
-	int flags;	       /* RF_W_EXEC: 1 memfd, 2 upper layer; opens: 4 path2 is the path
-				* the kernel resolved; RF_W_TCP_STATE: new state;
+	int flags;	       /* RF_W_EXEC: 1 memfd, 2 upper layer; exec and opens: 4 path2 is
+				* the path the kernel resolved; RF_W_TCP_STATE: new state;
 				* RF_W_IO_URING: the opcode; RF_W_CAP: the capability */
 	int aux;	       /* RF_W_TCP_STATE: old state; RF_W_CAP: the result */
 	unsigned short family; /* sockets (RF_W_TCP_STATE and connect/bind/sendto) */
 	unsigned short sport, dport; /* host order */
 	unsigned char saddr[16], daddr[16];
 	unsigned short argv_len; /* RF_W_EXEC: bytes used in argv */
+	unsigned int dev;	 /* RF_W_EXEC: the executed file's device (kernel encoding) */
+	unsigned long long ino;	 /* RF_W_EXEC: and its inode */
 	char path[RF_W_PATH];	 /* exec filename, the syscall's first path or string */
 	char path2[RF_W_PATH];	 /* a second path (rename, link, symlink, mount target); an
 				  * open's resolved path (flags 4) */

@@ -145,6 +145,11 @@ struct rf_ev_exec {
 	bool is_memfd;	   /* the executed file is a memfd (fileless execution) */
 	bool upper_layer;  /* the executed file is on an overlay upper layer: written (or copied
 			    * up) after the container started (eBPF watch only) */
+	/* eBPF watch: the executed file as the kernel resolved it (absolute; NULL unknown) and
+	 * its identity, so it can be found (and hashed) once a short-lived process is gone. */
+	const char *file;
+	bool has_id;
+	uint64_t dev, ino; /* as stat(2) gives st_dev and st_ino */
 };
 
 struct rf_ev_fork {

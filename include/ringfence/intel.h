@@ -92,7 +92,14 @@ const struct rf_ioc *rf_intel_match_domain(struct rf_intel *in, const struct rf_
 const struct rf_dns_learned *rf_intel_dns_name(struct rf_intel *in, const struct rf_sockaddr *sa);
 /* The SHA-256 (hex) of a process's executable, by /proc/pid/exe (else path); NULL when it
  * cannot be read or is too large. Valid until the next call. */
-const char *rf_intel_exe_sha256(struct rf_intel *in, pid_t tgid, const char *path);
+/* The executed file when /proc/PID/exe is gone (a short-lived process): a path, and when
+ * has_id the identity the file there must have (else it is another file: not hashed). */
+struct rf_exe_ref {
+	const char *path;
+	bool has_id;
+	uint64_t dev, ino;
+};
+const char *rf_intel_exe_sha256(struct rf_intel *in, pid_t tgid, const struct rf_exe_ref *ref);
 const struct rf_ioc *rf_intel_match_sha256(struct rf_intel *in, const char *hex);
 
 struct rf_intel_stats {

@@ -98,11 +98,15 @@ static int get_dns_name(struct eval_ctx *c, const struct fref *r, unsigned nth, 
 
 static const char *exe_hash(struct eval_ctx *c)
 {
-	const char *path = c->ev->kind == RF_EV_EXEC ? c->ev->exec.path
-			   : c->ev->proc	     ? c->ev->proc->exe
-						     : NULL;
+	const struct rf_ev_exec *x = &c->ev->exec;
+	struct rf_exe_ref ref = { .path = c->ev->proc ? c->ev->proc->exe : NULL };
 
-	return rf_intel_exe_sha256(c->intel, c->ev->tgid, path);
+	if (c->ev->kind == RF_EV_EXEC)
+		ref = (struct rf_exe_ref){ .path = x->file ?: x->path,
+					   .has_id = x->has_id,
+					   .dev = x->dev,
+					   .ino = x->ino };
+	return rf_intel_exe_sha256(c->intel, c->ev->tgid, &ref);
 }
 
 /* proc.exe_sha256; ioc.sha256, ioc.sha256.category, ioc.sha256.source (at exec) */

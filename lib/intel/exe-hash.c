@@ -68,7 +68,7 @@ static int sha256_fd(int fd, char hex[65])
 	return 0;
 }
 
-const char *rf_hash_cache_exe(struct rf_hash_cache *c, pid_t tgid, const char *path)
+const char *rf_hash_cache_exe(struct rf_hash_cache *c, pid_t tgid, const struct rf_exe_ref *ref)
 {
 	char link[64];
 	struct stat st;
@@ -78,8 +78,16 @@ const char *rf_hash_cache_exe(struct rf_hash_cache *c, pid_t tgid, const char *p
 
 	(void)snprintf(link, sizeof(link), "/proc/%d/exe", (int)tgid);
 	fd = open(link, O_RDONLY | O_CLOEXEC | O_NOCTTY);
-	if (fd < 0 && path && path[0] == '/')
-		fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+	if (fd < 0 && ref && ref->path && ref->path[0] == '/') {
+		fd = open(ref->path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+		/* The file there now must be the one that ran. */
+		if (fd >= 0 && ref->has_id &&
+		    (fstat(fd, &st) < 0 || st.st_ino != ref->ino || st.st_dev != ref->dev)) {
+			c->skipped++;
+			close(fd);
+			return NULL;
+		}
+	}
 	if (fd < 0)
 		return NULL;
 	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || (uint64_t)st.st_size > c->max_bytes) {

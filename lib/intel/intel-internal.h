@@ -28,4 +28,4 @@ struct rf_hash_cache {
 };
 void rf_hash_cache_init(struct rf_hash_cache *c, uint64_t max_bytes);
 void rf_hash_cache_done(struct rf_hash_cache *c);
-const char *rf_hash_cache_exe(struct rf_hash_cache *c, pid_t tgid, const char *path);
+const char *rf_hash_cache_exe(struct rf_hash_cache *c, pid_t tgid, const struct rf_exe_ref *ref);

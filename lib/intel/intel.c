@@ -279,9 +279,9 @@ const struct rf_ioc *rf_intel_match_domain(struct rf_intel *in, const struct rf_
 	return m;
 }
 
-const char *rf_intel_exe_sha256(struct rf_intel *in, pid_t tgid, const char *path)
+const char *rf_intel_exe_sha256(struct rf_intel *in, pid_t tgid, const struct rf_exe_ref *ref)
 {
-	return rf_hash_cache_exe(&in->hashes, tgid, path);
+	return rf_hash_cache_exe(&in->hashes, tgid, ref);
 }
 
 const struct rf_ioc *rf_intel_match_sha256(struct rf_intel *in, const char *hex)

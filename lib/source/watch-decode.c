@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/sysmacros.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -519,10 +520,17 @@ int rf_watch_decode(struct rf_proctab *procs, const struct rf_w_rec *r, struct r
 		const struct rf_proc *p = ev->proc;
 
 		ev->kind = RF_EV_EXEC;
-		ev->exec = (struct rf_ev_exec){ .path = r->path,
-						.argv = p ? p->argv : NULL,
-						.is_memfd = r->flags & 1,
-						.upper_layer = (r->flags & 2) != 0 };
+		ev->exec =
+			(struct rf_ev_exec){ .path = r->path,
+					     .argv = p ? p->argv : NULL,
+					     .is_memfd = r->flags & 1,
+					     .upper_layer = (r->flags & 2) != 0,
+					     .file = r->flags & 4 && r->path2[0] == '/' ? r->path2
+											: NULL,
+					     .has_id = r->ino != 0,
+					     /* the kernel's dev_t: major << 20 | minor */
+					     .dev = makedev(r->dev >> 20, r->dev & 0xfffff),
+					     .ino = r->ino };
 		break;
 	}
 	case RF_W_FORK:

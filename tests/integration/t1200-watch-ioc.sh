@@ -84,7 +84,7 @@ if [ -f e.json ]; then
 		ip link set lo up
 		"$1" watch --all --no-default-rules --ioc live.txt --format json >hup.json 2>hup.err &
 		w=$!
-		i=0; until grep -q "watching the whole node" hup.err || [ $i -ge 100 ]; do sleep 0.1; i=$((i+1)); done
+		i=0; until grep -q "watching the whole node" hup.err 2>/dev/null || [ $i -ge 100 ]; do sleep 0.1; i=$((i+1)); done
 		sleep 1
 		python3 "$2" x.test 127.0.0.1 127.0.0.11
 		printf "# category: CryptoCurrency\n127.0.0.11\n" >live.txt

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "../../lib/intel/intel-internal.h"
@@ -339,5 +340,56 @@ Test(intel, fields_match_addresses_and_learned_names_and_a_reload_swaps_between_
 	rf_ruleset_free(rs);
 	rf_intel_free(in);
 	unlink(path);
+	rmdir(dir);
+}
+
+/* A process gone before its exec is evaluated: the file is found by the kernel-resolved path,
+ * and hashed only when it still is the file that ran (the identity from the exec event). */
+Test(intel, the_exe_of_a_gone_process_is_hashed_from_its_path_when_it_is_the_same_file)
+{
+	char dir[] = "/tmp/rf-intel-XXXXXX", list[64], exe[64], hex[65];
+	char *files[] = { list, NULL };
+	struct rf_intel *in = NULL;
+	struct rf_error e = { 0 };
+	struct stat st;
+	const char *h;
+	FILE *p;
+	pid_t gone = 0x3ffffff; /* above every pid_max: no /proc entry */
+
+	cr_assert_not_null(mkdtemp(dir));
+	(void)snprintf(list, sizeof(list), "%s/list.txt", dir);
+	(void)snprintf(exe, sizeof(exe), "%s/prog", dir);
+	write_file(list, "203.0.113.9\n");
+	write_file(exe, "#!/bin/sh\necho listed\n");
+	cr_assert_eq(
+		rf_intel_new(&(struct rf_intel_opts){ .ioc_files = files, .watch_files_ms = -1u },
+			     &in, &e),
+		0, "%s", e.message ?: "");
+	cr_assert_eq(stat(exe, &st), 0);
+	{
+		char cmd[128];
+
+		(void)snprintf(cmd, sizeof(cmd), "sha256sum %s", exe);
+		p = popen(cmd, "r");
+		cr_assert(p && fscanf(p, "%64s", hex) == 1);
+		pclose(p);
+	}
+	h = rf_intel_exe_sha256(
+		in, gone,
+		&(struct rf_exe_ref){
+			.path = exe, .has_id = true, .dev = st.st_dev, .ino = st.st_ino });
+	cr_assert(h && streq(h, hex), "hashed from the path: %s, want %s", h ?: "(null)", hex);
+	/* The file at that path is not the one the event names: not hashed. */
+	h = rf_intel_exe_sha256(
+		in, gone,
+		&(struct rf_exe_ref){
+			.path = exe, .has_id = true, .dev = st.st_dev, .ino = st.st_ino + 12345 });
+	cr_assert_null(h, "a file that is not the one executed is not hashed");
+	/* No identity known, no absolute path: nothing to hash. */
+	h = rf_intel_exe_sha256(in, gone, &(struct rf_exe_ref){ .path = "prog" });
+	cr_assert_null(h);
+	rf_intel_free(in);
+	unlink(exe);
+	unlink(list);
 	rmdir(dir);
 }
