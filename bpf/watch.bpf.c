@@ -28,6 +28,8 @@ const volatile unsigned long long o_accmode = 3, o_creat = 0100, o_trunc = 01000
 const volatile unsigned long long prot_write = 2, prot_exec = 4;
 const volatile unsigned int s_ifmt = 0170000, s_ifsock = 0140000;
 const volatile unsigned long long bpf_prog_load_cmd = 5;
+const volatile unsigned char hold_exec = 0; /* stop the process at each exec until seen */
+const volatile int sig_stop = 19;	    /* SIGSTOP, from user space's headers */
 
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
@@ -156,6 +158,7 @@ static __always_inline void clear_payload(struct rf_w_rec *r)
 	r->child = r->flags = r->aux = 0;
 	r->family = r->sport = r->dport = 0;
 	r->argv_len = 0;
+	r->held = 0;
 	r->dev = 0;
 	r->ino = 0;
 	r->path[0] = r->path2[0] = r->argv[0] = 0;
@@ -247,6 +250,9 @@ int BPF_PROG(w_exec, struct task_struct *p, pid_t old_pid, struct linux_binprm *
 	if (len &&
 	    bpf_probe_read_user(r->argv, len & (RF_W_ARGV - 1) ?: RF_W_ARGV, (void *)start) == 0)
 		r->argv_len = len;
+	/* Held: stopped before the new image runs its first instruction. */
+	if (hold_exec)
+		r->held = bpf_send_signal(sig_stop) == 0;
 	submit(r, RF_W_RING_CRIT);
 	return 0;
 }
@@ -710,7 +716,8 @@ static __noinline int file_event(struct rf_w_rec *r, unsigned int dec, unsigned 
 
 /* A file or DNS-answer event: built in the staging record, filtered, then copied to the bulk
  * ring with its header. */
-static __noinline int bulk_event(unsigned int d, int nr, unsigned long long *a, long ret)
+static __noinline int bulk_event(unsigned int d, int nr, unsigned long long *a, long ret,
+				 unsigned int hold)
 {
 	unsigned int zero = 0;
 	struct rf_w_rec *r = bpf_map_lookup_elem(&staging, &zero);
@@ -730,8 +737,14 @@ static __noinline int bulk_event(unsigned int d, int nr, unsigned long long *a, 
 		return 0;
 	}
 	fill_header(r, RF_W_SYSCALL);
-	if (bpf_ringbuf_output(&bulk, r, sizeof(*r), 0) < 0)
+	r->held = hold != 0;
+	if (bpf_ringbuf_output(&bulk, r, sizeof(*r), 0) < 0) {
 		count_drop(RF_W_RING_BULK);
+		return 0;
+	}
+	/* Only once the record is out, so user space always gets to resume the process. */
+	if (hold)
+		(void)bpf_send_signal(sig_stop);
 	return 0;
 }
 
@@ -752,14 +765,15 @@ int BPF_PROG(w_sys_exit, struct pt_regs *regs, long ret)
 	unsigned long long a[6];
 	unsigned char *dec;
 	struct rf_w_rec *r;
-	unsigned int d;
+	unsigned int d, hold;
 
 	if (id < 0 || id >= RF_W_MAX_NR)
 		return 0;
 	dec = bpf_map_lookup_elem(&want_nr, &nr);
 	if (!dec || !*dec || !watched())
 		return 0;
-	d = *dec;
+	d = *dec & ~RF_W_HOLD;
+	hold = *dec & RF_W_HOLD;
 	a[0] = PT_REGS_PARM1_CORE_SYSCALL(regs);
 	a[1] = PT_REGS_PARM2_CORE_SYSCALL(regs);
 	a[2] = PT_REGS_PARM3_CORE_SYSCALL(regs);
@@ -808,7 +822,7 @@ int BPF_PROG(w_sys_exit, struct pt_regs *regs, long ret)
 	default: break;
 	}
 	if (d <= RF_W_D_MKDIRAT || d == RF_W_D_RECVFROM || d == RF_W_D_RECVMSG)
-		return bulk_event(d, (int)id, a, ret);
+		return bulk_event(d, (int)id, a, ret, hold);
 	r = reserve(ring, RF_W_SYSCALL);
 	if (!r)
 		return 0;
@@ -853,6 +867,8 @@ int BPF_PROG(w_sys_exit, struct pt_regs *regs, long ret)
 		bpf_probe_read_user(&prog_type, sizeof(prog_type), (void *)a[1]);
 		r->flags = (int)prog_type;
 	}
+	if (hold)
+		r->held = bpf_send_signal(sig_stop) == 0;
 	submit(r, ring);
 	return 0;
 }

@@ -19,7 +19,11 @@
 #define RF_W_RING_CRIT 0
 #define RF_W_RING_BULK 1
 
-/* What the syscall entry program does with a number (the value of `want_nr`). */
+/* In a `want_nr` value: stop the process at this call until user space has seen it. */
+#define RF_W_HOLD 0x80
+
+/* What the syscall entry program does with a number (the value of `want_nr`, below
+ * RF_W_HOLD). */
 enum rf_w_dec {
 	RF_W_D_NONE = 0,
 	RF_W_D_OPEN,
@@ -116,6 +120,8 @@ struct rf_w_rec {
 	unsigned short sport, dport; /* host order */
 	unsigned char saddr[16], daddr[16];
 	unsigned short argv_len; /* RF_W_EXEC: bytes used in argv */
+	unsigned char held;	 /* the program stopped the process (SIGSTOP): user space resumes
+				  * it once the event was seen */
 	unsigned int dev;	 /* RF_W_EXEC: the executed file's device (kernel encoding) */
 	unsigned long long ino;	 /* RF_W_EXEC: and its inode */
 	char path[RF_W_PATH];	 /* exec filename, the syscall's first path or string */

@@ -2,9 +2,10 @@
 /* Prevention for `watch --kill`: a rule whose action is kill stops the offending process at its
  * event. What this kernel allows is probed at start and reported (rf_prevent_report): BPF-LSM
  * (a deny before the operation) is not built here, and rules are evaluated in user space, so
- * the act is a SIGKILL through a pidfd after the event: with the eBPF backend the operation has
- * completed and the process may run for the measured latency; with ptrace the tracee is held at
- * the call's exit until the verdict, so it never runs another instruction.
+ * the act is a SIGKILL through a pidfd after the event, the process held meanwhile so it never
+ * runs another instruction: ptrace stops the tracee at the call's exit until the verdict; the
+ * eBPF program stops it (bpf_send_signal(SIGSTOP)) at the events a kill rule can match, and the
+ * source resumes it once the rules have seen the event (rf_watch_needs.hold_*).
  *
  * A rule whose action is deny refuses the call before it runs where the source can hold it
  * (ptrace: the call is skipped and fails with EPERM, and the finding says "denied"); with
@@ -33,6 +34,9 @@ int rf_prevent_new(const struct rf_prevent_opts *o, struct rf_prevent **ret);
 void rf_prevent_free(struct rf_prevent *p);
 /* Once the backend is known: whether it holds a process until the verdict. */
 void rf_prevent_set_held(struct rf_prevent *p, bool held);
+/* The eBPF source stops the process at the events kill rules can match (SIGSTOP from the
+ * tracepoint) until the verdict: for the report. */
+void rf_prevent_set_tracepoint_hold(struct rf_prevent *p, bool hold);
 /* One line per mechanism: available or not, and which one is used. */
 void rf_prevent_report(const struct rf_prevent *p, FILE *out);
 /* An rf_detect_opts.act: acts on the finding's process (procs[0]) and fills f->action_*. */

@@ -91,6 +91,9 @@ struct rf_ruleset_needs {
 			       * reads them there; read-only opens still only by path_prefixes */
 	bool proc_table;      /* some rule reads process identity or ancestry (ev->proc) */
 	bool container_meta;  /* some rule reads container/pod names (the meta callback) */
+	uint32_t kill_kinds;  /* the kinds, and */
+	char **kill_syscalls; /* the syscalls (NULL-terminated, never NULL) a rule whose action is
+			       * kill can match: what a source holds until the verdict */
 };
 int rf_ruleset_needs(const struct rf_ruleset *rs, struct rf_ruleset_needs *ret);
 /* Widens needs by what a consumer other than the rules reads (the baseline learner): these

@@ -25,6 +25,12 @@ struct rf_watch_needs {
 	bool signals;	      /* signal:signal_generate */
 	bool io_uring;	      /* io_uring:io_uring_submit_req (open/connect through io_uring) */
 	bool capabilities;    /* capability:cap_capable */
+	/* Held until the verdict (`watch --kill`): the program stops the process at these
+	 * events (bpf_send_signal(SIGSTOP) at the tracepoint, before it returns to user space)
+	 * and the source resumes it (SIGCONT) once the consumers have seen the event, so a kill
+	 * lands before it runs another instruction. */
+	char **hold_syscalls; /* of `syscalls` */
+	bool hold_exec;	      /* execs (sched_process_exec: before the new image runs) */
 };
 
 struct rf_ebpf_watch_opts {
@@ -46,6 +52,7 @@ struct rf_ebpf_watch_result {
 	uint64_t lost[2];   /* records the kernel could not deliver, per ring */
 	uint64_t duration_ns;
 	unsigned tracepoints; /* programs attached */
+	uint64_t held;	      /* events the process was stopped at until user space saw them */
 };
 
 extern const struct rf_source_info rf_ebpf_watch_source;

@@ -45,6 +45,7 @@ struct rf_watch_result {
 	unsigned tracepoints; /* eBPF programs attached */
 	uint64_t stops;	      /* ptrace stops */
 	uint64_t refused;     /* ptrace: calls refused before they ran (deny rules) */
+	uint64_t held;	      /* eBPF: events the process was stopped at until the verdict */
 };
 
 int rf_watch_backend_from_string(const char *s, enum rf_watch_backend *ret);
@@ -67,6 +68,9 @@ struct rf_ruleset_needs;
 int rf_watch_needs_from_rules(const struct rf_ruleset_needs *rn, struct rf_watch_needs *ret,
 			      char ***ret_unserved);
 void rf_watch_needs_done(struct rf_watch_needs *n);
+/* For `watch --kill`: holds the events the ruleset's kill rules can match (hold_exec,
+ * hold_syscalls among n->syscalls). */
+int rf_watch_needs_hold(const struct rf_ruleset_needs *rn, struct rf_watch_needs *n);
 
 /* ---- container and pod names (--k8s-metadata) ---- */
 /* From `crictl ps -o json` or `kubectl get pods -o json` output, re-read when the file

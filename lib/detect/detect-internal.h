@@ -316,6 +316,8 @@ struct rf_ruleset {
 	uint32_t need_kinds, need_fields;
 	char **path_prefixes;
 	char **syscalls;
+	char **kill_syscalls; /* of the rules whose action is kill */
+	uint32_t kill_kinds;
 	struct rf_hmap slots; /* comparison or macro text -> slot */
 	char **slot_keys;
 	uint32_t n_slots;

@@ -120,6 +120,7 @@ void rf_ruleset_free(struct rf_ruleset *rs)
 	evtypes_done(&rs->types);
 	free(rs->bucket_start);
 	free(rs->bucket_rules);
+	strv_free(rs->kill_syscalls);
 	strv_free(rs->path_prefixes);
 	strv_free(rs->syscalls);
 	free(rs);
@@ -481,9 +482,9 @@ static void rule_needs(struct rf_rule *rule)
 	}
 }
 
-static int add_syscalls_of(struct rf_ruleset *rs, const struct dom *d)
+static int add_syscalls_of(struct rf_ruleset *rs, const struct dom *d, char ***to)
 {
-	int r = evtypes_syscalls_of_kinds(d->all & DECODED_KINDS, &rs->syscalls);
+	int r = evtypes_syscalls_of_kinds(d->all & DECODED_KINDS, to);
 
 	for (int k = 1; r >= 0 && k < RF_EV_KIND_MAX; k++) {
 		if (d->all & RF_EV_BIT(k))
@@ -491,7 +492,7 @@ static int add_syscalls_of(struct rf_ruleset *rs, const struct dom *d)
 		for (size_t id = 1; r >= 0 && id < rs->types.n; id++)
 			if ((dom_row(d, k)[id / 64] >> (id % 64) & 1) &&
 			    evtypes_is_syscall(rs->types.names[id]))
-				r = strv_extend_unique(&rs->syscalls, rs->types.names[id]);
+				r = strv_extend_unique(to, rs->types.names[id]);
 	}
 	return r;
 }
@@ -603,7 +604,13 @@ int rf_ruleset_compile(struct rf_ruleset *rs, struct rf_error *reterr)
 		rs->uses_state |= rule->reads_state;
 		rs->need_fields |= rule->needs_fields;
 		rs->need_kinds |= kinds;
-		r = add_syscalls_of(rs, &doms[i]);
+		r = add_syscalls_of(rs, &doms[i], &rs->syscalls);
+		/* What a kill rule can match: a source that can hold a process at those events
+		 * until the verdict does (the eBPF watch program). */
+		if (r >= 0 && rule->action == RF_ACTION_KILL) {
+			rs->kill_kinds |= kinds;
+			r = add_syscalls_of(rs, &doms[i], &rs->kill_syscalls);
+		}
 		if (r >= 0 && (kinds & RF_EV_BIT(RF_EV_FILE))) {
 			r = prefixes_of(rule->root, &pfx);
 			/* Without a prefix: every path of what the rule can match. */
@@ -688,6 +695,7 @@ int rf_ruleset_needs(const struct rf_ruleset *rs, struct rf_ruleset_needs *ret)
 		.all_write_paths = rs->all_write_paths || rs->all_paths,
 		.proc_table = rs->needs_proc,
 		.container_meta = rs->needs_meta,
+		.kill_kinds = rs->kill_kinds,
 	};
 
 	if (!rs->compiled)
@@ -695,7 +703,9 @@ int rf_ruleset_needs(const struct rf_ruleset *rs, struct rf_ruleset_needs *ret)
 	n.syscalls = rs->syscalls ? strv_copy(rs->syscalls) : calloc(1, sizeof(char *));
 	n.path_prefixes = rs->path_prefixes && !rs->all_paths ? strv_copy(rs->path_prefixes)
 							      : calloc(1, sizeof(char *));
-	if (!n.syscalls || !n.path_prefixes) {
+	n.kill_syscalls =
+		rs->kill_syscalls ? strv_copy(rs->kill_syscalls) : calloc(1, sizeof(char *));
+	if (!n.syscalls || !n.path_prefixes || !n.kill_syscalls) {
 		rf_ruleset_needs_done(&n);
 		return -ENOMEM;
 	}
@@ -727,5 +737,6 @@ void rf_ruleset_needs_done(struct rf_ruleset_needs *n)
 {
 	strv_free(n->syscalls);
 	strv_free(n->path_prefixes);
+	strv_free(n->kill_syscalls);
 	*n = (struct rf_ruleset_needs){ 0 };
 }

@@ -25,6 +25,7 @@ struct rf_prevent {
 	bool have_self;
 	long ticks;
 	bool bpf_lsm;
+	bool tracepoint_hold;
 	char why[160];
 	struct rf_prevent_stats st;
 };
@@ -66,6 +67,11 @@ void rf_prevent_set_held(struct rf_prevent *p, bool held)
 	p->o.held = held;
 }
 
+void rf_prevent_set_tracepoint_hold(struct rf_prevent *p, bool hold)
+{
+	p->tracepoint_hold = hold;
+}
+
 void rf_prevent_report(const struct rf_prevent *p, FILE *out)
 {
 	fprintf(out, "ringfence: enforcement: BPF-LSM deny before the operation: %s\n",
@@ -78,15 +84,23 @@ void rf_prevent_report(const struct rf_prevent *p, FILE *out)
 				 "is refused)"
 		: !p->o.kill   ? "ptrace could skip the call; --kill not given"
 			       : "used: ptrace skips the call, which fails with EPERM");
-	fprintf(out, "ringfence: enforcement: bpf_send_signal at the tracepoint: not used (rules "
-		     "are evaluated in user space)\n");
+	fprintf(out, "ringfence: enforcement: bpf_send_signal at the tracepoint: %s\n",
+		p->o.held ? "not needed (ptrace holds the process)"
+		: p->tracepoint_hold
+			? "used: SIGSTOP at the events kill rules can match, so the process waits "
+			  "for the verdict (SIGKILL, or SIGCONT) before it runs another "
+			  "instruction; SIGKILL itself is decided in user space"
+			: "not used (no kill rule, --dry-run, or --kill not given)");
 	fprintf(out,
 		"ringfence: enforcement: SIGKILL through a pidfd after the event: used%s; %s\n",
 		p->o.dry_run ? " (dry run: nothing is signalled)" : "",
 		p->o.held ? "ptrace holds the process at the call's exit until the verdict, so it "
 			    "runs no further instruction"
-			  : "the operation has completed; the process runs until the signal (each "
-			    "finding gives the latency)");
+		: p->tracepoint_hold
+			? "the operation has completed; the process is held (stopped) until the "
+			  "verdict, so it runs no further instruction"
+			: "the operation has completed; the process runs until the signal (each "
+			  "finding gives the latency)");
 }
 
 /* Field 22 (starttime, clock ticks since boot) and field 9 (flags) of /proc/pid/stat. */

@@ -62,6 +62,7 @@ struct wctx {
 	 * ring (a process's exec before its first open), so the ring is drained again first. */
 	struct ring_buffer *crit;
 	uint64_t crit_drained_ns;
+	uint64_t resumed; /* processes the program stopped at an event, resumed after it */
 };
 
 #define MAX_HELD 4096 /* past this, critical records go out at once (the crit round budget) */
@@ -72,14 +73,18 @@ static void on_rec(struct wctx *c, const struct rf_w_rec *r, unsigned ring)
 	int ret;
 
 	c->events[ring]++;
-	if (c->error)
-		return;
-	if (rf_watch_decode(c->procs, r, &d) <= 0)
-		return;
-	ret = c->fn(&d.ev, c->userdata);
-	rf_watch_decoded_done(c->procs, r, &d);
-	if (ret < 0)
-		c->error = ret;
+	if (!c->error && rf_watch_decode(c->procs, r, &d) > 0) {
+		ret = c->fn(&d.ev, c->userdata);
+		rf_watch_decoded_done(c->procs, r, &d);
+		if (ret < 0)
+			c->error = ret;
+	}
+	/* The program stopped the process at this event: the consumers have had their say (a
+	 * kill is already pending, and SIGKILL wins over SIGCONT), so it goes on. */
+	if (r->held) {
+		(void)kill(r->tgid, SIGCONT);
+		c->resumed++;
+	}
 }
 
 /* A record taken from a ring is consumed whether or not it was delivered yet: stopping here
@@ -207,7 +212,8 @@ static void choose_programs(struct watch *skel, const struct rf_watch_needs *n, 
 	bpf_program__set_autoload(skel->progs.w_cap, n && n->capabilities);
 }
 
-static int fill_syscalls(struct watch *skel, char *const *names, struct rf_error *reterr)
+static int fill_syscalls(struct watch *skel, char *const *names, char *const *hold,
+			 struct rf_error *reterr)
 {
 	int fd = bpf_map__fd(skel->maps.want_nr);
 	uint32_t arch = seccomp_arch_native();
@@ -224,6 +230,8 @@ static int fill_syscalls(struct watch *skel, char *const *names, struct rf_error
 			return rf_error_set(reterr, -EINVAL,
 					    "the eBPF watch source cannot decode syscall '%s'", *n);
 		key = (unsigned)nr;
+		if (strv_contains(hold, *n))
+			dec |= RF_W_HOLD;
 		if (bpf_map_update_elem(fd, &key, &dec, BPF_ANY) < 0)
 			return rf_error_set(reterr, -errno, "want_nr: %s", strerror(errno));
 	}
@@ -277,13 +285,15 @@ static int open_and_load(const struct rf_ebpf_watch_opts *o, struct watch **ret,
 	skel->rodata->s_ifmt = S_IFMT;
 	skel->rodata->s_ifsock = S_IFSOCK;
 	skel->rodata->bpf_prog_load_cmd = 5; /* BPF_PROG_LOAD in <linux/bpf.h> */
+	skel->rodata->hold_exec = n && n->hold_exec;
+	skel->rodata->sig_stop = SIGSTOP;
 	choose_programs(skel, n, syscalls);
 	r = watch__load(skel);
 	if (r < 0)
 		return rf_error_set(reterr, r, "cannot load the eBPF watch program: %s%s",
 				    strerror(-r),
 				    r == -EPERM ? " (needs root, or CAP_BPF and CAP_PERFMON)" : "");
-	if (syscalls && (r = fill_syscalls(skel, n->syscalls, reterr)) < 0)
+	if (syscalls && (r = fill_syscalls(skel, n->syscalls, n->hold_syscalls, reterr)) < 0)
 		return r;
 	if (n && n->path_prefixes && (r = fill_prefixes(skel, n->path_prefixes, reterr)) < 0)
 		return r;
@@ -473,6 +483,7 @@ int rf_ebpf_watch(const struct rf_ebpf_watch_opts *o, rf_event_fn fn, void *user
 	res.duration_ns = rf_now_ns() - t0;
 	res.events[0] = c->events[0];
 	res.events[1] = c->events[1];
+	res.held = c->resumed;
 	read_drops(skel, res.lost);
 	if (ret)
 		*ret = res;

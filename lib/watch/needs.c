@@ -33,6 +33,7 @@ void rf_watch_needs_done(struct rf_watch_needs *n)
 		return;
 	strv_free(n->syscalls);
 	strv_free(n->path_prefixes);
+	strv_free(n->hold_syscalls);
 	*n = (struct rf_watch_needs){ 0 };
 }
 
@@ -71,5 +72,18 @@ int rf_watch_needs_from_rules(const struct rf_ruleset_needs *rn, struct rf_watch
 	n = (struct rf_watch_needs){ 0 };
 	if (ret_unserved)
 		*ret_unserved = TAKE_PTR(unserved);
+	return 0;
+}
+
+int rf_watch_needs_hold(const struct rf_ruleset_needs *rn, struct rf_watch_needs *n)
+{
+	n->hold_exec = rn->kill_kinds & RF_EV_BIT(RF_EV_EXEC);
+	STRV_FOREACH(s, rn->kill_syscalls) {
+		int r = strv_contains(n->syscalls, *s) ? strv_extend_unique(&n->hold_syscalls, *s)
+						       : 0;
+
+		if (r < 0)
+			return r;
+	}
 	return 0;
 }

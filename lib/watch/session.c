@@ -129,6 +129,11 @@ void rf_watch_summary_write(const struct rf_watch_summary *sum, const struct rf_
 			"dry-run\n",
 			(unsigned long long)sum->killed, (unsigned long long)sum->kill_refused,
 			(unsigned long long)sum->kill_failed, (unsigned long long)sum->would_kill);
+	if (sum->watch.held)
+		fprintf(out,
+			"ringfence: prevention: %llu events held (the process stopped at the "
+			"tracepoint until the verdict)\n",
+			(unsigned long long)sum->watch.held);
 	if (sum->watch.refused + sum->would_deny)
 		fprintf(out,
 			"ringfence: prevention: %llu calls denied before they ran, %llu "
@@ -253,7 +258,8 @@ int rf_watch_session(const struct rf_watch_config *c, struct rf_watch_summary *r
 			goto out;
 	if ((r = rf_ruleset_needs(rs, &rn)) < 0 ||
 	    (c->learn && (r = rf_baseline_learn_needs(&rn)) < 0) ||
-	    (r = rf_watch_needs_from_rules(&rn, &needs, &unserved)) < 0)
+	    (r = rf_watch_needs_from_rules(&rn, &needs, &unserved)) < 0 ||
+	    ((c->kill || c->protect) && !c->dry_run && (r = rf_watch_needs_hold(&rn, &needs)) < 0))
 		goto out;
 	if (rf_intel_has_domains(intel) &&
 	    ((r = strv_extend_unique(&needs.syscalls, "recvfrom")) < 0 ||
@@ -302,6 +308,9 @@ int rf_watch_session(const struct rf_watch_config *c, struct rf_watch_summary *r
 	}
 	note_needs(c, &needs, unserved, b);
 	rf_prevent_set_held(prevent, b == RF_WATCH_PTRACE);
+	rf_prevent_set_tracepoint_hold(
+		prevent, b == RF_WATCH_EBPF && (needs.hold_exec ||
+						(needs.hold_syscalls && needs.hold_syscalls[0])));
 	if (c->diag && (c->kill || c->protect || c->dry_run))
 		rf_prevent_report(prevent, c->diag);
 	if (bl && !c->learn && c->diag)

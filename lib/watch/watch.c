@@ -114,6 +114,7 @@ int rf_watch(const struct rf_watch_opts *o, struct rf_sinks *sinks, struct rf_wa
 		memcpy(res.events, wr.events, sizeof(res.events));
 		memcpy(res.lost, wr.lost, sizeof(res.lost));
 		res.tracepoints = wr.tracepoints;
+		res.held = wr.held;
 	} else {
 		struct rf_ptrace_opts po = { .argv = o->argv,
 					     .pid = o->pid,

@@ -101,9 +101,12 @@ else
 			"$1" watch --all --rules "$2" --format json >capwatch.json 2>capwatch.err &
 		w=$!
 		i=0; until grep -q "watching the whole node" capwatch.err || [ $i -ge 100 ]; do sleep 0.1; i=$((i+1)); done
-		sleep 1
-		echo "{}" >/var/lib/kubelet/seccomp/x.json && cat /var/lib/kubelet/seccomp/x.json >/dev/null
-		sleep 1; kill -INT $w; wait $w' sh "$rf" local.yaml "$caps"
+		echo "{}" >/var/lib/kubelet/seccomp/x.json || exit 1
+		# The programs attach after that line: read until the finding shows (a busy
+		# machine may take seconds), at most 30 s.
+		i=0; until grep -q SecurityProfileRead capwatch.json || [ $i -ge 60 ]; do
+			cat /var/lib/kubelet/seccomp/x.json >/dev/null; sleep 0.5; i=$((i+1)); done
+		kill -INT $w; wait $w' sh "$rf" local.yaml "$caps"
 	grep -q 'SecurityProfileRead' capwatch.json
 	check_eq "$?" 0 "the watch DaemonSet's capabilities ($caps) suffice for the whole-node eBPF watch"
 	diag <capwatch.err

@@ -1,7 +1,8 @@
 #!/bin/sh
 # t1210-watch-kill.sh — `watch --kill`: a rule with `action: kill` stops the process at its
-# event. ptrace holds the tracee at the call's exit until the verdict, so a marker it would write
-# next never appears; eBPF acts after the event (latency measured, shown in the finding);
+# event. ptrace holds the tracee at the call's exit until the verdict, and the eBPF program stops
+# it there (SIGSTOP from the tracepoint) until user space has seen the event, so in both modes a
+# marker it would write at once, with no pause, never appears (latency shown in the finding);
 # --dry-run and a missing --kill leave it running; another ringfence process is never killed.
 # shellcheck source-path=SCRIPTDIR source=lib.sh
 . "$(dirname "$0")/lib.sh"
@@ -63,14 +64,26 @@ check_eq "$(result self.json)" "refused: a ringfence process (the node agent or 
 	"a ringfence process is never killed"
 
 if [ "$(id -u)" -eq 0 ] && "$rf" -q watch --backend ebpf -- true 2>ebpf.err; then
-	# eBPF acts after the event: give the workload a pause it will not finish.
+	# The program stops the process at the open (a kill rule can match it) until the verdict:
+	# no pause between the open and the marker, and still no marker.
+	# (os.open: the two opens are system calls microseconds apart, far less than the
+	# event-to-SIGKILL latency of about 0.4 ms.)
 	"$rf" watch --backend ebpf --no-default-rules --rules kill.yaml --format json --kill -- \
-		python3 -c 'import sys, time; open(sys.argv[1]).close(); time.sleep(2); open(sys.argv[2], "w").write("x")' \
+		python3 -c 'import sys, os; os.close(os.open(sys.argv[1], os.O_RDONLY)); os.close(os.open(sys.argv[2], os.O_WRONLY | os.O_CREAT))' \
 		"$tmpdir/trigger" "$tmpdir/marker-e" >e.json 2>e.err
 	check_eq "$?" 137 "ebpf --kill: the command died of SIGKILL"
 	check_eq "$(result e.json)" killed "ebpf --kill: the finding says killed"
 	[ -e marker-e ]
-	check_eq "$?" 1 "ebpf --kill: it was stopped before its next step"
+	check_eq "$?" 1 "ebpf --kill: held at the open, it never wrote the marker it writes next"
+	grep -q "events held (the process stopped at the tracepoint until the verdict)" e.err
+	check_eq "$?" 0 "ebpf --kill: the summary counts the held events"
+	# Without a kill rule nothing is held: the same program runs to its end.
+	"$rf" watch --backend ebpf --no-default-rules --rules kill.yaml --format json -- \
+		python3 -c 'import sys; open(sys.argv[1]).close(); open(sys.argv[2], "w").write("x")' \
+		"$tmpdir/trigger" "$tmpdir/marker-f" >f.json 2>f.err
+	check_eq "$?" 0 "ebpf without --kill: the command runs to its end"
+	grep -q "events held" f.err
+	check_eq "$?" 1 "ebpf without --kill: nothing is held"
 	diag "ebpf: event to SIGKILL: $(grep -o '"latency_us":[0-9]*' e.json) (ptrace: $(grep -o '"latency_us":[0-9]*' p.json))"
 	grep -q "BPF-LSM deny before the operation" e.err
 	check_eq "$?" 0 "the enforcement capability report is printed at start"

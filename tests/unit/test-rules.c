@@ -322,6 +322,38 @@ Test(rules, needs)
 	rf_ruleset_free(rs);
 }
 
+/* What the kill rules alone can match (what the eBPF source holds at until the verdict): their
+ * syscalls and kinds, not the alert rules'; none without a kill rule. */
+Test(rules, needs_of_kill_rules)
+{
+	struct rf_ruleset *rs =
+		rules_ok("- rule: A\n  desc: d\n  priority: info\n  output: o\n"
+			 "  action: kill\n"
+			 "  condition: evt.type = openat and fd.name = /etc/shadow\n"
+			 "- rule: B\n  desc: d\n  priority: info\n  output: o\n  "
+			 "condition: evt.type = connect and fd.sport = 443\n"
+			 "- rule: C\n  desc: d\n  priority: info\n  output: o\n"
+			 "  action: kill\n  condition: evt.type = execve and proc.name = nc\n"
+			 "- rule: D\n  desc: d\n  priority: info\n  output: o\n"
+			 "  action: deny\n  condition: evt.type = unlink\n");
+	struct rf_ruleset *quiet = rules_ok("- rule: B\n  desc: d\n  priority: info\n  output: o\n"
+					    "  condition: evt.type = connect\n");
+	struct rf_ruleset_needs n, q;
+
+	cr_assert_eq(rf_ruleset_needs(rs, &n), 0);
+	cr_assert(strv_contains(n.kill_syscalls, "openat"));
+	cr_assert(!strv_contains(n.kill_syscalls, "connect"), "an alert rule's call is not held");
+	cr_assert(!strv_contains(n.kill_syscalls, "unlink"), "a deny rule's call is not held");
+	cr_assert(n.kill_kinds & RF_EV_BIT(RF_EV_FILE) && n.kill_kinds & RF_EV_BIT(RF_EV_EXEC));
+	cr_assert(!(n.kill_kinds & RF_EV_BIT(RF_EV_NET)));
+	cr_assert_eq(rf_ruleset_needs(quiet, &q), 0);
+	cr_assert(q.kill_syscalls && !q.kill_syscalls[0] && !q.kill_kinds);
+	rf_ruleset_needs_done(&n);
+	rf_ruleset_needs_done(&q);
+	rf_ruleset_free(rs);
+	rf_ruleset_free(quiet);
+}
+
 /* Rules that read any path, but only of writes, unlinks and the like: read-only opens stay
  * filtered by the prefixes (issue 12's nginx overhead: a server's page opens); a rule that may
  * match a read-only open at any path widens everything. */
