@@ -667,48 +667,12 @@ int rf_decode_entry(struct rf_decoder *d, const struct rf_decode_io *io, pid_t t
 	return 1;
 }
 
-void rf_decode_exit(struct rf_decoder *d, pid_t tid, pid_t tgid, struct rf_pending *p, bool has_ret,
-		    int64_t ret, struct rf_event *ev)
+void rf_pending_event(const struct rf_pending *p, struct rf_event *ev)
 {
 	ev->kind = p->kind;
 	switch (p->kind) {
-	case RF_EV_FILE:
-		/* An opened file's name as the kernel resolved it (symlinks followed: what
-		 * AppArmor mediates), read from the new descriptor while the caller is stopped. */
-		if (p->file.op == RF_FILE_OPEN && has_ret && ret >= 0 && ret <= INT_MAX) {
-			char *resolved = fd_path(tid, (int)ret);
-
-			if (resolved && resolved[0] == '/') {
-				free(p->s1);
-				p->s1 = resolved;
-				p->file.path = resolved;
-			} else {
-				free(resolved);
-			}
-		}
-		ev->file = p->file;
-		ev->file.has_ret = has_ret;
-		ev->file.ret = ret;
-		break;
-	case RF_EV_NET:
-		ev->net = p->net;
-		ev->net.has_ret = has_ret;
-		ev->net.ret = ret;
-		/* Remember what each socket is, for its later connect/bind/listen. */
-		if (p->dec == D_SOCKET && has_ret && ret >= 0)
-			(void)rf_hmap_put_u64(&d->sockets, socket_key(tgid, ret),
-					      (void *)(uintptr_t)((uint32_t)p->net.family << 16 |
-								  (p->net.type & 0xffff)),
-					      NULL);
-		if ((p->dec == D_ACCEPT || p->dec == D_ACCEPT4) && has_ret && ret >= 0 &&
-		    p->net.family)
-			(void)rf_hmap_put_u64(&d->sockets, socket_key(tgid, ret),
-					      (void *)(uintptr_t)((uint32_t)p->net.family << 16 |
-								  (p->net.type & 0xffff)),
-					      NULL);
-		if (p->dec == D_SOCKET && has_ret && ret >= 0)
-			ev->net.fd = (int)ret;
-		break;
+	case RF_EV_FILE: ev->file = p->file; break;
+	case RF_EV_NET: ev->net = p->net; break;
 	case RF_EV_SIGNAL: ev->signal = p->signal; break;
 	case RF_EV_PTRACE: ev->ptrace = p->ptrace; break;
 	case RF_EV_CRED: ev->cred = p->cred; break;
@@ -718,5 +682,42 @@ void rf_decode_exit(struct rf_decoder *d, pid_t tid, pid_t tgid, struct rf_pendi
 	case RF_EV_MEMORY: ev->mem = p->mem; break;
 	case RF_EV_FD: ev->fd = p->fd; break;
 	default: ev->kind = 0; break;
+	}
+}
+
+void rf_decode_exit(struct rf_decoder *d, pid_t tid, pid_t tgid, struct rf_pending *p, bool has_ret,
+		    int64_t ret, struct rf_event *ev)
+{
+	/* An opened file's name as the kernel resolved it (symlinks followed: what AppArmor
+	 * mediates), read from the new descriptor while the caller is stopped. */
+	if (p->kind == RF_EV_FILE && p->file.op == RF_FILE_OPEN && has_ret && ret >= 0 &&
+	    ret <= INT_MAX) {
+		char *resolved = fd_path(tid, (int)ret);
+
+		if (resolved && resolved[0] == '/') {
+			free(p->s1);
+			p->s1 = resolved;
+			p->file.path = resolved;
+		} else {
+			free(resolved);
+		}
+	}
+	rf_pending_event(p, ev);
+	if (ev->kind == RF_EV_FILE) {
+		ev->file.has_ret = has_ret;
+		ev->file.ret = ret;
+	} else if (ev->kind == RF_EV_NET) {
+		ev->net.has_ret = has_ret;
+		ev->net.ret = ret;
+		/* Remember what each socket is, for its later connect/bind/listen. */
+		if ((p->dec == D_SOCKET ||
+		     ((p->dec == D_ACCEPT || p->dec == D_ACCEPT4) && p->net.family)) &&
+		    has_ret && ret >= 0)
+			(void)rf_hmap_put_u64(&d->sockets, socket_key(tgid, ret),
+					      (void *)(uintptr_t)((uint32_t)p->net.family << 16 |
+								  (p->net.type & 0xffff)),
+					      NULL);
+		if (p->dec == D_SOCKET && has_ret && ret >= 0)
+			ev->net.fd = (int)ret;
 	}
 }

@@ -71,6 +71,8 @@ int rf_decode_entry(struct rf_decoder *d, const struct rf_decode_io *io, pid_t t
 void rf_decode_exit(struct rf_decoder *d, pid_t tid, pid_t tgid, struct rf_pending *p, bool has_ret,
 		    int64_t ret, struct rf_event *ev);
 void rf_pending_done(struct rf_pending *p);
+/* ev's kind and payload from *p, as decoded at the entry (no result). */
+void rf_pending_event(const struct rf_pending *p, struct rf_event *ev);
 
 /* gate.c: for a source that holds a call before it runs. The event the call will be, without
  * its result (the caller sets ev->gate and fills the header); file paths with their links

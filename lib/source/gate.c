@@ -79,29 +79,15 @@ static char *resolve(const char *path, bool last)
 
 void rf_decode_preview(pid_t tid, struct rf_pending *p, struct rf_event *ev)
 {
-	ev->kind = p->kind;
-	switch (p->kind) {
-	case RF_EV_FILE:
-		ev->file = p->file;
+	rf_pending_event(p, ev);
+	if (ev->kind == RF_EV_FILE) {
 		ev->file.has_ret = false;
 		if (!p->gate_path && same_root(tid))
 			p->gate_path = resolve(p->file.path, follows_last(&p->file));
 		if (p->gate_path)
 			ev->file.path = p->gate_path;
-		break;
-	case RF_EV_NET:
-		ev->net = p->net;
+	} else if (ev->kind == RF_EV_NET) {
 		ev->net.has_ret = false;
-		break;
-	case RF_EV_SIGNAL: ev->signal = p->signal; break;
-	case RF_EV_PTRACE: ev->ptrace = p->ptrace; break;
-	case RF_EV_CRED: ev->cred = p->cred; break;
-	case RF_EV_NAMESPACE: ev->ns = p->ns; break;
-	case RF_EV_MODULE: ev->module = p->module; break;
-	case RF_EV_BPF: ev->bpf = p->bpf; break;
-	case RF_EV_MEMORY: ev->mem = p->mem; break;
-	case RF_EV_FD: ev->fd = p->fd; break;
-	default: ev->kind = 0; break;
 	}
 }
 
