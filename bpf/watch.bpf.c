@@ -720,7 +720,7 @@ static __noinline int bulk_event(unsigned int d, int nr, unsigned long long *a, 
 				 unsigned int hold)
 {
 	unsigned int zero = 0;
-	struct rf_w_rec *r = bpf_map_lookup_elem(&staging, &zero);
+	struct rf_w_rec *r = bpf_map_lookup_elem(&staging, &zero), *out;
 
 	if (!r)
 		return 0;
@@ -737,14 +737,24 @@ static __noinline int bulk_event(unsigned int d, int nr, unsigned long long *a, 
 		return 0;
 	}
 	fill_header(r, RF_W_SYSCALL);
-	r->held = hold != 0;
-	if (bpf_ringbuf_output(&bulk, r, sizeof(*r), 0) < 0) {
+	if (!hold) {
+		if (bpf_ringbuf_output(&bulk, r, sizeof(*r), 0) < 0)
+			count_drop(RF_W_RING_BULK);
+		return 0;
+	}
+	/* Held: room first (no record, no stop: user space must get to resume it), then the
+	 * stop, then the record, so user space cannot resume the process before it stopped. */
+	out = bpf_ringbuf_reserve(&bulk, sizeof(*out), 0);
+	if (!out) {
 		count_drop(RF_W_RING_BULK);
 		return 0;
 	}
-	/* Only once the record is out, so user space always gets to resume the process. */
-	if (hold)
-		(void)bpf_send_signal(sig_stop);
+	if (bpf_probe_read_kernel(out, sizeof(*out), r) < 0) {
+		bpf_ringbuf_discard(out, 0);
+		return 0;
+	}
+	out->held = bpf_send_signal(sig_stop) == 0;
+	bpf_ringbuf_submit(out, 0);
 	return 0;
 }
 

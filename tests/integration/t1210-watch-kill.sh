@@ -77,6 +77,17 @@ if [ "$(id -u)" -eq 0 ] && "$rf" -q watch --backend ebpf -- true 2>ebpf.err; the
 	check_eq "$?" 1 "ebpf --kill: held at the open, it never wrote the marker it writes next"
 	grep -q "events held (the process stopped at the tracepoint until the verdict)" e.err
 	check_eq "$?" 0 "ebpf --kill: the summary counts the held events"
+	# 200 near misses the program holds (their paths pass its prefix filter) and the rules
+	# let go: each is resumed, the program runs to its end, nothing is left stopped.
+	i=0; while [ $i -lt 200 ]; do : >"trigger$i"; i=$((i + 1)); done
+	timeout 60 "$rf" watch --backend ebpf --no-default-rules --rules kill.yaml --format json \
+		--kill -- python3 -c 'import os, sys
+for i in range(200): os.close(os.open(sys.argv[1] + str(i), os.O_RDONLY))
+print("done")' "$tmpdir/trigger" >burst.out 2>burst.err
+	check_eq "$?:$(grep -c '^done$' burst.out)" "0:1" "ebpf --kill: 200 held near misses, each resumed; the program ends"
+	held=$(sed -n 's/.* \([0-9]*\) events held.*/\1/p' burst.err)
+	[ "${held:-0}" -ge 200 ]
+	check_eq "$?" 0 "ebpf --kill: the 200 near misses were held (${held:-0} events held)"
 	# Without a kill rule nothing is held: the same program runs to its end.
 	"$rf" watch --backend ebpf --no-default-rules --rules kill.yaml --format json -- \
 		python3 -c 'import sys; open(sys.argv[1]).close(); open(sys.argv[2], "w").write("x")' \
