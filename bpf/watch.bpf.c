@@ -824,6 +824,15 @@ int BPF_PROG(w_sys_exit, struct pt_regs *regs, long ret)
 		if (!a[4])
 			return 0; /* a connected socket: its connect was the event */
 		break;
+	case RF_W_D_SENDMSG: {
+		unsigned long long name = 0;
+
+		if (a[1])
+			bpf_probe_read_user(&name, 8, (void *)a[1]); /* msg_name */
+		if (!name)
+			return 0; /* a connected socket: its connect was the event */
+		break;
+	}
 	case RF_W_D_RECVFROM:
 	case RF_W_D_RECVMSG:
 		if (ret <= 0)
@@ -850,14 +859,8 @@ int BPF_PROG(w_sys_exit, struct pt_regs *regs, long ret)
 	} else if (d == RF_W_D_SENDMSG) {
 		unsigned long long name = 0, namelen = 0;
 
-		if (a[1]) {
-			bpf_probe_read_user(&name, 8, (void *)a[1]);	      /* msg_name */
-			bpf_probe_read_user(&namelen, 4, (void *)(a[1] + 8)); /* msg_namelen */
-		}
-		if (!name) { /* a connected socket: its connect was the event */
-			bpf_ringbuf_discard(r, 0);
-			return 0;
-		}
+		bpf_probe_read_user(&name, 8, (void *)a[1]);	      /* msg_name, not NULL */
+		bpf_probe_read_user(&namelen, 4, (void *)(a[1] + 8)); /* msg_namelen */
 		read_sockaddr(r, name, namelen, true);
 	} else if (d == RF_W_D_RECVFROM || d == RF_W_D_RECVMSG) {
 		if (!on_recv(r, d, a, ret)) {
