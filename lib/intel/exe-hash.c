@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <nettle/sha2.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -74,23 +75,20 @@ const char *rf_hash_cache_exe(struct rf_hash_cache *c, pid_t tgid, const struct 
 	struct stat st;
 	struct hashed *h;
 	uint64_t key;
+	bool by_path = false;
 	int fd;
 
 	(void)snprintf(link, sizeof(link), "/proc/%d/exe", (int)tgid);
 	fd = open(link, O_RDONLY | O_CLOEXEC | O_NOCTTY);
 	if (fd < 0 && ref && ref->path && ref->path[0] == '/') {
 		fd = open(ref->path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
-		/* The file there now must be the one that ran. */
-		if (fd >= 0 && ref->has_id &&
-		    (fstat(fd, &st) < 0 || st.st_ino != ref->ino || st.st_dev != ref->dev)) {
-			c->skipped++;
-			close(fd);
-			return NULL;
-		}
+		by_path = true;
 	}
 	if (fd < 0)
 		return NULL;
-	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || (uint64_t)st.st_size > c->max_bytes) {
+	/* A file found by its path must be the one that ran. */
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || (uint64_t)st.st_size > c->max_bytes ||
+	    (by_path && ref->has_id && (st.st_ino != ref->ino || st.st_dev != ref->dev))) {
 		c->skipped++;
 		close(fd);
 		return NULL;
