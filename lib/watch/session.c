@@ -216,6 +216,8 @@ int rf_watch_session(const struct rf_watch_config *c, struct rf_watch_summary *r
 	struct rf_sinks sinks = { 0 };
 	struct rf_sink detect_sink, learn_sink;
 	struct session s = { .c = c, .sum = &sum };
+	/* Kill and deny rules act: --kill, or protect mode's kill rules; not a dry run. */
+	bool enforce = (c->kill || c->protect) && !c->dry_run;
 	enum rf_watch_backend b;
 	int r;
 
@@ -248,7 +250,7 @@ int rf_watch_session(const struct rf_watch_config *c, struct rf_watch_summary *r
 				  .act = rf_prevent_act,
 				  .act_userdata = prevent,
 				  .baseline = c->learn ? NULL : bl,
-				  .deny = (c->kill || c->protect) && !c->dry_run },
+				  .deny = enforce },
 			  &detect);
 	if (r < 0)
 		goto out;
@@ -259,7 +261,7 @@ int rf_watch_session(const struct rf_watch_config *c, struct rf_watch_summary *r
 	if ((r = rf_ruleset_needs(rs, &rn)) < 0 ||
 	    (c->learn && (r = rf_baseline_learn_needs(&rn)) < 0) ||
 	    (r = rf_watch_needs_from_rules(&rn, &needs, &unserved)) < 0 ||
-	    ((c->kill || c->protect) && !c->dry_run && (r = rf_watch_needs_hold(&rn, &needs)) < 0))
+	    (enforce && (r = rf_watch_needs_hold(&rn, &needs)) < 0))
 		goto out;
 	if (rf_intel_has_domains(intel) &&
 	    ((r = strv_extend_unique(&needs.syscalls, "recvfrom")) < 0 ||
