@@ -772,7 +772,7 @@ int BPF_PROG(w_sys_exit, struct pt_regs *regs, long ret)
 {
 	long id = SYSCALL_NR(regs);
 	unsigned int nr = (unsigned int)id, ring = RF_W_RING_CRIT;
-	unsigned long long a[6];
+	unsigned long long a[6], msg_name = 0; /* sendmsg: msghdr.msg_name */
 	unsigned char *dec;
 	struct rf_w_rec *r;
 	unsigned int d, hold;
@@ -824,15 +824,12 @@ int BPF_PROG(w_sys_exit, struct pt_regs *regs, long ret)
 		if (!a[4])
 			return 0; /* a connected socket: its connect was the event */
 		break;
-	case RF_W_D_SENDMSG: {
-		unsigned long long name = 0;
-
+	case RF_W_D_SENDMSG:
 		if (a[1])
-			bpf_probe_read_user(&name, 8, (void *)a[1]); /* msg_name */
-		if (!name)
+			bpf_probe_read_user(&msg_name, 8, (void *)a[1]);
+		if (!msg_name)
 			return 0; /* a connected socket: its connect was the event */
 		break;
-	}
 	case RF_W_D_RECVFROM:
 	case RF_W_D_RECVMSG:
 		if (ret <= 0)
@@ -857,11 +854,10 @@ int BPF_PROG(w_sys_exit, struct pt_regs *regs, long ret)
 	} else if (d == RF_W_D_SENDTO) {
 		read_sockaddr(r, a[4], a[5], true);
 	} else if (d == RF_W_D_SENDMSG) {
-		unsigned long long name = 0, namelen = 0;
+		unsigned long long namelen = 0;
 
-		bpf_probe_read_user(&name, 8, (void *)a[1]);	      /* msg_name, not NULL */
 		bpf_probe_read_user(&namelen, 4, (void *)(a[1] + 8)); /* msg_namelen */
-		read_sockaddr(r, name, namelen, true);
+		read_sockaddr(r, msg_name, namelen, true);
 	} else if (d == RF_W_D_RECVFROM || d == RF_W_D_RECVMSG) {
 		if (!on_recv(r, d, a, ret)) {
 			bpf_ringbuf_discard(r, 0);
