@@ -85,8 +85,13 @@ cg2=$(awk '$3 == "cgroup2" { print $2; exit }' /proc/mounts)
 if [ -n "$cg2" ] && mkdir "$cg2/rf-t0600-$$" 2>/dev/null; then
 	cg=$cg2/rf-t0600-$$
 	# Distinctive calls: getresgid inside, sched_getaffinity outside.
-	python3 -c 'import os,time
-for _ in range(300): os.getresgid(); time.sleep(0.01)' &
+	# (It says when its loop runs: a loaded machine can start python slower than the
+	# recorder attaches.)
+	python3 -c 'import os,sys,time
+for i in range(300):
+    os.getresgid()
+    if i == 1: open(sys.argv[1], "w").close()
+    time.sleep(0.01)' "$tmpdir/inside.ready" &
 	inside=$!
 	echo "$inside" >"$cg/cgroup.procs"
 	python3 -c 'import os,time
@@ -95,6 +100,7 @@ for _ in range(300): os.sched_getaffinity(0); time.sleep(0.01)' &
 	"$rf" -q record --cgroup "$cg" --observation cg.obs &
 	rec=$!
 	attached "$rec" || diag "the recorder did not attach within 60 s"
+	i=0; while [ ! -e "$tmpdir/inside.ready" ] && [ $i -lt 200 ]; do sleep 0.1; i=$((i + 1)); done
 	sleep 0.5
 	kill -INT "$rec"
 	wait "$rec"
