@@ -8,8 +8,10 @@
  * touched cannot be read from a tracepoint). File paths are filtered in the kernel by an LPM trie
  * of the rules' path prefixes, so most opens never reach user space. Two rings: rare
  * security-critical events in one, the high-volume file events in the other, so a flood of opens
- * never pushes out an exec or a setuid; every failed reserve is counted per ring. User space
- * decides which programs load (autoload). */
+ * never pushes out an exec or a setuid; every failed reserve is counted per ring. Outbound
+ * connections and datagrams to IP addresses are filtered by a second LPM trie, of the addresses
+ * the rules can match (threat lists included). User space decides which programs load
+ * (autoload). */
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_tracing.h>
@@ -18,6 +20,15 @@
 #include "watch.h"
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";
+
+/* The syscall number at exit (syscall_get_nr()). */
+#if defined(__TARGET_ARCH_x86)
+#define SYSCALL_NR(regs) BPF_CORE_READ(regs, orig_ax)
+#elif defined(__TARGET_ARCH_arm64)
+#define SYSCALL_NR(regs) BPF_CORE_READ(regs, syscallno)
+#else
+#define SYSCALL_NR(regs) (-1)
+#endif
 
 const volatile unsigned int mode = RF_W_MODE_ALL;
 const volatile int self_tgid = 0;		/* ringfence itself: never watched */
@@ -59,6 +70,27 @@ struct {
 	__type(key, struct rf_w_prefix_key);
 	__type(value, unsigned char);
 } prefixes SEC(".maps");
+
+/* The remote addresses outbound events (connect, sendto, sendmsg, TCP SYN_SENT) are sent for
+ * while addr_filter is set: the rules' addresses, the threat lists', and those DNS answers gave
+ * for listed domains. User space fills it, and refills it when a list is reloaded. */
+struct {
+	__uint(type, BPF_MAP_TYPE_LPM_TRIE);
+	__uint(max_entries, RF_W_ADDRS_MAX);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, struct rf_w_addr_key);
+	__type(value, unsigned char);
+} addrs SEC(".maps");
+
+/* Shared with user space while the program runs (.bss, memory-mapped). User space sets
+ * addr_filter once `addrs` is filled and clears it while refilling; it counts in dns_done the
+ * DNS answers it has learnt from (and put the addresses of listed domains in `addrs` for). While
+ * dns_sent is ahead, an answer is on its way that may name the address of the next connect, so
+ * nothing is filtered: the filter never loses a connection to a listed domain. */
+volatile unsigned int addr_filter;
+volatile unsigned long long dns_done;
+unsigned long long dns_sent;	 /* DNS answers put in the bulk ring */
+unsigned long long addr_dropped; /* outbound events the address filter dropped */
 
 struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);
@@ -325,39 +357,77 @@ static __always_inline void read_path(char *dst, unsigned long long uptr)
 		dst[0] = 0;
 }
 
-/* A sockaddr from user memory into the record's address fields. */
-static __always_inline void read_sockaddr(struct rf_w_rec *r, unsigned long long uptr,
-					  unsigned long long len, bool remote)
+/* A sockaddr's family, port (host order) and IP address, read once from user memory. */
+struct w_sa {
+	unsigned short family, port;
+	unsigned char addr[16];
+};
+
+static __always_inline void peek_sockaddr(unsigned long long uptr, unsigned long long len,
+					  struct w_sa *sa)
 {
-	unsigned short family = 0;
-
-	if (!uptr || len < 2 || bpf_probe_read_user(&family, 2, (void *)uptr) < 0)
+	if (!uptr || len < 2 || bpf_probe_read_user(&sa->family, 2, (void *)uptr) < 0) {
+		sa->family = 0;
 		return;
-	r->family = family;
-	if (family == 2 /* AF_INET */ && len >= 8) {
-		unsigned short port;
+	}
+	if (sa->family == 2 /* AF_INET */ && len >= 8) {
+		bpf_probe_read_user(&sa->port, 2, (void *)(uptr + 2));
+		bpf_probe_read_user(sa->addr, 4, (void *)(uptr + 4));
+	} else if (sa->family == 10 /* AF_INET6 */ && len >= 24) {
+		bpf_probe_read_user(&sa->port, 2, (void *)(uptr + 2));
+		bpf_probe_read_user(sa->addr, 16, (void *)(uptr + 8));
+	} else {
+		return;
+	}
+	sa->port = __builtin_bswap16(sa->port);
+}
 
-		bpf_probe_read_user(&port, 2, (void *)(uptr + 2));
-		bpf_probe_read_user(remote ? r->daddr : r->saddr, 4, (void *)(uptr + 4));
-		port = __builtin_bswap16(port);
+/* Into the record's address fields (a unix socket's path from user memory). */
+static __always_inline void put_sockaddr(struct rf_w_rec *r, const struct w_sa *sa,
+					 unsigned long long uptr, unsigned long long len,
+					 bool remote)
+{
+	r->family = sa->family;
+	if (sa->family == 2 || sa->family == 10) {
+		__builtin_memcpy(remote ? r->daddr : r->saddr, sa->addr, 16);
 		if (remote)
-			r->dport = port;
+			r->dport = sa->port;
 		else
-			r->sport = port;
-	} else if (family == 10 /* AF_INET6 */ && len >= 24) {
-		unsigned short port;
-
-		bpf_probe_read_user(&port, 2, (void *)(uptr + 2));
-		bpf_probe_read_user(remote ? r->daddr : r->saddr, 16, (void *)(uptr + 8));
-		port = __builtin_bswap16(port);
-		if (remote)
-			r->dport = port;
-		else
-			r->sport = port;
-	} else if (family == 1 /* AF_UNIX */ && len > 2) {
+			r->sport = sa->port;
+	} else if (sa->family == 1 /* AF_UNIX */ && len > 2) {
 		bpf_probe_read_user(r->argv, 108, (void *)(uptr + 2));
 		r->argv_len = len - 2 > 108 ? 108 : len - 2;
 	}
+}
+
+static __always_inline void read_sockaddr(struct rf_w_rec *r, unsigned long long uptr,
+					  unsigned long long len, bool remote)
+{
+	struct w_sa sa = {};
+
+	peek_sockaddr(uptr, len, &sa);
+	put_sockaddr(r, &sa, uptr, len, remote);
+}
+
+/* Whether an outbound event to this address goes to user space (the address filter). */
+static __always_inline bool addr_passes(unsigned short family, const unsigned char *a)
+{
+	struct rf_w_addr_key k = { .prefixlen = 128 };
+
+	if (!addr_filter || (family != 2 && family != 10))
+		return true;
+	if (dns_sent != dns_done)
+		return true; /* an answer user space has not learnt from may name it */
+	if (family == 2) {
+		k.addr[10] = k.addr[11] = 0xff;
+		__builtin_memcpy(k.addr + 12, a, 4);
+	} else {
+		__builtin_memcpy(k.addr, a, 16);
+	}
+	if (bpf_map_lookup_elem(&addrs, &k))
+		return true;
+	__sync_fetch_and_add(&addr_dropped, 1);
+	return false;
 }
 
 /* The open file behind fd of the current task, or NULL. */
@@ -740,6 +810,8 @@ static __noinline int bulk_event(unsigned int d, int nr, unsigned long long *a, 
 	if (!hold) {
 		if (bpf_ringbuf_output(&bulk, r, sizeof(*r), 0) < 0)
 			count_drop(RF_W_RING_BULK);
+		else if (d > RF_W_D_MKDIRAT)
+			__sync_fetch_and_add(&dns_sent, 1); /* a DNS answer (on_recv) */
 		return 0;
 	}
 	/* Held: room first (no record, no stop: user space must get to resume it), then the
@@ -754,18 +826,11 @@ static __noinline int bulk_event(unsigned int d, int nr, unsigned long long *a, 
 		return 0;
 	}
 	out->held = bpf_send_signal(sig_stop) == 0;
+	if (d > RF_W_D_MKDIRAT)
+		__sync_fetch_and_add(&dns_sent, 1);
 	bpf_ringbuf_submit(out, 0);
 	return 0;
 }
-
-/* The syscall number at exit (syscall_get_nr()). */
-#if defined(__TARGET_ARCH_x86)
-#define SYSCALL_NR(regs) BPF_CORE_READ(regs, orig_ax)
-#elif defined(__TARGET_ARCH_arm64)
-#define SYSCALL_NR(regs) BPF_CORE_READ(regs, syscallno)
-#else
-#define SYSCALL_NR(regs) (-1)
-#endif
 
 SEC("tp_btf/sys_exit")
 int BPF_PROG(w_sys_exit, struct pt_regs *regs, long ret)
@@ -773,6 +838,8 @@ int BPF_PROG(w_sys_exit, struct pt_regs *regs, long ret)
 	long id = SYSCALL_NR(regs);
 	unsigned int nr = (unsigned int)id, ring = RF_W_RING_CRIT;
 	unsigned long long a[6], msg_name = 0; /* sendmsg: msghdr.msg_name */
+	unsigned long long sa_ptr = 0, sa_len = 0;
+	struct w_sa sa = {};
 	unsigned char *dec;
 	struct rf_w_rec *r;
 	unsigned int d, hold;
@@ -839,6 +906,22 @@ int BPF_PROG(w_sys_exit, struct pt_regs *regs, long ret)
 	}
 	if (d <= RF_W_D_MKDIRAT || d == RF_W_D_RECVFROM || d == RF_W_D_RECVMSG)
 		return bulk_event(d, (int)id, a, ret, hold);
+	/* Addresses: read once, filtered before a record is reserved. */
+	if (d == RF_W_D_CONNECT || d == RF_W_D_BIND) {
+		sa_ptr = a[1];
+		sa_len = a[2];
+	} else if (d == RF_W_D_SENDTO) {
+		sa_ptr = a[4];
+		sa_len = a[5];
+	} else if (d == RF_W_D_SENDMSG) {
+		sa_ptr = msg_name;
+		bpf_probe_read_user(&sa_len, 4, (void *)(a[1] + 8)); /* msg_namelen */
+	}
+	if (sa_ptr) {
+		peek_sockaddr(sa_ptr, sa_len, &sa);
+		if (d != RF_W_D_BIND && !addr_passes(sa.family, sa.addr))
+			return 0;
+	}
 	r = reserve(ring, RF_W_SYSCALL);
 	if (!r)
 		return 0;
@@ -849,15 +932,8 @@ int BPF_PROG(w_sys_exit, struct pt_regs *regs, long ret)
 		r->args[i] = a[i];
 	if (d == RF_W_D_CHROOT || d == RF_W_D_UMOUNT2 || d == RF_W_D_PIVOT_ROOT) {
 		(void)on_file(r, d, a); /* the critical ring keeps them all */
-	} else if (d == RF_W_D_CONNECT || d == RF_W_D_BIND) {
-		read_sockaddr(r, a[1], a[2], d == RF_W_D_CONNECT);
-	} else if (d == RF_W_D_SENDTO) {
-		read_sockaddr(r, a[4], a[5], true);
-	} else if (d == RF_W_D_SENDMSG) {
-		unsigned long long namelen = 0;
-
-		bpf_probe_read_user(&namelen, 4, (void *)(a[1] + 8)); /* msg_namelen */
-		read_sockaddr(r, msg_name, namelen, true);
+	} else if (sa_ptr) {
+		put_sockaddr(r, &sa, sa_ptr, sa_len, d != RF_W_D_BIND);
 	} else if (d == RF_W_D_RECVFROM || d == RF_W_D_RECVMSG) {
 		if (!on_recv(r, d, a, ret)) {
 			bpf_ringbuf_discard(r, 0);
@@ -884,9 +960,25 @@ int BPF_PROG(w_sys_exit, struct pt_regs *regs, long ret)
 
 /* ---- non-syscall tracepoints ---- */
 
+/* Whether the current task is in a connect() the syscall exit reports (with its address, held
+ * if a kill rule asks): its SYN_SENT would be the same connection twice. */
+static __always_inline bool in_decoded_connect(void)
+{
+	struct pt_regs *regs = (struct pt_regs *)bpf_task_pt_regs(bpf_get_current_task_btf());
+	long id = regs ? SYSCALL_NR(regs) : -1;
+	unsigned int nr = (unsigned int)id;
+	unsigned char *dec;
+
+	if (id < 0 || id >= RF_W_MAX_NR)
+		return false;
+	dec = bpf_map_lookup_elem(&want_nr, &nr);
+	return dec && (*dec & ~RF_W_HOLD) == RF_W_D_CONNECT;
+}
+
 SEC("tp_btf/inet_sock_set_state")
 int BPF_PROG(w_tcp_state, const struct sock *sk, const int oldstate, const int newstate)
 {
+	unsigned char saddr[16] = {}, daddr[16] = {};
 	struct rf_w_rec *r;
 	unsigned short family;
 
@@ -894,22 +986,27 @@ int BPF_PROG(w_tcp_state, const struct sock *sk, const int oldstate, const int n
 	 * the other transitions happen in softirq context, where "current" is not the owner. */
 	if ((newstate != 2 && newstate != 10) || !watched())
 		return 0;
+	/* Whole arrays: BPF_CORE_READ_INTO would copy sizeof(*dst), one byte. */
+	family = BPF_CORE_READ(sk, __sk_common.skc_family);
+	if (family == 2) {
+		bpf_core_read(saddr, 4, &sk->__sk_common.skc_rcv_saddr);
+		bpf_core_read(daddr, 4, &sk->__sk_common.skc_daddr);
+	} else if (family == 10) {
+		bpf_core_read(saddr, 16, &sk->__sk_common.skc_v6_rcv_saddr);
+		bpf_core_read(daddr, 16, &sk->__sk_common.skc_v6_daddr);
+	}
+	if (newstate == 2 && (in_decoded_connect() || !addr_passes(family, daddr)))
+		return 0;
 	r = reserve(RF_W_RING_CRIT, RF_W_TCP_STATE);
 	if (!r)
 		return 0;
-	family = BPF_CORE_READ(sk, __sk_common.skc_family);
 	r->family = family;
 	r->flags = newstate;
 	r->aux = oldstate;
 	r->sport = BPF_CORE_READ(sk, __sk_common.skc_num);
 	r->dport = __builtin_bswap16(BPF_CORE_READ(sk, __sk_common.skc_dport));
-	if (family == 2) {
-		BPF_CORE_READ_INTO(r->saddr, sk, __sk_common.skc_rcv_saddr);
-		BPF_CORE_READ_INTO(r->daddr, sk, __sk_common.skc_daddr);
-	} else {
-		BPF_CORE_READ_INTO(r->saddr, sk, __sk_common.skc_v6_rcv_saddr);
-		BPF_CORE_READ_INTO(r->daddr, sk, __sk_common.skc_v6_daddr);
-	}
+	__builtin_memcpy(r->saddr, saddr, 16);
+	__builtin_memcpy(r->daddr, daddr, 16);
 	submit(r, RF_W_RING_CRIT);
 	return 0;
 }

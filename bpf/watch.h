@@ -131,6 +131,13 @@ struct rf_w_rec {
 				  * answer's first bytes (argv_len) */
 };
 
+/* Key of the outbound address filter: IPv4 as ::ffff:a.b.c.d, lengths in that space. */
+#define RF_W_ADDRS_MAX (1 << 20) /* prefixes; past this the filter stays off */
+struct rf_w_addr_key {
+	unsigned int prefixlen; /* in bits, 0..128 */
+	unsigned char addr[16];
+};
+
 /* Key of the path prefix filter (an LPM trie over path bytes: "starts with"). */
 struct rf_w_prefix_key {
 	unsigned int prefixlen; /* in bits */

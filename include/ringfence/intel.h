@@ -17,6 +17,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "ringfence/addr-feed.h"
 #include "ringfence/error.h"
 #include "ringfence/event.h"
 #include "ringfence/ioc.h"
@@ -77,6 +78,9 @@ static inline void rf_intel_freep(struct rf_intel **in)
 /* The consumer that learns from DNS answers and swaps in reloaded lists; it must come before
  * the rule engine in the chain. */
 void rf_intel_sink(struct rf_intel *in, struct rf_sink *ret);
+/* The addresses the lists and the DNS answers for listed domains give, for a source that
+ * filters outbound connections in the kernel (valid as long as the intel). */
+void rf_intel_addr_feed(struct rf_intel *in, struct rf_addr_feed *ret);
 /* Asks for a reload of every list (async-signal-safe: a SIGHUP handler may call it). A list
  * that fails to load keeps the previous set in use and is reported. */
 void rf_intel_request_reload(struct rf_intel *in);

@@ -94,6 +94,11 @@ struct rf_ruleset_needs {
 	uint32_t kill_kinds;  /* the kinds, and */
 	char **kill_syscalls; /* the syscalls (NULL-terminated, never NULL) a rule whose action is
 			       * kill can match: what a source holds until the verdict */
+	/* Outbound events to IP addresses (connect, sendto, sendmsg, a TCP SYN_SENT) matter ... */
+	bool all_addrs;	       /* ... at any remote address, or only at: */
+	char **addr_prefixes;  /* these ("192.0.2.0/24", "2001:db8::1/128"; never NULL), */
+	bool addrs_ioc;	       /* addresses on the threat lists (ioc.ip.*), and */
+	bool addrs_dns_listed; /* addresses DNS answers gave for listed domains (ioc.domain.*) */
 };
 int rf_ruleset_needs(const struct rf_ruleset *rs, struct rf_ruleset_needs *ret);
 /* Widens needs by what a consumer other than the rules reads (the baseline learner): these

@@ -8,6 +8,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "ringfence/addr-feed.h"
 #include "ringfence/error.h"
 #include "ringfence/event.h"
 
@@ -31,6 +32,11 @@ struct rf_watch_needs {
 	 * lands before it runs another instruction. */
 	char **hold_syscalls; /* of `syscalls` */
 	bool hold_exec;	      /* execs (sched_process_exec: before the new image runs) */
+	/* Outbound events to IP addresses (connect, sendto/sendmsg with an address, TCP
+	 * SYN_SENT) only to these prefixes ("192.0.2.0/24") and to what addr_feed gives: an LPM
+	 * trie in the kernel. NULL: to every address. */
+	char **addr_prefixes;
+	const struct rf_addr_feed *addr_feed;
 };
 
 struct rf_ebpf_watch_opts {
@@ -51,8 +57,13 @@ struct rf_ebpf_watch_result {
 	uint64_t events[2]; /* records received per ring: [0] critical, [1] bulk */
 	uint64_t lost[2];   /* records the kernel could not deliver, per ring */
 	uint64_t duration_ns;
-	unsigned tracepoints; /* programs attached */
-	uint64_t held;	      /* events the process was stopped at until user space saw them */
+	unsigned tracepoints;	/* programs attached */
+	uint64_t held;		/* events the process was stopped at until user space saw them */
+	int addr_filter;	/* the outbound address filter: 0 not asked for, 1 on, -errno
+				 * off since that failure (every connection went to user space) */
+	uint64_t addr_dropped;	/* outbound events the address filter kept in the kernel */
+	uint64_t addr_prefixes; /* in the filter's trie at the end */
+	uint64_t addr_refills;	/* the trie refilled (a threat list reloaded) */
 };
 
 extern const struct rf_source_info rf_ebpf_watch_source;

@@ -42,10 +42,15 @@ struct rf_watch_result {
 	uint64_t duration_ns;
 	uint64_t events[2]; /* eBPF: records per ring (critical, bulk); ptrace: [0] events */
 	uint64_t lost[2];
-	unsigned tracepoints; /* eBPF programs attached */
-	uint64_t stops;	      /* ptrace stops */
-	uint64_t refused;     /* ptrace: calls refused before they ran (deny rules) */
-	uint64_t held;	      /* eBPF: events the process was stopped at until the verdict */
+	unsigned tracepoints;	/* eBPF programs attached */
+	uint64_t stops;		/* ptrace stops */
+	uint64_t refused;	/* ptrace: calls refused before they ran (deny rules) */
+	uint64_t held;		/* eBPF: events the process was stopped at until the verdict */
+	int addr_filter;	/* eBPF: 0 no address filter, 1 on, -errno off after a failure */
+	uint64_t addr_dropped;	/* eBPF: outbound events to addresses no rule reads, dropped in
+				 * the kernel */
+	uint64_t addr_prefixes; /* eBPF: prefixes in that filter; 0: no filter */
+	uint64_t addr_refills;
 };
 
 int rf_watch_backend_from_string(const char *s, enum rf_watch_backend *ret);

@@ -239,6 +239,50 @@ void *rf_ipset_lookup(const struct rf_ipset *s, const struct rf_ip *ip)
 	return s->ranges[lo - 1].value;
 }
 
+/* A range [first, last] as the fewest prefixes covering exactly it: at each step the largest
+ * aligned block that starts at first and does not pass last. */
+static int range_prefixes(u128 first, u128 last,
+			  int (*fn)(const struct rf_ip *addr, unsigned len, void *ud), void *ud)
+{
+	for (;;) {
+		unsigned len = 128;
+		struct rf_ip ip;
+		int r;
+
+		while (len > 0) {
+			u128 block = host_mask(len - 1);
+
+			if ((first & block) || first + block > last || first + block < first)
+				break;
+			len--;
+		}
+		for (int i = 15; i >= 0; i--)
+			ip.b[15 - i] = (uint8_t)(first >> (8 * i));
+		r = fn(&ip, len, ud);
+		if (r < 0)
+			return r;
+		if ((first | host_mask(len)) >= last)
+			return 0;
+		first = (first | host_mask(len)) + 1;
+	}
+}
+
+int rf_ipset_each_prefix(const struct rf_ipset *s,
+			 int (*fn)(const struct rf_ip *addr, unsigned len, void *ud), void *ud)
+{
+	if (!s->built)
+		return -EINVAL;
+	for (size_t i = 0; i < s->n_ranges; i++) {
+		int r = s->ranges[i].value
+				? range_prefixes(s->ranges[i].first, s->ranges[i].last, fn, ud)
+				: 0;
+
+		if (r < 0)
+			return r;
+	}
+	return 0;
+}
+
 void rf_ipset_done(struct rf_ipset *s)
 {
 	free(s->pending);

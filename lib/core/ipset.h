@@ -52,4 +52,8 @@ int rf_ipset_add(struct rf_ipset *s, const struct rf_ip *addr, unsigned len, voi
 int rf_ipset_build(struct rf_ipset *s);
 /* The value of the longest prefix containing ip, or NULL. */
 void *rf_ipset_lookup(const struct rf_ipset *s, const struct rf_ip *ip);
+/* Every address the built set holds (any value), as the fewest prefixes covering exactly those
+ * addresses: what an in-kernel LPM trie needs. fn's negative return stops the walk. */
+int rf_ipset_each_prefix(const struct rf_ipset *s,
+			 int (*fn)(const struct rf_ip *addr, unsigned len, void *ud), void *ud);
 void rf_ipset_done(struct rf_ipset *s);

@@ -102,8 +102,10 @@ enum field_flags {
 	FF_PATH = 1u << 5,     /* a file path: prefix pre-filtering */
 	FF_ANCESTOR = 1u << 6, /* depth given by the row's depth or by [N] */
 	FF_ALL_ANCESTORS = 1u << 7,
-	FF_SLOW = 1u << 8, /* far dearer than a comparison (parses a document): a conjunction
-			    * evaluates it after everything else */
+	FF_SLOW = 1u << 8,	  /* far dearer than a comparison (parses a document): a conjunction
+				   * evaluates it after everything else */
+	FF_NO_IP_VALUE = 1u << 9, /* on a network event, a value only for a unix socket: never
+				   * for an IP connection (the address filter, ruleset-addrs.c) */
 };
 
 struct field {
@@ -322,7 +324,13 @@ struct rf_ruleset {
 	char **slot_keys;
 	uint32_t n_slots;
 	bool all_paths, all_write_paths, needs_proc, needs_meta, uses_state;
+	/* The remote addresses outbound IP events matter at (ruleset-addrs.c) */
+	bool all_addrs, addrs_ioc, addrs_dns_listed;
+	char **addr_prefixes;
 };
+
+/* Widens the ruleset's outbound address needs by what one rule can match (ruleset-addrs.c). */
+int ruleset_add_addrs_of_rule(struct rf_ruleset *rs, const struct rf_rule *rule);
 
 const char *rs_intern_file(struct rf_ruleset *rs, const char *file);
 int rs_warn(struct rf_ruleset *rs, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

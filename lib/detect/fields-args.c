@@ -626,7 +626,7 @@ static const struct flagname access_words[] = {
 #define PATHS RF_FIELD_PATHS
 
 const struct field rf_fields_args[] = {
-	{ "fd.name", FT_STR, FILE_ | NET_, FF_PATH, PATHS, 0, get_fd_name, NULL,
+	{ "fd.name", FT_STR, FILE_ | NET_, FF_PATH | FF_NO_IP_VALUE, PATHS, 0, get_fd_name, NULL,
 	  "file path (normalised; the new name for rename/link/symlink), unix socket path" },
 	{ "fd.directory", FT_STR, FILE_, FF_PATH, PATHS, 0, get_fd_dir, NULL, "" },
 	{ "fd.filename", FT_STR, FILE_, FF_PATH, PATHS, 0, get_fd_dir, NULL, "" },

@@ -122,6 +122,7 @@ void rf_ruleset_free(struct rf_ruleset *rs)
 	free(rs->bucket_rules);
 	strv_free(rs->kill_syscalls);
 	strv_free(rs->path_prefixes);
+	strv_free(rs->addr_prefixes);
 	strv_free(rs->syscalls);
 	free(rs);
 }
@@ -611,6 +612,8 @@ int rf_ruleset_compile(struct rf_ruleset *rs, struct rf_error *reterr)
 			rs->kill_kinds |= kinds;
 			r = add_syscalls_of(rs, &doms[i], &rs->kill_syscalls);
 		}
+		if (r >= 0 && (kinds & RF_EV_BIT(RF_EV_NET)))
+			r = ruleset_add_addrs_of_rule(rs, rule);
 		if (r >= 0 && (kinds & RF_EV_BIT(RF_EV_FILE))) {
 			r = prefixes_of(rule->root, &pfx);
 			/* Without a prefix: every path of what the rule can match. */
@@ -696,6 +699,9 @@ int rf_ruleset_needs(const struct rf_ruleset *rs, struct rf_ruleset_needs *ret)
 		.proc_table = rs->needs_proc,
 		.container_meta = rs->needs_meta,
 		.kill_kinds = rs->kill_kinds,
+		.all_addrs = rs->all_addrs,
+		.addrs_ioc = rs->addrs_ioc,
+		.addrs_dns_listed = rs->addrs_dns_listed,
 	};
 
 	if (!rs->compiled)
@@ -705,7 +711,9 @@ int rf_ruleset_needs(const struct rf_ruleset *rs, struct rf_ruleset_needs *ret)
 							      : calloc(1, sizeof(char *));
 	n.kill_syscalls =
 		rs->kill_syscalls ? strv_copy(rs->kill_syscalls) : calloc(1, sizeof(char *));
-	if (!n.syscalls || !n.path_prefixes || !n.kill_syscalls) {
+	n.addr_prefixes = rs->addr_prefixes && !rs->all_addrs ? strv_copy(rs->addr_prefixes)
+							      : calloc(1, sizeof(char *));
+	if (!n.syscalls || !n.path_prefixes || !n.kill_syscalls || !n.addr_prefixes) {
 		rf_ruleset_needs_done(&n);
 		return -ENOMEM;
 	}
@@ -721,6 +729,8 @@ int rf_ruleset_needs_add(struct rf_ruleset_needs *n, uint32_t kinds, bool all_pa
 		return r;
 	strv_sort(n->syscalls);
 	n->kinds |= kinds;
+	if (kinds & RF_EV_BIT(RF_EV_NET))
+		n->all_addrs = true;
 	if (kinds & ~(RF_EV_BIT(RF_EV_GAP) | RF_EV_BIT(RF_EV_K8S_AUDIT)))
 		n->proc_table = true;
 	if (all_paths) {
@@ -738,5 +748,6 @@ void rf_ruleset_needs_done(struct rf_ruleset_needs *n)
 	strv_free(n->syscalls);
 	strv_free(n->path_prefixes);
 	strv_free(n->kill_syscalls);
+	strv_free(n->addr_prefixes);
 	*n = (struct rf_ruleset_needs){ 0 };
 }

@@ -225,3 +225,17 @@ const struct rf_dns_learned *rf_dns_cache_lookup(const struct rf_dns_cache *c,
 	l = rf_hmap_get_str(&c->by_addr, key);
 	return l ? &l->v : NULL;
 }
+
+int rf_dns_cache_each(const struct rf_dns_cache *c,
+		      int (*fn)(const char *addr, const struct rf_dns_learned *l, void *ud),
+		      void *ud)
+{
+	for (size_t i = 0; c->ring && i < c->max; i++) {
+		const struct learned *l = c->ring[i];
+		int r = l ? fn(l->key, &l->v, ud) : 0;
+
+		if (r < 0)
+			return r;
+	}
+	return 0;
+}

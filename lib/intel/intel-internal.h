@@ -18,6 +18,10 @@ int rf_dns_cache_learn(struct rf_dns_cache *c, const struct rf_dns_answer *a,
 		       const struct rf_sockaddr *server, uint64_t time_ns);
 const struct rf_dns_learned *rf_dns_cache_lookup(const struct rf_dns_cache *c,
 						 const struct rf_sockaddr *sa);
+/* Every address remembered (as text) with the answer that named it. */
+int rf_dns_cache_each(const struct rf_dns_cache *c,
+		      int (*fn)(const char *addr, const struct rf_dns_learned *l, void *ud),
+		      void *ud);
 
 /* (dev, ino, size, mtime) -> SHA-256 */
 struct rf_hash_cache {

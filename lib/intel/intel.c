@@ -17,6 +17,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "core/ipset.h"
 #include "core/macro.h"
 #include "core/thread.h"
 #include "core/strv.h"
@@ -39,6 +40,11 @@ struct rf_intel {
 	atomic_bool quit;
 	_Atomic uint64_t reloads, reload_failures;
 	uint64_t dns_answers;
+	/* The address feed (ringfence/addr-feed.h): a new set is a new generation; the addresses
+	 * answers named for listed domains since the feed last looked. */
+	uint64_t generation;
+	struct rf_ip *fresh;
+	size_t n_fresh, cap_fresh;
 };
 
 static int load_all(char *const *files, struct rf_ioc_set **ret, struct rf_error *reterr)
@@ -176,6 +182,7 @@ void rf_intel_free(struct rf_intel *in)
 	if (in->set)
 		rf_ioc_set_free(in->set);
 	rf_dns_cache_done(&in->dns);
+	free(in->fresh);
 	rf_hash_cache_done(&in->hashes);
 	strv_free(in->files);
 	free(in->mtimes);
@@ -214,6 +221,7 @@ static void take_pending(struct rf_intel *in)
 		return;
 	rf_ioc_set_free(in->set);
 	in->set = s;
+	in->generation++;
 	rf_ioc_counts(s, &n);
 	in->has_domains = n.domains + n.zones > 0;
 	in->has_hashes = n.hashes > 0;
@@ -223,10 +231,51 @@ static void take_pending(struct rf_intel *in)
 	       n.ips, n.domains, n.zones, n.hashes);
 }
 
+/* The listed domain an answer named: the name asked, or one of its aliases. */
+static const struct rf_ioc *listed_name(const struct rf_intel *in, const char *qname,
+					const char (*cnames)[RF_DNS_NAME_MAX], size_t n_cnames)
+{
+	const struct rf_ioc *m = in->has_domains ? rf_ioc_match_domain(in->set, qname) : NULL;
+
+	for (size_t i = 0; in->has_domains && !m && i < n_cnames; i++)
+		m = rf_ioc_match_domain(in->set, cnames[i]);
+	return m;
+}
+
+/* An answer for a listed domain: its addresses go to the feed's next take_new. */
+static int remember_fresh(struct rf_intel *in, const struct rf_dns_answer *a)
+{
+	if (!listed_name(in, a->qname, a->cnames, a->n_cnames))
+		return 0;
+	for (size_t i = 0; i < a->n_addrs; i++) {
+		struct rf_ip *ip;
+
+		if (in->n_fresh == in->cap_fresh) {
+			size_t cap = in->cap_fresh ? 2 * in->cap_fresh : 16;
+			struct rf_ip *v = reallocarray(in->fresh, cap, sizeof(*v));
+
+			if (!v)
+				return -ENOMEM;
+			in->fresh = v;
+			in->cap_fresh = cap;
+		}
+		ip = &in->fresh[in->n_fresh++];
+		if (a->addrs[i].family == AF_INET) {
+			memset(ip, 0, sizeof(*ip));
+			ip->b[10] = ip->b[11] = 0xff;
+			memcpy(ip->b + 12, a->addrs[i].addr, 4);
+		} else {
+			memcpy(ip->b, a->addrs[i].addr, 16);
+		}
+	}
+	return 0;
+}
+
 static int on_event(const struct rf_event *ev, void *self)
 {
 	struct rf_intel *in = self;
 	struct rf_dns_answer a;
+	int r;
 
 	take_pending(in);
 	if (ev->kind != RF_EV_NET || ev->net.op != RF_NET_DNS_ANSWER || !ev->net.data)
@@ -234,8 +283,60 @@ static int on_event(const struct rf_event *ev, void *self)
 	in->dns_answers++;
 	if (rf_dns_parse(ev->net.data, ev->net.data_len, &a) < 0)
 		return 0;
-	return rf_dns_cache_learn(&in->dns, &a, &ev->net.remote, ev->time_ns) == -ENOMEM ? -ENOMEM
-											 : 0;
+	r = rf_dns_cache_learn(&in->dns, &a, &ev->net.remote, ev->time_ns);
+	if (r >= 0)
+		r = remember_fresh(in, &a);
+	return r == -ENOMEM ? -ENOMEM : 0;
+}
+
+static uint64_t feed_generation(void *self)
+{
+	return ((struct rf_intel *)self)->generation;
+}
+
+struct feed_walk {
+	struct rf_intel *in;
+	rf_addr_fn fn;
+	void *ud;
+};
+
+static int feed_learned(const char *addr, const struct rf_dns_learned *l, void *ud)
+{
+	struct feed_walk *w = ud;
+	struct rf_ip ip;
+
+	if (!listed_name(w->in, l->qname, l->cnames, l->n_cnames) || rf_ip_parse(addr, &ip) < 0)
+		return 0;
+	return w->fn(ip.b, 128, w->ud);
+}
+
+static int feed_each(void *self, rf_addr_fn fn, void *ud)
+{
+	struct rf_intel *in = self;
+	struct feed_walk w = { in, fn, ud };
+	int r = rf_ioc_each_prefix(in->set, fn, ud);
+
+	in->n_fresh = 0; /* the walk includes them */
+	return r < 0 ? r : rf_dns_cache_each(&in->dns, feed_learned, &w);
+}
+
+static int feed_take_new(void *self, rf_addr_fn fn, void *ud)
+{
+	struct rf_intel *in = self;
+	int r = 0;
+
+	for (size_t i = 0; i < in->n_fresh && r >= 0; i++)
+		r = fn(in->fresh[i].b, 128, ud);
+	in->n_fresh = 0;
+	return r;
+}
+
+void rf_intel_addr_feed(struct rf_intel *in, struct rf_addr_feed *ret)
+{
+	*ret = (struct rf_addr_feed){ .generation = feed_generation,
+				      .each = feed_each,
+				      .take_new = feed_take_new,
+				      .self = in };
 }
 
 void rf_intel_sink(struct rf_intel *in, struct rf_sink *ret)
@@ -271,9 +372,7 @@ const struct rf_ioc *rf_intel_match_domain(struct rf_intel *in, const struct rf_
 
 	if (!in->has_domains || !(l = rf_dns_cache_lookup(&in->dns, sa)))
 		return NULL;
-	m = rf_ioc_match_domain(in->set, l->qname);
-	for (size_t i = 0; !m && i < l->n_cnames; i++)
-		m = rf_ioc_match_domain(in->set, l->cnames[i]);
+	m = listed_name(in, l->qname, l->cnames, l->n_cnames);
 	if (m && ret_how)
 		*ret_how = l;
 	return m;

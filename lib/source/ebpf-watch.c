@@ -19,6 +19,7 @@
 #include "core/clock.h"
 #include "core/macro.h"
 #include "core/strv.h"
+#include "ebpf-watch-addrs.h"
 #include "watch-decode.h"
 #include "watch.skel.h"
 #include "ringfence/proc.h"
@@ -63,6 +64,7 @@ struct wctx {
 	struct ring_buffer *crit;
 	uint64_t crit_drained_ns;
 	uint64_t resumed; /* processes the program stopped at an event, resumed after it */
+	struct w_addrs addrs;
 };
 
 #define MAX_HELD 4096 /* past this, critical records go out at once (the crit round budget) */
@@ -79,6 +81,7 @@ static void on_rec(struct wctx *c, const struct rf_w_rec *r, unsigned ring)
 		if (ret < 0)
 			c->error = ret;
 	}
+	w_addrs_after(&c->addrs, r);
 	/* The program stopped the process at this event: the consumers have had their say (a
 	 * kill is already pending, and SIGKILL wins over SIGCONT), so it goes on. */
 	if (r->held) {
@@ -402,6 +405,8 @@ int rf_ebpf_watch(const struct rf_ebpf_watch_opts *o, rf_event_fn fn, void *user
 		c->procs = own;
 	}
 	r = open_and_load(o, &skel, reterr);
+	if (r >= 0 && (r = w_addrs_start(&c->addrs, skel, o->needs)) < 0)
+		rf_error_set(reterr, r, "the address filter's prefixes do not parse");
 	if (r >= 0)
 		r = setup_targets(o, skel, reterr);
 	if (r >= 0 && o->argv && (child = start_child(o->argv, &go, reterr)) < 0)
@@ -484,6 +489,7 @@ int rf_ebpf_watch(const struct rf_ebpf_watch_opts *o, rf_event_fn fn, void *user
 	res.events[0] = c->events[0];
 	res.events[1] = c->events[1];
 	res.held = c->resumed;
+	w_addrs_result(&c->addrs, &res);
 	read_drops(skel, res.lost);
 	if (ret)
 		*ret = res;

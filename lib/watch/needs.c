@@ -3,7 +3,8 @@
  * (rf_watch_needs): the narrowest set of tracepoints. Process life (exec, fork, exit) comes from
  * the sched tracepoints, which are always on; a syscall tracepoint is attached only when a rule
  * names a call; TCP state, signals, io_uring and capability checks only for rules reading
- * those kinds. A syscall the eBPF program cannot decode is named, never silently unwatched. */
+ * those kinds; outbound connections only to the addresses rules can match. A syscall the eBPF
+ * program cannot decode is named, never silently unwatched. */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -34,6 +35,7 @@ void rf_watch_needs_done(struct rf_watch_needs *n)
 	strv_free(n->syscalls);
 	strv_free(n->path_prefixes);
 	strv_free(n->hold_syscalls);
+	strv_free(n->addr_prefixes);
 	*n = (struct rf_watch_needs){ 0 };
 }
 
@@ -64,6 +66,11 @@ int rf_watch_needs_from_rules(const struct rf_ruleset_needs *rn, struct rf_watch
 			return -ENOMEM;
 		n.write_all = rn->all_write_paths;
 	}
+	/* Outbound connections only to the addresses rules can match (threat lists: the
+	 * session adds their feed). */
+	if ((k & RF_EV_BIT(RF_EV_NET)) && !rn->all_addrs &&
+	    !(n.addr_prefixes = strv_copy(rn->addr_prefixes)))
+		return -ENOMEM;
 	n.tcp_state = k & RF_EV_BIT(RF_EV_NET);
 	n.signals = k & RF_EV_BIT(RF_EV_SIGNAL);
 	n.io_uring = k & (RF_EV_BIT(RF_EV_FILE) | RF_EV_BIT(RF_EV_NET));

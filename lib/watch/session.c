@@ -129,6 +129,15 @@ void rf_watch_summary_write(const struct rf_watch_summary *sum, const struct rf_
 			"dry-run\n",
 			(unsigned long long)sum->killed, (unsigned long long)sum->kill_refused,
 			(unsigned long long)sum->kill_failed, (unsigned long long)sum->would_kill);
+	if (sum->watch.addr_filter)
+		fprintf(out,
+			"ringfence: address filter: %llu outbound connections to addresses no "
+			"rule reads dropped in the kernel (%llu prefixes, %llu refills%s%s)\n",
+			(unsigned long long)sum->watch.addr_dropped,
+			(unsigned long long)sum->watch.addr_prefixes,
+			(unsigned long long)sum->watch.addr_refills,
+			sum->watch.addr_filter < 0 ? "; off at the end: " : "",
+			sum->watch.addr_filter < 0 ? strerror(-sum->watch.addr_filter) : "");
 	if (sum->watch.held)
 		fprintf(out,
 			"ringfence: prevention: %llu events held (the process stopped at the "
@@ -195,6 +204,14 @@ static void note_needs(const struct rf_watch_config *c, const struct rf_watch_ne
 			n->path_prefixes ? "below the rules' path prefixes" : "every path",
 			n->tcp_state ? "on" : "off", n->signals ? "on" : "off",
 			n->io_uring ? "on" : "off", n->capabilities ? "on" : "off");
+		if (n->addr_prefixes)
+			fprintf(c->diag,
+				"ringfence: outbound connections: only to %zu prefixes of the "
+				"rules%s\n",
+				strv_length(n->addr_prefixes),
+				n->addr_feed ? " and the threat lists' addresses" : "");
+		else if (n->tcp_state)
+			fprintf(c->diag, "ringfence: outbound connections: every address\n");
 	}
 }
 
@@ -215,6 +232,7 @@ int rf_watch_session(const struct rf_watch_config *c, struct rf_watch_summary *r
 	struct rf_watch_opts wo = c->source;
 	struct rf_sinks sinks = { 0 };
 	struct rf_sink detect_sink, learn_sink;
+	struct rf_addr_feed feed;
 	struct session s = { .c = c, .sum = &sum };
 	/* Kill and deny rules act: --kill, or protect mode's kill rules; not a dry run. */
 	bool enforce = (c->kill || c->protect) && !c->dry_run;
@@ -267,6 +285,11 @@ int rf_watch_session(const struct rf_watch_config *c, struct rf_watch_summary *r
 	    ((r = strv_extend_unique(&needs.syscalls, "recvfrom")) < 0 ||
 	     (r = strv_extend_unique(&needs.syscalls, "recvmsg")) < 0))
 		goto out; /* DNS answers, to learn the names of addresses */
+	/* Outbound connections: the threat lists' addresses join the rules' in the kernel. */
+	if (intel && needs.addr_prefixes && (rn.addrs_ioc || rn.addrs_dns_listed)) {
+		rf_intel_addr_feed(intel, &feed);
+		needs.addr_feed = &feed;
+	}
 	wo.needs = &needs;
 	if (intel) {
 		struct rf_sink s_intel;

@@ -115,6 +115,10 @@ int rf_watch(const struct rf_watch_opts *o, struct rf_sinks *sinks, struct rf_wa
 		memcpy(res.lost, wr.lost, sizeof(res.lost));
 		res.tracepoints = wr.tracepoints;
 		res.held = wr.held;
+		res.addr_filter = wr.addr_filter;
+		res.addr_dropped = wr.addr_dropped;
+		res.addr_prefixes = wr.addr_prefixes;
+		res.addr_refills = wr.addr_refills;
 	} else {
 		struct rf_ptrace_opts po = { .argv = o->argv,
 					     .pid = o->pid,

@@ -43,7 +43,7 @@ check_eq "$?" 0 "chown: works with --cap-add CHOWN"
 chown root f
 "$rf" -q run --cap-drop ALL -- chown nobody f 2>/dev/null
 check_eq "$?" 1 "chown: fails without CHOWN"
-"$rf" -q record --backend ptrace --caps-out chown.p.yaml -- chown nobody f 2>/dev/null
+"$rf" -q record --backend ptrace --caps-out chown.p.yaml -- chown nobody f >/dev/null 2>&1
 compare_ptrace chown
 "$rf" -q generate --from chown.obs --caps chown.g.yaml
 check_eq "$(added chown.g.yaml)" "CHOWN" "generate --caps from the observation agrees"

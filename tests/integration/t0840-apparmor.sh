@@ -239,7 +239,7 @@ NGX
 	check_eq "$?:$(grep -c "index.html: needs r, no rule allows r \[would-deny\]" lint.out)" "1:1" \
 		"... and without its index.html rule the replay reports exactly that denial"
 	mkdir gen
-	"$rf" generate --from ng.json --apparmor gen/nginx-web.apparmor 2>/dev/null
+	"$rf" generate --from ng.json --apparmor gen/nginx-web.apparmor >/dev/null 2>&1
 	cmp -s nginx-web.apparmor gen/nginx-web.apparmor &&
 		pass "generate --apparmor from the observation gives the same profile" ||
 		fail "generate --apparmor from the observation gives the same profile"

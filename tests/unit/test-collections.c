@@ -1,7 +1,11 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* lib/core's hash map and prefix set, against brute-force references on random operations. */
 #include <arpa/inet.h>
+#include <errno.h>
 #include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 
 #include "core/hashmap.h"
 #include "core/ipset.h"
@@ -279,4 +283,53 @@ Test(path, lexical_normalisation)
 		rf_path_normalize(buf);
 		expect_str(buf, cases[i][1]);
 	}
+}
+
+static int collect(const struct rf_ip *addr, unsigned len, void *ud)
+{
+	char buf[64], text[80];
+	char **out = ud;
+	size_t used = strlen(*out);
+
+	rf_ip_format(addr, buf, sizeof(buf));
+	(void)snprintf(text, sizeof(text), "%s%s/%u", used ? " " : "", buf,
+		       rf_ip_is_v4(addr) ? len - 96 : len);
+	*out = realloc(*out, used + strlen(text) + 1);
+	cr_assert_not_null(*out);
+	strcpy(*out + used, text);
+	return 0;
+}
+
+/* The prefixes an in-kernel LPM trie is filled with: exactly the addresses the set holds,
+ * nested prefixes flattened (10.1.0.0/16 inside 10.0.0.0/8 adds nothing), and a range that is
+ * no single prefix split into the fewest that cover it. */
+Test(ipset, each_prefix_covers_exactly_the_set)
+{
+	struct rf_ipset s = { 0 };
+	char *out = calloc(1, 1);
+
+	cr_assert_eq(rf_ipset_each_prefix(&s, collect, &out), -EINVAL, "a set not built yet");
+	add(&s, "10.0.0.0/8", "ten");
+	add(&s, "10.1.0.0/16", "ten-one");
+	add(&s, "11.0.0.0/8", "eleven"); /* adjacent, another value: stays its own range */
+	add(&s, "192.0.2.7", "host");
+	add(&s, "2001:db8::/32", "v6doc");
+	cr_assert_eq(rf_ipset_build(&s), 0);
+	cr_assert_eq(rf_ipset_each_prefix(&s, collect, &out), 0);
+	/* 10.0.0.0/8 is three ranges (below, inside and above 10.1.0.0/16), re-cut into
+	 * prefixes: 10.0.0.0/16, 10.1.0.0/16, then 10.2.0.0/15, 10.4.0.0/14 ... 10.128.0.0/9. */
+	expect_str(out, "10.0.0.0/16 10.1.0.0/16 10.2.0.0/15 10.4.0.0/14 10.8.0.0/13 10.16.0.0/12 "
+			"10.32.0.0/11 10.64.0.0/10 10.128.0.0/9 11.0.0.0/8 192.0.2.7/32 "
+			"2001:db8::/32");
+	free(out);
+	rf_ipset_done(&s);
+
+	s = (struct rf_ipset){ 0 };
+	out = calloc(1, 1);
+	add(&s, "::/0", "any");
+	cr_assert_eq(rf_ipset_build(&s), 0);
+	cr_assert_eq(rf_ipset_each_prefix(&s, collect, &out), 0);
+	expect_str(out, "::/0");
+	free(out);
+	rf_ipset_done(&s);
 }

@@ -105,6 +105,31 @@ Test(default_rules, read_only_opens_are_filtered_by_prefix)
 	rf_ruleset_needs_done(&n);
 }
 
+/* The default rules and the threat-list rules read outbound connections only at the metadata
+ * and API server addresses and at listed ones: the eBPF source filters the rest in the kernel
+ * (bench/ioc-overhead.sh). */
+Test(default_rules, outbound_connections_are_filtered_by_address)
+{
+	struct rf_ruleset *both = NULL;
+	struct rf_ruleset_needs n;
+	struct rf_error err = { 0 };
+
+	cr_assert_eq(rf_ruleset_needs(rs, &n), 0);
+	cr_assert(!n.all_addrs, "a default rule reads connections to any address");
+	cr_assert(strv_contains(n.addr_prefixes, "169.254.169.254/32"));
+	cr_assert(!n.addrs_ioc && !n.addrs_dns_listed);
+	rf_ruleset_needs_done(&n);
+
+	cr_assert_eq(rf_ruleset_new(&both), 0);
+	cr_assert_eq(rf_ruleset_load_default(both, &err), 0, "%s", err.message);
+	cr_assert_eq(rf_ruleset_load_builtin(both, "ioc", &err), 0, "%s", err.message);
+	cr_assert_eq(rf_ruleset_compile(both, &err), 0, "%s", err.message);
+	cr_assert_eq(rf_ruleset_needs(both, &n), 0);
+	cr_assert(!n.all_addrs && n.addrs_ioc && n.addrs_dns_listed);
+	rf_ruleset_needs_done(&n);
+	rf_ruleset_free(both);
+}
+
 Test(default_rules, credential_access)
 {
 	struct rf_proc *cat = child(200, bash, "/bin/cat", "cat /etc/shadow");

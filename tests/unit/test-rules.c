@@ -544,3 +544,78 @@ Test(rules, skip_if_unknown_filter_is_a_warning)
 	cr_assert(rf_ruleset_warnings(rs) && strstr(rf_ruleset_warnings(rs)[0], "skipped"));
 	rf_ruleset_free(rs);
 }
+
+/* The remote addresses outbound IP events matter at (the eBPF source's in-kernel filter):
+ * address comparisons, threat-list fields, event types the filter never sees and fields an IP
+ * event has no value for all narrow it; a rule that matches any outbound connection makes it
+ * every address. */
+static void addr_needs(const char *cond, struct rf_ruleset_needs *n)
+{
+	_cleanup_free_ char *text = NULL;
+	struct rf_ruleset *rs;
+
+	cr_assert(asprintf(&text,
+			   "- rule: A\n  desc: d\n  priority: info\n  output: o\n"
+			   "  condition: %s\n",
+			   cond) > 0);
+	rs = rules_ok(text);
+	cr_assert_eq(rf_ruleset_needs(rs, n), 0);
+	rf_ruleset_free(rs);
+}
+
+static char *joined(char **v)
+{
+	char *out = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&out, &len);
+
+	cr_assert_not_null(f);
+	STRV_FOREACH(s, v)
+		fprintf(f, "%s%s", s == v ? "" : " ", *s);
+	fclose(f);
+	return out;
+}
+
+Test(rules, needs_of_outbound_addresses)
+{
+	static const struct {
+		const char *cond;
+		bool any, ioc, dns;
+		const char *prefixes;
+	} cases[] = {
+		{ "evt.type = connect and fd.sip in (169.254.169.254, 10.96.0.0/12)", false, false,
+		  false, "10.96.0.0/12 169.254.169.254/32" },
+		{ "evt.type = connect and (fd.rip = 2001:db8::1 or fd.snet = 192.0.2.0/24)", false,
+		  false, false, "2001:db8::1/128 192.0.2.0/24" },
+		{ "evt.type = connect and not fd.sip = 192.0.2.1", true, false, false, "" },
+		{ "evt.type = connect and fd.sip != 192.0.2.1", true, false, false, "" },
+		{ "evt.type = connect", true, false, false, "" },
+		{ "evt.type in (connect, sendto) and ioc.ip.category = Tor", false, true, false,
+		  "" },
+		{ "evt.type = connect and ioc.domain exists", false, false, true, "" },
+		{ "evt.type = connect and (ioc.ip exists or fd.sip = 192.0.2.9)", false, true,
+		  false, "192.0.2.9/32" },
+		{ "evt.type = connect and fd.name = /var/run/docker.sock", false, false, false,
+		  "" },
+		{ "evt.type in (bind, listen) and fd.sport = 22", false, false, false, "" },
+		{ "fd.sport = 443", true, false, false, "" },
+		{ "fd.cip = 192.0.2.1", true, false, false, "" },
+	};
+
+	for (size_t i = 0; i < ELEMENTSOF(cases); i++) {
+		struct rf_ruleset_needs n;
+		_cleanup_free_ char *got = NULL;
+
+		addr_needs(cases[i].cond, &n);
+		got = joined(n.addr_prefixes);
+		cr_assert_eq(n.all_addrs, cases[i].any, "%s: any address", cases[i].cond);
+		if (!cases[i].any) {
+			cr_assert_eq(n.addrs_ioc, cases[i].ioc, "%s: threat lists", cases[i].cond);
+			cr_assert_eq(n.addrs_dns_listed, cases[i].dns, "%s: listed domains",
+				     cases[i].cond);
+			cr_assert_str_eq(got, cases[i].prefixes, "%s: prefixes: %s", cases[i].cond,
+					 got);
+		}
+		rf_ruleset_needs_done(&n);
+	}
+}
