@@ -45,7 +45,7 @@ chown root f
 check_eq "$?" 1 "chown: fails without CHOWN"
 "$rf" -q record --backend ptrace --caps-out chown.p.yaml -- chown nobody f >/dev/null 2>&1
 compare_ptrace chown
-"$rf" -q generate --from chown.obs --caps chown.g.yaml
+"$rf" -q generate --from chown.obs --caps chown.g.yaml >/dev/null
 check_eq "$(added chown.g.yaml)" "CHOWN" "generate --caps from the observation agrees"
 
 # ls: nothing
