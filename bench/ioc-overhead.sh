@@ -4,7 +4,9 @@
 #      through `watch --list-rules --ioc` (load + build, process start-up included), best of 3;
 #   2. the connect path: a loop of C TCP connects to 127.0.0.1 unwatched, and under
 #      `watch --all --no-default-rules --ioc` with a 1-entry list and with the N-entry list
-#      (each connect is matched in user space); best of 3, the loop's own time.
+#      (connects to unlisted addresses are dropped in the kernel by the address filter), and
+#      with a rule that reads every connect (no filter: each connect goes to user space);
+#      best of 3, the loop's own time.
 # Usage: bench/ioc-overhead.sh [RINGFENCE] [N] [C]   (root for part 2; defaults 500000, 20000)
 set -u
 rf=${1:-build/cli/ringfence}
@@ -54,8 +56,10 @@ loop_ms() {
 	done
 	echo "$best"
 }
-watched_ms() { # LIST
-	"$rf" watch --all --no-default-rules --ioc "$1" --no-stdout --output "$tmp/f.json" 2>"$tmp/w.err" &
+watched_ms() { # LIST [RULES-ARGS...]
+	list=$1
+	shift
+	"$rf" watch --all --no-default-rules --ioc "$list" "$@" --no-stdout --output "$tmp/f.json" 2>"$tmp/w.err" &
 	wpid=$!
 	i=0
 	until grep -q "watching the whole node" "$tmp/w.err" || [ "$i" -ge 100 ]; do sleep 0.1; i=$((i + 1)); done
@@ -65,12 +69,27 @@ watched_ms() { # LIST
 	kill -INT "$wpid"
 	wait "$wpid"
 	wpid=
+	grep '^ringfence: address filter' "$tmp/w.err" | sed 's/^ringfence: /    /' >>"$tmp/filter.txt"
 }
+# A rule that reads every connect (and matches none): the address filter cannot apply, each
+# connect goes to user space as before the filter existed.
+cat >"$tmp/every.yaml" <<'YAML'
+- rule: Reads every connect
+  desc: bench only
+  condition: evt.type = connect and not fd.sip = 192.0.2.1 and proc.name = no-such-program
+  output: "%proc.name"
+  priority: debug
+YAML
 base=$(loop_ms)
+every=$(watched_ms "$tmp/one.txt" --rules "$tmp/every.yaml")
+: >"$tmp/filter.txt"
 one=$(watched_ms "$tmp/one.txt")
 big=$(watched_ms "$tmp/big.txt")
 echo "connect path: $c TCP connects to 127.0.0.1 (python loop), best of 3, the loop's own time"
 printf '  %-44s %7s ms\n' unwatched "$base"
+printf '  %-44s %7s ms  x%s\n' "1 entry + a rule reading every connect" "$every" "$(ratio "$every" "$base")"
 printf '  %-44s %7s ms  x%s\n' "watch --all --ioc, 1 entry" "$one" "$(ratio "$one" "$base")"
 printf '  %-44s %7s ms  x%s  (x%s of 1 entry)\n' "watch --all --ioc, $n entries" "$big" \
 	"$(ratio "$big" "$base")" "$(ratio "$big" "$one")"
+echo "in-kernel address filter (1 entry, then $n entries):"
+cat "$tmp/filter.txt"
