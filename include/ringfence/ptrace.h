@@ -26,6 +26,8 @@ struct rf_ptrace_opts {
 	struct rf_proctab *procs;  /* process table to keep (NULL: a private one) */
 	volatile pid_t *child_pid; /* when set: the started command's pid, published at fork so a
 				    * signal handler can forward SIGTERM/SIGHUP to it */
+	bool learn_dns;	 /* with decoding: messages received from port 53 (recvfrom, recvmsg)
+			  * become RF_NET_DNS_ANSWER events (an exit stop per receive) */
 	rf_gate_fn gate; /* when set (with decoding): asked before each decoded call runs, with
 			  * fn's userdata; a positive errno skips the call, which fails with it
 			  * and is reported with ev->denied (x86_64 and aarch64) */

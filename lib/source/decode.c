@@ -55,6 +55,8 @@ enum dec_kind {
 	D_ACCEPT4,
 	D_SENDTO,
 	D_SENDMSG,
+	D_RECVFROM, /* only after rf_decoder_learn_dns */
+	D_RECVMSG,
 	D_KILL,
 	D_TKILL,
 	D_TGKILL,
@@ -160,7 +162,9 @@ static const struct {
 
 int rf_decoder_init(struct rf_decoder *d, uint32_t arch)
 {
-	*d = (struct rf_decoder){ .arch = arch, .sockets = RF_HMAP_INIT_U64 };
+	*d = (struct rf_decoder){ .arch = arch,
+				  .sockets = RF_HMAP_INIT_U64,
+				  .dns_servers = RF_HMAP_INIT_U64 };
 	for (size_t i = 0; i < ELEMENTSOF(table); i++) {
 		int nr = seccomp_syscall_resolve_name_arch(arch, table[i].name);
 
@@ -170,9 +174,23 @@ int rf_decoder_init(struct rf_decoder *d, uint32_t arch)
 	return 0;
 }
 
+void rf_decoder_learn_dns(struct rf_decoder *d)
+{
+	int nr;
+
+	d->learn_dns = true;
+	nr = seccomp_syscall_resolve_name_arch(d->arch, "recvfrom");
+	if (nr >= 0 && nr < RF_DECODE_MAX_NR)
+		d->kind[nr] = D_RECVFROM;
+	nr = seccomp_syscall_resolve_name_arch(d->arch, "recvmsg");
+	if (nr >= 0 && nr < RF_DECODE_MAX_NR)
+		d->kind[nr] = D_RECVMSG;
+}
+
 void rf_decoder_done(struct rf_decoder *d)
 {
 	rf_hmap_done(&d->sockets, NULL);
+	rf_hmap_done(&d->dns_servers, free);
 }
 
 static bool of_process(uint64_t key, void *value, void *ctx)
@@ -183,6 +201,7 @@ static bool of_process(uint64_t key, void *value, void *ctx)
 void rf_decoder_forget(struct rf_decoder *d, pid_t tgid)
 {
 	rf_hmap_remove_if_u64(&d->sockets, of_process, &tgid);
+	rf_decoder_forget_dns(d, tgid);
 }
 
 void rf_pending_done(struct rf_pending *p)
@@ -248,8 +267,8 @@ static char *fd_path(pid_t tid, int fd)
 	return proc_link(tid, fdname);
 }
 
-static void read_sockaddr(const struct rf_decode_io *io, pid_t tid, uint64_t addr, uint64_t len,
-			  struct rf_sockaddr *sa, char **ret_unix)
+void rf_decode_sockaddr(const struct rf_decode_io *io, pid_t tid, uint64_t addr, uint64_t len,
+			struct rf_sockaddr *sa, char **ret_unix)
 {
 	struct sockaddr_storage ss;
 
@@ -451,7 +470,8 @@ static int decode_net(struct rf_decoder *d, const struct rf_decode_io *io, pid_t
 	case D_BIND:
 		n->op = k == D_CONNECT ? RF_NET_CONNECT : RF_NET_BIND;
 		socket_of(d, tgid, n->fd, n);
-		read_sockaddr(io, tid, a[1], a[2], k == D_CONNECT ? &n->remote : &n->local, &p->s1);
+		rf_decode_sockaddr(io, tid, a[1], a[2], k == D_CONNECT ? &n->remote : &n->local,
+				   &p->s1);
 		if (!n->family)
 			n->family = k == D_CONNECT ? n->remote.family : n->local.family;
 		return 1;
@@ -466,7 +486,7 @@ static int decode_net(struct rf_decoder *d, const struct rf_decode_io *io, pid_t
 			return 0; /* a connected socket: the connect was the event */
 		n->op = RF_NET_SEND;
 		socket_of(d, tgid, n->fd, n);
-		read_sockaddr(io, tid, a[4], a[5], &n->remote, &p->s1);
+		rf_decode_sockaddr(io, tid, a[4], a[5], &n->remote, &p->s1);
 		return 1;
 	case D_SENDMSG: {
 		struct msghdr m;
@@ -475,10 +495,12 @@ static int decode_net(struct rf_decoder *d, const struct rf_decode_io *io, pid_t
 			return 0;
 		n->op = RF_NET_SEND;
 		socket_of(d, tgid, n->fd, n);
-		read_sockaddr(io, tid, (uint64_t)(uintptr_t)m.msg_name, m.msg_namelen, &n->remote,
-			      &p->s1);
+		rf_decode_sockaddr(io, tid, (uint64_t)(uintptr_t)m.msg_name, m.msg_namelen,
+				   &n->remote, &p->s1);
 		return 1;
 	}
+	case D_RECVFROM:
+	case D_RECVMSG: return rf_decode_recv_entry(d, io, tid, tgid, k == D_RECVMSG, a, p);
 	default: return 0;
 	}
 }
@@ -655,7 +677,7 @@ int rf_decode_entry(struct rf_decoder *d, const struct rf_decode_io *io, pid_t t
 		return 0;
 	if (k <= D_EXECVEAT)
 		r = decode_file(io, tid, k, args, p);
-	else if (k <= D_SENDMSG)
+	else if (k <= D_RECVMSG)
 		r = decode_net(d, io, tid, tgid, k, args, p);
 	else
 		r = decode_other(io, tid, k, args, p);
@@ -685,9 +707,14 @@ void rf_pending_event(const struct rf_pending *p, struct rf_event *ev)
 	}
 }
 
-void rf_decode_exit(struct rf_decoder *d, pid_t tid, pid_t tgid, struct rf_pending *p, bool has_ret,
-		    int64_t ret, struct rf_event *ev)
+void rf_decode_exit(struct rf_decoder *d, const struct rf_decode_io *io, pid_t tid, pid_t tgid,
+		    struct rf_pending *p, bool has_ret, int64_t ret, struct rf_event *ev)
 {
+	if ((p->dec == D_RECVFROM || p->dec == D_RECVMSG) &&
+	    !rf_decode_recv_exit(d, io, tid, tgid, p, has_ret, ret)) {
+		ev->kind = 0;
+		return;
+	}
 	/* An opened file's name as the kernel resolved it (symlinks followed: what AppArmor
 	 * mediates), read from the new descriptor while the caller is stopped. */
 	if (p->kind == RF_EV_FILE && p->file.op == RF_FILE_OPEN && has_ret && ret >= 0 &&
@@ -719,5 +746,10 @@ void rf_decode_exit(struct rf_decoder *d, pid_t tid, pid_t tgid, struct rf_pendi
 					      NULL);
 		if (p->dec == D_SOCKET && has_ret && ret >= 0)
 			ev->net.fd = (int)ret;
+		if ((p->dec == D_SOCKET || p->dec == D_ACCEPT || p->dec == D_ACCEPT4) && has_ret &&
+		    ret >= 0)
+			rf_decoder_new_socket(d, tgid, ret);
+		if (p->dec == D_CONNECT)
+			rf_decoder_note_dns_server(d, tgid, p, has_ret, ret);
 	}
 }

@@ -23,6 +23,10 @@ struct rf_decoder {
 	uint32_t arch;
 	uint8_t kind[RF_DECODE_MAX_NR]; /* nr -> enum dec_kind (decode.c), 0: not decoded */
 	struct rf_hmap sockets; /* (tgid << 32 | fd) -> family << 16 | type, from socket() */
+	/* (tgid << 32 | fd) -> the port-53 server a socket connect()ed to (a struct
+	 * rf_sockaddr): where its answers come from when recv names no sender */
+	struct rf_hmap dns_servers;
+	bool learn_dns;
 };
 
 /* What the decoder needs from the source: the caller's memory and its fd/cwd names. */
@@ -48,6 +52,9 @@ struct rf_pending {
 		struct rf_ev_memory mem;
 		struct rf_ev_fd fd;
 	};
+	struct { /* recvfrom/recvmsg: where the message and its sender will be */
+		uint64_t buf, cap, addr, addrlen;
+	} recv;
 	char *s1, *s2, *s3; /* owned strings the payload points into */
 	char *gate_path;    /* rf_decode_preview's path, links resolved */
 };
@@ -68,8 +75,8 @@ int rf_decode_entry(struct rf_decoder *d, const struct rf_decode_io *io, pid_t t
 /* At the call's exit (has_ret false when the result is unknown): fills ev's payload and kind
  * from *p; the caller fills the header and dispatches, then calls rf_pending_done. A file that
  * was opened is named as the kernel resolved it (the caller must still be stopped). */
-void rf_decode_exit(struct rf_decoder *d, pid_t tid, pid_t tgid, struct rf_pending *p, bool has_ret,
-		    int64_t ret, struct rf_event *ev);
+void rf_decode_exit(struct rf_decoder *d, const struct rf_decode_io *io, pid_t tid, pid_t tgid,
+		    struct rf_pending *p, bool has_ret, int64_t ret, struct rf_event *ev);
 void rf_pending_done(struct rf_pending *p);
 /* ev's kind and payload from *p, as decoded at the entry (no result). */
 void rf_pending_event(const struct rf_pending *p, struct rf_event *ev);
@@ -90,3 +97,24 @@ void rf_decoder_forget(struct rf_decoder *d, pid_t tgid);
 typedef void (*rf_exec_file_fn)(const struct rf_ev_file *f, void *userdata);
 int rf_exec_image_files(pid_t tid, const char *exe, bool with_inherited, rf_exec_file_fn fn,
 			void *userdata);
+
+/* decode-dns.c: the DNS answers a traced process receives, so domains are learned from them
+ * (ringfence never resolves names itself), as the eBPF program does. Off by default: every
+ * recvfrom and recvmsg then costs an exit stop. */
+void rf_decoder_learn_dns(struct rf_decoder *d);
+/* A recvfrom (msg false) or recvmsg at its entry: 1 when its result must be looked at. */
+int rf_decode_recv_entry(struct rf_decoder *d, const struct rf_decode_io *io, pid_t tid, pid_t tgid,
+			 bool msg, const uint64_t *a, struct rf_pending *p);
+/* At its exit: true when it returned a message from port 53 (then p->net holds it as an
+ * RF_NET_DNS_ANSWER with data), false when it is no event at all. */
+bool rf_decode_recv_exit(struct rf_decoder *d, const struct rf_decode_io *io, pid_t tid, pid_t tgid,
+			 struct rf_pending *p, bool has_ret, int64_t ret);
+/* A connect that reached port 53: its later answers come from there. */
+void rf_decoder_note_dns_server(struct rf_decoder *d, pid_t tgid, const struct rf_pending *p,
+				bool has_ret, int64_t ret);
+/* A new socket (socket, accept) under fd: forget any server the old one connected to. */
+void rf_decoder_new_socket(struct rf_decoder *d, pid_t tgid, int64_t fd);
+void rf_decoder_forget_dns(struct rf_decoder *d, pid_t tgid);
+/* A sockaddr in the caller's memory (decode.c). */
+void rf_decode_sockaddr(const struct rf_decode_io *io, pid_t tid, uint64_t addr, uint64_t len,
+			struct rf_sockaddr *sa, char **ret_unix);

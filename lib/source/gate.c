@@ -86,6 +86,8 @@ void rf_decode_preview(pid_t tid, struct rf_pending *p, struct rf_event *ev)
 			p->gate_path = resolve(p->file.path, follows_last(&p->file));
 		if (p->gate_path)
 			ev->file.path = p->gate_path;
+	} else if (ev->kind == RF_EV_NET && ev->net.op == RF_NET_DNS_ANSWER) {
+		ev->kind = 0; /* a receive is judged by what it returns: nothing to hold */
 	} else if (ev->kind == RF_EV_NET) {
 		ev->net.has_ret = false;
 	}

@@ -305,7 +305,7 @@ static void gate_call(struct tracer *tr, struct tracee *t)
 	ev = (struct rf_event){ .denied = true };
 	header(tr, t, &ev);
 	ev.origin = t->origin;
-	rf_decode_exit(&tr->dec, t->tid, t->tgid, &t->pending, true, -err, &ev);
+	rf_decode_exit(&tr->dec, &ptrace_io, t->tid, t->tgid, &t->pending, true, -err, &ev);
 	if (ev.kind == RF_EV_FILE && t->pending.gate_path)
 		ev.file.path = t->pending.gate_path; /* the name the verdict was on */
 	if (ev.kind)
@@ -342,7 +342,8 @@ static void on_exit_of_call(struct tracer *tr, struct tracee *t, bool has_ret, i
 	if (t->pending.kind) {
 		header(tr, t, &ev);
 		ev.origin = t->origin;
-		rf_decode_exit(&tr->dec, t->tid, t->tgid, &t->pending, has_ret, ret, &ev);
+		rf_decode_exit(&tr->dec, &ptrace_io, t->tid, t->tgid, &t->pending, has_ret, ret,
+			       &ev);
 		if (ev.kind)
 			emit(tr, &ev);
 	}
@@ -731,6 +732,8 @@ int rf_ptrace_record(const struct rf_ptrace_opts *o, rf_event_fn fn, void *userd
 	tr.decode = !o->no_decode;
 	tr.gate = o->gate;
 	(void)rf_decoder_init(&tr.dec, seccomp_arch_native());
+	if (o->learn_dns && tr.decode)
+		rf_decoder_learn_dns(&tr.dec);
 	r = o->argv ? start_command(o, &tr, &res, reterr) : attach_pid(o->pid, &tr, reterr);
 	if (r >= 0)
 		r = wait_loop(o, &tr, reterr);

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "core/macro.h"
+#include "core/strv.h"
 #include "ringfence/ptrace.h"
 #include "ringfence/watch.h"
 
@@ -120,13 +121,15 @@ int rf_watch(const struct rf_watch_opts *o, struct rf_sinks *sinks, struct rf_wa
 		res.addr_prefixes = wr.addr_prefixes;
 		res.addr_refills = wr.addr_refills;
 	} else {
-		struct rf_ptrace_opts po = { .argv = o->argv,
-					     .pid = o->pid,
-					     .stop_fd = o->stop_fd,
-					     .procs = o->procs,
-					     .child_pid = o->child_pid,
-					     .gate = rf_sinks_has_gate(sinks) ? rf_sinks_gate
-									      : NULL };
+		struct rf_ptrace_opts po = {
+			.argv = o->argv,
+			.pid = o->pid,
+			.stop_fd = o->stop_fd,
+			.procs = o->procs,
+			.child_pid = o->child_pid,
+			.learn_dns = o->needs && strv_contains(o->needs->syscalls, "recvfrom"),
+			.gate = rf_sinks_has_gate(sinks) ? rf_sinks_gate : NULL
+		};
 		struct rf_ptrace_result pr = { 0 };
 
 		if (o->ready_fd > 0)

@@ -2,13 +2,16 @@
 # 127.0.0.1:53 (its own thread, in the test's network namespace) for hI.zone.mining.test
 # (answered 127.0.1.I) and hI.other.test (answered 127.0.2.I), and connecting to each answer
 # at once, as a client does: the connect follows the answer by microseconds, before a watcher
-# can have read the answer. Usage: dns-burst.py N
+# can have read the answer. With "connected", the client connect()s its socket to the server
+# and uses send/recv without addresses, as glibc's resolver does. Usage: dns-burst.py N
+# [connected]
 import socket
 import struct
 import sys
 import threading
 
 n = int(sys.argv[1])
+connected = sys.argv[2:] == ["connected"]
 
 
 def answer_for(qname):
@@ -39,13 +42,20 @@ srv.bind(("127.0.0.1", 53))
 t = threading.Thread(target=serve, args=(srv,))
 t.start()
 c = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+if connected:
+    c.connect(("127.0.0.1", 53))
 for i in range(1, n + 1):
     for zone in ("zone.mining.test", "other.test"):
         name = "h%d.%s" % (i, zone)
         labels = b"".join(bytes([len(p)]) + p.encode() for p in name.split("."))
-        c.sendto(b"\xab\xcd\x01\x00" + struct.pack(">HHHH", 1, 0, 0, 0) + labels
-                 + b"\x00\x00\x01\x00\x01", ("127.0.0.1", 53))
-        resp, _ = c.recvfrom(512)
+        query = (b"\xab\xcd\x01\x00" + struct.pack(">HHHH", 1, 0, 0, 0) + labels
+                 + b"\x00\x00\x01\x00\x01")
+        if connected:
+            c.send(query)
+            resp = c.recv(512)
+        else:
+            c.sendto(query, ("127.0.0.1", 53))
+            resp, _ = c.recvfrom(512)
         s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
         s.connect((socket.inet_ntoa(resp[-4:]), 9))  # a UDP connect: no listener needed
         s.close()
