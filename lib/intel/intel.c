@@ -242,11 +242,20 @@ static const struct rf_ioc *listed_name(const struct rf_intel *in, const char *q
 	return m;
 }
 
-/* An answer for a listed domain: its addresses go to the feed's next take_new. */
+/* An answer for a listed domain: its addresses go to the feed's next take_new. Bounded: with
+ * no one taking them (the ptrace backend) or too many at once, a new generation makes the feed
+ * walk everything (the DNS cache included) instead. */
+#define FRESH_MAX 4096
+
 static int remember_fresh(struct rf_intel *in, const struct rf_dns_answer *a)
 {
 	if (!listed_name(in, a->qname, a->cnames, a->n_cnames))
 		return 0;
+	if (in->n_fresh + a->n_addrs > FRESH_MAX) {
+		in->n_fresh = 0;
+		in->generation++;
+		return 0;
+	}
 	for (size_t i = 0; i < a->n_addrs; i++) {
 		struct rf_ip *ip;
 

@@ -59,7 +59,7 @@ static int fill(struct w_addrs *a)
 		unsigned len;
 
 		if (rf_ip_parse_prefix(*p, &ip, &len) < 0)
-			return -EINVAL; /* rf_ruleset_needs formats them: cannot happen */
+			return -EBADMSG; /* rf_ruleset_needs formats them: cannot happen */
 		if ((r = put(ip.b, len, a)) < 0)
 			break;
 	}
@@ -88,7 +88,7 @@ int w_addrs_start(struct w_addrs *a, struct watch *skel, const struct rf_watch_n
 	a->rule_prefixes = n->addr_prefixes;
 	a->feed = n->addr_feed;
 	a->wanted = true;
-	return fill(a) == -EINVAL ? -EINVAL : 0;
+	return fill(a) == -EBADMSG ? -EBADMSG : 0;
 }
 
 void w_addrs_after(struct w_addrs *a, const struct rf_w_rec *rec)

@@ -21,7 +21,7 @@ struct w_addrs {
 };
 
 /* Fills the trie and turns the filter on (after load, before attach); 0 also when it stays
- * off (too many prefixes: logged), -EINVAL for a prefix that does not parse. */
+ * off (too many prefixes: logged), -EBADMSG for a prefix that does not parse. */
 int w_addrs_start(struct w_addrs *a, struct watch *skel, const struct rf_watch_needs *n);
 /* After the consumers saw a record: a swapped-in list refills the trie; a DNS answer's listed
  * addresses enter it, and the answer is counted as learnt. */
