@@ -934,11 +934,6 @@ int BPF_PROG(w_sys_exit, struct pt_regs *regs, long ret)
 		(void)on_file(r, d, a); /* the critical ring keeps them all */
 	} else if (sa_ptr) {
 		put_sockaddr(r, &sa, sa_ptr, sa_len, d != RF_W_D_BIND);
-	} else if (d == RF_W_D_RECVFROM || d == RF_W_D_RECVMSG) {
-		if (!on_recv(r, d, a, ret)) {
-			bpf_ringbuf_discard(r, 0);
-			return 0;
-		}
 	} else if (d == RF_W_D_DUP2 || d == RF_W_D_DUP3) {
 		r->flags = fd_is_socket((int)a[0]);
 	} else if (d == RF_W_D_MOUNT) {
