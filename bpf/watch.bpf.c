@@ -119,10 +119,9 @@ struct {
 } keybuf SEC(".maps");
 
 /* Scratch for a file's path from its dentries: [0, RF_W_PATH) the path, written backwards
- * (room up to 2 * RF_W_PATH for a name's bytes), then a dentry name, then the path as
- * passed. */
+ * (room up to 2 * RF_W_PATH for a name's bytes). */
 struct rf_w_pathbuf {
-	char b[4 * RF_W_PATH];
+	char b[2 * RF_W_PATH];
 };
 
 struct {
@@ -531,56 +530,9 @@ static __noinline int on_recv(struct rf_w_rec *r, unsigned int dec, unsigned lon
 	return 1;
 }
 
-#define PMASK	(RF_W_PATH - 1)
-#define PB_NAME (2 * RF_W_PATH) /* pathbuf: a dentry name */
-#define PB_PATH (3 * RF_W_PATH) /* pathbuf: a copy of the path as passed */
+#define PMASK (RF_W_PATH - 1)
 
 /* Loops run as bpf_loop callbacks: each is verified once, not once per iteration. */
-struct scan_ctx {
-	struct rf_w_pathbuf *pb;
-	unsigned int len, last, odd;
-};
-
-/* The path's length, where its last component starts, and whether it is relative or has a
- * "/." or "//" in it. */
-static long scan_cb(unsigned int i, struct scan_ctx *c)
-{
-	char ch = c->pb->b[PB_PATH + (i & PMASK)], next;
-
-	if (!ch) {
-		c->len = i;
-		return 1;
-	}
-	if (ch == '/') {
-		c->last = i + 1;
-		next = c->pb->b[PB_PATH + ((i + 1) & PMASK)];
-		if (next == '.' || next == '/')
-			c->odd = 1;
-	}
-	return 0;
-}
-
-struct cmp_ctx {
-	struct rf_w_pathbuf *pb;
-	unsigned int last, nlen, differs;
-};
-
-/* Is the path's last component the dentry's name? */
-static long cmp_cb(unsigned int i, struct cmp_ctx *c)
-{
-	char a = c->pb->b[PB_PATH + ((c->last + i) & PMASK)];
-
-	if (i >= c->nlen) {
-		c->differs = a != 0;
-		return 1;
-	}
-	if (a != c->pb->b[PB_NAME + (i & PMASK)]) {
-		c->differs = 1;
-		return 1;
-	}
-	return 0;
-}
-
 struct walk_ctx {
 	struct rf_w_pathbuf *pb;
 	unsigned long long d, vm, m, root_d, root_m;
@@ -665,38 +617,19 @@ static __always_inline bool file_path(struct rf_w_pathbuf *pb, struct file *f, c
 	return true;
 }
 
-/* After a successful open: a relative path, one with "/." or "//", or one whose last component
- * is not the name of the file reached (a symlink) gets the kernel's path in path2 (flag 4). */
+/* After a successful open: the path of the file reached, from its dentries up to the caller's
+ * root, in path2 (flag 4). Always, not only for relative paths or a last component that is a
+ * symlink: a directory on the way may be one too (/tmp/d/shadow with /tmp/d -> /etc). */
 static __noinline void resolve_open(struct rf_w_rec *r, long ret)
 {
 	unsigned int zero = 0;
 	struct rf_w_pathbuf *pb;
 	struct file *f;
-	struct dentry *d;
-	struct scan_ctx sc = {};
-	struct cmp_ctx cc = {};
 
 	if (ret < 0 || !(f = fd_file(ret)))
 		return;
 	pb = bpf_map_lookup_elem(&pathbuf, &zero);
-	if (!pb || bpf_probe_read_kernel(&pb->b[PB_PATH], RF_W_PATH, r->path) < 0)
-		return;
-	pb->b[PB_PATH + PMASK] = 0;
-	sc.pb = pb;
-	bpf_loop(RF_W_PATH, scan_cb, &sc, 0);
-	if (pb->b[PB_PATH] == '/' && !sc.odd) {
-		d = BPF_CORE_READ(f, f_path.dentry);
-		cc.pb = pb;
-		cc.last = sc.last;
-		cc.nlen = BPF_CORE_READ(d, d_name.len);
-		if (cc.nlen > PMASK || bpf_probe_read_kernel(&pb->b[PB_NAME], cc.nlen & PMASK,
-							     BPF_CORE_READ(d, d_name.name)) < 0)
-			return;
-		bpf_loop(RF_W_PATH, cmp_cb, &cc, 0);
-		if (!cc.differs)
-			return; /* the path as passed names the file */
-	}
-	if (file_path(pb, f, r->path2))
+	if (pb && file_path(pb, f, r->path2))
 		r->flags |= 4;
 }
 

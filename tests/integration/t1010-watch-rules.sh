@@ -36,7 +36,8 @@ cleanup_host() {
 	done
 	[ "$cg" = - ] || rmdir "$cg" 2>/dev/null
 }
-trap 'cleanup_host; rf_cleanup' EXIT
+# The test's exit status survives cleanup_host (rf_cleanup exits with the status it finds).
+trap 'st=$?; cleanup_host; (exit "$st"); rf_cleanup' EXIT
 
 runnable() { # NEEDS: can this machine satisfy it?
 	case $1 in
@@ -174,15 +175,23 @@ print(len(fs), "findings;", len(bad), "without identity:", bad[:2])
 sys.exit(0 if len(fs) == 20 and not bad else 1)' >short.out &&
 		pass "ebpf: 20 short-lived readers' findings keep their exe, command line and parent" ||
 		{ fail "ebpf: a short-lived reader's finding keeps its exe, command line and parent"; diag <short.out; }
-	# Relative paths, ../ and symlinks: the path the kernel opened, not the one passed.
+	# Relative paths, ../, a symlink and a symlinked directory on the way: the path the
+	# kernel opened, not the one passed.
 	ln -s /etc/hostname hn.link
+	ln -s /etc etc.link
 	rf_detached det.status "$rf" -q watch --backend ebpf --dump-events dump.jsonl -- \
-		sh -c "cd /etc && cat ./hostname ../etc//hostname $tmpdir/hn.link" >/dev/null 2>&1 </dev/null
+		sh -c "cd /etc && cat ./hostname ../etc//hostname $tmpdir/hn.link $tmpdir/etc.link/hostname" \
+		>/dev/null 2>&1 </dev/null
 	python3 -c 'import json,sys
 ps = [e["path"] for e in (json.loads(l) for l in open("dump.jsonl") if l.strip()) if e.get("kind") == "file" and e.get("comm") == "cat" and "hostname" in e.get("path", "") + e.get("origin", "")]
 print(ps)
-sys.exit(0 if ps.count("/etc/hostname") == 3 else 1)' >paths.out 2>&1 &&
-		pass "ebpf: opens of ./x, ../etc//x and a symlink report the file the kernel opened" ||
-		{ fail "ebpf: opens of ./x, ../etc//x and a symlink report the file the kernel opened"; diag <paths.out; }
+sys.exit(0 if ps.count("/etc/hostname") == 4 else 1)' >paths.out 2>&1 &&
+		pass "ebpf: opens of ./x, ../etc//x, a symlink and x below a symlinked directory report the file the kernel opened" ||
+		{ fail "ebpf: opens of ./x, ../etc//x, a symlink and x below a symlinked directory report the file the kernel opened"; diag <paths.out; }
+	# The same, as a finding: /etc/shadow read through a symlinked directory.
+	rf_detached det.status "$rf" -q watch --format json --backend ebpf -- \
+		cat "$tmpdir/etc.link/shadow" >dirlink.jsonl 2>dirlink.err </dev/null
+	grep -q '"fd.name":"/etc/shadow"' dirlink.jsonl
+	check_eq "$?" 0 "ebpf: /etc/shadow read through a symlinked directory is a finding"
 fi
 done_testing
