@@ -296,9 +296,9 @@ static int file_event(const struct rf_w_rec *r, struct rf_watch_decoded *d)
 	}
 	if (f->op == RF_FILE_OPEN)
 		f->access = open_access((uint64_t)(unsigned)f->flags);
-	/* An open the kernel side resolved (relative, "/." or "//", a symlink) comes with the
-	 * file's own path, from its dentries: nothing to guess from /proc, which a short-lived
-	 * process has left by now. */
+	/* A successful open comes with the file's own path, from its dentries (symlinks and
+	 * relative paths resolved): nothing to guess from /proc, which a short-lived process has
+	 * left by now. */
 	if (f->op == RF_FILE_OPEN && r->flags & 4 && r->path2[0] == '/') {
 		f->path = r->path2;
 		return 1;
