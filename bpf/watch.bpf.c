@@ -39,8 +39,10 @@ const volatile unsigned long long o_accmode = 3, o_creat = 0100, o_trunc = 01000
 const volatile unsigned long long prot_write = 2, prot_exec = 4;
 const volatile unsigned int s_ifmt = 0170000, s_ifsock = 0140000;
 const volatile unsigned long long bpf_prog_load_cmd = 5;
-const volatile unsigned char hold_exec = 0; /* stop the process at each exec until seen */
-const volatile int sig_stop = 19;	    /* SIGSTOP, from user space's headers */
+const volatile unsigned char hold_exec = 0;    /* stop the process at each exec until seen */
+const volatile unsigned char hold_signals = 0; /* ... at each signal it sends another process */
+const volatile unsigned char hold_caps = 0;    /* ... at each capability check */
+const volatile int sig_stop = 19;	       /* SIGSTOP, from user space's headers */
 
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
@@ -954,6 +956,8 @@ int BPF_PROG(w_signal, int sig, struct kernel_siginfo *info, struct task_struct 
 		return 0;
 	r->child = target;
 	r->flags = sig;
+	if (hold_signals)
+		r->held = bpf_send_signal(sig_stop) == 0;
 	submit(r, RF_W_RING_CRIT);
 	return 0;
 }
@@ -986,6 +990,8 @@ int BPF_PROG(w_cap, const struct cred *cred, struct user_namespace *target_ns,
 		return 0;
 	r->flags = cap;
 	r->aux = ret;
+	if (hold_caps)
+		r->held = bpf_send_signal(sig_stop) == 0;
 	submit(r, RF_W_RING_BULK);
 	return 0;
 }

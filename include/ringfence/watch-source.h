@@ -32,6 +32,8 @@ struct rf_watch_needs {
 	 * lands before it runs another instruction. */
 	char **hold_syscalls; /* of `syscalls` */
 	bool hold_exec;	      /* execs (sched_process_exec: before the new image runs) */
+	bool hold_signals;    /* signals sent to another process (signal:signal_generate) */
+	bool hold_caps;	      /* capability checks (capability:cap_capable) */
 	/* Outbound events to IP addresses (connect, sendto/sendmsg with an address, TCP
 	 * SYN_SENT) only to these prefixes ("192.0.2.0/24") and to what addr_feed gives: an LPM
 	 * trie in the kernel. NULL: to every address. */

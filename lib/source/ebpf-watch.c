@@ -289,6 +289,8 @@ static int open_and_load(const struct rf_ebpf_watch_opts *o, struct watch **ret,
 	skel->rodata->s_ifsock = S_IFSOCK;
 	skel->rodata->bpf_prog_load_cmd = 5; /* BPF_PROG_LOAD in <linux/bpf.h> */
 	skel->rodata->hold_exec = n && n->hold_exec;
+	skel->rodata->hold_signals = n && n->hold_signals;
+	skel->rodata->hold_caps = n && n->hold_caps;
 	skel->rodata->sig_stop = SIGSTOP;
 	choose_programs(skel, n, syscalls);
 	r = watch__load(skel);

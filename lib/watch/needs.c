@@ -85,6 +85,8 @@ int rf_watch_needs_from_rules(const struct rf_ruleset_needs *rn, struct rf_watch
 int rf_watch_needs_hold(const struct rf_ruleset_needs *rn, struct rf_watch_needs *n)
 {
 	n->hold_exec = rn->kill_kinds & RF_EV_BIT(RF_EV_EXEC);
+	n->hold_signals = n->signals && (rn->kill_kinds & RF_EV_BIT(RF_EV_SIGNAL));
+	n->hold_caps = n->capabilities && (rn->kill_kinds & RF_EV_BIT(RF_EV_CAPABILITY));
 	STRV_FOREACH(s, rn->kill_syscalls) {
 		int r = strv_contains(n->syscalls, *s) ? strv_extend_unique(&n->hold_syscalls, *s)
 						       : 0;

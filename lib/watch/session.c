@@ -334,8 +334,9 @@ int rf_watch_session(const struct rf_watch_config *c, struct rf_watch_summary *r
 	note_needs(c, &needs, unserved, b);
 	rf_prevent_set_held(prevent, b == RF_WATCH_PTRACE);
 	rf_prevent_set_tracepoint_hold(
-		prevent, b == RF_WATCH_EBPF && (needs.hold_exec ||
-						(needs.hold_syscalls && needs.hold_syscalls[0])));
+		prevent,
+		b == RF_WATCH_EBPF && (needs.hold_exec || needs.hold_signals || needs.hold_caps ||
+				       (needs.hold_syscalls && needs.hold_syscalls[0])));
 	if (c->diag && (c->kill || c->protect || c->dry_run))
 		rf_prevent_report(prevent, c->diag);
 	if (bl && !c->learn && c->diag)

@@ -88,6 +88,29 @@ print("done")' "$tmpdir/trigger" >burst.out 2>burst.err
 	held=$(sed -n 's/.* \([0-9]*\) events held.*/\1/p' burst.err)
 	[ "${held:-0}" -ge 200 ]
 	check_eq "$?" 0 "ebpf --kill: the 200 near misses were held (${held:-0} events held)"
+	# A signal sent with pidfd_send_signal (no decoded syscall: only signal:signal_generate
+	# sees it) is held there too: the sender never writes the marker it writes next.
+	cat >sig.yaml <<'RULES'
+- rule: sends SIGUSR1
+  desc: a signal seen only by the signal tracepoint
+  condition: evt.arg.sig = SIGUSR1 and proc.name = python3
+  output: "%proc.name sent %evt.arg.sig"
+  priority: critical
+  action: kill
+RULES
+	"$rf" watch --backend ebpf --no-default-rules --rules sig.yaml --format json --kill -- \
+		python3 -c 'import os, signal, sys, time
+pid = os.fork()
+if pid == 0:
+    signal.signal(signal.SIGUSR1, lambda *a: None)
+    time.sleep(2)
+    os._exit(0)
+time.sleep(0.3)
+signal.pidfd_send_signal(os.pidfd_open(pid), signal.SIGUSR1)
+open(sys.argv[1], "w").write("x")' "$tmpdir/marker-s" >s.json 2>s.err
+	check_eq "$?:$(result s.json)" 137:killed "ebpf --kill: a signal only the signal tracepoint sees kills its sender"
+	[ -e marker-s ]
+	check_eq "$?" 1 "ebpf --kill: held at the signal, the sender never wrote the marker it writes next"
 	# Without a kill rule nothing is held: the same program runs to its end.
 	"$rf" watch --backend ebpf --no-default-rules --rules kill.yaml --format json -- \
 		python3 -c 'import sys; open(sys.argv[1]).close(); open(sys.argv[2], "w").write("x")' \
