@@ -7,6 +7,7 @@
 #include <string.h>
 #include <sys/socket.h>
 
+#include "core/ipset.h"
 #include "core/macro.h"
 #include "core/path.h"
 #include "ringfence/baseline.h"
@@ -247,6 +248,7 @@ static void on_net(const struct rf_event *ev, struct rf_baseline_view *v)
 {
 	const struct rf_ev_net *n = &ev->net;
 	struct rf_baseline_item *it;
+	struct rf_ip ip;
 
 	switch (n->op) {
 	case RF_NET_BIND:
@@ -263,13 +265,8 @@ static void on_net(const struct rf_event *ev, struct rf_baseline_view *v)
 		if (!inet(&n->remote) || !n->remote.port || !(it = item(v, RF_BL_CONNECT)))
 			return;
 		it->port = n->remote.port;
-		if (n->remote.family == AF_INET) {
-			memset(it->addr, 0, 10);
-			it->addr[10] = it->addr[11] = 0xff;
-			memcpy(it->addr + 12, n->remote.addr, 4);
-		} else {
-			memcpy(it->addr, n->remote.addr, 16);
-		}
+		if (rf_ip_from_family(n->remote.family, n->remote.addr, &ip) >= 0)
+			memcpy(it->addr, ip.b, sizeof(it->addr)); /* inet() checked the family */
 		return;
 	default: return;
 	}

@@ -41,6 +41,20 @@ void rf_ip_from_v4(uint32_t host_order, struct rf_ip *ret)
 	ret->b[15] = (uint8_t)host_order;
 }
 
+int rf_ip_from_family(int family, const uint8_t *addr, struct rf_ip *ret)
+{
+	if (family == AF_INET) {
+		memset(ret, 0, sizeof(*ret));
+		ret->b[10] = ret->b[11] = 0xff;
+		memcpy(ret->b + 12, addr, 4);
+	} else if (family == AF_INET6) {
+		memcpy(ret->b, addr, 16);
+	} else {
+		return -EAFNOSUPPORT;
+	}
+	return 0;
+}
+
 bool rf_ip_is_v4(const struct rf_ip *ip)
 {
 	static const uint8_t mapped[12] = { [10] = 0xff, [11] = 0xff };

@@ -41,6 +41,9 @@ int rf_ip_parse_prefix(const char *s, struct rf_ip *ret_addr, unsigned *ret_len)
 /* An address without a prefix length. */
 int rf_ip_parse(const char *s, struct rf_ip *ret);
 void rf_ip_from_v4(uint32_t host_order, struct rf_ip *ret);
+/* A socket address's bytes (AF_INET: 4, network order; AF_INET6: 16); -EAFNOSUPPORT for any
+ * other family. */
+int rf_ip_from_family(int family, const uint8_t *addr, struct rf_ip *ret);
 bool rf_ip_is_v4(const struct rf_ip *ip);
 /* "192.0.2.1" or "2001:db8::1" into buf (INET6_ADDRSTRLEN bytes). */
 const char *rf_ip_format(const struct rf_ip *ip, char *buf, size_t size);

@@ -263,15 +263,7 @@ static int get_ip_port(struct eval_ctx *c, const struct fref *r, unsigned nth, s
 		v->i = sa->port;
 		return sa->port != 0;
 	}
-	if (sa->family == AF_INET) {
-		uint32_t a;
-
-		memcpy(&a, sa->addr, 4);
-		rf_ip_from_v4(ntohl(a), &v->ip);
-	} else {
-		memcpy(v->ip.b, sa->addr, 16);
-	}
-	return 1;
+	return rf_ip_from_family(sa->family, sa->addr, &v->ip) >= 0;
 }
 
 static int get_l4proto(struct eval_ctx *c, const struct fref *r, unsigned nth, struct rf_val *v)

@@ -257,8 +257,6 @@ static int remember_fresh(struct rf_intel *in, const struct rf_dns_answer *a)
 		return 0;
 	}
 	for (size_t i = 0; i < a->n_addrs; i++) {
-		struct rf_ip *ip;
-
 		if (in->n_fresh == in->cap_fresh) {
 			size_t cap = in->cap_fresh ? 2 * in->cap_fresh : 16;
 			struct rf_ip *v = reallocarray(in->fresh, cap, sizeof(*v));
@@ -268,14 +266,9 @@ static int remember_fresh(struct rf_intel *in, const struct rf_dns_answer *a)
 			in->fresh = v;
 			in->cap_fresh = cap;
 		}
-		ip = &in->fresh[in->n_fresh++];
-		if (a->addrs[i].family == AF_INET) {
-			memset(ip, 0, sizeof(*ip));
-			ip->b[10] = ip->b[11] = 0xff;
-			memcpy(ip->b + 12, a->addrs[i].addr, 4);
-		} else {
-			memcpy(ip->b, a->addrs[i].addr, 16);
-		}
+		if (rf_ip_from_family(a->addrs[i].family, a->addrs[i].addr,
+				      &in->fresh[in->n_fresh]) >= 0)
+			in->n_fresh++;
 	}
 	return 0;
 }
@@ -355,17 +348,10 @@ void rf_intel_sink(struct rf_intel *in, struct rf_sink *ret)
 
 const struct rf_ioc *rf_intel_match_addr(struct rf_intel *in, const struct rf_sockaddr *sa)
 {
-	uint8_t a[16] = { 0 };
+	struct rf_ip ip;
 
-	if (sa->family == AF_INET) {
-		a[10] = a[11] = 0xff;
-		memcpy(a + 12, sa->addr, 4);
-	} else if (sa->family == AF_INET6) {
-		memcpy(a, sa->addr, 16);
-	} else {
-		return NULL;
-	}
-	return rf_ioc_match_ip(in->set, a);
+	return rf_ip_from_family(sa->family, sa->addr, &ip) < 0 ? NULL
+								: rf_ioc_match_ip(in->set, ip.b);
 }
 
 const struct rf_dns_learned *rf_intel_dns_name(struct rf_intel *in, const struct rf_sockaddr *sa)
