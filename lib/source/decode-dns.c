@@ -14,11 +14,6 @@
 
 #define DNS_BYTES 511 /* as the eBPF program keeps (RF_W_ARGV - 1) */
 
-static uint64_t key_of(pid_t tgid, int64_t fd)
-{
-	return (uint64_t)(uint32_t)tgid << 32 | (uint32_t)fd;
-}
-
 int rf_decode_recv_entry(struct rf_decoder *d, const struct rf_decode_io *io, pid_t tid, pid_t tgid,
 			 bool msg, const uint64_t *a, struct rf_pending *p)
 {
@@ -44,7 +39,7 @@ int rf_decode_recv_entry(struct rf_decoder *d, const struct rf_decode_io *io, pi
 		p->recv.addrlen = m.msg_name ? a[1] + offsetof(struct msghdr, msg_namelen) : 0;
 	}
 	/* No sender asked for and no server connected to on that fd: not an answer. */
-	if (!p->recv.addr && !rf_hmap_get_u64(&d->dns_servers, key_of(tgid, p->net.fd)))
+	if (!p->recv.addr && !rf_hmap_get_u64(&d->dns_servers, rf_decode_fd_key(tgid, p->net.fd)))
 		return 0;
 	return p->recv.buf && p->recv.cap ? 1 : 0;
 }
@@ -66,7 +61,7 @@ bool rf_decode_recv_exit(struct rf_decoder *d, const struct rf_decode_io *io, pi
 		rf_decode_sockaddr(io, tid, p->recv.addr, addrlen, &n->remote, &p->s1);
 	} else {
 		const struct rf_sockaddr *server =
-			rf_hmap_get_u64(&d->dns_servers, key_of(tgid, n->fd));
+			rf_hmap_get_u64(&d->dns_servers, rf_decode_fd_key(tgid, n->fd));
 
 		if (server)
 			n->remote = *server;
@@ -100,7 +95,7 @@ void rf_decoder_note_dns_server(struct rf_decoder *d, pid_t tgid, const struct r
 	if (!d->learn_dns)
 		return;
 	/* The fd connects elsewhere now (or anew): what it receives is not from that server. */
-	free(rf_hmap_remove_u64(&d->dns_servers, key_of(tgid, p->net.fd)));
+	free(rf_hmap_remove_u64(&d->dns_servers, rf_decode_fd_key(tgid, p->net.fd)));
 	if (!has_ret || (ret < 0 && ret != -EINPROGRESS) || sa->port != 53 ||
 	    (sa->family != AF_INET && sa->family != AF_INET6))
 		return;
@@ -109,7 +104,7 @@ void rf_decoder_note_dns_server(struct rf_decoder *d, pid_t tgid, const struct r
 		return; /* its answers go unlearned, as when the cache is full */
 	*copy = (struct rf_sockaddr){ .family = sa->family, .port = sa->port };
 	memcpy(copy->addr, sa->addr, sizeof(copy->addr));
-	if (rf_hmap_put_u64(&d->dns_servers, key_of(tgid, p->net.fd), copy, &old) < 0)
+	if (rf_hmap_put_u64(&d->dns_servers, rf_decode_fd_key(tgid, p->net.fd), copy, &old) < 0)
 		free(copy);
 	free(old);
 }
@@ -125,7 +120,7 @@ static bool of_process(uint64_t key, void *value, void *ctx)
 void rf_decoder_new_socket(struct rf_decoder *d, pid_t tgid, int64_t fd)
 {
 	if (d->learn_dns)
-		free(rf_hmap_remove_u64(&d->dns_servers, key_of(tgid, fd)));
+		free(rf_hmap_remove_u64(&d->dns_servers, rf_decode_fd_key(tgid, fd)));
 }
 
 void rf_decoder_forget_dns(struct rf_decoder *d, pid_t tgid)

@@ -305,14 +305,9 @@ void rf_decode_sockaddr(const struct rf_decode_io *io, pid_t tid, uint64_t addr,
 	}
 }
 
-static uint64_t socket_key(pid_t tgid, int64_t fd)
-{
-	return (uint64_t)(uint32_t)tgid << 32 | (uint32_t)fd;
-}
-
 static void socket_of(struct rf_decoder *d, pid_t tgid, int fd, struct rf_ev_net *n)
 {
-	uintptr_t v = (uintptr_t)rf_hmap_get_u64(&d->sockets, socket_key(tgid, fd));
+	uintptr_t v = (uintptr_t)rf_hmap_get_u64(&d->sockets, rf_decode_fd_key(tgid, fd));
 
 	if (v) {
 		n->family = (int)(v >> 16);
@@ -736,19 +731,21 @@ void rf_decode_exit(struct rf_decoder *d, const struct rf_decode_io *io, pid_t t
 	} else if (ev->kind == RF_EV_NET) {
 		ev->net.has_ret = has_ret;
 		ev->net.ret = ret;
-		/* Remember what each socket is, for its later connect/bind/listen. */
-		if ((p->dec == D_SOCKET ||
-		     ((p->dec == D_ACCEPT || p->dec == D_ACCEPT4) && p->net.family)) &&
-		    has_ret && ret >= 0)
-			(void)rf_hmap_put_u64(&d->sockets, socket_key(tgid, ret),
-					      (void *)(uintptr_t)((uint32_t)p->net.family << 16 |
-								  (p->net.type & 0xffff)),
-					      NULL);
-		if (p->dec == D_SOCKET && has_ret && ret >= 0)
-			ev->net.fd = (int)ret;
+		/* A new socket under fd ret: remember what it is, for its later
+		 * connect/bind/listen, and forget the server the fd's previous socket connected to.
+		 */
 		if ((p->dec == D_SOCKET || p->dec == D_ACCEPT || p->dec == D_ACCEPT4) && has_ret &&
-		    ret >= 0)
+		    ret >= 0) {
+			if (p->dec == D_SOCKET || p->net.family)
+				(void)rf_hmap_put_u64(
+					&d->sockets, rf_decode_fd_key(tgid, ret),
+					(void *)(uintptr_t)((uint32_t)p->net.family << 16 |
+							    (p->net.type & 0xffff)),
+					NULL);
+			if (p->dec == D_SOCKET)
+				ev->net.fd = (int)ret;
 			rf_decoder_new_socket(d, tgid, ret);
+		}
 		if (p->dec == D_CONNECT)
 			rf_decoder_note_dns_server(d, tgid, p, has_ret, ret);
 	}

@@ -19,6 +19,12 @@
 
 #define RF_DECODE_MAX_NR 1024
 
+/* The decoder's per-socket tables' key: (tgid << 32 | fd). */
+static inline uint64_t rf_decode_fd_key(pid_t tgid, int64_t fd)
+{
+	return (uint64_t)(uint32_t)tgid << 32 | (uint32_t)fd;
+}
+
 struct rf_decoder {
 	uint32_t arch;
 	uint8_t kind[RF_DECODE_MAX_NR]; /* nr -> enum dec_kind (decode.c), 0: not decoded */
