@@ -46,6 +46,18 @@ static void clear(struct w_addrs *a)
 	a->prefixes = 0;
 }
 
+/* After a failure: every outbound connection goes to user space until a refill works. */
+static void turn_off(struct w_addrs *a, int error)
+{
+	__atomic_store_n(&a->skel->bss->addr_filter, 0, __ATOMIC_SEQ_CST);
+	a->error = error;
+	rf_log(RF_LOG_WARNING,
+	       "the in-kernel address filter is off (%s after %llu prefixes): every outbound "
+	       "connection goes to user space",
+	       strerror(-error), (unsigned long long)a->prefixes);
+	clear(a);
+}
+
 /* The rules' prefixes and the feed's whole set, then the filter on; off when it fails. */
 static int fill(struct w_addrs *a)
 {
@@ -67,15 +79,11 @@ static int fill(struct w_addrs *a)
 		a->gen = a->feed->generation(a->feed->self);
 		r = a->feed->each(a->feed->self, put, a);
 	}
-	a->error = r;
 	if (r < 0) {
-		rf_log(RF_LOG_WARNING,
-		       "the in-kernel address filter is off (%s after %llu prefixes): every "
-		       "outbound connection goes to user space",
-		       strerror(-r), (unsigned long long)a->prefixes);
-		clear(a);
+		turn_off(a, r);
 		return r;
 	}
+	a->error = 0;
 	__atomic_store_n(&a->skel->bss->addr_filter, 1, __ATOMIC_SEQ_CST);
 	return 0;
 }
@@ -102,14 +110,7 @@ void w_addrs_after(struct w_addrs *a, const struct rf_w_rec *rec)
 			a->refills++;
 			(void)fill(a);
 		} else if (dns && (r = a->feed->take_new(a->feed->self, put, a)) < 0) {
-			/* No room for what an answer named: never lose it. */
-			__atomic_store_n(&a->skel->bss->addr_filter, 0, __ATOMIC_SEQ_CST);
-			a->error = r;
-			rf_log(RF_LOG_WARNING,
-			       "the in-kernel address filter is off (%s after %llu prefixes): "
-			       "every outbound connection goes to user space",
-			       strerror(-r), (unsigned long long)a->prefixes);
-			clear(a);
+			turn_off(a, r); /* no room for what an answer named: never lose it */
 		}
 	}
 	/* Counted after its addresses are in the trie: the program may filter again. */
