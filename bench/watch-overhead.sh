@@ -48,7 +48,7 @@ watch_start() {
 		sleep 0.1
 		i=$((i + 1))
 	done
-	sleep 1 # programs loaded and attached after the line
+	sleep 1 # the programs are attached once the line shows; let start-up settle
 	kill -0 "$wpid" 2>/dev/null || { echo "SKIP: watch --all cannot run here: $(cat "$tmp/w.err")"; exit 0; }
 }
 watch_stop() {

@@ -49,6 +49,8 @@ struct rf_ebpf_watch_opts {
 	const struct rf_watch_needs *needs;
 	int stop_fd;  /* readable: stop (for a command: it is waited for, unwatched) */
 	int ready_fd; /* > 0: written and closed once live */
+	void (*on_live)(void *userdata); /* called once live (the programs attached) */
+	void *live_userdata;
 	struct rf_proctab *procs;
 	volatile pid_t *child_pid;
 	unsigned gap_poll_ms; /* how often loss counters become RF_EV_GAP events (0: 250) */

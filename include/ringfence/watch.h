@@ -32,6 +32,10 @@ struct rf_watch_opts {
 	const struct rf_watch_needs *needs; /* what the consumers need the kernel to send */
 	int stop_fd;
 	int ready_fd;
+	/* Called once the source sees events (eBPF: the programs are attached; ptrace: the trace
+	 * starts): what is done before may be missed. */
+	void (*on_live)(void *userdata);
+	void *live_userdata;
 	volatile pid_t *child_pid;
 	struct rf_proctab *procs;
 };

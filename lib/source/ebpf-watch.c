@@ -444,6 +444,8 @@ int rf_ebpf_watch(const struct rf_ebpf_watch_opts *o, rf_event_fn fn, void *user
 		(void)!write(o->ready_fd, "r", 1);
 		close(o->ready_fd);
 	}
+	if (o->on_live)
+		o->on_live(o->live_userdata);
 	if (go >= 0) {
 		(void)!write(go, "g", 1);
 		close(TAKE_FD(go));

@@ -61,12 +61,33 @@ int rf_watch_rules(const struct rf_watch_config *c, struct rf_ruleset **ret,
 
 struct session {
 	const struct rf_watch_config *c;
+	const struct rf_watch_opts *source; /* what is watched, for the line once live */
+	enum rf_watch_backend backend;
+	size_t rules;
 	struct rf_detect *detect;
 	struct rf_watch_summary *sum;
 	struct rf_json dump;
 	uint64_t next_stats_ns;
 	int error;
 };
+
+/* "watching ..." once the source sees events: scripts (and users) act on that line, and with
+ * eBPF loading and verifying the programs takes a while (a second or more on a busy node). */
+static void say_live(void *self)
+{
+	struct session *s = self;
+	const struct rf_watch_opts *w = s->source;
+
+	if (!s->c->diag)
+		return;
+	fprintf(s->c->diag, "ringfence: watching %s with %s, %zu rules\n",
+		w->all	    ? "the whole node"
+		: w->cgroup ? w->cgroup
+		: w->argv   ? w->argv[0]
+			    : "a process tree",
+		rf_watch_backend_name(s->backend), s->rules);
+	fflush(s->c->diag);
+}
 
 static int on_finding(const struct rf_finding *f, void *userdata)
 {
@@ -341,13 +362,11 @@ int rf_watch_session(const struct rf_watch_config *c, struct rf_watch_summary *r
 		rf_prevent_report(prevent, c->diag);
 	if (bl && !c->learn && c->diag)
 		rf_baseline_note_backend(bl, rf_watch_backend_name(b), c->diag);
-	if (c->diag)
-		fprintf(c->diag, "ringfence: watching %s with %s, %zu rules\n",
-			wo.all	    ? "the whole node"
-			: wo.cgroup ? wo.cgroup
-			: wo.argv   ? wo.argv[0]
-				    : "a process tree",
-			rf_watch_backend_name(b), rf_ruleset_enabled_count(rs));
+	s.source = &wo;
+	s.backend = b;
+	s.rules = rf_ruleset_enabled_count(rs);
+	wo.on_live = say_live;
+	wo.live_userdata = &s;
 	r = rf_watch(&wo, &sinks, &sum.watch, reterr);
 	if (r >= 0 && learner && (r = rf_baseline_write_file(bl, c->baseline, reterr)) >= 0 &&
 	    c->diag)

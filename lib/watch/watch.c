@@ -105,6 +105,8 @@ int rf_watch(const struct rf_watch_opts *o, struct rf_sinks *sinks, struct rf_wa
 						 .needs = o->needs,
 						 .stop_fd = o->stop_fd,
 						 .ready_fd = o->ready_fd,
+						 .on_live = o->on_live,
+						 .live_userdata = o->live_userdata,
 						 .procs = o->procs,
 						 .child_pid = o->child_pid };
 		struct rf_ebpf_watch_result wr = { 0 };
@@ -134,6 +136,8 @@ int rf_watch(const struct rf_watch_opts *o, struct rf_sinks *sinks, struct rf_wa
 
 		if (o->ready_fd > 0)
 			(void)close(o->ready_fd);
+		if (o->on_live)
+			o->on_live(o->live_userdata);
 		r = rf_ptrace_record(&po, rf_sinks_emit, sinks, &pr, reterr);
 		res.wait_status = pr.wait_status;
 		res.duration_ns = pr.duration_ns;

@@ -102,8 +102,8 @@ else
 		w=$!
 		i=0; until grep -q "watching the whole node" capwatch.err || [ $i -ge 100 ]; do sleep 0.1; i=$((i+1)); done
 		echo "{}" >/var/lib/kubelet/seccomp/x.json || exit 1
-		# The programs attach after that line: read until the finding shows (a busy
-		# machine may take seconds), at most 30 s.
+		# The programs are attached once that line shows; still read until the finding
+		# shows (its delivery on a busy machine may take seconds), at most 30 s.
 		i=0; until grep -q SecurityProfileRead capwatch.json || [ $i -ge 60 ]; do
 			cat /var/lib/kubelet/seccomp/x.json >/dev/null; sleep 0.5; i=$((i+1)); done
 		kill -INT $w; wait $w' sh "$rf" local.yaml "$caps"
