@@ -21,13 +21,31 @@
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";
 
-/* The syscall number at exit (syscall_get_nr()). */
+/* The syscall number at exit (syscall_get_nr()) and the arguments, loaded straight from the
+ * BTF-typed registers (a CO-RE relocated load, no helper call: this runs on every syscall of
+ * the node). */
 #if defined(__TARGET_ARCH_x86)
-#define SYSCALL_NR(regs) BPF_CORE_READ(regs, orig_ax)
+#define SYSCALL_NR(regs) ((regs)->orig_ax)
+#define SYSCALL_ARGS(regs, a)                                                                      \
+	({                                                                                         \
+		(a)[0] = (regs)->di;                                                               \
+		(a)[1] = (regs)->si;                                                               \
+		(a)[2] = (regs)->dx;                                                               \
+		(a)[3] = (regs)->r10;                                                              \
+		(a)[4] = (regs)->r8;                                                               \
+		(a)[5] = (regs)->r9;                                                               \
+	})
 #elif defined(__TARGET_ARCH_arm64)
-#define SYSCALL_NR(regs) BPF_CORE_READ(regs, syscallno)
+#define SYSCALL_NR(regs) ((regs)->syscallno)
+#define SYSCALL_ARGS(regs, a)                                                                      \
+	({                                                                                         \
+		(a)[0] = (regs)->orig_x0;                                                          \
+		for (int i_ = 1; i_ < 6; i_++)                                                     \
+			(a)[i_] = (regs)->regs[i_];                                                \
+	})
 #else
-#define SYSCALL_NR(regs) (-1)
+#define SYSCALL_NR(regs)      (-1)
+#define SYSCALL_ARGS(regs, a) __builtin_memset((a), 0, 6 * sizeof((a)[0]))
 #endif
 
 const volatile unsigned int mode = RF_W_MODE_ALL;
@@ -173,11 +191,14 @@ static __always_inline void fill_header(struct rf_w_rec *r, unsigned int kind)
 	r->kind = kind;
 	r->tgid = id >> 32;
 	r->tid = (int)id;
-	r->ppid = BPF_CORE_READ(t, real_parent, tgid);
-	r->uid = BPF_CORE_READ(t, cred, uid.val);
-	r->euid = BPF_CORE_READ(t, cred, euid.val);
-	r->gid = BPF_CORE_READ(t, cred, gid.val);
-	r->egid = BPF_CORE_READ(t, cred, egid.val);
+	const struct cred *cred = t->cred;
+
+	/* Direct loads through the BTF-typed task (no helper call per field). */
+	r->ppid = t->real_parent->tgid;
+	r->uid = cred->uid.val;
+	r->euid = cred->euid.val;
+	r->gid = cred->gid.val;
+	r->egid = cred->egid.val;
 	r->time_ns = bpf_ktime_get_boot_ns();
 	r->cgroup_id = bpf_get_current_cgroup_id();
 	bpf_get_current_comm(r->comm, sizeof(r->comm));
@@ -435,13 +456,13 @@ static __always_inline bool addr_passes(unsigned short family, const unsigned ch
 static __always_inline struct file *fd_file(long fd)
 {
 	struct task_struct *t = bpf_get_current_task_btf();
-	struct fdtable *fdt = BPF_CORE_READ(t, files, fdt);
-	unsigned int max = BPF_CORE_READ(fdt, max_fds);
+	struct fdtable *fdt = t->files->fdt;
+	unsigned int max = fdt->max_fds;
 	struct file **fds, *f;
 
 	if (fd < 0 || fd >= max)
 		return 0;
-	fds = BPF_CORE_READ(fdt, fd);
+	fds = fdt->fd;
 	if (bpf_probe_read_kernel(&f, sizeof(f), &fds[fd]) < 0)
 		return 0;
 	return f;
@@ -537,24 +558,23 @@ static __noinline int on_recv(struct rf_w_rec *r, unsigned int dec, unsigned lon
 /* Loops run as bpf_loop callbacks: each is verified once, not once per iteration. */
 struct walk_ctx {
 	struct rf_w_pathbuf *pb;
-	unsigned long long d, vm, m, root_d, root_m;
+	unsigned long long d, vm, m, mnt_root, root_d, root_m;
 	unsigned int off, done, fail;
 };
 
-/* One level up from c->d: its name prepended at c->off, or the mount point crossed. */
+/* One level up from c->d: its name prepended at c->off, or the mount point crossed. Three
+ * reads a level (parent, name, its bytes): this runs for every open the filters look at. */
 static long walk_cb(unsigned int i, struct walk_ctx *c)
 {
 	struct dentry *d = (struct dentry *)c->d, *parent;
-	struct vfsmount *vm = (struct vfsmount *)c->vm;
 	struct mount *m = (struct mount *)c->m, *pm;
-	const unsigned char *name;
-	unsigned int len;
+	struct qstr q;
 
 	if (c->d == c->root_d && c->vm == c->root_m) {
 		c->done = 1;
 		return 1;
 	}
-	if (d == BPF_CORE_READ(vm, mnt_root)) {
+	if (c->d == c->mnt_root) {
 		pm = BPF_CORE_READ(m, mnt_parent);
 		if (pm == m) {
 			c->done = 1; /* the namespace's root */
@@ -563,6 +583,7 @@ static long walk_cb(unsigned int i, struct walk_ctx *c)
 		c->d = (unsigned long long)BPF_CORE_READ(m, mnt_mountpoint);
 		c->m = (unsigned long long)pm;
 		c->vm = (unsigned long long)pm + bpf_core_field_offset(struct mount, mnt);
+		c->mnt_root = (unsigned long long)BPF_CORE_READ(pm, mnt.mnt_root);
 		return 0;
 	}
 	parent = BPF_CORE_READ(d, d_parent);
@@ -570,14 +591,12 @@ static long walk_cb(unsigned int i, struct walk_ctx *c)
 		c->done = 1;
 		return 1;
 	}
-	name = BPF_CORE_READ(d, d_name.name);
-	len = BPF_CORE_READ(d, d_name.len);
-	if (len > PMASK || len + 1 > c->off) {
+	if (bpf_core_read(&q, sizeof(q), &d->d_name) < 0 || q.len > PMASK || q.len + 1 > c->off) {
 		c->fail = 1;
 		return 1;
 	}
-	c->off -= len;
-	if (bpf_probe_read_kernel(&c->pb->b[c->off & PMASK], len & PMASK, name) < 0) {
+	c->off -= q.len;
+	if (bpf_probe_read_kernel(&c->pb->b[c->off & PMASK], q.len & PMASK, q.name) < 0) {
 		c->fail = 1;
 		return 1;
 	}
@@ -598,8 +617,9 @@ static __always_inline bool file_path(struct rf_w_pathbuf *pb, struct file *f, c
 		.d = (unsigned long long)BPF_CORE_READ(f, f_path.dentry),
 		.vm = (unsigned long long)vm,
 		.m = (unsigned long long)container_of(vm, struct mount, mnt),
-		.root_d = (unsigned long long)BPF_CORE_READ(t, fs, root.dentry),
-		.root_m = (unsigned long long)BPF_CORE_READ(t, fs, root.mnt),
+		.mnt_root = (unsigned long long)BPF_CORE_READ(vm, mnt_root),
+		.root_d = (unsigned long long)t->fs->root.dentry,
+		.root_m = (unsigned long long)t->fs->root.mnt,
 		.off = RF_W_PATH,
 	};
 	unsigned int n;
@@ -786,18 +806,7 @@ int BPF_PROG(w_sys_exit, struct pt_regs *regs, long ret)
 		return 0;
 	d = *dec & ~RF_W_HOLD;
 	hold = *dec & RF_W_HOLD;
-	a[0] = PT_REGS_PARM1_CORE_SYSCALL(regs);
-	a[1] = PT_REGS_PARM2_CORE_SYSCALL(regs);
-	a[2] = PT_REGS_PARM3_CORE_SYSCALL(regs);
-	a[3] = PT_REGS_PARM4_CORE_SYSCALL(regs);
-	a[4] = PT_REGS_PARM5_CORE_SYSCALL(regs);
-#if defined(__TARGET_ARCH_x86)
-	a[5] = BPF_CORE_READ(regs, r9);
-#elif defined(__TARGET_ARCH_arm64)
-	a[5] = BPF_CORE_READ(regs, regs[5]);
-#else
-	a[5] = 0;
-#endif
+	SYSCALL_ARGS(regs, a);
 	/* Cheap in-kernel filters before a record is reserved. */
 	switch (d) {
 	case RF_W_D_MPROTECT:
