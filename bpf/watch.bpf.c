@@ -186,14 +186,12 @@ static __always_inline bool watched(void)
 static __always_inline void fill_header(struct rf_w_rec *r, unsigned int kind)
 {
 	struct task_struct *t = bpf_get_current_task_btf();
+	const struct cred *cred = t->cred; /* direct loads through the BTF-typed task */
 	__u64 id = bpf_get_current_pid_tgid();
 
 	r->kind = kind;
 	r->tgid = id >> 32;
 	r->tid = (int)id;
-	const struct cred *cred = t->cred;
-
-	/* Direct loads through the BTF-typed task (no helper call per field). */
 	r->ppid = t->real_parent->tgid;
 	r->uid = cred->uid.val;
 	r->euid = cred->euid.val;
@@ -591,6 +589,8 @@ static long walk_cb(unsigned int i, struct walk_ctx *c)
 		c->done = 1;
 		return 1;
 	}
+	/* The name's length and pointer in one read: struct qstr has been {hash, len; name}
+	 * since 2.6 (its place in the dentry is relocated). */
 	if (bpf_core_read(&q, sizeof(q), &d->d_name) < 0 || q.len > PMASK || q.len + 1 > c->off) {
 		c->fail = 1;
 		return 1;
