@@ -57,6 +57,43 @@ watch_stop() {
 	wpid=
 }
 
+# bpf_time: the run time (ns) and the runs of the watch programs so far (kernel.bpf_stats_enabled)
+bpf_time() {
+	bpftool -j prog show 2>/dev/null | python3 -c 'import json, sys
+t = n = 0
+for p in json.load(sys.stdin):
+    if p.get("name", "").startswith("w_"):
+        t += p.get("run_time_ns", 0)
+        n += p.get("run_cnt", 0)
+print(t, n)'
+}
+# program_time: one more round of the floor and of the default rules with the kernel's BPF
+# statistics on: the programs' own time per request, which the machine's drift between rounds
+# (above) does not blur. The statistics add their own clock reads (tens of ns a run).
+program_time() {
+	command -v bpftool >/dev/null && command -v python3 >/dev/null &&
+		[ -w /proc/sys/kernel/bpf_stats_enabled ] || return 0
+	old=$(cat /proc/sys/kernel/bpf_stats_enabled)
+	echo 1 >/proc/sys/kernel/bpf_stats_enabled
+	echo "  the programs' own time per request (bpf_stats, one more round each):"
+	for v in floor default; do
+		if [ "$v" = floor ]; then
+			watch_start --no-default-rules --rules "$tmp/floor.yaml"
+		else
+			watch_start
+		fi
+		b=$(bpf_time)
+		serve env >/dev/null
+		a=$(bpf_time)
+		watch_stop
+		reqs=$(awk '/requests in/ { print $1 }' "$tmp/wrk.out")
+		echo "$b $a ${reqs:-0}" | awk -v v="$v" '$5 > 0 {
+			printf "    %-8s %5.0f ns per request, %.1f program runs per request\n", v,
+				($3 - $1) / $5, ($4 - $2) / $5 }'
+	done
+	echo "$old" >/proc/sys/kernel/bpf_stats_enabled
+}
+
 dd_cmd="dd if=/dev/zero of=/dev/null bs=64 count=$n"
 dd_ms() {
 	best=
@@ -119,6 +156,7 @@ if nginx_setup; then
 	echo "  watch's own counters per round:"
 	cat "$tmp/nginx-stats"
 	[ -s "$tmp/warnings" ] && cat "$tmp/warnings"
+	program_time
 fi
 
 if [ -x "$flood" ]; then
