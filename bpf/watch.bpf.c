@@ -347,7 +347,8 @@ int BPF_PROG(w_exit, struct task_struct *p, bool group_dead)
 /* ---- syscalls ---- */
 
 /* Does this path pass the prefix filter? Relative paths and paths with "/." components cannot
- * be judged before they are resolved: they always pass. */
+ * be judged before they are resolved: they always pass. So does a resolved path with a "/."
+ * (a dot-file or -directory): rules match those by infix ("/.ssh/"), see ringfence/rules.h. */
 static __always_inline bool path_wanted(const char *path)
 {
 	unsigned int zero = 0;
@@ -680,16 +681,30 @@ static __noinline int on_file(struct rf_w_rec *r, unsigned int dec, unsigned lon
 	return wanted || (write_all && !read_only_open(r, dec));
 }
 
+/* An open is judged by the path the kernel resolved (the file reached, whatever symlinks were
+ * on the way); the path as passed, from user memory, is read only for an open that goes on to
+ * user space. A failed open has no file: its path as passed decides. */
+static __always_inline int open_event(struct rf_w_rec *r, unsigned int dec,
+				      unsigned long long upath)
+{
+	int wanted;
+
+	resolve_open(r, r->ret);
+	if (!(r->flags & 4)) {
+		read_path(r->path, upath);
+		return path_wanted(r->path);
+	}
+	wanted = path_wanted(r->path2);
+	if (wanted || (write_all && !read_only_open(r, dec)))
+		read_path(r->path, upath);
+	return wanted;
+}
+
 static __noinline int file_event(struct rf_w_rec *r, unsigned int dec, unsigned long long *a)
 {
 	switch (dec) {
 	case RF_W_D_OPEN:
-	case RF_W_D_CREAT:
-		read_path(r->path, a[0]);
-		resolve_open(r, r->ret);
-		if (r->flags & 4)
-			return path_wanted(r->path2);
-		break;
+	case RF_W_D_CREAT: return open_event(r, dec, a[0]);
 	case RF_W_D_UNLINK:
 	case RF_W_D_RMDIR:
 	case RF_W_D_CHOWN:
@@ -702,17 +717,13 @@ static __noinline int file_event(struct rf_w_rec *r, unsigned int dec, unsigned 
 	case RF_W_D_PIVOT_ROOT: read_path(r->path, a[0]); break;
 	case RF_W_D_OPENAT:
 	case RF_W_D_OPENAT2:
-		read_path(r->path, a[1]);
 		if (dec == RF_W_D_OPENAT2 && a[2]) { /* struct open_how: flags first */
 			unsigned long long how_flags = 0;
 
 			bpf_probe_read_user(&how_flags, sizeof(how_flags), (void *)a[2]);
 			r->args[2] = how_flags;
 		}
-		resolve_open(r, r->ret);
-		if (r->flags & 4)
-			return path_wanted(r->path2);
-		break;
+		return open_event(r, dec, a[1]);
 	case RF_W_D_UNLINKAT:
 	case RF_W_D_FCHMODAT:
 	case RF_W_D_FCHOWNAT:
