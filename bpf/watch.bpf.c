@@ -482,19 +482,11 @@ static __always_inline bool fd_is_socket(int fd)
 /* The remote end of socket fd of the current task (a connected UDP socket's DNS server). */
 static __always_inline bool fd_peer(int fd, struct rf_w_rec *r)
 {
-	struct task_struct *t = bpf_get_current_task_btf();
-	struct fdtable *fdt = BPF_CORE_READ(t, files, fdt);
-	unsigned int max = BPF_CORE_READ(fdt, max_fds);
-	struct file **fds, *f;
+	struct file *f = fd_file(fd);
 	struct socket *so;
 	struct sock *sk;
 
-	if (fd < 0 || (unsigned int)fd >= max)
-		return false;
-	fds = BPF_CORE_READ(fdt, fd);
-	if (bpf_probe_read_kernel(&f, sizeof(f), &fds[fd]) < 0 || !f)
-		return false;
-	if ((BPF_CORE_READ(f, f_inode, i_mode) & s_ifmt) != s_ifsock)
+	if (!f || (BPF_CORE_READ(f, f_inode, i_mode) & s_ifmt) != s_ifsock)
 		return false;
 	so = BPF_CORE_READ(f, private_data);
 	sk = so ? BPF_CORE_READ(so, sk) : 0;
