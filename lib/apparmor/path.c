@@ -168,9 +168,22 @@ static bool word_char(char c)
 	return isalnum((unsigned char)c) || c == '_';
 }
 
+/* Python's tempfile name, "tmp" and 8 of [a-z0-9_]: about one in 12 has no digit (27/37 to
+ * the 8th), and its profile must still allow the next run's name. */
+static bool python_temp(const char *s, size_t n)
+{
+	if (n != 11 || strncmp(s, "tmp", 3))
+		return false;
+	for (size_t i = 3; i < n; i++)
+		if (!islower((unsigned char)s[i]) && !isdigit((unsigned char)s[i]) && s[i] != '_')
+			return false;
+	return true;
+}
+
 /* The start of a random tail of a temporary file name (mkstemp's XXXXXX, Python's tmpXXXXXXXX):
- * the last run of at least 6 word characters holding a digit or an upper-case letter. A
- * leading "tmp" of that run stays literal. n when there is none. */
+ * the last run of at least 6 word characters holding a digit or an upper-case letter, or a
+ * whole Python tempfile name. A leading "tmp" of that run stays literal. n when there is
+ * none. */
 static size_t random_tail(const char *s, size_t n)
 {
 	size_t start = n;
@@ -180,6 +193,8 @@ static size_t random_tail(const char *s, size_t n)
 		start--;
 	for (size_t i = start; i < n; i++)
 		odd |= isdigit((unsigned char)s[i]) || isupper((unsigned char)s[i]);
+	if (start == 0 && python_temp(s, n))
+		odd = true;
 	if (n - start < 6 || !odd)
 		return n;
 	if (n - start >= 9 && !strncmp(s + start, "tmp", 3))

@@ -232,6 +232,8 @@ Test(apparmor, glob_rules)
 		{ "/dev/pts/3", false, "/dev/pts/[0-9]*" },
 		{ "/dev/tty1", false, "/dev/tty1" },
 		{ "/tmp/tmp3exoe3bl", false, "/tmp/tmp????????" },
+		{ "/tmp/tmpqhzx_wbk", false, "/tmp/tmp????????" }, /* no digit: 1 in 12 */
+		{ "/tmp/tmpfile", false, "/tmp/tmpfile" },
 		{ "/tmp/cm0v9rxe", false, "/tmp/????????" },
 		{ "/tmp/app.Xy12Ab", false, "/tmp/app.??????" },
 		{ "/tmp/job.123456", false, "/tmp/job.[0-9]*" },
