@@ -143,7 +143,8 @@ def tail(c):
     m = re.search(r"[A-Za-z0-9_]*$", c)
     start = m.start()
     run = c[start:]
-    if len(run) < 6 or not re.search(r"[0-9A-Z]", run): return None
+    python = start == 0 and re.fullmatch(r"tmp[a-z0-9_]{8}", c)  # tempfile, digit or not
+    if len(run) < 6 or not (re.search(r"[0-9A-Z]", run) or python): return None
     if len(run) >= 9 and run.startswith("tmp"): start += 3
     return start
 def glob(path, d):
