@@ -61,8 +61,7 @@ int rf_watch_rules(const struct rf_watch_config *c, struct rf_ruleset **ret,
 
 struct session {
 	const struct rf_watch_config *c;
-	const struct rf_watch_opts *source; /* what is watched, for the line once live */
-	enum rf_watch_backend backend;
+	const struct rf_watch_opts *source; /* what is watched and how, for the line once live */
 	size_t rules;
 	struct rf_detect *detect;
 	struct rf_watch_summary *sum;
@@ -85,7 +84,7 @@ static void say_live(void *self)
 		: w->cgroup ? w->cgroup
 		: w->argv   ? w->argv[0]
 			    : "a process tree",
-		rf_watch_backend_name(s->backend), s->rules);
+		rf_watch_backend_name(w->backend), s->rules);
 	fflush(s->c->diag);
 }
 
@@ -363,7 +362,6 @@ int rf_watch_session(const struct rf_watch_config *c, struct rf_watch_summary *r
 	if (bl && !c->learn && c->diag)
 		rf_baseline_note_backend(bl, rf_watch_backend_name(b), c->diag);
 	s.source = &wo;
-	s.backend = b;
 	s.rules = rf_ruleset_enabled_count(rs);
 	wo.on_live = say_live;
 	wo.live_userdata = &s;
