@@ -52,7 +52,8 @@ int main(int argc, char **argv)
 	for (int i = 0; i < threads; i++)
 		pthread_create(&t[i], NULL, opener, NULL);
 	for (int i = 0; i < execs; i++) {
-		struct timespec gap = { 0, (long)(seconds * 1e9 / (execs + 1)) };
+		double g = seconds / (execs + 1);
+		struct timespec gap = { (time_t)g, (long)((g - (time_t)g) * 1e9) };
 		pid_t p;
 
 		nanosleep(&gap, NULL);

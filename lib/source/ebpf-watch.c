@@ -63,7 +63,8 @@ struct wctx {
 	 * ring (a process's exec before its first open), so the ring is drained again first. */
 	struct ring_buffer *crit;
 	uint64_t crit_drained_ns;
-	uint64_t resumed; /* processes the program stopped at an event, resumed after it */
+	uint64_t bulk_last_ns; /* the time of the last bulk record delivered */
+	uint64_t resumed;      /* processes the program stopped at an event, resumed after it */
 	struct w_addrs addrs;
 };
 
@@ -111,6 +112,29 @@ static void release_held(struct wctx *c, uint64_t before)
 	}
 }
 
+/* The end of a round whose bulk share ran out: bulk records older than some held ones may still
+ * be in the ring. Those held records go out now all the same (a finding on an exec, a stopped
+ * process, must not wait behind a flood of opens), except exits: the process's last opens may
+ * be among the waiting records, and decoded after its exit they would have lost the process
+ * (measured under a 2-thread open flood: 13 of 18 findings of a short-lived `cat /etc/shadow`,
+ * 7 of 7 with sanitizers, had no exe, command line or parent). An exit waits until a bulk
+ * record after it is delivered, or the bulk ring is drained; it delays nothing but the
+ * process table's forgetting. */
+static void release_held_but_late_exits(struct wctx *c)
+{
+	size_t kept = 0;
+
+	for (size_t i = 0; i < c->n_held; i++) {
+		struct rf_w_rec *r = &c->held[i];
+
+		if (r->kind == RF_W_EXIT && r->time_ns > c->bulk_last_ns)
+			c->held[kept++] = *r;
+		else
+			on_rec(c, r, RF_W_RING_CRIT);
+	}
+	c->n_held = kept;
+}
+
 static int on_crit(void *ctx, void *data, size_t size)
 {
 	struct wctx *c = ctx;
@@ -145,7 +169,8 @@ static int on_bulk(void *ctx, void *data, size_t size)
 		c->crit_drained_ns = rf_boottime_ns();
 		(void)ring_buffer__consume(c->crit);
 	}
-	release_held(c, ((const struct rf_w_rec *)data)->time_ns);
+	c->bulk_last_ns = ((const struct rf_w_rec *)data)->time_ns;
+	release_held(c, c->bulk_last_ns);
 	on_rec(c, data, RF_W_RING_BULK);
 	return round_taken(c, RF_W_RING_BULK);
 }
@@ -154,15 +179,18 @@ static int on_bulk(void *ctx, void *data, size_t size)
  * merged in time order. True when a ring's budget ran out: records are waiting. */
 static bool consume(struct wctx *c, struct ring_buffer *crit, struct ring_buffer *bulk)
 {
-	bool more;
+	bool more_crit, more_bulk;
 
 	c->round[0] = c->round[1] = 0;
 	c->crit = crit;
 	c->crit_drained_ns = rf_boottime_ns();
-	more = ring_buffer__consume(crit) == ROUND_SPENT;
-	more |= ring_buffer__consume(bulk) == ROUND_SPENT;
-	release_held(c, UINT64_MAX);
-	return more;
+	more_crit = ring_buffer__consume(crit) == ROUND_SPENT;
+	more_bulk = ring_buffer__consume(bulk) == ROUND_SPENT;
+	if (more_bulk)
+		release_held_but_late_exits(c);
+	else
+		release_held(c, UINT64_MAX);
+	return more_crit || more_bulk;
 }
 
 static void read_drops(struct watch *skel, uint64_t ret[2])

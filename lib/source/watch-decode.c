@@ -598,8 +598,14 @@ int rf_watch_decode(struct rf_proctab *procs, const struct rf_w_rec *r, struct r
 void rf_watch_decoded_done(struct rf_proctab *procs, const struct rf_w_rec *r,
 			   struct rf_watch_decoded *d)
 {
-	if (r->kind == RF_W_EXIT)
-		rf_proctab_exit(procs, r->tgid);
+	if (r->kind == RF_W_EXIT) {
+		const struct rf_proc *p = rf_proctab_peek(procs, r->tgid);
+
+		/* An exit delivered late (ebpf-watch.c holds exits behind a bulk backlog) must
+		 * not take out a new process that reused the pid since. */
+		if (p && !(p->start_ns > r->time_ns))
+			rf_proctab_exit(procs, r->tgid);
+	}
 	free(d->path);
 	free(d->path2);
 	free(d->unix_path);
