@@ -61,13 +61,17 @@ struct rf_ebpf_watch_result {
 	uint64_t events[2]; /* records received per ring: [0] critical, [1] bulk */
 	uint64_t lost[2];   /* records the kernel could not deliver, per ring */
 	uint64_t duration_ns;
-	unsigned tracepoints;	/* programs attached */
-	uint64_t held;		/* events the process was stopped at until user space saw them */
-	int addr_filter;	/* the outbound address filter: 0 not asked for, 1 on, -errno
-				 * off since that failure (every connection went to user space) */
-	uint64_t addr_dropped;	/* outbound events the address filter kept in the kernel */
-	uint64_t addr_prefixes; /* in the filter's trie at the end */
-	uint64_t addr_refills;	/* the trie refilled (a threat list reloaded) */
+	unsigned tracepoints;	 /* programs attached */
+	uint64_t held;		 /* events the process was stopped at until user space saw them */
+	int addr_filter;	 /* the outbound address filter: 0 not asked for, 1 on, -errno
+				  * off since that failure (every connection went to user space) */
+	uint64_t addr_dropped;	 /* outbound events the address filter kept in the kernel */
+	uint64_t addr_prefixes;	 /* in the filter's trie at the end */
+	uint64_t addr_refills;	 /* the trie refilled (a threat list reloaded) */
+	unsigned syscall_events; /* per-call syscall exit tracepoints attached (sys_exit_<name>) */
+	char syscalls_raw[256];	 /* non-empty: the raw sys_exit instead (every syscall of the
+				  * node runs the program), and why */
+	char syscalls_absent[256]; /* needed syscalls this kernel does not implement */
 };
 
 extern const struct rf_source_info rf_ebpf_watch_source;

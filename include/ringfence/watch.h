@@ -55,6 +55,9 @@ struct rf_watch_result {
 				 * the kernel */
 	uint64_t addr_prefixes; /* eBPF: prefixes in that filter; 0: no filter */
 	uint64_t addr_refills;
+	unsigned syscall_events;   /* eBPF: per-call syscall exit tracepoints attached */
+	char syscalls_raw[256];	   /* eBPF: non-empty: the raw sys_exit instead, and why */
+	char syscalls_absent[256]; /* eBPF: needed syscalls this kernel does not implement */
 };
 
 int rf_watch_backend_from_string(const char *s, enum rf_watch_backend *ret);

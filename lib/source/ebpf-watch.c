@@ -20,6 +20,7 @@
 #include "core/macro.h"
 #include "core/strv.h"
 #include "ebpf-watch-addrs.h"
+#include "ebpf-watch-syscalls.h"
 #include "watch-decode.h"
 #include "watch.skel.h"
 #include "ringfence/proc.h"
@@ -234,9 +235,13 @@ static int emit_gaps(struct watch *skel, struct wctx *c, uint64_t seen[2])
 }
 
 /* Only what the consumers need is loaded and attached. */
-static void choose_programs(struct watch *skel, const struct rf_watch_needs *n, bool syscalls)
+static void choose_programs(struct watch *skel, const struct rf_watch_needs *n, bool syscalls,
+			    const struct w_sysexits *sx)
 {
-	bpf_program__set_autoload(skel->progs.w_sys_exit, syscalls);
+	bool per_call = syscalls && !sx->raw_why[0];
+
+	bpf_program__set_autoload(skel->progs.w_sys_exit, syscalls && !per_call);
+	bpf_program__set_autoload(skel->progs.w_sys_exit_one, per_call && sx->n_ids > 0);
 	bpf_program__set_autoload(skel->progs.w_tcp_state, n && n->tcp_state);
 	bpf_program__set_autoload(skel->progs.w_signal, n && n->signals);
 	bpf_program__set_autoload(skel->progs.w_io_uring, n && n->io_uring);
@@ -291,7 +296,7 @@ static int fill_prefixes(struct watch *skel, char *const *prefixes, struct rf_er
 }
 
 static int open_and_load(const struct rf_ebpf_watch_opts *o, struct watch **ret,
-			 struct rf_error *reterr)
+			 struct w_sysexits *sx, struct rf_error *reterr)
 {
 	_cleanup_(watch__destroyp) struct watch *skel = NULL;
 	const struct rf_watch_needs *n = o ? o->needs : NULL;
@@ -320,7 +325,9 @@ static int open_and_load(const struct rf_ebpf_watch_opts *o, struct watch **ret,
 	skel->rodata->hold_signals = n && n->hold_signals;
 	skel->rodata->hold_caps = n && n->hold_caps;
 	skel->rodata->sig_stop = SIGSTOP;
-	choose_programs(skel, n, syscalls);
+	if (syscalls && (r = w_sysexits_plan(sx, n->syscalls)) < 0)
+		return rf_error_set(reterr, r, "%s", strerror(-r));
+	choose_programs(skel, n, syscalls, sx);
 	r = watch__load(skel);
 	if (r < 0)
 		return rf_error_set(reterr, r, "cannot load the eBPF watch program: %s%s",
@@ -337,11 +344,12 @@ static int open_and_load(const struct rf_ebpf_watch_opts *o, struct watch **ret,
 int rf_ebpf_watch_probe(struct rf_error *reterr)
 {
 	struct watch *skel = NULL;
+	struct w_sysexits sx = { 0 };
 	int r;
 
 	if (access("/sys/kernel/btf/vmlinux", R_OK) < 0)
 		return rf_error_set(reterr, -ENOTSUP, "no kernel BTF (/sys/kernel/btf/vmlinux)");
-	r = open_and_load(NULL, &skel, reterr);
+	r = open_and_load(NULL, &skel, &sx, reterr);
 	if (r >= 0 && (r = watch__attach(skel)) < 0)
 		r = rf_error_set(reterr, r, "cannot attach the eBPF watch program: %s",
 				 strerror(-r));
@@ -413,6 +421,7 @@ int rf_ebpf_watch(const struct rf_ebpf_watch_opts *o, rf_event_fn fn, void *user
 		  struct rf_ebpf_watch_result *ret, struct rf_error *reterr)
 {
 	_cleanup_(watch__destroyp) struct watch *skel = NULL;
+	_cleanup_(w_sysexits_done) struct w_sysexits sx = { 0 };
 	_cleanup_(ring_buffer__freep) struct ring_buffer *crit = NULL, *bulk = NULL;
 	_cleanup_(rf_proctab_freep) struct rf_proctab *own = NULL;
 	_cleanup_free_ struct wctx *c = calloc(1, sizeof(*c));
@@ -434,7 +443,7 @@ int rf_ebpf_watch(const struct rf_ebpf_watch_opts *o, rf_event_fn fn, void *user
 			return r;
 		c->procs = own;
 	}
-	r = open_and_load(o, &skel, reterr);
+	r = open_and_load(o, &skel, &sx, reterr);
 	if (r >= 0 && (r = w_addrs_start(&c->addrs, skel, o->needs)) < 0)
 		rf_error_set(reterr, r, "the address filter's prefixes do not parse");
 	if (r >= 0)
@@ -454,6 +463,10 @@ int rf_ebpf_watch(const struct rf_ebpf_watch_opts *o, rf_event_fn fn, void *user
 	}
 	if (r >= 0 && (r = watch__attach(skel)) < 0)
 		rf_error_set(reterr, r, "cannot attach the eBPF watch program: %s", strerror(-r));
+	if (r >= 0 && sx.n_ids && bpf_program__fd(skel->progs.w_sys_exit_one) >= 0 &&
+	    (r = w_sysexits_attach(&sx, skel->progs.w_sys_exit_one)) < 0)
+		rf_error_set(reterr, r, "cannot attach the eBPF watch program to syscall exits: %s",
+			     strerror(-r));
 	if (r >= 0 && (!(crit = ring_buffer__new(bpf_map__fd(skel->maps.crit), on_crit, c, NULL)) ||
 		       !(bulk = ring_buffer__new(bpf_map__fd(skel->maps.bulk), on_bulk, c, NULL))))
 		r = rf_error_set(reterr, -errno, "ring buffer: %s", strerror(errno));
@@ -507,6 +520,7 @@ int rf_ebpf_watch(const struct rf_ebpf_watch_opts *o, rf_event_fn fn, void *user
 	}
 	/* Detach first, then drain what is left: bounded, whatever the load. */
 	watch__detach(skel);
+	w_sysexits_detach(&sx);
 	if (!c->error) {
 		while (consume(c, crit, bulk))
 			;
@@ -522,6 +536,10 @@ int rf_ebpf_watch(const struct rf_ebpf_watch_opts *o, rf_event_fn fn, void *user
 	res.events[1] = c->events[1];
 	res.held = c->resumed;
 	w_addrs_result(&c->addrs, &res);
+	res.tracepoints += (unsigned)sx.attached;
+	res.syscall_events = (unsigned)sx.attached;
+	memcpy(res.syscalls_raw, sx.raw_why, sizeof(res.syscalls_raw));
+	memcpy(res.syscalls_absent, sx.absent, sizeof(res.syscalls_absent));
 	read_drops(skel, res.lost);
 	if (ret)
 		*ret = res;

@@ -40,6 +40,7 @@ struct st_behaviour {
 	const char *rule;
 	struct st_action hit, near; /* near.fn NULL: no near miss */
 	const char *note;	    /* how it is done safely, shown with the result */
+	const char *syscall;	    /* the call the hit is seen by, where the kernel may lack it */
 };
 
 extern const struct st_behaviour st_files[], st_procs[], st_net[], st_priv[];

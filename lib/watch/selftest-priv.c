@@ -142,7 +142,8 @@ const struct st_behaviour st_priv[] = {
 	    .as = "modprobe",
 	    .fn = module_load },
 	  "the kernel refuses it (ENOSYS without module support, else EPERM or ENOEXEC): the "
-	  "attempt is what the rule sees" },
+	  "attempt is what the rule sees",
+	  "init_module" },
 	{ "Userfaultfd by unprivileged user",
 	  { .what = "userfaultfd as nobody", .as = "rf-selftest", .needs = ST_UNPRIV, .fn = uffd },
 	  { .what = "userfaultfd as root", .needs = ST_ROOT, .fn = uffd },

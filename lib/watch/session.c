@@ -158,6 +158,18 @@ void rf_watch_summary_write(const struct rf_watch_summary *sum, const struct rf_
 			(unsigned long long)sum->watch.addr_refills,
 			sum->watch.addr_filter < 0 ? "; off at the end: " : "",
 			sum->watch.addr_filter < 0 ? strerror(-sum->watch.addr_filter) : "");
+	if (sum->watch.syscall_events)
+		fprintf(out,
+			"ringfence: syscalls: the exit tracepoints of the %u calls the rules need "
+			"(syscalls:sys_exit_*)%s%s\n",
+			sum->watch.syscall_events,
+			sum->watch.syscalls_absent[0] ? "; not in this kernel: " : "",
+			sum->watch.syscalls_absent);
+	if (sum->watch.syscalls_raw[0])
+		fprintf(out,
+			"ringfence: syscalls: the raw exit tracepoint, run on every syscall of the "
+			"node: %s\n",
+			sum->watch.syscalls_raw);
 	if (sum->watch.held)
 		fprintf(out,
 			"ringfence: prevention: %llu events held (the process stopped at the "

@@ -122,6 +122,9 @@ int rf_watch(const struct rf_watch_opts *o, struct rf_sinks *sinks, struct rf_wa
 		res.addr_dropped = wr.addr_dropped;
 		res.addr_prefixes = wr.addr_prefixes;
 		res.addr_refills = wr.addr_refills;
+		res.syscall_events = wr.syscall_events;
+		memcpy(res.syscalls_raw, wr.syscalls_raw, sizeof(res.syscalls_raw));
+		memcpy(res.syscalls_absent, wr.syscalls_absent, sizeof(res.syscalls_absent));
 	} else {
 		struct rf_ptrace_opts po = {
 			.argv = o->argv,

@@ -84,11 +84,14 @@ else
 	run_selftest ebpf
 	python3 -c 'import json,sys
 r = json.load(open("ebpf.json"))
-sk = [x["rule"] for x in r["results"] if x["status"] == "skipped"]
+# A call the kernel does not implement (init_module without module support) has no exit
+# tracepoint to see the attempt by: the one skip allowed, with that reason.
+sk = [(x["rule"], x.get("reason")) for x in r["results"] if x["status"] == "skipped" and
+      not (x.get("reason") or "").startswith("this kernel does not implement ")]
 print(sk)
 sys.exit(0 if r["backend"] == "ebpf" and not sk else 1)' >skipped.ebpf &&
-		pass "as root with eBPF nothing is skipped" ||
-		{ fail "as root with eBPF nothing is skipped"; diag <skipped.ebpf; }
+		pass "as root with eBPF nothing is skipped but a call the kernel lacks" ||
+		{ fail "as root with eBPF nothing is skipped but a call the kernel lacks"; diag <skipped.ebpf; }
 fi
 
 # Unprivileged: the ptrace backend still runs; what needs root is skipped with the reason.

@@ -89,7 +89,7 @@ check_rules() { # BACKEND
 	check_eq "$?" 0 "$b: the run of the behaviours exits 0"
 	# shellcheck disable=SC2086
 	python3 - "$b" "$b.hits.jsonl" $hits <<'EOF' >"$b.tap" 2>&1 || fail "$b: reading the findings"
-import json, sys
+import json, os, sys
 b, path, hits = sys.argv[1], sys.argv[2], [int(i) for i in sys.argv[3:]]
 types = {r["rule"]: r["type"] for r in json.load(open("rules.json"))}
 table = {}
@@ -123,6 +123,10 @@ for i in hits:
             if r["t0"] <= int(f["time_ns"]) <= r["t1"] and r["pid"] in pids:
                 mine.append(f)
         got = [f for f in mine if f["rule"] == rule]
+        if not got and rule == "Kernel module loaded" and b == "ebpf" and not os.path.exists("/proc/modules"):
+            print("ok %s: %s (#%d) # SKIP no module support in this kernel: init_module returns ENOSYS "
+                  "without running its exit tracepoint" % (b, rule, i))
+            continue
         if not got:
             why = "no finding of the rule; its findings: %s" % [f["rule"] for f in mine]
         elif got[0]["finding_type"] != types[rule]:
