@@ -39,36 +39,43 @@ static const char *event_name(const char *name)
 	return name;
 }
 
-/* The event's id, from tracefs where it is mounted (-ENOENT: no such event, or no tracefs). */
-static int event_id(const char *name)
+/* Where tracefs has the syscall events (where libbpf looks too), or NULL. */
+static const char *events_root(void)
 {
-	static const char *const roots[] = { "/sys/kernel/tracing", "/sys/kernel/debug/tracing" };
+	static const char *const roots[] = { "/sys/kernel/tracing/events/syscalls",
+					     "/sys/kernel/debug/tracing/events/syscalls" };
 
-	for (size_t i = 0; i < ELEMENTSOF(roots); i++) {
-		char path[256], buf[32];
-		int fd, id;
-		ssize_t n;
-
-		(void)snprintf(path, sizeof(path), "%s/events/syscalls/sys_exit_%s/id", roots[i],
-			       event_name(name));
-		fd = open(path, O_RDONLY | O_CLOEXEC);
-		if (fd < 0)
-			continue;
-		n = read(fd, buf, sizeof(buf) - 1);
-		close(fd);
-		if (n <= 0)
-			continue;
-		buf[n] = 0;
-		id = atoi(buf);
-		if (id > 0)
-			return id;
-	}
-	return -ENOENT;
+	for (size_t i = 0; i < ELEMENTSOF(roots); i++)
+		if (access(roots[i], R_OK | X_OK) == 0)
+			return roots[i];
+	return NULL;
 }
 
-/* Whether the kernel implements the syscall: COND_SYSCALL leaves a weak stub (kallsyms type W)
- * that returns -ENOSYS where it does not. False when that cannot be told (no kallsyms). */
-static bool not_implemented(const char *name)
+/* The event's id (-ENOENT: the kernel has no such event). */
+static int event_id(const char *root, const char *name)
+{
+	char path[256], buf[32];
+	int fd, id;
+	ssize_t n;
+
+	(void)snprintf(path, sizeof(path), "%s/sys_exit_%s/id", root, event_name(name));
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -ENOENT;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return -ENOENT;
+	buf[n] = 0;
+	id = atoi(buf);
+	return id > 0 ? id : -ENOENT;
+}
+
+/* Which of the syscalls `names` (n of them) the kernel does not implement, in one pass over
+ * /proc/kallsyms: COND_SYSCALL leaves a weak stub (type W) returning -ENOSYS where it does not
+ * (init_module without CONFIG_MODULES), and a call newer than the kernel has no entry point at
+ * all. Where that cannot be told (no kallsyms, another architecture), none. */
+static void not_implemented(char *const *names, size_t n, bool *ret)
 {
 #if defined(__x86_64__)
 	static const char pfx[] = "__x64_sys_";
@@ -78,21 +85,27 @@ static bool not_implemented(const char *name)
 	static const char pfx[] = "";
 #endif
 	_cleanup_fclose_ FILE *f = NULL;
-	char line[512], want[128];
-	bool weak = false;
+	_cleanup_free_ char *seen = calloc(n ? n : 1, 1); /* 1 strong, 2 weak */
+	size_t plen = strlen(pfx);
+	bool any = false;
+	char line[512];
 
-	if (!pfx[0] || !(f = fopen("/proc/kallsyms", "re")))
-		return false;
-	(void)snprintf(want, sizeof(want), "%s%s", pfx, name);
+	for (size_t i = 0; i < n; i++)
+		ret[i] = false;
+	if (!seen || !plen || !(f = fopen("/proc/kallsyms", "re")))
+		return;
 	while (fgets(line, sizeof(line), f)) {
 		char type, sym[256];
 
-		if (sscanf(line, "%*s %c %255s", &type, sym) != 2 || !streq(sym, want))
+		if (sscanf(line, "%*s %c %255s", &type, sym) != 2 || strncmp(sym, pfx, plen) != 0)
 			continue;
-		weak = type == 'W' || type == 'w';
-		break;
+		any = true;
+		for (size_t i = 0; i < n; i++)
+			if (streq(sym + plen, event_name(names[i])))
+				seen[i] = type == 'W' || type == 'w' ? 2 : 1;
 	}
-	return weak;
+	for (size_t i = 0; i < n; i++)
+		ret[i] = any && seen[i] != 1;
 }
 
 static void append(char *dst, size_t size, const char *name)
@@ -105,34 +118,46 @@ static void append(char *dst, size_t size, const char *name)
 int w_sysexits_plan(struct w_sysexits *s, char *const *names)
 {
 	uint32_t arch = seccomp_arch_native();
-	size_t n = strv_length(names);
+	size_t n = strv_length(names), n_missing = 0;
+	_cleanup_free_ char **missing = calloc(n ? n : 1, sizeof(*missing));
+	_cleanup_free_ bool *absent = calloc(n ? n : 1, sizeof(*absent));
+	const char *root = events_root();
 
 	*s = (struct w_sysexits){ 0 };
 	s->ids = calloc(n ? n : 1, sizeof(*s->ids));
-	if (!s->ids)
+	if (!s->ids || !missing || !absent)
 		return -ENOMEM;
+	if (!root) {
+		(void)snprintf(s->raw_why, sizeof(s->raw_why),
+			       "no syscall events in tracefs (not mounted at /sys/kernel/tracing, "
+			       "or no CONFIG_FTRACE_SYSCALLS)");
+		return 0;
+	}
 	STRV_FOREACH(name, names) {
 		int nr = seccomp_syscall_resolve_name_arch(arch, *name), id;
+		bool dup = false;
 
 		if (nr < 0 || nr >= RF_W_MAX_NR)
 			continue; /* a name this architecture lacks */
-		id = event_id(*name);
-		if (id > 0) {
-			bool dup = false;
-
-			for (size_t i = 0; i < s->n_ids; i++)
-				dup |= s->ids[i] == id;
-			if (!dup)
-				s->ids[s->n_ids++] = id;
-		} else if (not_implemented(*name)) {
-			append(s->absent, sizeof(s->absent), *name);
-		} else if (!s->raw_why[0]) {
-			(void)snprintf(s->raw_why, sizeof(s->raw_why),
-				       "no syscalls:sys_exit_%s event (tracefs not mounted at "
-				       "/sys/kernel/tracing, or no CONFIG_FTRACE_SYSCALLS)",
-				       event_name(*name));
+		if ((id = event_id(root, *name)) < 0) {
+			missing[n_missing++] = *name;
+			continue;
 		}
+		for (size_t i = 0; i < s->n_ids; i++)
+			dup |= s->ids[i] == id;
+		if (!dup)
+			s->ids[s->n_ids++] = id;
 	}
+	if (!n_missing)
+		return 0;
+	not_implemented(missing, n_missing, absent);
+	for (size_t i = 0; i < n_missing; i++)
+		if (absent[i])
+			append(s->absent, sizeof(s->absent), missing[i]);
+		else if (!s->raw_why[0])
+			(void)snprintf(s->raw_why, sizeof(s->raw_why),
+				       "no syscalls:sys_exit_%s event in %s",
+				       event_name(missing[i]), root);
 	return 0;
 }
 

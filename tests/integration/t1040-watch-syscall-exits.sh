@@ -54,7 +54,7 @@ check_eq "$?" 0 "with tracefs: the read of /etc/shadow is a finding"
 # No tracefs: a mount namespace of its own without it (and without debugfs, its other home).
 watch_once raw unshare -m sh -c \
 	'umount /sys/kernel/tracing 2>/dev/null; umount /sys/kernel/debug 2>/dev/null; exec "$0" "$@"'
-grep -q "ringfence: syscalls: the raw exit tracepoint, run on every syscall of the node: no syscalls:sys_exit_" raw.err
+grep -q "ringfence: syscalls: the raw exit tracepoint, run on every syscall of the node: no syscall events in tracefs" raw.err
 check_eq "$?" 0 "without tracefs: the raw exit tracepoint, and why" || diag <raw.err
 grep -q '"fd.name":"/etc/shadow"' raw.json
 check_eq "$?" 0 "without tracefs: the read of /etc/shadow is a finding all the same"
