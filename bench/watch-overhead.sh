@@ -2,8 +2,8 @@
 # bench/watch-overhead.sh — what `ringfence watch --all` costs the node, in one run (issue 12):
 #   1. a dd syscall loop: unwatched; under the tracepoint floor (watch with one rule on a call
 #      nobody makes: its exit tracepoint is attached, which puts every task on the syscall slow
-#      path); under watch with the default rules at the raw sys_exit (a mount namespace without
-#      tracefs: every syscall runs the program, as before the per-call tracepoints); under watch
+#      path); under watch with the default rules at the raw sys_exit (no tracefs and no
+#      CAP_SYS_ADMIN: every syscall runs the program, as before the per-call tracepoints); under watch
 #      with the default rules. Best of 3 each; dd's own elapsed time.
 #   2. nginx (one process) + wrk on loopback: unwatched vs the tracepoint floor vs `watch --all`
 #      with the default rules, alternating ROUNDS rounds, medians of the rates and of the
@@ -40,11 +40,12 @@ cat >"$tmp/marker.yaml" <<'YAML'
   priority: notice
 YAML
 
-# no_tracefs CMD...: CMD in a mount namespace of its own without tracefs, where the watch falls
-# back to the raw sys_exit (run in the background: it becomes CMD)
+# no_tracefs CMD...: CMD in a mount namespace of its own without tracefs, and without
+# CAP_SYS_ADMIN to mount it privately, where the watch falls back to the raw sys_exit (run in
+# the background: it becomes CMD)
 no_tracefs() {
 	exec unshare -m sh -c 'umount /sys/kernel/tracing 2>/dev/null; umount /sys/kernel/debug 2>/dev/null
-		exec "$0" "$@"' "$@"
+		exec setpriv --bounding-set -sys_admin --inh-caps -sys_admin "$0" "$@"' "$@"
 }
 wrap=
 
@@ -92,7 +93,7 @@ program_time() {
 		elif [ "$v" = default ]; then
 			watch_start
 		else # the default rules at the raw sys_exit
-			command -v unshare >/dev/null || continue
+			command -v unshare >/dev/null && command -v setpriv >/dev/null || continue
 			wrap=no_tracefs
 			watch_start
 			wrap=
@@ -127,7 +128,7 @@ watch_start
 full=$(dd_ms)
 watch_stop
 raw=
-if command -v unshare >/dev/null; then
+if command -v unshare >/dev/null && command -v setpriv >/dev/null; then
 	wrap=no_tracefs
 	watch_start
 	raw=$(dd_ms)

@@ -14,16 +14,19 @@
 #include <fcntl.h>
 #include <linux/perf_event.h>
 #include <pthread.h>
+#include <sched.h>
 #include <seccomp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mount.h>
 #include <sys/syscall.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "core/macro.h"
-#include "core/thread.h"
 #include "core/strv.h"
+#include "core/thread.h"
 #include "ebpf-watch-syscalls.h"
 #include "watch.h"
 
@@ -115,38 +118,98 @@ static void append(char *dst, size_t size, const char *name)
 	(void)snprintf(dst + len, size - len, "%s%s", len ? ", " : "", name);
 }
 
+/* The event ids of `names` (n) into ids (-ENOENT for a missing one), from tracefs as mounted
+ * here; where it is not (a container's mount namespace, usually), from a private mount: a child
+ * in a mount namespace of its own mounts tracefs, reads the ids (they are the kernel's, valid
+ * in any namespace), and exits, leaving nothing mounted. 0, or -errno: no ids at all. */
+static int read_ids(char *const *names, size_t n, int *ids, const char **ret_root)
+{
+	const char *root = events_root();
+	int p[2], status;
+	ssize_t got = 0;
+	pid_t pid;
+
+	*ret_root = root;
+	if (root) {
+		for (size_t i = 0; i < n; i++)
+			ids[i] = event_id(root, names[i]);
+		return 0;
+	}
+	*ret_root = "a private tracefs mount";
+	if (pipe2(p, O_CLOEXEC) < 0)
+		return -errno;
+	pid = fork();
+	if (pid < 0) {
+		int r = -errno;
+
+		close(p[0]);
+		close(p[1]);
+		return r;
+	}
+	if (pid == 0) {
+		close(p[0]);
+		if (unshare(CLONE_NEWNS) < 0 ||
+		    mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0 ||
+		    mount("tracefs", "/sys/kernel/tracing", "tracefs", 0, NULL) < 0)
+			_exit(1);
+		for (size_t i = 0; i < n; i++)
+			ids[i] = event_id("/sys/kernel/tracing/events/syscalls", names[i]);
+		_exit(write(p[1], ids, n * sizeof(*ids)) == (ssize_t)(n * sizeof(*ids)) ? 0 : 1);
+	}
+	close(p[1]);
+	while (got < (ssize_t)(n * sizeof(*ids))) {
+		ssize_t k = read(p[0], (char *)ids + got, n * sizeof(*ids) - (size_t)got);
+
+		if (k < 0 && errno == EINTR)
+			continue;
+		if (k <= 0)
+			break;
+		got += k;
+	}
+	close(p[0]);
+	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+		;
+	return got == (ssize_t)(n * sizeof(*ids)) ? 0 : -ENOENT;
+}
+
 int w_sysexits_plan(struct w_sysexits *s, char *const *names)
 {
 	uint32_t arch = seccomp_arch_native();
-	size_t n = strv_length(names), n_missing = 0;
+	size_t n = strv_length(names), n_valid = 0, n_missing = 0;
+	_cleanup_free_ char **valid = calloc(n ? n : 1, sizeof(*valid));
 	_cleanup_free_ char **missing = calloc(n ? n : 1, sizeof(*missing));
+	_cleanup_free_ int *ids = calloc(n ? n : 1, sizeof(*ids));
 	_cleanup_free_ bool *absent = calloc(n ? n : 1, sizeof(*absent));
-	const char *root = events_root();
+	const char *root = NULL;
 
 	*s = (struct w_sysexits){ 0 };
 	s->ids = calloc(n ? n : 1, sizeof(*s->ids));
-	if (!s->ids || !missing || !absent)
+	if (!s->ids || !valid || !missing || !ids || !absent)
 		return -ENOMEM;
-	if (!root) {
-		(void)snprintf(s->raw_why, sizeof(s->raw_why),
-			       "no syscall events in tracefs (not mounted at /sys/kernel/tracing, "
-			       "or no CONFIG_FTRACE_SYSCALLS)");
+	STRV_FOREACH(name, names) {
+		int nr = seccomp_syscall_resolve_name_arch(arch, *name);
+
+		if (nr >= 0 && nr < RF_W_MAX_NR) /* else a name this architecture lacks */
+			valid[n_valid++] = *name;
+	}
+	if (read_ids(valid, n_valid, ids, &root) < 0) {
+		(void)snprintf(
+			s->raw_why, sizeof(s->raw_why),
+			"no syscall events in tracefs (not mounted at /sys/kernel/tracing and "
+			"no private mount of it, or no CONFIG_FTRACE_SYSCALLS)");
 		return 0;
 	}
-	STRV_FOREACH(name, names) {
-		int nr = seccomp_syscall_resolve_name_arch(arch, *name), id;
+	for (size_t v = 0; v < n_valid; v++) {
 		bool dup = false;
 
-		if (nr < 0 || nr >= RF_W_MAX_NR)
-			continue; /* a name this architecture lacks */
-		if ((id = event_id(root, *name)) < 0) {
-			missing[n_missing++] = *name;
+		if (ids[v] < 0) {
+			missing[n_missing++] = valid[v];
 			continue;
 		}
 		for (size_t i = 0; i < s->n_ids; i++)
-			dup |= s->ids[i] == id;
+			dup |= s->ids[i] == ids[v];
 		if (!dup)
-			s->ids[s->n_ids++] = id;
+			s->ids[s->n_ids++] = ids[v];
 	}
 	if (!n_missing)
 		return 0;
