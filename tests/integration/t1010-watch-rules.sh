@@ -190,11 +190,14 @@ sys.exit(0 if len(fs) == 20 and not bad else 1)' >short.out &&
 			cat /etc/shadow >/dev/null; done; wait' "$RF_FLOOD" >backlog.jsonl 2>backlog.err </dev/null
 	python3 -c 'import json,re,sys
 fs = [json.loads(l) for l in open("backlog.jsonl") if l.strip()]
-fs = [f for f in fs if f["process"]["pid"] and "/etc/shadow" in json.dumps(f)]
+# The cats reading /etc/shadow. Other findings are only shown: under sanitizers, the flood's
+# LeakSanitizer attaches ptrace to its threads at exit, which is a finding too (CI24).
+other = [(f["rule"], f["process"]["exe"]) for f in fs if (f.get("fields") or {}).get("fd.name") != "/etc/shadow"]
+fs = [f for f in fs if (f.get("fields") or {}).get("fd.name") == "/etc/shadow"]
 bad = [f["process"] for f in fs if not (f["process"]["exe"] and f["process"]["cmdline"] == "cat /etc/shadow" and f["process"]["ancestry"] and f["process"]["ancestry"][0]["name"] == "sh")]
 m = re.search(r"critical, ([0-9]+) bulk", open("backlog.err").read())
 bulk = int(m.group(1)) if m else 0
-print(len(fs), "findings;", len(bad), "without identity;", bulk, "bulk records:", [(b["pid"], b["exe"]) for b in bad[:3]])
+print(len(fs), "findings;", len(bad), "without identity;", bulk, "bulk records:", [(b["pid"], b["exe"]) for b in bad[:3]], "; other findings:", other[:3])
 sys.exit(0 if fs and not bad and bulk > 20000 else 1)' >backlog.out &&
 		pass "ebpf: behind a backlog of opens, short-lived readers' findings keep their identity" ||
 		{ fail "ebpf: behind a backlog of opens, short-lived readers' findings keep their identity"; diag <backlog.out; }
