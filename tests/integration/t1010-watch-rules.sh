@@ -190,7 +190,7 @@ sys.exit(0 if len(fs) == 20 and not bad else 1)' >short.out &&
 			cat /etc/shadow >/dev/null; done; wait' "$RF_FLOOD" >backlog.jsonl 2>backlog.err </dev/null
 	python3 -c 'import json,re,sys
 fs = [json.loads(l) for l in open("backlog.jsonl") if l.strip()]
-# The cats reading /etc/shadow. Other findings are only shown: under sanitizers, the flood's
+# The cats reading /etc/shadow. Other findings are only shown: under sanitizers, the flood
 # LeakSanitizer attaches ptrace to its threads at exit, which is a finding too (CI24).
 other = [(f["rule"], f["process"]["exe"]) for f in fs if (f.get("fields") or {}).get("fd.name") != "/etc/shadow"]
 fs = [f for f in fs if (f.get("fields") or {}).get("fd.name") == "/etc/shadow"]
