@@ -38,9 +38,11 @@ if [ -n "$1" ]; then
 	while [ ! -e "$1" ] && [ "$i" -lt 200 ]; do sleep 0.05; i=$((i + 1)); done
 fi
 EOF
-runs() { # runs FILE PROGRAM: the program's runs in bpftool's JSON
+runs() { # runs FILE PROGRAM: the runs of the newest program of that name (this watch's, not
+	# another watch's on the node) in bpftool's JSON
 	python3 -c 'import json, sys
-print(sum(p.get("run_cnt", 0) for p in json.load(open(sys.argv[1])) if p.get("name") == sys.argv[2]))' "$1" "$2"
+ps = [p for p in json.load(open(sys.argv[1])) if p.get("name") == sys.argv[2]]
+print(max(ps, key=lambda p: p["id"]).get("run_cnt", 0) if ps else 0)' "$1" "$2"
 }
 
 # watch_once TAG [unshare -m sh -c 'umount ...; exec "$0" "$@"']: the watch's stats and findings
