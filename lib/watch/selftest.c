@@ -306,11 +306,8 @@ static char *status_text(int status)
 	return s;
 }
 
-/* A behaviour missed because this kernel does not implement its call (init_module without
- * module support): the call returns ENOSYS before any exit tracepoint of it could run, so the
- * eBPF watch, at the per-call exit tracepoints, cannot see the attempt. Said, not counted as a
- * miss; --backend ptrace sees it. */
-static bool in_list(const char *list, const char *name) /* "a, b, c" */
+/* Whether `name` is an item of `list`, the summary's "a, b, c". */
+static bool in_list(const char *list, const char *name)
 {
 	size_t len = strlen(name);
 
@@ -320,6 +317,10 @@ static bool in_list(const char *list, const char *name) /* "a, b, c" */
 	return false;
 }
 
+/* A behaviour missed because this kernel does not implement its call (init_module without
+ * module support): the call returns ENOSYS before any exit tracepoint of it could run, so the
+ * eBPF watch, at the per-call exit tracepoints, cannot see the attempt. Said, not counted as a
+ * miss; --backend ptrace sees it. */
 static int absent_is_skipped(const struct st *s, struct rf_selftest_report *rep)
 {
 	for (size_t i = 0; i < rep->n; i++) {
