@@ -5,9 +5,10 @@
 #      path); under watch with the default rules at the raw sys_exit (no tracefs and no
 #      CAP_SYS_ADMIN: every syscall runs the program, as before the per-call tracepoints); under watch
 #      with the default rules. Best of 3 each; dd's own elapsed time.
-#   2. nginx (one process) + wrk on loopback: unwatched vs the tracepoint floor vs `watch --all`
-#      with the default rules, alternating ROUNDS rounds, medians of the rates and of the
-#      per-round ratios against the unwatched round just before (target >= 0.95x).
+#   2. nginx (one process, on CPU 0) + wrk (on CPU 1) on loopback: unwatched vs the tracepoint
+#      floor vs `watch --all` with the default rules, ROUNDS rounds of each watched variant, each
+#      between two unwatched rounds; medians of the rates and of each watched round's ratio
+#      against its two unwatched neighbours, with a 90% interval for the latter (target >= 0.95x).
 #   3. a flood: 8 threads opening a file in a loop while 200 marker execs happen; the critical
 #      ring (exec, setuid, module, ptrace, mount, connect) must lose nothing: every marker exec
 #      must be a finding, whatever the bulk ring (opens) drops.
@@ -15,13 +16,13 @@
 set -u
 rf=${1:-build/cli/ringfence}
 n=${2:-2000000}
-rounds=${3:-5}
+rounds=${3:-20}
 flood=${4:-$(dirname "$rf")/../bench/flood}
 tmp=$(mktemp -d)
 port=$((20000 + $$ % 20000))
 wpid=
 trap '[ -n "$wpid" ] && kill -INT "$wpid" 2>/dev/null; rm -rf "$tmp"' EXIT
-dur=5
+dur=3
 # shellcheck source=lib.sh
 . "$(dirname "$0")/lib.sh"
 
@@ -99,7 +100,7 @@ program_time() {
 			wrap=
 		fi
 		b=$(bpf_time)
-		serve env >/dev/null
+		serve >/dev/null
 		a=$(bpf_time)
 		watch_stop
 		reqs=$(awk '/requests in/ { print $1 }' "$tmp/wrk.out")
@@ -146,41 +147,50 @@ printf '  %-48s %7s ms  x%s  (x%s of the floor)\n' "watch --all, default rules" 
 	"$(ratio "$raw" "$floor")"
 
 if nginx_setup; then
+	pin_cpus
+	# Chained rounds, u F u W u F u W u ...: each watched round (F: the floor, W: the default
+	# rules) against the mean of the unwatched rounds on either side of it, so that a drift of
+	# the machine's speed across the three cancels out.
 	u=
 	f=
 	w=
 	rf_=
 	rw_=
+	prev=$(serve)
+	u="$prev"
 	for _ in $(seq "$rounds"); do
-		ui=$(serve env)
 		watch_start --no-default-rules --rules "$tmp/floor.yaml"
-		fi_=$(serve env)
+		fi_=$(serve)
 		watch_stop
+		mid=$(serve)
 		watch_start
-		wi=$(serve env)
+		wi=$(serve)
 		watch_stop
-		u="$u $ui"
+		grep -h "findings reported" "$tmp/w.err" | sed 's/^/    /' >>"$tmp/nginx-stats"
+		next=$(serve)
 		f="$f $fi_"
 		w="$w $wi"
-		rf_="$rf_ $(ratio "$fi_" "$ui")"
-		rw_="$rw_ $(ratio "$wi" "$ui")"
-		grep -h "findings reported" "$tmp/w.err" | sed 's/^/    /' >>"$tmp/nginx-stats"
+		u="$u $mid $next"
+		rf_="$rf_ $(ratio "$fi_" "$(((prev + mid) / 2))")"
+		rw_="$rw_ $(ratio "$wi" "$(((mid + next) / 2))")"
+		prev=$next
 	done
 	mu=$(echo "$u" | median)
 	mf=$(echo "$f" | median)
 	mw=$(echo "$w" | median)
-	echo "nginx (1 process) + wrk -t1 -c4 -d${dur}s, $rounds alternating rounds, median req/s"
-	printf '  %-48s %7s req/s   (runs:%s)\n' unwatched "$mu" "$u"
-	printf '  %-48s %7s req/s   (runs:%s)  x%s\n' "tracepoint floor (one unused call's exit attached)" \
-		"$mf" "$f" "$(ratio "$mf" "$mu")"
-	printf '  %-48s %7s req/s   (runs:%s)  x%s (target >= 0.95)\n' "watch --all, default rules" \
-		"$mw" "$w" "$(ratio "$mw" "$mu")"
-	# Each watched round against the unwatched round just before it: the machine's drift
-	# over the run (seen here: 25k to 41k req/s in any variant) cancels out of the pair.
-	printf '  %-48s x%s   (per round:%s)\n' "floor, median of per-round ratios" \
-		"$(echo "$rf_" | median)" "$rf_"
-	printf '  %-48s x%s   (per round:%s) (target >= 0.95)\n' \
-		"default rules, median of per-round ratios" "$(echo "$rw_" | median)" "$rw_"
+	echo "nginx (1 process) + wrk -t1 -c4 -d${dur}s, $rounds rounds of each watched variant, each" \
+		"between two unwatched rounds${server_pin:+; nginx on CPU 0, wrk on CPU 1}"
+	printf '  %-48s %7s req/s  (median of %s rounds)\n' unwatched "$mu" "$((2 * rounds + 1))"
+	printf '  %-48s %7s req/s  x%s\n' "tracepoint floor (one unused call's exit attached)" \
+		"$mf" "$(ratio "$mf" "$mu")"
+	printf '  %-48s %7s req/s  x%s\n' "watch --all, default rules" "$mw" "$(ratio "$mw" "$mu")"
+	echo "  each watched round / the mean of the unwatched rounds before and after it: median," \
+		"and an interval holding the true median with >= 90% probability:"
+	echo "$rf_" | median_ci | awk '{ printf "    %-46s x%s  [x%s, x%s]\n", "floor", $1, $2, $3 }'
+	echo "$rw_" | median_ci | awk '{ printf "    %-46s x%s  [x%s, x%s]  (target >= 0.95)\n",
+		"watch --all, default rules", $1, $2, $3 }'
+	echo "    per round, floor:        $rf_"
+	echo "    per round, default rules:$rw_"
 	echo "  watch's own counters per round:"
 	cat "$tmp/nginx-stats"
 	[ -s "$tmp/warnings" ] && cat "$tmp/warnings"
