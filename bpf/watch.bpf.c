@@ -61,6 +61,16 @@ const volatile unsigned char hold_exec = 0;    /* stop the process at each exec 
 const volatile unsigned char hold_signals = 0; /* ... at each signal it sends another process */
 const volatile unsigned char hold_caps = 0;    /* ... at each capability check */
 const volatile int sig_stop = 19;	       /* SIGSTOP, from user space's headers */
+int guard_tgid = 0; /* the guard process (lib/source/ebpf-watch-guard.c), if any: never watched */
+
+/* The processes stopped at an event and not resumed yet, tgid -> the event's time: if the
+ * watcher dies before it resumes one, its guard process does. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 4096);
+	__type(key, int);
+	__type(value, __u64);
+} holding SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
@@ -173,7 +183,7 @@ static __always_inline bool watched(void)
 {
 	int tgid = bpf_get_current_pid_tgid() >> 32;
 
-	if (tgid == self_tgid)
+	if (tgid == self_tgid || (guard_tgid && tgid == guard_tgid))
 		return false;
 	if (mode == RF_W_MODE_PIDS)
 		return bpf_map_lookup_elem(&wtargets, &tgid) != 0;
@@ -228,6 +238,19 @@ static __always_inline struct rf_w_rec *reserve(unsigned int ring, unsigned int 
 	fill_header(r, kind);
 	clear_payload(r);
 	return r;
+}
+
+/* Stops the current process at the event in r (its header filled) until user space has seen
+ * it, and notes it for the guard. */
+static __always_inline unsigned char stop_held(const struct rf_w_rec *r)
+{
+	int tgid = r->tgid;
+	__u64 t = r->time_ns;
+
+	if (bpf_send_signal(sig_stop) != 0)
+		return 0;
+	bpf_map_update_elem(&holding, &tgid, &t, BPF_ANY);
+	return 1;
 }
 
 static __always_inline void submit(struct rf_w_rec *r, unsigned int ring)
@@ -304,7 +327,7 @@ int BPF_PROG(w_exec, struct task_struct *p, pid_t old_pid, struct linux_binprm *
 		r->argv_len = len;
 	/* Held: stopped before the new image runs its first instruction. */
 	if (hold_exec)
-		r->held = bpf_send_signal(sig_stop) == 0;
+		r->held = stop_held(r);
 	submit(r, RF_W_RING_CRIT);
 	return 0;
 }
@@ -783,7 +806,7 @@ static __noinline int bulk_event(unsigned int d, int nr, unsigned long long *a, 
 		bpf_ringbuf_discard(out, 0);
 		return 0;
 	}
-	out->held = bpf_send_signal(sig_stop) == 0;
+	out->held = stop_held(out);
 	if (d > RF_W_D_MKDIRAT)
 		__sync_fetch_and_add(&dns_sent, 1);
 	bpf_ringbuf_submit(out, 0);
@@ -893,7 +916,7 @@ static __always_inline int on_sys_exit(struct pt_regs *regs, long id, long ret)
 		r->flags = (int)prog_type;
 	}
 	if (hold)
-		r->held = bpf_send_signal(sig_stop) == 0;
+		r->held = stop_held(r);
 	submit(r, ring);
 	return 0;
 }
@@ -988,7 +1011,7 @@ int BPF_PROG(w_signal, int sig, struct kernel_siginfo *info, struct task_struct 
 	r->child = target;
 	r->flags = sig;
 	if (hold_signals)
-		r->held = bpf_send_signal(sig_stop) == 0;
+		r->held = stop_held(r);
 	submit(r, RF_W_RING_CRIT);
 	return 0;
 }
@@ -1022,7 +1045,7 @@ int BPF_PROG(w_cap, const struct cred *cred, struct user_namespace *target_ns,
 	r->flags = cap;
 	r->aux = ret;
 	if (hold_caps)
-		r->held = bpf_send_signal(sig_stop) == 0;
+		r->held = stop_held(r);
 	submit(r, RF_W_RING_BULK);
 	return 0;
 }

@@ -20,6 +20,7 @@
 #include "core/macro.h"
 #include "core/strv.h"
 #include "ebpf-watch-addrs.h"
+#include "ebpf-watch-guard.h"
 #include "ebpf-watch-syscalls.h"
 #include "watch-decode.h"
 #include "watch.skel.h"
@@ -66,6 +67,7 @@ struct wctx {
 	uint64_t crit_drained_ns;
 	uint64_t bulk_last_ns; /* the time of the last bulk record delivered */
 	uint64_t resumed;      /* processes the program stopped at an event, resumed after it */
+	struct w_guard guard;  /* resumes them if the watcher dies first */
 	struct w_addrs addrs;
 };
 
@@ -88,6 +90,7 @@ static void on_rec(struct wctx *c, const struct rf_w_rec *r, unsigned ring)
 	 * kill is already pending, and SIGKILL wins over SIGCONT), so it goes on. */
 	if (r->held) {
 		(void)kill(r->tgid, SIGCONT);
+		w_guard_resumed(&c->guard, r->tgid, r->time_ns);
 		c->resumed++;
 	}
 }
@@ -417,9 +420,17 @@ static bool stop_requested(int fd)
 	return fd >= 0 && poll(&p, 1, 0) > 0;
 }
 
+static bool holds_any(const struct rf_watch_needs *n)
+{
+	return n && (n->hold_exec || n->hold_signals || n->hold_caps ||
+		     (n->hold_syscalls && n->hold_syscalls[0]));
+}
+
 int rf_ebpf_watch(const struct rf_ebpf_watch_opts *o, rf_event_fn fn, void *userdata,
 		  struct rf_ebpf_watch_result *ret, struct rf_error *reterr)
 {
+	/* First, so it is stopped last: after the programs are detached (skel's cleanup). */
+	_cleanup_(w_guard_stop) struct w_guard guard = { .wfd = -1 };
 	_cleanup_(watch__destroyp) struct watch *skel = NULL;
 	_cleanup_(w_sysexits_done) struct w_sysexits sx = { 0 };
 	_cleanup_(ring_buffer__freep) struct ring_buffer *crit = NULL, *bulk = NULL;
@@ -448,6 +459,15 @@ int rf_ebpf_watch(const struct rf_ebpf_watch_opts *o, rf_event_fn fn, void *user
 		rf_error_set(reterr, r, "the address filter's prefixes do not parse");
 	if (r >= 0)
 		r = setup_targets(o, skel, reterr);
+	/* Before anything is attached: the guard must not hold a link. */
+	if (r >= 0 && holds_any(o->needs)) {
+		if ((r = w_guard_start(&guard, bpf_map__fd(skel->maps.holding))) < 0)
+			rf_error_set(reterr, r, "cannot start the guard of held processes: %s",
+				     strerror(-r));
+		else
+			skel->bss->guard_tgid = guard.pid;
+		c->guard = guard;
+	}
 	if (r >= 0 && o->argv && (child = start_child(o->argv, &go, reterr)) < 0)
 		r = child;
 	if (r >= 0 && child > 0) {

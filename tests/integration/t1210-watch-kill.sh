@@ -118,6 +118,51 @@ open(sys.argv[1], "w").write("x")' "$tmpdir/marker-s" >s.json 2>s.err
 	check_eq "$?" 0 "ebpf without --kill: the command runs to its end"
 	grep -q "events held" f.err
 	check_eq "$?" 1 "ebpf without --kill: nothing is held"
+	# The watcher killed while a process stands stopped at an event: its guard (a child that
+	# holds nothing but the map of held processes) resumes the process, unjudged, instead of
+	# leaving it stopped for good. The watcher is stopped first, so it cannot resume it itself.
+	"$rf" watch --backend ebpf --all --no-default-rules --rules kill.yaml --format json --kill \
+		>g.json 2>g.err &
+	gw=$!
+	i=0
+	until grep -q "watching the whole node" g.err || [ $i -ge 150 ]; do sleep 0.1; i=$((i + 1)); done
+	gp=$(pgrep -P "$gw" -x ringfence-guard)
+	check_eq "${gp:+running}" running "ebpf --kill: a guard process runs beside the watcher"
+	kill -STOP "$gw"
+	python3 -c 'import sys; open(sys.argv[1]).close(); open(sys.argv[2], "w").write("x")' \
+		"$tmpdir/trigger" "$tmpdir/marker-g" &
+	gv=$!
+	i=0
+	until [ "$(awk '{ print $3 }' "/proc/$gv/stat" 2>/dev/null)" = T ] || [ $i -ge 50 ]; do
+		sleep 0.1
+		i=$((i + 1))
+	done
+	check_eq "$(awk '{ print $3 }' "/proc/$gv/stat" 2>/dev/null)" T "ebpf --kill: the opener is held while the watcher cannot look"
+	kill -KILL "$gw"
+	wait "$gw" 2>/dev/null
+	i=0
+	while kill -0 "$gv" 2>/dev/null && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
+	[ -e marker-g ]
+	check_eq "$?" 0 "ebpf --kill: the watcher SIGKILLed, its guard resumed the held process"
+	kill -KILL "$gv" 2>/dev/null
+	wait "$gv" 2>/dev/null
+	i=0
+	while kill -0 "${gp:-0}" 2>/dev/null && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
+	kill -0 "${gp:-0}" 2>/dev/null
+	check_eq "$?" 1 "ebpf --kill: the guard ends after its sweep"
+	grep -q "ended while 1 process stood stopped at an event: resumed, unjudged" g.err
+	check_eq "$?" 0 "ebpf --kill: the guard says what it did"
+	# A watch that ends normally takes its guard with it.
+	"$rf" watch --backend ebpf --all --no-default-rules --rules kill.yaml --kill >n2.json 2>n2.err &
+	gw=$!
+	i=0
+	until grep -q "watching the whole node" n2.err || [ $i -ge 150 ]; do sleep 0.1; i=$((i + 1)); done
+	gp=$(pgrep -P "$gw" -x ringfence-guard)
+	kill -INT "$gw"
+	wait "$gw"
+	check_eq "$?:${gp:+guard}" 0:guard "ebpf --kill: SIGINT ends the watch (and it had a guard)"
+	kill -0 "${gp:-0}" 2>/dev/null
+	check_eq "$?" 1 "ebpf --kill: the guard is gone with the watch"
 	diag "ebpf: event to SIGKILL: $(grep -o '"latency_us":[0-9]*' e.json) (ptrace: $(grep -o '"latency_us":[0-9]*' p.json))"
 	grep -q "BPF-LSM deny before the operation" e.err
 	check_eq "$?" 0 "the enforcement capability report is printed at start"
