@@ -55,6 +55,17 @@ static _Noreturn void guard_run(int rfd, int holding, pid_t watcher)
 	(void)signal(SIGHUP, SIG_IGN);
 	(void)signal(SIGQUIT, SIG_IGN);
 	(void)prctl(PR_SET_NAME, "ringfence-guard");
+	/* An OOM kill of the watcher's cgroup as a whole (memory.oom.group, which the kubelet sets
+	 * on cgroup v2) spares a task at -1000: the guard outlives it to do its job (it needs
+	 * CAP_SYS_RESOURCE to go below 0; without, an OOM kill may take it too). */
+	{
+		int fd = open("/proc/self/oom_score_adj", O_WRONLY | O_CLOEXEC);
+
+		if (fd >= 0) {
+			(void)!write(fd, "-1000", 5);
+			close(fd);
+		}
+	}
 	while ((n = read(rfd, &c, 1)) < 0 && errno == EINTR)
 		;
 	if (n == 1 && c == 'd') { /* it said it is done: its programs are detached */

@@ -128,6 +128,12 @@ open(sys.argv[1], "w").write("x")' "$tmpdir/marker-s" >s.json 2>s.err
 	until grep -q "watching the whole node" g.err || [ $i -ge 150 ]; do sleep 0.1; i=$((i + 1)); done
 	gp=$(pgrep -P "$gw" -x ringfence-guard)
 	check_eq "${gp:+running}" running "ebpf --kill: a guard process runs beside the watcher"
+	if sh -c 'echo -1000 >/proc/self/oom_score_adj' 2>/dev/null; then
+		check_eq "$(cat "/proc/${gp:-0}/oom_score_adj" 2>/dev/null)" -1000 "ebpf --kill: the guard is spared by an OOM kill of the watcher's whole cgroup"
+	else
+		skip "ebpf --kill: the guard is spared by an OOM kill of the whole cgroup" \
+			"oom_score_adj -1000 needs CAP_SYS_RESOURCE, which this environment does not give"
+	fi
 	kill -STOP "$gw"
 	python3 -c 'import sys; open(sys.argv[1]).close(); open(sys.argv[2], "w").write("x")' \
 		"$tmpdir/trigger" "$tmpdir/marker-g" &
