@@ -20,23 +20,16 @@
 
 #include "ebpf-watch-guard.h"
 
-/* Resumes every process in the map and takes it off; how many. */
+/* Resumes every process in the map and takes it off; how many. Each delete shrinks the map,
+ * so the first key is always the next one to do. */
 static unsigned resume_all(int holding)
 {
 	unsigned n = 0;
-	int key, next;
-	int *prev = NULL;
+	int tgid;
 
-	while (bpf_map_get_next_key(holding, prev, &next) == 0) {
-		if (prev && bpf_map_delete_elem(holding, prev) == 0) {
-			(void)kill(*prev, SIGCONT);
-			n++;
-		}
-		key = next;
-		prev = &key;
-	}
-	if (prev && bpf_map_delete_elem(holding, prev) == 0) {
-		(void)kill(*prev, SIGCONT);
+	while (bpf_map_get_next_key(holding, NULL, &tgid) == 0 &&
+	       bpf_map_delete_elem(holding, &tgid) == 0) {
+		(void)kill(tgid, SIGCONT);
 		n++;
 	}
 	return n;

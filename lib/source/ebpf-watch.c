@@ -67,7 +67,7 @@ struct wctx {
 	uint64_t crit_drained_ns;
 	uint64_t bulk_last_ns; /* the time of the last bulk record delivered */
 	uint64_t resumed;      /* processes the program stopped at an event, resumed after it */
-	struct w_guard guard;  /* resumes them if the watcher dies first */
+	const struct w_guard *guard; /* resumes them if the watcher dies first */
 	struct w_addrs addrs;
 };
 
@@ -90,7 +90,7 @@ static void on_rec(struct wctx *c, const struct rf_w_rec *r, unsigned ring)
 	 * kill is already pending, and SIGKILL wins over SIGCONT), so it goes on. */
 	if (r->held) {
 		(void)kill(r->tgid, SIGCONT);
-		w_guard_resumed(&c->guard, r->tgid, r->time_ns);
+		w_guard_resumed(c->guard, r->tgid, r->time_ns);
 		c->resumed++;
 	}
 }
@@ -448,6 +448,7 @@ int rf_ebpf_watch(const struct rf_ebpf_watch_opts *o, rf_event_fn fn, void *user
 		return -EINVAL;
 	c->fn = fn;
 	c->userdata = userdata;
+	c->guard = &guard; /* started below if a kill rule needs holds */
 	c->procs = o->procs;
 	if (!c->procs) {
 		if ((r = rf_proctab_new(NULL, &own)) < 0)
@@ -466,7 +467,6 @@ int rf_ebpf_watch(const struct rf_ebpf_watch_opts *o, rf_event_fn fn, void *user
 				     strerror(-r));
 		else
 			skel->bss->guard_tgid = guard.pid;
-		c->guard = guard;
 	}
 	if (r >= 0 && o->argv && (child = start_child(o->argv, &go, reterr)) < 0)
 		r = child;
